@@ -1,0 +1,120 @@
+# marketsim - one entry point for building, testing and installing.
+#
+#   make            library (build/lib) and CLI (build/bin)
+#   make test       every CMocka suite under tests/
+#   make run        install missing Debian packages, build, analyze the synthetic market
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# C sources are C11 with warnings as errors. C++ sources (the libtorch model
+# port, lib/model/toto/*.cpp) are compiled only when present, with
+# TORCH_CFLAGS/TORCH_LIBS. Everything is built with -fvisibility=hidden:
+# only declarations marked MS_API are exported from the shared library.
+
+VERSION      := 0.1.0
+SOVERSION    := 0
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+BUILD        ?= build
+
+CC           ?= cc
+CXX          ?= c++
+OPT          ?= -O2 -g
+WARN         := -Wall -Wextra -Werror
+CPPFLAGS_ALL := -Iinclude -Ilib -DMS_BUILDING_LIBRARY -D_POSIX_C_SOURCE=200809L $(CPPFLAGS)
+CFLAGS_ALL   := -std=c11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(CFLAGS)
+CXXFLAGS_ALL := -std=c++17 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(TORCH_CFLAGS) $(CXXFLAGS)
+LIBS         := -ljansson -lm -lpthread
+
+LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
+LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp))
+LIB_OBJ      := $(LIB_C_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)
+ifneq ($(LIB_CXX_SRC),)
+LIBS         += $(TORCH_LIBS) -lstdc++
+LINK         := $(CXX)
+else
+LINK         := $(CC)
+endif
+
+CLI_SRC      := $(sort $(wildcard cli/*.c))
+CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC     := $(sort $(wildcard tests/test_*.c))
+TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+
+SONAME       := libmarketsim.so.$(SOVERSION)
+SHARED       := $(BUILD)/lib/libmarketsim.so.$(VERSION)
+STATIC       := $(BUILD)/lib/libmarketsim.a
+CLI          := $(BUILD)/bin/marketsim
+
+.PHONY: all test run install uninstall clean deps
+all: $(BUILD)/lib/libmarketsim.so $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
+
+$(SHARED): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(LINK) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(BUILD)/lib/libmarketsim.so: $(SHARED)
+	ln -sf libmarketsim.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $@
+
+# Tests link the static archive: it holds the same objects, and static
+# linking reaches the library's internal (hidden) functions too.
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(BUILD)/lib/libmarketsim.so
+	@mkdir -p $(dir $@)
+	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(LINK) -x c $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $< $(TEST_SUPPORT) -x none $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
+
+# Each suite prints CMocka's summary; the run fails if any suite fails, but
+# every suite still runs so one failure does not hide another.
+test: all $(TEST_BIN)
+	@failed=0; for t in $(TEST_BIN); do \
+	    echo "== $$t"; \
+	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
+	        MARKETSIM_SOURCE_DIR=$(CURDIR) $$t || failed=$$((failed + 1)); \
+	done; \
+	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
+	echo "all $(words $(TEST_BIN)) test suites passed"
+
+deps:
+	@scripts/install-deps
+
+run: deps
+	$(MAKE) all
+	$(CLI) analyze --symbols AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/include/marketsim $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libmarketsim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libmarketsim.so
+	install -m 644 include/marketsim/*.h $(DESTDIR)$(PREFIX)/include/marketsim/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/marketsim
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' marketsim.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/marketsim.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libmarketsim.so* $(DESTDIR)$(PREFIX)/bin/marketsim \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/marketsim.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/marketsim
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,52 @@
+/*
+ * marketsim.c - the `marketsim` command: dispatches to one file per
+ * subcommand. The CLI is thin: it parses flags, calls the library, prints.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "marketsim/marketsim.h"
+
+typedef struct command {
+    const char *name;
+    cli_command_fn run;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    { "analyze", cli_analyze, "backtest strategies on forecasts for many symbols and rank them" },
+};
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "usage: marketsim <command> [options]\n"
+                 "       marketsim --version | --help\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'marketsim <command> --help' describes a command's options.\n"
+                 "Environment: MARKETSIM_LOG=debug|info|warn|error (default warn).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("marketsim %s\n", ms_version());
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "marketsim: unknown command '%s'\n\n", name);
+    print_help(stderr);
+    return CLI_EXIT_USAGE;
+}

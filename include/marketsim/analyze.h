@@ -1,0 +1,178 @@
+/*
+ * marketsim/analyze.h - the batch analyzer: symbols -> bars -> walk-forward
+ * forecasts -> strategies -> metrics -> ranking -> picks, on a thread pool,
+ * and the report it produces (as structs, text or JSON).
+ *
+ * Thread safety: an analyzer runs one analysis at a time (ms_analyzer_run is
+ * not reentrant on one analyzer); reports are immutable and may be read from
+ * any thread.
+ */
+#ifndef MARKETSIM_ANALYZE_H
+#define MARKETSIM_ANALYZE_H
+
+#include "common.h"
+#include "data.h"
+#include "model.h"
+#include "strategy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Analysis settings. Fields left 0 (or NULL, or -1 where noted) take the
+ * environment's value if set, else the default; ms_analyzer_options_from_env
+ * shows the result. The CLI sets fields from flags, so flags win.
+ */
+typedef struct ms_analyzer_options {
+    int version;              /* MS_ANALYZER_OPTIONS_VERSION */
+    size_t simulations;       /* N; MARKETSIM_BACKTEST_SIMULATIONS; default 70 */
+    size_t eval_days;         /* E; default 6 */
+    size_t context_length;    /* most percent changes fed to the model; default 512 */
+    size_t min_context;       /* fewest percent changes an origin needs; default 32 */
+    int parallel;             /* -1: MARKETSIM_PARALLEL_ANALYSIS (default on); 0 off; 1 on */
+    int workers;              /* 0: MARKETSIM_PARALLEL_WORKERS, else min(32, cpus + 4) */
+    const char *aggregate;    /* point forecast: "mean" (default), "median", "trimmed_mean_X", "quantile_Q" */
+    size_t num_samples;       /* samples per forecast; 0 = exact (analytic) aggregates */
+    uint64_t seed;            /* sampling seed */
+    double stock_fee;         /* default 0.0005 */
+    double crypto_fee;        /* default 0.001 */
+    size_t max_positions;     /* picks at most; default 10 */
+    size_t min_positions;     /* picks target (never filled with failing symbols); default 4 */
+    double equity;            /* for sizing; default 100000 */
+    double buying_power;      /* default 2 x equity */
+    /* Called after each symbol finishes (from worker threads, one call at a
+     * time): `done` of `total` symbols so far. NULL for none. */
+    void (*progress)(void *context, size_t done, size_t total, const char *symbol);
+    void *progress_context;
+} ms_analyzer_options;
+
+#define MS_ANALYZER_OPTIONS_VERSION 1
+#define MS_ANALYZER_OPTIONS_INIT \
+    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL }
+
+/*
+ * Resolves every unset field of *opts from the environment and the defaults,
+ * in place. Errors: MS_ERR_INVALID_ARG naming a malformed variable or field.
+ */
+MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts);
+
+typedef struct ms_analyzer ms_analyzer;
+
+/*
+ * Creates an analyzer over a data source and a model, both borrowed: they
+ * must outlive the analyzer. opts NULL = defaults and environment.
+ */
+MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
+                                    ms_model *model,
+                                    const ms_analyzer_options *opts);
+
+/* Frees an analyzer (not its source or model). NULL-safe. */
+MS_API void ms_analyzer_free(ms_analyzer *analyzer);
+
+/* ---- Report --------------------------------------------------------------- */
+
+/* A strategy's results averaged over the simulations where each is finite. */
+typedef struct ms_strategy_summary {
+    ms_period_metrics mean;            /* NaN where no simulation had a finite value */
+    ms_period_metrics baseline_mean;   /* MaxDiff kinds */
+    ms_period_metrics optimized_mean;  /* MaxDiff kinds */
+    double total_return_std;           /* ddof 1 over simulations */
+    const double *simulation_returns;  /* total return of simulation k at [k], `simulations` values */
+    size_t simulations;
+} ms_strategy_summary;
+
+typedef struct ms_symbol_report {
+    const char *symbol;
+    ms_asset_class asset_class;
+    size_t bars;
+    int64_t last_timestamp;
+    double last_close;
+    double forecast_close;          /* next bar, prices */
+    double forecast_high;
+    double forecast_low;
+    ms_strategy_summary strategies[MS_STRATEGY_COUNT];
+    ms_maxdiff_choice maxdiff_choice;   /* simulation 0's optimised MaxDiff offsets */
+    ms_strategy best_strategy;
+    double composite_score;
+    int side;                       /* +1 buy, -1 sell, 0 none: the best strategy's next-day side */
+    double entry_price;             /* the best strategy's entry level for the next day */
+    double take_profit_price;
+    double data_seconds;
+    double inference_seconds;
+    double strategy_seconds;
+} ms_symbol_report;
+
+typedef struct ms_symbol_error {
+    const char *symbol;
+    ms_status status;
+    const char *message;
+} ms_symbol_error;
+
+typedef struct ms_pick {
+    const char *symbol;
+    ms_strategy strategy;
+    int side;
+    double entry_price;
+    double take_profit_price;
+    double forecast_close;
+    double forecast_high;
+    double forecast_low;
+    double quantity;                /* whole shares for stocks, 0.001 steps for crypto */
+} ms_pick;
+
+/* Wall-clock seconds of the whole run, and per phase summed over symbols. */
+typedef struct ms_timings {
+    double data;
+    double inference;
+    double strategies;
+    double ranking;
+    double total;
+} ms_timings;
+
+typedef struct ms_report ms_report;
+
+/*
+ * Runs the analysis of `n` symbols. Symbols that fail (missing file, bad
+ * data, too-short history) are recorded in the report's errors and the
+ * others still run; *out receives the report (free with ms_report_free) even
+ * then. Results are identical for any worker count.
+ * Errors (no report): MS_ERR_INVALID_ARG, MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
+                                 const char *const *symbols, size_t n,
+                                 ms_report **out);
+
+MS_API void ms_report_free(ms_report *report);
+
+/* Symbols analysed successfully, sorted by composite score (descending, ties by name). */
+MS_API size_t ms_report_symbol_count(const ms_report *report);
+MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t i);
+
+/* Symbols that failed, in the order they were given. */
+MS_API size_t ms_report_error_count(const ms_report *report);
+MS_API const ms_symbol_error *ms_report_error(const ms_report *report, size_t i);
+
+/* Picks in composite order. */
+MS_API size_t ms_report_pick_count(const ms_report *report);
+MS_API const ms_pick *ms_report_pick(const ms_report *report, size_t i);
+
+MS_API const ms_timings *ms_report_timings(const ms_report *report);
+
+/* The resolved options the report was made with. */
+MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
+
+/*
+ * The report as one JSON document ({"version", "config", "timings",
+ * "symbols", "picks", "errors"}; non-finite numbers as null). *out is a
+ * NUL-terminated string to free with ms_free.
+ */
+MS_API ms_status ms_report_to_json(const ms_report *report, char **out);
+
+/* The report as a human-readable ranked table. *out freed with ms_free. */
+MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

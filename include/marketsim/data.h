@@ -1,0 +1,167 @@
+/*
+ * marketsim/data.h - the data layer: daily OHLCV bars, the CSV loader and
+ * data sources (CSV directories, the built-in synthetic market).
+ *
+ * Thread safety: an ms_bars is immutable once created and may be read from
+ * any number of threads. An ms_source may be shared by threads: loads are
+ * independent of each other.
+ */
+#ifndef MARKETSIM_DATA_H
+#define MARKETSIM_DATA_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Asset classes ------------------------------------------------------ */
+
+typedef enum ms_asset_class {
+    MS_ASSET_STOCK = 0,
+    MS_ASSET_CRYPTO = 1
+} ms_asset_class;
+
+/* "stock" or "crypto". */
+MS_API const char *ms_asset_class_name(ms_asset_class asset_class);
+
+/*
+ * The asset class a symbol name implies: crypto when, with '/' and '-'
+ * removed, it ends in USD and the rest is a known crypto asset (BTCUSD,
+ * BTC/USD, BTC-USD), case-insensitively; stock otherwise.
+ */
+MS_API ms_asset_class ms_symbol_asset_class(const char *symbol);
+
+/* ---- Bars ---------------------------------------------------------------- */
+
+typedef struct ms_bars ms_bars;
+
+/* Columns of a bar series. */
+typedef enum ms_column {
+    MS_COL_OPEN = 0,
+    MS_COL_HIGH = 1,
+    MS_COL_LOW = 2,
+    MS_COL_CLOSE = 3,
+    MS_COL_VOLUME = 4
+} ms_column;
+
+/* What to do with a bar whose high/low does not contain its open/close. */
+typedef enum ms_ohlc_policy {
+    MS_OHLC_REJECT = 0,   /* fail with a message naming the bar (default) */
+    MS_OHLC_REPAIR = 1    /* widen high/low to contain open/close, log a warning */
+} ms_ohlc_policy;
+
+/* Validation options for creating or loading bars. */
+typedef struct ms_bars_options {
+    int version;                 /* MS_BARS_OPTIONS_VERSION */
+    ms_ohlc_policy ohlc_policy;  /* default MS_OHLC_REJECT */
+    double ohlc_tolerance;       /* relative tolerance for high/low checks, default 1e-6 */
+} ms_bars_options;
+
+#define MS_BARS_OPTIONS_VERSION 1
+#define MS_BARS_OPTIONS_INIT { MS_BARS_OPTIONS_VERSION, MS_OHLC_REJECT, 1e-6 }
+
+/*
+ * Creates a bar series for `symbol` from n rows of caller-owned arrays, which
+ * are copied. Timestamps are UTC seconds and must be strictly increasing.
+ * `volume` may be NULL (all zero). Every price must be finite and > 0,
+ * volume finite and >= 0, and high >= max(open, close), low <= min(open,
+ * close) within the tolerance (or repaired, per opts). n may not be 0.
+ * On success *out owns a new series; free it with ms_bars_free.
+ * Errors: MS_ERR_INVALID_ARG, MS_ERR_DATA (message names the row and field),
+ * MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_bars_create(ms_bars **out, const char *symbol, size_t n,
+                                const int64_t *timestamps, const double *open,
+                                const double *high, const double *low,
+                                const double *close, const double *volume,
+                                const ms_bars_options *opts);
+
+/* Frees a series. NULL-safe. */
+MS_API void ms_bars_free(ms_bars *bars);
+
+/* Number of bars (>= 1). */
+MS_API size_t ms_bars_len(const ms_bars *bars);
+
+/* The symbol, as given at creation. Owned by the series. */
+MS_API const char *ms_bars_symbol(const ms_bars *bars);
+
+/* Timestamps (UTC seconds), ascending, ms_bars_len() entries, owned by the series. */
+MS_API const int64_t *ms_bars_timestamps(const ms_bars *bars);
+
+/* One column, ms_bars_len() entries, owned by the series; NULL for a bad column. */
+MS_API const double *ms_bars_column(const ms_bars *bars, ms_column column);
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+/*
+ * Loads bars from a CSV file. Columns are found by header name,
+ * case-insensitively: a date column (date, timestamp, time, t, datetime) and
+ * open/high/low/close (or o/h/l/c), volume (v) optional; every other column
+ * (adjusted prices, vwap, trade counts, symbol) is ignored. Dates are
+ * YYYY-MM-DD, YYYY-MM-DD HH:MM:SS with an optional +00:00 offset, or
+ * ISO-8601 with T and Z. Rows are sorted ascending; exact duplicate rows are
+ * dropped; conflicting rows for one date are an error.
+ * Errors (message names the file, line and field): MS_ERR_IO, MS_ERR_PARSE
+ * (missing column, bad number or date, empty file), MS_ERR_DATA (NaN/Inf,
+ * non-positive price, high/low inconsistent, conflicting duplicate date).
+ */
+MS_API ms_status ms_bars_load_csv(ms_bars **out, const char *path,
+                                  const char *symbol,
+                                  const ms_bars_options *opts);
+
+/*
+ * The same as ms_bars_load_csv over text in memory; `source_name` is used in
+ * messages in place of a file name. `text` need not be NUL-terminated.
+ */
+MS_API ms_status ms_bars_parse_csv(ms_bars **out, const char *text, size_t len,
+                                   const char *source_name, const char *symbol,
+                                   const ms_bars_options *opts);
+
+/* ---- Sources -------------------------------------------------------------- */
+
+typedef struct ms_source ms_source;
+
+typedef struct ms_source_options {
+    int version;                 /* MS_SOURCE_OPTIONS_VERSION */
+    size_t synthetic_bars;       /* bars per synthetic symbol; 0 = 1000 */
+    ms_bars_options bars;        /* validation of loaded bars */
+} ms_source_options;
+
+#define MS_SOURCE_OPTIONS_VERSION 1
+#define MS_SOURCE_OPTIONS_INIT { MS_SOURCE_OPTIONS_VERSION, 0, MS_BARS_OPTIONS_INIT }
+
+/*
+ * Opens a data source from a URI:
+ *   "csv:DIR"               symbol X is DIR/X.csv (file name matched
+ *                           case-insensitively; "BTC/USD" and "BTC-USD" map
+ *                           to BTCUSD.csv)
+ *   "synthetic[:seed=N][,bars=N]"
+ *                           the built-in market: deterministic daily bars for
+ *                           any symbol name per (seed, symbol); the default
+ *                           source when uri is NULL or "".
+ * Errors: MS_ERR_INVALID_ARG (unknown scheme, bad parameters),
+ * MS_ERR_NOT_FOUND (the CSV directory does not exist).
+ */
+MS_API ms_status ms_source_open(ms_source **out, const char *uri,
+                                const ms_source_options *opts);
+
+/* Frees a source. NULL-safe. */
+MS_API void ms_source_free(ms_source *source);
+
+/* The URI the source was opened with, normalised (e.g. "synthetic:seed=0,bars=1000"). */
+MS_API const char *ms_source_uri(const ms_source *source);
+
+/*
+ * Loads the bars of one symbol. Safe to call from several threads at once.
+ * On success *out owns a new series (free with ms_bars_free).
+ * Errors: MS_ERR_NOT_FOUND (no file for the symbol), and those of
+ * ms_bars_load_csv.
+ */
+MS_API ms_status ms_source_load(ms_source *source, const char *symbol,
+                                ms_bars **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

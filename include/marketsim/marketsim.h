@@ -1,0 +1,19 @@
+/*
+ * marketsim/marketsim.h - the whole public API of libmarketsim.
+ *
+ * Layers, each in its own header: common (status codes, errors, version),
+ * data (bars, CSV, sources), model (forecasters), strategy (strategies and
+ * the profit function), metrics (return-series metrics) and analyze (the
+ * batch analyzer and its report).
+ */
+#ifndef MARKETSIM_H
+#define MARKETSIM_H
+
+#include "common.h"
+#include "data.h"
+#include "model.h"
+#include "strategy.h"
+#include "metrics.h"
+#include "analyze.h"
+
+#endif

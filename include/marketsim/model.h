@@ -1,0 +1,151 @@
+/*
+ * marketsim/model.h - forecasting models behind one interface.
+ *
+ * A model turns a batch of context series into, per series, variate and
+ * horizon step, a predictive distribution (a mixture of Student-t
+ * components). The library derives everything callers want from that
+ * distribution in C: the exact mean, quantiles, named aggregates and samples.
+ *
+ * Models: "baseline" (pure C statistical forecaster, no weights, the
+ * default) and Toto checkpoints (a directory, or "toto"; see toto.md).
+ *
+ * Thread safety: a model may be shared by threads; concurrent forecasts are
+ * safe (serialised internally where the implementation needs it).
+ */
+#ifndef MARKETSIM_MODEL_H
+#define MARKETSIM_MODEL_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ms_model ms_model;
+
+typedef struct ms_model_options {
+    int version;          /* MS_MODEL_OPTIONS_VERSION */
+    const char *device;   /* "cpu" (default) or "cuda" where available; NULL = "cpu" */
+    int num_threads;      /* compute threads for the model; 0 = all cores */
+    const char *dtype;    /* "float32" (default) or "bfloat16" (CUDA only); NULL = default */
+    size_t max_batch;     /* most contexts per forward pass; 0 = 64 */
+} ms_model_options;
+
+#define MS_MODEL_OPTIONS_VERSION 1
+#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0 }
+
+/*
+ * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
+ * (found through $MARKETSIM_TOTO_DIR or the Hugging Face cache). NULL or ""
+ * means "baseline". On success *out owns the model (free with ms_model_free).
+ * Errors: MS_ERR_NOT_FOUND, MS_ERR_MODEL, MS_ERR_UNSUPPORTED, MS_ERR_INVALID_ARG.
+ */
+MS_API ms_status ms_model_open(ms_model **out, const char *path,
+                               const ms_model_options *opts);
+
+/* Frees a model. NULL-safe. */
+MS_API void ms_model_free(ms_model *model);
+
+/* The model's kind, e.g. "baseline" or "toto". Owned by the model. */
+MS_API const char *ms_model_name(const ms_model *model);
+
+/*
+ * Runs the model once on dummy contexts of the given length and batch size so
+ * later calls of that shape pay no first-call costs. A no-op for models with
+ * none (baseline).
+ */
+MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length,
+                                 size_t batch_size);
+
+/* One context series: `variates` rows of `length` values, row-major
+ * (values[v * length + t], oldest first). `seed` makes its samples
+ * reproducible whatever batch it is forecast in. */
+typedef struct ms_series {
+    const double *values;
+    size_t length;
+    size_t variates;
+    uint64_t seed;
+} ms_series;
+
+/* Point summaries of a predictive distribution. */
+typedef enum ms_aggregate_kind {
+    MS_AGG_MEAN = 0,          /* the exact mean of the distribution */
+    MS_AGG_MEDIAN = 1,        /* the 0.5 quantile */
+    MS_AGG_TRIMMED_MEAN = 2,  /* mean of the central part: `param` dropped from each tail */
+    MS_AGG_QUANTILE = 3       /* the `param` quantile */
+} ms_aggregate_kind;
+
+typedef struct ms_aggregate {
+    ms_aggregate_kind kind;
+    double param;   /* tail fraction in [0, 0.5) for trimmed means; level in (0, 1) for quantiles */
+} ms_aggregate;
+
+/*
+ * Parses an aggregate name: "mean", "median", "trimmed_mean_X" (X percent
+ * dropped from each tail, 0 <= X < 50) or "quantile_Q" (0 < Q < 1, e.g.
+ * "quantile_0.9"). Errors: MS_ERR_INVALID_ARG naming the text.
+ */
+MS_API ms_status ms_aggregate_parse(const char *text, ms_aggregate *out);
+
+/* Writes the canonical name of an aggregate into buf (at most size bytes). */
+MS_API void ms_aggregate_format(const ms_aggregate *aggregate, char *buf,
+                                size_t size);
+
+typedef struct ms_forecast_options {
+    int version;                     /* MS_FORECAST_OPTIONS_VERSION */
+    size_t horizon;                  /* steps ahead, >= 1 */
+    size_t num_samples;              /* samples per series; 0 = none, aggregates analytic */
+    const double *quantiles;         /* levels in (0, 1), or NULL */
+    size_t num_quantiles;
+    const ms_aggregate *aggregates;  /* or NULL */
+    size_t num_aggregates;
+} ms_forecast_options;
+
+#define MS_FORECAST_OPTIONS_VERSION 1
+#define MS_FORECAST_OPTIONS_INIT { MS_FORECAST_OPTIONS_VERSION, 1, 0, NULL, 0, NULL, 0 }
+
+/*
+ * Caller-owned output buffers; any may be NULL when not wanted. With B
+ * series of V variates, horizon H, S samples, Q quantiles and A aggregates:
+ *   mean        [B][V][H]
+ *   quantiles   [B][Q][V][H]
+ *   aggregates  [B][A][V][H]
+ *   samples     [B][S][V][H]
+ * Quantiles and aggregates come from the samples when num_samples > 0 (as
+ * the reference system computed them) and from the distribution itself
+ * otherwise; `mean` is always the distribution's exact mean.
+ */
+typedef struct ms_forecast_output {
+    double *mean;
+    double *quantiles;
+    double *aggregates;
+    double *samples;
+} ms_forecast_output;
+
+/*
+ * Forecasts `n_series` contexts. All series of one call have the same number
+ * of variates; lengths may differ. Every context value must be finite and
+ * each series at least 1 long.
+ * Errors: MS_ERR_INVALID_ARG (shapes, options, non-finite values naming the
+ * series and index), MS_ERR_MODEL, MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series,
+                                   size_t n_series,
+                                   const ms_forecast_options *opts,
+                                   ms_forecast_output *out);
+
+/* Counters since the model was opened. */
+typedef struct ms_model_stats {
+    uint64_t forecast_calls;   /* ms_model_forecast calls */
+    uint64_t contexts;         /* series forecast, summed over calls */
+    uint64_t forward_passes;   /* model invocations (batches) */
+    double busy_seconds;       /* wall time spent inside forecasts */
+} ms_model_stats;
+
+/* Copies the model's counters into *out. Safe while other threads forecast. */
+MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

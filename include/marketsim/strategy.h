@@ -1,0 +1,138 @@
+/*
+ * marketsim/strategy.h - the trading strategies of strategies.md, evaluated
+ * on one simulation's evaluation days, and the limit-order profit function
+ * they are built on.
+ *
+ * All quantities are returns relative to the origin day's close (see
+ * ms_window). Functions here are pure: no allocation, no global state, safe
+ * from any thread.
+ */
+#ifndef MARKETSIM_STRATEGY_H
+#define MARKETSIM_STRATEGY_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ms_strategy {
+    MS_STRATEGY_MAXDIFF = 0,
+    MS_STRATEGY_MAXDIFF_ALWAYS_ON = 1,
+    MS_STRATEGY_SIMPLE = 2,
+    MS_STRATEGY_ALL_SIGNALS = 3,
+    MS_STRATEGY_BUY_HOLD = 4,
+    MS_STRATEGY_UNPROFIT_SHUTDOWN = 5,
+    MS_STRATEGY_ENTRY_TAKEPROFIT = 6,
+    MS_STRATEGY_HIGHLOW = 7,
+    MS_STRATEGY_COUNT = 8
+} ms_strategy;
+
+/* The strategy's report name ("maxdiff", "maxdiff_always_on", "simple", ...); NULL if out of range. */
+MS_API const char *ms_strategy_name(ms_strategy strategy);
+
+/* Looks a strategy up by its report name. Errors: MS_ERR_NOT_FOUND. */
+MS_API ms_status ms_strategy_from_name(const char *name, ms_strategy *out);
+
+/*
+ * The limit-order profit of one day (strategies.md, "The limit-order profit
+ * function"): a buy limit at `low_pred_level`, a sell limit at
+ * `high_pred_level`, position `pos` (> 0 long, < 0 short, |pos| <= 10),
+ * `fee` charged once on entry. With close_at_eod the position is closed at
+ * the day's close, otherwise it takes profit at the opposite level.
+ */
+MS_API double ms_limit_profit(double close_actual, double high_actual,
+                              double high_level, double low_actual,
+                              double low_level, double pos, double fee,
+                              int close_at_eod);
+
+/*
+ * One simulation's evaluation days, each relative to that day's origin close
+ * C_t: actual next-bar close/high/low (C_{t+1}/C_t - 1, H_{t+1}/C_t - 1,
+ * L_{t+1}/C_t - 1), predicted next close/high/low in the same units, and the
+ * predicted one-step changes of the high and low columns themselves
+ * (rH_hat, rL_hat; the close's is close_pred). Arrays hold `days` values.
+ */
+typedef struct ms_window {
+    size_t days;
+    const double *close_actual;
+    const double *high_actual;
+    const double *low_actual;
+    const double *close_pred;
+    const double *high_pred;
+    const double *low_pred;
+    const double *high_change_pred;
+    const double *low_change_pred;
+} ms_window;
+
+typedef struct ms_strategy_params {
+    double fee;             /* per unit traded: 0.0005 stocks, 0.001 crypto */
+    int long_only;          /* crypto: every short signal becomes 0 */
+    double days_per_year;   /* 252 stocks, 365 crypto */
+} ms_strategy_params;
+
+/* Metrics of one strategy over one simulation's days (strategies.md, "Metrics"). */
+typedef struct ms_period_metrics {
+    double total_return;      /* summed (limit-order, percent-move) or compounded (signal) */
+    double avg_daily_return;
+    double annual_return;     /* avg_daily_return * days_per_year */
+    double sharpe;            /* NaN (< 2 days or all-zero), +-inf (zero deviation) */
+    double win_rate;          /* #(r > 0) / #(r != 0); NaN when no day traded */
+    double turnover;          /* sum of |position change| */
+    double trades;            /* days with a non-zero return (a count; a double so
+                                 averages over simulations keep their fraction) */
+} ms_period_metrics;
+
+/* Offsets chosen by the MaxDiff optimiser. */
+typedef struct ms_maxdiff_choice {
+    double high_offset;       /* h added to high_pred */
+    double low_offset;        /* l added to low_pred */
+    int close_at_eod;
+} ms_maxdiff_choice;
+
+typedef struct ms_strategy_result {
+    ms_period_metrics metrics;     /* top level; MaxDiff kinds: baseline + 0.3 * optimised */
+    ms_period_metrics baseline;    /* MaxDiff kinds only, else equal to metrics */
+    ms_period_metrics optimized;   /* MaxDiff kinds only, else equal to metrics */
+    ms_maxdiff_choice baseline_choice;   /* MaxDiff kinds only: h = l = 0 and its close_at_eod */
+    ms_maxdiff_choice optimized_choice;  /* MaxDiff kinds only */
+    int side;                      /* MaxDiff: majority sign of its trades (0 on a tie); others: last day's signal */
+} ms_strategy_result;
+
+/*
+ * Evaluates one strategy on a window. `daily_returns`, when not NULL,
+ * receives window->days values: the strategy's daily returns (for MaxDiff
+ * kinds, those of the baseline). Errors: MS_ERR_INVALID_ARG (NULL arrays,
+ * zero days, unknown strategy).
+ */
+MS_API ms_status ms_strategy_evaluate(ms_strategy strategy,
+                                      const ms_window *window,
+                                      const ms_strategy_params *params,
+                                      ms_strategy_result *result,
+                                      double *daily_returns);
+
+/*
+ * The position signal each day for the signal and percent-move strategies
+ * (simple, all_signals, buy_hold, unprofit_shutdown, entry_takeprofit,
+ * highlow), in {-1, 0, +1}, shorts zeroed when long_only. Day d's signal
+ * depends on predictions of day d and actual outcomes before d only, so a
+ * window whose last day's actuals are unknown (NaN) still yields that day's
+ * signal: the live decision. MaxDiff kinds: MS_ERR_INVALID_ARG.
+ */
+MS_API ms_status ms_strategy_signals(ms_strategy strategy,
+                                     const ms_window *window,
+                                     const ms_strategy_params *params,
+                                     int *signals);
+
+/*
+ * The signal evaluator: turnover_d = |s_d - s_{d-1}| (s_{-1} = 0),
+ * net_d = s_d * returns_d - turnover_d * fee. Writes `days` net returns to
+ * `net` (may be NULL) and returns the compounded total prod(1 + net) - 1.
+ */
+MS_API double ms_signal_returns(const int *signals, const double *returns,
+                                size_t days, double fee, double *net);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,148 @@
+/*
+ * backtest.c - the walk-forward backtest of one symbol: every strategy on
+ * every simulation's evaluation window (slices of the shared forecast
+ * table), averaged into summaries, then the next-day trade plan of the
+ * symbol's best strategy.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "analyze_internal.h"
+#include "core/core_internal.h"
+
+static int is_maxdiff_kind(ms_strategy strategy)
+{
+    return strategy == MS_STRATEGY_MAXDIFF || strategy == MS_STRATEGY_MAXDIFF_ALWAYS_ON;
+}
+
+/* The next-day side: MaxDiff kinds take simulation 0's majority trade side;
+ * the others their signal for origin n-1, computed on simulation 0's window
+ * extended by that day (its signal uses no outcome of that day). */
+static ms_status next_side(ms_strategy strategy, const ms_strategy_result *sim0,
+                           const ms_origin_table *table, size_t bars,
+                           const ms_analyzer_options *opts,
+                           const ms_strategy_params *params, int *side)
+{
+    if (is_maxdiff_kind(strategy)) {
+        *side = sim0[strategy].side;
+        return MS_OK;
+    }
+    ms_window window = ms_origin_window(table, bars, 0, opts->eval_days, 1);
+    int *signals = malloc(window.days * sizeof *signals);
+    if (signals == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory for signals");
+    ms_status status = ms_strategy_signals(strategy, &window, params, signals);
+    *side = status == MS_OK ? signals[window.days - 1] : 0;
+    free(signals);
+    return status;
+}
+
+/*
+ * Entry and take-profit prices for the next day (docs/strategies.md):
+ * MaxDiff kinds use their limit levels with simulation 0's optimised
+ * offsets (a sell mirrors a buy); entry_takeprofit enters at the market and
+ * takes profit at the predicted extreme; highlow enters at the predicted
+ * extreme and exits at the predicted close; the close-to-close signal
+ * strategies enter at the market and exit at the predicted close.
+ */
+static void plan_levels(ms_symbol_report *report, const ms_strategy_result *sim0,
+                        const ms_origin_table *table)
+{
+    size_t next = table->count - 1;
+    double close = report->last_close;
+    double high_level = report->forecast_high; /* = close * (1 + high_pred) */
+    double low_level = report->forecast_low;
+    int side = report->side;
+    report->entry_price = NAN;
+    report->take_profit_price = NAN;
+    if (side == 0)
+        return;
+    switch (report->best_strategy) {
+    case MS_STRATEGY_MAXDIFF:
+    case MS_STRATEGY_MAXDIFF_ALWAYS_ON: {
+        const ms_maxdiff_choice *choice = &sim0[report->best_strategy].optimized_choice;
+        double buy = close * (1.0 + table->low_pred[next] + choice->low_offset);
+        double sell = close * (1.0 + table->high_pred[next] + choice->high_offset);
+        report->entry_price = side > 0 ? buy : sell;
+        report->take_profit_price = side > 0 ? sell : buy;
+        break;
+    }
+    case MS_STRATEGY_ENTRY_TAKEPROFIT:
+        report->entry_price = close;
+        report->take_profit_price = side > 0 ? high_level : low_level;
+        break;
+    case MS_STRATEGY_HIGHLOW:
+        report->entry_price = side > 0 ? low_level : high_level;
+        report->take_profit_price = report->forecast_close;
+        break;
+    default:
+        report->entry_price = close;
+        report->take_profit_price = report->forecast_close;
+        break;
+    }
+}
+
+static void fill_forecast_prices(ms_symbol_report *report, const ms_bars *bars,
+                                 const ms_origin_table *table)
+{
+    size_t last = ms_bars_len(bars) - 1, next = table->count - 1;
+    report->last_close = ms_bars_column(bars, MS_COL_CLOSE)[last];
+    report->last_timestamp = ms_bars_timestamps(bars)[last];
+    report->forecast_close = report->last_close * (1.0 + table->close_pred[next]);
+    report->forecast_high = ms_bars_column(bars, MS_COL_HIGH)[last] * (1.0 + table->high_change_pred[next]);
+    report->forecast_low = ms_bars_column(bars, MS_COL_LOW)[last] * (1.0 + table->low_change_pred[next]);
+}
+
+static ms_status run_simulations(ms_symbol_report *report, const ms_origin_table *table,
+                                 size_t bars, const ms_analyzer_options *opts,
+                                 const ms_strategy_params *params, ms_strategy_result *sim0)
+{
+    size_t n_sims = opts->simulations;
+    ms_summary_builder builders[MS_STRATEGY_COUNT] = { 0 };
+    double *returns[MS_STRATEGY_COUNT] = { NULL };
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
+        returns[s] = malloc(n_sims * sizeof(double));
+        if (returns[s] == NULL) {
+            for (int i = 0; i < s; i++)
+                free(returns[i]);
+            return ms_error(MS_ERR_NOMEM, "out of memory for simulation returns");
+        }
+    }
+    ms_status status = MS_OK;
+    for (size_t k = 0; k < n_sims && status == MS_OK; k++) {
+        ms_window window = ms_origin_window(table, bars, k, opts->eval_days, 0);
+        for (int s = 0; s < MS_STRATEGY_COUNT && status == MS_OK; s++) {
+            ms_strategy_result result;
+            status = ms_strategy_evaluate((ms_strategy)s, &window, params, &result, NULL);
+            ms_summary_add(&builders[s], &result);
+            returns[s][k] = result.metrics.total_return;
+            if (k == 0)
+                sim0[s] = result;
+        }
+    }
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
+        ms_summary_finish(&builders[s], returns[s], n_sims, &report->strategies[s]);
+        report->strategies[s].simulation_returns = returns[s];
+        report->strategies[s].simulations = n_sims;
+    }
+    return status;
+}
+
+ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
+                             const ms_origin_table *table,
+                             const ms_analyzer_options *opts)
+{
+    ms_strategy_params params = ms_symbol_strategy_params(report->asset_class, opts);
+    ms_strategy_result sim0[MS_STRATEGY_COUNT];
+    size_t n = ms_bars_len(bars);
+    ms_status status = run_simulations(report, table, n, opts, &params, sim0);
+    if (status != MS_OK)
+        return status;
+    fill_forecast_prices(report, bars, table);
+    report->maxdiff_choice = sim0[MS_STRATEGY_MAXDIFF].optimized_choice;
+    ms_rank_symbol(report);
+    status = next_side(report->best_strategy, sim0, table, n, opts, &params, &report->side);
+    if (status == MS_OK)
+        plan_levels(report, sim0, table);
+    return status;
+}

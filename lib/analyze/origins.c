@@ -1,0 +1,203 @@
+/*
+ * origins.c - the forecast table of one symbol. The walk-forward needs
+ * origins n-N-E .. n-1 (N simulations, E evaluation days): N + E origins per
+ * series, each forecast exactly once here and shared by every simulation
+ * that uses it, instead of the reference system's N x E model calls.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+#include "core/core_internal.h"
+
+ms_status ms_first_origin(size_t bars, const ms_analyzer_options *opts,
+                          size_t *first_origin)
+{
+    /* Origin t has t percent changes before it (the first bar has none). */
+    size_t origins = opts->simulations + opts->eval_days;
+    size_t needed = origins + opts->min_context;
+    if (bars < needed)
+        return ms_error(MS_ERR_TOO_SHORT,
+                        "history too short: %zu simulations x %zu evaluation days need "
+                        "at least %zu bars (%zu forecast origins after %zu bars of context), found %zu",
+                        opts->simulations, opts->eval_days, needed, origins,
+                        opts->min_context, bars);
+    *first_origin = bars - origins;
+    return MS_OK;
+}
+
+/* A sampling seed that depends only on what is forecast (symbol, column,
+ * origin date), never on batch position, so any batching or worker count
+ * gives identical samples. */
+static uint64_t context_seed(uint64_t seed, const char *symbol, int column, int64_t origin_time)
+{
+    uint64_t h = 1469598103934665603ULL ^ seed;
+    for (const unsigned char *p = (const unsigned char *)symbol; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    h = (h ^ (uint64_t)column) * 1099511628211ULL;
+    h = (h ^ (uint64_t)origin_time) * 1099511628211ULL;
+    return h;
+}
+
+static double *percent_changes(const double *prices, size_t n)
+{
+    double *changes = malloc(n * sizeof *changes);
+    if (changes == NULL)
+        return NULL;
+    changes[0] = NAN; /* undefined: never fed to the model */
+    for (size_t j = 1; j < n; j++)
+        changes[j] = prices[j] / prices[j - 1] - 1.0;
+    return changes;
+}
+
+static ms_status allocate_table(ms_origin_table *table, size_t first_origin, size_t count)
+{
+    memset(table, 0, sizeof *table);
+    table->first_origin = first_origin;
+    table->count = count;
+    double **fields[] = { &table->close_pred, &table->high_pred, &table->low_pred,
+                          &table->high_change_pred, &table->low_change_pred,
+                          &table->close_actual, &table->high_actual, &table->low_actual };
+    for (size_t i = 0; i < MS_ARRAY_LEN(fields); i++) {
+        *fields[i] = malloc(count * sizeof(double));
+        if (*fields[i] == NULL) {
+            ms_origin_table_release(table);
+            return ms_error(MS_ERR_NOMEM, "out of memory for %zu forecast origins", count);
+        }
+    }
+    return MS_OK;
+}
+
+void ms_origin_table_release(ms_origin_table *table)
+{
+    free(table->close_pred);
+    free(table->high_pred);
+    free(table->low_pred);
+    free(table->high_change_pred);
+    free(table->low_change_pred);
+    free(table->close_actual);
+    free(table->high_actual);
+    free(table->low_actual);
+    memset(table, 0, sizeof *table);
+}
+
+/* Relative to the origin close, exactly as strategies.md defines them. */
+static void fill_day_quantities(ms_origin_table *table, const ms_bars *bars,
+                                const double *change_pred)
+{
+    const double *high = ms_bars_column(bars, MS_COL_HIGH);
+    const double *low = ms_bars_column(bars, MS_COL_LOW);
+    const double *close = ms_bars_column(bars, MS_COL_CLOSE);
+    size_t n = ms_bars_len(bars), count = table->count;
+    for (size_t o = 0; o < count; o++) {
+        size_t t = table->first_origin + o;
+        double r_close = change_pred[MS_SERIES_CLOSE * count + o];
+        double r_high = change_pred[MS_SERIES_HIGH * count + o];
+        double r_low = change_pred[MS_SERIES_LOW * count + o];
+        table->close_pred[o] = r_close;
+        table->high_pred[o] = high[t] * (1.0 + r_high) / close[t] - 1.0;
+        table->low_pred[o] = low[t] * (1.0 + r_low) / close[t] - 1.0;
+        table->high_change_pred[o] = r_high;
+        table->low_change_pred[o] = r_low;
+        int known = t + 1 < n;
+        table->close_actual[o] = known ? close[t + 1] / close[t] - 1.0 : NAN;
+        table->high_actual[o] = known ? high[t + 1] / close[t] - 1.0 : NAN;
+        table->low_actual[o] = known ? low[t + 1] / close[t] - 1.0 : NAN;
+    }
+}
+
+/* One batched call for all 3 x count contexts; each context points straight
+ * into the percent-change arrays, so nothing is copied. */
+static ms_status forecast_changes(ms_model *model, const ms_bars *bars,
+                                  const ms_analyzer_options *opts, size_t first_origin,
+                                  size_t count, double *const changes[MS_SERIES_COUNT],
+                                  double *change_pred)
+{
+    static const ms_column columns[MS_SERIES_COUNT] = { MS_COL_CLOSE, MS_COL_HIGH, MS_COL_LOW };
+    const int64_t *timestamps = ms_bars_timestamps(bars);
+    ms_series *contexts = malloc(MS_SERIES_COUNT * count * sizeof *contexts);
+    if (contexts == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory for %zu contexts", MS_SERIES_COUNT * count);
+    for (int s = 0; s < MS_SERIES_COUNT; s++) {
+        for (size_t o = 0; o < count; o++) {
+            size_t t = first_origin + o;
+            size_t length = t < opts->context_length ? t : opts->context_length;
+            contexts[s * count + o] = (ms_series){
+                .values = changes[s] + (t + 1 - length),
+                .length = length,
+                .variates = 1,
+                .seed = context_seed(opts->seed, ms_bars_symbol(bars), (int)columns[s], timestamps[t]),
+            };
+        }
+    }
+    ms_aggregate aggregate;
+    ms_aggregate_parse(opts->aggregate, &aggregate); /* validated when options were resolved */
+    ms_forecast_options forecast = MS_FORECAST_OPTIONS_INIT;
+    forecast.num_samples = opts->num_samples;
+    forecast.aggregates = &aggregate;
+    forecast.num_aggregates = 1;
+    ms_forecast_output out = { .aggregates = change_pred };
+    ms_status status = ms_model_forecast(model, contexts, MS_SERIES_COUNT * count, &forecast, &out);
+    free(contexts);
+    return status;
+}
+
+ms_status ms_origin_table_forecast(ms_origin_table *table, ms_model *model,
+                                   const ms_bars *bars,
+                                   const ms_analyzer_options *opts,
+                                   size_t first_origin)
+{
+    static const ms_column columns[MS_SERIES_COUNT] = { MS_COL_CLOSE, MS_COL_HIGH, MS_COL_LOW };
+    size_t n = ms_bars_len(bars), count = n - first_origin;
+    ms_status status = allocate_table(table, first_origin, count);
+    if (status != MS_OK)
+        return status;
+    double *changes[MS_SERIES_COUNT] = { NULL };
+    double *change_pred = malloc(MS_SERIES_COUNT * count * sizeof *change_pred);
+    status = change_pred ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory for forecasts");
+    for (int s = 0; s < MS_SERIES_COUNT && status == MS_OK; s++) {
+        changes[s] = percent_changes(ms_bars_column(bars, columns[s]), n);
+        if (changes[s] == NULL)
+            status = ms_error(MS_ERR_NOMEM, "out of memory for percent changes");
+    }
+    if (status == MS_OK)
+        status = forecast_changes(model, bars, opts, first_origin, count, changes, change_pred);
+    if (status == MS_OK)
+        fill_day_quantities(table, bars, change_pred);
+    else
+        ms_origin_table_release(table);
+    for (int s = 0; s < MS_SERIES_COUNT; s++)
+        free(changes[s]);
+    free(change_pred);
+    return status;
+}
+
+ms_window ms_origin_window(const ms_origin_table *table, size_t bars,
+                           size_t simulation, size_t eval_days, int include_next)
+{
+    size_t end_origin = bars - 1 - simulation; /* e */
+    size_t first = end_origin - eval_days - table->first_origin;
+    return (ms_window){
+        .days = eval_days + (include_next ? 1 : 0),
+        .close_actual = table->close_actual + first,
+        .high_actual = table->high_actual + first,
+        .low_actual = table->low_actual + first,
+        .close_pred = table->close_pred + first,
+        .high_pred = table->high_pred + first,
+        .low_pred = table->low_pred + first,
+        .high_change_pred = table->high_change_pred + first,
+        .low_change_pred = table->low_change_pred + first,
+    };
+}
+
+ms_strategy_params ms_symbol_strategy_params(ms_asset_class asset_class,
+                                             const ms_analyzer_options *opts)
+{
+    int crypto = asset_class == MS_ASSET_CRYPTO;
+    return (ms_strategy_params){
+        .fee = crypto ? opts->crypto_fee : opts->stock_fee,
+        .long_only = crypto,
+        .days_per_year = crypto ? 365.0 : 252.0,
+    };
+}

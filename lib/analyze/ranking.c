@@ -1,0 +1,90 @@
+/*
+ * ranking.c - choosing each symbol's best strategy, ordering symbols by
+ * composite score, and turning the best of them into sized picks
+ * (strategies.md, "Ranking and picks").
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+
+/* Best = highest mean average daily return; NaN never wins; ties keep the
+ * strategy listed first. Spread cost is 0: daily bars carry no quotes. */
+void ms_rank_symbol(ms_symbol_report *report)
+{
+    ms_strategy best = MS_STRATEGY_MAXDIFF;
+    double best_return = -INFINITY;
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
+        double value = report->strategies[s].mean.avg_daily_return;
+        if (isfinite(value) && value > best_return) {
+            best_return = value;
+            best = (ms_strategy)s;
+        }
+    }
+    report->best_strategy = best;
+    report->composite_score = best_return > 0 ? best_return : 0.0;
+}
+
+static int compare_composite(const void *a, const void *b)
+{
+    const ms_symbol_report *x = a, *y = b;
+    if (x->composite_score != y->composite_score)
+        return x->composite_score > y->composite_score ? -1 : 1;
+    return strcmp(x->symbol, y->symbol);
+}
+
+void ms_sort_symbols(ms_symbol_report *symbols, size_t n)
+{
+    qsort(symbols, n, sizeof *symbols, compare_composite);
+}
+
+/* Stocks: floor(buying_power * risk / 2 / price) with risk 2.0, capped at
+ * 60% of equity; crypto: (equity / 2) / price floored to 0.001; at least one
+ * share or 0.001 coin. */
+static double suggested_quantity(const ms_symbol_report *report, double price,
+                                 const ms_analyzer_options *opts)
+{
+    const double risk = 2.0, max_equity_share = 0.6;
+    if (report->asset_class == MS_ASSET_CRYPTO) {
+        double coins = floor(opts->equity / 2.0 / price * 1000.0) / 1000.0;
+        return coins > 0.001 ? coins : 0.001;
+    }
+    double shares = floor(opts->buying_power * risk / 2.0 / price);
+    double cap = floor(opts->equity * max_equity_share / price);
+    if (shares > cap)
+        shares = cap;
+    return shares > 1.0 ? shares : 1.0;
+}
+
+static int qualifies(const ms_symbol_report *report)
+{
+    double mean_return = report->strategies[report->best_strategy].mean.avg_daily_return;
+    double predicted_change = report->forecast_close / report->last_close - 1.0;
+    return report->side != 0 && isfinite(mean_return) && mean_return > 0 &&
+           report->side * predicted_change > 0 && isfinite(report->entry_price) &&
+           report->entry_price > 0;
+}
+
+size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,
+                      const ms_analyzer_options *opts, ms_pick *picks)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n && count < opts->max_positions; i++) {
+        const ms_symbol_report *report = &symbols[i];
+        if (!qualifies(report))
+            continue;
+        picks[count++] = (ms_pick){
+            .symbol = report->symbol,
+            .strategy = report->best_strategy,
+            .side = report->side,
+            .entry_price = report->entry_price,
+            .take_profit_price = report->take_profit_price,
+            .forecast_close = report->forecast_close,
+            .forecast_high = report->forecast_high,
+            .forecast_low = report->forecast_low,
+            .quantity = suggested_quantity(report, report->entry_price, opts),
+        };
+    }
+    return count;
+}

@@ -1,0 +1,73 @@
+/* report.c - ownership and read access for ms_report (analyze.h). */
+#include <stdlib.h>
+
+#include "analyze_internal.h"
+
+void ms_symbol_report_release(ms_symbol_report *report)
+{
+    free((char *)report->symbol);
+    report->symbol = NULL;
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
+        free((double *)report->strategies[s].simulation_returns);
+        report->strategies[s].simulation_returns = NULL;
+    }
+}
+
+MS_API void ms_report_free(ms_report *report)
+{
+    if (report == NULL)
+        return;
+    for (size_t i = 0; i < report->symbol_count; i++)
+        ms_symbol_report_release(&report->symbols[i]);
+    for (size_t i = 0; i < report->error_count; i++) {
+        free((char *)report->errors[i].symbol);
+        free((char *)report->errors[i].message);
+    }
+    free(report->symbols);
+    free(report->errors);
+    free(report->picks);
+    free(report->aggregate_name);
+    free(report->source_uri);
+    free(report->model_name);
+    free(report);
+}
+
+MS_API size_t ms_report_symbol_count(const ms_report *report)
+{
+    return report ? report->symbol_count : 0;
+}
+
+MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t i)
+{
+    return report && i < report->symbol_count ? &report->symbols[i] : NULL;
+}
+
+MS_API size_t ms_report_error_count(const ms_report *report)
+{
+    return report ? report->error_count : 0;
+}
+
+MS_API const ms_symbol_error *ms_report_error(const ms_report *report, size_t i)
+{
+    return report && i < report->error_count ? &report->errors[i] : NULL;
+}
+
+MS_API size_t ms_report_pick_count(const ms_report *report)
+{
+    return report ? report->pick_count : 0;
+}
+
+MS_API const ms_pick *ms_report_pick(const ms_report *report, size_t i)
+{
+    return report && i < report->pick_count ? &report->picks[i] : NULL;
+}
+
+MS_API const ms_timings *ms_report_timings(const ms_report *report)
+{
+    return report ? &report->timings : NULL;
+}
+
+MS_API const ms_analyzer_options *ms_report_options(const ms_report *report)
+{
+    return report ? &report->options : NULL;
+}

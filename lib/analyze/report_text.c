@@ -1,0 +1,100 @@
+/*
+ * report_text.c - the report as a ranked table for people: one row per
+ * symbol, then the picks, the errors and the timings. Undefined numbers
+ * print as "-".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze_internal.h"
+#include "core/core_internal.h"
+
+/* Writes a number into a small buffer, "-" when not finite. */
+static const char *fmt(char *buf, size_t size, const char *format, double value)
+{
+    if (!isfinite(value))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, format, value);
+    return buf;
+}
+
+static const char *side_label(int side)
+{
+    return side > 0 ? "buy" : side < 0 ? "sell" : "-";
+}
+
+static void write_header(FILE *f, const ms_report *report)
+{
+    const ms_analyzer_options *o = &report->options;
+    fprintf(f, "marketsim %s | data %s | model %s (%s) | %zu simulations x %zu days\n\n",
+            ms_version(), report->source_uri, report->model_name, o->aggregate,
+            o->simulations, o->eval_days);
+    fprintf(f, "%-4s %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s\n", "#",
+            "symbol", "asset", "best strategy", "mean ret", "sharpe", "win%", "pred close",
+            "pred high", "pred low", "side", "entry", "take profit");
+}
+
+static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
+{
+    const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
+    char b[8][32];
+    fprintf(f, "%-4zu %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s\n", rank,
+            r->symbol, ms_asset_class_name(r->asset_class), ms_strategy_name(r->best_strategy),
+            fmt(b[0], 32, "%+.5f", best->avg_daily_return), fmt(b[1], 32, "%.2f", best->sharpe),
+            fmt(b[2], 32, "%.1f", best->win_rate * 100.0), fmt(b[3], 32, "%.4f", r->forecast_close),
+            fmt(b[4], 32, "%.4f", r->forecast_high), fmt(b[5], 32, "%.4f", r->forecast_low),
+            side_label(r->side), fmt(b[6], 32, "%.4f", r->entry_price),
+            fmt(b[7], 32, "%.4f", r->take_profit_price));
+}
+
+static void write_picks(FILE *f, const ms_report *report)
+{
+    fprintf(f, "\npicks (%zu):", report->pick_count);
+    if (report->pick_count == 0)
+        fprintf(f, " none passed (positive mean return and next-day edge)");
+    fprintf(f, "\n");
+    for (size_t i = 0; i < report->pick_count; i++) {
+        const ms_pick *p = &report->picks[i];
+        fprintf(f, "  %-4s %-10s %-18s qty %-12g entry %-12.4f take profit %.4f\n",
+                side_label(p->side), p->symbol, ms_strategy_name(p->strategy), p->quantity,
+                p->entry_price, p->take_profit_price);
+    }
+}
+
+static void write_footer(FILE *f, const ms_report *report)
+{
+    if (report->error_count > 0) {
+        fprintf(f, "\nerrors (%zu):\n", report->error_count);
+        for (size_t i = 0; i < report->error_count; i++)
+            fprintf(f, "  %s: %s\n", report->errors[i].symbol, report->errors[i].message);
+    }
+    const ms_timings *t = &report->timings;
+    fprintf(f, "\ntimings (s): data %.3f, inference %.3f, strategies %.3f, ranking %.4f, "
+               "total %.3f (%s, %d workers)\n", t->data, t->inference, t->strategies,
+            t->ranking, t->total, report->options.parallel ? "parallel" : "sequential",
+            report->options.parallel ? report->options.workers : 1);
+}
+
+MS_API ms_status ms_report_to_text(const ms_report *report, char **out)
+{
+    if (report == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_to_text: NULL argument");
+    size_t size = 0;
+    *out = NULL;
+    FILE *f = open_memstream(out, &size);
+    if (f == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory writing the text report");
+    write_header(f, report);
+    for (size_t i = 0; i < report->symbol_count; i++)
+        write_symbol(f, i + 1, &report->symbols[i]);
+    write_picks(f, report);
+    write_footer(f, report);
+    if (fclose(f) != 0) {
+        free(*out);
+        *out = NULL;
+        return ms_error(MS_ERR_NOMEM, "out of memory writing the text report");
+    }
+    return MS_OK;
+}

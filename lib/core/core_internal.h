@@ -1,0 +1,78 @@
+/*
+ * core_internal.h - the library-internal side of the core layer: recording
+ * errors, logging, environment parsing, small string helpers and the thread
+ * pool. Every layer may include it; nothing here is exported.
+ */
+#ifndef MS_CORE_INTERNAL_H
+#define MS_CORE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "marketsim/common.h"
+
+#define MS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Records a printf-style message as this thread's last error and returns
+ * `status`, so failures read `return ms_error(MS_ERR_PARSE, "...", ...);`. */
+ms_status ms_error(ms_status status, const char *fmt, ...) MS_PRINTF(2, 3);
+
+/* Prefixes the current last error with "context: " (for example the symbol
+ * or file being processed) and returns `status` unchanged. */
+ms_status ms_error_wrap(ms_status status, const char *fmt, ...) MS_PRINTF(2, 3);
+
+/* Logs a message at `level` when MARKETSIM_LOG allows it. */
+void ms_log(ms_log_level level, const char *fmt, ...) MS_PRINTF(2, 3);
+
+#define MS_DEBUG(...) ms_log(MS_LOG_DEBUG, __VA_ARGS__)
+#define MS_INFO(...) ms_log(MS_LOG_INFO, __VA_ARGS__)
+#define MS_WARN(...) ms_log(MS_LOG_WARN, __VA_ARGS__)
+
+/* ---- Environment ---------------------------------------------------------- */
+
+/* Reads an unsigned integer variable. Unset or empty: *out untouched, MS_OK.
+ * Malformed or negative: MS_ERR_INVALID_ARG naming the variable. */
+ms_status ms_env_size(const char *name, size_t *out);
+
+/* Reads a boolean variable (1/0, true/false, yes/no, on/off). Unset or
+ * empty: *out untouched, MS_OK. Anything else: MS_ERR_INVALID_ARG. */
+ms_status ms_env_bool(const char *name, int *out);
+
+/* ---- Strings -------------------------------------------------------------- */
+
+/* A malloc'ed copy of s (NULL when s is NULL or memory runs out). */
+char *ms_strdup(const char *s);
+
+/* Case-insensitive ASCII equality. */
+bool ms_str_ieq(const char *a, const char *b);
+
+/* Parses a whole string as a finite or non-finite double; false when any
+ * character is left over or nothing was read. Locale-independent. */
+bool ms_parse_double(const char *s, size_t len, double *out);
+
+/* ---- Thread pool ---------------------------------------------------------- */
+
+/*
+ * A fixed set of worker threads fed from a bounded queue. Submitting blocks
+ * while the queue is full; ms_pool_wait blocks until every submitted task
+ * has finished, after which the pool can be reused. Tasks must not submit to
+ * or wait on their own pool.
+ */
+typedef struct ms_pool ms_pool;
+typedef void (*ms_task_fn)(void *arg);
+
+/* workers >= 1; queue_capacity 0 means 4 x workers. */
+ms_status ms_pool_create(ms_pool **out, size_t workers, size_t queue_capacity);
+ms_status ms_pool_submit(ms_pool *pool, ms_task_fn fn, void *arg);
+void ms_pool_wait(ms_pool *pool);
+size_t ms_pool_workers(const ms_pool *pool);
+/* Waits for queued tasks to finish, stops the workers, frees. NULL-safe. */
+void ms_pool_free(ms_pool *pool);
+
+/* Online cores, at least 1. */
+size_t ms_cpu_count(void);
+
+#endif

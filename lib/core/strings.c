@@ -1,0 +1,61 @@
+/* strings.c - the few string helpers C lacks, locale-independent. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_internal.h"
+
+char *ms_strdup(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t len = strlen(s) + 1;
+    char *copy = malloc(len);
+    if (copy != NULL)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+bool ms_str_ieq(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+    return *a == *b;
+}
+
+/* strtod honours LC_NUMERIC, which a host program may have set to a
+ * decimal-comma locale; strtod_l with the "C" locale never does. The locale
+ * object is created once and lives as long as the process. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void create_c_locale(void)
+{
+    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+bool ms_parse_double(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    while (len > 0 && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len > 0 && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    pthread_once(&c_locale_once, create_c_locale);
+    char *end = NULL;
+    double value = c_locale ? strtod_l(buf, &end, c_locale) : strtod(buf, &end);
+    if (end != buf + len)
+        return false;
+    *out = value;
+    return true;
+}

@@ -1,0 +1,188 @@
+/*
+ * csv.c - the CSV bars loader: reads a file whole, finds the header, parses
+ * every data line in one pass into a single preallocated row array, orders
+ * the rows and copies them into a new series. The pieces live in
+ * csv_text.c (lines, fields), csv_header.c (columns), csv_rows.c (one row)
+ * and csv_order.c (sorting, duplicates).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "data_internal.h"
+
+/* Rows can be no more than the lines left: one allocation suffices. */
+static size_t count_lines(const ms_csv_reader *reader)
+{
+    size_t lines = 1;
+    for (const char *at = reader->at; at < reader->end; at++) {
+        at = memchr(at, '\n', (size_t)(reader->end - at));
+        if (at == NULL)
+            break;
+        lines++;
+    }
+    return lines;
+}
+
+/* The next line holding anything but whitespace; false at the end. */
+static bool next_content_line(ms_csv_reader *reader, ms_text_span *line)
+{
+    while (ms_csv_next_line(reader, line))
+        if (!ms_csv_line_is_blank(*line))
+            return true;
+    return false;
+}
+
+static ms_status read_rows(ms_csv_row *rows, size_t *count, ms_csv_reader *reader,
+                           const ms_csv_layout *layout, const char *source_name,
+                           const ms_bars_options *opts)
+{
+    ms_text_span line;
+    *count = 0;
+    while (next_content_line(reader, &line)) {
+        ms_status status = ms_csv_read_row(&rows[*count], line, reader->line, layout,
+                                           source_name, opts);
+        if (status != MS_OK)
+            return status;
+        (*count)++;
+    }
+    return MS_OK;
+}
+
+static ms_status rows_to_bars(ms_bars **out, const ms_csv_row *rows, size_t count,
+                              const char *symbol)
+{
+    ms_bars *bars = NULL;
+    ms_status status = ms_bars_alloc(&bars, symbol, count);
+    if (status != MS_OK)
+        return status;
+    for (size_t i = 0; i < count; i++) {
+        bars->timestamps[i] = rows[i].timestamp;
+        for (int c = 0; c < MS_COLUMN_COUNT; c++)
+            bars->columns[c][i] = rows[i].bar.values[c];
+    }
+    *out = bars;
+    return MS_OK;
+}
+
+/* Header, rows, order: everything after the arguments are checked. */
+static ms_status parse_text(ms_bars **out, ms_csv_reader *reader, const char *source_name,
+                            const char *symbol, const ms_bars_options *opts)
+{
+    ms_text_span header;
+    ms_csv_layout layout;
+    if (!next_content_line(reader, &header))
+        return ms_error(MS_ERR_PARSE, "%s:1: empty file (no header line)", source_name);
+    size_t header_line = reader->line;
+    ms_status status = ms_csv_read_header(&layout, header, source_name, header_line);
+    if (status != MS_OK)
+        return status;
+    size_t capacity = count_lines(reader);
+    ms_csv_row *rows = malloc(capacity * sizeof *rows);
+    if (rows == NULL)
+        return ms_error(MS_ERR_NOMEM, "%s: out of memory for %zu rows", source_name, capacity);
+    size_t count = 0;
+    status = read_rows(rows, &count, reader, &layout, source_name, opts);
+    if (status == MS_OK && count == 0)
+        status = ms_error(MS_ERR_PARSE, "%s:%zu: header but no data rows", source_name,
+                          header_line);
+    if (status == MS_OK)
+        status = ms_csv_order_rows(rows, count, &count, source_name);
+    if (status == MS_OK)
+        status = rows_to_bars(out, rows, count, symbol);
+    free(rows);
+    return status;
+}
+
+MS_API ms_status ms_bars_parse_csv(ms_bars **out, const char *text, size_t len,
+                                   const char *source_name, const char *symbol,
+                                   const ms_bars_options *opts)
+{
+    if (source_name == NULL)
+        source_name = "(csv text)";
+    if (out == NULL || (text == NULL && len > 0))
+        return ms_error(MS_ERR_INVALID_ARG, "%s: out or text is NULL", source_name);
+    if (symbol == NULL || *symbol == '\0')
+        return ms_error(MS_ERR_INVALID_ARG, "%s: symbol is NULL or empty", source_name);
+    ms_bars_options rules;
+    ms_status status = ms_bars_options_resolve(opts, &rules);
+    if (status != MS_OK)
+        return status;
+    ms_csv_reader reader;
+    ms_csv_reader_init(&reader, text != NULL ? text : "", len);
+    return parse_text(out, &reader, source_name, symbol, &rules);
+}
+
+static ms_status io_error(const char *what, const char *path, int error)
+{
+    char reason[128];
+    if (strerror_r(error, reason, sizeof reason) != 0)
+        snprintf(reason, sizeof reason, "error %d", error);
+    return ms_error(MS_ERR_IO, "%s: cannot %s: %s", path, what, reason);
+}
+
+/* Reads an open stream to its end into a malloc'ed buffer; `capacity` is
+ * the first guess (the file size plus one, so a regular file is read with
+ * no regrowth; other files grow the buffer). Sets errno on failure. */
+static char *read_stream(FILE *file, size_t capacity, size_t *len)
+{
+    char *buffer = NULL;
+    size_t used = 0;
+    for (;;) {
+        if (buffer == NULL || used == capacity) {
+            capacity = buffer == NULL ? capacity : capacity * 2;
+            char *grown = realloc(buffer, capacity);
+            if (grown == NULL) {
+                free(buffer);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buffer = grown;
+        }
+        used += fread(buffer + used, 1, capacity - used, file);
+        if (used < capacity)
+            break;
+    }
+    if (ferror(file)) {
+        free(buffer);
+        return NULL;
+    }
+    *len = used;
+    return buffer;
+}
+
+static ms_status read_file(const char *path, char **text, size_t *len)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return io_error("open", path, errno);
+    struct stat info;
+    size_t capacity = 4096;
+    if (fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode))
+        capacity = (size_t)info.st_size + 1;
+    errno = 0;
+    *text = read_stream(file, capacity, len);
+    int error = errno != 0 ? errno : EIO;
+    fclose(file);
+    if (*text == NULL)
+        return error == ENOMEM ? ms_error(MS_ERR_NOMEM, "%s: out of memory reading it", path)
+                               : io_error("read", path, error);
+    return MS_OK;
+}
+
+MS_API ms_status ms_bars_load_csv(ms_bars **out, const char *path, const char *symbol,
+                                  const ms_bars_options *opts)
+{
+    if (path == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_bars_load_csv: path is NULL");
+    char *text = NULL;
+    size_t len = 0;
+    ms_status status = read_file(path, &text, &len);
+    if (status != MS_OK)
+        return status;
+    status = ms_bars_parse_csv(out, text, len, path, symbol, opts);
+    free(text);
+    return status;
+}

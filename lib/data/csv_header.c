@@ -1,0 +1,98 @@
+/*
+ * csv_header.c - finding the date, open, high, low, close and volume
+ * columns of a CSV file by header name.
+ *
+ * Names are matched whole (after trimming and unquoting) and
+ * case-insensitively, never by prefix or substring: Quandl exports carry
+ * both "Open" and "Adj. Open", and Yahoo both "Close" and "Adj Close", and
+ * the raw price is the one wanted (strategies.md: adjusted columns are
+ * ignored). Every unrecognised column is ignored.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "data_internal.h"
+
+/* Accepted names per role, indexed like ms_csv_layout.column_of. */
+static const char *const role_names[MS_CSV_ROLE_COUNT][6] = {
+    [MS_COL_OPEN] = { "open", "o", NULL },
+    [MS_COL_HIGH] = { "high", "h", NULL },
+    [MS_COL_LOW] = { "low", "l", NULL },
+    [MS_COL_CLOSE] = { "close", "c", NULL },
+    [MS_COL_VOLUME] = { "volume", "v", NULL },
+    [MS_CSV_DATE] = { "date", "timestamp", "time", "t", "datetime", NULL },
+};
+
+static const char *role_label(int role)
+{
+    return role == MS_CSV_DATE ? "date" : ms_column_name((ms_column)role);
+}
+
+static bool span_ieq(ms_text_span span, const char *name)
+{
+    size_t len = strlen(name);
+    if (span.len != len)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (tolower((unsigned char)span.text[i]) != name[i])
+            return false;
+    return true;
+}
+
+/* The role a header name gives its column, or -1. */
+static int role_of_name(ms_text_span name)
+{
+    for (int role = 0; role < MS_CSV_ROLE_COUNT; role++)
+        for (const char *const *alias = role_names[role]; *alias != NULL; alias++)
+            if (span_ieq(name, *alias))
+                return role;
+    return -1;
+}
+
+/* Names every required role the header lacks. */
+static ms_status report_missing(const ms_csv_layout *layout, ms_text_span header,
+                                const char *source_name, size_t line)
+{
+    char missing[128] = "";
+    size_t used = 0;
+    for (int role = 0; role < MS_CSV_ROLE_COUNT; role++) {
+        if (layout->column_of[role] >= 0 || role == MS_COL_VOLUME)
+            continue;
+        used += (size_t)snprintf(missing + used, sizeof missing - used, "%s'%s'",
+                                 used > 0 ? ", " : "", role_label(role));
+    }
+    int shown = header.len < 200 ? (int)header.len : 200;
+    return ms_error(MS_ERR_PARSE, "%s:%zu: missing column(s) %s in header '%.*s'",
+                    source_name, line, missing, shown, header.text);
+}
+
+ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
+                             const char *source_name, size_t line)
+{
+    ms_csv_fields fields;
+    ms_text_span name;
+    ms_csv_field_result result;
+    layout->columns = 0;
+    for (int role = 0; role < MS_CSV_ROLE_COUNT; role++)
+        layout->column_of[role] = -1;
+    ms_csv_fields_init(&fields, header);
+    while ((result = ms_csv_next_field(&fields, &name)) == MS_CSV_FIELD) {
+        long column = (long)layout->columns++;
+        int role = role_of_name(name);
+        if (role < 0)
+            continue;
+        if (layout->column_of[role] >= 0)
+            return ms_error(MS_ERR_PARSE, "%s:%zu: columns %ld and %ld are both a %s column",
+                            source_name, line, layout->column_of[role] + 1, column + 1,
+                            role_label(role));
+        layout->column_of[role] = column;
+    }
+    if (result == MS_CSV_BAD_QUOTE)
+        return ms_error(MS_ERR_PARSE, "%s:%zu: header: unterminated or misplaced quote",
+                        source_name, line);
+    for (int role = 0; role < MS_CSV_ROLE_COUNT; role++)
+        if (layout->column_of[role] < 0 && role != MS_COL_VOLUME)
+            return report_missing(layout, header, source_name, line);
+    return MS_OK;
+}

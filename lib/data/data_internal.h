@@ -1,0 +1,228 @@
+/*
+ * data_internal.h - the data layer's private side: the bar series layout,
+ * the per-bar value rules shared by ms_bars_create and the CSV loader, UTC
+ * date arithmetic, the pseudo-random generator and the synthetic market.
+ */
+#ifndef MS_DATA_INTERNAL_H
+#define MS_DATA_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core_internal.h"
+#include "marketsim/data.h"
+
+#define MS_COLUMN_COUNT 5
+
+/* A bar series. Every array has `len` entries; columns are indexed by
+ * ms_column. One allocation holds the timestamps and all columns. */
+struct ms_bars {
+    char *symbol;
+    size_t len;
+    int64_t *timestamps;
+    double *columns[MS_COLUMN_COUNT];
+};
+
+/* Allocates a series of n bars (n >= 1) whose arrays the caller fills.
+ * Errors: MS_ERR_NOMEM. */
+ms_status ms_bars_alloc(ms_bars **out, const char *symbol, size_t n);
+
+/* The canonical lower-case name of a column ("open", ..., "volume"). */
+const char *ms_column_name(ms_column column);
+
+/* ---- Value rules (bar_rules.c) -------------------------------------------- */
+
+/* One bar's values, indexed by ms_column. */
+typedef struct ms_bar {
+    double values[MS_COLUMN_COUNT];
+} ms_bar;
+
+/* Where a bar came from, for messages: "JD.csv:57" when `line` is set,
+ * otherwise "AAPL: row 56" (source is then the symbol). */
+typedef struct ms_bar_site {
+    const char *source;
+    size_t number;
+    bool is_line;
+} ms_bar_site;
+
+/* Copies `opts` (NULL: the defaults) into *out after checking its version,
+ * policy and tolerance. Errors: MS_ERR_INVALID_ARG. */
+ms_status ms_bars_options_resolve(const ms_bars_options *opts,
+                                  ms_bars_options *out);
+
+/* Checks one bar: prices finite and > 0, volume finite and >= 0, high and
+ * low containing open and close within opts->ohlc_tolerance. Under
+ * MS_OHLC_REPAIR an uncontained high/low is widened in place and a warning
+ * logged. `opts` must be resolved. Errors: MS_ERR_DATA naming the site and
+ * field. */
+ms_status ms_bar_check(ms_bar *bar, const ms_bars_options *opts,
+                       const ms_bar_site *site);
+
+/* ---- CSV text (csv_text.c) ------------------------------------------------- */
+
+/* A slice of the text being parsed; not NUL-terminated. */
+typedef struct ms_text_span {
+    const char *text;
+    size_t len;
+} ms_text_span;
+
+/* Walks the lines of a CSV text; `line` is the 1-based number of the line
+ * last returned. */
+typedef struct ms_csv_reader {
+    const char *at;
+    const char *end;
+    size_t line;
+} ms_csv_reader;
+
+/* Starts reading `text`, skipping a UTF-8 byte order mark. */
+void ms_csv_reader_init(ms_csv_reader *reader, const char *text, size_t len);
+
+/* The next line without its "\n" or "\r\n"; false at the end. */
+bool ms_csv_next_line(ms_csv_reader *reader, ms_text_span *line);
+
+/* True when the line holds only whitespace. */
+bool ms_csv_line_is_blank(ms_text_span line);
+
+/* Walks the comma-separated fields of one line. */
+typedef struct ms_csv_fields {
+    const char *at;
+    const char *end;
+    bool done;
+} ms_csv_fields;
+
+typedef enum ms_csv_field_result {
+    MS_CSV_FIELD = 0,       /* *field holds the next field */
+    MS_CSV_LINE_END = 1,    /* the line has no more fields */
+    MS_CSV_BAD_QUOTE = 2    /* a quoted field is not closed, or text follows it */
+} ms_csv_field_result;
+
+void ms_csv_fields_init(ms_csv_fields *fields, ms_text_span line);
+
+/* The next field, trimmed of surrounding whitespace and of its double
+ * quotes; a doubled quote inside quotes is kept as is (never needed for
+ * the dates and numbers read from bars files). */
+ms_csv_field_result ms_csv_next_field(ms_csv_fields *fields, ms_text_span *field);
+
+/* ---- CSV header (csv_header.c) ---------------------------------------------- */
+
+/* What a column holds: the ms_column values, then the date. */
+enum { MS_CSV_DATE = MS_COLUMN_COUNT, MS_CSV_ROLE_COUNT = MS_COLUMN_COUNT + 1 };
+
+/* Where each role sits in a row (-1: absent, only volume may be). */
+typedef struct ms_csv_layout {
+    size_t columns;
+    long column_of[MS_CSV_ROLE_COUNT];
+} ms_csv_layout;
+
+/* Finds the columns in a header line. Errors: MS_ERR_PARSE naming the
+ * source, line and the missing or repeated columns. */
+ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
+                             const char *source_name, size_t line);
+
+/* ---- CSV rows (csv_rows.c, csv_order.c) ------------------------------------ */
+
+/* One parsed data row and the line it came from. */
+typedef struct ms_csv_row {
+    int64_t timestamp;
+    size_t line;
+    ms_bar bar;
+} ms_csv_row;
+
+/* Parses and checks one data line into *row. Errors: MS_ERR_PARSE (field
+ * count, numbers, dates), MS_ERR_DATA (value rules); messages name the
+ * source, line and field. */
+ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number,
+                          const ms_csv_layout *layout, const char *source_name,
+                          const ms_bars_options *opts);
+
+/* Sorts rows by timestamp, drops exact duplicates and returns the number
+ * kept in *kept. Errors: MS_ERR_DATA for two different rows with one
+ * timestamp, naming both lines. */
+ms_status ms_csv_order_rows(ms_csv_row *rows, size_t count, size_t *kept,
+                            const char *source_name);
+
+/* ---- Dates (dates.c) -------------------------------------------------------- */
+
+#define MS_SECONDS_PER_DAY 86400
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
+int64_t ms_days_from_civil(int64_t year, int month, int day);
+
+/* Day of the week of a day count from ms_days_from_civil: 0 = Sunday. */
+int ms_weekday(int64_t days);
+
+/* Writes a UTC time as "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS" when it is
+ * not midnight, for messages. */
+#define MS_UTC_TIME_TEXT 32
+void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
+
+/* Parses YYYY-MM-DD, optionally followed by ' ' or 'T', HH:MM:SS, optional
+ * fractional seconds (ignored) and an optional Z, +HH:MM or -HH:MM offset,
+ * into UTC seconds. On failure returns false and sets *reason to a static
+ * description of what is wrong. */
+bool ms_parse_utc_time(const char *text, size_t len, int64_t *seconds,
+                       const char **reason);
+
+/* ---- Pseudo-random numbers (random.c) -------------------------------------- */
+
+/* xoshiro256** state; seed it with ms_xoshiro_seed. */
+typedef struct ms_xoshiro {
+    uint64_t s[4];
+} ms_xoshiro;
+
+/* FNV-1a hashing, one byte at a time: start from MS_FNV1A_OFFSET. */
+#define MS_FNV1A_OFFSET 0xcbf29ce484222325ULL
+uint64_t ms_fnv1a_byte(uint64_t hash, unsigned char byte);
+
+/* Fills the state from one 64-bit seed through splitmix64. */
+void ms_xoshiro_seed(ms_xoshiro *rng, uint64_t seed);
+uint64_t ms_xoshiro_next(ms_xoshiro *rng);
+/* Uniform on the open interval (0, 1): safe to take logs of. */
+double ms_xoshiro_uniform(ms_xoshiro *rng);
+/* Standard normal. */
+double ms_xoshiro_normal(ms_xoshiro *rng);
+/* Student-t with `dof` (integer >= 3) degrees of freedom, scaled to unit
+ * variance. */
+double ms_xoshiro_student_t(ms_xoshiro *rng, int dof);
+/* Poisson count with mean `rate` (small rates: Knuth's method). */
+int ms_xoshiro_poisson(ms_xoshiro *rng, double rate);
+
+/* ---- Synthetic market (synthetic.c) ---------------------------------------- */
+
+/* The most bars one synthetic series may have. */
+#define MS_SYNTHETIC_MAX_BARS 1000000
+
+/* Generates n (1 .. MS_SYNTHETIC_MAX_BARS) daily bars for `symbol`,
+ * deterministically per (seed, symbol). Errors: MS_ERR_INVALID_ARG,
+ * MS_ERR_NOMEM. */
+ms_status ms_synthetic_bars(ms_bars **out, const char *symbol, uint64_t seed,
+                            size_t n);
+
+/* The last bar of every synthetic series: 2026-01-02 00:00 UTC. */
+#define MS_SYNTHETIC_END_YEAR 2026
+#define MS_SYNTHETIC_END_MONTH 1
+#define MS_SYNTHETIC_END_DAY 2
+
+/* ---- Sources (source.c, csv_source.c) -------------------------------------- */
+
+typedef enum ms_source_kind {
+    MS_SOURCE_SYNTHETIC = 0,
+    MS_SOURCE_CSV = 1
+} ms_source_kind;
+
+struct ms_source {
+    ms_source_kind kind;
+    char *uri;                   /* normalised; owned */
+    const char *directory;       /* csv: points into uri, after "csv:" */
+    uint64_t seed;               /* synthetic */
+    size_t synthetic_bars;       /* synthetic */
+    ms_bars_options bars_options;
+};
+
+/* Loads `symbol` from a csv source's directory. Errors: MS_ERR_INVALID_ARG
+ * (a symbol that could name a file outside the directory), MS_ERR_NOT_FOUND,
+ * MS_ERR_IO, and those of ms_bars_load_csv. */
+ms_status ms_csv_source_load(const ms_source *source, const char *symbol, ms_bars **out);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * source.c - data sources named by URI: "csv:DIR" and the synthetic market
+ * ("synthetic[:seed=N][,bars=N]", the default). A source is read-only once
+ * open, so ms_source_load may run on many threads at once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "data_internal.h"
+
+#define DEFAULT_SYNTHETIC_BARS 1000
+#define URI_SHAPES "csv:DIR or synthetic[:seed=N][,bars=N]"
+
+static ms_status resolve_options(const ms_source_options *opts, ms_source_options *out)
+{
+    static const ms_source_options defaults = MS_SOURCE_OPTIONS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
+    if (opts->version != MS_SOURCE_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "source options: version %d, expected %d",
+                        opts->version, MS_SOURCE_OPTIONS_VERSION);
+    if (opts->synthetic_bars > MS_SYNTHETIC_MAX_BARS)
+        return ms_error(MS_ERR_INVALID_ARG, "source options: synthetic_bars %zu is over %d",
+                        opts->synthetic_bars, MS_SYNTHETIC_MAX_BARS);
+    *out = *opts;
+    if (out->synthetic_bars == 0)
+        out->synthetic_bars = DEFAULT_SYNTHETIC_BARS;
+    return ms_bars_options_resolve(&opts->bars, &out->bars);
+}
+
+/* Reads a whole decimal number in [minimum, maximum]. */
+static bool parse_count(const char *text, size_t len, uint64_t minimum, uint64_t maximum,
+                        uint64_t *out)
+{
+    uint64_t value = 0;
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned digit = (unsigned)(text[i] - '0');
+        if (digit > 9 || value > (UINT64_MAX - digit) / 10)
+            return false;
+        value = value * 10 + digit;
+    }
+    if (value < minimum || value > maximum)
+        return false;
+    *out = value;
+    return true;
+}
+
+/* Applies one "key=value" parameter of a synthetic URI. */
+static ms_status apply_parameter(ms_source *source, const char *text, size_t len,
+                                 unsigned *seen)
+{
+    static const char *const keys[] = { "seed", "bars" };
+    static const uint64_t limits[][2] = { { 0, UINT64_MAX }, { 1, MS_SYNTHETIC_MAX_BARS } };
+    const char *equals = memchr(text, '=', len);
+    size_t key_len = equals != NULL ? (size_t)(equals - text) : len;
+    for (unsigned k = 0; k < MS_ARRAY_LEN(keys); k++) {
+        if (key_len != strlen(keys[k]) || strncmp(text, keys[k], key_len) != 0)
+            continue;
+        uint64_t value = 0;
+        size_t value_len = equals != NULL ? len - key_len - 1 : 0;
+        if (equals == NULL || (*seen & (1u << k)) ||
+            !parse_count(equals + 1, value_len, limits[k][0], limits[k][1], &value))
+            return ms_error(MS_ERR_INVALID_ARG,
+                            "synthetic source: parameter '%.*s' is repeated or not a "
+                            "number in %llu .. %llu", (int)len, text,
+                            (unsigned long long)limits[k][0], (unsigned long long)limits[k][1]);
+        *seen |= 1u << k;
+        if (k == 0)
+            source->seed = value;
+        else
+            source->synthetic_bars = (size_t)value;
+        return MS_OK;
+    }
+    return ms_error(MS_ERR_INVALID_ARG,
+                    "synthetic source: unknown parameter '%.*s' (expected seed=N, bars=N)",
+                    (int)len, text);
+}
+
+static ms_status open_synthetic(ms_source *source, const char *parameters)
+{
+    source->kind = MS_SOURCE_SYNTHETIC;
+    unsigned seen = 0;
+    for (const char *at = parameters; *at != '\0';) {
+        const char *comma = strchr(at, ',');
+        size_t len = comma != NULL ? (size_t)(comma - at) : strlen(at);
+        ms_status status = apply_parameter(source, at, len, &seen);
+        if (status != MS_OK)
+            return status;
+        at += len + (comma != NULL);
+    }
+    char uri[96];
+    snprintf(uri, sizeof uri, "synthetic:seed=%llu,bars=%zu",
+             (unsigned long long)source->seed, source->synthetic_bars);
+    source->uri = ms_strdup(uri);
+    return source->uri != NULL ? MS_OK : ms_error(MS_ERR_NOMEM, "synthetic source: out of memory");
+}
+
+static ms_status open_csv(ms_source *source, const char *directory)
+{
+    source->kind = MS_SOURCE_CSV;
+    size_t len = strlen(directory);
+    /* Trailing slashes are dropped so "csv:d/" and "csv:d" are one URI. */
+    while (len > 1 && directory[len - 1] == '/')
+        len--;
+    if (len == 0)
+        return ms_error(MS_ERR_INVALID_ARG, "csv source: no directory (expected csv:DIR)");
+    source->uri = malloc(len + 5);
+    if (source->uri == NULL)
+        return ms_error(MS_ERR_NOMEM, "csv source: out of memory");
+    snprintf(source->uri, len + 5, "csv:%.*s", (int)len, directory);
+    source->directory = source->uri + 4;
+    struct stat info;
+    if (stat(source->directory, &info) != 0)
+        return ms_error(MS_ERR_NOT_FOUND, "csv source: directory '%s': %s", source->directory,
+                        errno == ENOENT ? "does not exist" : "cannot be read");
+    if (!S_ISDIR(info.st_mode))
+        return ms_error(MS_ERR_NOT_FOUND, "csv source: '%s' is not a directory",
+                        source->directory);
+    return MS_OK;
+}
+
+/* Dispatches on the scheme, matched case-insensitively. */
+static ms_status open_uri(ms_source *source, const char *uri)
+{
+    const char *colon = strchr(uri, ':');
+    size_t scheme_len = colon != NULL ? (size_t)(colon - uri) : strlen(uri);
+    const char *rest = colon != NULL ? colon + 1 : "";
+    if (scheme_len == 0 && colon == NULL)
+        return open_synthetic(source, "");
+    if (scheme_len == 9 && strncasecmp(uri, "synthetic", 9) == 0)
+        return open_synthetic(source, rest);
+    if (scheme_len == 3 && strncasecmp(uri, "csv", 3) == 0)
+        return open_csv(source, rest);
+    return ms_error(MS_ERR_INVALID_ARG, "data source '%s': unknown scheme '%.*s' (expected "
+                    URI_SHAPES ")", uri, (int)scheme_len, uri);
+}
+
+MS_API ms_status ms_source_open(ms_source **out, const char *uri,
+                                const ms_source_options *opts)
+{
+    if (out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_source_open: out is NULL");
+    ms_source_options resolved;
+    ms_status status = resolve_options(opts, &resolved);
+    if (status != MS_OK)
+        return status;
+    ms_source *source = calloc(1, sizeof *source);
+    if (source == NULL)
+        return ms_error(MS_ERR_NOMEM, "ms_source_open: out of memory");
+    source->synthetic_bars = resolved.synthetic_bars;
+    source->bars_options = resolved.bars;
+    status = open_uri(source, uri != NULL ? uri : "");
+    if (status != MS_OK) {
+        ms_source_free(source);
+        return status;
+    }
+    *out = source;
+    return MS_OK;
+}
+
+MS_API void ms_source_free(ms_source *source)
+{
+    if (source == NULL)
+        return;
+    free(source->uri);
+    free(source);
+}
+
+MS_API const char *ms_source_uri(const ms_source *source)
+{
+    return source != NULL ? source->uri : NULL;
+}
+
+MS_API ms_status ms_source_load(ms_source *source, const char *symbol, ms_bars **out)
+{
+    if (source == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_source_load: source or out is NULL");
+    if (symbol == NULL || *symbol == '\0')
+        return ms_error(MS_ERR_INVALID_ARG, "ms_source_load: symbol is NULL or empty");
+    if (source->kind == MS_SOURCE_SYNTHETIC)
+        return ms_synthetic_bars(out, symbol, source->seed, source->synthetic_bars);
+    return ms_csv_source_load(source, symbol, out);
+}

@@ -1,0 +1,258 @@
+/*
+ * model_internal.h - the library-internal side of the model layer.
+ *
+ * 1. The forecaster interface: the table of functions a model backend
+ *    implements behind the opaque `struct ms_model` (baseline.c in C; the
+ *    Toto port in lib/model/toto/ in C++ through extern "C"). Everything
+ *    here is plain C structs and function pointers so a C++ file can include
+ *    this header inside `extern "C" { }` and fill the same table.
+ * 2. The Student-t mixture math (studentt.c, distribution.c), the random
+ *    streams that sample it (rng.c) and the sample statistics (samples.c)
+ *    from which ms_model_forecast derives every output.
+ *
+ * Every number is float64. A backend computing in float32 converts when it
+ * writes its ms_mixture_batch.
+ */
+#ifndef MS_MODEL_INTERNAL_H
+#define MS_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "marketsim/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Predictive distributions --------------------------------------------- */
+
+/*
+ * One point's predictive distribution: sum_k weight[k] * StudentT(df[k],
+ * loc[k], scale[k]), in the units of the context series. The four arrays
+ * hold `components` values each. Weights are >= 0 and sum to 1, df > 1 (so
+ * the mean exists), scale > 0.
+ */
+typedef struct ms_mixture {
+    size_t components;
+    const double *weight;
+    const double *df;
+    const double *loc;
+    const double *scale;
+} ms_mixture;
+
+/*
+ * The predictions of one backend call: for every (series b, variate v, step
+ * h) point, `components` (K) Student-t components. Component k of point
+ * (b, v, h) is at index ((b * variates + v) * horizon + h) * components + k
+ * of each of the four arrays, so one point's components are contiguous.
+ *
+ * ms_model_forecast allocates the arrays and sets the sizes; the backend's
+ * `predict` writes every element. It writes parameters of the distribution
+ * of the series' own values, already de-normalised (Toto: Y = loc_p +
+ * scale_p * Z becomes loc = loc_p + scale_p * loc_k and scale = scale_p *
+ * scale_k). Weights only need to be >= 0 with a positive sum (a float32
+ * softmax does not sum to exactly 1): the layer checks every value, rejects
+ * non-finite ones, df <= 1 and scale <= 0 with MS_ERR_MODEL, and normalises
+ * the weights before using them.
+ */
+typedef struct ms_mixture_batch {
+    size_t n_series;
+    size_t variates;
+    size_t horizon;
+    size_t components;
+    double *weight;
+    double *df;
+    double *loc;
+    double *scale;
+} ms_mixture_batch;
+
+/* The index of component 0 of point (series, variate, step) in the arrays. */
+size_t ms_mixture_batch_index(const ms_mixture_batch *batch, size_t series,
+                              size_t variate, size_t step);
+
+/* The point (series, variate, step) of a batch as an ms_mixture. */
+ms_mixture ms_mixture_batch_point(const ms_mixture_batch *batch, size_t series,
+                                  size_t variate, size_t step);
+
+/* ---- The forecaster interface ---------------------------------------------- */
+
+/*
+ * The functions of one backend. `state` is the backend's own object, created
+ * by its open function (below) and passed back to every call.
+ *
+ * Threads: ms_model is shared by threads, so `predict` may run on several
+ * threads at once with the same state. A backend that cannot run
+ * concurrently (one device, one set of buffers) serialises inside `predict`
+ * with its own mutex. C++ backends catch every exception at this boundary
+ * and turn it into a status and message (ms_error).
+ */
+typedef struct ms_forecaster_ops {
+    /* The model's kind as ms_model_name reports it ("baseline", "toto"). */
+    const char *name;
+
+    /* K, the number of mixture components of every point; constant for the
+     * life of the state (Toto: config's k_components). */
+    size_t (*components)(const void *state);
+
+    /*
+     * Predicts `n_series` contexts (1 <= n_series <= the model's max_batch).
+     * The layer has checked them: values non-NULL and finite, length >= 1,
+     * every series with the same variates V >= 1; lengths may differ.
+     * horizon >= 1. `out` has n_series x V x horizon points of
+     * components(state) components; write all of them. Returns MS_OK or an
+     * error recorded with ms_error (MS_ERR_MODEL for a failed run,
+     * MS_ERR_NOMEM, MS_ERR_UNSUPPORTED for a shape the backend cannot serve).
+     * One call is one forward pass in the model's statistics.
+     */
+    ms_status (*predict)(void *state, const ms_series *series, size_t n_series,
+                         size_t horizon, const ms_mixture_batch *out);
+
+    /* Pays first-call costs for contexts of `context_length` values in
+     * batches of `batch_size` (both >= 1). NULL when there are none. */
+    ms_status (*warmup)(void *state, size_t context_length, size_t batch_size);
+
+    /* Frees the state. NULL when the state needs no cleanup. */
+    void (*destroy)(void *state);
+} ms_forecaster_ops;
+
+/* A backend instance: its functions and its state. */
+typedef struct ms_forecaster {
+    const ms_forecaster_ops *ops;
+    void *state;
+} ms_forecaster;
+
+/*
+ * A backend's open function. `path` is what the caller passed to
+ * ms_model_open (never NULL); `opts` is complete: version checked, device
+ * "cpu" or "cuda", dtype "float32" or "bfloat16" (with "cuda" only),
+ * max_batch >= 1. The backend rejects what it cannot serve with
+ * MS_ERR_UNSUPPORTED. On success it fills *out.
+ *
+ * Adding a backend: implement ms_forecaster_ops and an open function of
+ * this type, declare it here, and route the paths it serves to it in
+ * open_backend (model.c).
+ */
+typedef ms_status (*ms_forecaster_open_fn)(const char *path,
+                                           const ms_model_options *opts,
+                                           ms_forecaster *out);
+
+/* The pure C statistical forecaster (baseline.c). */
+ms_status ms_baseline_open(const char *path, const ms_model_options *opts,
+                           ms_forecaster *out);
+
+/* ---- Student-t math (studentt.c) ----------------------------------------- */
+
+/* ln B(a, b) for a, b > 0. */
+double ms_log_beta(double a, double b);
+
+/* The regularised incomplete beta I_x(a, b) for a, b > 0, 0 <= x <= 1; `y`
+ * is 1 - x, passed separately so callers keep its precision near x = 1. */
+double ms_beta_regularized(double a, double b, double x, double y);
+
+/* The standard Student-t (loc 0, scale 1) with `df` > 0 degrees of freedom:
+ * density, distribution function, and the partial mean E[T; T <= z]
+ * (defined for df > 1). */
+double ms_studentt_pdf(double df, double z);
+double ms_studentt_cdf(double df, double z);
+double ms_studentt_partial_mean(double df, double z);
+
+/* ---- Mixture math (distribution.c) ----------------------------------------- */
+
+/* The exact mean, sum_k weight_k * loc_k. */
+double ms_mixture_mean(const ms_mixture *mixture);
+double ms_mixture_pdf(const ms_mixture *mixture, double x);
+double ms_mixture_cdf(const ms_mixture *mixture, double x);
+
+/* The p quantile for 0 < p < 1, to about 1e-12 relative (see distribution.c). */
+double ms_mixture_quantile(const ms_mixture *mixture, double p);
+
+/* The mean of the central part with `tail` (0 <= tail < 0.5) of the
+ * probability dropped from each side: the integral of the quantile function
+ * over [tail, 1 - tail] divided by 1 - 2 tail. tail 0 is the mean. */
+double ms_mixture_trimmed_mean(const ms_mixture *mixture, double tail);
+
+/* Fills cumulative[k] = weight_0 + ... + weight_k, the table that
+ * ms_mixture_sample uses to pick a component. */
+void ms_mixture_cumulative(const ms_mixture *mixture, double *cumulative);
+
+/* ---- Random streams (rng.c) -------------------------------------------------- */
+
+/* xoshiro256** with the spare value of the polar normal method. */
+typedef struct ms_rng {
+    uint64_t state[4];
+    double spare_normal;
+    bool has_spare;
+} ms_rng;
+
+/* The stream number `stream` of `seed`: seeding it depends on nothing else,
+ * so a series' samples are the same whatever batch it is forecast in. */
+void ms_rng_init(ms_rng *rng, uint64_t seed, uint64_t stream);
+uint64_t ms_rng_next(ms_rng *rng);
+/* Uniform on the open interval (0, 1). */
+double ms_rng_uniform(ms_rng *rng);
+double ms_rng_normal(ms_rng *rng);
+/* Gamma(shape, 1) for shape > 0. */
+double ms_rng_gamma(ms_rng *rng, double shape);
+
+/* One draw: k ~ Cat(weight) through `cumulative` (ms_mixture_cumulative),
+ * then loc_k + scale_k * N(0,1) / sqrt(chi2(df_k) / df_k). */
+double ms_mixture_sample(const ms_mixture *mixture, const double *cumulative,
+                         ms_rng *rng);
+
+/* ---- Sample statistics (samples.c) ----------------------------------------- */
+
+/* Sorts n values ascending in place. */
+void ms_sort_doubles(double *values, size_t n);
+
+/* On sorted values (n >= 1): the `level` quantile by linear interpolation
+ * between order statistics (numpy's default method), and the mean after
+ * dropping floor(tail * n) values from each end (scipy.stats.trim_mean). */
+double ms_sorted_quantile(const double *sorted, size_t n, double level);
+double ms_sorted_trimmed_mean(const double *sorted, size_t n, double tail);
+
+/* The arithmetic mean of n >= 1 values. */
+double ms_values_mean(const double *values, size_t n);
+
+/* ---- Forecast outputs (forecast_output.c, forecast_check.c) ------------- */
+
+/* Checks an aggregate's kind and parameter range; MS_ERR_INVALID_ARG
+ * describing the problem otherwise (aggregate.c). */
+ms_status ms_aggregate_check(const ms_aggregate *aggregate);
+
+/* Checks every argument of ms_model_forecast (opts complete, not NULL). */
+ms_status ms_forecast_check(const ms_series *series, size_t n_series,
+                            const ms_forecast_options *opts,
+                            const ms_forecast_output *out);
+
+/* Checks a backend's predictions and normalises their weights. */
+ms_status ms_mixture_batch_check(ms_mixture_batch *batch, const char *model_name,
+                                 size_t first_series);
+
+/* Working memory for deriving one series' outputs, reused across series. */
+typedef struct ms_output_scratch {
+    double *samples;     /* [S][V][H] when the caller wants none */
+    double *cumulative;  /* [H][K] */
+    double *sorted;      /* [S] */
+} ms_output_scratch;
+
+/* Sizes the scratch for one call; `out` tells which buffers the caller has. */
+ms_status ms_output_scratch_init(ms_output_scratch *scratch,
+                                 const ms_forecast_options *opts,
+                                 const ms_forecast_output *out,
+                                 size_t variates, size_t components);
+void ms_output_scratch_free(ms_output_scratch *scratch);
+
+/* Writes the outputs of batch series `local` into the rows of caller series
+ * `global` (see ms_forecast_output). */
+void ms_forecast_derive(const ms_mixture_batch *batch, size_t local,
+                        const ms_series *series, size_t global,
+                        const ms_forecast_options *opts,
+                        const ms_forecast_output *out,
+                        ms_output_scratch *scratch);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

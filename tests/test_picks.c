@@ -1,0 +1,136 @@
+/*
+ * test_picks.c - ranking and picks (strategies.md, "Ranking and picks"):
+ * which symbols qualify, in which order, and how many shares or coins.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "analyze/analyze_internal.h"
+
+/* A ranked symbol whose best strategy (simple) earned `mean_return` a day. */
+static ms_symbol_report symbol(const char *name, double mean_return, int side,
+                               double last_close, double forecast_close)
+{
+    ms_symbol_report r = { 0 };
+    r.symbol = name;
+    r.asset_class = ms_symbol_asset_class(name);
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++)
+        r.strategies[s].mean.avg_daily_return = NAN;
+    r.strategies[MS_STRATEGY_SIMPLE].mean.avg_daily_return = mean_return;
+    ms_rank_symbol(&r);
+    r.side = side;
+    r.last_close = last_close;
+    r.forecast_close = forecast_close;
+    r.entry_price = last_close;
+    r.take_profit_price = forecast_close;
+    return r;
+}
+
+static ms_analyzer_options resolved_options(void)
+{
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+    return opts;
+}
+
+static void test_rank_chooses_highest_mean_return_and_floors_composite_at_zero(void **state)
+{
+    (void)state;
+    ms_symbol_report winner = symbol("AAA", 0.002, 1, 10, 11);
+    assert_int_equal(winner.best_strategy, MS_STRATEGY_SIMPLE);
+    assert_true(winner.composite_score == 0.002);
+    ms_symbol_report loser = symbol("BBB", -0.001, 1, 10, 11);
+    assert_true(loser.composite_score == 0.0);
+}
+
+static void test_sort_orders_by_composite_then_symbol(void **state)
+{
+    (void)state;
+    ms_symbol_report list[] = { symbol("ZZZ", 0.001, 1, 10, 11), symbol("AAA", 0.001, 1, 10, 11),
+                                symbol("MMM", 0.003, 1, 10, 11) };
+    ms_sort_symbols(list, 3);
+    assert_string_equal(list[0].symbol, "MMM");
+    assert_string_equal(list[1].symbol, "AAA");
+    assert_string_equal(list[2].symbol, "ZZZ");
+}
+
+static void test_picks_need_positive_return_and_edge_in_the_side(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    ms_symbol_report list[] = {
+        symbol("GOOD", 0.003, 1, 100, 101),     /* long, close predicted up: pick */
+        symbol("EDGE", 0.002, 1, 100, 99),      /* long but close predicted down */
+        symbol("SHRT", 0.002, -1, 100, 99),     /* short, close predicted down: pick */
+        symbol("FLAT", 0.002, 0, 100, 101),     /* no side */
+        symbol("LOSS", -0.001, 1, 100, 101),    /* negative mean return */
+    };
+    ms_pick picks[5];
+    size_t n = ms_build_picks(list, 5, &opts, picks);
+    assert_int_equal(n, 2);
+    assert_string_equal(picks[0].symbol, "GOOD");
+    assert_string_equal(picks[1].symbol, "SHRT");
+    assert_int_equal(picks[1].side, -1);
+}
+
+static void test_picks_stop_at_max_positions(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    opts.max_positions = 2;
+    ms_symbol_report list[] = { symbol("A", 0.003, 1, 10, 11), symbol("B", 0.002, 1, 10, 11),
+                                symbol("C", 0.001, 1, 10, 11) };
+    ms_pick picks[3];
+    assert_int_equal(ms_build_picks(list, 3, &opts, picks), 2);
+}
+
+static void test_stock_size_is_capped_at_60_percent_of_equity(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();   /* equity 100000, buying power 200000 */
+    ms_symbol_report list[] = { symbol("AAPL", 0.001, 1, 150, 151) };
+    ms_pick pick;
+    assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 1);
+    /* floor(200000 * 2 / 2 / 150) = 1333, cap floor(60000 / 150) = 400. */
+    assert_true(pick.quantity == 400);
+}
+
+static void test_expensive_stock_still_gets_one_share(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    ms_symbol_report list[] = { symbol("BRK", 0.001, 1, 700000, 701000) };
+    ms_pick pick;
+    assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 1);
+    assert_true(pick.quantity == 1);
+}
+
+static void test_crypto_size_is_half_equity_in_thousandths(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    ms_symbol_report list[] = { symbol("BTCUSD", 0.001, 1, 60000, 61000) };
+    ms_pick pick;
+    assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 1);
+    /* 50000 / 60000 = 0.8333.. floored to 0.833 */
+    assert_true(fabs(pick.quantity - 0.833) < 1e-12);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rank_chooses_highest_mean_return_and_floors_composite_at_zero),
+        cmocka_unit_test(test_sort_orders_by_composite_then_symbol),
+        cmocka_unit_test(test_picks_need_positive_return_and_edge_in_the_side),
+        cmocka_unit_test(test_picks_stop_at_max_positions),
+        cmocka_unit_test(test_stock_size_is_capped_at_60_percent_of_equity),
+        cmocka_unit_test(test_expensive_stock_still_gets_one_share),
+        cmocka_unit_test(test_crypto_size_is_half_equity_in_thousandths),
+    };
+    return cmocka_run_group_tests_name("picks", tests, NULL, NULL);
+}
