@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analyze/analyze_internal.h"
+#include "core/core_internal.h"
 #include "marketsim/marketsim.h"
 
 typedef struct fixture {

@@ -52,8 +52,13 @@ static run_result run(const char *env, ...)
     if (pid == 0) {
         dup2(fileno(out), STDOUT_FILENO);
         dup2(fileno(err), STDERR_FILENO);
-        if (env)
-            putenv((char *)env);
+        if (env) {
+            char assignment[256];
+            snprintf(assignment, sizeof assignment, "%s", env);
+            char *value = strchr(assignment, '=');
+            *value = '\0';
+            setenv(assignment, value + 1, 1);
+        }
         execv(bin, argv);
         _exit(127);
     }

@@ -78,6 +78,17 @@ static void test_picks_need_positive_return_and_edge_in_the_side(void **state)
     assert_int_equal(picks[1].side, -1);
 }
 
+static void test_picks_skip_take_profit_not_beyond_entry(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    ms_symbol_report list[] = { symbol("BUY", 0.003, 1, 100, 101), symbol("SELL", 0.002, -1, 100, 99) };
+    list[0].entry_price = 101.5;   /* buy above the take profit at 101 */
+    list[1].entry_price = 98.0;    /* sell below the take profit at 99 */
+    ms_pick picks[2];
+    assert_int_equal(ms_build_picks(list, 2, &opts, picks), 0);
+}
+
 static void test_picks_stop_at_max_positions(void **state)
 {
     (void)state;
@@ -127,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_rank_chooses_highest_mean_return_and_floors_composite_at_zero),
         cmocka_unit_test(test_sort_orders_by_composite_then_symbol),
         cmocka_unit_test(test_picks_need_positive_return_and_edge_in_the_side),
+        cmocka_unit_test(test_picks_skip_take_profit_not_beyond_entry),
         cmocka_unit_test(test_picks_stop_at_max_positions),
         cmocka_unit_test(test_stock_size_is_capped_at_60_percent_of_equity),
         cmocka_unit_test(test_expensive_stock_still_gets_one_share),

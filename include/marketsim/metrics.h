@@ -5,8 +5,9 @@
  *
  * NaN inputs: a NaN period counts as a return of 0 in products (cumulative
  * return, CAGR, drawdown) and is skipped in means and deviations (Sharpe,
- * Sortino, downside risk, volatility), as empyrical does; it still counts as
- * a period for CAGR's number of years. Pure functions, thread-safe.
+ * Sortino, downside risk, volatility) and in the win rate and profit factor,
+ * as empyrical does; it still counts as a period for CAGR's number of years.
+ * Pure functions, thread-safe.
  */
 #ifndef MARKETSIM_METRICS_H
 #define MARKETSIM_METRICS_H

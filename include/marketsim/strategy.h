@@ -31,7 +31,8 @@ typedef enum ms_strategy {
 /* The strategy's report name ("maxdiff", "maxdiff_always_on", "simple", ...); NULL if out of range. */
 MS_API const char *ms_strategy_name(ms_strategy strategy);
 
-/* Looks a strategy up by its report name. Errors: MS_ERR_NOT_FOUND. */
+/* Looks a strategy up by its report name (case-insensitive). Errors:
+ * MS_ERR_NOT_FOUND, MS_ERR_INVALID_ARG (NULL name or out). */
 MS_API ms_status ms_strategy_from_name(const char *name, ms_strategy *out);
 
 /*
@@ -78,7 +79,9 @@ typedef struct ms_period_metrics {
     double annual_return;     /* avg_daily_return * days_per_year */
     double sharpe;            /* NaN (< 2 days or all-zero), +-inf (zero deviation) */
     double win_rate;          /* #(r > 0) / #(r != 0); NaN when no day traded */
-    double turnover;          /* sum of |position change| */
+    double turnover;          /* units traded that pay the fee: sum of |position change|
+                                 (signal), filled limit entries (MaxDiff kinds), days in a
+                                 position plus one per straight flip (percent-move) */
     double trades;            /* days with a non-zero return (a count; a double so
                                  averages over simulations keep their fraction) */
 } ms_period_metrics;
@@ -103,7 +106,8 @@ typedef struct ms_strategy_result {
  * Evaluates one strategy on a window. `daily_returns`, when not NULL,
  * receives window->days values: the strategy's daily returns (for MaxDiff
  * kinds, those of the baseline). Errors: MS_ERR_INVALID_ARG (NULL arrays,
- * zero days, unknown strategy).
+ * zero days, unknown strategy, fee < 0, days_per_year <= 0), MS_ERR_DATA (a
+ * non-finite value in the window, named with its day).
  */
 MS_API ms_status ms_strategy_evaluate(ms_strategy strategy,
                                       const ms_window *window,
@@ -117,7 +121,9 @@ MS_API ms_status ms_strategy_evaluate(ms_strategy strategy,
  * highlow), in {-1, 0, +1}, shorts zeroed when long_only. Day d's signal
  * depends on predictions of day d and actual outcomes before d only, so a
  * window whose last day's actuals are unknown (NaN) still yields that day's
- * signal: the live decision. MaxDiff kinds: MS_ERR_INVALID_ARG.
+ * signal: the live decision. Errors as ms_strategy_evaluate, except that
+ * the last day's actuals may be non-finite; MaxDiff kinds:
+ * MS_ERR_INVALID_ARG.
  */
 MS_API ms_status ms_strategy_signals(ms_strategy strategy,
                                      const ms_window *window,
@@ -127,7 +133,8 @@ MS_API ms_status ms_strategy_signals(ms_strategy strategy,
 /*
  * The signal evaluator: turnover_d = |s_d - s_{d-1}| (s_{-1} = 0),
  * net_d = s_d * returns_d - turnover_d * fee. Writes `days` net returns to
- * `net` (may be NULL) and returns the compounded total prod(1 + net) - 1.
+ * `net` (may be NULL) and returns the compounded total prod(1 + net) - 1:
+ * 0 for zero days, NaN when signals or returns is NULL with days > 0.
  */
 MS_API double ms_signal_returns(const int *signals, const double *returns,
                                 size_t days, double fee, double *net);

@@ -37,10 +37,15 @@ static ms_status next_side(ms_strategy strategy, const ms_strategy_result *sim0,
     return status;
 }
 
+static double clamp(double value, double lo, double hi)
+{
+    return value < lo ? lo : value > hi ? hi : value;
+}
+
 /*
  * Entry and take-profit prices for the next day (docs/strategies.md):
  * MaxDiff kinds use their limit levels with simulation 0's optimised
- * offsets (a sell mirrors a buy); entry_takeprofit enters at the market and
+ * offsets, clamped as in the backtest (a sell mirrors a buy); entry_takeprofit enters at the market and
  * takes profit at the predicted extreme; highlow enters at the predicted
  * extreme and exits at the predicted close; the close-to-close signal
  * strategies enter at the market and exit at the predicted close.
@@ -60,9 +65,14 @@ static void plan_levels(ms_symbol_report *report, const ms_strategy_result *sim0
     switch (report->best_strategy) {
     case MS_STRATEGY_MAXDIFF:
     case MS_STRATEGY_MAXDIFF_ALWAYS_ON: {
+        /* The same clamps as the profit function the backtest scored
+         * (lp in [-1, 0], hp in [0, 10]): a live order never buys above or
+         * sells below the close, just as no backtested trade did. */
         const ms_maxdiff_choice *choice = &sim0[report->best_strategy].optimized_choice;
-        double buy = close * (1.0 + table->low_pred[next] + choice->low_offset);
-        double sell = close * (1.0 + table->high_pred[next] + choice->high_offset);
+        double buy_return = clamp(table->low_pred[next] + choice->low_offset, -1.0, 0.0);
+        double sell_return = clamp(table->high_pred[next] + choice->high_offset, 0.0, 10.0);
+        double buy = close * (1.0 + buy_return);
+        double sell = close * (1.0 + sell_return);
         report->entry_price = side > 0 ? buy : sell;
         report->take_profit_price = side > 0 ? sell : buy;
         break;

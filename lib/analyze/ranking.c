@@ -57,13 +57,18 @@ static double suggested_quantity(const ms_symbol_report *report, double price,
     return shares > 1.0 ? shares : 1.0;
 }
 
+/* Close, high and low are forecast as separate series, so their levels can
+ * disagree (a predicted low above the predicted close): a plan whose take
+ * profit is not beyond its entry in the trade's direction expects a loss
+ * and is not a pick, whatever its history. */
 static int qualifies(const ms_symbol_report *report)
 {
     double mean_return = report->strategies[report->best_strategy].mean.avg_daily_return;
     double predicted_change = report->forecast_close / report->last_close - 1.0;
+    double planned_gain = report->side * (report->take_profit_price - report->entry_price);
     return report->side != 0 && isfinite(mean_return) && mean_return > 0 &&
            report->side * predicted_change > 0 && isfinite(report->entry_price) &&
-           report->entry_price > 0;
+           report->entry_price > 0 && isfinite(planned_gain) && planned_gain > 0;
 }
 
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,

@@ -2,8 +2,8 @@
  * csv.c - the CSV bars loader: reads a file whole, finds the header, parses
  * every data line in one pass into a single preallocated row array, orders
  * the rows and copies them into a new series. The pieces live in
- * csv_text.c (lines, fields), csv_header.c (columns), csv_rows.c (one row)
- * and csv_order.c (sorting, duplicates).
+ * csv_text.c (lines, fields), csv_header.c (columns), csv_rows.c (one row),
+ * csv_number.c (numbers) and csv_order.c (sorting, duplicates).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,7 +67,7 @@ static ms_status rows_to_bars(ms_bars **out, const ms_csv_row *rows, size_t coun
     return MS_OK;
 }
 
-/* Header, rows, order: everything after the arguments are checked. */
+/* Header, rows, order: everything once the arguments are checked. */
 static ms_status parse_text(ms_bars **out, ms_csv_reader *reader, const char *source_name,
                             const char *symbol, const ms_bars_options *opts)
 {

@@ -83,7 +83,7 @@ ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
         if (role < 0)
             continue;
         if (layout->column_of[role] >= 0)
-            return ms_error(MS_ERR_PARSE, "%s:%zu: columns %ld and %ld are both a %s column",
+            return ms_error(MS_ERR_PARSE, "%s:%zu: columns %ld and %ld are both '%s'",
                             source_name, line, layout->column_of[role] + 1, column + 1,
                             role_label(role));
         layout->column_of[role] = column;

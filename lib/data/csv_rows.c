@@ -45,7 +45,7 @@ static ms_status read_values(ms_bar *bar, const ms_text_span cells[], size_t lin
         bar->values[c] = 0.0;
         if (layout->column_of[c] < 0)
             continue;
-        if (!ms_parse_double(cells[c].text, cells[c].len, &bar->values[c]))
+        if (!ms_csv_parse_number(cells[c].text, cells[c].len, &bar->values[c]))
             return ms_error(MS_ERR_PARSE, "%s:%zu: field '%s': '%.*s' is not a number",
                             source_name, line_number, ms_column_name((ms_column)c),
                             shown_len(cells[c]), cells[c].text);

@@ -1,7 +1,9 @@
 /*
- * data_internal.h - the data layer's private side: the bar series layout,
- * the per-bar value rules shared by ms_bars_create and the CSV loader, UTC
- * date arithmetic, the pseudo-random generator and the synthetic market.
+ * data_internal.h - the data layer's private side, shared between its
+ * files: the bar series layout, the per-bar value rules (used by
+ * ms_bars_create, the CSV loader and the synthetic market), the pieces of
+ * the CSV loader, UTC date arithmetic, the pseudo-random generator, the
+ * synthetic market and the source object.
  */
 #ifndef MS_DATA_INTERNAL_H
 #define MS_DATA_INTERNAL_H
@@ -31,15 +33,16 @@ ms_status ms_bars_alloc(ms_bars **out, const char *symbol, size_t n);
 /* The canonical lower-case name of a column ("open", ..., "volume"). */
 const char *ms_column_name(ms_column column);
 
-/* ---- Value rules (bar_rules.c) -------------------------------------------- */
+/* ---- Value rules (bar_rules.c) ------------------------------------------- */
 
 /* One bar's values, indexed by ms_column. */
 typedef struct ms_bar {
     double values[MS_COLUMN_COUNT];
 } ms_bar;
 
-/* Where a bar came from, for messages: "JD.csv:57" when `line` is set,
- * otherwise "AAPL: row 56" (source is then the symbol). */
+/* Where a bar came from, for messages: "JD.csv:57" (is_line; source is the
+ * file and number its line) or "AAPL: row 56" (source is the symbol and
+ * number the 0-based row). */
 typedef struct ms_bar_site {
     const char *source;
     size_t number;
@@ -59,7 +62,7 @@ ms_status ms_bars_options_resolve(const ms_bars_options *opts,
 ms_status ms_bar_check(ms_bar *bar, const ms_bars_options *opts,
                        const ms_bar_site *site);
 
-/* ---- CSV text (csv_text.c) ------------------------------------------------- */
+/* ---- CSV text (csv_text.c) ----------------------------------------------- */
 
 /* A slice of the text being parsed; not NUL-terminated. */
 typedef struct ms_text_span {
@@ -104,7 +107,7 @@ void ms_csv_fields_init(ms_csv_fields *fields, ms_text_span line);
  * the dates and numbers read from bars files). */
 ms_csv_field_result ms_csv_next_field(ms_csv_fields *fields, ms_text_span *field);
 
-/* ---- CSV header (csv_header.c) ---------------------------------------------- */
+/* ---- CSV header (csv_header.c) ------------------------------------------- */
 
 /* What a column holds: the ms_column values, then the date. */
 enum { MS_CSV_DATE = MS_COLUMN_COUNT, MS_CSV_ROLE_COUNT = MS_COLUMN_COUNT + 1 };
@@ -120,7 +123,11 @@ typedef struct ms_csv_layout {
 ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
                              const char *source_name, size_t line);
 
-/* ---- CSV rows (csv_rows.c, csv_order.c) ------------------------------------ */
+/* ---- CSV rows (csv_rows.c, csv_order.c) ---------------------------------- */
+
+/* Parses a whole field as a number, exactly as ms_parse_double would but
+ * faster for plain decimals (csv_number.c). */
+bool ms_csv_parse_number(const char *text, size_t len, double *out);
 
 /* One parsed data row and the line it came from. */
 typedef struct ms_csv_row {
@@ -142,7 +149,7 @@ ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number
 ms_status ms_csv_order_rows(ms_csv_row *rows, size_t count, size_t *kept,
                             const char *source_name);
 
-/* ---- Dates (dates.c) -------------------------------------------------------- */
+/* ---- Dates (dates.c) ----------------------------------------------------- */
 
 #define MS_SECONDS_PER_DAY 86400
 
@@ -164,7 +171,7 @@ void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
 bool ms_parse_utc_time(const char *text, size_t len, int64_t *seconds,
                        const char **reason);
 
-/* ---- Pseudo-random numbers (random.c) -------------------------------------- */
+/* ---- Pseudo-random numbers (random.c) ------------------------------------ */
 
 /* xoshiro256** state; seed it with ms_xoshiro_seed. */
 typedef struct ms_xoshiro {
@@ -188,7 +195,7 @@ double ms_xoshiro_student_t(ms_xoshiro *rng, int dof);
 /* Poisson count with mean `rate` (small rates: Knuth's method). */
 int ms_xoshiro_poisson(ms_xoshiro *rng, double rate);
 
-/* ---- Synthetic market (synthetic.c) ---------------------------------------- */
+/* ---- Synthetic market (synthetic.c) -------------------------------------- */
 
 /* The most bars one synthetic series may have. */
 #define MS_SYNTHETIC_MAX_BARS 1000000
@@ -199,12 +206,7 @@ int ms_xoshiro_poisson(ms_xoshiro *rng, double rate);
 ms_status ms_synthetic_bars(ms_bars **out, const char *symbol, uint64_t seed,
                             size_t n);
 
-/* The last bar of every synthetic series: 2026-01-02 00:00 UTC. */
-#define MS_SYNTHETIC_END_YEAR 2026
-#define MS_SYNTHETIC_END_MONTH 1
-#define MS_SYNTHETIC_END_DAY 2
-
-/* ---- Sources (source.c, csv_source.c) -------------------------------------- */
+/* ---- Sources (source.c, csv_source.c) ------------------------------------ */
 
 typedef enum ms_source_kind {
     MS_SOURCE_SYNTHETIC = 0,

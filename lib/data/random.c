@@ -2,8 +2,8 @@
  * random.c - the synthetic market's own pseudo-random numbers: FNV-1a to
  * hash symbol names, splitmix64 to seed, xoshiro256** to generate, and the
  * few distributions the market draws from. Written here rather than taken
- * from the C library so a (seed, symbol) pair gives the same bars on every
- * platform and no state is shared between threads.
+ * from the C library (rand, random_r) so a seed gives the same raw stream
+ * on every platform and no state is shared between threads.
  */
 #include <math.h>
 

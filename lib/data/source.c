@@ -51,35 +51,46 @@ static bool parse_count(const char *text, size_t len, uint64_t minimum, uint64_t
     return true;
 }
 
+/* The parameters a synthetic URI may give, each at most once. */
+enum { PARAMETER_SEED, PARAMETER_BARS, PARAMETER_COUNT };
+static const char *const parameter_keys[PARAMETER_COUNT] = { "seed", "bars" };
+static const uint64_t parameter_limits[PARAMETER_COUNT][2] = {
+    { 0, UINT64_MAX }, { 1, MS_SYNTHETIC_MAX_BARS }
+};
+
+static int find_parameter(const char *key, size_t key_len)
+{
+    for (int k = 0; k < PARAMETER_COUNT; k++)
+        if (key_len == strlen(parameter_keys[k]) && strncmp(key, parameter_keys[k], key_len) == 0)
+            return k;
+    return -1;
+}
+
 /* Applies one "key=value" parameter of a synthetic URI. */
 static ms_status apply_parameter(ms_source *source, const char *text, size_t len,
                                  unsigned *seen)
 {
-    static const char *const keys[] = { "seed", "bars" };
-    static const uint64_t limits[][2] = { { 0, UINT64_MAX }, { 1, MS_SYNTHETIC_MAX_BARS } };
     const char *equals = memchr(text, '=', len);
-    size_t key_len = equals != NULL ? (size_t)(equals - text) : len;
-    for (unsigned k = 0; k < MS_ARRAY_LEN(keys); k++) {
-        if (key_len != strlen(keys[k]) || strncmp(text, keys[k], key_len) != 0)
-            continue;
-        uint64_t value = 0;
-        size_t value_len = equals != NULL ? len - key_len - 1 : 0;
-        if (equals == NULL || (*seen & (1u << k)) ||
-            !parse_count(equals + 1, value_len, limits[k][0], limits[k][1], &value))
-            return ms_error(MS_ERR_INVALID_ARG,
-                            "synthetic source: parameter '%.*s' is repeated or not a "
-                            "number in %llu .. %llu", (int)len, text,
-                            (unsigned long long)limits[k][0], (unsigned long long)limits[k][1]);
-        *seen |= 1u << k;
-        if (k == 0)
-            source->seed = value;
-        else
-            source->synthetic_bars = (size_t)value;
-        return MS_OK;
-    }
-    return ms_error(MS_ERR_INVALID_ARG,
-                    "synthetic source: unknown parameter '%.*s' (expected seed=N, bars=N)",
-                    (int)len, text);
+    int k = find_parameter(text, equals != NULL ? (size_t)(equals - text) : len);
+    if (k < 0 || equals == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "synthetic source: unknown parameter '%.*s' "
+                        "(expected seed=N, bars=N)", (int)len, text);
+    if (*seen & (1u << k))
+        return ms_error(MS_ERR_INVALID_ARG, "synthetic source: parameter '%.*s' repeats '%s'",
+                        (int)len, text, parameter_keys[k]);
+    uint64_t value = 0;
+    const uint64_t *limits = parameter_limits[k];
+    if (!parse_count(equals + 1, len - (size_t)(equals + 1 - text), limits[0], limits[1], &value))
+        return ms_error(MS_ERR_INVALID_ARG,
+                        "synthetic source: parameter '%.*s': not a whole number in %llu .. %llu",
+                        (int)len, text, (unsigned long long)limits[0],
+                        (unsigned long long)limits[1]);
+    *seen |= 1u << k;
+    if (k == PARAMETER_SEED)
+        source->seed = value;
+    else
+        source->synthetic_bars = (size_t)value;
+    return MS_OK;
 }
 
 static ms_status open_synthetic(ms_source *source, const char *parameters)

@@ -6,7 +6,9 @@
  * upper-cased and stripped of '/' and '-' (BTC/USD, btc-usd and BTCUSD are
  * one market, as in csv sources), hashed with FNV-1a, mixed with the seed
  * and fed through splitmix64 into xoshiro256** (random.c). Nothing depends
- * on the clock, the locale or shared state, so loads are thread-safe.
+ * on the clock, the locale or shared state, so loads are thread-safe. (The
+ * prices go through exp/log/sqrt, so two different C math libraries may
+ * disagree in the last bit; one build always gives the same bars.)
  *
  * Calendar: the last bar is always 2026-01-02 00:00 UTC (a Friday) and the
  * series runs backwards from it; crypto trades every calendar day, stocks
@@ -14,10 +16,10 @@
  *
  * Model, per bar t, with h_t the conditional variance of the log return:
  *   shock_t = sqrt(h_t) * z_t + J_t
- *     z_t: Student-t with 5 degrees of freedom, scaled to unit variance;
+ *     z_t: Student-t with 6 degrees of freedom, scaled to unit variance;
  *     J_t: Poisson(jump_rate) jumps, each of random sign and size
  *          jump_size * U(0.5, 1.5);
- *   log(C_t / C_{t-1}) = drift - h_t / 2 + shock_t
+ *   log(C_t / C_{t-1}) = drift + shock_t     (drift: the median growth)
  *   h_{t+1} = omega + alpha * shock_t^2 + beta * h_t   (GARCH(1,1)),
  *     omega = sigma^2 * (1 - alpha - beta), so sigma is the long-run daily
  *     volatility; h is capped at (4 sigma)^2 so a run of jumps cannot
@@ -34,7 +36,8 @@
  *                   sigma  drift   alpha beta  jump_rate jump_size gap  wick
  *   stock           0.018  0.0003  0.08  0.90  0.010     0.05      0.25 0.5
  *   crypto          0.035  0.0005  0.10  0.88  0.020     0.08      0.05 0.6
- * (base volume: stocks 1e5 .. 2e7 shares, crypto 1e4 .. 1e7 units.)
+ * Crypto trades around the clock, so its open gap is tiny. Base volume:
+ * stocks 1e5 .. 2e7 shares, crypto 1e4 .. 1e7 units.
  */
 #include <ctype.h>
 #include <math.h>
@@ -43,7 +46,7 @@
 
 typedef struct market_params {
     double sigma;          /* long-run daily volatility of log returns */
-    double drift;          /* daily drift of log returns, before -h/2 */
+    double drift;          /* daily drift of log returns */
     double alpha, beta;    /* GARCH(1,1) reaction and persistence */
     double jump_rate;      /* expected jumps per bar */
     double jump_size;      /* typical absolute log jump */
@@ -59,7 +62,13 @@ static const market_params crypto_market = {
     0.035, 0.0005, 0.10, 0.88, 0.020, 0.08, 0.05, 0.6, 1e4, 1e7
 };
 
-#define TAIL_DOF 5
+#define TAIL_DOF 6
+
+/* The last bar of every series: a fixed date, never "today", so a seed
+ * means the same bars whenever it is run. */
+#define END_YEAR 2026
+#define END_MONTH 1
+#define END_DAY 2
 #define VARIANCE_CAP_SIGMAS 4.0
 
 /* What the hash fixes for one symbol. */
@@ -96,8 +105,7 @@ static symbol_traits draw_traits(ms_xoshiro *rng, const market_params *market)
 /* Fills timestamps backwards from the fixed last day. */
 static void fill_calendar(int64_t *timestamps, size_t n, bool every_day)
 {
-    int64_t day = ms_days_from_civil(MS_SYNTHETIC_END_YEAR, MS_SYNTHETIC_END_MONTH,
-                                      MS_SYNTHETIC_END_DAY);
+    int64_t day = ms_days_from_civil(END_YEAR, END_MONTH, END_DAY);
     for (size_t i = n; i-- > 0; day--) {
         while (!every_day && (ms_weekday(day) == 0 || ms_weekday(day) == 6))
             day--;
@@ -125,32 +133,38 @@ typedef struct market_walk {
     bool whole_shares;
 } market_walk;
 
-/* Draws the next bar and advances the volatility. */
+/* The GARCH(1,1) step from today's shock, capped. */
+static void advance_variance(market_walk *walk, double shock)
+{
+    const market_params *market = walk->market;
+    double long_run = walk->traits.sigma * walk->traits.sigma;
+    double omega = long_run * (1.0 - market->alpha - market->beta);
+    double next = omega + market->alpha * shock * shock + market->beta * walk->variance;
+    walk->variance = fmin(next, VARIANCE_CAP_SIGMAS * VARIANCE_CAP_SIGMAS * long_run);
+}
+
+/* Draws the next bar. Every draw is its own statement: C leaves the order
+ * of calls within one expression unspecified, and the draw order is what
+ * makes a seed reproducible across compilers. */
 static ms_bar next_bar(market_walk *walk)
 {
     const market_params *market = walk->market;
     ms_xoshiro *rng = &walk->rng;
-    double sigma = walk->traits.sigma;
     double day_vol = sqrt(walk->variance);
-    double shock = day_vol * ms_xoshiro_student_t(rng, TAIL_DOF) + draw_jumps(rng, market);
-    double log_return = market->drift - walk->variance / 2.0 + shock;
-    ms_bar bar;
+    double shock = day_vol * ms_xoshiro_student_t(rng, TAIL_DOF);
+    shock += draw_jumps(rng, market);
     double open = walk->previous_close * exp(market->gap * day_vol * ms_xoshiro_normal(rng));
-    double close = walk->previous_close * exp(log_return);
-    double volume = walk->traits.base_volume *
-                    exp(0.3 * ms_xoshiro_normal(rng) + 0.5 * fabs(shock) / sigma);
-    bar.values[MS_COL_OPEN] = open;
-    bar.values[MS_COL_CLOSE] = close;
-    bar.values[MS_COL_HIGH] = fmax(open, close) *
-                              exp(market->wick * day_vol * fabs(ms_xoshiro_normal(rng)));
-    bar.values[MS_COL_LOW] = fmin(open, close) *
-                             exp(-market->wick * day_vol * fabs(ms_xoshiro_normal(rng)));
-    bar.values[MS_COL_VOLUME] = walk->whole_shares ? fmax(1.0, round(volume)) : volume;
-    double omega = sigma * sigma * (1.0 - market->alpha - market->beta);
-    double cap = VARIANCE_CAP_SIGMAS * VARIANCE_CAP_SIGMAS * sigma * sigma;
-    walk->variance = fmin(cap, omega + market->alpha * shock * shock +
-                                   market->beta * walk->variance);
+    double close = walk->previous_close * exp(market->drift + shock);
+    double high = fmax(open, close) * exp(market->wick * day_vol * fabs(ms_xoshiro_normal(rng)));
+    double low = fmin(open, close) * exp(-market->wick * day_vol * fabs(ms_xoshiro_normal(rng)));
+    double activity = 0.3 * ms_xoshiro_normal(rng) + 0.5 * fabs(shock) / walk->traits.sigma;
+    double volume = walk->traits.base_volume * exp(activity);
+    advance_variance(walk, shock);
     walk->previous_close = close;
+    ms_bar bar = { .values = {
+        [MS_COL_OPEN] = open, [MS_COL_HIGH] = high, [MS_COL_LOW] = low, [MS_COL_CLOSE] = close,
+        [MS_COL_VOLUME] = walk->whole_shares ? fmax(1.0, round(volume)) : volume,
+    } };
     return bar;
 }
 

@@ -17,13 +17,11 @@
 /* A malloc'ed array of a * b * c doubles, or NULL on overflow or failure. */
 static double *alloc_doubles(size_t a, size_t b, size_t c)
 {
-    size_t limit = SIZE_MAX / sizeof(double);
-    if (b != 0 && a > limit / b)
+    size_t bytes = sizeof(double);
+    if (!ms_size_multiply(&bytes, a) || !ms_size_multiply(&bytes, b)
+        || !ms_size_multiply(&bytes, c))
         return NULL;
-    if (c != 0 && a * b > limit / c)
-        return NULL;
-    size_t count = a * b * c;
-    return malloc((count > 0 ? count : 1) * sizeof(double));
+    return malloc(bytes > 0 ? bytes : 1);
 }
 
 /* Whether samples must be drawn: asked for, or the source of quantiles and

@@ -104,7 +104,10 @@ typedef struct ms_forecaster_ops {
      * components(state) components; write all of them. Returns MS_OK or an
      * error recorded with ms_error (MS_ERR_MODEL for a failed run,
      * MS_ERR_NOMEM, MS_ERR_UNSUPPORTED for a shape the backend cannot serve).
-     * One call is one forward pass in the model's statistics.
+     * One call is one forward pass in the model's statistics. A series'
+     * prediction must not depend on the other series of the batch (beyond
+     * rounding): forecasts, samples included, are reproducible per series
+     * whatever batch it lands in.
      */
     ms_status (*predict)(void *state, const ms_series *series, size_t n_series,
                          size_t horizon, const ms_mixture_batch *out);
@@ -124,21 +127,18 @@ typedef struct ms_forecaster {
 } ms_forecaster;
 
 /*
- * A backend's open function. `path` is what the caller passed to
+ * Opens the pure C statistical forecaster (baseline.c); every backend's open
+ * function has this signature. `path` is what the caller passed to
  * ms_model_open (never NULL); `opts` is complete: version checked, device
  * "cpu" or "cuda", dtype "float32" or "bfloat16" (with "cuda" only),
- * max_batch >= 1. The backend rejects what it cannot serve with
- * MS_ERR_UNSUPPORTED. On success it fills *out.
+ * max_batch >= 1. A backend rejects what it cannot serve with
+ * MS_ERR_UNSUPPORTED (baseline: device "cuda"). On success it fills *out.
  *
- * Adding a backend: implement ms_forecaster_ops and an open function of
- * this type, declare it here, and route the paths it serves to it in
- * open_backend (model.c).
+ * Adding a backend: implement ms_forecaster_ops and an open function like
+ * this one, declare it here, and route the paths it serves to it in
+ * open_backend (model.c), which today answers "toto" and checkpoint
+ * directories with MS_ERR_UNSUPPORTED.
  */
-typedef ms_status (*ms_forecaster_open_fn)(const char *path,
-                                           const ms_model_options *opts,
-                                           ms_forecaster *out);
-
-/* The pure C statistical forecaster (baseline.c). */
 ms_status ms_baseline_open(const char *path, const ms_model_options *opts,
                            ms_forecaster *out);
 
@@ -216,6 +216,15 @@ double ms_sorted_trimmed_mean(const double *sorted, size_t n, double tail);
 double ms_values_mean(const double *values, size_t n);
 
 /* ---- Forecast outputs (forecast_output.c, forecast_check.c) ------------- */
+
+/* *product *= factor unless that overflows size_t (then false, unchanged). */
+static inline bool ms_size_multiply(size_t *product, size_t factor)
+{
+    if (factor != 0 && *product > SIZE_MAX / factor)
+        return false;
+    *product *= factor;
+    return true;
+}
 
 /* Checks an aggregate's kind and parameter range; MS_ERR_INVALID_ARG
  * describing the problem otherwise (aggregate.c). */

@@ -21,24 +21,33 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/core_internal.h"
 #include "strategy_internal.h"
 
 #define MS_OFFSET_BOX 0.03
 #define MS_WINDOW_SHRINK 0.6
-#define MS_GRID_MAX 33
+/* Room for the largest stage (33 points) plus one padding point: rows are
+ * padded to an even length so the compiler can vectorise the inner loop in
+ * pairs without a scalar tail. Padding points are computed, never scanned. */
+#define MS_GRID_MAX 34
 
 static const size_t stage_points[] = { 33, 17, 9 };
 
-/* One offset's grid: n points spread evenly over [lo, hi]. */
+/* One offset's grid: n points spread evenly over [lo, hi], then padding. */
 typedef struct axis {
     double lo, hi;
     size_t n;
     double at[MS_GRID_MAX];
 } axis;
 
+static size_t padded(size_t n)
+{
+    return (n + 1) & ~(size_t)1;
+}
+
 static void axis_fill(axis *a)
 {
-    for (size_t i = 0; i < a->n; i++)
+    for (size_t i = 0; i < padded(a->n); i++)
         a->at[i] = a->lo + (a->hi - a->lo) * (double)i / (double)(a->n - 1);
 }
 
@@ -50,60 +59,69 @@ static void axis_narrow(axis *a, double centre, size_t n)
     a->n = n;
 }
 
-/* One day's quantities along the h axis. */
-typedef struct high_side {
-    double sell_level[MS_GRID_MAX];   /* hp */
-    double long_exit[MS_GRID_MAX];    /* A of the long leg */
-    double short_scale[MS_GRID_MAX];  /* 1 when a short leg exists and fills */
-} high_side;
+/* One day's legs and their levels, exits and fills along both axes. */
+typedef struct day_grid {
+    bool long_leg;
+    double sell_level[MS_GRID_MAX];   /* hp, by h */
+    double long_exit[MS_GRID_MAX];    /* the long leg's A, by h */
+    bool short_fills[MS_GRID_MAX];    /* a short leg exists and fills, by h */
+    double buy_level[MS_GRID_MAX];    /* lp, by l */
+    double short_exit[MS_GRID_MAX];   /* the short leg's B, by l */
+    double long_fills[MS_GRID_MAX];   /* 1 when the long entry fills, else 0, by l */
+} day_grid;
 
-/* One day's quantities along the l axis. */
-typedef struct low_side {
-    double buy_level[MS_GRID_MAX];    /* lp */
-    double short_exit[MS_GRID_MAX];   /* B of the short leg */
-    double long_scale[MS_GRID_MAX];   /* 1 when a long leg exists and fills */
-} low_side;
-
-static double clamp(double value, double lo, double hi)
+static void fill_day(day_grid *day, const axis *h, const axis *l, const ms_window *w,
+                     size_t d, bool short_leg, int close_at_eod)
 {
-    return fmin(fmax(value, lo), hi);
-}
-
-static void fill_high_side(high_side *side, const axis *h, const ms_window *w, size_t d,
-                           bool short_leg, int close_at_eod)
-{
-    double close = w->close_actual[d], high = w->high_actual[d];
+    double close = w->close_actual[d], high = w->high_actual[d], low = w->low_actual[d];
     for (size_t i = 0; i < h->n; i++) {
-        double hp = clamp(w->high_pred[d] + h->at[i], 0.0, 10.0);
-        side->sell_level[i] = hp;
-        side->long_exit[i] = !close_at_eod && hp <= high ? hp : close;
-        side->short_scale[i] = short_leg && hp < high ? 1.0 : 0.0;
+        double hp = ms_clamp(w->high_pred[d] + h->at[i], 0.0, 10.0);
+        day->sell_level[i] = hp;
+        day->long_exit[i] = !close_at_eod && hp <= high ? hp : close;
+        day->short_fills[i] = short_leg && hp < high;
+    }
+    for (size_t j = 0; j < padded(l->n); j++) {
+        double lp = ms_clamp(w->low_pred[d] + l->at[j], -1.0, 0.0);
+        day->buy_level[j] = lp;
+        day->short_exit[j] = !close_at_eod && lp >= low ? lp : close;
+        day->long_fills[j] = lp > low ? 1.0 : 0.0;
     }
 }
 
-static void fill_low_side(low_side *side, const axis *l, const ms_window *w, size_t d,
-                          bool long_leg, int close_at_eod)
+/* A unit long's profit, a signed zero when its entry does not fill. */
+static inline double long_profit(double exit, double buy, double fills, double fee)
 {
-    double close = w->close_actual[d], low = w->low_actual[d];
-    for (size_t j = 0; j < l->n; j++) {
-        double lp = clamp(w->low_pred[d] + l->at[j], -1.0, 0.0);
-        side->buy_level[j] = lp;
-        side->short_exit[j] = !close_at_eod && lp >= low ? lp : close;
-        side->long_scale[j] = long_leg && lp > low ? 1.0 : 0.0;
-    }
+    return ((exit - buy) - fee) * fills;
 }
 
-/* Adds one day's return at every grid point to `totals` (row i = h_i). */
+/* A filled unit short's profit. */
+static inline double short_profit(double sell, double exit, double fee)
+{
+    return (sell - exit) - fee;
+}
+
+/* Adds one day's return at every grid point to `totals` (row i = h_i). A
+ * row loop per combination of legs keeps the common one-leg days cheap. */
 static void add_day(double totals[][MS_GRID_MAX], const axis *h, const axis *l,
-                    const high_side *hs, const low_side *ls, double fee)
+                    const day_grid *day, double fee)
 {
+    const double *restrict buy = day->buy_level, *restrict fills = day->long_fills;
+    const double *restrict short_exit = day->short_exit;
+    size_t length = padded(l->n);
     for (size_t i = 0; i < h->n; i++) {
-        double long_exit = hs->long_exit[i], sell = hs->sell_level[i];
-        double short_scale = hs->short_scale[i];
-        double *row = totals[i];
-        for (size_t j = 0; j < l->n; j++)
-            row[j] += ((long_exit - ls->buy_level[j]) - fee) * ls->long_scale[j]
-                      + ((sell - ls->short_exit[j]) - fee) * short_scale;
+        double long_exit = day->long_exit[i], sell = day->sell_level[i];
+        double *restrict row = totals[i];
+        if (day->long_leg && day->short_fills[i]) {
+            for (size_t j = 0; j < length; j++)
+                row[j] += long_profit(long_exit, buy[j], fills[j], fee)
+                          + short_profit(sell, short_exit[j], fee);
+        } else if (day->long_leg) {
+            for (size_t j = 0; j < length; j++)
+                row[j] += long_profit(long_exit, buy[j], fills[j], fee);
+        } else if (day->short_fills[i]) {
+            for (size_t j = 0; j < length; j++)
+                row[j] += short_profit(sell, short_exit[j], fee);
+        }
     }
 }
 
@@ -116,23 +134,24 @@ static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
                        int close_at_eod, best_point *best)
 {
     double totals[MS_GRID_MAX][MS_GRID_MAX];
-    high_side hs;
-    low_side ls;
+    day_grid day;
     for (size_t i = 0; i < h->n; i++)
-        memset(totals[i], 0, l->n * sizeof totals[i][0]);
+        memset(totals[i], 0, padded(l->n) * sizeof totals[i][0]);
     for (size_t d = 0; d < plan->window->days; d++) {
         bool long_leg, short_leg;
         ms_limit_plan_legs(plan, d, &long_leg, &short_leg);
         if (!long_leg && !short_leg)
             continue;
-        fill_high_side(&hs, h, plan->window, d, short_leg, close_at_eod);
-        fill_low_side(&ls, l, plan->window, d, long_leg, close_at_eod);
-        add_day(totals, h, l, &hs, &ls, plan->fee);
+        day.long_leg = long_leg;
+        fill_day(&day, h, l, plan->window, d, short_leg, close_at_eod);
+        add_day(totals, h, l, &day, plan->fee);
     }
+    best_point found = *best;
     for (size_t i = 0; i < h->n; i++)
         for (size_t j = 0; j < l->n; j++)
-            if (totals[i][j] > best->total)
-                *best = (best_point){ h->at[i], l->at[j], totals[i][j] };
+            if (totals[i][j] > found.total)
+                found = (best_point){ h->at[i], l->at[j], totals[i][j] };
+    *best = found;
 }
 
 static best_point search(const ms_limit_plan *plan, int close_at_eod)
@@ -140,7 +159,7 @@ static best_point search(const ms_limit_plan *plan, int close_at_eod)
     axis h = { -MS_OFFSET_BOX, MS_OFFSET_BOX, stage_points[0], { 0 } };
     axis l = h;
     best_point best = { 0.0, 0.0, -INFINITY };
-    for (size_t stage = 0; stage < sizeof stage_points / sizeof stage_points[0]; stage++) {
+    for (size_t stage = 0; stage < MS_ARRAY_LEN(stage_points); stage++) {
         if (stage > 0) {
             axis_narrow(&h, best.h, stage_points[stage]);
             axis_narrow(&l, best.l, stage_points[stage]);

@@ -10,19 +10,14 @@
 
 #include "strategy_internal.h"
 
-static double clamp(double value, double lo, double hi)
-{
-    return fmin(fmax(value, lo), hi);
-}
-
 ms_limit_fill ms_limit_day(double close_actual, double high_actual, double high_level,
                            double low_actual, double low_level, double pos, double fee,
                            int close_at_eod)
 {
-    double lp = clamp(low_level, -1.0, 0.0);
-    double hp = clamp(high_level, 0.0, 10.0);
-    double long_units = clamp(pos, 0.0, 10.0);
-    double short_units = clamp(pos, -10.0, 0.0);
+    double lp = ms_clamp(low_level, -1.0, 0.0);
+    double hp = ms_clamp(high_level, 0.0, 10.0);
+    double long_units = ms_clamp(pos, 0.0, 10.0);
+    double short_units = ms_clamp(pos, -10.0, 0.0);
     int long_in = lp > low_actual;
     int short_in = hp < high_actual;
     double units = long_units * long_in + fabs(short_units) * short_in;

@@ -64,6 +64,14 @@ ms_period_metrics ms_day_stats_finish(const ms_day_stats *stats, bool compounded
 
 /* ---- Limit orders (profit.c) ---------------------------------------------- */
 
+/* value limited to [lo, hi]; the same as fmin(fmax(value, lo), hi) for the
+ * finite values the strategies see, without a libm call in the optimiser's
+ * per-day loops. */
+static inline double ms_clamp(double value, double lo, double hi)
+{
+    return value < lo ? lo : value > hi ? hi : value;
+}
+
 /* One day of the limit-order profit function: its profit and the units
  * whose entry filled (and so paid the fee). */
 typedef struct ms_limit_fill {

@@ -1,0 +1,266 @@
+/*
+ * model.c - the ms_model object: choosing and opening a backend, running
+ * forecasts through it in batches of at most max_batch contexts, and the
+ * statistics counters. The math lives in distribution.c, the outputs in
+ * forecast_output.c, the checks in forecast_check.c.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/core_internal.h"
+#include "model/model_internal.h"
+
+#define DEFAULT_MAX_BATCH 64
+
+/* Counters are atomics so forecasts on many threads update them without a
+ * lock; busy time is kept in whole nanoseconds to stay an integer. */
+struct ms_model {
+    ms_forecaster forecaster;
+    size_t components;
+    size_t max_batch;
+    atomic_uint_fast64_t forecast_calls;
+    atomic_uint_fast64_t contexts;
+    atomic_uint_fast64_t forward_passes;
+    atomic_uint_fast64_t busy_nanoseconds;
+};
+
+/* Fills `resolved` from the caller's options with every default applied
+ * and the vocabulary checked; what a backend can serve is its own check. */
+static ms_status resolve_options(const ms_model_options *opts, ms_model_options *resolved)
+{
+    ms_model_options defaults = MS_MODEL_OPTIONS_INIT;
+    *resolved = opts != NULL ? *opts : defaults;
+    if (resolved->version != MS_MODEL_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected %d",
+                        resolved->version, MS_MODEL_OPTIONS_VERSION);
+    const char *device = resolved->device != NULL ? resolved->device : "cpu";
+    if (!ms_str_ieq(device, "cpu") && !ms_str_ieq(device, "cuda"))
+        return ms_error(MS_ERR_INVALID_ARG, "device '%s': expected cpu or cuda", device);
+    resolved->device = ms_str_ieq(device, "cpu") ? "cpu" : "cuda";
+    const char *dtype = resolved->dtype != NULL ? resolved->dtype : "float32";
+    if (!ms_str_ieq(dtype, "float32") && !ms_str_ieq(dtype, "bfloat16"))
+        return ms_error(MS_ERR_INVALID_ARG, "dtype '%s': expected float32 or bfloat16", dtype);
+    resolved->dtype = ms_str_ieq(dtype, "float32") ? "float32" : "bfloat16";
+    if (strcmp(resolved->dtype, "bfloat16") == 0 && strcmp(resolved->device, "cuda") != 0)
+        return ms_error(MS_ERR_INVALID_ARG, "dtype 'bfloat16' needs device 'cuda'");
+    if (resolved->num_threads < 0)
+        return ms_error(MS_ERR_INVALID_ARG, "num_threads %d: must be >= 0 (0 = all cores)",
+                        resolved->num_threads);
+    if (resolved->max_batch == 0)
+        resolved->max_batch = DEFAULT_MAX_BATCH;
+    return MS_OK;
+}
+
+static ms_status toto_unavailable(const char *path)
+{
+    return ms_error(MS_ERR_UNSUPPORTED,
+                    "model '%s': this build has no Toto backend (the libtorch port is "
+                    "not compiled in); use model 'baseline'", path);
+}
+
+/* strerror_r (POSIX) rather than strerror, which may share one buffer
+ * between threads. */
+static ms_status checkpoint_unreadable(const char *path, int error)
+{
+    char reason[128];
+    if (strerror_r(error, reason, sizeof reason) != 0)
+        snprintf(reason, sizeof reason, "error %d", error);
+    return ms_error(MS_ERR_MODEL, "model '%s': cannot read it: %s", path, reason);
+}
+
+/* The dispatch point: which backend serves `path`. */
+static ms_status open_backend(const char *path, const ms_model_options *opts,
+                              ms_forecaster *out)
+{
+    if (path[0] == '\0' || ms_str_ieq(path, "baseline"))
+        return ms_baseline_open(path, opts, out);
+    if (ms_str_ieq(path, "toto"))
+        return toto_unavailable(path);
+    struct stat info;
+    if (stat(path, &info) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return ms_error(MS_ERR_NOT_FOUND,
+                            "model '%s': no such model or checkpoint directory "
+                            "(expected baseline, toto or a Toto checkpoint directory)", path);
+        return checkpoint_unreadable(path, errno);
+    }
+    if (!S_ISDIR(info.st_mode))
+        return ms_error(MS_ERR_MODEL, "model '%s': not a checkpoint directory "
+                        "(expected a directory with config.json and model.safetensors)", path);
+    return toto_unavailable(path);
+}
+
+static void close_forecaster(ms_forecaster *forecaster)
+{
+    if (forecaster->ops->destroy != NULL)
+        forecaster->ops->destroy(forecaster->state);
+}
+
+MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_options *opts)
+{
+    if (out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_open: out is NULL");
+    *out = NULL;
+    ms_model_options resolved;
+    ms_status status = resolve_options(opts, &resolved);
+    if (status != MS_OK)
+        return status;
+    ms_forecaster forecaster;
+    status = open_backend(path != NULL ? path : "", &resolved, &forecaster);
+    if (status != MS_OK)
+        return status;
+    size_t components = forecaster.ops->components(forecaster.state);
+    if (components == 0) {
+        close_forecaster(&forecaster);
+        return ms_error(MS_ERR_MODEL, "model '%s' has no mixture components",
+                        forecaster.ops->name);
+    }
+    ms_model *model = calloc(1, sizeof *model);
+    if (model == NULL) {
+        close_forecaster(&forecaster);
+        return ms_error(MS_ERR_NOMEM, "model '%s': no memory", forecaster.ops->name);
+    }
+    model->forecaster = forecaster;
+    model->components = components;
+    model->max_batch = resolved.max_batch;
+    *out = model;
+    return MS_OK;
+}
+
+MS_API void ms_model_free(ms_model *model)
+{
+    if (model == NULL)
+        return;
+    close_forecaster(&model->forecaster);
+    free(model);
+}
+
+MS_API const char *ms_model_name(const ms_model *model)
+{
+    return model != NULL ? model->forecaster.ops->name : "";
+}
+
+MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length, size_t batch_size)
+{
+    if (model == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_warmup: model is NULL");
+    if (context_length == 0 || batch_size == 0)
+        return ms_error(MS_ERR_INVALID_ARG,
+                        "warm-up needs context_length and batch_size >= 1 (got %zu and %zu)",
+                        context_length, batch_size);
+    const ms_forecaster_ops *ops = model->forecaster.ops;
+    if (ops->warmup == NULL)
+        return MS_OK;
+    ms_status status = ops->warmup(model->forecaster.state, context_length, batch_size);
+    if (status != MS_OK)
+        return ms_error_wrap(status, "model '%s' warm-up", ops->name);
+    return MS_OK;
+}
+
+/* The [n][V][H][K] arrays of one batch, allocated once per call for the
+ * largest batch and reused for every chunk. */
+static ms_status batch_alloc(ms_mixture_batch *batch, size_t n_series, size_t variates,
+                             size_t horizon, size_t components)
+{
+    *batch = (ms_mixture_batch){ n_series, variates, horizon, components,
+                                 NULL, NULL, NULL, NULL };
+    size_t per_array = n_series;
+    size_t bytes = 4 * sizeof(double);
+    bool fits = ms_size_multiply(&per_array, variates) && ms_size_multiply(&per_array, horizon)
+                && ms_size_multiply(&per_array, components)
+                && ms_size_multiply(&bytes, per_array);
+    double *block = fits ? malloc(bytes) : NULL;
+    if (block == NULL)
+        return ms_error(MS_ERR_NOMEM, "forecast: no memory for %zu series x %zu variates x "
+                        "%zu steps x %zu components", n_series, variates, horizon, components);
+    batch->weight = block;
+    batch->df = block + per_array;
+    batch->loc = block + 2 * per_array;
+    batch->scale = block + 3 * per_array;
+    return MS_OK;
+}
+
+/* Runs the backend on the series [first, first + count) and derives their
+ * outputs. */
+static ms_status forecast_chunk(ms_model *model, const ms_series *series, size_t first,
+                                size_t count, const ms_forecast_options *opts,
+                                const ms_forecast_output *out, ms_mixture_batch *batch,
+                                ms_output_scratch *scratch)
+{
+    const ms_forecaster_ops *ops = model->forecaster.ops;
+    batch->n_series = count;
+    ms_status status = ops->predict(model->forecaster.state, series + first, count,
+                                    opts->horizon, batch);
+    atomic_fetch_add(&model->forward_passes, 1);
+    if (status != MS_OK)
+        return ms_error_wrap(status, "model '%s', series %zu to %zu", ops->name, first,
+                             first + count - 1);
+    status = ms_mixture_batch_check(batch, ops->name, first);
+    if (status != MS_OK)
+        return status;
+    for (size_t i = 0; i < count; i++)
+        ms_forecast_derive(batch, i, &series[first + i], first + i, opts, out, scratch);
+    return MS_OK;
+}
+
+static ms_status forecast_in_chunks(ms_model *model, const ms_series *series, size_t n_series,
+                                    const ms_forecast_options *opts,
+                                    const ms_forecast_output *out)
+{
+    size_t largest = n_series < model->max_batch ? n_series : model->max_batch;
+    size_t variates = series[0].variates;
+    ms_mixture_batch batch;
+    ms_status status = batch_alloc(&batch, largest, variates, opts->horizon, model->components);
+    if (status != MS_OK)
+        return status;
+    ms_output_scratch scratch;
+    status = ms_output_scratch_init(&scratch, opts, out, variates, model->components);
+    for (size_t first = 0; first < n_series && status == MS_OK; first += largest) {
+        size_t count = n_series - first < largest ? n_series - first : largest;
+        status = forecast_chunk(model, series, first, count, opts, out, &batch, &scratch);
+    }
+    ms_output_scratch_free(&scratch);
+    free(batch.weight);
+    return status;
+}
+
+/* Counts every call that passes the argument checks; contexts only when
+ * the whole call succeeds; forward passes as they run. */
+MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series, size_t n_series,
+                                   const ms_forecast_options *opts, ms_forecast_output *out)
+{
+    if (model == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_forecast: model is NULL");
+    ms_forecast_options defaults = MS_FORECAST_OPTIONS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
+    ms_status status = ms_forecast_check(series, n_series, opts, out);
+    if (status != MS_OK)
+        return status;
+    double start = ms_clock_seconds();
+    if (n_series > 0)
+        status = forecast_in_chunks(model, series, n_series, opts, out);
+    atomic_fetch_add(&model->forecast_calls, 1);
+    if (status == MS_OK)
+        atomic_fetch_add(&model->contexts, n_series);
+    double elapsed = ms_clock_seconds() - start;
+    atomic_fetch_add(&model->busy_nanoseconds, (uint_fast64_t)(elapsed * 1e9));
+    return status;
+}
+
+MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out)
+{
+    if (model == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_get_stats: model and out must not be NULL");
+    /* atomic_load takes a non-const pointer in C11; reading does not modify. */
+    ms_model *counters = (ms_model *)model;
+    out->forecast_calls = atomic_load(&counters->forecast_calls);
+    out->contexts = atomic_load(&counters->contexts);
+    out->forward_passes = atomic_load(&counters->forward_passes);
+    out->busy_seconds = (double)atomic_load(&counters->busy_nanoseconds) * 1e-9;
+    return MS_OK;
+}
