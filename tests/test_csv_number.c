@@ -26,12 +26,12 @@ static void expect_same_as_strtod(const char *text)
 
 /* A random plain decimal of 1..19 significant digits with the point
  * anywhere, including before leading zeros; sign sometimes. */
-static void random_decimal(ms_xoshiro *rng, char *text)
+static void random_decimal(ms_rng *rng, char *text)
 {
-    int digits = 1 + (int)(ms_xoshiro_next(rng) % 19);
-    int point = (int)(ms_xoshiro_next(rng) % (uint64_t)(digits + 8));
+    int digits = 1 + (int)(ms_rng_next(rng) % 19);
+    int point = (int)(ms_rng_next(rng) % (uint64_t)(digits + 8));
     char *at = text;
-    if (ms_xoshiro_next(rng) % 8 == 0)
+    if (ms_rng_next(rng) % 8 == 0)
         *at++ = '-';
     if (point > digits) {
         at += sprintf(at, "0.");
@@ -42,7 +42,7 @@ static void random_decimal(ms_xoshiro *rng, char *text)
     for (int d = 0; d < digits; d++) {
         if (d == point && d > 0)
             *at++ = '.';
-        *at++ = (char)('0' + (d == 0 ? 1 + ms_xoshiro_next(rng) % 9 : ms_xoshiro_next(rng) % 10));
+        *at++ = (char)('0' + (d == 0 ? 1 + ms_rng_next(rng) % 9 : ms_rng_next(rng) % 10));
     }
     *at = '\0';
 }
@@ -62,8 +62,8 @@ static void test_typical_prices_match_strtod(void **state)
 static void test_random_decimals_match_strtod(void **state)
 {
     (void)state;
-    ms_xoshiro rng;
-    ms_xoshiro_seed(&rng, 42);
+    ms_rng rng;
+    ms_rng_init(&rng, 42, 0);
     char text[64];
     for (int i = 0; i < 300000; i++) {
         random_decimal(&rng, text);
@@ -75,14 +75,14 @@ static void test_midpoints_between_doubles_match_strtod(void **state)
 {
     (void)state;
     /* Halfway between two doubles is where a double rounding would show. */
-    ms_xoshiro rng;
-    ms_xoshiro_seed(&rng, 7);
+    ms_rng rng;
+    ms_rng_init(&rng, 7, 0);
     char text[64];
     for (int i = 0; i < 100000; i++) {
-        double low = ldexp((double)(ms_xoshiro_next(&rng) >> 11),
-                           -(int)(ms_xoshiro_next(&rng) % 60));
+        double low = ldexp((double)(ms_rng_next(&rng) >> 11),
+                           -(int)(ms_rng_next(&rng) % 60));
         double midpoint = low + (nextafter(low, INFINITY) - low) / 2;
-        snprintf(text, sizeof text, "%.*f", (int)(ms_xoshiro_next(&rng) % 20), midpoint);
+        snprintf(text, sizeof text, "%.*f", (int)(ms_rng_next(&rng) % 20), midpoint);
         expect_same_as_strtod(text);
     }
 }

@@ -32,11 +32,12 @@ ms_status ms_first_origin(size_t bars, const ms_analyzer_options *opts,
  * gives identical samples. */
 static uint64_t context_seed(uint64_t seed, const char *symbol, int column, int64_t origin_time)
 {
-    uint64_t h = 1469598103934665603ULL ^ seed;
+    uint64_t h = MS_FNV1A_OFFSET ^ seed;
     for (const unsigned char *p = (const unsigned char *)symbol; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    h = (h ^ (uint64_t)column) * 1099511628211ULL;
-    h = (h ^ (uint64_t)origin_time) * 1099511628211ULL;
+        h = ms_fnv1a_byte(h, *p);
+    h = ms_fnv1a_byte(h, (unsigned char)column);
+    for (int shift = 0; shift < 64; shift += 8)
+        h = ms_fnv1a_byte(h, (unsigned char)((uint64_t)origin_time >> shift));
     return h;
 }
 

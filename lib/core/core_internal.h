@@ -13,6 +13,10 @@
 
 #include "marketsim/common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -53,6 +57,29 @@ bool ms_str_ieq(const char *a, const char *b);
  * character is left over or nothing was read. Locale-independent. */
 bool ms_parse_double(const char *s, size_t len, double *out);
 
+/* ---- Random numbers (random.c) -------------------------------------------- */
+
+/* FNV-1a hashing, one byte at a time: start from MS_FNV1A_OFFSET. */
+#define MS_FNV1A_OFFSET 0xcbf29ce484222325ULL
+uint64_t ms_fnv1a_byte(uint64_t hash, unsigned char byte);
+
+/* xoshiro256** with the spare value of the polar normal method. */
+typedef struct ms_rng {
+    uint64_t state[4];
+    double spare_normal;
+    bool has_spare;
+} ms_rng;
+
+/* The stream number `stream` of `seed`: seeding it depends on nothing else,
+ * so a series' samples are the same whatever batch it is forecast in. */
+void ms_rng_init(ms_rng *rng, uint64_t seed, uint64_t stream);
+uint64_t ms_rng_next(ms_rng *rng);
+/* Uniform on the open interval (0, 1): safe to take logs of. */
+double ms_rng_uniform(ms_rng *rng);
+double ms_rng_normal(ms_rng *rng);
+/* Gamma(shape, 1) for shape > 0. */
+double ms_rng_gamma(ms_rng *rng, double shape);
+
 /* ---- Thread pool ---------------------------------------------------------- */
 
 /*
@@ -75,4 +102,7 @@ void ms_pool_free(ms_pool *pool);
 /* Online cores, at least 1. */
 size_t ms_cpu_count(void);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -171,29 +171,13 @@ void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
 bool ms_parse_utc_time(const char *text, size_t len, int64_t *seconds,
                        const char **reason);
 
-/* ---- Pseudo-random numbers (random.c) ------------------------------------ */
+/* ---- Market draws (market_draws.c; the generator is core's ms_rng) ------- */
 
-/* xoshiro256** state; seed it with ms_xoshiro_seed. */
-typedef struct ms_xoshiro {
-    uint64_t s[4];
-} ms_xoshiro;
-
-/* FNV-1a hashing, one byte at a time: start from MS_FNV1A_OFFSET. */
-#define MS_FNV1A_OFFSET 0xcbf29ce484222325ULL
-uint64_t ms_fnv1a_byte(uint64_t hash, unsigned char byte);
-
-/* Fills the state from one 64-bit seed through splitmix64. */
-void ms_xoshiro_seed(ms_xoshiro *rng, uint64_t seed);
-uint64_t ms_xoshiro_next(ms_xoshiro *rng);
-/* Uniform on the open interval (0, 1): safe to take logs of. */
-double ms_xoshiro_uniform(ms_xoshiro *rng);
-/* Standard normal. */
-double ms_xoshiro_normal(ms_xoshiro *rng);
 /* Student-t with `dof` (integer >= 3) degrees of freedom, scaled to unit
  * variance. */
-double ms_xoshiro_student_t(ms_xoshiro *rng, int dof);
+double ms_draw_student_t(ms_rng *rng, int dof);
 /* Poisson count with mean `rate` (small rates: Knuth's method). */
-int ms_xoshiro_poisson(ms_xoshiro *rng, double rate);
+int ms_draw_poisson(ms_rng *rng, double rate);
 
 /* ---- Synthetic market (synthetic.c) -------------------------------------- */
 

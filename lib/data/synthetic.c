@@ -5,7 +5,7 @@
  * Determinism: the bars depend only on (seed, symbol). The symbol is
  * upper-cased and stripped of '/' and '-' (BTC/USD, btc-usd and BTCUSD are
  * one market, as in csv sources), hashed with FNV-1a, mixed with the seed
- * and fed through splitmix64 into xoshiro256** (random.c). Nothing depends
+ * and fed through splitmix64 into xoshiro256** (core's ms_rng). Nothing depends
  * on the clock, the locale or shared state, so loads are thread-safe. (The
  * prices go through exp/log/sqrt, so two different C math libraries may
  * disagree in the last bit; one build always gives the same bars.)
@@ -88,16 +88,16 @@ static uint64_t market_key(const char *symbol, uint64_t seed)
     return hash ^ (seed * 0x9e3779b97f4a7c15ULL);
 }
 
-static double log_uniform(ms_xoshiro *rng, double low, double high)
+static double log_uniform(ms_rng *rng, double low, double high)
 {
-    return low * exp(ms_xoshiro_uniform(rng) * log(high / low));
+    return low * exp(ms_rng_uniform(rng) * log(high / low));
 }
 
-static symbol_traits draw_traits(ms_xoshiro *rng, const market_params *market)
+static symbol_traits draw_traits(ms_rng *rng, const market_params *market)
 {
     symbol_traits traits;
     traits.start_price = log_uniform(rng, 5.0, 500.0);
-    traits.sigma = market->sigma * (0.7 + 0.7 * ms_xoshiro_uniform(rng));
+    traits.sigma = market->sigma * (0.7 + 0.7 * ms_rng_uniform(rng));
     traits.base_volume = log_uniform(rng, market->volume_low, market->volume_high);
     return traits;
 }
@@ -113,19 +113,19 @@ static void fill_calendar(int64_t *timestamps, size_t n, bool every_day)
     }
 }
 
-static double draw_jumps(ms_xoshiro *rng, const market_params *market)
+static double draw_jumps(ms_rng *rng, const market_params *market)
 {
     double total = 0.0;
-    for (int k = ms_xoshiro_poisson(rng, market->jump_rate); k > 0; k--) {
-        double sign = ms_xoshiro_uniform(rng) < 0.5 ? -1.0 : 1.0;
-        total += sign * market->jump_size * (0.5 + ms_xoshiro_uniform(rng));
+    for (int k = ms_draw_poisson(rng, market->jump_rate); k > 0; k--) {
+        double sign = ms_rng_uniform(rng) < 0.5 ? -1.0 : 1.0;
+        total += sign * market->jump_size * (0.5 + ms_rng_uniform(rng));
     }
     return total;
 }
 
 /* The evolving state of one synthetic series. */
 typedef struct market_walk {
-    ms_xoshiro rng;
+    ms_rng rng;
     const market_params *market;
     symbol_traits traits;
     double variance;
@@ -149,15 +149,15 @@ static void advance_variance(market_walk *walk, double shock)
 static ms_bar next_bar(market_walk *walk)
 {
     const market_params *market = walk->market;
-    ms_xoshiro *rng = &walk->rng;
+    ms_rng *rng = &walk->rng;
     double day_vol = sqrt(walk->variance);
-    double shock = day_vol * ms_xoshiro_student_t(rng, TAIL_DOF);
+    double shock = day_vol * ms_draw_student_t(rng, TAIL_DOF);
     shock += draw_jumps(rng, market);
-    double open = walk->previous_close * exp(market->gap * day_vol * ms_xoshiro_normal(rng));
+    double open = walk->previous_close * exp(market->gap * day_vol * ms_rng_normal(rng));
     double close = walk->previous_close * exp(market->drift + shock);
-    double high = fmax(open, close) * exp(market->wick * day_vol * fabs(ms_xoshiro_normal(rng)));
-    double low = fmin(open, close) * exp(-market->wick * day_vol * fabs(ms_xoshiro_normal(rng)));
-    double activity = 0.3 * ms_xoshiro_normal(rng) + 0.5 * fabs(shock) / walk->traits.sigma;
+    double high = fmax(open, close) * exp(market->wick * day_vol * fabs(ms_rng_normal(rng)));
+    double low = fmin(open, close) * exp(-market->wick * day_vol * fabs(ms_rng_normal(rng)));
+    double activity = 0.3 * ms_rng_normal(rng) + 0.5 * fabs(shock) / walk->traits.sigma;
     double volume = walk->traits.base_volume * exp(activity);
     advance_variance(walk, shock);
     walk->previous_close = close;
@@ -170,7 +170,7 @@ static ms_bar next_bar(market_walk *walk)
 
 static void start_walk(market_walk *walk, const char *symbol, uint64_t seed, bool crypto)
 {
-    ms_xoshiro_seed(&walk->rng, market_key(symbol, seed));
+    ms_rng_init(&walk->rng, market_key(symbol, seed), 0);
     walk->market = crypto ? &crypto_market : &stock_market;
     walk->traits = draw_traits(&walk->rng, walk->market);
     walk->variance = walk->traits.sigma * walk->traits.sigma;

@@ -6,8 +6,8 @@
  *    Toto port in lib/model/toto/ in C++ through extern "C"). Everything
  *    here is plain C structs and function pointers so a C++ file can include
  *    this header inside `extern "C" { }` and fill the same table.
- * 2. The Student-t mixture math (studentt.c, distribution.c), the random
- *    streams that sample it (rng.c) and the sample statistics (samples.c)
+ * 2. The Student-t mixture math (studentt.c, distribution.c), sampled
+ *    with core's random streams (ms_rng) and the sample statistics (samples.c)
  *    from which ms_model_forecast derives every output.
  *
  * Every number is float64. A backend computing in float32 converts when it
@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core_internal.h"
 #include "marketsim/model.h"
 
 #ifdef __cplusplus
@@ -176,25 +177,6 @@ double ms_mixture_trimmed_mean(const ms_mixture *mixture, double tail);
 /* Fills cumulative[k] = weight_0 + ... + weight_k, the table that
  * ms_mixture_sample uses to pick a component. */
 void ms_mixture_cumulative(const ms_mixture *mixture, double *cumulative);
-
-/* ---- Random streams (rng.c) -------------------------------------------------- */
-
-/* xoshiro256** with the spare value of the polar normal method. */
-typedef struct ms_rng {
-    uint64_t state[4];
-    double spare_normal;
-    bool has_spare;
-} ms_rng;
-
-/* The stream number `stream` of `seed`: seeding it depends on nothing else,
- * so a series' samples are the same whatever batch it is forecast in. */
-void ms_rng_init(ms_rng *rng, uint64_t seed, uint64_t stream);
-uint64_t ms_rng_next(ms_rng *rng);
-/* Uniform on the open interval (0, 1). */
-double ms_rng_uniform(ms_rng *rng);
-double ms_rng_normal(ms_rng *rng);
-/* Gamma(shape, 1) for shape > 0. */
-double ms_rng_gamma(ms_rng *rng, double shape);
 
 /* One draw: k ~ Cat(weight) through `cumulative` (ms_mixture_cumulative),
  * then loc_k + scale_k * N(0,1) / sqrt(chi2(df_k) / df_k). */

@@ -1,13 +1,19 @@
 /*
- * rng.c - the random streams behind forecast samples: xoshiro256** seeded
- * through splitmix64, uniform, normal (Marsaglia's polar method) and gamma
- * (Marsaglia-Tsang) variates. Our own generator so samples are the same on
- * every platform and libc, and each stream is a plain value: no shared
- * state, no locking.
+ * random.c - the library's one random number generator, behind forecast
+ * samples and the synthetic market: xoshiro256** seeded through
+ * splitmix64, uniform, normal (Marsaglia's polar method) and gamma
+ * (Marsaglia-Tsang) variates, and FNV-1a for turning names into seeds. Our
+ * own generator so a seed gives the same stream on every platform and
+ * libc, and each stream is a plain value: no shared state, no locking.
  */
 #include <math.h>
 
-#include "model/model_internal.h"
+#include "core_internal.h"
+
+uint64_t ms_fnv1a_byte(uint64_t hash, unsigned char byte)
+{
+    return (hash ^ byte) * 0x100000001b3ULL;
+}
 
 static uint64_t splitmix64(uint64_t *sequence)
 {
