@@ -1,8 +1,8 @@
 /*
  * strategy_fixture.h - shared by the strategy layer's tests: hand-written
  * evaluation windows (a few days of actual and predicted moves in fixed
- * arrays), the parameters of a stock and of a crypto symbol, and
- * assert_near for doubles (CMocka's float assertion rounds to float).
+ * arrays), the parameters of a stock and of a crypto symbol, an
+ * evaluate-and-assert helper, and assert_near for doubles (CMocka's float assertion rounds to float).
  * Include after <cmocka.h>.
  */
 #ifndef MS_TEST_STRATEGY_FIXTURE_H
@@ -37,6 +37,17 @@ static inline ms_window fixture_window(const fixture_days *f)
 
 static const ms_strategy_params stock_params = { 0.0005, 0, 252.0 };
 static const ms_strategy_params crypto_params = { 0.001, 1, 365.0 };
+
+/* Evaluates a strategy on a fixture, asserting success; `daily` may be NULL. */
+static inline ms_strategy_result fixture_evaluate(ms_strategy strategy, const fixture_days *f,
+                                                  const ms_strategy_params *params,
+                                                  double *daily)
+{
+    ms_window w = fixture_window(f);
+    ms_strategy_result result;
+    assert_int_equal(ms_strategy_evaluate(strategy, &w, params, &result, daily), MS_OK);
+    return result;
+}
 
 #define assert_near(actual, expected, tolerance) \
     assert_near_at((actual), (expected), (tolerance), __FILE__, __LINE__)

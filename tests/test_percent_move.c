@@ -25,21 +25,12 @@ static fixture_days long_long_short_short(void)
     };
 }
 
-static ms_strategy_result evaluate(ms_strategy strategy, const fixture_days *f,
-                                   const ms_strategy_params *params, double *daily)
-{
-    ms_window w = fixture_window(f);
-    ms_strategy_result result;
-    assert_int_equal(ms_strategy_evaluate(strategy, &w, params, &result, daily), MS_OK);
-    return result;
-}
-
 static void test_entry_takeprofit_daily_returns_and_fees(void **state)
 {
     (void)state;
     fixture_days f = long_long_short_short();
     double daily[4];
-    ms_strategy_result r = evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &stock_params, daily);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &stock_params, daily);
     assert_near(daily[0], 0.0195, TOL); /* high .03 >= .02: take .02, open fee */
     assert_near(daily[1], 0.0045, TOL); /* high .01 < .02: close .005 - fee */
     assert_near(daily[2], 0.019, TOL);  /* low -.03 <= -.02: take .02, flip 2 x fee */
@@ -54,7 +45,7 @@ static void test_highlow_daily_returns_and_fees(void **state)
     (void)state;
     fixture_days f = long_long_short_short();
     double daily[4];
-    ms_strategy_result r = evaluate(MS_STRATEGY_HIGHLOW, &f, &stock_params, daily);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_HIGHLOW, &f, &stock_params, daily);
     assert_near(daily[0], 0.0295, TOL); /* low reached: close .01 - (-.02) - fee */
     assert_near(daily[1], 0.0045, TOL); /* low missed: close .005 - fee */
     assert_near(daily[2], 0.029, TOL);  /* high reached: .02 - (-.01) - 2 x fee */
@@ -69,7 +60,7 @@ static void test_crypto_short_days_are_flat_and_free(void **state)
     (void)state;
     fixture_days f = long_long_short_short();
     double daily[4];
-    ms_strategy_result r = evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &crypto_params, daily);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &crypto_params, daily);
     /* .02 - .001, .005 - .001, then flat */
     assert_near(daily[0], 0.019, TOL);
     assert_near(daily[1], 0.004, TOL);
@@ -90,7 +81,7 @@ static void test_reentering_after_a_flat_day_costs_one_fee(void **state)
         .high_pred = { 0.02, 0.02, 0.02 }, .low_pred = { -0.02, -0.02, -0.02 },
     };
     double daily[3];
-    ms_strategy_result r = evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &crypto_params, daily);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &crypto_params, daily);
     assert_near(daily[2], 0.009, TOL); /* .01 - .001 */
     assert_near(r.metrics.total_return, 0.018, TOL);
     assert_near(r.metrics.turnover, 2.0, 0.0);

@@ -22,14 +22,6 @@ static void signals_of(ms_strategy strategy, const fixture_days *f,
     assert_int_equal(ms_strategy_signals(strategy, &w, params, signals), MS_OK);
 }
 
-static ms_strategy_result evaluate(ms_strategy strategy, const fixture_days *f)
-{
-    ms_window w = fixture_window(f);
-    ms_strategy_result r;
-    assert_int_equal(ms_strategy_evaluate(strategy, &w, &stock_params, &r, NULL), MS_OK);
-    return r;
-}
-
 static void test_evaluator_checked_values(void **state)
 {
     (void)state;
@@ -202,7 +194,7 @@ static void test_buy_hold_evaluation_pays_to_step_aside(void **state)
     fixture_days f = {
         .days = 3, .close_pred = { 0.01, -0.01, 0.01 }, .close_actual = { 0.02, 0.03, -0.01 },
     };
-    ms_strategy_result r = evaluate(MS_STRATEGY_BUY_HOLD, &f);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_BUY_HOLD, &f, &stock_params, NULL);
     assert_near(r.metrics.total_return, 0.008290852375, TOL);
     assert_near(r.metrics.turnover, 3.0, 0.0);
     assert_int_equal(r.side, 1);
@@ -220,7 +212,7 @@ static void test_all_signals_evaluation(void **state)
         .low_change_pred = { 0.005, -0.005, -0.005, 0.0 },
         .close_actual = { 0.01, -0.02, 0.05, 0.01 },
     };
-    ms_strategy_result r = evaluate(MS_STRATEGY_ALL_SIGNALS, &f);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_ALL_SIGNALS, &f, &stock_params, NULL);
     assert_near(r.metrics.total_return, 0.02816615975, TOL);
     assert_int_equal(r.metrics.trades, 3);
     assert_near(r.metrics.win_rate, 2.0 / 3.0, TOL);
@@ -235,7 +227,7 @@ static void test_unprofit_shutdown_evaluation(void **state)
         .days = 4, .close_pred = { 0.01, 0.01, 0.01, -0.01 },
         .close_actual = { -0.02, 0.01, 0.03, 0.01 },
     };
-    ms_strategy_result r = evaluate(MS_STRATEGY_UNPROFIT_SHUTDOWN, &f);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_UNPROFIT_SHUTDOWN, &f, &stock_params, NULL);
     assert_near(r.metrics.total_return, -0.0031957492011247535, TOL);
     assert_near(r.metrics.turnover, 5.0, 0.0); /* 1 + 1 + 1 + 2 */
     assert_int_equal(r.side, -1);
@@ -245,7 +237,7 @@ static void test_signal_strategy_reports_one_set_of_metrics(void **state)
 {
     (void)state;
     fixture_days f = { .days = 2, .close_pred = { 0.01, 0.01 }, .close_actual = { 0.02, 0.01 } };
-    ms_strategy_result r = evaluate(MS_STRATEGY_BUY_HOLD, &f);
+    ms_strategy_result r = fixture_evaluate(MS_STRATEGY_BUY_HOLD, &f, &stock_params, NULL);
     assert_memory_equal(&r.baseline, &r.metrics, sizeof r.metrics);
     assert_memory_equal(&r.optimized, &r.metrics, sizeof r.metrics);
 }
