@@ -149,6 +149,29 @@ static void test_handles_bom_crlf_whitespace_quotes_and_blank_lines(void **state
     ms_bars_free(bars);
 }
 
+static void test_reads_old_mac_cr_line_ends(void **state)
+{
+    (void)state;
+    ms_bars *bars = parse("Date,Open,High,Low,Close\r2024-01-01,10,11,9,10.5\r2024-01-02,10.5,12,10,11.5\r");
+    assert_int_equal(ms_bars_len(bars), 2);
+    assert_true(value(bars, MS_COL_CLOSE, 1) == 11.5);
+    ms_bars_free(bars);
+}
+
+static void test_counts_lines_the_same_for_every_line_end(void **state)
+{
+    (void)state;
+    const char *texts[] = { "date,open,high,low,close\n2024-01-01,10,11,9,10\n2024-01-02,10,x,9,10\n",
+                            "date,open,high,low,close\r\n2024-01-01,10,11,9,10\r\n2024-01-02,10,x,9,10\r\n",
+                            "date,open,high,low,close\r2024-01-01,10,11,9,10\r2024-01-02,10,x,9,10\r" };
+    for (size_t i = 0; i < 3; i++) {
+        ms_bars *bars = NULL;
+        assert_int_equal(ms_bars_parse_csv(&bars, texts[i], strlen(texts[i]), "ends.csv", "X", NULL),
+                         MS_ERR_PARSE);
+        assert_non_null(strstr(ms_last_error(), "ends.csv:3"));
+    }
+}
+
 static void test_converts_every_date_form_to_utc(void **state)
 {
     (void)state;
@@ -248,6 +271,8 @@ int main(void)
         cmocka_unit_test(test_volume_column_is_optional),
         cmocka_unit_test(test_header_names_match_case_insensitively),
         cmocka_unit_test(test_handles_bom_crlf_whitespace_quotes_and_blank_lines),
+        cmocka_unit_test(test_reads_old_mac_cr_line_ends),
+        cmocka_unit_test(test_counts_lines_the_same_for_every_line_end),
         cmocka_unit_test(test_converts_every_date_form_to_utc),
         cmocka_unit_test(test_sorts_shuffled_rows),
         cmocka_unit_test(test_drops_exact_duplicate_rows),

@@ -16,13 +16,11 @@
 /* Rows can be no more than the lines left: one allocation suffices. */
 static size_t count_lines(const ms_csv_reader *reader)
 {
+    ms_csv_reader counter = *reader;
+    ms_text_span line;
     size_t lines = 1;
-    for (const char *at = reader->at; at < reader->end; at++) {
-        at = memchr(at, '\n', (size_t)(reader->end - at));
-        if (at == NULL)
-            break;
+    while (ms_csv_next_line(&counter, &line))
         lines++;
-    }
     return lines;
 }
 

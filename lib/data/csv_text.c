@@ -1,7 +1,7 @@
 /*
  * csv_text.c - splitting CSV text into lines and fields, in place: no copy
  * and no allocation per line or field. Handles a UTF-8 byte order mark,
- * LF and CRLF line ends, whitespace around fields and simple double-quoted
+ * LF, CRLF and old-Mac CR line ends, whitespace around fields and simple double-quoted
  * fields (quotes may hold commas; quoted newlines are not supported, as no
  * bars file needs them).
  */
@@ -27,11 +27,14 @@ bool ms_csv_next_line(ms_csv_reader *reader, ms_text_span *line)
     if (reader->at >= reader->end)
         return false;
     const char *start = reader->at;
-    const char *newline = memchr(start, '\n', (size_t)(reader->end - start));
-    const char *stop = newline != NULL ? newline : reader->end;
-    reader->at = newline != NULL ? newline + 1 : reader->end;
-    if (stop > start && stop[-1] == '\r')
-        stop--;
+    const char *stop = start;
+    while (stop < reader->end && *stop != '\n' && *stop != '\r')
+        stop++;
+    reader->at = stop;
+    if (reader->at < reader->end && *reader->at == '\r')
+        reader->at++;
+    if (reader->at < reader->end && *reader->at == '\n')
+        reader->at++;
     line->text = start;
     line->len = (size_t)(stop - start);
     reader->line++;
