@@ -4,6 +4,7 @@
 #   make test       every CMocka suite under tests/
 #   make run        install missing Debian packages, build, analyze the synthetic market
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      build and run the benchmark programs under bench/
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
 # port, lib/model/toto/*.cpp) are compiled only when present, with
@@ -40,13 +41,15 @@ CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC     := $(sort $(wildcard tests/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+BENCH_SRC    := $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN    := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 SONAME       := libmarketsim.so.$(SOVERSION)
 SHARED       := $(BUILD)/lib/libmarketsim.so.$(VERSION)
 STATIC       := $(BUILD)/lib/libmarketsim.a
 CLI          := $(BUILD)/bin/marketsim
 
-.PHONY: all test run install uninstall clean deps
+.PHONY: all test bench run install uninstall clean deps
 all: $(BUILD)/lib/libmarketsim.so $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -90,6 +93,14 @@ test: all $(TEST_BIN)
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
 	echo "all $(words $(TEST_BIN)) test suites passed"
+
+$(BUILD)/bench/%: bench/%.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(LINK) -x c $(CPPFLAGS_ALL) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $< -x none $(STATIC) $(LIBS) $(LDFLAGS)
+
+# Benchmarks measure; they never fail on a number (tests never time).
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 deps:
 	@scripts/install-deps

@@ -6,8 +6,7 @@
  * Inputs are random but shaped like real ones: daily moves of about 2%,
  * highs above and lows below the close, forecasts near the truth.
  *
- * Build and run (after `make`):
- *   cc -O2 -Iinclude bench/bench_strategies.c build/lib/libmarketsim.a -ljansson -lm -lpthread -o build/bench_strategies && ./build/bench_strategies
+ * Run with `make bench`.
  */
 #include <math.h>
 #include <stdint.h>

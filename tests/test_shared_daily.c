@@ -100,29 +100,12 @@ static void test_suiusd_is_daily_crypto_from_2024(void **state)
     ms_source_free(source);
 }
 
-static void test_loading_a_daily_file_is_fast(void **state)
-{
-    (void)state;
-    ms_source *source = open_daily_source();
-    enum { LOADS = 50 };
-    double start = ms_clock_seconds();
-    for (int i = 0; i < LOADS; i++)
-        ms_bars_free(load(source, "JD"));
-    double per_load = (ms_clock_seconds() - start) / LOADS;
-    print_message("JD.csv (1560 rows): %.0f us per load\n", per_load * 1e6);
-    /* Typically well under 1 ms; the bound is 20x that so a slow or busy
-     * machine passes while an accidental quadratic pass still fails. */
-    assert_true(per_load < 0.020);
-    ms_source_free(source);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_daily_file_loads_in_ascending_order),
         cmocka_unit_test(test_jd_has_every_row_of_its_file),
         cmocka_unit_test(test_suiusd_is_daily_crypto_from_2024),
-        cmocka_unit_test(test_loading_a_daily_file_is_fast),
     };
     return cmocka_run_group_tests_name("shared_daily", tests, NULL, NULL);
 }
