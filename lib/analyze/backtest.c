@@ -45,10 +45,11 @@ static double clamp(double value, double lo, double hi)
 /*
  * Entry and take-profit prices for the next day (docs/strategies.md):
  * MaxDiff kinds use their limit levels with simulation 0's optimised
- * offsets, clamped as in the backtest (a sell mirrors a buy); entry_takeprofit enters at the market and
- * takes profit at the predicted extreme; highlow enters at the predicted
- * extreme and exits at the predicted close; the close-to-close signal
- * strategies enter at the market and exit at the predicted close.
+ * offsets, clamped as in the backtest (a sell mirrors a buy);
+ * entry_takeprofit enters at the market and takes profit at the predicted
+ * extreme; highlow enters at the predicted extreme and exits at the
+ * predicted close; the close-to-close signal strategies enter at the
+ * market and exit at the predicted close.
  */
 static void plan_levels(ms_symbol_report *report, const ms_strategy_result *sim0,
                         const ms_origin_table *table)
