@@ -5,6 +5,7 @@
 #   make run        install missing Debian packages, build, analyze the synthetic market
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench      build and run the benchmark programs under bench/
+#   make examples   the example programs under examples/ (build/examples)
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
 # port, lib/model/toto/*.cpp) are compiled only when present, with
@@ -24,7 +25,12 @@ WARN         := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -Iinclude -Ilib -DMS_BUILDING_LIBRARY -D_POSIX_C_SOURCE=200809L $(CPPFLAGS)
 CFLAGS_ALL   := -std=c11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(CFLAGS)
 CXXFLAGS_ALL := -std=c++17 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(TORCH_CFLAGS) $(CXXFLAGS)
-LIBS         := -ljansson -lm -lpthread
+LIBS         := -lcurl -ljansson -lm -lpthread
+
+# libtorch from Debian's libtorch-dev: headers in /usr/include, so no flags
+# are needed there; override both for another libtorch (e.g. a CUDA one).
+TORCH_CFLAGS ?=
+TORCH_LIBS   ?= -ltorch -ltorch_cpu -lc10
 
 LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
 LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp))
@@ -41,15 +47,18 @@ CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC     := $(sort $(wildcard tests/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+EXAMPLE_SRC  := $(sort $(wildcard examples/*.c))
+EXAMPLE_BIN  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRC    := $(sort $(wildcard bench/bench_*.c))
-BENCH_BIN    := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+BENCH_CXX    := $(sort $(wildcard bench/bench_*.cpp))
+BENCH_BIN    := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BENCH_CXX:bench/%.cpp=$(BUILD)/bench/%)
 
 SONAME       := libmarketsim.so.$(SOVERSION)
 SHARED       := $(BUILD)/lib/libmarketsim.so.$(VERSION)
 STATIC       := $(BUILD)/lib/libmarketsim.a
 CLI          := $(BUILD)/bin/marketsim
 
-.PHONY: all test bench run install uninstall clean deps
+.PHONY: all test examples bench run install uninstall clean deps
 all: $(BUILD)/lib/libmarketsim.so $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -79,13 +88,24 @@ $(CLI): $(CLI_OBJ) $(BUILD)/lib/libmarketsim.so
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(LIBS) $(LDFLAGS)
 
+# `-x c` before every C file: g++ (the linker driver once there is C++)
+# applies a single `-x c` to the first file only.
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC)
 	@mkdir -p $(dir $@)
-	$(LINK) -x c $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $< $(TEST_SUPPORT) -x none $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
+	$(LINK) $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $(foreach source,$< $(TEST_SUPPORT),-x c $(source)) -x none $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
+
+# Examples build as users build them: public headers only, against the
+# shared library. `make test` builds them too, so they cannot rot.
+$(BUILD)/examples/%: examples/%.c $(BUILD)/lib/libmarketsim.so
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< -L$(BUILD)/lib -lmarketsim \
+	    -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+
+examples: $(EXAMPLE_BIN)
 
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
 # every suite still runs so one failure does not hide another.
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) $(EXAMPLE_BIN)
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
@@ -97,6 +117,10 @@ test: all $(TEST_BIN)
 $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(LINK) -x c $(CPPFLAGS_ALL) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $< -x none $(STATIC) $(LIBS) $(LDFLAGS)
+
+$(BUILD)/bench/%: bench/%.cpp $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS_ALL) $(filter-out -fvisibility=hidden,$(CXXFLAGS_ALL)) -o $@ $< $(STATIC) $(LIBS) $(LDFLAGS)
 
 # Benchmarks measure; they never fail on a number (tests never time).
 bench: $(BENCH_BIN)

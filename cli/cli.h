@@ -5,8 +5,11 @@
 #ifndef MS_CLI_H
 #define MS_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "marketsim/marketsim.h"
 
 /* Exit codes of every subcommand. */
 enum {
@@ -19,6 +22,42 @@ enum {
 typedef int (*cli_command_fn)(int argc, char **argv);
 
 int cli_analyze(int argc, char **argv);
+int cli_forecast(int argc, char **argv);
+int cli_model(int argc, char **argv);
+int cli_trade(int argc, char **argv);
+
+/* ---- Model flags, shared by the subcommands that open a model (model_flags.c) */
+
+typedef struct cli_model_args {
+    const char *path;             /* --model: baseline, toto or a checkpoint directory */
+    ms_model_options options;
+} cli_model_args;
+
+enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
+       CLI_OPT_NO_KV_CACHE };
+
+#define CLI_MODEL_LONG_OPTIONS \
+    { "model", required_argument, NULL, CLI_OPT_MODEL }, \
+    { "device", required_argument, NULL, CLI_OPT_DEVICE }, \
+    { "threads", required_argument, NULL, CLI_OPT_THREADS }, \
+    { "max-batch", required_argument, NULL, CLI_OPT_MAX_BATCH }, \
+    { "no-kv-cache", no_argument, NULL, CLI_OPT_NO_KV_CACHE }
+
+#define CLI_MODEL_HELP \
+    "  --model NAME           baseline (default), toto, or a Toto checkpoint directory\n" \
+    "  --device cpu|cuda      where the model runs (default cpu)\n" \
+    "  --threads N            model compute threads (default: all cores)\n" \
+    "  --max-batch N          most contexts per forward pass (default 64)\n" \
+    "  --no-kv-cache          re-run the whole sequence at every step beyond one patch\n"
+
+/* Applies one model flag. Returns true when `option` was a model flag, with
+ * *code set to CLI_EXIT_OK or a usage error's code. */
+bool cli_model_flag(const char *command, int option, const char *value,
+                    cli_model_args *args, int *code);
+
+/* Opens the model the flags name; on failure prints the error and returns
+ * the exit code to stop with (0 on success). */
+int cli_model_open(const char *command, const cli_model_args *args, ms_model **out);
 
 /* Prints "marketsim: <message>" to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -45,5 +84,80 @@ bool cli_symbols_add_list(cli_symbols *symbols, const char *text);
 bool cli_symbols_add_file(cli_symbols *symbols, const char *path);
 
 void cli_symbols_free(cli_symbols *symbols);
+
+/* ---- Analysis flags, shared by `analyze` and `trade` (analyze_flags.c) --- */
+
+typedef struct cli_analysis_args {
+    cli_symbols symbols;
+    const char *data;             /* --data: a source URI, NULL = synthetic */
+    cli_model_args model;
+    size_t bars;                  /* --bars: synthetic bars per symbol */
+    ms_analyzer_options analyzer;
+    ms_bars_options validation;
+} cli_analysis_args;
+
+#define CLI_ANALYSIS_ARGS_INIT { .analyzer = MS_ANALYZER_OPTIONS_INIT, \
+                                 .validation = MS_BARS_OPTIONS_INIT, \
+                                 .model = { .options = MS_MODEL_OPTIONS_INIT } }
+
+enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
+       CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
+       CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP };
+
+#define CLI_ANALYSIS_LONG_OPTIONS \
+    { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
+    { "symbols-file", required_argument, NULL, CLI_OPT_SYMBOLS_FILE }, \
+    { "data", required_argument, NULL, CLI_OPT_DATA }, \
+    { "bars", required_argument, NULL, CLI_OPT_BARS }, \
+    { "repair-ohlc", no_argument, NULL, CLI_OPT_REPAIR }, \
+    CLI_MODEL_LONG_OPTIONS, \
+    { "simulations", required_argument, NULL, CLI_OPT_SIMULATIONS }, \
+    { "eval-days", required_argument, NULL, CLI_OPT_EVAL_DAYS }, \
+    { "context-length", required_argument, NULL, CLI_OPT_CONTEXT }, \
+    { "aggregate", required_argument, NULL, CLI_OPT_AGGREGATE }, \
+    { "samples", required_argument, NULL, CLI_OPT_SAMPLES }, \
+    { "seed", required_argument, NULL, CLI_OPT_SEED }, \
+    { "workers", required_argument, NULL, CLI_OPT_WORKERS }, \
+    { "sequential", no_argument, NULL, CLI_OPT_SEQUENTIAL }, \
+    { "warmup", no_argument, NULL, CLI_OPT_WARMUP }
+
+#define CLI_ANALYSIS_HELP \
+    "  --symbols LIST         comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)\n" \
+    "  --symbols-file FILE    symbols from a file (commas, spaces or lines; # comments)\n" \
+    "  --data URI             csv:DIR or synthetic[:seed=N][,bars=N] (default synthetic)\n" \
+    "  --bars N               bars per symbol of the synthetic market (default 1000)\n" \
+    "  --repair-ohlc          widen inconsistent high/low with a warning instead of failing\n" \
+    CLI_MODEL_HELP \
+    "  --simulations N        walk-forward simulations (MARKETSIM_BACKTEST_SIMULATIONS, default 70)\n" \
+    "  --eval-days N          evaluation days per simulation (default 6)\n" \
+    "  --context-length N     most percent changes fed to the model (default 512)\n" \
+    "  --aggregate NAME       mean | median | trimmed_mean_X | quantile_Q (default mean)\n" \
+    "  --samples N            samples per forecast; 0 = exact aggregates (default 0)\n" \
+    "  --seed N               sampling seed (default 0)\n" \
+    "  --workers N            worker threads (MARKETSIM_PARALLEL_WORKERS, default min(32, cpus+4))\n" \
+    "  --sequential           one symbol at a time (MARKETSIM_PARALLEL_ANALYSIS=0)\n" \
+    "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n"
+
+/* Applies one analysis (or model) flag. Returns true when `option` was
+ * one, with *code set to CLI_EXIT_OK or the code to stop with. */
+bool cli_analysis_flag(const char *command, int option, const char *value,
+                       cli_analysis_args *args, int *code);
+
+/* After parsing: a usage error when no symbols were given, else CLI_EXIT_OK. */
+int cli_analysis_check(const char *command, const cli_analysis_args *args);
+
+/* Opens the data source and the model the flags name; on failure prints
+ * the error and returns the exit code (the caller frees what was opened). */
+int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_source **source,
+                      ms_model **model);
+
+/* Runs the analysis of the flags' symbols (a progress line on a terminal);
+ * *out receives the report. On failure prints the error, returns the code. */
+int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
+                     ms_model *model, ms_report **out);
+
+/* Prints "marketsim <command>: <what>: <last error>" and returns the exit
+ * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */
+int cli_setup_error(const char *command, const char *what, ms_status status);
 
 #endif

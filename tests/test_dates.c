@@ -1,4 +1,4 @@
-/* test_dates.c - calendar arithmetic and date parsing (lib/data/dates.c). */
+/* test_dates.c - calendar arithmetic and date parsing (lib/core/dates.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "data/data_internal.h"
+#include "core/core_internal.h"
 
 static int64_t parse_ok(const char *text)
 {
@@ -57,6 +57,17 @@ static void test_format_round_trips_dates_and_times(void **state)
     assert_string_equal(text, "1969-12-31 23:59:59");
 }
 
+static void test_rfc3339_format_always_has_time_and_zone(void **state)
+{
+    (void)state;
+    char text[MS_UTC_TIME_TEXT];
+    ms_format_rfc3339(parse_ok("2024-01-02"), text);
+    assert_string_equal(text, "2024-01-02T00:00:00Z");
+    ms_format_rfc3339(parse_ok("1969-12-31T23:59:59Z"), text);
+    assert_string_equal(text, "1969-12-31T23:59:59Z");
+    assert_int_equal(parse_ok(text), -1);
+}
+
 static void test_parses_every_accepted_form(void **state)
 {
     (void)state;
@@ -99,6 +110,7 @@ int main(void)
         cmocka_unit_test(test_days_from_civil_matches_known_dates),
         cmocka_unit_test(test_weekday_counts_from_thursday_epoch),
         cmocka_unit_test(test_format_round_trips_dates_and_times),
+        cmocka_unit_test(test_rfc3339_format_always_has_time_and_zone),
         cmocka_unit_test(test_parses_every_accepted_form),
         cmocka_unit_test(test_rejects_impossible_calendar_dates),
         cmocka_unit_test(test_rejects_malformed_text),

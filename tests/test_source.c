@@ -273,6 +273,37 @@ static void test_loads_from_several_threads_agree(void **state)
     ms_source_free(synthetic);
 }
 
+static ms_status load_one_bar(void *context, const char *symbol, ms_bars **out)
+{
+    int *loads = context;
+    (*loads)++;
+    int64_t t = 1704153600;
+    double open = 10, high = 11, low = 9, close = 10.5;
+    return ms_bars_create(out, symbol, 1, &t, &open, &high, &low, &close, NULL, NULL);
+}
+
+static void count_free(void *context)
+{
+    int *loads = context;
+    *loads = -1;
+}
+
+static void test_custom_source_loads_through_its_callback_and_frees_its_context(void **state)
+{
+    (void)state;
+    int loads = 0;
+    ms_source *source = NULL;
+    assert_int_equal(ms_source_open_custom(&source, "test:custom", load_one_bar, count_free, &loads), MS_OK);
+    assert_string_equal(ms_source_uri(source), "test:custom");
+    ms_bars *bars = NULL;
+    assert_int_equal(ms_source_load(source, "XYZ", &bars), MS_OK);
+    assert_int_equal(loads, 1);
+    assert_string_equal(ms_bars_symbol(bars), "XYZ");
+    ms_bars_free(bars);
+    ms_source_free(source);
+    assert_int_equal(loads, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_csv_rejects_symbols_that_could_escape_the_directory),
         cmocka_unit_test(test_load_rejects_missing_symbol),
         cmocka_unit_test(test_loads_from_several_threads_agree),
+        cmocka_unit_test(test_custom_source_loads_through_its_callback_and_frees_its_context),
     };
     return cmocka_run_group_tests_name("source", tests, NULL, NULL);
 }

@@ -41,6 +41,8 @@ typedef struct ms_analyzer_options {
     size_t min_positions;     /* picks target (never filled with failing symbols); default 4 */
     double equity;            /* for sizing; default 100000 */
     double buying_power;      /* default 2 x equity */
+    int warmup;               /* -1: MARKETSIM_WARMUP_MODELS (default off); 0 off; 1: run the
+                                 model once on the analysis' shapes before the first symbol */
     /* Called after each symbol finishes (from worker threads, one call at a
      * time): `done` of `total` symbols so far. NULL for none. */
     void (*progress)(void *context, size_t done, size_t total, const char *symbol);
@@ -49,7 +51,7 @@ typedef struct ms_analyzer_options {
 
 #define MS_ANALYZER_OPTIONS_VERSION 1
 #define MS_ANALYZER_OPTIONS_INIT \
-    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL }
+    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, -1, NULL, NULL }
 
 /*
  * Resolves every unset field of *opts from the environment and the defaults,
@@ -121,8 +123,10 @@ typedef struct ms_pick {
     double quantity;                /* whole shares for stocks, 0.001 steps for crypto */
 } ms_pick;
 
-/* Wall-clock seconds of the whole run, and per phase summed over symbols. */
+/* Wall-clock seconds of the whole run (warm-up included), of the warm-up and
+ * the ranking, and per phase summed over symbols. */
 typedef struct ms_timings {
+    double warmup;       /* wall time of the model warm-up (0 when off) */
     double data;
     double inference;
     double strategies;

@@ -161,6 +161,18 @@ MS_API const char *ms_source_uri(const ms_source *source);
 MS_API ms_status ms_source_load(ms_source *source, const char *symbol,
                                 ms_bars **out);
 
+/*
+ * A source whose loads call `load(context, symbol, &bars)`: how layers below
+ * data (the Alpaca market-data source) plug in. `load` must be safe from
+ * several threads at once and follow ms_source_load's contract;
+ * `free_context` (may be NULL) runs in ms_source_free. `uri` names the source
+ * in reports (e.g. "alpaca:1Day").
+ */
+typedef ms_status (*ms_source_load_fn)(void *context, const char *symbol, ms_bars **out);
+
+MS_API ms_status ms_source_open_custom(ms_source **out, const char *uri, ms_source_load_fn load,
+                                       void (*free_context)(void *context), void *context);
+
 #ifdef __cplusplus
 }
 #endif

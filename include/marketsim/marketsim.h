@@ -3,8 +3,9 @@
  *
  * Layers, each in its own header: common (status codes, errors, version),
  * data (bars, CSV, sources), model (forecasters), strategy (strategies and
- * the profit function), metrics (return-series metrics) and analyze (the
- * batch analyzer and its report).
+ * the profit function), metrics (return-series metrics), analyze (the
+ * batch analyzer and its report), broker (Alpaca and the simulated broker)
+ * and trade (order plans and the trade cycle).
  */
 #ifndef MARKETSIM_H
 #define MARKETSIM_H
@@ -15,5 +16,7 @@
 #include "strategy.h"
 #include "metrics.h"
 #include "analyze.h"
+#include "broker.h"
+#include "trade.h"
 
 #endif

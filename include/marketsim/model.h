@@ -29,10 +29,13 @@ typedef struct ms_model_options {
     int num_threads;      /* compute threads for the model; 0 = all cores */
     const char *dtype;    /* "float32" (default) or "bfloat16" (CUDA only); NULL = default */
     size_t max_batch;     /* most contexts per forward pass; 0 = 64 */
+    int disable_kv_cache; /* Toto, horizons beyond one patch: re-run the whole
+                             sequence at every step instead of caching keys and
+                             values (slower; the official default caches) */
 } ms_model_options;
 
 #define MS_MODEL_OPTIONS_VERSION 1
-#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0 }
+#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0 }
 
 /*
  * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
@@ -114,6 +117,15 @@ typedef struct ms_forecast_options {
  * Quantiles and aggregates come from the samples when num_samples > 0 (as
  * the reference system computed them) and from the distribution itself
  * otherwise; `mean` is always the distribution's exact mean.
+ *
+ * Horizons beyond the model's single pass (Toto: one patch, the
+ * "single_pass_horizon" of ms_model_describe; baseline: unlimited) are
+ * decoded autoregressively. `mean` is then the mean path (each step's exact
+ * mean given the means before it, as the official forecast without
+ * samples), and samples are whole sample paths, each feeding its own draws
+ * back into the model. Quantiles and aggregates other than "mean" need
+ * those samples there: with num_samples == 0 they are refused with
+ * MS_ERR_INVALID_ARG.
  */
 typedef struct ms_forecast_output {
     double *mean;
@@ -134,11 +146,31 @@ MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series,
                                    const ms_forecast_options *opts,
                                    ms_forecast_output *out);
 
+/*
+ * A JSON description of the model: {"name", "parameters", "components",
+ * "single_pass_horizon" (null when unlimited), "config": {...}} with the
+ * checkpoint's config for Toto. *out is freed with ms_free.
+ */
+MS_API ms_status ms_model_describe(const ms_model *model, char **out);
+
+/*
+ * Writes a Toto checkpoint directory (config.json + model.safetensors in the
+ * published format) with random weights, deterministic for `seed`: for
+ * benchmarks and tests, not for forecasting. `config` is a preset ("tiny":
+ * the reference fixture's sizes; "small": about a quarter of base's width;
+ * "base": Toto-Open-Base-1.0's sizes) or the path of a config.json.
+ * Creates `dir` if needed. Errors: MS_ERR_NOT_FOUND (unknown preset or
+ * file), MS_ERR_MODEL (invalid config), MS_ERR_IO.
+ */
+MS_API ms_status ms_model_init_checkpoint(const char *dir, const char *config,
+                                          uint64_t seed);
+
 /* Counters since the model was opened. */
 typedef struct ms_model_stats {
     uint64_t forecast_calls;   /* ms_model_forecast calls */
     uint64_t contexts;         /* series forecast, summed over calls */
-    uint64_t forward_passes;   /* model invocations (batches) */
+    uint64_t forward_passes;   /* model invocations: one per batch of equal padded
+                                  length and decoding step */
     double busy_seconds;       /* wall time spent inside forecasts */
 } ms_model_stats;
 

@@ -40,7 +40,8 @@ static ms_status resolve_counts(ms_analyzer_options *opts)
     return MS_OK;
 }
 
-/* Workers: the reference system's auto rule, min(32, cpus + 4), unless set. */
+/* Warm-up and parallelism. Workers: the reference system's auto rule,
+ * min(32, cpus + 4), unless set. */
 static ms_status resolve_parallelism(ms_analyzer_options *opts)
 {
     if (opts->parallel < 0) {
@@ -49,6 +50,13 @@ static ms_status resolve_parallelism(ms_analyzer_options *opts)
         if (status != MS_OK)
             return status;
         opts->parallel = env;
+    }
+    if (opts->warmup < 0) {
+        int env = 0;
+        ms_status status = ms_env_bool("MARKETSIM_WARMUP_MODELS", &env);
+        if (status != MS_OK)
+            return status;
+        opts->warmup = env;
     }
     if (opts->workers < 0)
         return ms_error(MS_ERR_INVALID_ARG, "workers must be >= 0, got %d", opts->workers);

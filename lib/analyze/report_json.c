@@ -103,7 +103,7 @@ static json_t *pick_object(const ms_pick *p)
 static json_t *config_object(const ms_report *report)
 {
     const ms_analyzer_options *o = &report->options;
-    return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:b,s:i,s:f,s:f,s:I,s:I,s:f,s:f}",
+    return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f}",
                      "data", report->source_uri,
                      "model", report->model_name,
                      "simulations", (json_int_t)o->simulations,
@@ -115,6 +115,7 @@ static json_t *config_object(const ms_report *report)
                      "seed", (json_int_t)o->seed,
                      "parallel", o->parallel,
                      "workers", o->workers,
+                     "warmup", o->warmup,
                      "stock_fee", o->stock_fee,
                      "crypto_fee", o->crypto_fee,
                      "max_positions", (json_int_t)o->max_positions,
@@ -137,10 +138,10 @@ static json_t *report_object(const ms_report *report)
                                                 "message", e->message));
     }
     const ms_timings *t = &report->timings;
-    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f},s:o,s:o,s:o}",
+    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f},s:o,s:o,s:o}",
                      "version", ms_version(),
                      "config", config_object(report),
-                     "timings", "data", t->data, "inference", t->inference,
+                     "timings", "warmup", t->warmup, "data", t->data, "inference", t->inference,
                      "strategies", t->strategies, "ranking", t->ranking, "total", t->total,
                      "symbols", symbols, "picks", picks, "errors", errors);
 }

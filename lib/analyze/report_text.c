@@ -71,8 +71,9 @@ static void write_footer(FILE *f, const ms_report *report)
             fprintf(f, "  %s: %s\n", report->errors[i].symbol, report->errors[i].message);
     }
     const ms_timings *t = &report->timings;
-    fprintf(f, "\ntimings (s): data %.3f, inference %.3f, strategies %.3f, ranking %.4f, "
-               "total %.3f (%s, %d workers)\n", t->data, t->inference, t->strategies,
+    fprintf(f, "\ntimings (s): warm-up %.3f, data %.3f, inference %.3f, strategies %.3f, "
+               "ranking %.4f, total %.3f (%s, %d workers)\n", t->warmup, t->data, t->inference,
+            t->strategies,
             t->ranking, t->total, report->options.parallel ? "parallel" : "sequential",
             report->options.parallel ? report->options.workers : 1);
 }

@@ -1,7 +1,8 @@
 /*
  * core_internal.h - the library-internal side of the core layer: recording
- * errors, logging, environment parsing, small string helpers and the thread
- * pool. Every layer may include it; nothing here is exported.
+ * errors, logging, environment parsing, small string helpers, UTC dates,
+ * sleeping, random numbers and the thread pool. Every layer may include it;
+ * nothing here is exported.
  */
 #ifndef MS_CORE_INTERNAL_H
 #define MS_CORE_INTERNAL_H
@@ -56,6 +57,36 @@ bool ms_str_ieq(const char *a, const char *b);
 /* Parses a whole string as a finite or non-finite double; false when any
  * character is left over or nothing was read. Locale-independent. */
 bool ms_parse_double(const char *s, size_t len, double *out);
+
+/* ---- Dates (dates.c) ------------------------------------------------------ */
+
+#define MS_SECONDS_PER_DAY 86400
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
+int64_t ms_days_from_civil(int64_t year, int month, int day);
+
+/* Day of the week of a day count from ms_days_from_civil: 0 = Sunday. */
+int ms_weekday(int64_t days);
+
+/* Writes a UTC time as "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS" when it is
+ * not midnight, for messages. */
+#define MS_UTC_TIME_TEXT 32
+void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
+
+/* Writes a UTC time as RFC 3339, "YYYY-MM-DDTHH:MM:SSZ", for APIs and files. */
+void ms_format_rfc3339(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
+
+/* Parses YYYY-MM-DD, optionally followed by ' ' or 'T', HH:MM:SS, optional
+ * fractional seconds (ignored) and an optional Z, +HH:MM or -HH:MM offset,
+ * into UTC seconds. On failure returns false and sets *reason to a static
+ * description of what is wrong. */
+bool ms_parse_utc_time(const char *text, size_t len, int64_t *seconds,
+                       const char **reason);
+
+/* ---- Sleeping (clock.c) --------------------------------------------------- */
+
+/* Sleeps for `seconds` (nothing when <= 0), resuming after signals. */
+void ms_sleep_seconds(double seconds);
 
 /* ---- Random numbers (random.c) -------------------------------------------- */
 

@@ -2,8 +2,8 @@
  * data_internal.h - the data layer's private side, shared between its
  * files: the bar series layout, the per-bar value rules (used by
  * ms_bars_create, the CSV loader and the synthetic market), the pieces of
- * the CSV loader, UTC date arithmetic, the pseudo-random generator, the
- * synthetic market and the source object.
+ * the CSV loader, the market draws, the synthetic market and the source
+ * object. UTC date arithmetic lives in core (core_internal.h).
  */
 #ifndef MS_DATA_INTERNAL_H
 #define MS_DATA_INTERNAL_H
@@ -149,28 +149,6 @@ ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number
 ms_status ms_csv_order_rows(ms_csv_row *rows, size_t count, size_t *kept,
                             const char *source_name);
 
-/* ---- Dates (dates.c) ----------------------------------------------------- */
-
-#define MS_SECONDS_PER_DAY 86400
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
-int64_t ms_days_from_civil(int64_t year, int month, int day);
-
-/* Day of the week of a day count from ms_days_from_civil: 0 = Sunday. */
-int ms_weekday(int64_t days);
-
-/* Writes a UTC time as "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS" when it is
- * not midnight, for messages. */
-#define MS_UTC_TIME_TEXT 32
-void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
-
-/* Parses YYYY-MM-DD, optionally followed by ' ' or 'T', HH:MM:SS, optional
- * fractional seconds (ignored) and an optional Z, +HH:MM or -HH:MM offset,
- * into UTC seconds. On failure returns false and sets *reason to a static
- * description of what is wrong. */
-bool ms_parse_utc_time(const char *text, size_t len, int64_t *seconds,
-                       const char **reason);
-
 /* ---- Market draws (market_draws.c; the generator is core's ms_rng) ------- */
 
 /* Student-t with `dof` (integer >= 3) degrees of freedom, scaled to unit
@@ -194,7 +172,8 @@ ms_status ms_synthetic_bars(ms_bars **out, const char *symbol, uint64_t seed,
 
 typedef enum ms_source_kind {
     MS_SOURCE_SYNTHETIC = 0,
-    MS_SOURCE_CSV = 1
+    MS_SOURCE_CSV = 1,
+    MS_SOURCE_CUSTOM = 2         /* loads through a callback (ms_source_open_custom) */
 } ms_source_kind;
 
 struct ms_source {
@@ -204,6 +183,9 @@ struct ms_source {
     uint64_t seed;               /* synthetic */
     size_t synthetic_bars;       /* synthetic */
     ms_bars_options bars_options;
+    ms_source_load_fn custom_load;       /* custom */
+    void (*custom_free)(void *context);  /* custom; may be NULL */
+    void *custom_context;
 };
 
 /* Loads `symbol` from a csv source's directory. Errors: MS_ERR_INVALID_ARG

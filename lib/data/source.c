@@ -175,10 +175,33 @@ MS_API ms_status ms_source_open(ms_source **out, const char *uri,
     return MS_OK;
 }
 
+MS_API ms_status ms_source_open_custom(ms_source **out, const char *uri, ms_source_load_fn load,
+                                       void (*free_context)(void *context), void *context)
+{
+    if (out == NULL || uri == NULL || load == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_source_open_custom: out, uri or load is NULL");
+    ms_source *source = calloc(1, sizeof *source);
+    char *copy = ms_strdup(uri);
+    if (source == NULL || copy == NULL) {
+        free(source);
+        free(copy);
+        return ms_error(MS_ERR_NOMEM, "ms_source_open_custom: out of memory");
+    }
+    source->kind = MS_SOURCE_CUSTOM;
+    source->uri = copy;
+    source->custom_load = load;
+    source->custom_free = free_context;
+    source->custom_context = context;
+    *out = source;
+    return MS_OK;
+}
+
 MS_API void ms_source_free(ms_source *source)
 {
     if (source == NULL)
         return;
+    if (source->kind == MS_SOURCE_CUSTOM && source->custom_free != NULL)
+        source->custom_free(source->custom_context);
     free(source->uri);
     free(source);
 }
@@ -196,5 +219,7 @@ MS_API ms_status ms_source_load(ms_source *source, const char *symbol, ms_bars *
         return ms_error(MS_ERR_INVALID_ARG, "ms_source_load: symbol is NULL or empty");
     if (source->kind == MS_SOURCE_SYNTHETIC)
         return ms_synthetic_bars(out, symbol, source->seed, source->synthetic_bars);
+    if (source->kind == MS_SOURCE_CUSTOM)
+        return source->custom_load(source->custom_context, symbol, out);
     return ms_csv_source_load(source, symbol, out);
 }

@@ -80,9 +80,10 @@ static size_t baseline_components(const void *state)
 
 static ms_status baseline_predict(void *state, const ms_series *series,
                                   size_t n_series, size_t horizon,
-                                  const ms_mixture_batch *out)
+                                  const ms_mixture_batch *out, size_t *passes)
 {
     (void)state;
+    ++*passes;
     double scale_per_sigma = sqrt((BASELINE_DF - 2.0) / BASELINE_DF);
     for (size_t b = 0; b < n_series; b++) {
         for (size_t v = 0; v < series[b].variates; v++) {
@@ -100,12 +101,27 @@ static ms_status baseline_predict(void *state, const ms_series *series,
     return MS_OK;
 }
 
+/* No trained parameters: the configuration is the model's constants. */
+static ms_status baseline_describe(const void *state, size_t *parameters, json_t **config)
+{
+    (void)state;
+    *parameters = 0;
+    *config = json_pack("{s:f, s:f, s:i, s:f, s:f}", "mean_half_life", BASELINE_MEAN_HALF_LIFE,
+                        "volatility_lambda", BASELINE_VOLATILITY_LAMBDA,
+                        "seed_window", BASELINE_SEED_WINDOW, "df", BASELINE_DF,
+                        "sigma_floor", BASELINE_SIGMA_FLOOR);
+    return *config != NULL ? MS_OK : ms_error(MS_ERR_NOMEM, "baseline describe: no memory");
+}
+
 static const ms_forecaster_ops baseline_ops = {
     .name = "baseline",
     .components = baseline_components,
     .predict = baseline_predict,
     .warmup = NULL,
     .destroy = NULL,
+    .single_pass_horizon = NULL,
+    .sample_paths = NULL,
+    .describe = baseline_describe,
 };
 
 ms_status ms_baseline_open(const char *path, const ms_model_options *opts,

@@ -8,6 +8,8 @@
  * Samples of variate v of a series come from random stream v of the
  * series' seed (ms_rng_init), drawn sample by sample and step by step, so
  * they depend on the series and its predictions only, never on the batch.
+ * Beyond a backend's single pass the backend draws whole sample paths
+ * itself (sample_paths) and only their summaries are computed here.
  */
 #include <stdlib.h>
 
@@ -24,9 +26,7 @@ static double *alloc_doubles(size_t a, size_t b, size_t c)
     return malloc(bytes > 0 ? bytes : 1);
 }
 
-/* Whether samples must be drawn: asked for, or the source of quantiles and
- * aggregates the caller wants. */
-static bool needs_samples(const ms_forecast_options *opts, const ms_forecast_output *out)
+bool ms_forecast_needs_samples(const ms_forecast_options *opts, const ms_forecast_output *out)
 {
     bool summaries = (out->quantiles != NULL && opts->num_quantiles > 0)
                      || (out->aggregates != NULL && opts->num_aggregates > 0);
@@ -36,18 +36,26 @@ static bool needs_samples(const ms_forecast_options *opts, const ms_forecast_out
 ms_status ms_output_scratch_init(ms_output_scratch *scratch,
                                  const ms_forecast_options *opts,
                                  const ms_forecast_output *out,
-                                 size_t variates, size_t components)
+                                 size_t variates, size_t components,
+                                 size_t path_series)
 {
-    *scratch = (ms_output_scratch){ NULL, NULL, NULL };
-    if (!needs_samples(opts, out))
+    *scratch = (ms_output_scratch){ NULL, NULL, NULL, NULL };
+    if (!ms_forecast_needs_samples(opts, out))
         return MS_OK;
     size_t samples = opts->num_samples;
-    scratch->cumulative = alloc_doubles(opts->horizon, components, 1);
     scratch->sorted = alloc_doubles(samples, 1, 1);
-    bool ok = scratch->cumulative != NULL && scratch->sorted != NULL;
-    if (ok && out->samples == NULL) {
-        scratch->samples = alloc_doubles(samples, variates, opts->horizon);
-        ok = scratch->samples != NULL;
+    bool ok = scratch->sorted != NULL;
+    if (ok && path_series > 0 && out->samples == NULL) {
+        size_t per_series = samples;
+        ok = ms_size_multiply(&per_series, variates)
+             && (scratch->paths = alloc_doubles(path_series, per_series, opts->horizon)) != NULL;
+    } else if (ok && path_series == 0) {
+        scratch->cumulative = alloc_doubles(opts->horizon, components, 1);
+        ok = scratch->cumulative != NULL;
+        if (ok && out->samples == NULL) {
+            scratch->samples = alloc_doubles(samples, variates, opts->horizon);
+            ok = scratch->samples != NULL;
+        }
     }
     if (ok)
         return MS_OK;
@@ -59,9 +67,10 @@ ms_status ms_output_scratch_init(ms_output_scratch *scratch,
 void ms_output_scratch_free(ms_output_scratch *scratch)
 {
     free(scratch->samples);
+    free(scratch->paths);
     free(scratch->cumulative);
     free(scratch->sorted);
-    *scratch = (ms_output_scratch){ NULL, NULL, NULL };
+    *scratch = (ms_output_scratch){ NULL, NULL, NULL, NULL };
 }
 
 static double mixture_aggregate(const ms_mixture *point, const ms_aggregate *aggregate)
@@ -154,31 +163,26 @@ static void draw_variate(const ms_mixture_batch *batch, size_t local, size_t v,
         }
 }
 
-static void derive_from_samples(const ms_mixture_batch *batch, size_t local,
-                                uint64_t seed, const ms_forecast_options *opts,
-                                double *samples, const series_rows *rows,
-                                ms_output_scratch *scratch)
+/* The quantiles and aggregates of samples [S][V][H], per variate and step. */
+static void summarise_samples(const double *samples, size_t num_samples, size_t variates,
+                              size_t horizon, const ms_forecast_options *opts,
+                              const series_rows *rows, double *sorted)
 {
-    size_t n = opts->num_samples, horizon = batch->horizon;
-    size_t stride = batch->variates * horizon;
-    for (size_t v = 0; v < batch->variates; v++) {
-        draw_variate(batch, local, v, seed, n, samples, scratch->cumulative);
-        if (rows->quantiles == NULL && rows->aggregates == NULL)
-            continue;
+    size_t stride = variates * horizon;
+    for (size_t v = 0; v < variates; v++)
         for (size_t h = 0; h < horizon; h++) {
-            for (size_t s = 0; s < n; s++)
-                scratch->sorted[s] = samples[s * stride + v * horizon + h];
-            ms_sort_doubles(scratch->sorted, n);
-            write_from_samples(scratch->sorted, n, v, h, opts, rows);
+            for (size_t s = 0; s < num_samples; s++)
+                sorted[s] = samples[s * stride + v * horizon + h];
+            ms_sort_doubles(sorted, num_samples);
+            write_from_samples(sorted, num_samples, v, h, opts, rows);
         }
-    }
 }
 
 void ms_forecast_derive(const ms_mixture_batch *batch, size_t local,
                         const ms_series *series, size_t global,
                         const ms_forecast_options *opts,
                         const ms_forecast_output *out,
-                        ms_output_scratch *scratch)
+                        ms_output_scratch *scratch, const double *paths)
 {
     size_t variates = batch->variates, horizon = batch->horizon;
     size_t points = variates * horizon;
@@ -195,10 +199,18 @@ void ms_forecast_derive(const ms_mixture_batch *batch, size_t local,
             if (opts->num_samples == 0)
                 write_analytic(&point, v, h, opts, &rows);
         }
-    if (!needs_samples(opts, out))
+    if (!ms_forecast_needs_samples(opts, out))
         return;
-    double *samples = out->samples != NULL
-                          ? out->samples + global * opts->num_samples * points
-                          : scratch->samples;
-    derive_from_samples(batch, local, series->seed, opts, samples, &rows, scratch);
+    const double *samples = paths;
+    if (samples == NULL) {
+        double *drawn = out->samples != NULL ? out->samples + global * opts->num_samples * points
+                                             : scratch->samples;
+        for (size_t v = 0; v < variates; v++)
+            draw_variate(batch, local, v, series->seed, opts->num_samples, drawn,
+                         scratch->cumulative);
+        samples = drawn;
+    }
+    if (rows.quantiles != NULL || rows.aggregates != NULL)
+        summarise_samples(samples, opts->num_samples, variates, horizon, opts, &rows,
+                          scratch->sorted);
 }

@@ -1,8 +1,10 @@
 /*
  * model.c - the ms_model object: choosing and opening a backend, running
- * forecasts through it in batches of at most max_batch contexts, and the
- * statistics counters. The math lives in distribution.c, the outputs in
- * forecast_output.c, the checks in forecast_check.c.
+ * forecasts through it in batches of at most max_batch contexts (with
+ * sample paths from the backend beyond its single forward pass), its JSON
+ * description and the statistics counters. The math lives in
+ * distribution.c, the outputs in forecast_output.c, the checks in
+ * forecast_check.c.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -21,6 +23,7 @@
 struct ms_model {
     ms_forecaster forecaster;
     size_t components;
+    size_t single_pass_horizon;  /* 0: unlimited */
     size_t max_batch;
     atomic_uint_fast64_t forecast_calls;
     atomic_uint_fast64_t contexts;
@@ -55,13 +58,6 @@ static ms_status resolve_options(const ms_model_options *opts, ms_model_options 
     return MS_OK;
 }
 
-static ms_status toto_unavailable(const char *path)
-{
-    return ms_error(MS_ERR_UNSUPPORTED,
-                    "model '%s': this build has no Toto backend (the libtorch port is "
-                    "not compiled in); use model 'baseline'", path);
-}
-
 /* strerror_r (POSIX) rather than strerror, which may share one buffer
  * between threads. */
 static ms_status checkpoint_unreadable(const char *path, int error)
@@ -78,8 +74,11 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
 {
     if (path[0] == '\0' || ms_str_ieq(path, "baseline"))
         return ms_baseline_open(path, opts, out);
-    if (ms_str_ieq(path, "toto"))
-        return toto_unavailable(path);
+    if (ms_str_ieq(path, "toto")) {
+        char dir[4096];
+        ms_status status = ms_toto_locate(dir, sizeof dir);
+        return status != MS_OK ? status : ms_toto_open(dir, opts, out);
+    }
     struct stat info;
     if (stat(path, &info) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
@@ -91,7 +90,7 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
     if (!S_ISDIR(info.st_mode))
         return ms_error(MS_ERR_MODEL, "model '%s': not a checkpoint directory "
                         "(expected a directory with config.json and model.safetensors)", path);
-    return toto_unavailable(path);
+    return ms_toto_open(path, opts, out);
 }
 
 static void close_forecaster(ms_forecaster *forecaster)
@@ -126,6 +125,8 @@ MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_
     }
     model->forecaster = forecaster;
     model->components = components;
+    if (forecaster.ops->single_pass_horizon != NULL)
+        model->single_pass_horizon = forecaster.ops->single_pass_horizon(forecaster.state);
     model->max_batch = resolved.max_batch;
     *out = model;
     return MS_OK;
@@ -184,6 +185,50 @@ static ms_status batch_alloc(ms_mixture_batch *batch, size_t n_series, size_t va
     return MS_OK;
 }
 
+/* Whether `horizon` lies beyond the steps one forward pass predicts. */
+static bool beyond_single_pass(const ms_model *model, size_t horizon)
+{
+    return model->single_pass_horizon > 0 && horizon > model->single_pass_horizon;
+}
+
+/* Beyond the single pass the backend's mixtures follow the mean path: their
+ * means are the forecast's, their spread is not, so every other summary
+ * needs sample paths. */
+static ms_status check_horizon(const ms_model *model, const ms_forecast_options *opts,
+                               const ms_forecast_output *out)
+{
+    if (!beyond_single_pass(model, opts->horizon) || opts->num_samples > 0)
+        return MS_OK;
+    bool summaries = out->quantiles != NULL && opts->num_quantiles > 0;
+    for (size_t a = 0; out->aggregates != NULL && a < opts->num_aggregates; a++)
+        summaries = summaries || opts->aggregates[a].kind != MS_AGG_MEAN;
+    if (!summaries)
+        return MS_OK;
+    return ms_error(MS_ERR_INVALID_ARG,
+                    "horizon %zu is beyond the %zu steps model '%s' predicts in one pass: "
+                    "there quantiles and aggregates other than the mean come from sample "
+                    "paths only (set num_samples > 0)",
+                    opts->horizon, model->single_pass_horizon, model->forecaster.ops->name);
+}
+
+/* Has the backend draw the sample paths of series [first, first + count)
+ * into the caller's samples or the scratch; *paths tells where. */
+static ms_status draw_paths(ms_model *model, const ms_series *series, size_t first,
+                            size_t count, const ms_forecast_options *opts,
+                            const ms_forecast_output *out, ms_output_scratch *scratch,
+                            double **paths, size_t *passes)
+{
+    const ms_forecaster_ops *ops = model->forecaster.ops;
+    size_t per_series = opts->num_samples * series[0].variates * opts->horizon;
+    *paths = out->samples != NULL ? out->samples + first * per_series : scratch->paths;
+    ms_status status = ops->sample_paths(model->forecaster.state, series + first, count,
+                                         opts->horizon, opts->num_samples, *paths, passes);
+    if (status != MS_OK)
+        return ms_error_wrap(status, "model '%s' sample paths, series %zu to %zu", ops->name,
+                             first, first + count - 1);
+    return MS_OK;
+}
+
 /* Runs the backend on the series [first, first + count) and derives their
  * outputs. */
 static ms_status forecast_chunk(ms_model *model, const ms_series *series, size_t first,
@@ -193,17 +238,25 @@ static ms_status forecast_chunk(ms_model *model, const ms_series *series, size_t
 {
     const ms_forecaster_ops *ops = model->forecaster.ops;
     batch->n_series = count;
+    size_t passes = 0;
     ms_status status = ops->predict(model->forecaster.state, series + first, count,
-                                    opts->horizon, batch);
-    atomic_fetch_add(&model->forward_passes, 1);
+                                    opts->horizon, batch, &passes);
     if (status != MS_OK)
-        return ms_error_wrap(status, "model '%s', series %zu to %zu", ops->name, first,
-                             first + count - 1);
-    status = ms_mixture_batch_check(batch, ops->name, first);
+        status = ms_error_wrap(status, "model '%s', series %zu to %zu", ops->name, first,
+                               first + count - 1);
+    else
+        status = ms_mixture_batch_check(batch, ops->name, first);
+    double *paths = NULL;
+    if (status == MS_OK && beyond_single_pass(model, opts->horizon)
+        && ms_forecast_needs_samples(opts, out))
+        status = draw_paths(model, series, first, count, opts, out, scratch, &paths, &passes);
+    atomic_fetch_add(&model->forward_passes, passes);
     if (status != MS_OK)
         return status;
+    size_t per_series = opts->num_samples * series[0].variates * opts->horizon;
     for (size_t i = 0; i < count; i++)
-        ms_forecast_derive(batch, i, &series[first + i], first + i, opts, out, scratch);
+        ms_forecast_derive(batch, i, &series[first + i], first + i, opts, out, scratch,
+                           paths != NULL ? paths + i * per_series : NULL);
     return MS_OK;
 }
 
@@ -218,7 +271,9 @@ static ms_status forecast_in_chunks(ms_model *model, const ms_series *series, si
     if (status != MS_OK)
         return status;
     ms_output_scratch scratch;
-    status = ms_output_scratch_init(&scratch, opts, out, variates, model->components);
+    size_t path_series = beyond_single_pass(model, opts->horizon) ? largest : 0;
+    status = ms_output_scratch_init(&scratch, opts, out, variates, model->components,
+                                    path_series);
     for (size_t first = 0; first < n_series && status == MS_OK; first += largest) {
         size_t count = n_series - first < largest ? n_series - first : largest;
         status = forecast_chunk(model, series, first, count, opts, out, &batch, &scratch);
@@ -239,6 +294,8 @@ MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series, siz
     if (opts == NULL)
         opts = &defaults;
     ms_status status = ms_forecast_check(series, n_series, opts, out);
+    if (status == MS_OK)
+        status = check_horizon(model, opts, out);
     if (status != MS_OK)
         return status;
     double start = ms_clock_seconds();
@@ -250,6 +307,35 @@ MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series, siz
     double elapsed = ms_clock_seconds() - start;
     atomic_fetch_add(&model->busy_nanoseconds, (uint_fast64_t)(elapsed * 1e9));
     return status;
+}
+
+MS_API ms_status ms_model_describe(const ms_model *model, char **out)
+{
+    if (model == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_describe: model and out must not be NULL");
+    *out = NULL;
+    const ms_forecaster_ops *ops = model->forecaster.ops;
+    size_t parameters = 0;
+    json_t *config = NULL;
+    if (ops->describe != NULL) {
+        ms_status status = ops->describe(model->forecaster.state, &parameters, &config);
+        if (status != MS_OK)
+            return ms_error_wrap(status, "model '%s'", ops->name);
+    }
+    json_t *limit = model->single_pass_horizon > 0
+                        ? json_integer((json_int_t)model->single_pass_horizon) : json_null();
+    /* "o" hands both objects to the description, which frees them. */
+    json_t *description = json_pack("{s:s, s:I, s:I, s:o, s:o}", "name", ops->name,
+                                    "parameters", (json_int_t)parameters,
+                                    "components", (json_int_t)model->components,
+                                    "single_pass_horizon", limit,
+                                    "config", config != NULL ? config : json_object());
+    *out = description != NULL
+               ? json_dumps(description, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(description);
+    if (*out == NULL)
+        return ms_error(MS_ERR_NOMEM, "model '%s': no memory for its description", ops->name);
+    return MS_OK;
 }
 
 MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out)

@@ -16,6 +16,7 @@
 #ifndef MS_MODEL_INTERNAL_H
 #define MS_MODEL_INTERNAL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,13 +106,19 @@ typedef struct ms_forecaster_ops {
      * components(state) components; write all of them. Returns MS_OK or an
      * error recorded with ms_error (MS_ERR_MODEL for a failed run,
      * MS_ERR_NOMEM, MS_ERR_UNSUPPORTED for a shape the backend cannot serve).
-     * One call is one forward pass in the model's statistics. A series'
-     * prediction must not depend on the other series of the batch (beyond
-     * rounding): forecasts, samples included, are reproducible per series
-     * whatever batch it lands in.
+     * `passes` (never NULL) is increased by the number of model
+     * invocations the call made: the model's forward_passes statistic.
+     * A series' prediction must not depend on the other series of the
+     * batch (beyond rounding): forecasts, samples included, are
+     * reproducible per series whatever batch it lands in.
+     *
+     * Beyond single_pass_horizon the backend decodes autoregressively
+     * along the mean path: the mixture of step h is conditioned on the
+     * means of the steps before it, so its mean is the forecast's mean
+     * while its spread is not the forecast's spread (sample_paths is).
      */
     ms_status (*predict)(void *state, const ms_series *series, size_t n_series,
-                         size_t horizon, const ms_mixture_batch *out);
+                         size_t horizon, const ms_mixture_batch *out, size_t *passes);
 
     /* Pays first-call costs for contexts of `context_length` values in
      * batches of `batch_size` (both >= 1). NULL when there are none. */
@@ -119,6 +126,27 @@ typedef struct ms_forecaster_ops {
 
     /* Frees the state. NULL when the state needs no cleanup. */
     void (*destroy)(void *state);
+
+    /* The longest horizon whose steps one forward pass predicts jointly
+     * (Toto: its patch size). NULL when unlimited: every step's mixture is
+     * then the step's marginal distribution (baseline). */
+    size_t (*single_pass_horizon)(const void *state);
+
+    /*
+     * For horizons beyond single_pass_horizon (NULL when that is
+     * unlimited): `num_samples` sample paths per series, each chain
+     * feeding its own draws back into the model, written to samples
+     * [n_series][num_samples][V][horizon]. Draws come from core's ms_rng
+     * seeded from each series' seed, so they do not depend on the batch.
+     * Same arguments, checks, errors and `passes` as predict.
+     */
+    ms_status (*sample_paths)(void *state, const ms_series *series, size_t n_series,
+                              size_t horizon, size_t num_samples, double *samples,
+                              size_t *passes);
+
+    /* The number of trained parameters and a new JSON object describing
+     * the model's configuration (owned by the caller). NULL: 0 and {}. */
+    ms_status (*describe)(const void *state, size_t *parameters, json_t **config);
 } ms_forecaster_ops;
 
 /* A backend instance: its functions and its state. */
@@ -137,11 +165,24 @@ typedef struct ms_forecaster {
  *
  * Adding a backend: implement ms_forecaster_ops and an open function like
  * this one, declare it here, and route the paths it serves to it in
- * open_backend (model.c), which today answers "toto" and checkpoint
- * directories with MS_ERR_UNSUPPORTED.
+ * open_backend (model.c).
  */
 ms_status ms_baseline_open(const char *path, const ms_model_options *opts,
                            ms_forecaster *out);
+
+/* Opens the libtorch Toto port (lib/model/toto/) on the checkpoint
+ * directory `path` (config.json + model.safetensors, see checkpoint.h).
+ * Errors: those of ms_toto_checkpoint_open, MS_ERR_UNSUPPORTED for device
+ * "cuda" without a CUDA libtorch, MS_ERR_MODEL or MS_ERR_NOMEM for a
+ * failure inside libtorch. */
+ms_status ms_toto_open(const char *path, const ms_model_options *opts, ms_forecaster *out);
+
+/* The checkpoint directory the model name "toto" stands for
+ * (toto_locate.c): $MARKETSIM_TOTO_DIR when set, else the newest snapshot
+ * of Datadog/Toto-Open-Base-1.0 under $HF_HOME/hub or
+ * ~/.cache/huggingface/hub, written into dir (size bytes).
+ * Errors: MS_ERR_NOT_FOUND naming every place looked. */
+ms_status ms_toto_locate(char *dir, size_t size);
 
 /* ---- Student-t math (studentt.c) ----------------------------------------- */
 
@@ -221,27 +262,37 @@ ms_status ms_forecast_check(const ms_series *series, size_t n_series,
 ms_status ms_mixture_batch_check(ms_mixture_batch *batch, const char *model_name,
                                  size_t first_series);
 
+/* Whether samples are needed: asked for, or the source of the quantiles
+ * and aggregates the caller wants (num_samples > 0). */
+bool ms_forecast_needs_samples(const ms_forecast_options *opts, const ms_forecast_output *out);
+
 /* Working memory for deriving one series' outputs, reused across series. */
 typedef struct ms_output_scratch {
-    double *samples;     /* [S][V][H] when the caller wants none */
+    double *samples;     /* [S][V][H] drawn here when the caller wants none */
+    double *paths;       /* [n][S][V][H] backend sample paths when the caller wants none */
     double *cumulative;  /* [H][K] */
     double *sorted;      /* [S] */
 } ms_output_scratch;
 
-/* Sizes the scratch for one call; `out` tells which buffers the caller has. */
+/* Sizes the scratch for one call; `out` tells which buffers the caller
+ * has. `path_series` > 0 when the backend draws sample paths (horizons
+ * beyond its single pass) for chunks of up to that many series. */
 ms_status ms_output_scratch_init(ms_output_scratch *scratch,
                                  const ms_forecast_options *opts,
                                  const ms_forecast_output *out,
-                                 size_t variates, size_t components);
+                                 size_t variates, size_t components,
+                                 size_t path_series);
 void ms_output_scratch_free(ms_output_scratch *scratch);
 
 /* Writes the outputs of batch series `local` into the rows of caller series
- * `global` (see ms_forecast_output). */
+ * `global` (see ms_forecast_output). `paths` holds the series' sample
+ * paths [S][V][H] drawn by the backend, or is NULL: samples, when needed,
+ * are then drawn here from the batch's mixtures. */
 void ms_forecast_derive(const ms_mixture_batch *batch, size_t local,
                         const ms_series *series, size_t global,
                         const ms_forecast_options *opts,
                         const ms_forecast_output *out,
-                        ms_output_scratch *scratch);
+                        ms_output_scratch *scratch, const double *paths);
 
 #ifdef __cplusplus
 }

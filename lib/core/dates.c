@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "data_internal.h"
+#include "core_internal.h"
 
 #define DATE_SHAPE "expected YYYY-MM-DD, optionally with [ T]HH:MM:SS[.fff][Z|+HH:MM]"
 
@@ -43,22 +43,37 @@ static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     *year = year_of_era + era * 400 + (*month <= 2);
 }
 
-void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT])
+/* Splits UTC seconds into a civil date and the seconds into its day. */
+static void split_utc_time(int64_t seconds, int64_t *year, int *month, int *day, int64_t *clock)
 {
     int64_t days = seconds / MS_SECONDS_PER_DAY;
-    int64_t clock = seconds % MS_SECONDS_PER_DAY;
-    if (clock < 0) {
+    *clock = seconds % MS_SECONDS_PER_DAY;
+    if (*clock < 0) {
         days--;
-        clock += MS_SECONDS_PER_DAY;
+        *clock += MS_SECONDS_PER_DAY;
     }
-    int64_t year;
+    civil_from_days(days, year, month, day);
+}
+
+void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT])
+{
+    int64_t year, clock;
     int month, day;
-    civil_from_days(days, &year, &month, &day);
+    split_utc_time(seconds, &year, &month, &day, &clock);
     if (clock == 0)
         snprintf(text, MS_UTC_TIME_TEXT, "%04lld-%02d-%02d", (long long)year, month, day);
     else
         snprintf(text, MS_UTC_TIME_TEXT, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)year,
                  month, day, (int)(clock / 3600), (int)(clock / 60 % 60), (int)(clock % 60));
+}
+
+void ms_format_rfc3339(int64_t seconds, char text[MS_UTC_TIME_TEXT])
+{
+    int64_t year, clock;
+    int month, day;
+    split_utc_time(seconds, &year, &month, &day, &clock);
+    snprintf(text, MS_UTC_TIME_TEXT, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)year, month, day,
+             (int)(clock / 3600), (int)(clock / 60 % 60), (int)(clock % 60));
 }
 
 static int days_in_month(int64_t year, int month)

@@ -1,0 +1,160 @@
+/*
+ * bench_forward.cpp - the Toto forward pass through the public API
+ * (ms_model_forecast, horizon 1: one forward pass per batch) for the tiny,
+ * small and base configurations with random weights, at context 512 and
+ * batch sizes 1 to 64: forecasts/s, achieved GFLOP/s counting the matrix
+ * products, and that as a share of the float32 GEMM peak libtorch reaches
+ * on this machine in the same run.
+ *
+ * Checkpoints are made once with ms_model_init_checkpoint under
+ * build/bench/checkpoints/. Usage: bench_forward [tiny|small|base ...]
+ */
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "marketsim/marketsim.h"
+#include "model/checkpoint.h"
+
+namespace {
+
+constexpr size_t kContext = 512;
+
+double seconds_now()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/* Best of several runs of a 2048^2 float32 matmul: the machine's practical
+ * GEMM peak through the same libtorch and BLAS the model uses. */
+double gemm_peak_gflops()
+{
+    const int64_t n = 2048;
+    at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
+    at::Tensor c = at::matmul(a, b);
+    double best = 0;
+    for (int run = 0; run < 5; run++) {
+        double start = seconds_now();
+        c = at::matmul(a, b);
+        double elapsed = seconds_now() - start;
+        best = std::max(best, 2.0 * n * n * n / elapsed / 1e9);
+    }
+    return best;
+}
+
+/* Matrix-product FLOPs of one forward pass over `batch` univariate contexts
+ * of kContext values (attention counted as full N x N products). */
+double forward_flops(const ms_toto_config &c, size_t batch)
+{
+    double P = c.patch_size, D = c.embed_dim, F = c.mlp_hidden_dim, K = c.k_components;
+    double N = std::ceil(kContext / P);
+    double per_layer = 2 * N * D * 3 * D + 2 * 2 * N * N * D + 2 * N * D * D + 2 * N * D * 2 * F + 2 * N * F * D;
+    double total = 2 * N * P * D + c.num_layers * per_layer + 2 * N * D * P * D + 2 * N * P * D * 4 * K;
+    return total * batch;
+}
+
+bool ensure_checkpoint(const std::string &preset, std::string &dir)
+{
+    dir = "build/bench/checkpoints/" + preset;
+    struct stat info;
+    if (stat((dir + "/model.safetensors").c_str(), &info) == 0)
+        return true;
+    std::printf("  writing a random %s checkpoint to %s ...\n", preset.c_str(), dir.c_str());
+    if (ms_model_init_checkpoint(dir.c_str(), preset.c_str(), 1) != MS_OK) {
+        std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
+        return false;
+    }
+    return true;
+}
+
+std::vector<double> random_walk_changes(size_t batch)
+{
+    std::vector<double> values(batch * kContext);
+    uint64_t state = 88172645463325252ULL;
+    for (double &v : values) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        v = ((double)(state >> 11) * 0x1.0p-53 - 0.5) * 0.04;
+    }
+    return values;
+}
+
+/* Median seconds of one ms_model_forecast over `batch` contexts. */
+double time_batch(ms_model *model, size_t batch)
+{
+    std::vector<double> values = random_walk_changes(batch);
+    std::vector<ms_series> series(batch);
+    for (size_t i = 0; i < batch; i++)
+        series[i] = ms_series{ values.data() + i * kContext, kContext, 1, i };
+    std::vector<double> mean(batch);
+    ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
+    ms_forecast_output out = { mean.data(), nullptr, nullptr, nullptr };
+    ms_model_forecast(model, series.data(), batch, &opts, &out); /* first call: not timed */
+    std::vector<double> runs;
+    double budget_start = seconds_now();
+    while (runs.size() < 3 || (runs.size() < 30 && seconds_now() - budget_start < 2.0)) {
+        double start = seconds_now();
+        if (ms_model_forecast(model, series.data(), batch, &opts, &out) != MS_OK) {
+            std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
+            return NAN;
+        }
+        runs.push_back(seconds_now() - start);
+    }
+    std::sort(runs.begin(), runs.end());
+    return runs[runs.size() / 2];
+}
+
+void bench_preset(const std::string &preset, double peak)
+{
+    std::string dir;
+    if (!ensure_checkpoint(preset, dir))
+        return;
+    ms_toto_checkpoint *checkpoint = nullptr;
+    if (ms_toto_checkpoint_open(&checkpoint, dir.c_str()) != MS_OK)
+        return;
+    ms_toto_config config = *ms_toto_checkpoint_config(checkpoint);
+    size_t parameters = ms_toto_checkpoint_parameters(checkpoint);
+    ms_toto_checkpoint_close(checkpoint);
+    ms_model *model = nullptr;
+    double start = seconds_now();
+    if (ms_model_open(&model, dir.c_str(), nullptr) != MS_OK) {
+        std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
+        return;
+    }
+    std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers; load %.2f s\n", preset.c_str(),
+                parameters, config.patch_size, config.embed_dim, config.num_layers, seconds_now() - start);
+    std::printf("  %5s %12s %12s %10s %9s\n", "batch", "ms/pass", "forecasts/s", "GFLOP/s", "of peak");
+    for (size_t batch = 1; batch <= 64; batch *= 2) {
+        double elapsed = time_batch(model, batch);
+        double gflops = forward_flops(config, batch) / elapsed / 1e9;
+        std::printf("  %5zu %12.3f %12.1f %10.1f %8.1f%%\n", batch, elapsed * 1e3, batch / elapsed,
+                    gflops, 100.0 * gflops / peak);
+    }
+    ms_model_free(model);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    at::set_num_threads((int)std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+    double peak = gemm_peak_gflops();
+    std::printf("forward pass, context %zu, horizon 1 (one pass per batch), %d threads\n", kContext,
+                at::get_num_threads());
+    std::printf("float32 GEMM peak through libtorch (2048^3 matmul): %.1f GFLOP/s\n", peak);
+    std::vector<std::string> presets;
+    for (int i = 1; i < argc; i++)
+        presets.push_back(argv[i]);
+    if (presets.empty())
+        presets = { "tiny", "small", "base" };
+    for (const std::string &preset : presets)
+        bench_preset(preset, peak);
+    return 0;
+}

@@ -1,0 +1,126 @@
+/*
+ * analyze_flags.c - what every subcommand that runs an analysis shares
+ * (`analyze`, `trade`): the analysis flags, opening the data source and
+ * the model, the progress line and running the analyzer, so the commands
+ * cannot drift apart. Flags fill the same ms_analyzer_options fields the
+ * environment does, so flags win over MARKETSIM_* variables, which win
+ * over the defaults.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* A positive count flag: 0 would silently mean "default". */
+static int count_flag(const char *command, const char *flag, const char *value, size_t *out)
+{
+    if (!cli_parse_size(value, out) || *out == 0)
+        return cli_usage_error(command, "--%s needs a positive integer, got '%s'", flag, value);
+    return CLI_EXIT_OK;
+}
+
+static int number_flag(const char *command, int option, const char *value, ms_analyzer_options *o)
+{
+    size_t seed = 0;
+    switch (option) {
+    case CLI_OPT_SIMULATIONS: return count_flag(command, "simulations", value, &o->simulations);
+    case CLI_OPT_EVAL_DAYS: return count_flag(command, "eval-days", value, &o->eval_days);
+    case CLI_OPT_CONTEXT: return count_flag(command, "context-length", value, &o->context_length);
+    case CLI_OPT_SAMPLES:
+        if (!cli_parse_size(value, &o->num_samples))
+            return cli_usage_error(command, "--samples needs an integer >= 0, got '%s'", value);
+        return CLI_EXIT_OK;
+    case CLI_OPT_SEED:
+        if (!cli_parse_size(value, &seed))
+            return cli_usage_error(command, "--seed needs an integer >= 0, got '%s'", value);
+        o->seed = seed;
+        return CLI_EXIT_OK;
+    case CLI_OPT_WORKERS:
+        if (!cli_parse_int(value, &o->workers) || o->workers == 0)
+            return cli_usage_error(command, "--workers needs a positive integer, got '%s'", value);
+        return CLI_EXIT_OK;
+    }
+    return cli_usage_error(command, "unknown option");
+}
+
+bool cli_analysis_flag(const char *command, int option, const char *value,
+                       cli_analysis_args *args, int *code)
+{
+    ms_analyzer_options *o = &args->analyzer;
+    if (cli_model_flag(command, option, value, &args->model, code))
+        return true;
+    *code = CLI_EXIT_OK;
+    switch (option) {
+    case CLI_OPT_SYMBOLS:
+        *code = cli_symbols_add_list(&args->symbols, value) ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+        return true;
+    case CLI_OPT_SYMBOLS_FILE:
+        *code = cli_symbols_add_file(&args->symbols, value) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        return true;
+    case CLI_OPT_DATA: args->data = value; return true;
+    case CLI_OPT_AGGREGATE: o->aggregate = value; return true;
+    case CLI_OPT_REPAIR: args->validation.ohlc_policy = MS_OHLC_REPAIR; return true;
+    case CLI_OPT_SEQUENTIAL: o->parallel = 0; return true;
+    case CLI_OPT_WARMUP: o->warmup = 1; return true;
+    case CLI_OPT_BARS:
+        *code = count_flag(command, "bars", value, &args->bars);
+        return true;
+    case CLI_OPT_SIMULATIONS: case CLI_OPT_EVAL_DAYS: case CLI_OPT_CONTEXT:
+    case CLI_OPT_SAMPLES: case CLI_OPT_SEED: case CLI_OPT_WORKERS:
+        *code = number_flag(command, option, value, o);
+        return true;
+    }
+    return false;
+}
+
+int cli_analysis_check(const char *command, const cli_analysis_args *args)
+{
+    if (args->symbols.count == 0)
+        return cli_usage_error(command, "no symbols: give --symbols A,B,... or --symbols-file FILE");
+    return CLI_EXIT_OK;
+}
+
+int cli_setup_error(const char *command, const char *what, ms_status status)
+{
+    fprintf(stderr, "marketsim %s: %s: %s\n", command, what, ms_last_error());
+    return status == MS_ERR_INVALID_ARG ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
+}
+
+int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_source **source,
+                      ms_model **model)
+{
+    ms_source_options source_opts = MS_SOURCE_OPTIONS_INIT;
+    source_opts.synthetic_bars = args->bars;
+    source_opts.bars = args->validation;
+    ms_status status = ms_source_open(source, args->data, &source_opts);
+    if (status != MS_OK)
+        return cli_setup_error(command, "data", status);
+    return cli_model_open(command, &args->model, model);
+}
+
+static void show_progress(void *context, size_t done, size_t total, const char *symbol)
+{
+    (void)context;
+    fprintf(stderr, "\ranalyzing %zu/%zu %-12s", done, total, symbol);
+    if (done == total)
+        fprintf(stderr, "\r%*s\r", 40, "");
+    fflush(stderr);
+}
+
+int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
+                     ms_model *model, ms_report **out)
+{
+    ms_analyzer_options options = args->analyzer;
+    if (isatty(STDERR_FILENO))
+        options.progress = show_progress;
+    ms_analyzer *analyzer = NULL;
+    ms_status status = ms_analyzer_create(&analyzer, source, model, &options);
+    int code = status != MS_OK ? cli_setup_error(command, "options", status) : CLI_EXIT_OK;
+    if (code == CLI_EXIT_OK) {
+        status = ms_analyzer_run(analyzer, (const char *const *)args->symbols.names,
+                                 args->symbols.count, out);
+        code = status != MS_OK ? cli_setup_error(command, "analysis", status) : CLI_EXIT_OK;
+    }
+    ms_analyzer_free(analyzer);
+    return code;
+}

@@ -1,0 +1,184 @@
+/*
+ * marketsim/broker.h - brokers behind one interface: Alpaca (market data and
+ * trading over HTTPS, paper by default) and a simulated broker with a local
+ * journal (sim:PATH). Also the Alpaca market-data source for analyses.
+ *
+ * Thread safety: a broker handle is used by one thread at a time.
+ * Secrets: API keys are never printed, logged or put in error messages.
+ */
+#ifndef MARKETSIM_BROKER_H
+#define MARKETSIM_BROKER_H
+
+#include "common.h"
+#include "data.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One-time process setup for HTTP (libcurl's global init). Call before any
+ * other thread starts; ms_broker_open calls it too (it is idempotent). */
+MS_API ms_status ms_global_init(void);
+
+typedef struct ms_broker_options {
+    int version;                 /* MS_BROKER_OPTIONS_VERSION */
+    int live;                    /* 1: live trading; needs MARKETSIM_LIVE_TRADING=yes too. Default paper */
+    const char *trading_url;     /* NULL: $APCA_API_BASE_URL, else the paper (or live) host */
+    const char *data_url;        /* NULL: $APCA_API_DATA_URL, else https://data.alpaca.markets */
+    const char *key_id;          /* NULL: $APCA_API_KEY_ID, else key_file */
+    const char *secret_key;      /* NULL: $APCA_API_SECRET_KEY, else key_file */
+    const char *key_file;        /* "KEY_ID\nSECRET\n", must not be readable by group or others */
+    double connect_timeout;      /* seconds; 0 = 10 */
+    double timeout;              /* seconds for a whole request; 0 = 30 */
+    int max_retries;             /* retries of a GET; 0 = 5, -1 = none */
+    double requests_per_minute;  /* client-side limit; 0 = 190 */
+    const char *cache_dir;       /* market-data cache; NULL = $XDG_CACHE_HOME/marketsim or ~/.cache/marketsim */
+    double sim_cash;             /* sim: a new journal's starting cash; 0 = 100000 (an existing journal keeps its own) */
+} ms_broker_options;
+
+#define MS_BROKER_OPTIONS_VERSION 1
+#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
+
+typedef struct ms_broker ms_broker;
+
+/*
+ * Opens a broker: "alpaca" (keys from options, environment or key file;
+ * paper unless opts->live and MARKETSIM_LIVE_TRADING=yes) or "sim:PATH" (a
+ * simulated account whose journal is PATH, created on first use). NULL or
+ * "" means alpaca when keys are configured, else "sim:" + the default
+ * journal ($XDG_STATE_HOME/marketsim/sim.journal).
+ * Errors: MS_ERR_INVALID_ARG (unknown broker, live without the opt-in, no
+ * keys), MS_ERR_IO, MS_ERR_PARSE (a corrupt journal, naming the line).
+ */
+MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts);
+MS_API void ms_broker_free(ms_broker *broker);
+
+/* "alpaca-paper", "alpaca-live" or "sim". */
+MS_API const char *ms_broker_name(const ms_broker *broker);
+
+typedef struct ms_account {
+    char id[64];
+    char status[32];
+    char currency[8];
+    double cash;
+    double buying_power;
+    double equity;
+    double last_equity;
+    double portfolio_value;
+    double multiplier;
+    int pattern_day_trader;
+    int trading_blocked;
+    int account_blocked;
+    int shorting_enabled;
+    int daytrade_count;
+} ms_account;
+
+MS_API ms_status ms_broker_account(ms_broker *broker, ms_account *out);
+
+typedef struct ms_position {
+    char symbol[32];
+    ms_asset_class asset_class;
+    double qty;                  /* > 0 long, < 0 short */
+    double avg_entry_price;
+    double market_value;
+    double cost_basis;
+    double unrealized_pl;
+    double current_price;
+    double qty_available;
+} ms_position;
+
+/* *out (free with ms_free) receives *count positions. */
+MS_API ms_status ms_broker_positions(ms_broker *broker, ms_position **out, size_t *count);
+
+typedef struct ms_market_clock {
+    int64_t timestamp;           /* UTC seconds */
+    int is_open;
+    int64_t next_open;
+    int64_t next_close;
+} ms_market_clock;
+
+MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out);
+
+typedef enum ms_order_type {
+    MS_ORDER_MARKET = 0, MS_ORDER_LIMIT = 1, MS_ORDER_STOP = 2, MS_ORDER_STOP_LIMIT = 3
+} ms_order_type;
+
+typedef enum ms_time_in_force {
+    MS_TIF_DAY = 0, MS_TIF_GTC = 1, MS_TIF_OPG = 2, MS_TIF_CLS = 3, MS_TIF_IOC = 4, MS_TIF_FOK = 5
+} ms_time_in_force;
+
+typedef enum ms_order_class {
+    MS_CLASS_SIMPLE = 0, MS_CLASS_OTO = 1, MS_CLASS_BRACKET = 2, MS_CLASS_OCO = 3
+} ms_order_class;
+
+/* An order to place. Prices are NAN when not used. */
+typedef struct ms_order_request {
+    const char *symbol;              /* "AAPL", "BTC/USD" */
+    double qty;                      /* > 0; fractional for crypto */
+    int side;                        /* +1 buy, -1 sell */
+    ms_order_type type;
+    ms_time_in_force time_in_force;
+    double limit_price;
+    double stop_price;
+    ms_order_class order_class;
+    double take_profit_limit;        /* OTO / bracket exit leg */
+    double stop_loss_stop;           /* bracket stop leg */
+    const char *client_order_id;     /* required: deterministic, <= 48 chars */
+} ms_order_request;
+
+typedef struct ms_order {
+    char id[64];
+    char client_order_id[64];
+    char symbol[32];
+    char status[24];                 /* Alpaca's words: new, filled, canceled, ... */
+    double qty;
+    double filled_qty;
+    double filled_avg_price;         /* NAN before a fill */
+    double limit_price;              /* NAN when none */
+    double stop_price;
+    int side;
+    ms_order_type type;
+    ms_time_in_force time_in_force;
+    ms_order_class order_class;
+    int64_t created_at;
+    int64_t filled_at;               /* 0 before a fill */
+    double take_profit_limit;        /* the exit leg's limit for OTO/bracket, NAN otherwise */
+} ms_order;
+
+/*
+ * Places an order, exactly once per client_order_id: a timeout, a 5xx or a
+ * duplicate-id rejection is resolved by looking the id up and adopting the
+ * order found, never by posting again. *out receives the order.
+ * Errors: MS_ERR_BROKER (rejected: the message carries the broker's code and
+ * text, e.g. a wash trade), MS_ERR_HTTP, MS_ERR_TIMEOUT, MS_ERR_RATE_LIMIT.
+ */
+MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *request, ms_order *out);
+
+/* Orders with `status` "open", "closed" or "all"; *out freed with ms_free. */
+MS_API ms_status ms_broker_orders(ms_broker *broker, const char *status, ms_order **out, size_t *count);
+
+/* The order with this client_order_id; MS_ERR_NOT_FOUND when there is none. */
+MS_API ms_status ms_broker_order_by_client_id(ms_broker *broker, const char *client_order_id,
+                                              ms_order *out);
+
+MS_API ms_status ms_broker_cancel(ms_broker *broker, const char *order_id);
+
+/*
+ * Advances a simulated broker to `now` against the bars of its symbols,
+ * filling what the bars reach (see docs). A no-op for real brokers.
+ */
+MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t now);
+
+/*
+ * Opens the Alpaca market-data source: daily bars (or `timeframe`, e.g.
+ * "1Hour") of any stock or crypto symbol, every page followed, cached on
+ * disk so a later run fetches only bars newer than the cache. Loads are
+ * safe from several threads. Free with ms_source_free.
+ */
+MS_API ms_status ms_source_open_alpaca(ms_source **out, const char *timeframe,
+                                       const ms_broker_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,175 @@
+/*
+ * marketsim/trade.h - the trade cycle: an analysis report and a broker's
+ * account, positions and working orders in; a plan of orders out (entries
+ * for the picks, closes for positions whose forecast flipped or whose
+ * strategy return turned negative); then the plan sent to the broker.
+ *
+ * Orders carry deterministic client_order_ids, "ms-<YYYYMMDD>-<SYMBOL>-
+ * <side>-<leg>", built from the cycle date (the broker clock's UTC date),
+ * the symbol without '/' or '-', buy or sell, and the leg: "entry" for an
+ * entry (one OTO order: a limit entry and its take-profit exit) or "close"
+ * for a market order closing a position. A cycle run twice the same day,
+ * or re-run after a crash, finds its orders by id and sends none twice.
+ *
+ * Thread safety: a result is used by one thread at a time, like the broker.
+ */
+#ifndef MARKETSIM_TRADE_H
+#define MARKETSIM_TRADE_H
+
+#include <signal.h>
+
+#include "analyze.h"
+#include "broker.h"
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ms_trade_action {
+    MS_TRADE_ENTER = 0,   /* send an entry: one OTO order, limit entry + take profit */
+    MS_TRADE_CLOSE = 1,   /* send a market order closing a position */
+    MS_TRADE_CANCEL = 2,  /* cancel a working order of a symbol about to be closed */
+    MS_TRADE_SKIP = 3,    /* a pick left alone; `reason` says why */
+    MS_TRADE_HOLD = 4     /* a position kept; `reason` says why */
+} ms_trade_action;
+
+typedef enum ms_trade_outcome {
+    MS_TRADE_PENDING = 0,   /* not sent: a plan, a dry run, a skip or hold, or stopped before it */
+    MS_TRADE_SENT = 1,      /* sent now and acknowledged (an order placed, a cancel done) */
+    MS_TRADE_EXISTING = 2,  /* the broker already had this client_order_id: nothing sent */
+    MS_TRADE_FAILED = 3     /* refused or failed: see `error` */
+} ms_trade_outcome;
+
+/* One step of a plan. Prices are NAN where they do not apply. */
+typedef struct ms_trade_step {
+    ms_trade_action action;
+    char symbol[32];                  /* the broker's spelling: "AAPL", "BTC/USD" */
+    ms_strategy strategy;             /* ENTER, SKIP: the pick's strategy */
+    char reason[128];
+    /* ENTER, CLOSE: the order */
+    char client_order_id[49];
+    int side;                         /* +1 buy, -1 sell */
+    double qty;
+    ms_order_type type;
+    ms_time_in_force time_in_force;
+    ms_order_class order_class;
+    double limit_price;
+    double take_profit_limit;
+    /* CANCEL: the broker's id of the order to cancel */
+    char order_id[64];
+    /* Execution */
+    ms_trade_outcome outcome;
+    ms_order order;                   /* SENT, EXISTING: the broker's order (a CANCEL: the one canceled) */
+    char error[256];                  /* FAILED: what the broker or the call said */
+} ms_trade_step;
+
+/* What the cycle saw and did, besides its steps. */
+typedef struct ms_trade_summary {
+    char broker[32];                  /* ms_broker_name */
+    char cycle_date[9];               /* YYYYMMDD, as in the client_order_ids */
+    ms_market_clock clock;
+    ms_account account;               /* before the cycle */
+    size_t positions;                 /* held before the cycle */
+    size_t working_orders;            /* open before the cycle */
+    double planned_cost;              /* buying power the new entries use */
+    int executed;                     /* 1 once ms_trade_execute ran (0: a plan or dry run) */
+    int stopped;                      /* 1 when a stop request ended execution early */
+    size_t sent, existing, failed;    /* steps by outcome */
+} ms_trade_summary;
+
+typedef struct ms_trade_result ms_trade_result;
+
+typedef struct ms_trade_options {
+    int version;                      /* MS_TRADE_OPTIONS_VERSION */
+    int dry_run;                      /* ms_trade_cycle: plan only, send nothing */
+    /* Called after each step is sent (whatever its outcome), e.g. to show
+     * progress. NULL for none. */
+    void (*on_step)(void *context, const ms_trade_step *step);
+    void *context;
+    /* When not NULL, checked before each step: once non-zero (e.g. set by
+     * a signal handler), execution stops and the rest stays pending. */
+    const volatile sig_atomic_t *stop;
+} ms_trade_options;
+
+#define MS_TRADE_OPTIONS_VERSION 1
+#define MS_TRADE_OPTIONS_INIT { MS_TRADE_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+
+/*
+ * Plans a cycle: reads the broker's clock, account, positions and working
+ * orders, looks up this cycle's ids, and builds the steps:
+ *  - each position whose symbol's forecast side is now opposite, or whose
+ *    best strategy's mean return is negative, is closed (its working
+ *    orders canceled first); others are held;
+ *  - each pick becomes one OTO order (limit entry at the pick's entry
+ *    price, take profit at its take-profit price; day for stocks, gtc for
+ *    crypto): one order, so no opposite order ever rests beside it (the
+ *    wash-trade rejection). Its size is the pick's quantity capped by the
+ *    buying power left. Picks are skipped when the symbol already has a
+ *    working order or a position in that direction, is being closed, or
+ *    is crypto to be sold short. Stock prices are rounded to Alpaca's tick
+ *    (cents, or 0.0001 below $1): buy entries down, sell entries up.
+ * Nothing is sent. *out is freed with ms_trade_result_free.
+ * Errors: MS_ERR_INVALID_ARG, and the broker's (nothing planned).
+ */
+MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_trade_result **out);
+
+/*
+ * Sends a plan's pending steps in order: cancels, closes, entries. A step
+ * the broker refuses is marked FAILED and the others still go (a close
+ * whose cancel failed is not sent). Returns MS_OK even then: the steps and
+ * the summary's counts say what happened. opts NULL = defaults.
+ * Errors: MS_ERR_INVALID_ARG (no broker or result, bad options version).
+ */
+MS_API ms_status ms_trade_execute(ms_broker *broker, ms_trade_result *result,
+                                  const ms_trade_options *opts);
+
+/* ms_trade_plan, then ms_trade_execute unless opts->dry_run. */
+MS_API ms_status ms_trade_cycle(ms_broker *broker, const ms_report *report,
+                                const ms_trade_options *opts, ms_trade_result **out);
+
+MS_API void ms_trade_result_free(ms_trade_result *result);
+
+MS_API const ms_trade_summary *ms_trade_result_summary(const ms_trade_result *result);
+MS_API size_t ms_trade_result_step_count(const ms_trade_result *result);
+MS_API const ms_trade_step *ms_trade_result_step(const ms_trade_result *result, size_t i);
+
+/* The plan for people: what the cycle saw and each step with its reason.
+ * *out freed with ms_free. */
+MS_API ms_status ms_trade_plan_to_text(const ms_trade_result *result, char **out);
+
+/* What was sent: each order and cancel with the broker's answer. */
+MS_API ms_status ms_trade_result_to_text(const ms_trade_result *result, char **out);
+
+/* Everything as one JSON document (docs/cli.md); non-finite numbers null. */
+MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **out);
+
+/*
+ * Writes the client_order_id of (cycle time, symbol, side, leg) into out:
+ * "ms-20260102-BTCUSD-buy-entry". Errors: MS_ERR_INVALID_ARG when the
+ * symbol has characters other than letters, digits, '.', '/' and '-', or
+ * the id would pass Alpaca's 48 characters (or `size`).
+ */
+MS_API ms_status ms_trade_order_id(int64_t cycle_time, const char *symbol, int side,
+                                   const char *leg, char *out, size_t size);
+
+/* ---- Market times (US/Eastern, computed from UTC: no tz database) -------- */
+
+/* Seconds to add to UTC for US/Eastern at `utc`: -14400 (EDT) from the
+ * second Sunday of March 07:00 UTC to the first Sunday of November 06:00
+ * UTC (the 2007 rules), -18000 (EST) otherwise. */
+MS_API int ms_us_eastern_offset(int64_t utc);
+
+/*
+ * The first time after `now` (UTC seconds) that is one of `times` (seconds
+ * after midnight US/Eastern, 0..86399) on a weekday, or on any day when
+ * `every_day` (crypto trades on weekends). Market holidays are not known.
+ * Errors: MS_ERR_INVALID_ARG (no times, one out of range).
+ */
+MS_API ms_status ms_trade_next_time(int64_t now, const int *times, size_t n, int every_day,
+                                    int64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,198 @@
+/*
+ * alpaca_broker.c - the Alpaca broker behind ms_broker: opening it (keys
+ * required, paper unless live is opted into) and the read and cancel
+ * operations, each one REST call. Submitting lives in alpaca_submit.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpaca_internal.h"
+
+/* Alpaca's largest page of orders. */
+#define ORDERS_LIMIT 500
+
+ms_status ms_alpaca_trading_call(ms_alpaca_trading *trading, const char *method, ms_url *url,
+                                 const char *body, ms_alpaca_reply *reply,
+                                 char where[MS_HTTP_WHERE_TEXT])
+{
+    memset(reply, 0, sizeof *reply);
+    const char *text = NULL;
+    ms_status status = ms_url_finish(url, &text);
+    snprintf(where, MS_HTTP_WHERE_TEXT, "%s", method);
+    if (status == MS_OK) {
+        ms_http_where(method, text, where);
+        status = ms_alpaca_request(trading->http, method, text, body, reply);
+    }
+    ms_url_release(url);
+    return status;
+}
+
+/* GETs a path without parameters into *reply. */
+static ms_status get_path(ms_alpaca_trading *trading, const char *path, ms_alpaca_reply *reply,
+                          char where[MS_HTTP_WHERE_TEXT])
+{
+    ms_url url;
+    ms_url_init(&url, trading->config.trading_url, path);
+    return ms_alpaca_trading_call(trading, "GET", &url, NULL, reply, where);
+}
+
+static ms_status account(void *state, ms_account *out)
+{
+    ms_alpaca_reply reply;
+    char where[MS_HTTP_WHERE_TEXT];
+    ms_status status = get_path(state, "/v2/account", &reply, where);
+    if (status == MS_OK)
+        status = ms_alpaca_parse_account(reply.json, where, out);
+    ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+static ms_status positions(void *state, ms_position **out, size_t *count)
+{
+    ms_alpaca_reply reply;
+    char where[MS_HTTP_WHERE_TEXT];
+    ms_status status = get_path(state, "/v2/positions", &reply, where);
+    if (status == MS_OK)
+        status = ms_alpaca_parse_positions(reply.json, where, out, count);
+    ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+static ms_status market_clock(void *state, ms_market_clock *out)
+{
+    ms_alpaca_reply reply;
+    char where[MS_HTTP_WHERE_TEXT];
+    ms_status status = get_path(state, "/v2/clock", &reply, where);
+    if (status == MS_OK)
+        status = ms_alpaca_parse_clock(reply.json, where, out);
+    ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+static ms_status orders(void *state, const char *order_status, ms_order **out, size_t *count)
+{
+    ms_alpaca_trading *trading = state;
+    ms_url url;
+    ms_url_init(&url, trading->config.trading_url, "/v2/orders");
+    ms_url_param(&url, "status", order_status);
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", ORDERS_LIMIT);
+    ms_url_param(&url, "limit", limit);
+    /* Nested: OTO and bracket legs arrive inside their parent order. */
+    ms_url_param(&url, "nested", "true");
+    ms_alpaca_reply reply;
+    char where[MS_HTTP_WHERE_TEXT];
+    ms_status status = ms_alpaca_trading_call(trading, "GET", &url, NULL, &reply, where);
+    if (status == MS_OK)
+        status = ms_alpaca_parse_orders(reply.json, where, out, count);
+    if (status == MS_OK && *count >= ORDERS_LIMIT)
+        MS_WARN("%s: %zu orders, Alpaca's most per request: older %s orders are not listed", where,
+                *count, order_status);
+    ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+ms_status ms_alpaca_find_order(ms_alpaca_trading *trading, const char *client_order_id, ms_order *out)
+{
+    ms_url url;
+    ms_url_init(&url, trading->config.trading_url, "/v2/orders:by_client_order_id");
+    ms_url_param(&url, "client_order_id", client_order_id);
+    ms_alpaca_reply reply;
+    char where[MS_HTTP_WHERE_TEXT];
+    ms_status status = ms_alpaca_trading_call(trading, "GET", &url, NULL, &reply, where);
+    if (status == MS_OK)
+        status = ms_alpaca_parse_order(reply.json, where, out);
+    ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+static ms_status order_by_client_id(void *state, const char *client_order_id, ms_order *out)
+{
+    return ms_alpaca_find_order(state, client_order_id, out);
+}
+
+/* Order ids go into the path: only the characters of Alpaca's UUIDs. */
+static bool plain_id(const char *order_id)
+{
+    for (const char *c = order_id; *c != '\0'; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-')
+            return false;
+    return strlen(order_id) < 64;
+}
+
+static ms_status cancel(void *state, const char *order_id)
+{
+    ms_alpaca_trading *trading = state;
+    if (!plain_id(order_id))
+        return ms_error(MS_ERR_INVALID_ARG, "cancel: order id '%s' is not an Alpaca order id", order_id);
+    char path[96];
+    snprintf(path, sizeof path, "/v2/orders/%s", order_id);
+    ms_url url;
+    ms_url_init(&url, trading->config.trading_url, path);
+    ms_alpaca_reply reply;
+    char where[MS_HTTP_WHERE_TEXT];
+    ms_status status = ms_alpaca_trading_call(trading, "DELETE", &url, NULL, &reply, where);
+    ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+static void destroy(void *state)
+{
+    ms_alpaca_trading *trading = state;
+    ms_http_client_free(trading->http);
+    ms_rate_limiter_destroy(&trading->limiter);
+    ms_alpaca_keys_wipe(&trading->config.keys);
+    free(trading);
+}
+
+static const ms_broker_ops alpaca_ops = {
+    .account = account,
+    .positions = positions,
+    .clock = market_clock,
+    .submit = ms_alpaca_submit,
+    .orders = orders,
+    .order_by_client_id = order_by_client_id,
+    .cancel = cancel,
+    .sync = NULL,
+    .destroy = destroy,
+};
+
+static ms_status connect_trading(ms_alpaca_trading *trading, const ms_broker_options *opts)
+{
+    ms_status status = ms_alpaca_config_resolve(opts, true, &trading->config);
+    if (status == MS_OK && !trading->config.keys.present)
+        return ms_error(MS_ERR_INVALID_ARG, "alpaca: no API keys: set APCA_API_KEY_ID and "
+                        "APCA_API_SECRET_KEY, or give a key file");
+    if (status == MS_OK)
+        status = ms_rate_limiter_init(&trading->limiter, trading->config.requests_per_minute);
+    if (status != MS_OK)
+        return status;
+    ms_http_settings settings = ms_alpaca_http_settings(&trading->config);
+    status = ms_http_client_create(&trading->http, &settings, &trading->limiter);
+    if (status != MS_OK)
+        ms_rate_limiter_destroy(&trading->limiter);
+    return status;
+}
+
+ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out)
+{
+    ms_status status = ms_global_init();
+    if (status != MS_OK)
+        return status;
+    ms_alpaca_trading *trading = calloc(1, sizeof *trading);
+    if (trading == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory opening the alpaca broker");
+    status = connect_trading(trading, opts);
+    if (status != MS_OK) {
+        ms_alpaca_keys_wipe(&trading->config.keys);
+        free(trading);
+        return status;
+    }
+    out->ops = &alpaca_ops;
+    out->state = trading;
+    snprintf(out->name, sizeof out->name, "alpaca-%s", trading->config.live ? "live" : "paper");
+    MS_INFO("broker %s at %s", out->name, trading->config.trading_url);
+    return MS_OK;
+}

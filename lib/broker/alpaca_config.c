@@ -1,0 +1,157 @@
+/*
+ * alpaca_config.c - resolving a broker's options and the environment:
+ * paper or live, the trading and data URLs, timeouts, retries and the
+ * request budget. Options win over the environment, which wins over the
+ * defaults. Paper is the default; live needs both the option and
+ * MARKETSIM_LIVE_TRADING=yes, and PAPER=1 forces paper.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpaca_internal.h"
+
+#define PAPER_URL "https://paper-api.alpaca.markets"
+#define LIVE_URL "https://api.alpaca.markets"
+#define DATA_URL "https://data.alpaca.markets"
+
+#define DEFAULT_CONNECT_TIMEOUT 10.0
+#define DEFAULT_TIMEOUT 30.0
+#define DEFAULT_MAX_RETRIES 5
+/* Alpaca allows 200 requests a minute; the margin absorbs the bucket's
+ * burst (rate_limiter.c). */
+#define DEFAULT_REQUESTS_PER_MINUTE 190.0
+
+static const char *first_set(const char *option, const char *variable)
+{
+    if (option != NULL && *option != '\0')
+        return option;
+    const char *value = getenv(variable);
+    return value != NULL && *value != '\0' ? value : NULL;
+}
+
+/* Whether `url` names exactly the host of `origin` ("https://host"): what
+ * follows the origin is a path, a port or the end (strchr finds the
+ * terminator too). */
+static bool on_host(const char *url, const char *origin)
+{
+    size_t len = strlen(origin);
+    return strncmp(url, origin, len) == 0 && strchr("/:", url[len]) != NULL;
+}
+
+static bool loopback(const char *url)
+{
+    return on_host(url, "http://127.0.0.1") || on_host(url, "http://localhost") ||
+           on_host(url, "http://[::1]");
+}
+
+/* Keys ride in headers, so plain HTTP is refused except on loopback
+ * (the local test server); the scheme check also keeps libcurl to the two
+ * protocols it should speak. */
+static ms_status copy_url(char out[MS_ALPACA_URL_MAX], const char *url, const char *what)
+{
+    if (strncmp(url, "https://", 8) != 0 && !loopback(url))
+        return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected https://HOST (plain http only to "
+                        "127.0.0.1, localhost or [::1]): keys must not travel in clear text", what, url);
+    size_t len = strlen(url);
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    if (len >= MS_ALPACA_URL_MAX)
+        return ms_error(MS_ERR_INVALID_ARG, "%s is longer than %d characters", what,
+                        MS_ALPACA_URL_MAX - 1);
+    memcpy(out, url, len);
+    out[len] = '\0';
+    return MS_OK;
+}
+
+static ms_status resolve_mode(const ms_broker_options *opts, bool *live)
+{
+    int paper = 0;
+    ms_status status = ms_env_bool("PAPER", &paper);
+    *live = false;
+    if (status != MS_OK || !opts->live)
+        return status;
+    if (paper) {
+        MS_WARN("PAPER=%s in the environment: trading on the paper account, not live", getenv("PAPER"));
+        return MS_OK;
+    }
+    const char *opt_in = getenv("MARKETSIM_LIVE_TRADING");
+    if (opt_in == NULL || strcmp(opt_in, "yes") != 0)
+        return ms_error(MS_ERR_INVALID_ARG, "live trading needs MARKETSIM_LIVE_TRADING=yes in the "
+                        "environment as well as the live option: a second, deliberate step so that "
+                        "no stray flag trades real money");
+    *live = true;
+    return MS_OK;
+}
+
+static ms_status resolve_trading_url(const ms_broker_options *opts, ms_alpaca_config *config)
+{
+    const char *url = first_set(opts->trading_url, "APCA_API_BASE_URL");
+    ms_status status = copy_url(config->trading_url, url != NULL ? url : config->live ? LIVE_URL : PAPER_URL,
+                                "trading URL");
+    if (status == MS_OK && !config->live && on_host(config->trading_url, LIVE_URL))
+        return ms_error(MS_ERR_INVALID_ARG, "trading URL %s is Alpaca's live host but live trading "
+                        "was not requested: use the paper host, or the live option with "
+                        "MARKETSIM_LIVE_TRADING=yes", config->trading_url);
+    return status;
+}
+
+/* 0 selects `fallback`; anything else must be positive and finite. */
+static ms_status positive_or_default(double value, double fallback, const char *what, double *out)
+{
+    if (value == 0) {
+        *out = fallback;
+        return MS_OK;
+    }
+    if (!isfinite(value) || value < 0)
+        return ms_error(MS_ERR_INVALID_ARG, "broker option %s must be positive (0: default), got %g",
+                        what, value);
+    *out = value;
+    return MS_OK;
+}
+
+static ms_status resolve_numbers(const ms_broker_options *opts, ms_alpaca_config *config)
+{
+    if (opts->max_retries < -1)
+        return ms_error(MS_ERR_INVALID_ARG, "broker option max_retries must be -1 (none), 0 (default) "
+                        "or positive, got %d", opts->max_retries);
+    config->max_retries = opts->max_retries == 0 ? DEFAULT_MAX_RETRIES
+                          : opts->max_retries < 0 ? 0 : opts->max_retries;
+    ms_status status = positive_or_default(opts->connect_timeout, DEFAULT_CONNECT_TIMEOUT,
+                                           "connect_timeout", &config->connect_timeout);
+    if (status == MS_OK)
+        status = positive_or_default(opts->timeout, DEFAULT_TIMEOUT, "timeout", &config->timeout);
+    if (status == MS_OK)
+        status = positive_or_default(opts->requests_per_minute, DEFAULT_REQUESTS_PER_MINUTE,
+                                     "requests_per_minute", &config->requests_per_minute);
+    return status;
+}
+
+ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, ms_alpaca_config *out)
+{
+    memset(out, 0, sizeof *out);
+    ms_status status = resolve_numbers(opts, out);
+    if (status == MS_OK && trading)
+        status = resolve_mode(opts, &out->live);
+    if (status == MS_OK && trading)
+        status = resolve_trading_url(opts, out);
+    if (status == MS_OK) {
+        const char *data_url = first_set(opts->data_url, "APCA_API_DATA_URL");
+        status = copy_url(out->data_url, data_url != NULL ? data_url : DATA_URL, "data URL");
+    }
+    if (status == MS_OK)
+        status = ms_alpaca_keys_resolve(opts, &out->keys);
+    return status;
+}
+
+ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config)
+{
+    ms_http_settings settings = {
+        .connect_timeout = config->connect_timeout,
+        .timeout = config->timeout,
+        .max_retries = config->max_retries,
+        .key_id = config->keys.present ? config->keys.key_id : NULL,
+        .secret_key = config->keys.present ? config->keys.secret_key : NULL,
+    };
+    return settings;
+}

@@ -1,0 +1,107 @@
+/*
+ * alpaca_order_body.c - the JSON of POST /v2/orders. Quantities and prices
+ * go as decimal strings, as Alpaca's own clients send them, so no binary
+ * floating-point noise reaches the exchange. Alpaca refuses sub-penny stock
+ * prices, so stock prices are rounded to the cent from $1 up and to 1/100
+ * of a cent below; crypto prices and every quantity keep up to 9 decimals.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alpaca_internal.h"
+
+#define FINE_PLACES 9
+
+static const char *type_word(ms_order_type type)
+{
+    switch (type) {
+    case MS_ORDER_MARKET: return "market";
+    case MS_ORDER_LIMIT: return "limit";
+    case MS_ORDER_STOP: return "stop";
+    case MS_ORDER_STOP_LIMIT: return "stop_limit";
+    }
+    return "market";
+}
+
+static const char *time_in_force_word(ms_time_in_force time_in_force)
+{
+    static const char *const words[] = { "day", "gtc", "opg", "cls", "ioc", "fok" };
+    return (size_t)time_in_force < MS_ARRAY_LEN(words) ? words[time_in_force] : "day";
+}
+
+static const char *class_word(ms_order_class order_class)
+{
+    static const char *const words[] = { "simple", "oto", "bracket", "oco" };
+    return (size_t)order_class < MS_ARRAY_LEN(words) ? words[order_class] : "simple";
+}
+
+/* `value` with `places` decimals, trailing zeros dropped, as a JSON string;
+ * -1 when it cannot be added. */
+static int set_decimal(json_t *object, const char *key, double value, int places)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.*f", places, value);
+    char *end = text + strlen(text);
+    while (end > text && end[-1] == '0')
+        end--;
+    if (end > text && end[-1] == '.')
+        end--;
+    *end = '\0';
+    return json_object_set_new(object, key, json_string(text));
+}
+
+static int price_places(double price, bool crypto)
+{
+    return crypto ? FINE_PLACES : price >= 1.0 ? 2 : 4;
+}
+
+/* The exit legs of OTO and bracket orders; -1 when they cannot be added. */
+static int add_legs(json_t *order, const ms_order_request *request, bool crypto)
+{
+    int failed = 0;
+    if (request->order_class == MS_CLASS_OTO || request->order_class == MS_CLASS_BRACKET) {
+        json_t *take_profit = json_object();
+        failed |= set_decimal(take_profit, "limit_price", request->take_profit_limit,
+                              price_places(request->take_profit_limit, crypto));
+        failed |= json_object_set_new(order, "take_profit", take_profit);
+    }
+    if (request->order_class == MS_CLASS_BRACKET) {
+        json_t *stop_loss = json_object();
+        failed |= set_decimal(stop_loss, "stop_price", request->stop_loss_stop,
+                              price_places(request->stop_loss_stop, crypto));
+        failed |= json_object_set_new(order, "stop_loss", stop_loss);
+    }
+    return failed;
+}
+
+ms_status ms_alpaca_order_body(const ms_order_request *request, char **body)
+{
+    *body = NULL;
+    char symbol[MS_ALPACA_SYMBOL_MAX];
+    ms_status status = ms_alpaca_symbol(request->symbol, symbol);
+    if (status != MS_OK)
+        return status;
+    bool crypto = ms_symbol_asset_class(request->symbol) == MS_ASSET_CRYPTO;
+    json_t *order = json_object();
+    int failed = json_object_set_new(order, "symbol", json_string(symbol));
+    failed |= set_decimal(order, "qty", request->qty, FINE_PLACES);
+    failed |= json_object_set_new(order, "side", json_string(request->side > 0 ? "buy" : "sell"));
+    failed |= json_object_set_new(order, "type", json_string(type_word(request->type)));
+    failed |= json_object_set_new(order, "time_in_force",
+                                  json_string(time_in_force_word(request->time_in_force)));
+    if (request->type == MS_ORDER_LIMIT || request->type == MS_ORDER_STOP_LIMIT)
+        failed |= set_decimal(order, "limit_price", request->limit_price,
+                              price_places(request->limit_price, crypto));
+    if (request->type == MS_ORDER_STOP || request->type == MS_ORDER_STOP_LIMIT)
+        failed |= set_decimal(order, "stop_price", request->stop_price,
+                              price_places(request->stop_price, crypto));
+    failed |= json_object_set_new(order, "client_order_id", json_string(request->client_order_id));
+    failed |= json_object_set_new(order, "order_class", json_string(class_word(request->order_class)));
+    failed |= add_legs(order, request, crypto);
+    if (!failed)
+        *body = json_dumps(order, JSON_COMPACT);
+    json_decref(order);
+    if (*body == NULL)
+        return ms_error(MS_ERR_NOMEM, "order %s: out of memory building the request", request->symbol);
+    return MS_OK;
+}

@@ -1,0 +1,132 @@
+/*
+ * bar_cache.c - the market-data cache on disk: one CSV per (timeframe,
+ * symbol) with Alpaca's column names (t,o,h,l,c,v), so the data layer's CSV
+ * loader reads it back. Files are replaced atomically (a temporary file in
+ * the same directory, synced, then renamed over the old one), so a crash or
+ * a concurrent load never leaves half a cache.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alpaca_internal.h"
+
+ms_status ms_bar_cache_path(const char *dir, const char *timeframe, const char *symbol, char *path,
+                            size_t size)
+{
+    char name[MS_ALPACA_SYMBOL_MAX];
+    size_t len = 0;
+    for (const char *c = symbol; *c != '\0'; c++) {
+        if (*c == '/' || *c == '-')
+            continue;
+        if ((!isalnum((unsigned char)*c) && *c != '.') || len + 1 == sizeof name)
+            return ms_error(MS_ERR_INVALID_ARG, "symbol '%s' cannot name a cache file", symbol);
+        name[len++] = (char)toupper((unsigned char)*c);
+    }
+    name[len] = '\0';
+    /* A leading dot would make a hidden file, or ".." with its meaning. */
+    if (len == 0 || name[0] == '.')
+        return ms_error(MS_ERR_INVALID_ARG, "symbol '%s' cannot name a cache file", symbol);
+    int written = snprintf(path, size, "%s/alpaca/%s/%s.csv", dir, timeframe, name);
+    if (written < 0 || (size_t)written >= size)
+        return ms_error(MS_ERR_INVALID_ARG, "cache path for %s under %s is too long", symbol, dir);
+    return MS_OK;
+}
+
+ms_status ms_bar_cache_read(const char *path, const char *symbol, ms_bar_rows *rows)
+{
+    struct stat info;
+    if (stat(path, &info) != 0 && errno == ENOENT)
+        return MS_OK;
+    ms_bars *bars = NULL;
+    if (ms_bars_load_csv(&bars, path, symbol, NULL) != MS_OK) {
+        MS_WARN("bar cache %s does not load (%s): fetching its bars again", path, ms_last_error());
+        return MS_OK;
+    }
+    const int64_t *timestamps = ms_bars_timestamps(bars);
+    const double *columns[MS_COL_VOLUME + 1];
+    for (int column = MS_COL_OPEN; column <= MS_COL_VOLUME; column++)
+        columns[column] = ms_bars_column(bars, (ms_column)column);
+    ms_status status = MS_OK;
+    for (size_t i = 0; i < ms_bars_len(bars) && status == MS_OK; i++)
+        status = ms_bar_rows_append(rows, timestamps[i], columns[MS_COL_OPEN][i],
+                                    columns[MS_COL_HIGH][i], columns[MS_COL_LOW][i],
+                                    columns[MS_COL_CLOSE][i], columns[MS_COL_VOLUME][i]);
+    ms_bars_free(bars);
+    return status;
+}
+
+/* Creates every missing directory above the file `path`. */
+static ms_status make_parents(const char *path)
+{
+    char *copy = ms_strdup(path);
+    if (copy == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory creating directories for %s", path);
+    ms_status status = MS_OK;
+    for (char *slash = strchr(copy + 1, '/'); slash != NULL && status == MS_OK;
+         slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+            status = ms_error(MS_ERR_IO, "cannot create directory %s: %s", copy, strerror(errno));
+        *slash = '/';
+    }
+    free(copy);
+    return status;
+}
+
+/* The shortest decimal that reads back as exactly `value`, so a cached
+ * bar equals the fetched one. */
+static void format_number(double value, char text[32])
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, 32, "%.*g", digits, value);
+        if (strtod(text, NULL) == value)
+            return;
+    }
+}
+
+static ms_status write_rows(FILE *file, const ms_bar_rows *rows)
+{
+    fputs("t,o,h,l,c,v\n", file);
+    for (size_t i = 0; i < rows->len; i++) {
+        char time[MS_UTC_TIME_TEXT], open[32], high[32], low[32], close[32], volume[32];
+        ms_format_rfc3339(rows->timestamps[i], time);
+        format_number(rows->open[i], open);
+        format_number(rows->high[i], high);
+        format_number(rows->low[i], low);
+        format_number(rows->close[i], close);
+        format_number(rows->volume[i], volume);
+        fprintf(file, "%s,%s,%s,%s,%s,%s\n", time, open, high, low, close, volume);
+    }
+    return fflush(file) == 0 && fsync(fileno(file)) == 0 && !ferror(file) ? MS_OK : MS_ERR_IO;
+}
+
+ms_status ms_bar_cache_write(const char *path, const ms_bar_rows *rows)
+{
+    ms_status status = make_parents(path);
+    if (status != MS_OK)
+        return status;
+    char temporary[4200];
+    if ((size_t)snprintf(temporary, sizeof temporary, "%s.XXXXXX", path) >= sizeof temporary)
+        return ms_error(MS_ERR_IO, "cache path %s is too long", path);
+    int fd = mkstemp(temporary);
+    FILE *file = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (file == NULL) {
+        status = ms_error(MS_ERR_IO, "cannot write the bar cache next to %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(temporary);
+        }
+        return status;
+    }
+    status = write_rows(file, rows);
+    if (fclose(file) != 0 || status != MS_OK || rename(temporary, path) != 0) {
+        status = ms_error(MS_ERR_IO, "cannot write the bar cache %s: %s", path, strerror(errno));
+        unlink(temporary);
+    }
+    return status;
+}

@@ -1,0 +1,61 @@
+/*
+ * bar_rows.c - growable OHLCV columns: pages of bars and the cache are
+ * gathered here before they become an ms_bars.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpaca_internal.h"
+
+static ms_status grow(ms_bar_rows *rows)
+{
+    size_t capacity = rows->capacity ? rows->capacity * 2 : 256;
+    int64_t *timestamps = realloc(rows->timestamps, capacity * sizeof *timestamps);
+    if (timestamps == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory for %zu bars", capacity);
+    rows->timestamps = timestamps;
+    double **columns[] = { &rows->open, &rows->high, &rows->low, &rows->close, &rows->volume };
+    for (size_t i = 0; i < MS_ARRAY_LEN(columns); i++) {
+        double *column = realloc(*columns[i], capacity * sizeof *column);
+        if (column == NULL)
+            return ms_error(MS_ERR_NOMEM, "out of memory for %zu bars", capacity);
+        *columns[i] = column;
+    }
+    rows->capacity = capacity;
+    return MS_OK;
+}
+
+ms_status ms_bar_rows_append(ms_bar_rows *rows, int64_t timestamp, double open, double high,
+                             double low, double close, double volume)
+{
+    if (rows->len == rows->capacity) {
+        ms_status status = grow(rows);
+        if (status != MS_OK)
+            return status;
+    }
+    size_t i = rows->len++;
+    rows->timestamps[i] = timestamp;
+    rows->open[i] = open;
+    rows->high[i] = high;
+    rows->low[i] = low;
+    rows->close[i] = close;
+    rows->volume[i] = volume;
+    return MS_OK;
+}
+
+void ms_bar_rows_truncate_from(ms_bar_rows *rows, int64_t timestamp)
+{
+    while (rows->len > 0 && rows->timestamps[rows->len - 1] >= timestamp)
+        rows->len--;
+}
+
+void ms_bar_rows_release(ms_bar_rows *rows)
+{
+    free(rows->timestamps);
+    free(rows->open);
+    free(rows->high);
+    free(rows->low);
+    free(rows->close);
+    free(rows->volume);
+    memset(rows, 0, sizeof *rows);
+}

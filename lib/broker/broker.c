@@ -1,0 +1,163 @@
+/*
+ * broker.c - ms_broker: choosing a broker from its URI and checking every
+ * call's arguments once, so implementations only see valid requests.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_internal.h"
+
+static ms_status default_journal(char *path, size_t size)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    int written = state && *state ? snprintf(path, size, "%s/marketsim/sim.journal", state)
+                  : home && *home ? snprintf(path, size, "%s/.local/state/marketsim/sim.journal", home)
+                                  : -1;
+    if (written < 0 || (size_t)written >= size)
+        return ms_error(MS_ERR_INVALID_ARG, "no default sim journal: set XDG_STATE_HOME or HOME, "
+                        "or open sim:PATH");
+    return MS_OK;
+}
+
+static ms_status open_implementation(const char *uri, const ms_broker_options *opts, ms_broker *broker)
+{
+    if (uri == NULL || *uri == '\0') {
+        if (ms_alpaca_keys_configured(opts))
+            return ms_alpaca_broker_open(opts, broker);
+        char path[4096];
+        ms_status status = default_journal(path, sizeof path);
+        return status == MS_OK ? ms_sim_broker_open(path, opts, broker) : status;
+    }
+    if (ms_str_ieq(uri, "alpaca"))
+        return ms_alpaca_broker_open(opts, broker);
+    if (strncmp(uri, "sim:", 4) == 0 && uri[4] != '\0')
+        return ms_sim_broker_open(uri + 4, opts, broker);
+    return ms_error(MS_ERR_INVALID_ARG, "broker '%s': expected alpaca or sim:PATH", uri);
+}
+
+MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)
+{
+    if (out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_broker_open: out is NULL");
+    *out = NULL;
+    ms_broker_options defaults = MS_BROKER_OPTIONS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
+    if (opts->version != MS_BROKER_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected %d", opts->version,
+                        MS_BROKER_OPTIONS_VERSION);
+    ms_broker *broker = calloc(1, sizeof *broker);
+    if (broker == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory opening a broker");
+    ms_status status = open_implementation(uri, opts, broker);
+    if (status != MS_OK) {
+        free(broker);
+        return status;
+    }
+    *out = broker;
+    return MS_OK;
+}
+
+MS_API void ms_broker_free(ms_broker *broker)
+{
+    if (broker == NULL)
+        return;
+    if (broker->ops->destroy != NULL)
+        broker->ops->destroy(broker->state);
+    free(broker);
+}
+
+MS_API const char *ms_broker_name(const ms_broker *broker)
+{
+    return broker != NULL ? broker->name : NULL;
+}
+
+#define REQUIRE(condition, ...) \
+    do { if (!(condition)) return ms_error(MS_ERR_INVALID_ARG, __VA_ARGS__); } while (0)
+
+MS_API ms_status ms_broker_account(ms_broker *broker, ms_account *out)
+{
+    REQUIRE(broker != NULL && out != NULL, "ms_broker_account: NULL argument");
+    return broker->ops->account(broker->state, out);
+}
+
+MS_API ms_status ms_broker_positions(ms_broker *broker, ms_position **out, size_t *count)
+{
+    REQUIRE(broker != NULL && out != NULL && count != NULL, "ms_broker_positions: NULL argument");
+    *out = NULL;
+    *count = 0;
+    return broker->ops->positions(broker->state, out, count);
+}
+
+MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out)
+{
+    REQUIRE(broker != NULL && out != NULL, "ms_broker_clock: NULL argument");
+    return broker->ops->clock(broker->state, out);
+}
+
+/* Prices the order type needs are positive and finite; the others NAN. */
+static ms_status check_request(const ms_order_request *r)
+{
+    REQUIRE(r->symbol != NULL && *r->symbol != '\0', "order: no symbol");
+    REQUIRE(r->client_order_id != NULL && *r->client_order_id != '\0' &&
+                strlen(r->client_order_id) <= 48,
+            "order %s: client_order_id must be 1 to 48 characters", r->symbol);
+    REQUIRE(isfinite(r->qty) && r->qty > 0, "order %s: quantity must be positive, got %g", r->symbol, r->qty);
+    REQUIRE(r->side == 1 || r->side == -1, "order %s: side must be +1 (buy) or -1 (sell)", r->symbol);
+    int needs_limit = r->type == MS_ORDER_LIMIT || r->type == MS_ORDER_STOP_LIMIT;
+    int needs_stop = r->type == MS_ORDER_STOP || r->type == MS_ORDER_STOP_LIMIT;
+    REQUIRE(!needs_limit || (isfinite(r->limit_price) && r->limit_price > 0),
+            "order %s: a limit order needs a positive limit price", r->symbol);
+    REQUIRE(!needs_stop || (isfinite(r->stop_price) && r->stop_price > 0),
+            "order %s: a stop order needs a positive stop price", r->symbol);
+    int needs_take_profit = r->order_class == MS_CLASS_OTO || r->order_class == MS_CLASS_BRACKET;
+    REQUIRE(!needs_take_profit || (isfinite(r->take_profit_limit) && r->take_profit_limit > 0),
+            "order %s: an OTO or bracket order needs a positive take-profit limit", r->symbol);
+    REQUIRE(r->order_class != MS_CLASS_BRACKET || (isfinite(r->stop_loss_stop) && r->stop_loss_stop > 0),
+            "order %s: a bracket order needs a positive stop-loss price", r->symbol);
+    return MS_OK;
+}
+
+MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *request, ms_order *out)
+{
+    REQUIRE(broker != NULL && request != NULL && out != NULL, "ms_broker_submit: NULL argument");
+    ms_status status = check_request(request);
+    return status == MS_OK ? broker->ops->submit(broker->state, request, out) : status;
+}
+
+MS_API ms_status ms_broker_orders(ms_broker *broker, const char *status, ms_order **out, size_t *count)
+{
+    REQUIRE(broker != NULL && out != NULL && count != NULL, "ms_broker_orders: NULL argument");
+    REQUIRE(status != NULL && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0 ||
+                               strcmp(status, "all") == 0),
+            "ms_broker_orders: status must be open, closed or all");
+    *out = NULL;
+    *count = 0;
+    return broker->ops->orders(broker->state, status, out, count);
+}
+
+MS_API ms_status ms_broker_order_by_client_id(ms_broker *broker, const char *client_order_id,
+                                              ms_order *out)
+{
+    REQUIRE(broker != NULL && out != NULL && client_order_id != NULL && *client_order_id != '\0',
+            "ms_broker_order_by_client_id: NULL or empty argument");
+    return broker->ops->order_by_client_id(broker->state, client_order_id, out);
+}
+
+MS_API ms_status ms_broker_cancel(ms_broker *broker, const char *order_id)
+{
+    REQUIRE(broker != NULL && order_id != NULL && *order_id != '\0', "ms_broker_cancel: no order id");
+    return broker->ops->cancel(broker->state, order_id);
+}
+
+MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t now)
+{
+    REQUIRE(broker != NULL, "ms_broker_sync: NULL broker");
+    if (broker->ops->sync == NULL)
+        return MS_OK;
+    REQUIRE(prices != NULL, "ms_broker_sync: a simulated broker needs a price source");
+    return broker->ops->sync(broker->state, prices, now);
+}

@@ -1,0 +1,49 @@
+/*
+ * broker_internal.h - the broker interface behind ms_broker: the functions
+ * a broker implements (Alpaca in alpaca_*.c, the simulated broker in
+ * sim_*.c) and how broker.c dispatches to them after checking arguments.
+ */
+#ifndef MS_BROKER_INTERNAL_H
+#define MS_BROKER_INTERNAL_H
+
+#include "core/core_internal.h"
+#include "marketsim/broker.h"
+
+/*
+ * One broker implementation. broker.c has checked every pointer argument
+ * and the request's fields before a call. Functions return MS_OK or an
+ * error recorded with ms_error; list results are malloc'ed arrays the caller
+ * frees with ms_free (NULL with count 0 when empty).
+ */
+typedef struct ms_broker_ops {
+    ms_status (*account)(void *state, ms_account *out);
+    ms_status (*positions)(void *state, ms_position **out, size_t *count);
+    ms_status (*clock)(void *state, ms_market_clock *out);
+    /* Idempotent per request->client_order_id (see ms_broker_submit). */
+    ms_status (*submit)(void *state, const ms_order_request *request, ms_order *out);
+    ms_status (*orders)(void *state, const char *status, ms_order **out, size_t *count);
+    ms_status (*order_by_client_id)(void *state, const char *client_order_id, ms_order *out);
+    ms_status (*cancel)(void *state, const char *order_id);
+    /* NULL for brokers that fill orders themselves (Alpaca). */
+    ms_status (*sync)(void *state, ms_source *prices, int64_t now);
+    void (*destroy)(void *state);
+} ms_broker_ops;
+
+struct ms_broker {
+    const ms_broker_ops *ops;
+    void *state;
+    char name[32];               /* "alpaca-paper", "alpaca-live", "sim" */
+};
+
+/* Opens Alpaca into *out (ops, state, name): keys, URLs, paper/live
+ * resolved from opts and the environment (alpaca_broker.c). */
+ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out);
+
+/* Opens the simulated broker with its journal at `path` (sim_broker.c). */
+ms_status ms_sim_broker_open(const char *path, const ms_broker_options *opts, ms_broker *out);
+
+/* Whether Alpaca keys are configured (options or environment or key file),
+ * which makes Alpaca the default broker. */
+bool ms_alpaca_keys_configured(const ms_broker_options *opts);
+
+#endif

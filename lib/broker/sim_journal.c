@@ -1,0 +1,203 @@
+/*
+ * sim_journal.c - the simulated broker's journal file: one JSON record per
+ * line, appended with one write() and an fsync before the change is
+ * acknowledged, read back whole on open.
+ *
+ * A crash can only tear the last line (no newline yet), and that record
+ * was never acknowledged: it is cut off with a warning. Anything else that
+ * is wrong is an error for the caller to report with the line number.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim_internal.h"
+
+static ms_status io_error(const char *path, const char *what)
+{
+    return ms_error(MS_ERR_IO, "sim journal %s: %s: %s", path, what, strerror(errno));
+}
+
+/* A second process appending to the same journal could place the same
+ * intent twice: one writer at a time, enforced by a POSIX record lock. */
+static ms_status lock_journal(int fd, const char *path)
+{
+    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    if (fcntl(fd, F_SETLK, &lock) == 0)
+        return MS_OK;
+    if (errno == EACCES || errno == EAGAIN)
+        return ms_error(MS_ERR_IO, "sim journal %s is in use by another process", path);
+    return io_error(path, "cannot lock");
+}
+
+/* A new file's directory entry must be durable too, or a crash could lose
+ * the whole journal. */
+static ms_status sync_directory(const char *path)
+{
+    char *copy = ms_strdup(path);
+    if (copy == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    ms_status status = fd < 0 || fsync(fd) != 0 ? io_error(path, "cannot sync its directory") : MS_OK;
+    if (fd >= 0)
+        close(fd);
+    free(copy);
+    return status;
+}
+
+/* The default journal lives under $XDG_STATE_HOME/marketsim, which need
+ * not exist yet: make the missing directories, private to the user. */
+static ms_status make_parent_directories(const char *path)
+{
+    char *partial = ms_strdup(path);
+    if (partial == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
+    ms_status status = MS_OK;
+    for (char *slash = strchr(partial + 1, '/'); slash != NULL && status == MS_OK;
+         slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(partial, 0700) != 0 && errno != EEXIST)
+            status = io_error(path, "cannot create its directory");
+        *slash = '/';
+    }
+    free(partial);
+    return status;
+}
+
+static ms_status read_all(int fd, const char *path, char **text, size_t *size)
+{
+    struct stat info;
+    if (fstat(fd, &info) != 0)
+        return io_error(path, "cannot stat");
+    *size = (size_t)info.st_size;
+    *text = malloc(*size + 1);
+    if (*text == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory reading %s", path);
+    size_t done = 0;
+    while (done < *size) {
+        ssize_t got = pread(fd, *text + done, *size - done, (off_t)done);
+        if (got <= 0)
+            return got < 0 ? io_error(path, "cannot read") : ms_error(MS_ERR_IO, "sim journal %s "
+                                                                      "shrank while being read", path);
+        done += (size_t)got;
+    }
+    return MS_OK;
+}
+
+/* Cuts a torn last line off the file; returns the length that remains. */
+static ms_status drop_torn_tail(int fd, const char *path, const char *text, size_t *size)
+{
+    size_t complete = *size;
+    while (complete > 0 && text[complete - 1] != '\n')
+        complete--;
+    if (complete == *size)
+        return MS_OK;
+    size_t lines = 1;
+    for (size_t i = 0; i < complete; i++)
+        lines += text[i] == '\n';
+    MS_WARN("sim journal %s: line %zu is incomplete (%zu bytes, a crash mid-write): ignored",
+            path, lines, *size - complete);
+    if (ftruncate(fd, (off_t)complete) != 0 || fsync(fd) != 0)
+        return io_error(path, "cannot cut off the incomplete last line");
+    *size = complete;
+    return MS_OK;
+}
+
+static ms_status each_line(const char *text, size_t size,
+                           ms_status (*each)(void *context, const ms_sim_line *line), void *context)
+{
+    ms_sim_line line = { text, 0, 1 };
+    for (size_t i = 0; i < size; i++) {
+        if (text[i] != '\n')
+            continue;
+        line.length = (size_t)(text + i - line.text);
+        ms_status status = each(context, &line);
+        if (status != MS_OK)
+            return status;
+        line.text = text + i + 1;
+        line.number++;
+    }
+    return MS_OK;
+}
+
+static ms_status replay(ms_sim_journal *journal,
+                        ms_status (*each)(void *context, const ms_sim_line *line), void *context,
+                        bool *created)
+{
+    char *text = NULL;
+    size_t size = 0;
+    ms_status status = read_all(journal->fd, journal->path, &text, &size);
+    if (status == MS_OK)
+        status = drop_torn_tail(journal->fd, journal->path, text, &size);
+    if (status == MS_OK) {
+        *created = size == 0;
+        status = each_line(text, size, each, context);
+    }
+    free(text);
+    return status;
+}
+
+ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
+                              ms_status (*each)(void *context, const ms_sim_line *line),
+                              void *context, bool *created)
+{
+    journal->fd = -1;
+    journal->path = ms_strdup(path);
+    if (journal->path == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
+    bool existed = access(path, F_OK) == 0;
+    ms_status made = existed ? MS_OK : make_parent_directories(path);
+    if (made != MS_OK)
+        return made;
+    journal->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (journal->fd < 0)
+        return io_error(path, "cannot open");
+    ms_status status = lock_journal(journal->fd, path);
+    if (status == MS_OK && !existed)
+        status = sync_directory(path);
+    return status == MS_OK ? replay(journal, each, context, created) : status;
+}
+
+ms_status ms_sim_journal_append(ms_sim_journal *journal, const json_t *record)
+{
+    char *text = json_dumps(record, JSON_COMPACT | JSON_SORT_KEYS);
+    size_t length = text != NULL ? strlen(text) : 0;
+    char *line = text != NULL ? realloc(text, length + 2) : NULL;
+    if (line == NULL) {
+        free(text);
+        return ms_error(MS_ERR_NOMEM, "out of memory writing to %s", journal->path);
+    }
+    memcpy(line + length, "\n", 2);
+    struct stat info;
+    if (fstat(journal->fd, &info) != 0) {
+        free(line);
+        return io_error(journal->path, "cannot stat");
+    }
+    ms_status status = MS_OK;
+    for (size_t done = 0; status == MS_OK && done < length + 1;) {
+        ssize_t wrote = write(journal->fd, line + done, length + 1 - done);
+        if (wrote < 0 && errno != EINTR)
+            status = io_error(journal->path, "cannot append");
+        done += wrote > 0 ? (size_t)wrote : 0;
+    }
+    if (status == MS_OK && fsync(journal->fd) != 0)
+        status = io_error(journal->path, "cannot fsync");
+    /* A failed append must not leave half a line for the next one to extend. */
+    if (status != MS_OK && ftruncate(journal->fd, info.st_size) != 0)
+        MS_WARN("sim journal %s: cannot undo a failed append: %s", journal->path, strerror(errno));
+    free(line);
+    return status;
+}
+
+void ms_sim_journal_close(ms_sim_journal *journal)
+{
+    if (journal->fd >= 0)
+        close(journal->fd);
+    journal->fd = -1;
+    free(journal->path);
+    journal->path = NULL;
+}

@@ -1,0 +1,175 @@
+/*
+ * toto_model.h - the C++ side of the Toto port (C++ only; the C side is
+ * toto_internal.h): the weights as ATen tensors (toto_weights.cpp), the
+ * forward pass from raw series to per-step Student-t mixtures with an
+ * optional key/value cache (toto_forward.cpp), the autoregressive
+ * decoding over patches behind predict and sample paths (toto_decode.cpp),
+ * and the backend state with the exception boundary shared by the entry
+ * points (toto_backend.cpp, toto_trace.cpp).
+ *
+ * Shapes use R for rows (series, or series x sample chains), V variates,
+ * T time steps (a multiple of the patch P), N patches, D embed_dim, K
+ * mixture components. Raw series and the scaler's loc/scale are float32 as
+ * in the official code; the network runs in the model's compute dtype.
+ */
+#ifndef MS_TOTO_MODEL_H
+#define MS_TOTO_MODEL_H
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "model/checkpoint.h"
+#include "model/model_internal.h"
+
+namespace toto {
+
+struct Layer {
+    bool spacewise;
+    at::Tensor norm1, norm2;
+    at::Tensor qkv_weight, qkv_bias;  /* [3D, D]: channel qkv * D + d * H + h */
+    at::Tensor out_weight, out_bias;  /* [D, D] over the head-major merge */
+    at::Tensor w12_weight, w12_bias;  /* [2F, D]: gate rows first, then value */
+    at::Tensor w3_weight, w3_bias;    /* [D, F] */
+};
+
+struct Model {
+    ms_toto_config config;
+    size_t parameters;
+    at::Device device = at::kCPU;
+    at::ScalarType dtype = at::kFloat;  /* compute dtype of the network */
+    at::Tensor patch_weight, patch_bias;
+    std::vector<Layer> layers;
+    at::Tensor unembed_weight, unembed_bias;
+    /* The four head projections stacked as [df | loc | scale | mixture]
+     * rows ([4K, D]), float32: one product instead of four. */
+    at::Tensor head_weight, head_bias;
+    /* Rotary tables (float32, [head_dim / 2]): theta^(-2i/head_dim) and the
+     * xPos bases (2i + 0.4 head_dim) / (1.4 head_dim). */
+    at::Tensor inverse_frequencies, xpos_bases;
+
+    int64_t patch() const { return config.patch_size; }
+};
+
+/* Builds the model from a validated checkpoint on `device` in `dtype`;
+ * the tensors are copies, so the checkpoint may be closed afterwards.
+ * Throws on failure. */
+Model load_model(const ms_toto_checkpoint *checkpoint, at::Device device, at::ScalarType dtype);
+
+/* Keys and values of the time-wise layers for rows of R x V sequences:
+ * [R*V, H, capacity, head_dim] per time-wise layer (undefined for
+ * space-wise ones), rotated keys as they were when cached. */
+struct KvCache {
+    std::vector<at::Tensor> keys, values;
+    int64_t length = 0;  /* patches cached so far */
+};
+
+KvCache allocate_cache(const Model &model, int64_t sequences, int64_t capacity);
+
+/* The cache with every row repeated `times` times in place (row r becomes
+ * rows r*times .. r*times+times-1): one context shared by sample chains. */
+KvCache repeat_cache(const KvCache &cache, int64_t variates, int64_t times);
+
+/* CausalPatchStdMeanScaler: per-step loc and scale (float32 [R, V, T],
+ * constant within a patch) and the scaled series in float32. */
+struct Scaled {
+    at::Tensor values, loc, scale;
+};
+
+/* `observed` is false on left padding. Global statistics for the
+ * stabilising clamp come from the first `prefix_length` steps only. */
+Scaled scale_series(const Model &model, const at::Tensor &series, const at::Tensor &observed,
+                    int64_t prefix_length);
+
+/* Per-step mixture parameters, float32 [R, V, steps, K]: df, loc, scale in
+ * normalised units and the normalised mixture weights. */
+struct Mixture {
+    at::Tensor df, loc, scale, probs, logits;
+};
+
+/* Everything one forward pass computed; the traced parts only on request. */
+struct Forward {
+    Scaled scaled;
+    at::Tensor hidden;     /* [R, V, outputs * P, D]: unembedded outputs */
+    Mixture mixture;       /* of the same steps */
+    at::Tensor patch_embeddings;            /* traced: [R, V, n, D] */
+    std::vector<at::Tensor> layer_outputs;  /* traced: one [R, V, n, D] per layer */
+
+    /* loc and scale of the newest patch, float32 [R, V]: they de-normalise
+     * the outputs of that patch, which forecast the next one. */
+    at::Tensor newest_loc() const;
+    at::Tensor newest_scale() const;
+};
+
+/*
+ * One call of the backbone on series [R, V, T] (T a multiple of P).
+ * Without a cache, or with an empty one, every patch runs through the
+ * transformer (filling the cache when there is one); with a filled cache
+ * only the newest patch runs, as the official decoding does. Only the
+ * last `outputs` patches of the run are unembedded and given mixtures.
+ */
+Forward forward(const Model &model, const at::Tensor &series, const at::Tensor &observed,
+                int64_t prefix_length, KvCache *cache, int64_t outputs, bool trace);
+
+/* The mixture mean of every step in data units, float32 [R, V, steps],
+ * computed as the official forecaster does (loc + scale * sum probs loc_k),
+ * with non-finite and near-overflow values replaced by 0. */
+at::Tensor mixture_mean(const Mixture &mixture, const at::Tensor &loc, const at::Tensor &scale);
+
+/* Contexts left-padded with zeros to a multiple of P (the padding is
+ * unobserved): series float32 [R, V, T] and observed bool [R, V, T]. */
+struct Context {
+    at::Tensor series, observed;
+};
+
+/* Called once per decoding step with the forward pass of that step; the
+ * newest patch's mixtures forecast steps [step * P, step * P + P). */
+using StepObserver = std::function<void(int64_t step, const Forward &pass)>;
+
+/* The official mean path (TotoForecaster.generate_mean) for `steps`
+ * patches: returns the context extended by the `steps` appended patches
+ * of means. */
+at::Tensor decode_mean_path(const Model &model, const Context &context, int64_t steps,
+                            bool use_cache, const StepObserver &observe);
+
+/* The backend's operations over ms_series (bucketed by padded length).
+ * `passes` is increased by every backbone call. */
+void predict_series(const Model &model, bool use_cache, const ms_series *series, size_t n_series,
+                    size_t horizon, const ms_mixture_batch *out, size_t *passes);
+void sample_series(const Model &model, bool use_cache, const ms_series *series, size_t n_series,
+                   size_t horizon, size_t num_samples, double *samples, size_t *passes);
+
+/* The state behind ms_forecaster for "toto": the model, used by one
+ * thread at a time (libtorch's buffers and thread pool are shared). */
+struct Backend {
+    Model model;
+    std::mutex lock;
+    bool use_cache = true;
+    int threads = 1;
+};
+
+/* Runs `body` (which returns an ms_status) and turns every exception into
+ * an error recorded with ms_error: the C/C++ boundary of every entry point. */
+template <typename Body>
+ms_status guard(const char *context, Body &&body) noexcept
+{
+    try {
+        return body();
+    } catch (const c10::Error &e) {
+        return ms_error(MS_ERR_MODEL, "%s: libtorch: %s", context, e.what_without_backtrace());
+    } catch (const std::bad_alloc &) {
+        return ms_error(MS_ERR_NOMEM, "%s: out of memory", context);
+    } catch (const std::exception &e) {
+        return ms_error(MS_ERR_MODEL, "%s: %s", context, e.what());
+    } catch (...) {
+        return ms_error(MS_ERR_MODEL, "%s: unknown C++ exception", context);
+    }
+}
+
+}  // namespace toto
+
+#endif

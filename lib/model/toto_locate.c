@@ -1,0 +1,92 @@
+/*
+ * toto_locate.c - where the model called "toto" lives on this machine:
+ * $MARKETSIM_TOTO_DIR when set, otherwise the newest snapshot of
+ * Datadog/Toto-Open-Base-1.0 in the Hugging Face cache ($HF_HOME/hub, or
+ * ~/.cache/huggingface/hub), the layout huggingface_hub downloads into.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/core_internal.h"
+#include "model/model_internal.h"
+
+#define TOTO_HUB_SNAPSHOTS "hub/models--Datadog--Toto-Open-Base-1.0/snapshots"
+
+static bool is_directory(const char *path, struct stat *info)
+{
+    return stat(path, info) == 0 && S_ISDIR(info->st_mode);
+}
+
+/* The Hugging Face cache root: $HF_HOME, else $HOME/.cache/huggingface;
+ * false when neither is set. */
+static bool cache_root(char *root, size_t size)
+{
+    const char *hf_home = getenv("HF_HOME");
+    if (hf_home != NULL && *hf_home != '\0')
+        return snprintf(root, size, "%s", hf_home) < (int)size;
+    const char *home = getenv("HOME");
+    if (home == NULL || *home == '\0')
+        return false;
+    return snprintf(root, size, "%s/.cache/huggingface", home) < (int)size;
+}
+
+/* The most recently modified revision directory under `snapshots`. */
+static bool newest_snapshot(const char *snapshots, char *found, size_t size)
+{
+    DIR *listing = opendir(snapshots);
+    if (listing == NULL)
+        return false;
+    bool any = false;
+    struct timespec newest = { 0, 0 };
+    struct dirent *entry;
+    while ((entry = readdir(listing)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        char candidate[4096];
+        struct stat info;
+        if (snprintf(candidate, sizeof candidate, "%s/%s", snapshots, entry->d_name)
+                >= (int)sizeof candidate
+            || !is_directory(candidate, &info))
+            continue;
+        bool newer = info.st_mtim.tv_sec > newest.tv_sec
+                     || (info.st_mtim.tv_sec == newest.tv_sec
+                         && info.st_mtim.tv_nsec > newest.tv_nsec);
+        if (!any || newer) {
+            any = snprintf(found, size, "%s", candidate) < (int)size;
+            newest = info.st_mtim;
+        }
+    }
+    closedir(listing);
+    return any;
+}
+
+ms_status ms_toto_locate(char *dir, size_t size)
+{
+    struct stat info;
+    const char *explicit_dir = getenv("MARKETSIM_TOTO_DIR");
+    if (explicit_dir != NULL && *explicit_dir != '\0') {
+        if (is_directory(explicit_dir, &info) && snprintf(dir, size, "%s", explicit_dir) < (int)size)
+            return MS_OK;
+        return ms_error(MS_ERR_NOT_FOUND,
+                        "model 'toto': MARKETSIM_TOTO_DIR is '%s', which is not a directory",
+                        explicit_dir);
+    }
+    char root[4096], snapshots[4096];
+    if (!cache_root(root, sizeof root))
+        return ms_error(MS_ERR_NOT_FOUND,
+                        "model 'toto': no checkpoint found: MARKETSIM_TOTO_DIR, HF_HOME and HOME "
+                        "are all unset; set MARKETSIM_TOTO_DIR to a directory with config.json "
+                        "and model.safetensors");
+    bool fits = snprintf(snapshots, sizeof snapshots, "%s/%s", root, TOTO_HUB_SNAPSHOTS)
+                < (int)sizeof snapshots;
+    if (fits && newest_snapshot(snapshots, dir, size))
+        return MS_OK;
+    return ms_error(MS_ERR_NOT_FOUND,
+                    "model 'toto': no checkpoint found: MARKETSIM_TOTO_DIR is unset and '%s' "
+                    "has no snapshot; set MARKETSIM_TOTO_DIR to a directory with config.json "
+                    "and model.safetensors, or download Datadog/Toto-Open-Base-1.0 there",
+                    snapshots);
+}

@@ -1,0 +1,116 @@
+/*
+ * plan_json.c - a trade cycle as one JSON document (jansson), the contract
+ * of `marketsim trade --json` (docs/cli.md):
+ *   {"version", "broker", "cycle_date", "clock", "account", "positions",
+ *    "working_orders", "planned_cost", "executed", "stopped",
+ *    "counts": {"sent", "existing", "failed"}, "steps": [...]}
+ * Each step: action, symbol, reason, and by action the order fields
+ * (client_order_id, side, qty, type, time_in_force, order_class,
+ * limit_price, take_profit), the order to cancel (order_id), the strategy
+ * of a pick; its outcome (pending, sent, existing, failed), the broker's
+ * order once there is one, and the error of a failed step. Numbers that
+ * are not finite are null.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "trade_internal.h"
+
+#define JSON_VERSION 1
+
+static json_t *number(double value)
+{
+    return isfinite(value) ? json_real(value) : json_null();
+}
+
+static json_t *iso_time(int64_t timestamp)
+{
+    time_t seconds = (time_t)timestamp;
+    struct tm utc;
+    char text[32];
+    if (timestamp == 0 || gmtime_r(&seconds, &utc) == NULL ||
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+        return json_null();
+    return json_string(text);
+}
+
+static json_t *broker_order(const ms_order *o)
+{
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "id", o->id, "client_order_id",
+                     o->client_order_id, "status", o->status, "qty", number(o->qty), "filled_qty",
+                     number(o->filled_qty), "filled_avg_price", number(o->filled_avg_price),
+                     "created_at", iso_time(o->created_at), "filled_at", iso_time(o->filled_at));
+}
+
+static void add_order_fields(json_t *object, const ms_trade_step *step)
+{
+    json_object_set_new(object, "client_order_id", json_string(step->client_order_id));
+    json_object_set_new(object, "side", json_string(ms_trade_side_name(step->side)));
+    json_object_set_new(object, "qty", number(step->qty));
+    json_object_set_new(object, "type", json_string(ms_trade_type_name(step->type)));
+    json_object_set_new(object, "time_in_force", json_string(ms_trade_tif_name(step->time_in_force)));
+    json_object_set_new(object, "order_class", json_string(ms_trade_class_name(step->order_class)));
+    json_object_set_new(object, "limit_price", number(step->limit_price));
+    json_object_set_new(object, "take_profit", number(step->take_profit_limit));
+}
+
+static json_t *step_object(const ms_trade_step *step)
+{
+    json_t *object = json_pack("{s:s,s:s,s:s,s:s}", "action", ms_trade_action_name(step->action),
+                               "symbol", step->symbol, "reason", step->reason, "outcome",
+                               ms_trade_outcome_name(step->outcome));
+    if (object == NULL)
+        return NULL;
+    if (step->action == MS_TRADE_ENTER || step->action == MS_TRADE_CLOSE)
+        add_order_fields(object, step);
+    if (step->action == MS_TRADE_ENTER || step->action == MS_TRADE_SKIP)
+        json_object_set_new(object, "strategy", json_string(ms_strategy_name(step->strategy)));
+    if (step->action == MS_TRADE_SKIP || step->action == MS_TRADE_HOLD)
+        json_object_set_new(object, "side", json_string(ms_trade_side_name(step->side)));
+    if (step->action == MS_TRADE_HOLD)
+        json_object_set_new(object, "qty", number(step->qty));
+    if (step->action == MS_TRADE_CANCEL)
+        json_object_set_new(object, "order_id", json_string(step->order_id));
+    bool has_order = step->outcome == MS_TRADE_SENT || step->outcome == MS_TRADE_EXISTING ||
+                     step->action == MS_TRADE_CANCEL;
+    if (has_order)
+        json_object_set_new(object, "order", broker_order(&step->order));
+    if (step->outcome == MS_TRADE_FAILED)
+        json_object_set_new(object, "error", json_string(step->error));
+    return object;
+}
+
+static json_t *header_object(const ms_trade_summary *s)
+{
+    return json_pack("{s:i,s:s,s:s,s:{s:o,s:b},s:{s:o,s:o,s:o,s:o},s:I,s:I,s:o,s:b,s:b,"
+                     "s:{s:I,s:I,s:I}}",
+                     "version", JSON_VERSION, "broker", s->broker, "cycle_date", s->cycle_date,
+                     "clock", "timestamp", iso_time(s->clock.timestamp), "is_open", s->clock.is_open,
+                     "account", "equity", number(s->account.equity), "cash", number(s->account.cash),
+                     "buying_power", number(s->account.buying_power), "last_equity",
+                     number(s->account.last_equity),
+                     "positions", (json_int_t)s->positions, "working_orders",
+                     (json_int_t)s->working_orders, "planned_cost", number(s->planned_cost),
+                     "executed", s->executed, "stopped", s->stopped,
+                     "counts", "sent", (json_int_t)s->sent, "existing", (json_int_t)s->existing,
+                     "failed", (json_int_t)s->failed);
+}
+
+MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **out)
+{
+    if (result == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_result_to_json: NULL argument");
+    *out = NULL;
+    json_t *document = header_object(&result->summary);
+    json_t *steps = json_array();
+    for (size_t i = 0; document != NULL && steps != NULL && i < result->step_count; i++)
+        json_array_append_new(steps, step_object(&result->steps[i]));
+    if (document != NULL && steps != NULL)
+        json_object_set_new(document, "steps", json_incref(steps));
+    *out = document != NULL ? json_dumps(document, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(steps);
+    json_decref(document);
+    return *out != NULL ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory writing the trade JSON");
+}

@@ -1,0 +1,138 @@
+/*
+ * plan_text.c - a trade cycle for people: the plan (what the cycle saw and
+ * each step with its reason) and the results (what each sent step got
+ * back from the broker). Prices print with up to 10 significant digits,
+ * enough for cents on stocks and for small crypto prices.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "trade_internal.h"
+
+static void write_order(FILE *f, const ms_trade_step *step)
+{
+    fprintf(f, "%-4s %-10.10g ", ms_trade_side_name(step->side), step->qty);
+    if (step->type == MS_ORDER_MARKET)
+        fprintf(f, "market");
+    else
+        fprintf(f, "%s %.10g", ms_trade_type_name(step->type), step->limit_price);
+    if (isfinite(step->take_profit_limit))
+        fprintf(f, ", take profit %.10g", step->take_profit_limit);
+    fprintf(f, " (%s %s) %s", ms_trade_class_name(step->order_class),
+            ms_trade_tif_name(step->time_in_force), step->client_order_id);
+}
+
+static void write_step(FILE *f, const ms_trade_step *step)
+{
+    fprintf(f, "  %-6s %-10s ", ms_trade_action_name(step->action), step->symbol);
+    switch (step->action) {
+    case MS_TRADE_ENTER:
+    case MS_TRADE_CLOSE:
+        write_order(f, step);
+        break;
+    case MS_TRADE_CANCEL:
+        fprintf(f, "order %s (%s %s", step->order_id, ms_trade_side_name(step->order.side),
+                ms_trade_type_name(step->order.type));
+        if (isfinite(step->order.limit_price))
+            fprintf(f, " %.10g", step->order.limit_price);
+        fprintf(f, ")");
+        break;
+    case MS_TRADE_SKIP:
+        fprintf(f, "%-4s %s", ms_trade_side_name(step->side), ms_strategy_name(step->strategy));
+        break;
+    case MS_TRADE_HOLD:
+        fprintf(f, "%s %.10g", step->side > 0 ? "long" : "short", step->qty);
+        break;
+    }
+    fprintf(f, ": %s\n", step->reason);
+}
+
+static void write_header(FILE *f, const ms_trade_summary *s)
+{
+    time_t seconds = (time_t)s->clock.timestamp;
+    struct tm utc;
+    char clock[32] = "?";
+    if (gmtime_r(&seconds, &utc) != NULL)
+        strftime(clock, sizeof clock, "%Y-%m-%d %H:%M:%S UTC", &utc);
+    fprintf(f, "trade cycle %s | broker %s | clock %s, market %s\n", s->cycle_date, s->broker, clock,
+            s->clock.is_open ? "open" : "closed");
+    fprintf(f, "account: equity %.2f, cash %.2f, buying power %.2f; %zu position(s), "
+               "%zu working order(s)\n", s->account.equity, s->account.cash, s->account.buying_power,
+            s->positions, s->working_orders);
+}
+
+typedef void (*text_writer)(FILE *f, const ms_trade_result *result);
+
+static ms_status to_text(const ms_trade_result *result, char **out, text_writer write)
+{
+    if (result == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "trade text: NULL argument");
+    size_t size = 0;
+    *out = NULL;
+    FILE *f = open_memstream(out, &size);
+    if (f == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory writing the trade text");
+    write(f, result);
+    if (fclose(f) != 0) {
+        free(*out);
+        *out = NULL;
+        return ms_error(MS_ERR_NOMEM, "out of memory writing the trade text");
+    }
+    return MS_OK;
+}
+
+static void write_plan(FILE *f, const ms_trade_result *result)
+{
+    write_header(f, &result->summary);
+    fprintf(f, "\nplan (%zu step(s); new entries use %.2f of the buying power):\n",
+            result->step_count, result->summary.planned_cost);
+    for (size_t i = 0; i < result->step_count; i++)
+        write_step(f, &result->steps[i]);
+}
+
+MS_API ms_status ms_trade_plan_to_text(const ms_trade_result *result, char **out)
+{
+    return to_text(result, out, write_plan);
+}
+
+static void write_outcome(FILE *f, const ms_trade_step *step)
+{
+    const char *label = step->outcome == MS_TRADE_SENT ? "sent"
+                        : step->outcome == MS_TRADE_EXISTING ? "already placed"
+                        : step->outcome == MS_TRADE_FAILED ? "failed" : "not sent";
+    fprintf(f, "  %-14s %-6s %-10s ", label, ms_trade_action_name(step->action), step->symbol);
+    if (step->action == MS_TRADE_CANCEL)
+        fprintf(f, "order %s", step->order_id);
+    else
+        fprintf(f, "%s", step->client_order_id);
+    if (step->outcome == MS_TRADE_FAILED)
+        fprintf(f, ": %s\n", step->error);
+    else if (step->outcome != MS_TRADE_PENDING && step->action != MS_TRADE_CANCEL)
+        fprintf(f, " -> %s %s\n", step->order.id, step->order.status);
+    else
+        fprintf(f, "\n");
+}
+
+static void write_results(FILE *f, const ms_trade_result *result)
+{
+    const ms_trade_summary *s = &result->summary;
+    fprintf(f, "%s: sent %zu, already placed %zu, failed %zu\n",
+            s->executed ? "results" : "dry run, nothing sent", s->sent, s->existing, s->failed);
+    for (size_t i = 0; i < result->step_count; i++) {
+        const ms_trade_step *step = &result->steps[i];
+        bool order_step = step->action == MS_TRADE_ENTER || step->action == MS_TRADE_CLOSE ||
+                          step->action == MS_TRADE_CANCEL;
+        if (order_step && (s->executed || step->outcome != MS_TRADE_PENDING))
+            write_outcome(f, step);
+    }
+    if (s->stopped)
+        fprintf(f, "stopped on request before the end: the steps not sent are left for the next "
+                   "cycle\n");
+}
+
+MS_API ms_status ms_trade_result_to_text(const ms_trade_result *result, char **out)
+{
+    return to_text(result, out, write_results);
+}

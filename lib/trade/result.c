@@ -1,0 +1,106 @@
+/*
+ * result.c - ms_trade_result: a cycle's summary and its steps in order,
+ * with the accessors of the public API and the names the text and JSON
+ * writers share.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trade_internal.h"
+
+ms_trade_result *ms_trade_result_new(void)
+{
+    return calloc(1, sizeof(ms_trade_result));
+}
+
+ms_trade_step *ms_trade_add_step(ms_trade_result *result, ms_trade_action action, const char *symbol)
+{
+    if (result->step_count == result->step_capacity) {
+        size_t wanted = result->step_capacity ? result->step_capacity * 2 : 16;
+        ms_trade_step *grown = realloc(result->steps, wanted * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        result->steps = grown;
+        result->step_capacity = wanted;
+    }
+    ms_trade_step *step = &result->steps[result->step_count++];
+    memset(step, 0, sizeof *step);
+    step->action = action;
+    snprintf(step->symbol, sizeof step->symbol, "%s", symbol);
+    step->limit_price = step->take_profit_limit = NAN;
+    step->order.limit_price = step->order.stop_price = NAN;
+    step->order.filled_avg_price = step->order.take_profit_limit = NAN;
+    return step;
+}
+
+void ms_trade_count_outcomes(ms_trade_result *result)
+{
+    ms_trade_summary *summary = &result->summary;
+    summary->sent = summary->existing = summary->failed = 0;
+    for (size_t i = 0; i < result->step_count; i++) {
+        summary->sent += result->steps[i].outcome == MS_TRADE_SENT;
+        summary->existing += result->steps[i].outcome == MS_TRADE_EXISTING;
+        summary->failed += result->steps[i].outcome == MS_TRADE_FAILED;
+    }
+}
+
+MS_API void ms_trade_result_free(ms_trade_result *result)
+{
+    if (result == NULL)
+        return;
+    free(result->steps);
+    free(result);
+}
+
+MS_API const ms_trade_summary *ms_trade_result_summary(const ms_trade_result *result)
+{
+    return result != NULL ? &result->summary : NULL;
+}
+
+MS_API size_t ms_trade_result_step_count(const ms_trade_result *result)
+{
+    return result != NULL ? result->step_count : 0;
+}
+
+MS_API const ms_trade_step *ms_trade_result_step(const ms_trade_result *result, size_t i)
+{
+    return result != NULL && i < result->step_count ? &result->steps[i] : NULL;
+}
+
+const char *ms_trade_action_name(ms_trade_action action)
+{
+    static const char *const names[] = { "enter", "close", "cancel", "skip", "hold" };
+    return (size_t)action < MS_ARRAY_LEN(names) ? names[action] : "?";
+}
+
+const char *ms_trade_outcome_name(ms_trade_outcome outcome)
+{
+    static const char *const names[] = { "pending", "sent", "existing", "failed" };
+    return (size_t)outcome < MS_ARRAY_LEN(names) ? names[outcome] : "?";
+}
+
+const char *ms_trade_side_name(int side)
+{
+    return side > 0 ? "buy" : side < 0 ? "sell" : "-";
+}
+
+/* Alpaca's words for the order enums (the API's JSON). */
+const char *ms_trade_type_name(ms_order_type type)
+{
+    static const char *const names[] = { "market", "limit", "stop", "stop_limit" };
+    return (size_t)type < MS_ARRAY_LEN(names) ? names[type] : "?";
+}
+
+const char *ms_trade_tif_name(ms_time_in_force time_in_force)
+{
+    static const char *const names[] = { "day", "gtc", "opg", "cls", "ioc", "fok" };
+    return (size_t)time_in_force < MS_ARRAY_LEN(names) ? names[time_in_force] : "?";
+}
+
+const char *ms_trade_class_name(ms_order_class order_class)
+{
+    static const char *const names[] = { "simple", "oto", "bracket", "oco" };
+    return (size_t)order_class < MS_ARRAY_LEN(names) ? names[order_class] : "?";
+}

@@ -1,0 +1,90 @@
+/*
+ * trade_internal.h - the trade layer's pieces: symbols and order ids
+ * (symbols.c), the plan built from plain inputs (plan.c, pure, so tests
+ * can drive it without a broker), the result and its steps (result.c),
+ * the cycle against a broker (cycle.c) and the plan as text and JSON
+ * (plan_text.c, plan_json.c).
+ */
+#ifndef MS_TRADE_INTERNAL_H
+#define MS_TRADE_INTERNAL_H
+
+#include "core/core_internal.h"
+#include "marketsim/trade.h"
+
+struct ms_trade_result {
+    ms_trade_summary summary;
+    ms_trade_step *steps;
+    size_t step_count, step_capacity;
+};
+
+/* ---- Symbols and ids (symbols.c) ----------------------------------------- */
+
+/* Room for a client_order_id (48 characters) and its terminator. */
+#define MS_TRADE_ID_SIZE sizeof(((ms_trade_step *)0)->client_order_id)
+
+/* The key symbols are compared by: upper case, and for crypto without '/'
+ * or '-' ("btc/usd", "BTC-USD" and "BTCUSD" are one symbol). */
+void ms_trade_symbol_key(const char *symbol, char out[32]);
+
+/* Alpaca's spelling for orders: "BTCUSD" -> "BTC/USD"; stocks upper case.
+ * Errors: MS_ERR_INVALID_ARG (empty or too long). */
+ms_status ms_trade_broker_symbol(const char *symbol, char out[32]);
+
+/* YYYYMMDD of a UTC time. */
+void ms_trade_cycle_date(int64_t time, char out[9]);
+
+/* Whether an order in this Alpaca status may still fill (not filled,
+ * canceled, expired, rejected or replaced). */
+bool ms_trade_order_working(const char *status);
+
+/* ---- The plan (plan.c) --------------------------------------------------- */
+
+/* One analysed symbol's view for the next day. */
+typedef struct ms_plan_signal {
+    const char *symbol;          /* as analysed: "AAPL", "BTCUSD" */
+    int side;                    /* the best strategy's next-day side; 0 none */
+    double mean_return;          /* the best strategy's mean average daily return */
+} ms_plan_signal;
+
+/* Everything a plan is built from; all borrowed. */
+typedef struct ms_plan_inputs {
+    int64_t cycle_time;          /* the broker clock: gives the ids' date */
+    double buying_power;
+    const ms_pick *picks;
+    size_t pick_count;
+    const ms_plan_signal *signals;
+    size_t signal_count;
+    const ms_position *positions;
+    size_t position_count;
+    /* Working orders, plus any order the broker already has under one of
+     * this cycle's ids (whatever its status). */
+    const ms_order *orders;
+    size_t order_count;
+} ms_plan_inputs;
+
+/* Appends the plan's steps to `result` (see ms_trade_plan for the rules)
+ * and sets its planned cost. Errors: MS_ERR_NOMEM, MS_ERR_INVALID_ARG (a
+ * symbol no id can be made of). */
+ms_status ms_plan_build(const ms_plan_inputs *in, ms_trade_result *result);
+
+/* ---- Results (result.c) -------------------------------------------------- */
+
+/* A new empty result; NULL when memory runs out. */
+ms_trade_result *ms_trade_result_new(void);
+
+/* Appends a step for `symbol` with every price NAN and outcome pending;
+ * NULL when memory runs out. */
+ms_trade_step *ms_trade_add_step(ms_trade_result *result, ms_trade_action action, const char *symbol);
+
+/* Recounts the summary's sent, existing and failed steps. */
+void ms_trade_count_outcomes(ms_trade_result *result);
+
+/* Names used by the text and JSON writers. */
+const char *ms_trade_action_name(ms_trade_action action);
+const char *ms_trade_outcome_name(ms_trade_outcome outcome);
+const char *ms_trade_side_name(int side);
+const char *ms_trade_type_name(ms_order_type type);
+const char *ms_trade_tif_name(ms_time_in_force time_in_force);
+const char *ms_trade_class_name(ms_order_class order_class);
+
+#endif

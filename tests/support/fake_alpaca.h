@@ -1,0 +1,51 @@
+/*
+ * fake_alpaca.h - runs tests/servers/fake_alpaca.py (a local Alpaca
+ * stand-in on 127.0.0.1) as a child process for the Alpaca tests, steers
+ * it through its control endpoint and reads back what it saw.
+ */
+#ifndef MS_TEST_FAKE_ALPACA_H
+#define MS_TEST_FAKE_ALPACA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "marketsim/broker.h"
+
+/* The keys the server accepts. */
+#define FAKE_ALPACA_KEY_ID "test-key-id"
+#define FAKE_ALPACA_SECRET "test-secret-key"
+
+typedef struct fake_alpaca {
+    pid_t pid;
+    int stdin_fd;        /* closing it stops the server */
+    char url[64];        /* "http://127.0.0.1:PORT" */
+} fake_alpaca;
+
+/* Starts the server ($MARKETSIM_SOURCE_DIR/tests/servers/fake_alpaca.py,
+ * else relative to the working directory). NULL when python3 or the script
+ * is missing, so the suite can skip. Free with fake_alpaca_stop. */
+fake_alpaca *fake_alpaca_start(void);
+void fake_alpaca_stop(fake_alpaca *server);
+
+/* POSTs a control command (a JSON object's text); false on any failure. */
+bool fake_alpaca_control(fake_alpaca *server, const char *command);
+
+/* The server's record: {"requests": [{method, path, query}], "orders": [...]}.
+ * NULL on failure; json_decref when done. */
+json_t *fake_alpaca_state(fake_alpaca *server);
+
+/* Requests seen with this method and path (the query ignored). */
+size_t fake_alpaca_requests(fake_alpaca *server, const char *method, const char *path);
+
+/* Orders the server holds (top level, legs not counted). */
+size_t fake_alpaca_orders(fake_alpaca *server);
+
+/* Broker options aimed at the server with its keys, short timeouts
+ * (timeout_seconds for a request), two GET retries and no practical
+ * client-side rate limit. */
+ms_broker_options fake_alpaca_options(const fake_alpaca *server, double timeout_seconds);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * test_cli_forecast.c - `marketsim forecast` and `marketsim model` as a user
+ * runs them: series from JSON or a symbol, the JSON output's shape, bad
+ * series files named precisely, and checkpoints made and described.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support/cli_run.h"
+
+static char directory[] = "/tmp/marketsim-forecast-XXXXXX";
+static char series_path[sizeof directory + 32];
+
+static int make_directory(void **state)
+{
+    (void)state;
+    if (mkdtemp(directory) == NULL)
+        return 1;
+    snprintf(series_path, sizeof series_path, "%s/series.json", directory);
+    return 0;
+}
+
+static int remove_directory(void **state)
+{
+    (void)state;
+    char command[sizeof directory + 16];
+    snprintf(command, sizeof command, "rm -rf %s", directory);
+    return system(command);
+}
+
+static void write_series(const char *text)
+{
+    FILE *f = fopen(series_path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static json_t *parse(const char *text)
+{
+    json_error_t error;
+    json_t *root = json_loads(text, 0, &error);
+    if (root == NULL)
+        fail_msg("not JSON (%s): %s", error.text, text);
+    return root;
+}
+
+static void test_forecast_json_has_mean_and_quantiles_per_variate_and_step(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[0.01, -0.02, 0.015, 0.0, 0.01], [1, 2, 3, 2, 1]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "3",
+                               "--samples", "10", "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = parse(r.out);
+    json_t *mean = json_object_get(root, "mean");
+    assert_int_equal(json_array_size(mean), 2);
+    assert_int_equal(json_array_size(json_array_get(mean, 0)), 3);
+    json_t *median = json_object_get(json_object_get(root, "quantiles"), "0.5");
+    assert_int_equal(json_array_size(median), 2);
+    assert_int_equal(json_array_size(json_object_get(root, "samples")), 10);
+    assert_string_equal(json_string_value(json_object_get(root, "model")), "baseline");
+    json_decref(root);
+    cli_run_release(&r);
+}
+
+static void test_forecast_reads_a_symbol_from_a_data_source(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "forecast", "--data", cli_fixtures_uri(), "--symbol", "GOOD",
+                               "--horizon", "2", "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = parse(r.out);
+    /* 120 bars give 119 percent changes. */
+    assert_int_equal(json_integer_value(json_object_get(root, "context_length")), 119);
+    json_decref(root);
+    cli_run_release(&r);
+}
+
+static void test_forecast_text_output_lists_every_step(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[0.01, -0.02, 0.015]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "4", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "variate 0"));
+    assert_non_null(strstr(r.out, "\n4 "));
+    cli_run_release(&r);
+}
+
+static void test_forecast_names_the_bad_element_of_a_series_file(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[1, 2, 3], [1, \"x\", 3]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, "series[1][1] is not a finite number"));
+    cli_run_release(&r);
+}
+
+static void test_forecast_rejects_ragged_variates(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[1, 2, 3], [1, 2]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, "series[1]"));
+    cli_run_release(&r);
+}
+
+static void test_forecast_reports_malformed_json_with_its_position(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[1, 2,, 3]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, "series.json:1:"));
+    cli_run_release(&r);
+}
+
+static void test_forecast_needs_a_horizon_and_one_input(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "--horizon"));
+    cli_run_release(&r);
+    r = cli_run(NULL, "forecast", "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 2);
+    cli_run_release(&r);
+}
+
+static void test_forecast_rejects_quantile_outside_unit_interval(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "1",
+                               "--quantiles", "0.1,1.5", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "--quantiles"));
+    cli_run_release(&r);
+}
+
+static void test_model_info_describes_baseline(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "model", "info", "baseline", "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = parse(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "name")), "baseline");
+    assert_non_null(json_object_get(root, "load_seconds"));
+    json_decref(root);
+    cli_run_release(&r);
+}
+
+static void test_model_init_rejects_unknown_preset(void **state)
+{
+    (void)state;
+    char out[sizeof directory + 16];
+    snprintf(out, sizeof out, "%s/huge", directory);
+    cli_run_result r = cli_run(NULL, "model", "init", "--config", "huge", "--out", out, NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, "huge"));
+    cli_run_release(&r);
+}
+
+static void test_model_init_then_info_round_trips_a_tiny_checkpoint(void **state)
+{
+    (void)state;
+    char out[sizeof directory + 16];
+    snprintf(out, sizeof out, "%s/tiny", directory);
+    cli_run_result r = cli_run(NULL, "model", "init", "--config", "tiny", "--seed", "3", "--out", out, NULL);
+    assert_int_equal(r.exit_code, 0);
+    cli_run_release(&r);
+    r = cli_run(NULL, "model", "info", out, "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = parse(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "name")), "toto");
+    assert_int_equal(json_integer_value(json_object_get(root, "parameters")), 235344);
+    json_decref(root);
+    cli_run_release(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forecast_json_has_mean_and_quantiles_per_variate_and_step),
+        cmocka_unit_test(test_forecast_reads_a_symbol_from_a_data_source),
+        cmocka_unit_test(test_forecast_text_output_lists_every_step),
+        cmocka_unit_test(test_forecast_names_the_bad_element_of_a_series_file),
+        cmocka_unit_test(test_forecast_rejects_ragged_variates),
+        cmocka_unit_test(test_forecast_reports_malformed_json_with_its_position),
+        cmocka_unit_test(test_forecast_needs_a_horizon_and_one_input),
+        cmocka_unit_test(test_forecast_rejects_quantile_outside_unit_interval),
+        cmocka_unit_test(test_model_info_describes_baseline),
+        cmocka_unit_test(test_model_init_rejects_unknown_preset),
+        cmocka_unit_test(test_model_init_then_info_round_trips_a_tiny_checkpoint),
+    };
+    return cmocka_run_group_tests_name("cli_forecast", tests, make_directory, remove_directory);
+}
