@@ -26,6 +26,11 @@ int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
 int cli_trade(int argc, char **argv);
 
+/* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
+ * failure prints the error and returns the exit code (0 on success). */
+int cli_source_open(const char *command, const char *uri, const ms_source_options *opts,
+                    ms_source **out);
+
 /* ---- Model flags, shared by the subcommands that open a model (model_flags.c) */
 
 typedef struct cli_model_args {

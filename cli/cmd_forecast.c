@@ -17,7 +17,7 @@ static const char usage[] =
     "usage: marketsim forecast (--series-json FILE | --data URI --symbol X) --horizon H [options]\n"
     "\n"
     "  --series-json FILE     {\"series\": [[...], ...]}: variates x time, oldest first\n"
-    "  --data URI --symbol X  a symbol's bars (csv:DIR or synthetic[...])\n"
+    "  --data URI --symbol X  a symbol's bars (csv:DIR, synthetic[...] or alpaca[:TIMEFRAME])\n"
     "  --column NAME          close (default), open, high, low or volume\n"
     "  --levels               forecast the column itself, not its percent changes\n"
     "  --horizon H            steps ahead (required)\n"
@@ -128,8 +128,9 @@ static bool load_input(const forecast_args *args, series_input *input)
         return series_input_from_json(args->series_json, input);
     ms_source *source = NULL;
     ms_bars *bars = NULL;
-    bool ok = ms_source_open(&source, args->data, NULL) == MS_OK &&
-              ms_source_load(source, args->symbol, &bars) == MS_OK;
+    if (cli_source_open("forecast", args->data, NULL, &source) != CLI_EXIT_OK)
+        return false;
+    bool ok = ms_source_load(source, args->symbol, &bars) == MS_OK;
     if (!ok)
         fprintf(stderr, "marketsim forecast: %s\n", ms_last_error());
     ok = ok && series_input_from_bars(bars, args->column, args->levels, input);
@@ -155,6 +156,14 @@ typedef struct forecast_result {
     double *mean, *quantiles, *samples;
     double load_seconds, forecast_seconds;
 } forecast_result;
+
+static bool allocate_samples(forecast_result *r, size_t count)
+{
+    r->samples = calloc(count, sizeof(double));
+    if (r->samples == NULL)
+        fprintf(stderr, "marketsim forecast: out of memory for %zu sample values\n", count);
+    return r->samples != NULL;
+}
 
 static void print_json(const forecast_args *args, const series_input *input, const char *model,
                        const forecast_result *r)
@@ -199,7 +208,31 @@ static void print_text(const forecast_args *args, const series_input *input, con
     }
 }
 
-static int forecast_with(const forecast_args *args, const series_input *input, forecast_result *r)
+/* Beyond one patch, quantiles come only from sample paths (model.h): when
+ * the user asked for quantiles there but no samples, draw a default number
+ * rather than refuse, and say so. */
+#define DEFAULT_PATH_SAMPLES 1024
+
+static size_t samples_needed(const forecast_args *args, ms_model *model)
+{
+    char *text = NULL;
+    if (args->samples > 0 || args->num_quantiles == 0 || ms_model_describe(model, &text) != MS_OK)
+        return args->samples;
+    json_t *description = json_loads(text, 0, NULL);
+    ms_free(text);
+    json_t *limit = json_object_get(description, "single_pass_horizon");
+    size_t samples = args->samples;
+    if (json_is_integer(limit) && args->horizon > (size_t)json_integer_value(limit)) {
+        samples = DEFAULT_PATH_SAMPLES;
+        fprintf(stderr, "marketsim forecast: horizon %zu is beyond one patch (%" JSON_INTEGER_FORMAT
+                        "): drawing %d sample paths for the quantiles (--samples sets the number)\n",
+                args->horizon, json_integer_value(limit), DEFAULT_PATH_SAMPLES);
+    }
+    json_decref(description);
+    return samples;
+}
+
+static int forecast_with(forecast_args *args, const series_input *input, forecast_result *r)
 {
     ms_model *model = NULL;
     double started = ms_clock_seconds();
@@ -207,6 +240,11 @@ static int forecast_with(const forecast_args *args, const series_input *input, f
     if (code != CLI_EXIT_OK)
         return code;
     r->load_seconds = ms_clock_seconds() - started;
+    args->samples = samples_needed(args, model);
+    if (args->samples > 0 && !allocate_samples(r, input->variates * args->horizon * args->samples)) {
+        ms_model_free(model);
+        return CLI_EXIT_FAILED;
+    }
     ms_series series = { input->values, input->length, input->variates, 0 };
     ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
     opts.horizon = args->horizon;
@@ -243,10 +281,9 @@ int cli_forecast(int argc, char **argv)
     forecast_result result = {
         .mean = calloc(points, sizeof(double)),
         .quantiles = calloc(points * args.num_quantiles + 1, sizeof(double)),
-        .samples = calloc(points * args.samples + 1, sizeof(double)),
     };
-    if (result.mean == NULL || result.quantiles == NULL || result.samples == NULL) {
-        fprintf(stderr, "marketsim forecast: out of memory for %zu samples\n", args.samples);
+    if (result.mean == NULL || result.quantiles == NULL) {
+        fprintf(stderr, "marketsim forecast: out of memory\n");
         code = CLI_EXIT_FAILED;
     } else {
         code = forecast_with(&args, &input, &result);

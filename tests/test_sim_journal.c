@@ -1,0 +1,197 @@
+/*
+ * test_sim_journal.c - the simulated broker's journal: every change is
+ * appended and fsync'ed, and replaying it rebuilds the same account; a torn
+ * last line (a crash mid-write) is cut off with a warning; any other bad
+ * line fails the open naming PATH:LINE; a new journal takes its starting
+ * cash from the options; one process at a time.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support/sim_fixture.h"
+#include "support/temp_dir.h"
+
+/* ---- Journal ------------------------------------------------------------- */
+
+typedef struct snapshot {
+    ms_account account;
+    ms_position *positions;
+    size_t position_count;
+    ms_order *orders;
+    size_t order_count;
+    ms_market_clock clock;
+} snapshot;
+
+static snapshot take_snapshot(sim_fixture *f)
+{
+    snapshot s = { 0 };
+    assert_int_equal(ms_broker_account(f->broker, &s.account), MS_OK);
+    assert_int_equal(ms_broker_positions(f->broker, &s.positions, &s.position_count), MS_OK);
+    assert_int_equal(ms_broker_orders(f->broker, "all", &s.orders, &s.order_count), MS_OK);
+    assert_int_equal(ms_broker_clock(f->broker, &s.clock), MS_OK);
+    return s;
+}
+
+static void assert_same_state(const snapshot *a, const snapshot *b)
+{
+    assert_memory_equal(&a->account, &b->account, sizeof a->account);
+    assert_int_equal(a->position_count, b->position_count);
+    assert_int_equal(a->order_count, b->order_count);
+    if (a->position_count > 0)
+        assert_memory_equal(a->positions, b->positions, a->position_count * sizeof *a->positions);
+    assert_memory_equal(a->orders, b->orders, a->order_count * sizeof *a->orders);
+    assert_memory_equal(&a->clock, &b->clock, sizeof a->clock);
+}
+
+static void release_snapshot(snapshot *s)
+{
+    ms_free(s->positions);
+    ms_free(s->orders);
+}
+
+static void reopen(sim_fixture *f)
+{
+    ms_broker_free(f->broker);
+    f->broker = NULL;
+    sim_fixture_reopen(f);
+}
+
+/* A few days of trading: fills, an expiry, a cancel, positions. */
+static void trade_a_little(sim_fixture *f)
+{
+    sim_submit(f, sim_oto("o1", 98, 103.5));
+    sim_submit(f, sim_limit_order("gtc", 1, 5, 96, MS_TIF_GTC));
+    sim_sync_to(f, 2);
+    ms_order_request crypto = sim_limit_order("later", 1, 3, 90, MS_TIF_GTC);
+    crypto.symbol = "BTC/USD";
+    ms_order resting = sim_submit(f, crypto);
+    assert_int_equal(ms_broker_cancel(f->broker, resting.id), MS_OK);
+    sim_sync_to(f, 4);
+}
+
+static void test_replay_rebuilds_the_same_state(void **state)
+{
+    sim_fixture *f = *state;
+    trade_a_little(f);
+    snapshot before = take_snapshot(f);
+    sim_fixture_reopen(f);
+    snapshot after = take_snapshot(f);
+    assert_same_state(&before, &after);
+    release_snapshot(&before);
+    release_snapshot(&after);
+}
+
+static void append_text(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "a");
+    assert_non_null(file);
+    fputs(text, file);
+    fclose(file);
+}
+
+static void test_torn_last_line_is_ignored(void **state)
+{
+    sim_fixture *f = *state;
+    trade_a_little(f);
+    snapshot before = take_snapshot(f);
+    ms_broker_free(f->broker);
+    f->broker = NULL;
+    append_text(f->journal, "{\"type\":\"submit\",\"client_order_id\":\"torn\",\"sy");
+    sim_fixture_reopen(f);
+    snapshot after = take_snapshot(f);
+    assert_same_state(&before, &after);
+    /* The torn bytes are gone: the next record starts a line of its own. */
+    sim_submit(f, sim_limit_order("next", 1, 1, 90, MS_TIF_GTC));
+    sim_fixture_reopen(f);
+    ms_order found;
+    assert_int_equal(ms_broker_order_by_client_id(f->broker, "next", &found), MS_OK);
+    assert_int_equal(ms_broker_order_by_client_id(f->broker, "torn", &found), MS_ERR_NOT_FOUND);
+    release_snapshot(&before);
+    release_snapshot(&after);
+}
+
+static void assert_open_fails_naming(sim_fixture *f, const char *line_text, const char *expected)
+{
+    ms_broker_free(f->broker);
+    f->broker = NULL;
+    append_text(f->journal, line_text);
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, f->uri, NULL), MS_ERR_PARSE);
+    assert_null(broker);
+    char where[4200];
+    snprintf(where, sizeof where, "%s:%s", f->journal, expected);
+    assert_non_null(strstr(ms_last_error(), where));
+}
+
+static void test_corrupt_line_is_rejected_naming_path_and_line(void **state)
+{
+    sim_fixture *f = *state;
+    /* line 1: account, line 2: the setup's sync */
+    assert_open_fails_naming(f, "not json\n", "3: column");
+}
+
+static void test_record_of_unknown_order_is_rejected(void **state)
+{
+    sim_fixture *f = *state;
+    assert_open_fails_naming(f, "{\"type\":\"fill\",\"id\":\"sim-000042\",\"price\":1,\"time\":0}\n",
+                             "3: order sim-000042 does not exist");
+}
+
+static void test_new_journal_takes_starting_cash_from_options(void **state)
+{
+    sim_fixture *f = *state;
+    char *path = temp_dir_path(f->dir, "rich.journal");
+    char uri[4200];
+    snprintf(uri, sizeof uri, "sim:%s", path);
+    ms_broker_options options = MS_BROKER_OPTIONS_INIT;
+    options.sim_cash = 25000;
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, uri, &options), MS_OK);
+    ms_account account;
+    assert_int_equal(ms_broker_account(broker, &account), MS_OK);
+    assert_true(account.cash == 25000.0 && account.buying_power == 50000.0);
+    assert_string_equal(ms_broker_name(broker), "sim");
+    ms_broker_free(broker);
+    free(path);
+}
+
+/* The journal is locked: a second process cannot append to it. */
+static void test_second_process_cannot_open_the_journal(void **state)
+{
+    sim_fixture *f = *state;
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        ms_broker *broker = NULL;
+        ms_status status = ms_broker_open(&broker, f->uri, NULL);
+        _exit(status == MS_ERR_IO && strstr(ms_last_error(), "in use by another process") ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+#define FIXTURE_TEST(name) cmocka_unit_test_setup_teardown(name, sim_fixture_setup, sim_fixture_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FIXTURE_TEST(test_replay_rebuilds_the_same_state),
+        FIXTURE_TEST(test_torn_last_line_is_ignored),
+        FIXTURE_TEST(test_corrupt_line_is_rejected_naming_path_and_line),
+        FIXTURE_TEST(test_record_of_unknown_order_is_rejected),
+        FIXTURE_TEST(test_new_journal_takes_starting_cash_from_options),
+        FIXTURE_TEST(test_second_process_cannot_open_the_journal),
+    };
+    return cmocka_run_group_tests_name("sim_journal", tests, NULL, NULL);
+}
