@@ -16,10 +16,9 @@
 
 #define MAX_SYMBOLS 64
 
-static int failed(const char *what)
+static void failed(const char *what)
 {
     fprintf(stderr, "trade_e2e: %s: %s\n", what, ms_last_error());
-    return 1;
 }
 
 /* The newest bar of the universe: where a simulated broker is synced to. */
@@ -52,21 +51,25 @@ static int trade(ms_source *source, ms_model *model, ms_broker *broker, char **s
     ms_analyzer *analyzer = NULL;
     ms_report *report = NULL;
     ms_trade_result *result = NULL;
-    if (ms_broker_sync(broker, source, newest_bar(source, symbols, n)) != MS_OK)
-        return failed("sync");
-    if (ms_broker_account(broker, &account) != MS_OK)
-        return failed("account");
+    if (ms_broker_sync(broker, source, newest_bar(source, symbols, n)) != MS_OK ||
+        ms_broker_account(broker, &account) != MS_OK) {
+        failed("broker");
+        return 1;
+    }
     options.equity = account.equity;             /* size the picks from the account */
     options.buying_power = account.buying_power;
-    int code = ms_analyzer_create(&analyzer, source, model, &options) != MS_OK ? failed("analyzer")
-               : ms_analyzer_run(analyzer, (const char *const *)symbols, n, &report) != MS_OK
-                   ? failed("analysis")
-               : ms_trade_cycle(broker, report, NULL, &result) != MS_OK ? failed("trade cycle")
-                                                                          : 0;
-    if (code == 0) {
+    int code = 1;
+    if (ms_analyzer_create(&analyzer, source, model, &options) != MS_OK)
+        failed("analyzer");
+    else if (ms_analyzer_run(analyzer, (const char *const *)symbols, n, &report) != MS_OK)
+        failed("analysis");
+    else if (ms_trade_cycle(broker, report, NULL, &result) != MS_OK)
+        failed("trade cycle");
+    else {
         print(ms_trade_plan_to_text, result);
         putchar('\n');
         print(ms_trade_result_to_text, result);
+        code = 0;
     }
     ms_trade_result_free(result);
     ms_report_free(report);
@@ -87,10 +90,15 @@ int main(int argc, char **argv)
     ms_source *source = NULL;
     ms_model *model = NULL;
     ms_broker *broker = NULL;
-    int code = ms_source_open(&source, data_uri, NULL) != MS_OK ? failed("data")
-               : ms_model_open(&model, "baseline", NULL) != MS_OK ? failed("model")
-               : ms_broker_open(&broker, broker_uri, NULL) != MS_OK ? failed("broker")
-                                                                    : trade(source, model, broker, symbols, n);
+    int code = 1;
+    if (ms_source_open(&source, data_uri, NULL) != MS_OK)
+        failed("data");
+    else if (ms_model_open(&model, "baseline", NULL) != MS_OK)
+        failed("model");
+    else if (ms_broker_open(&broker, broker_uri, NULL) != MS_OK)
+        failed("broker");
+    else
+        code = trade(source, model, broker, symbols, n);
     ms_broker_free(broker);
     ms_model_free(model);
     ms_source_free(source);

@@ -20,8 +20,6 @@
 #include "support/sim_fixture.h"
 #include "support/temp_dir.h"
 
-/* ---- Journal ------------------------------------------------------------- */
-
 typedef struct snapshot {
     ms_account account;
     ms_position *positions;
@@ -56,13 +54,6 @@ static void release_snapshot(snapshot *s)
 {
     ms_free(s->positions);
     ms_free(s->orders);
-}
-
-static void reopen(sim_fixture *f)
-{
-    ms_broker_free(f->broker);
-    f->broker = NULL;
-    sim_fixture_reopen(f);
 }
 
 /* A few days of trading: fills, an expiry, a cancel, positions. */

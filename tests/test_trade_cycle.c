@@ -70,7 +70,8 @@ static expectation expect_limit(const ms_bars *bars, int side, double limit, int
         if (t[k] <= after)
             continue;
         if (side > 0 ? low[k] <= limit : high[k] >= limit)
-            return (expectation){ "filled", side > 0 ? fmin(open[k], limit) : fmax(open[k], limit), t[k] };
+            return (expectation){ "filled", side > 0 ? fmin(open[k], limit) : fmax(open[k], limit),
+                                  t[k] };
         if (day)
             return (expectation){ "expired", NAN, 0 };
     }

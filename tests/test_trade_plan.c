@@ -1,6 +1,6 @@
 /*
- * test_trade_plan.c - the trade plan built from plain inputs (plan.c): one
- * OTO order per pick, deterministic client_order_ids, sizes capped by the
+ * test_trade_plan.c - the trade plan built from plain inputs
+ * (order_plan.c): one OTO order per pick, deterministic client_order_ids, sizes capped by the
  * buying power, closes for flipped forecasts and negative returns (their
  * working orders canceled first), long-only crypto, orders found under
  * this cycle's ids adopted instead of planned again.
@@ -274,7 +274,8 @@ static void test_plan_json_lists_every_step(void **state)
     assert_string_equal(json_string_value(json_object_get(entry, "action")), "enter");
     assert_string_equal(json_string_value(json_object_get(entry, "order_class")), "oto");
     assert_string_equal(json_string_value(json_object_get(entry, "outcome")), "pending");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(steps, 1), "action")), "skip");
+    json_t *skip = json_array_get(steps, 1);
+    assert_string_equal(json_string_value(json_object_get(skip, "action")), "skip");
     json_decref(document);
     ms_free(text);
     assert_int_equal(ms_trade_plan_to_text(result, &text), MS_OK);

@@ -43,6 +43,8 @@ typedef struct ms_analyzer_options {
     double buying_power;      /* default 2 x equity */
     int warmup;               /* -1: MARKETSIM_WARMUP_MODELS (default off); 0 off; 1: run the
                                  model once on the analysis' shapes before the first symbol */
+    size_t batch_size;        /* contexts per model call; 0 = the model's max_batch */
+    unsigned ablations;       /* MS_ABLATE_* flags: benchmarks and diagnosis only */
     /* Called after each symbol finishes (from worker threads, one call at a
      * time): `done` of `total` symbols so far. NULL for none. */
     void (*progress)(void *context, size_t done, size_t total, const char *symbol);
@@ -51,7 +53,21 @@ typedef struct ms_analyzer_options {
 
 #define MS_ANALYZER_OPTIONS_VERSION 1
 #define MS_ANALYZER_OPTIONS_INIT \
-    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, -1, NULL, NULL }
+    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, NULL, NULL }
+
+/*
+ * Ablations: each switches one of the engine's savings off, to measure what
+ * it is worth (docs/performance.md). Results are identical with any of them;
+ * only the work done changes. One context per model call is batch_size = 1.
+ */
+#define MS_ABLATE_NO_DEDUP 0x1u          /* forecast every (simulation, day) pair, N x E per series */
+#define MS_ABLATE_RERUN_SAMPLES 0x2u     /* re-run each batch once per reference sample batch (8) */
+#define MS_ABLATE_SYMBOL_BATCHES 0x4u    /* batch within one symbol only, never across symbols */
+#define MS_ABLATE_NO_OVERLAP 0x8u        /* load everything, then infer everything, then strategies */
+
+/* Parses a comma-separated list of ablation names (no-dedup, rerun-samples,
+ * symbol-batches, no-overlap) into flags. Errors: MS_ERR_INVALID_ARG. */
+MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 
 /*
  * Resolves every unset field of *opts from the environment and the defaults,

@@ -165,6 +165,21 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out);
 MS_API ms_status ms_model_init_checkpoint(const char *dir, const char *config,
                                           uint64_t seed);
 
+/*
+ * The shapes a model computes in: contexts are padded to a multiple of
+ * `patch_size` (0 for a model that does not pad, whose batches may mix any
+ * lengths), and horizons up to `single_pass_horizon` (0: unlimited) take one
+ * forward pass. Batches whose contexts share a padded length run as one
+ * pass: planners bucket by it.
+ */
+typedef struct ms_model_shape {
+    size_t patch_size;
+    size_t single_pass_horizon;
+    size_t max_batch;
+} ms_model_shape;
+
+MS_API ms_status ms_model_get_shape(const ms_model *model, ms_model_shape *out);
+
 /* Counters since the model was opened. */
 typedef struct ms_model_stats {
     uint64_t forecast_calls;   /* ms_model_forecast calls */

@@ -60,7 +60,7 @@ typedef struct ms_trade_step {
     char order_id[64];
     /* Execution */
     ms_trade_outcome outcome;
-    ms_order order;                   /* SENT, EXISTING: the broker's order (a CANCEL: the one canceled) */
+    ms_order order;                   /* SENT, EXISTING: the broker's order; CANCEL: the one canceled */
     char error[256];                  /* FAILED: what the broker or the call said */
 } ms_trade_step;
 

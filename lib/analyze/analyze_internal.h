@@ -38,19 +38,116 @@ typedef struct ms_origin_table {
 ms_status ms_first_origin(size_t bars, const ms_analyzer_options *opts,
                           size_t *first_origin);
 
-/* Forecasts every origin first_origin..n-1 of close, high and low, each
- * (series, origin) exactly once, in one batched model call. */
-ms_status ms_origin_table_forecast(ms_origin_table *table, ms_model *model,
-                                   const ms_bars *bars,
-                                   const ms_analyzer_options *opts,
-                                   size_t first_origin);
-void ms_origin_table_release(ms_origin_table *table);
+/*
+ * A symbol's forecast work (contexts.c): its percent-change series and, per
+ * (series, origin), the predicted change once computed, at
+ * forecasts[series * count + origin - first_origin].
+ */
+typedef struct ms_symbol_contexts {
+    const ms_bars *bars;
+    size_t first_origin;
+    size_t count;                          /* origins first_origin .. n-1 */
+    double *changes[MS_SERIES_COUNT];      /* X_j / X_{j-1} - 1; [0] undefined */
+    double *forecasts;
+} ms_symbol_contexts;
 
+/* Checks the history is long enough (ms_first_origin) and computes the
+ * percent changes. */
+ms_status ms_symbol_contexts_prepare(ms_symbol_contexts *contexts, const ms_bars *bars,
+                                     const ms_analyzer_options *opts);
+void ms_symbol_contexts_release(ms_symbol_contexts *contexts);
+
+/* The model input for (series, origin index): the last context_length
+ * changes up to the origin, pointing into `changes` (nothing copied), with
+ * a sampling seed that depends only on (seed, symbol, column, origin date). */
+ms_series ms_symbol_context(const ms_symbol_contexts *contexts, int series, size_t origin_index,
+                            const ms_analyzer_options *opts);
+
+/* Allocates and fills the day-level table from forecast contexts. */
+ms_status ms_origin_table_fill(ms_origin_table *table, const ms_symbol_contexts *contexts);
+void ms_origin_table_release(ms_origin_table *table);
 /* The evaluation window of simulation k (origins e-E .. e-1, e = n-1-k);
  * with `include_next`, one more day: origin e, whose actuals are unknown. */
 ms_window ms_origin_window(const ms_origin_table *table, size_t bars,
                            size_t simulation, size_t eval_days,
                            int include_next);
+
+/* ---- Planning and batching (plan.c) ---------------------------------------- */
+
+/* One context to forecast: series `series` of engine symbol `symbol` at
+ * origin index `origin`. */
+typedef struct ms_context_request {
+    uint32_t symbol;
+    uint32_t origin;
+    uint8_t series;
+} ms_context_request;
+
+typedef struct ms_request_list {
+    ms_context_request *items;
+    size_t count;
+    size_t capacity;
+} ms_request_list;
+
+/* Appends the contexts one symbol's simulations need, series by series in
+ * origin order: each (series, origin) once with `deduplicate`, else once
+ * per (simulation, day) pair as the reference system computed them. */
+ms_status ms_plan_symbol(ms_request_list *list, uint32_t symbol,
+                         const ms_symbol_contexts *contexts, const ms_analyzer_options *opts,
+                         int deduplicate);
+void ms_request_list_release(ms_request_list *list);
+
+typedef struct ms_bucket ms_bucket;
+
+/* Requests queued by padded context length. */
+typedef struct ms_batcher {
+    size_t patch_size;
+    ms_bucket *buckets;
+    size_t bucket_count;
+    size_t queued;
+    uint64_t arrivals;
+} ms_batcher;
+
+void ms_batcher_init(ms_batcher *batcher, size_t patch_size);
+ms_status ms_batcher_push(ms_batcher *batcher, ms_context_request request, size_t context_length);
+/* Copies up to batch_size requests of one padded length to `out` and
+ * returns how many: from a bucket holding a full batch, or with `flush` from
+ * any non-empty one; the bucket whose oldest request came first wins.
+ * 0 when there is no such bucket. */
+size_t ms_batcher_pop(ms_batcher *batcher, size_t batch_size, int flush, ms_context_request *out);
+/* Whether a full batch is queued. */
+int ms_batcher_has_batch(ms_batcher *batcher, size_t batch_size);
+void ms_batcher_release(ms_batcher *batcher);
+
+/* ---- The engine (engine.c, engine_pipeline.c) ------------------------------ */
+
+/* One symbol's way through an analysis. */
+typedef struct ms_symbol_job {
+    const char *symbol;
+    ms_symbol_report report;       /* report.symbol is owned */
+    ms_status status;
+    char *message;                 /* the first failure's message, owned */
+    ms_bars *bars;
+    ms_symbol_contexts contexts;
+    size_t pending;                /* planned contexts not yet forecast */
+} ms_symbol_job;
+
+typedef struct ms_engine {
+    ms_source *source;
+    ms_model *model;
+    const ms_analyzer_options *options;
+    ms_symbol_job *jobs;
+    size_t job_count;
+    /* Called once per symbol when it is done (analysed or failed), from
+     * the driver or a worker thread, never two at a time. */
+    void (*finished)(void *context, ms_symbol_job *job);
+    void *finished_context;
+} ms_engine;
+
+/* Runs every job that has not already failed: sequentially (options->parallel
+ * 0: one symbol at a time, batches within the symbol) or pipelined (loads
+ * and strategies on the pool, one driver thread batching contexts across
+ * symbols into the model). Per-symbol failures stay in the jobs. */
+ms_status ms_engine_run(ms_engine *engine);
 
 /* Per-symbol strategy parameters: fees, long-only and days per year follow
  * the asset class. */

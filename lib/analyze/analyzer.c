@@ -1,15 +1,16 @@
 /*
- * analyzer.c - ms_analyzer: runs each symbol through data -> forecasts ->
- * strategies on the thread pool, then ranks and picks. Each symbol's work
- * is independent and writes only its own slot, and the final order comes
- * from a deterministic sort, so results are identical for any worker count.
+ * analyzer.c - ms_analyzer: sets up one analysis (symbols as jobs, the
+ * optional warm-up), has the engine (engine.c) take every symbol through
+ * data -> forecasts -> strategies, then collects, ranks and picks. Each
+ * symbol writes only its own job, every forecast is a deterministic
+ * function of its context, and the final order comes from a deterministic
+ * sort, so results are identical for any worker count and engine mode.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze_internal.h"
-#include "core/core_internal.h"
+#include "engine_internal.h"
 
 struct ms_analyzer {
     ms_source *source;
@@ -20,14 +21,6 @@ struct ms_analyzer {
     size_t done;                     /* symbols finished in the current run */
     size_t total;
 };
-
-typedef struct symbol_job {
-    ms_analyzer *analyzer;
-    const char *symbol;
-    ms_symbol_report report;
-    ms_status status;
-    char *message;
-} symbol_job;
 
 MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
                                     ms_model *model, const ms_analyzer_options *opts)
@@ -67,55 +60,17 @@ MS_API void ms_analyzer_free(ms_analyzer *analyzer)
     free(analyzer);
 }
 
-static ms_status forecast_and_backtest(symbol_job *job, const ms_bars *bars)
+/* The engine's per-symbol completion hook: progress for the caller. */
+static void symbol_finished(void *context, ms_symbol_job *job)
 {
-    const ms_analyzer *analyzer = job->analyzer;
-    size_t first_origin;
-    ms_status status = ms_first_origin(ms_bars_len(bars), &analyzer->options, &first_origin);
-    if (status != MS_OK)
-        return status;
-    ms_origin_table table;
-    double started = ms_clock_seconds();
-    status = ms_origin_table_forecast(&table, analyzer->model, bars, &analyzer->options, first_origin);
-    job->report.inference_seconds = ms_clock_seconds() - started;
-    if (status != MS_OK)
-        return status;
-    started = ms_clock_seconds();
-    status = ms_backtest_symbol(&job->report, bars, &table, &analyzer->options);
-    job->report.strategy_seconds = ms_clock_seconds() - started;
-    ms_origin_table_release(&table);
-    return status;
-}
-
-static void report_progress(ms_analyzer *analyzer, const char *symbol)
-{
+    ms_analyzer *analyzer = context;
     if (analyzer->options.progress == NULL)
         return;
     pthread_mutex_lock(&analyzer->progress_lock);
     analyzer->done++;
     analyzer->options.progress(analyzer->options.progress_context, analyzer->done,
-                               analyzer->total, symbol);
+                               analyzer->total, job->symbol);
     pthread_mutex_unlock(&analyzer->progress_lock);
-}
-
-/* One symbol, start to finish. Runs on a pool worker or inline. */
-static void analyze_symbol(void *arg)
-{
-    symbol_job *job = arg;
-    ms_symbol_report *report = &job->report;
-    report->asset_class = ms_symbol_asset_class(job->symbol);
-    ms_bars *bars = NULL;
-    double started = ms_clock_seconds();
-    job->status = ms_source_load(job->analyzer->source, job->symbol, &bars);
-    report->data_seconds = ms_clock_seconds() - started;
-    if (job->status == MS_OK) {
-        report->bars = ms_bars_len(bars);
-        job->status = forecast_and_backtest(job, bars);
-    }
-    ms_bars_free(bars);
-    if (job->status != MS_OK)
-        job->message = ms_strdup(ms_last_error()); /* the error is thread-local: copy it here */
-    report_progress(job->analyzer, job->symbol);
 }
 
 static int listed_before(const char *const *symbols, size_t i)
@@ -126,38 +81,14 @@ static int listed_before(const char *const *symbols, size_t i)
     return 0;
 }
 
-static void run_jobs(ms_analyzer *analyzer, symbol_job *jobs, size_t n)
-{
-    analyzer->done = 0;
-    analyzer->total = n;
-    size_t workers = (size_t)analyzer->options.workers;
-    if (workers > n)
-        workers = n;
-    ms_pool *pool = NULL;
-    if (analyzer->options.parallel && workers > 1 && ms_pool_create(&pool, workers, 0) != MS_OK) {
-        MS_WARN("could not start %zu workers (%s); analysing sequentially", workers, ms_last_error());
-        pool = NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (jobs[i].status != MS_OK) {
-            report_progress(analyzer, jobs[i].symbol);
-            continue;
-        }
-        if (pool == NULL || ms_pool_submit(pool, analyze_symbol, &jobs[i]) != MS_OK)
-            analyze_symbol(&jobs[i]);
-    }
-    ms_pool_free(pool);
-}
-
-static ms_status prepare_jobs(ms_analyzer *analyzer, const char *const *symbols,
-                              size_t n, symbol_job *jobs)
+static ms_status prepare_jobs(const char *const *symbols, size_t n, ms_symbol_job *jobs)
 {
     for (size_t i = 0; i < n; i++) {
-        jobs[i].analyzer = analyzer;
         jobs[i].symbol = symbols[i] ? symbols[i] : "";
         jobs[i].report.symbol = ms_strdup(jobs[i].symbol);
         if (jobs[i].report.symbol == NULL)
             return ms_error(MS_ERR_NOMEM, "out of memory for symbol names");
+        jobs[i].report.asset_class = ms_symbol_asset_class(jobs[i].symbol);
         if (*jobs[i].symbol == '\0' || listed_before(symbols, i)) {
             jobs[i].status = MS_ERR_INVALID_ARG;
             jobs[i].message = ms_strdup(*jobs[i].symbol ? "symbol listed more than once"
@@ -167,7 +98,7 @@ static ms_status prepare_jobs(ms_analyzer *analyzer, const char *const *symbols,
     return MS_OK;
 }
 
-static ms_status collect(ms_report *report, symbol_job *jobs, size_t n)
+static ms_status collect(ms_report *report, ms_symbol_job *jobs, size_t n)
 {
     report->symbols = calloc(n ? n : 1, sizeof *report->symbols);
     report->errors = calloc(n ? n : 1, sizeof *report->errors);
@@ -175,7 +106,7 @@ static ms_status collect(ms_report *report, symbol_job *jobs, size_t n)
     if (report->symbols == NULL || report->errors == NULL || report->picks == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory assembling the report");
     for (size_t i = 0; i < n; i++) {
-        symbol_job *job = &jobs[i];
+        ms_symbol_job *job = &jobs[i];
         report->timings.data += job->report.data_seconds;
         report->timings.inference += job->report.inference_seconds;
         report->timings.strategies += job->report.strategy_seconds;
@@ -211,23 +142,37 @@ static ms_report *new_report(const ms_analyzer *analyzer)
     return report;
 }
 
-/* Runs the model once on the shape every symbol's forecasts take (its
- * contexts are at most context_length long, 3 x (N + E) of them), so the
- * first symbol pays no first-call costs. */
+/* Runs the model once on the shape of the analysis' batches (batch_size
+ * contexts of context_length values), so the first symbol pays no
+ * first-call costs. */
 static ms_status warm_up(ms_analyzer *analyzer, ms_timings *timings)
 {
     const ms_analyzer_options *o = &analyzer->options;
+    ms_model_shape shape;
+    ms_status status = ms_model_get_shape(analyzer->model, &shape);
     double started = ms_clock_seconds();
-    ms_status status = ms_model_warmup(analyzer->model, o->context_length,
-                                       MS_SERIES_COUNT * (o->simulations + o->eval_days));
+    if (status == MS_OK)
+        status = ms_model_warmup(analyzer->model, o->context_length,
+                                 o->batch_size ? o->batch_size : shape.max_batch);
     timings->warmup = ms_clock_seconds() - started;
     return status == MS_OK ? MS_OK : ms_error_wrap(status, "model warm-up");
 }
 
-static void release_jobs(symbol_job *jobs, size_t n)
+static ms_status run_engine(ms_analyzer *analyzer, ms_symbol_job *jobs, size_t n)
+{
+    analyzer->done = 0;
+    analyzer->total = n;
+    ms_engine engine = { .source = analyzer->source, .model = analyzer->model,
+                         .options = &analyzer->options, .jobs = jobs, .job_count = n,
+                         .finished = symbol_finished, .finished_context = analyzer };
+    return ms_engine_run(&engine);
+}
+
+static void release_jobs(ms_symbol_job *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ms_symbol_report_release(&jobs[i].report);
+        ms_job_release_inputs(&jobs[i]);
         free(jobs[i].message);
     }
     free(jobs);
@@ -240,16 +185,16 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer, const char *const *symbo
         return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_run: NULL argument");
     *out = NULL;
     double started = ms_clock_seconds();
-    symbol_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+    ms_symbol_job *jobs = calloc(n ? n : 1, sizeof *jobs);
     ms_report *report = new_report(analyzer);
-    ms_status status = jobs && report ? prepare_jobs(analyzer, symbols, n, jobs)
+    ms_status status = jobs && report ? prepare_jobs(symbols, n, jobs)
                                       : ms_error(MS_ERR_NOMEM, "out of memory starting an analysis");
     if (status == MS_OK && analyzer->options.warmup)
         status = warm_up(analyzer, &report->timings);
-    if (status == MS_OK) {
-        run_jobs(analyzer, jobs, n);
+    if (status == MS_OK)
+        status = run_engine(analyzer, jobs, n);
+    if (status == MS_OK)
         status = collect(report, jobs, n);
-    }
     release_jobs(jobs, jobs ? n : 0);
     if (status != MS_OK) {
         ms_report_free(report);

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analyze_internal.h"
 #include "core/core_internal.h"
@@ -98,6 +99,30 @@ static ms_status resolve_trading(ms_analyzer_options *opts)
         opts->min_positions = 4;
     if (opts->min_positions > opts->max_positions)
         opts->min_positions = opts->max_positions;
+    return MS_OK;
+}
+
+MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
+{
+    static const struct { const char *name; unsigned flag; } names[] = {
+        { "no-dedup", MS_ABLATE_NO_DEDUP }, { "rerun-samples", MS_ABLATE_RERUN_SAMPLES },
+        { "symbol-batches", MS_ABLATE_SYMBOL_BATCHES }, { "no-overlap", MS_ABLATE_NO_OVERLAP } };
+    if (text == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_ablations_parse: NULL argument");
+    unsigned flags = 0;
+    for (const char *start = text; *start != '\0';) {
+        size_t len = strcspn(start, ",");
+        size_t i = 0;
+        while (i < MS_ARRAY_LEN(names) && !(strlen(names[i].name) == len &&
+                                            strncmp(start, names[i].name, len) == 0))
+            i++;
+        if (i == MS_ARRAY_LEN(names))
+            return ms_error(MS_ERR_INVALID_ARG, "unknown ablation '%.*s' (expected no-dedup, "
+                            "rerun-samples, symbol-batches or no-overlap)", (int)len, start);
+        flags |= names[i].flag;
+        start += len + (start[len] == ',');
+    }
+    *out = flags;
     return MS_OK;
 }
 

@@ -1,8 +1,8 @@
 /*
- * origins.c - the forecast table of one symbol. The walk-forward needs
- * origins n-N-E .. n-1 (N simulations, E evaluation days): N + E origins per
- * series, each forecast exactly once here and shared by every simulation
- * that uses it, instead of the reference system's N x E model calls.
+ * origins.c - the day-level table of one symbol: for every forecast origin
+ * n-N-E .. n-1 (N simulations, E evaluation days), the predicted and actual
+ * moves relative to the origin close, from which each simulation's
+ * evaluation window is a slice.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,31 +25,6 @@ ms_status ms_first_origin(size_t bars, const ms_analyzer_options *opts,
                         opts->min_context, bars);
     *first_origin = bars - origins;
     return MS_OK;
-}
-
-/* A sampling seed that depends only on what is forecast (symbol, column,
- * origin date), never on batch position, so any batching or worker count
- * gives identical samples. */
-static uint64_t context_seed(uint64_t seed, const char *symbol, int column, int64_t origin_time)
-{
-    uint64_t h = MS_FNV1A_OFFSET ^ seed;
-    for (const unsigned char *p = (const unsigned char *)symbol; *p; p++)
-        h = ms_fnv1a_byte(h, *p);
-    h = ms_fnv1a_byte(h, (unsigned char)column);
-    for (int shift = 0; shift < 64; shift += 8)
-        h = ms_fnv1a_byte(h, (unsigned char)((uint64_t)origin_time >> shift));
-    return h;
-}
-
-static double *percent_changes(const double *prices, size_t n)
-{
-    double *changes = malloc(n * sizeof *changes);
-    if (changes == NULL)
-        return NULL;
-    changes[0] = NAN; /* undefined: never fed to the model */
-    for (size_t j = 1; j < n; j++)
-        changes[j] = prices[j] / prices[j - 1] - 1.0;
-    return changes;
 }
 
 static ms_status allocate_table(ms_origin_table *table, size_t first_origin, size_t count)
@@ -108,69 +83,11 @@ static void fill_day_quantities(ms_origin_table *table, const ms_bars *bars,
     }
 }
 
-/* One batched call for all 3 x count contexts; each context points straight
- * into the percent-change arrays, so nothing is copied. */
-static ms_status forecast_changes(ms_model *model, const ms_bars *bars,
-                                  const ms_analyzer_options *opts, size_t first_origin,
-                                  size_t count, double *const changes[MS_SERIES_COUNT],
-                                  double *change_pred)
+ms_status ms_origin_table_fill(ms_origin_table *table, const ms_symbol_contexts *contexts)
 {
-    static const ms_column columns[MS_SERIES_COUNT] = { MS_COL_CLOSE, MS_COL_HIGH, MS_COL_LOW };
-    const int64_t *timestamps = ms_bars_timestamps(bars);
-    ms_series *contexts = malloc(MS_SERIES_COUNT * count * sizeof *contexts);
-    if (contexts == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory for %zu contexts", MS_SERIES_COUNT * count);
-    for (int s = 0; s < MS_SERIES_COUNT; s++) {
-        for (size_t o = 0; o < count; o++) {
-            size_t t = first_origin + o;
-            size_t length = t < opts->context_length ? t : opts->context_length;
-            contexts[s * count + o] = (ms_series){
-                .values = changes[s] + (t + 1 - length),
-                .length = length,
-                .variates = 1,
-                .seed = context_seed(opts->seed, ms_bars_symbol(bars), (int)columns[s], timestamps[t]),
-            };
-        }
-    }
-    ms_aggregate aggregate;
-    ms_aggregate_parse(opts->aggregate, &aggregate); /* validated when options were resolved */
-    ms_forecast_options forecast = MS_FORECAST_OPTIONS_INIT;
-    forecast.num_samples = opts->num_samples;
-    forecast.aggregates = &aggregate;
-    forecast.num_aggregates = 1;
-    ms_forecast_output out = { .aggregates = change_pred };
-    ms_status status = ms_model_forecast(model, contexts, MS_SERIES_COUNT * count, &forecast, &out);
-    free(contexts);
-    return status;
-}
-
-ms_status ms_origin_table_forecast(ms_origin_table *table, ms_model *model,
-                                   const ms_bars *bars,
-                                   const ms_analyzer_options *opts,
-                                   size_t first_origin)
-{
-    static const ms_column columns[MS_SERIES_COUNT] = { MS_COL_CLOSE, MS_COL_HIGH, MS_COL_LOW };
-    size_t n = ms_bars_len(bars), count = n - first_origin;
-    ms_status status = allocate_table(table, first_origin, count);
-    if (status != MS_OK)
-        return status;
-    double *changes[MS_SERIES_COUNT] = { NULL };
-    double *change_pred = malloc(MS_SERIES_COUNT * count * sizeof *change_pred);
-    status = change_pred ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory for forecasts");
-    for (int s = 0; s < MS_SERIES_COUNT && status == MS_OK; s++) {
-        changes[s] = percent_changes(ms_bars_column(bars, columns[s]), n);
-        if (changes[s] == NULL)
-            status = ms_error(MS_ERR_NOMEM, "out of memory for percent changes");
-    }
+    ms_status status = allocate_table(table, contexts->first_origin, contexts->count);
     if (status == MS_OK)
-        status = forecast_changes(model, bars, opts, first_origin, count, changes, change_pred);
-    if (status == MS_OK)
-        fill_day_quantities(table, bars, change_pred);
-    else
-        ms_origin_table_release(table);
-    for (int s = 0; s < MS_SERIES_COUNT; s++)
-        free(changes[s]);
-    free(change_pred);
+        fill_day_quantities(table, contexts->bars, contexts->forecasts);
     return status;
 }
 

@@ -80,9 +80,13 @@ static ms_status read_request(const json_t *record, ms_order_request *r)
     if (status == MS_OK && strcmp(side, "buy") != 0 && strcmp(side, "sell") != 0)
         status = bad_field("side", "buy or sell");
     if (status == MS_OK) status = read_positive(record, "qty", false, &r->qty);
-    if (status == MS_OK) status = read_name(record, "order_type", ms_sim_type_names, MS_SIM_TYPE_COUNT, &type);
-    if (status == MS_OK) status = read_name(record, "time_in_force", ms_sim_tif_names, MS_SIM_TIF_COUNT, &tif);
-    if (status == MS_OK) status = read_name(record, "order_class", ms_sim_class_names, MS_SIM_CLASS_COUNT, &order_class);
+    if (status == MS_OK)
+        status = read_name(record, "order_type", ms_sim_type_names, MS_SIM_TYPE_COUNT, &type);
+    if (status == MS_OK)
+        status = read_name(record, "time_in_force", ms_sim_tif_names, MS_SIM_TIF_COUNT, &tif);
+    if (status == MS_OK)
+        status = read_name(record, "order_class", ms_sim_class_names, MS_SIM_CLASS_COUNT,
+                           &order_class);
     if (status == MS_OK) status = read_positive(record, "limit_price", true, &r->limit_price);
     if (status == MS_OK) status = read_positive(record, "stop_price", true, &r->stop_price);
     if (status == MS_OK) status = read_positive(record, "take_profit", true, &r->take_profit_limit);
@@ -185,7 +189,8 @@ static ms_status find_open(ms_sim *sim, const json_t *record, size_t *index, int
         return status;
     ms_sim_order *order = ms_sim_find_order(sim, id);
     if (order == NULL || !ms_sim_order_open(order))
-        return ms_error(MS_ERR_PARSE, "order %s %s", id, order == NULL ? "does not exist" : "is not open");
+        return ms_error(MS_ERR_PARSE, "order %s %s", id,
+                        order == NULL ? "does not exist" : "is not open");
     *index = (size_t)(order - sim->orders);
     return MS_OK;
 }
@@ -219,9 +224,11 @@ static ms_status apply_fill(ms_sim *sim, const json_t *record)
         status = read_positive(record, "price", false, &price);
     ms_sim_order *filled = status == MS_OK ? &sim->orders[index] : NULL;
     if (filled != NULL && strcmp(filled->order.status, "held") == 0)
-        return ms_error(MS_ERR_PARSE, "order %s is a held leg: its entry has not filled", filled->order.id);
+        return ms_error(MS_ERR_PARSE, "order %s is a held leg: its entry has not filled",
+                        filled->order.id);
     if (status == MS_OK)
-        status = ms_sim_book_fill(sim, filled->order.symbol, filled->order.side * filled->order.qty, price);
+        status = ms_sim_book_fill(sim, filled->order.symbol,
+                                  filled->order.side * filled->order.qty, price);
     if (status != MS_OK)
         return status;
     snprintf(filled->order.status, sizeof filled->order.status, "filled");
@@ -256,9 +263,12 @@ static ms_status apply_sync(ms_sim *sim, const json_t *record)
     }
     if (status != MS_OK)
         return status;
+    /* last_equity is the previous day's: a sync that does not move the
+     * clock (a second cycle on the same bars) keeps it. */
+    if (!sim->synced || time > sim->clock)
+        sim->last_equity = sim->synced_equity;
     sim->clock = time;
     sim->synced = true;
-    sim->last_equity = sim->synced_equity;
     sim->synced_equity = ms_sim_equity(sim);
     return MS_OK;
 }

@@ -90,7 +90,7 @@ typedef struct ms_sim {
     int64_t created_at;
     int64_t clock;                 /* the last sync's time; valid when synced */
     bool synced;
-    double last_equity;            /* equity at the sync before the last */
+    double last_equity;            /* equity at the last sync of an earlier clock time */
     double synced_equity;          /* equity at the last sync */
     ms_sim_order *orders;          /* in submission order; legs follow their entry */
     size_t order_count, order_capacity;

@@ -338,6 +338,18 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out)
     return MS_OK;
 }
 
+/* Toto pads to its patch and forecasts one patch per pass, so the two are
+ * the same number; a model without a single-pass limit does not pad. */
+MS_API ms_status ms_model_get_shape(const ms_model *model, ms_model_shape *out)
+{
+    if (model == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_get_shape: NULL argument");
+    out->single_pass_horizon = model->single_pass_horizon;
+    out->patch_size = model->single_pass_horizon;
+    out->max_batch = model->max_batch;
+    return MS_OK;
+}
+
 MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out)
 {
     if (model == NULL || out == NULL)

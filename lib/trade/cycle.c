@@ -1,7 +1,7 @@
 /*
  * cycle.c - the trade cycle against a broker: read what the broker holds,
- * look this cycle's ids up, build the plan (plan.c), then send its steps
- * one by one. Sending relies on ms_broker_submit being exactly-once per
+ * look this cycle's ids up, build the plan (order_plan.c), then send its
+ * steps one by one. Sending relies on ms_broker_submit being exactly-once per
  * client_order_id, so a cycle killed anywhere and run again sends nothing
  * twice: what it had sent is found by id and adopted.
  */
@@ -30,8 +30,12 @@ static void release_state(broker_state *state)
     free(state->picks);
 }
 
+/* Adds an order unless it is there already (a working order found by id). */
 static ms_status append_order(broker_state *state, const ms_order *order)
 {
+    for (size_t i = 0; i < state->order_count; i++)
+        if (strcmp(state->orders[i].id, order->id) == 0)
+            return MS_OK;
     ms_order *grown = realloc(state->orders, (state->order_count + 1) * sizeof *grown);
     if (grown == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory planning the trade cycle");
@@ -51,8 +55,9 @@ static ms_status look_up(ms_broker *broker, broker_state *state, int64_t cycle_t
     ms_status status = ms_trade_broker_symbol(symbol, broker_symbol);
     if (status == MS_OK)
         status = ms_trade_order_id(cycle_time, broker_symbol, side, leg, id, sizeof id);
-    if (status == MS_OK)
-        status = ms_broker_order_by_client_id(broker, id, &found);
+    if (status != MS_OK)
+        return status;
+    status = ms_broker_order_by_client_id(broker, id, &found);
     if (status == MS_ERR_NOT_FOUND)
         return MS_OK;
     if (status != MS_OK)

@@ -34,7 +34,8 @@ static int64_t year_of_days(int64_t days)
     int64_t shifted = days + 719468;
     int64_t era = floor_div(shifted, 146097);
     int64_t day_of_era = shifted - era * 146097;
-    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
     int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     int64_t month_index = (5 * day_of_year + 2) / 153;   /* 0 = March */
     return year_of_era + era * 400 + (month_index >= 10);

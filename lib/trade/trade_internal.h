@@ -1,7 +1,7 @@
 /*
  * trade_internal.h - the trade layer's pieces: symbols and order ids
- * (symbols.c), the plan built from plain inputs (plan.c, pure, so tests
- * can drive it without a broker), the result and its steps (result.c),
+ * (symbols.c), the plan built from plain inputs (order_plan.c, pure, so
+ * tests can drive it without a broker), the result and its steps (result.c),
  * the cycle against a broker (cycle.c) and the plan as text and JSON
  * (plan_text.c, plan_json.c).
  */
@@ -37,7 +37,7 @@ void ms_trade_cycle_date(int64_t time, char out[9]);
  * canceled, expired, rejected or replaced). */
 bool ms_trade_order_working(const char *status);
 
-/* ---- The plan (plan.c) --------------------------------------------------- */
+/* ---- The plan (order_plan.c) --------------------------------------------- */
 
 /* One analysed symbol's view for the next day. */
 typedef struct ms_plan_signal {

@@ -1,6 +1,6 @@
 /*
- * plan.c - a cycle's plan from plain inputs: positions first (close those
- * whose forecast flipped or whose strategy return turned negative, after
+ * order_plan.c - a cycle's plan from plain inputs: positions first (close
+ * those whose forecast flipped or whose strategy return turned negative, after
  * canceling their working orders; hold the rest), then the picks in
  * composite order (one OTO order each, sized within the buying power
  * left). Pure: no broker calls, so every rule is testable on its own.

@@ -1,0 +1,50 @@
+/*
+ * engine_internal.h - what engine.c and engine_pipeline.c share: the state
+ * of one engine run and the steps a symbol goes through.
+ */
+#ifndef MS_ENGINE_INTERNAL_H
+#define MS_ENGINE_INTERNAL_H
+
+#include "analyze_internal.h"
+#include "core/core_internal.h"
+
+typedef struct ms_engine_state {
+    ms_engine *engine;
+    size_t batch_size;
+    ms_batcher batcher;              /* touched by the driver thread only */
+    ms_aggregate aggregate;
+    ms_forecast_options forecast;
+    ms_context_request *batch;       /* batch_size each: the batch being run, */
+    ms_series *series;               /* its model inputs, */
+    double *outputs;                 /* its outputs, */
+    ms_symbol_job **done;            /* and the symbols it completed */
+} ms_engine_state;
+
+ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine);
+void ms_engine_state_release(ms_engine_state *run);
+
+/* Records a job's first failure with this thread's last error. */
+void ms_job_fail(ms_symbol_job *job, ms_status status);
+
+/* Loads the bars and prepares the contexts; failures stay in the job. */
+void ms_job_load(ms_engine_state *run, ms_symbol_job *job);
+
+/* Plans job `index` into the batcher and sets its pending count. */
+ms_status ms_job_plan(ms_engine_state *run, size_t index);
+
+/* Backtests a job whose forecasts are all in, frees its inputs, reports it
+ * finished. */
+void ms_job_strategies(ms_engine *engine, ms_symbol_job *job);
+
+/* Frees a job's bars and contexts (its report stays). */
+void ms_job_release_inputs(ms_symbol_job *job);
+
+/* Forecasts the first n requests of run->batch, scatters the results, and
+ * writes to `done` the jobs that have no pending context left (failed ones
+ * included); returns how many. */
+size_t ms_run_batch(ms_engine_state *run, size_t n, ms_symbol_job **done);
+
+/* The pipelined engine (engine_pipeline.c). */
+ms_status ms_run_pipelined(ms_engine_state *run);
+
+#endif

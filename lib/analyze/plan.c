@@ -1,0 +1,184 @@
+/*
+ * plan.c - the forecast planner and the batcher.
+ *
+ * The planner lists the contexts one symbol's walk-forward needs: every
+ * (simulation k, day d) pair evaluates origin e-E+d with e = n-1-k, and
+ * simulation 0 also needs the live origin n-1. Marking the origins those
+ * pairs touch removes the duplicates: N + E contexts per series instead of
+ * the reference system's N x E (kept as an ablation).
+ *
+ * The batcher queues requests by padded context length (a model pads to
+ * its patch, so one padded length is one forward pass) and hands out
+ * batches first-in first-out, so the symbols planned first complete first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+#include "core/core_internal.h"
+
+static ms_status push_request(ms_request_list *list, ms_context_request request)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? 2 * list->capacity : 256;
+        ms_context_request *items = realloc(list->items, capacity * sizeof *items);
+        if (items == NULL)
+            return ms_error(MS_ERR_NOMEM, "out of memory planning %zu contexts", capacity);
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = request;
+    return MS_OK;
+}
+
+/* The origin index simulation k, day d evaluates; day E is the live origin. */
+static size_t pair_origin(const ms_symbol_contexts *contexts, const ms_analyzer_options *opts,
+                          size_t k, size_t d)
+{
+    size_t end = ms_bars_len(contexts->bars) - 1 - k;
+    return end - opts->eval_days + d - contexts->first_origin;
+}
+
+ms_status ms_plan_symbol(ms_request_list *list, uint32_t symbol,
+                         const ms_symbol_contexts *contexts, const ms_analyzer_options *opts,
+                         int deduplicate)
+{
+    size_t N = opts->simulations, E = opts->eval_days;
+    unsigned char *needed = calloc(contexts->count, 1);
+    if (needed == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory planning %zu origins", contexts->count);
+    ms_status status = MS_OK;
+    for (int s = 0; s < MS_SERIES_COUNT && status == MS_OK; s++) {
+        memset(needed, 0, contexts->count);
+        for (size_t k = 0; k < N && status == MS_OK; k++) {
+            for (size_t d = 0; d <= E && status == MS_OK; d++) {
+                if (d == E && k > 0)
+                    continue; /* only simulation 0 forecasts the live origin */
+                size_t origin = pair_origin(contexts, opts, k, d);
+                if (deduplicate && needed[origin]++)
+                    continue;
+                status = push_request(list, (ms_context_request){ symbol, (uint32_t)origin, (uint8_t)s });
+            }
+        }
+    }
+    free(needed);
+    return status;
+}
+
+void ms_request_list_release(ms_request_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+/* ---- Batcher ---------------------------------------------------------------- */
+
+typedef struct ms_bucket {
+    size_t padded_length;
+    ms_context_request *items;   /* ring of `capacity` */
+    uint64_t *order;             /* arrival number of each queued item */
+    size_t head, count, capacity;
+} ms_bucket;
+
+void ms_batcher_init(ms_batcher *batcher, size_t patch_size)
+{
+    memset(batcher, 0, sizeof *batcher);
+    batcher->patch_size = patch_size;
+}
+
+/* A model that does not pad (patch 0) batches any lengths together: one bucket. */
+static size_t padded_length(const ms_batcher *batcher, size_t length)
+{
+    size_t patch = batcher->patch_size;
+    return patch ? (length + patch - 1) / patch * patch : 0;
+}
+
+static ms_bucket *find_bucket(ms_batcher *batcher, size_t padded_length)
+{
+    for (size_t i = 0; i < batcher->bucket_count; i++)
+        if (batcher->buckets[i].padded_length == padded_length)
+            return &batcher->buckets[i];
+    ms_bucket *buckets = realloc(batcher->buckets, (batcher->bucket_count + 1) * sizeof *buckets);
+    if (buckets == NULL)
+        return NULL;
+    batcher->buckets = buckets;
+    ms_bucket *bucket = &buckets[batcher->bucket_count++];
+    *bucket = (ms_bucket){ .padded_length = padded_length };
+    return bucket;
+}
+
+static int grow_bucket(ms_bucket *bucket)
+{
+    size_t capacity = bucket->capacity ? 2 * bucket->capacity : 64;
+    ms_context_request *items = malloc(capacity * sizeof *items);
+    uint64_t *order = malloc(capacity * sizeof *order);
+    if (items == NULL || order == NULL) {
+        free(items);
+        free(order);
+        return 0;
+    }
+    for (size_t i = 0; i < bucket->count; i++) {
+        items[i] = bucket->items[(bucket->head + i) % bucket->capacity];
+        order[i] = bucket->order[(bucket->head + i) % bucket->capacity];
+    }
+    free(bucket->items);
+    free(bucket->order);
+    *bucket = (ms_bucket){ bucket->padded_length, items, order, 0, bucket->count, capacity };
+    return 1;
+}
+
+ms_status ms_batcher_push(ms_batcher *batcher, ms_context_request request, size_t context_length)
+{
+    ms_bucket *bucket = find_bucket(batcher, padded_length(batcher, context_length));
+    if (bucket == NULL || (bucket->count == bucket->capacity && !grow_bucket(bucket)))
+        return ms_error(MS_ERR_NOMEM, "out of memory queueing contexts");
+    size_t slot = (bucket->head + bucket->count++) % bucket->capacity;
+    bucket->items[slot] = request;
+    bucket->order[slot] = batcher->arrivals++;
+    batcher->queued++;
+    return MS_OK;
+}
+
+/* Of the buckets holding a full batch (or, when flushing, any request), the
+ * one whose oldest request arrived first. */
+static ms_bucket *next_bucket(ms_batcher *batcher, size_t batch_size, int flush)
+{
+    ms_bucket *best = NULL;
+    for (size_t i = 0; i < batcher->bucket_count; i++) {
+        ms_bucket *bucket = &batcher->buckets[i];
+        if (bucket->count == 0 || (!flush && bucket->count < batch_size))
+            continue;
+        if (best == NULL || bucket->order[bucket->head] < best->order[best->head])
+            best = bucket;
+    }
+    return best;
+}
+
+int ms_batcher_has_batch(ms_batcher *batcher, size_t batch_size)
+{
+    return next_bucket(batcher, batch_size, 0) != NULL;
+}
+
+size_t ms_batcher_pop(ms_batcher *batcher, size_t batch_size, int flush, ms_context_request *out)
+{
+    ms_bucket *bucket = next_bucket(batcher, batch_size, flush);
+    if (bucket == NULL)
+        return 0;
+    size_t n = bucket->count < batch_size ? bucket->count : batch_size;
+    for (size_t i = 0; i < n; i++)
+        out[i] = bucket->items[(bucket->head + i) % bucket->capacity];
+    bucket->head = (bucket->head + n) % bucket->capacity;
+    bucket->count -= n;
+    batcher->queued -= n;
+    return n;
+}
+
+void ms_batcher_release(ms_batcher *batcher)
+{
+    for (size_t i = 0; i < batcher->bucket_count; i++) {
+        free(batcher->buckets[i].items);
+        free(batcher->buckets[i].order);
+    }
+    free(batcher->buckets);
+    memset(batcher, 0, sizeof *batcher);
+}
