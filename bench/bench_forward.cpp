@@ -51,14 +51,17 @@ double gemm_peak_gflops()
 }
 
 /* Matrix-product FLOPs of one forward pass over `batch` univariate contexts
- * of kContext values (attention counted as full N x N products). */
+ * of kContext values: patch embedding, per layer the QKV, attention (full
+ * N x N products, though time-wise attention is causal), output and SwiGLU
+ * projections, then the unembedding and the four heads of the LAST patch
+ * only, which is all a horizon within one patch computes. */
 double forward_flops(const ms_toto_config &c, size_t batch)
 {
     double P = c.patch_size, D = c.embed_dim, F = c.mlp_hidden_dim, K = c.k_components;
     double N = std::ceil(kContext / P);
     double per_layer = 2 * N * D * 3 * D + 2 * 2 * N * N * D + 2 * N * D * D + 2 * N * D * 2 * F + 2 * N * F * D;
-    double total = 2 * N * P * D + c.num_layers * per_layer + 2 * N * D * P * D + 2 * N * P * D * 4 * K;
-    return total * batch;
+    double last_patch = 2 * D * P * D + 2 * P * D * 4 * K;
+    return (2 * N * P * D + c.num_layers * per_layer + last_patch) * batch;
 }
 
 bool ensure_checkpoint(const std::string &preset, std::string &dir)
