@@ -89,6 +89,42 @@ std::vector<double> random_walk_changes(size_t batch)
     return values;
 }
 
+/* Seconds of one forecast of `batch` contexts. */
+double time_one_call(ms_model *model, size_t batch)
+{
+    std::vector<double> values = random_walk_changes(batch);
+    std::vector<ms_series> series(batch);
+    for (size_t i = 0; i < batch; i++)
+        series[i] = ms_series{ values.data() + i * kContext, kContext, 1, i };
+    std::vector<double> mean(batch);
+    ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
+    ms_forecast_output out = { mean.data(), nullptr, nullptr, nullptr };
+    double start = seconds_now();
+    ms_model_forecast(model, series.data(), batch, &opts, &out);
+    return seconds_now() - start;
+}
+
+/* First-call latency with and without ms_model_warmup, in fresh models. */
+void report_warmup(const std::string &dir, size_t batch)
+{
+    ms_model *cold = nullptr, *warm = nullptr;
+    if (ms_model_open(&cold, dir.c_str(), nullptr) != MS_OK)
+        return;
+    double first_cold = time_one_call(cold, batch);
+    double steady = time_one_call(cold, batch);
+    ms_model_free(cold);
+    if (ms_model_open(&warm, dir.c_str(), nullptr) != MS_OK)
+        return;
+    double start = seconds_now();
+    ms_model_warmup(warm, kContext, batch);
+    double warmup = seconds_now() - start;
+    double first_warm = time_one_call(warm, batch);
+    ms_model_free(warm);
+    std::printf("  batch %zu: first call %.1f ms without warm-up, %.1f ms after a %.1f ms warm-up; "
+                "next call %.1f ms\n", batch, first_cold * 1e3, first_warm * 1e3, warmup * 1e3,
+                steady * 1e3);
+}
+
 /* Median seconds of one ms_model_forecast over `batch` contexts. */
 double time_batch(ms_model *model, size_t batch)
 {
@@ -141,6 +177,7 @@ void bench_preset(const std::string &preset, double peak)
                     gflops, 100.0 * gflops / peak);
     }
     ms_model_free(model);
+    report_warmup(dir, 64);
 }
 
 } // namespace

@@ -39,6 +39,11 @@ static int number_flag(const char *command, int option, const char *value, ms_an
         if (!cli_parse_int(value, &o->workers) || o->workers == 0)
             return cli_usage_error(command, "--workers needs a positive integer, got '%s'", value);
         return CLI_EXIT_OK;
+    case CLI_OPT_BATCH_SIZE: return count_flag(command, "batch-size", value, &o->batch_size);
+    case CLI_OPT_ABLATE:
+        if (ms_ablations_parse(value, &o->ablations) != MS_OK)
+            return cli_usage_error(command, "--ablate: %s", ms_last_error());
+        return CLI_EXIT_OK;
     }
     return cli_usage_error(command, "unknown option");
 }
@@ -66,7 +71,8 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
         *code = count_flag(command, "bars", value, &args->bars);
         return true;
     case CLI_OPT_SIMULATIONS: case CLI_OPT_EVAL_DAYS: case CLI_OPT_CONTEXT:
-    case CLI_OPT_SAMPLES: case CLI_OPT_SEED: case CLI_OPT_WORKERS:
+    case CLI_OPT_SAMPLES: case CLI_OPT_SEED: case CLI_OPT_WORKERS: case CLI_OPT_BATCH_SIZE:
+    case CLI_OPT_ABLATE:
         *code = number_flag(command, option, value, o);
         return true;
     }
@@ -92,10 +98,8 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
     ms_source_options source_opts = MS_SOURCE_OPTIONS_INIT;
     source_opts.synthetic_bars = args->bars;
     source_opts.bars = args->validation;
-    ms_status status = ms_source_open(source, args->data, &source_opts);
-    if (status != MS_OK)
-        return cli_setup_error(command, "data", status);
-    return cli_model_open(command, &args->model, model);
+    int code = cli_source_open(command, args->data, &source_opts, source);
+    return code != CLI_EXIT_OK ? code : cli_model_open(command, &args->model, model);
 }
 
 static void show_progress(void *context, size_t done, size_t total, const char *symbol)

@@ -107,7 +107,8 @@ typedef struct cli_analysis_args {
 
 enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
-       CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP };
+       CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP,
+       CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE };
 
 #define CLI_ANALYSIS_LONG_OPTIONS \
     { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
@@ -124,12 +125,14 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "seed", required_argument, NULL, CLI_OPT_SEED }, \
     { "workers", required_argument, NULL, CLI_OPT_WORKERS }, \
     { "sequential", no_argument, NULL, CLI_OPT_SEQUENTIAL }, \
-    { "warmup", no_argument, NULL, CLI_OPT_WARMUP }
+    { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
+    { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
+    { "ablate", required_argument, NULL, CLI_OPT_ABLATE }
 
 #define CLI_ANALYSIS_HELP \
     "  --symbols LIST         comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)\n" \
     "  --symbols-file FILE    symbols from a file (commas, spaces or lines; # comments)\n" \
-    "  --data URI             csv:DIR or synthetic[:seed=N][,bars=N] (default synthetic)\n" \
+    "  --data URI             csv:DIR, synthetic[:seed=N][,bars=N] (default) or alpaca[:TIMEFRAME]\n" \
     "  --bars N               bars per symbol of the synthetic market (default 1000)\n" \
     "  --repair-ohlc          widen inconsistent high/low with a warning instead of failing\n" \
     CLI_MODEL_HELP \
@@ -141,7 +144,9 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --seed N               sampling seed (default 0)\n" \
     "  --workers N            worker threads (MARKETSIM_PARALLEL_WORKERS, default min(32, cpus+4))\n" \
     "  --sequential           one symbol at a time (MARKETSIM_PARALLEL_ANALYSIS=0)\n" \
-    "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n"
+    "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n" \
+    "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
+    "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap\n"
 
 /* Applies one analysis (or model) flag. Returns true when `option` was
  * one, with *code set to CLI_EXIT_OK or the code to stop with. */
