@@ -78,74 +78,69 @@ bool ensure_checkpoint(const std::string &preset, std::string &dir)
     return true;
 }
 
-std::vector<double> random_walk_changes(size_t batch)
-{
-    std::vector<double> values(batch * kContext);
-    uint64_t state = 88172645463325252ULL;
-    for (double &v : values) {
-        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-        v = ((double)(state >> 11) * 0x1.0p-53 - 0.5) * 0.04;
-    }
-    return values;
-}
-
-/* Seconds of one forecast of `batch` contexts. */
-double time_one_call(ms_model *model, size_t batch)
-{
-    std::vector<double> values = random_walk_changes(batch);
-    std::vector<ms_series> series(batch);
-    for (size_t i = 0; i < batch; i++)
-        series[i] = ms_series{ values.data() + i * kContext, kContext, 1, i };
-    std::vector<double> mean(batch);
+/* `batch` contexts of kContext random-walk percent changes, ready to
+ * forecast (mean only, horizon 1). */
+struct batch_input {
+    std::vector<double> values;
+    std::vector<ms_series> series;
+    std::vector<double> mean;
     ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
-    ms_forecast_output out = { mean.data(), nullptr, nullptr, nullptr };
-    double start = seconds_now();
-    ms_model_forecast(model, series.data(), batch, &opts, &out);
-    return seconds_now() - start;
-}
+
+    explicit batch_input(size_t batch) : values(batch * kContext), series(batch), mean(batch)
+    {
+        uint64_t state = 88172645463325252ULL;
+        for (double &v : values) {
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            v = ((double)(state >> 11) * 0x1.0p-53 - 0.5) * 0.04;
+        }
+        for (size_t i = 0; i < batch; i++)
+            series[i] = ms_series{ values.data() + i * kContext, kContext, 1, i };
+    }
+
+    /* Seconds of one forecast; NAN when it fails. */
+    double time_call(ms_model *model)
+    {
+        ms_forecast_output out = { mean.data(), nullptr, nullptr, nullptr };
+        double start = seconds_now();
+        if (ms_model_forecast(model, series.data(), series.size(), &opts, &out) != MS_OK) {
+            std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
+            return NAN;
+        }
+        return seconds_now() - start;
+    }
+};
 
 /* First-call latency with and without ms_model_warmup, in fresh models. */
 void report_warmup(const std::string &dir, size_t batch)
 {
+    batch_input input(batch);
     ms_model *cold = nullptr, *warm = nullptr;
     if (ms_model_open(&cold, dir.c_str(), nullptr) != MS_OK)
         return;
-    double first_cold = time_one_call(cold, batch);
-    double steady = time_one_call(cold, batch);
+    double first_cold = input.time_call(cold);
+    double steady = input.time_call(cold);
     ms_model_free(cold);
     if (ms_model_open(&warm, dir.c_str(), nullptr) != MS_OK)
         return;
     double start = seconds_now();
     ms_model_warmup(warm, kContext, batch);
     double warmup = seconds_now() - start;
-    double first_warm = time_one_call(warm, batch);
+    double first_warm = input.time_call(warm);
     ms_model_free(warm);
     std::printf("  batch %zu: first call %.1f ms without warm-up, %.1f ms after a %.1f ms warm-up; "
                 "next call %.1f ms\n", batch, first_cold * 1e3, first_warm * 1e3, warmup * 1e3,
                 steady * 1e3);
 }
 
-/* Median seconds of one ms_model_forecast over `batch` contexts. */
+/* Median seconds of one forecast over `batch` contexts, after one untimed call. */
 double time_batch(ms_model *model, size_t batch)
 {
-    std::vector<double> values = random_walk_changes(batch);
-    std::vector<ms_series> series(batch);
-    for (size_t i = 0; i < batch; i++)
-        series[i] = ms_series{ values.data() + i * kContext, kContext, 1, i };
-    std::vector<double> mean(batch);
-    ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
-    ms_forecast_output out = { mean.data(), nullptr, nullptr, nullptr };
-    ms_model_forecast(model, series.data(), batch, &opts, &out); /* first call: not timed */
+    batch_input input(batch);
+    input.time_call(model);
     std::vector<double> runs;
     double budget_start = seconds_now();
-    while (runs.size() < 3 || (runs.size() < 30 && seconds_now() - budget_start < 2.0)) {
-        double start = seconds_now();
-        if (ms_model_forecast(model, series.data(), batch, &opts, &out) != MS_OK) {
-            std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
-            return NAN;
-        }
-        runs.push_back(seconds_now() - start);
-    }
+    while (runs.size() < 3 || (runs.size() < 30 && seconds_now() - budget_start < 2.0))
+        runs.push_back(input.time_call(model));
     std::sort(runs.begin(), runs.end());
     return runs[runs.size() / 2];
 }

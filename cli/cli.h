@@ -68,6 +68,20 @@ int cli_model_open(const char *command, const cli_model_args *args, ms_model **o
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Applies one parsed flag to a command's argument struct; returns
+ * CLI_EXIT_OK or the exit code to stop with. */
+typedef int (*cli_flag_fn)(void *args, int option, const char *value);
+
+/*
+ * The flag loop every subcommand shares: getopt_long over argv with
+ * `options`; -h/--help prints `usage` and returns CLI_EXIT_OK; an unknown
+ * flag, a missing value or a stray operand is a usage error; every other
+ * flag goes to `apply`. Returns -1 when all flags were applied, else the
+ * exit code to stop with.
+ */
+int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
+                    const char *usage, cli_flag_fn apply, void *args);
+
 /* Parses a whole decimal size_t / int / double; false on any leftover text. */
 bool cli_parse_size(const char *text, size_t *out);
 bool cli_parse_int(const char *text, int *out);

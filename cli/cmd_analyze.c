@@ -36,8 +36,9 @@ static const struct option long_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static int apply_flag(analyze_args *args, int option, const char *value)
+static int apply_flag(void *context, int option, const char *value)
 {
+    analyze_args *args = context;
     int code;
     if (cli_analysis_flag("analyze", option, value, &args->analysis, &code))
         return code;
@@ -51,23 +52,10 @@ static int apply_flag(analyze_args *args, int option, const char *value)
 /* Returns -1 to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, analyze_args *args)
 {
-    opterr = 0;
-    optind = 1;
-    int option;
-    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (option == '?')
-            return cli_usage_error("analyze", "unknown option or missing value: '%s'", argv[optind - 1]);
-        int code = apply_flag(args, option, optarg);
-        if (code != CLI_EXIT_OK)
-            return code;
-    }
-    if (optind < argc)
-        return cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
-    int code = cli_analysis_check("analyze", &args->analysis);
+    int code = cli_parse_flags("analyze", argc, argv, long_options, usage, apply_flag, args);
+    if (code >= 0)
+        return code;
+    code = cli_analysis_check("analyze", &args->analysis);
     return code != CLI_EXIT_OK ? code : -1;
 }
 

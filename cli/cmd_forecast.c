@@ -64,8 +64,9 @@ static int parse_column(const char *text, ms_column *column)
     return cli_usage_error("forecast", "--column must be open, high, low, close or volume, got '%s'", text);
 }
 
-static int apply_flag(forecast_args *args, int option, const char *value)
+static int apply_flag(void *context, int option, const char *value)
 {
+    forecast_args *args = context;
     int code;
     if (cli_model_flag("forecast", option, value, &args->model, &code))
         return code;
@@ -99,22 +100,9 @@ static int parse_args(int argc, char **argv, forecast_args *args)
         { "samples", required_argument, NULL, OPT_SAMPLES },
         { "quantiles", required_argument, NULL, OPT_QUANTILES }, { "json", no_argument, NULL, OPT_JSON },
         CLI_MODEL_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (option == '?')
-            return cli_usage_error("forecast", "unknown option or missing value: '%s'", argv[optind - 1]);
-        int code = apply_flag(args, option, optarg);
-        if (code != CLI_EXIT_OK)
-            return code;
-    }
-    if (optind < argc)
-        return cli_usage_error("forecast", "unexpected argument '%s'", argv[optind]);
+    int code = cli_parse_flags("forecast", argc, argv, options, usage, apply_flag, args);
+    if (code >= 0)
+        return code;
     if ((args->series_json != NULL) == (args->symbol != NULL))
         return cli_usage_error("forecast", "give either --series-json FILE or --symbol X (with --data URI)");
     if (args->horizon == 0)

@@ -27,40 +27,44 @@ static const char usage[] =
 
 enum { OPT_CONFIG = 256, OPT_OUT, OPT_SEED, OPT_JSON };
 
+typedef struct init_args {
+    const char *config;
+    const char *out;
+    size_t seed;
+} init_args;
+
+static int apply_init_flag(void *context, int option, const char *value)
+{
+    init_args *args = context;
+    if (option == OPT_CONFIG)
+        args->config = value;
+    else if (option == OPT_OUT)
+        args->out = value;
+    else if (option == OPT_SEED && !cli_parse_size(value, &args->seed))
+        return cli_usage_error("model init", "--seed needs an integer >= 0, got '%s'", value);
+    return CLI_EXIT_OK;
+}
+
 static int model_init(int argc, char **argv)
 {
     static const struct option options[] = {
         { "config", required_argument, NULL, OPT_CONFIG }, { "out", required_argument, NULL, OPT_OUT },
         { "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 } };
-    const char *config = NULL, *out = NULL;
-    size_t seed = 0;
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (option == OPT_CONFIG)
-            config = optarg;
-        else if (option == OPT_OUT)
-            out = optarg;
-        else if (option == OPT_SEED && !cli_parse_size(optarg, &seed))
-            return cli_usage_error("model init", "--seed needs an integer >= 0, got '%s'", optarg);
-        else if (option == '?')
-            return cli_usage_error("model init", "unknown option or missing value: '%s'", argv[optind - 1]);
-    }
-    if (config == NULL || out == NULL || optind < argc)
-        return cli_usage_error("model init", "needs --config and --out, and nothing else");
+    init_args args = { 0 };
+    int code = cli_parse_flags("model init", argc, argv, options, usage, apply_init_flag, &args);
+    if (code >= 0)
+        return code;
+    if (args.config == NULL || args.out == NULL)
+        return cli_usage_error("model init", "needs --config and --out");
     double started = ms_clock_seconds();
-    ms_status status = ms_model_init_checkpoint(out, config, seed);
+    ms_status status = ms_model_init_checkpoint(args.out, args.config, args.seed);
     if (status != MS_OK) {
         fprintf(stderr, "marketsim model init: %s\n", ms_last_error());
         return status == MS_ERR_INVALID_ARG ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
     }
-    printf("wrote %s (config %s, seed %zu) in %.2f s\n", out, config, seed, ms_clock_seconds() - started);
+    printf("wrote %s (config %s, seed %zu) in %.2f s\n", args.out, args.config, args.seed,
+           ms_clock_seconds() - started);
     return CLI_EXIT_OK;
 }
 
@@ -83,47 +87,67 @@ static void print_description(json_t *description)
     }
 }
 
+typedef struct info_args {
+    cli_model_args model;
+    int json;
+} info_args;
+
+static int apply_info_flag(void *context, int option, const char *value)
+{
+    info_args *args = context;
+    int code;
+    if (option == OPT_JSON) {
+        args->json = 1;
+        return CLI_EXIT_OK;
+    }
+    if (cli_model_flag("model info", option, value, &args->model, &code))
+        return code;
+    return cli_usage_error("model info", "unknown option");
+}
+
+/* Loads the model, timing it, and returns its description with the load time. */
+static json_t *describe(const cli_model_args *model_args, int *code)
+{
+    ms_model *model = NULL;
+    double started = ms_clock_seconds();
+    if ((*code = cli_model_open("model info", model_args, &model)) != CLI_EXIT_OK)
+        return NULL;
+    double load_seconds = ms_clock_seconds() - started;
+    char *text = NULL;
+    json_t *description = ms_model_describe(model, &text) == MS_OK ? json_loads(text, 0, NULL) : NULL;
+    ms_free(text);
+    ms_model_free(model);
+    if (description == NULL) {
+        fprintf(stderr, "marketsim model info: %s\n", ms_last_error());
+        *code = CLI_EXIT_FAILED;
+        return NULL;
+    }
+    json_object_set_new(description, "load_seconds", json_real(load_seconds));
+    return description;
+}
+
 static int model_info(int argc, char **argv)
 {
     static const struct option options[] = {
         CLI_MODEL_LONG_OPTIONS, { "json", no_argument, NULL, OPT_JSON },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-    cli_model_args model_args = { .options = MS_MODEL_OPTIONS_INIT };
-    int json = 0, option, code;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (option == 'h') {
+    info_args args = { .model = { .options = MS_MODEL_OPTIONS_INIT } };
+    /* The one operand, MODEL, comes first: `model info DIR [flags]`. */
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             fputs(usage, stdout);
             return CLI_EXIT_OK;
         }
-        if (option == OPT_JSON)
-            json = 1;
-        else if (cli_model_flag("model info", option, optarg, &model_args, &code)) {
-            if (code != CLI_EXIT_OK)
-                return code;
-        } else
-            return cli_usage_error("model info", "unknown option or missing value: '%s'", argv[optind - 1]);
-    }
-    if (optind != argc - 1)
         return cli_usage_error("model info", "needs exactly one MODEL");
-    model_args.path = argv[optind];
-    ms_model *model = NULL;
-    double started = ms_clock_seconds();
-    if ((code = cli_model_open("model info", &model_args, &model)) != CLI_EXIT_OK)
-        return code;
-    double load_seconds = ms_clock_seconds() - started;
-    char *text = NULL;
-    ms_status status = ms_model_describe(model, &text);
-    json_t *description = status == MS_OK ? json_loads(text, 0, NULL) : NULL;
-    ms_free(text);
-    ms_model_free(model);
-    if (description == NULL) {
-        fprintf(stderr, "marketsim model info: %s\n", ms_last_error());
-        return CLI_EXIT_FAILED;
     }
-    json_object_set_new(description, "load_seconds", json_real(load_seconds));
-    if (json) {
+    args.model.path = argv[1];
+    int code = cli_parse_flags("model info", argc - 1, argv + 1, options, usage, apply_info_flag, &args);
+    if (code >= 0)
+        return code;
+    json_t *description = describe(&args.model, &code);
+    if (description == NULL)
+        return code;
+    if (args.json) {
         json_dumpf(description, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
     } else {

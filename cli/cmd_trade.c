@@ -119,8 +119,9 @@ static int parse_times(trade_args *args, const char *list)
     return args->time_count > 0 ? CLI_EXIT_OK : cli_usage_error("trade", "--at needs a time");
 }
 
-static int apply_flag(trade_args *args, int option, const char *value)
+static int apply_flag(void *context, int option, const char *value)
 {
+    trade_args *args = context;
     int code;
     if (cli_analysis_flag("trade", option, value, &args->analysis, &code))
         return code;
@@ -162,23 +163,8 @@ static int check_args(trade_args *args)
 
 static int parse_args(int argc, char **argv, trade_args *args)
 {
-    opterr = 0;
-    optind = 1;
-    int option;
-    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (option == '?')
-            return cli_usage_error("trade", "unknown option or missing value: '%s'", argv[optind - 1]);
-        int code = apply_flag(args, option, optarg);
-        if (code != CLI_EXIT_OK)
-            return code;
-    }
-    if (optind < argc)
-        return cli_usage_error("trade", "unexpected argument '%s'", argv[optind]);
-    return check_args(args);
+    int code = cli_parse_flags("trade", argc, argv, long_options, usage, apply_flag, args);
+    return code >= 0 ? code : check_args(args);
 }
 
 /* The test hook: counts acknowledged orders and dies on the Nth, like a

@@ -51,6 +51,18 @@ static void test_asset_class_names(void **state)
     assert_string_equal(ms_asset_class_name(MS_ASSET_CRYPTO), "crypto");
 }
 
+static void test_canonical_symbol_joins_crypto_pairs_and_keeps_stock_dashes(void **state)
+{
+    (void)state;
+    char out[MS_SYMBOL_CAPACITY];
+    ms_symbol_canonical("btc/usd", out);
+    assert_string_equal(out, "BTCUSD");
+    ms_symbol_canonical("ETH-USD", out);
+    assert_string_equal(out, "ETHUSD");
+    ms_symbol_canonical("brk-b", out);
+    assert_string_equal(out, "BRK-B");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -58,6 +70,7 @@ int main(void)
         cmocka_unit_test(test_separators_and_case_do_not_matter),
         cmocka_unit_test(test_other_symbols_are_stocks),
         cmocka_unit_test(test_asset_class_names),
+        cmocka_unit_test(test_canonical_symbol_joins_crypto_pairs_and_keeps_stock_dashes),
     };
     return cmocka_run_group_tests_name("asset", tests, NULL, NULL);
 }

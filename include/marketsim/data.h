@@ -32,6 +32,17 @@ MS_API const char *ms_asset_class_name(ms_asset_class asset_class);
  */
 MS_API ms_asset_class ms_symbol_asset_class(const char *symbol);
 
+/* The length of a buffer ms_symbol_canonical fills. */
+#define MS_SYMBOL_CAPACITY 32
+
+/*
+ * The canonical name of a symbol, as positions, orders and files compare
+ * them: upper case, and for crypto without '/' and '-' (BTC/USD, btc-usd
+ * and BTCUSD are all BTCUSD; BRK-B stays BRK-B). Writes at most
+ * MS_SYMBOL_CAPACITY - 1 characters and a NUL to `out`.
+ */
+MS_API void ms_symbol_canonical(const char *symbol, char out[MS_SYMBOL_CAPACITY]);
+
 /* ---- Bars ---------------------------------------------------------------- */
 
 typedef struct ms_bars ms_bars;

@@ -42,20 +42,10 @@ ms_sim_order *ms_sim_find_client_order(ms_sim *sim, const char *client_order_id)
     return NULL;
 }
 
-void ms_sim_position_symbol(const char *symbol, char out[32])
-{
-    bool crypto = ms_symbol_asset_class(symbol) == MS_ASSET_CRYPTO;
-    size_t kept = 0;
-    for (const char *c = symbol; *c != '\0' && kept < 31; c++)
-        if (!crypto || (*c != '/' && *c != '-'))
-            out[kept++] = (char)toupper((unsigned char)*c);
-    out[kept] = '\0';
-}
-
 ms_sim_position *ms_sim_find_position(const ms_sim *sim, const char *symbol)
 {
     char name[32];
-    ms_sim_position_symbol(symbol, name);
+    ms_symbol_canonical(symbol, name);
     for (size_t i = 0; i < sim->position_count; i++)
         if (strcmp(sim->positions[i].symbol, name) == 0)
             return &sim->positions[i];
@@ -91,7 +81,7 @@ static ms_sim_position *open_position(ms_sim *sim, const char *symbol)
         return NULL;
     ms_sim_position *position = &sim->positions[sim->position_count++];
     memset(position, 0, sizeof *position);
-    ms_sim_position_symbol(symbol, position->symbol);
+    ms_symbol_canonical(symbol, position->symbol);
     return position;
 }
 
@@ -118,7 +108,7 @@ ms_status ms_sim_book_fill(ms_sim *sim, const char *symbol, double qty, double p
 double ms_sim_mark(const ms_sim *sim, const char *symbol)
 {
     char name[32];
-    ms_sim_position_symbol(symbol, name);
+    ms_symbol_canonical(symbol, name);
     json_t *mark = json_object_get(sim->marks, name);
     return mark != NULL ? json_real_value(mark) : NAN;
 }

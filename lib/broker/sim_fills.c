@@ -47,7 +47,7 @@ bool ms_sim_fill_price(const ms_order *order, double open, double high, double l
 static bool works_in_bar(const ms_sim_order *order, const char *symbol, int64_t time)
 {
     char name[32];
-    ms_sim_position_symbol(order->order.symbol, name);
+    ms_symbol_canonical(order->order.symbol, name);
     return strcmp(order->order.status, "new") == 0 && order->active_after < time &&
            strcmp(name, symbol) == 0;
 }
@@ -102,7 +102,7 @@ typedef struct sim_symbols {
 static void add_symbol(sim_symbols *symbols, const char *symbol)
 {
     char name[32];
-    ms_sim_position_symbol(symbol, name);
+    ms_symbol_canonical(symbol, name);
     for (size_t i = 0; i < symbols->count; i++)
         if (strcmp(symbols->names[i], name) == 0)
             return;

@@ -109,9 +109,6 @@ bool ms_sim_order_open(const ms_sim_order *order);
 ms_sim_order *ms_sim_find_order(ms_sim *sim, const char *id);
 ms_sim_order *ms_sim_find_client_order(ms_sim *sim, const char *client_order_id);
 
-/* The position name of an order symbol: "BTC/USD" -> "BTCUSD". */
-void ms_sim_position_symbol(const char *symbol, char out[32]);
-
 /* The position in `symbol` (an order or position name); NULL when flat. */
 ms_sim_position *ms_sim_find_position(const ms_sim *sim, const char *symbol);
 

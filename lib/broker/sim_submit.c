@@ -93,10 +93,10 @@ static ms_status check_crypto(const ms_sim *sim, const ms_order_request *r)
 static ms_status check_wash_trade(const ms_sim *sim, const ms_order_request *r)
 {
     char symbol[32], other[32];
-    ms_sim_position_symbol(r->symbol, symbol);
+    ms_symbol_canonical(r->symbol, symbol);
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_order *o = &sim->orders[i].order;
-        ms_sim_position_symbol(o->symbol, other);
+        ms_symbol_canonical(o->symbol, other);
         if (o->side != r->side && strcmp(o->status, "new") == 0 && strcmp(symbol, other) == 0)
             return reject(r, CODE_FORBIDDEN, "potential wash trade detected. use complex orders "
                           "(opposite order %s is open)", o->id);

@@ -4,6 +4,7 @@
  * known crypto asset followed by USD).
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "data_internal.h"
@@ -47,4 +48,14 @@ MS_API ms_asset_class ms_symbol_asset_class(const char *symbol)
         if (strcmp(pair, crypto_assets[i]) == 0)
             return MS_ASSET_CRYPTO;
     return MS_ASSET_STOCK;
+}
+
+MS_API void ms_symbol_canonical(const char *symbol, char out[MS_SYMBOL_CAPACITY])
+{
+    bool crypto = ms_symbol_asset_class(symbol) == MS_ASSET_CRYPTO;
+    size_t kept = 0;
+    for (const char *c = symbol; *c != '\0' && kept < MS_SYMBOL_CAPACITY - 1; c++)
+        if (!crypto || (*c != '/' && *c != '-'))
+            out[kept++] = (char)toupper((unsigned char)*c);
+    out[kept] = '\0';
 }

@@ -22,7 +22,7 @@ static const ms_plan_signal *find_signal(const ms_plan_inputs *in, const char *k
 {
     char other[32];
     for (size_t i = 0; i < in->signal_count; i++) {
-        ms_trade_symbol_key(in->signals[i].symbol, other);
+        ms_symbol_canonical(in->signals[i].symbol, other);
         if (strcmp(other, key) == 0)
             return &in->signals[i];
     }
@@ -33,7 +33,7 @@ static const ms_position *find_position(const ms_plan_inputs *in, const char *ke
 {
     char other[32];
     for (size_t i = 0; i < in->position_count; i++) {
-        ms_trade_symbol_key(in->positions[i].symbol, other);
+        ms_symbol_canonical(in->positions[i].symbol, other);
         if (strcmp(other, key) == 0 && in->positions[i].qty != 0)
             return &in->positions[i];
     }
@@ -51,7 +51,7 @@ static const ms_order *find_known(const ms_plan_inputs *in, const char *client_o
 static bool working_on(const ms_plan_inputs *in, size_t i, const char *key)
 {
     char other[32];
-    ms_trade_symbol_key(in->orders[i].symbol, other);
+    ms_symbol_canonical(in->orders[i].symbol, other);
     return ms_trade_order_working(in->orders[i].status) && strcmp(other, key) == 0;
 }
 
@@ -87,7 +87,7 @@ static ms_status plan_close(const ms_plan_inputs *in, ms_trade_result *result,
 {
     char symbol[32], key[32], id[MS_TRADE_ID_SIZE];
     int held = position->qty > 0 ? 1 : -1;
-    ms_trade_symbol_key(position->symbol, key);
+    ms_symbol_canonical(position->symbol, key);
     ms_status status = ms_trade_broker_symbol(position->symbol, symbol);
     if (status == MS_OK)
         status = ms_trade_order_id(in->cycle_time, symbol, -held, "close", id, sizeof id);
@@ -122,7 +122,7 @@ static ms_status plan_position(const ms_plan_inputs *in, ms_trade_result *result
                                const ms_position *position)
 {
     char key[32], reason[128];
-    ms_trade_symbol_key(position->symbol, key);
+    ms_symbol_canonical(position->symbol, key);
     int held = position->qty > 0 ? 1 : -1;
     const ms_plan_signal *signal = find_signal(in, key);
     const char *why = signal != NULL ? close_reason(signal, held, reason, sizeof reason) : NULL;
@@ -201,7 +201,7 @@ static ms_status plan_pick(const ms_plan_inputs *in, ms_trade_result *result, co
 {
     char symbol[32], key[32], id[MS_TRADE_ID_SIZE];
     bool crypto = ms_symbol_asset_class(pick->symbol) == MS_ASSET_CRYPTO;
-    ms_trade_symbol_key(pick->symbol, key);
+    ms_symbol_canonical(pick->symbol, key);
     ms_status status = ms_trade_broker_symbol(pick->symbol, symbol);
     if (status == MS_OK)
         status = ms_trade_order_id(in->cycle_time, symbol, pick->side, "entry", id, sizeof id);

@@ -13,22 +13,12 @@
 /* Alpaca's limit on client_order_id. */
 #define MAX_CLIENT_ORDER_ID 48
 
-void ms_trade_symbol_key(const char *symbol, char out[32])
-{
-    bool crypto = ms_symbol_asset_class(symbol) == MS_ASSET_CRYPTO;
-    size_t kept = 0;
-    for (const char *c = symbol; *c != '\0' && kept < 31; c++)
-        if (!crypto || (*c != '/' && *c != '-'))
-            out[kept++] = (char)toupper((unsigned char)*c);
-    out[kept] = '\0';
-}
-
 ms_status ms_trade_broker_symbol(const char *symbol, char out[32])
 {
     size_t length = strlen(symbol);
     if (length == 0 || length > 30)
         return ms_error(MS_ERR_INVALID_ARG, "symbol '%s' must be 1 to 30 characters", symbol);
-    ms_trade_symbol_key(symbol, out);
+    ms_symbol_canonical(symbol, out);
     size_t kept = strlen(out);
     /* A crypto key is "<asset>USD" (ms_symbol_asset_class): the pair's
      * slash goes before the USD. */

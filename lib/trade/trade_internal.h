@@ -22,10 +22,6 @@ struct ms_trade_result {
 /* Room for a client_order_id (48 characters) and its terminator. */
 #define MS_TRADE_ID_SIZE sizeof(((ms_trade_step *)0)->client_order_id)
 
-/* The key symbols are compared by: upper case, and for crypto without '/'
- * or '-' ("btc/usd", "BTC-USD" and "BTCUSD" are one symbol). */
-void ms_trade_symbol_key(const char *symbol, char out[32]);
-
 /* Alpaca's spelling for orders: "BTCUSD" -> "BTC/USD"; stocks upper case.
  * Errors: MS_ERR_INVALID_ARG (empty or too long). */
 ms_status ms_trade_broker_symbol(const char *symbol, char out[32]);
