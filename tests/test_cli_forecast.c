@@ -147,6 +147,54 @@ static void test_forecast_rejects_quantile_outside_unit_interval(void **state)
     cli_run_release(&r);
 }
 
+static const char *toto_fixture(void)
+{
+    static char dir[4096];
+    const char *root = getenv("MARKETSIM_SOURCE_DIR");
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/toto-tiny", root ? root : ".");
+    return dir;
+}
+
+static void test_forecast_runs_the_tiny_toto_fixture_within_one_patch(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[1, 2, 3, 2, 1, 2, 3, 4, 5, 4, 3, 4, 5, 6, 7, 6, 5, 6, 7, 8],"
+                 " [5, 5, 6, 6, 5, 5, 6, 6, 5, 5, 6, 6, 5, 5, 6, 6, 5, 5, 6, 6]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--model", toto_fixture(), "--series-json",
+                               series_path, "--horizon", "16", "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = parse(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "model")), "toto");
+    json_t *mean = json_object_get(root, "mean");
+    assert_int_equal(json_array_size(mean), 2);
+    assert_int_equal(json_array_size(json_array_get(mean, 1)), 16);
+    json_t *q10 = json_object_get(json_object_get(root, "quantiles"), "0.1");
+    json_t *q90 = json_object_get(json_object_get(root, "quantiles"), "0.9");
+    assert_true(json_real_value(json_array_get(json_array_get(q10, 0), 0)) <
+                json_real_value(json_array_get(json_array_get(q90, 0), 0)));
+    json_decref(root);
+    cli_run_release(&r);
+}
+
+static void test_forecast_beyond_one_patch_draws_sample_paths(void **state)
+{
+    (void)state;
+    write_series("{\"series\": [[1, 2, 3, 2, 1, 2, 3, 4, 5, 4, 3, 4, 5, 6, 7, 6, 5, 6, 7, 8]]}");
+    cli_run_result r = cli_run(NULL, "forecast", "--model", toto_fixture(), "--series-json",
+                               series_path, "--horizon", "20", "--samples", "64", "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = parse(r.out);
+    assert_int_equal(json_array_size(json_array_get(json_object_get(root, "mean"), 0)), 20);
+    assert_int_equal(json_array_size(json_object_get(root, "samples")), 64);
+    json_decref(root);
+    cli_run_release(&r);
+    r = cli_run(NULL, "forecast", "--model", toto_fixture(), "--series-json", series_path,
+                "--horizon", "20", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.err, "beyond one patch"));
+    cli_run_release(&r);
+}
+
 static void test_model_info_describes_baseline(void **state)
 {
     (void)state;
@@ -198,6 +246,8 @@ int main(void)
         cmocka_unit_test(test_forecast_reports_malformed_json_with_its_position),
         cmocka_unit_test(test_forecast_needs_a_horizon_and_one_input),
         cmocka_unit_test(test_forecast_rejects_quantile_outside_unit_interval),
+        cmocka_unit_test(test_forecast_runs_the_tiny_toto_fixture_within_one_patch),
+        cmocka_unit_test(test_forecast_beyond_one_patch_draws_sample_paths),
         cmocka_unit_test(test_model_info_describes_baseline),
         cmocka_unit_test(test_model_init_rejects_unknown_preset),
         cmocka_unit_test(test_model_init_then_info_round_trips_a_tiny_checkpoint),
