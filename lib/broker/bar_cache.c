@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "alpaca_internal.h"
 
@@ -60,24 +59,6 @@ ms_status ms_bar_cache_read(const char *path, const char *symbol, ms_bar_rows *r
     return status;
 }
 
-/* Creates every missing directory above the file `path`. */
-static ms_status make_parents(const char *path)
-{
-    char *copy = ms_strdup(path);
-    if (copy == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory creating directories for %s", path);
-    ms_status status = MS_OK;
-    for (char *slash = strchr(copy + 1, '/'); slash != NULL && status == MS_OK;
-         slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir(copy, 0700) != 0 && errno != EEXIST)
-            status = ms_error(MS_ERR_IO, "cannot create directory %s: %s", copy, strerror(errno));
-        *slash = '/';
-    }
-    free(copy);
-    return status;
-}
-
 /* The shortest decimal that reads back as exactly `value`, so a cached
  * bar equals the fetched one. */
 static void format_number(double value, char text[32])
@@ -102,31 +83,20 @@ static ms_status write_rows(FILE *file, const ms_bar_rows *rows)
         format_number(rows->volume[i], volume);
         fprintf(file, "%s,%s,%s,%s,%s,%s\n", time, open, high, low, close, volume);
     }
-    return fflush(file) == 0 && fsync(fileno(file)) == 0 && !ferror(file) ? MS_OK : MS_ERR_IO;
+    return ferror(file) ? MS_ERR_IO : MS_OK; /* flushed and synced on commit */
 }
 
 ms_status ms_bar_cache_write(const char *path, const ms_bar_rows *rows)
 {
-    ms_status status = make_parents(path);
+    ms_status status = ms_make_directories(path, 0, 0700);
+    ms_atomic_file file;
+    if (status == MS_OK)
+        status = ms_atomic_file_open(&file, path);
     if (status != MS_OK)
         return status;
-    char temporary[4200];
-    if ((size_t)snprintf(temporary, sizeof temporary, "%s.XXXXXX", path) >= sizeof temporary)
-        return ms_error(MS_ERR_IO, "cache path %s is too long", path);
-    int fd = mkstemp(temporary);
-    FILE *file = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (file == NULL) {
-        status = ms_error(MS_ERR_IO, "cannot write the bar cache next to %s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(temporary);
-        }
-        return status;
+    if (write_rows(file.stream, rows) != MS_OK) {
+        ms_atomic_file_discard(&file);
+        return ms_error(MS_ERR_IO, "cannot write the bar cache %s", path);
     }
-    status = write_rows(file, rows);
-    if (fclose(file) != 0 || status != MS_OK || rename(temporary, path) != 0) {
-        status = ms_error(MS_ERR_IO, "cannot write the bar cache %s: %s", path, strerror(errno));
-        unlink(temporary);
-    }
-    return status;
+    return ms_atomic_file_commit(&file);
 }

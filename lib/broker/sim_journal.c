@@ -49,24 +49,6 @@ static ms_status sync_directory(const char *path)
     return status;
 }
 
-/* The default journal lives under $XDG_STATE_HOME/marketsim, which need
- * not exist yet: make the missing directories, private to the user. */
-static ms_status make_parent_directories(const char *path)
-{
-    char *partial = ms_strdup(path);
-    if (partial == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
-    ms_status status = MS_OK;
-    for (char *slash = strchr(partial + 1, '/'); slash != NULL && status == MS_OK;
-         slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir(partial, 0700) != 0 && errno != EEXIST)
-            status = io_error(path, "cannot create its directory");
-        *slash = '/';
-    }
-    free(partial);
-    return status;
-}
 
 static ms_status read_all(int fd, const char *path, char **text, size_t *size)
 {
@@ -150,7 +132,7 @@ ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
     if (journal->path == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
     bool existed = access(path, F_OK) == 0;
-    ms_status made = existed ? MS_OK : make_parent_directories(path);
+    ms_status made = existed ? MS_OK : ms_make_directories(path, 0, 0700);
     if (made != MS_OK)
         return made;
     journal->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/core_internal.h"
-#include "model/checkpoint.h"
+#include "core_internal.h"
 
 /* Distinguishes the temporary files of concurrent writers in one process;
  * the process id distinguishes processes. */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "marketsim/common.h"
 
@@ -110,6 +111,32 @@ double ms_rng_uniform(ms_rng *rng);
 double ms_rng_normal(ms_rng *rng);
 /* Gamma(shape, 1) for shape > 0. */
 double ms_rng_gamma(ms_rng *rng, double shape);
+
+/* ---- Files (files.c, atomic_file.c) ---------------------------------------- */
+
+/* mkdir -p for the directories above `path` (with `include_last`, `path`
+ * itself too), created with `mode` where missing. Errors: MS_ERR_IO naming
+ * the directory (a file in the way included), MS_ERR_NOMEM. */
+ms_status ms_make_directories(const char *path, int include_last, unsigned mode);
+
+/* A file written under a temporary name in the target's directory and
+ * renamed over `path` on commit, so readers never see half a file. */
+typedef struct ms_atomic_file {
+    FILE *stream;
+    char *path;
+    char *temp_path;
+} ms_atomic_file;
+
+/* Creates the temporary file. Errors: MS_ERR_IO, MS_ERR_NOMEM. */
+ms_status ms_atomic_file_open(ms_atomic_file *file, const char *path);
+/* Appends bytes. Errors: MS_ERR_IO naming the path (the file stays open:
+ * discard it). */
+ms_status ms_atomic_file_write(ms_atomic_file *file, const void *bytes, size_t size);
+/* Flushes, syncs and renames into place; on failure the temporary file is
+ * removed. Releases the handle either way. Errors: MS_ERR_IO. */
+ms_status ms_atomic_file_commit(ms_atomic_file *file);
+/* Removes the temporary file and releases the handle. */
+void ms_atomic_file_discard(ms_atomic_file *file);
 
 /* ---- Thread pool ---------------------------------------------------------- */
 

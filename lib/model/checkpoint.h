@@ -82,27 +82,6 @@ ms_status ms_safetensors_write(const char *path, const ms_tensor_out *tensors, s
 /* Formats a shape for messages: "[192, 64]" (truncated to `size`). */
 void ms_shape_format(char *text, size_t size, size_t ndim, const int64_t *shape);
 
-/* ---- Files written whole or not at all (atomic_file.c) --------------------- */
-
-/* A file written under a temporary name in the target's directory and
- * renamed over `path` on commit, so readers never see half a file. */
-typedef struct ms_atomic_file {
-    FILE *stream;
-    char *path;
-    char *temp_path;
-} ms_atomic_file;
-
-/* Creates the temporary file. Errors: MS_ERR_IO, MS_ERR_NOMEM. */
-ms_status ms_atomic_file_open(ms_atomic_file *file, const char *path);
-/* Appends bytes. Errors: MS_ERR_IO naming the path (the file stays open:
- * discard it). */
-ms_status ms_atomic_file_write(ms_atomic_file *file, const void *bytes, size_t size);
-/* Flushes, syncs and renames into place; on failure the temporary file is
- * removed. Releases the handle either way. Errors: MS_ERR_IO. */
-ms_status ms_atomic_file_commit(ms_atomic_file *file);
-/* Removes the temporary file and releases the handle. */
-void ms_atomic_file_discard(ms_atomic_file *file);
-
 /* ---- config.json ------------------------------------------------------------ */
 
 typedef struct ms_toto_config {

@@ -23,29 +23,6 @@
 #include "core/core_internal.h"
 #include "model/checkpoint.h"
 
-/* mkdir -p: creates each missing component of `dir`. */
-static ms_status make_directories(const char *dir)
-{
-    char *path = ms_strdup(dir);
-    if (path == NULL)
-        return ms_error(MS_ERR_NOMEM, "%s: no memory", dir);
-    ms_status status = MS_OK;
-    for (char *slash = path; status == MS_OK && slash != NULL; ) {
-        slash = strchr(slash + 1, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        struct stat info;
-        if (mkdir(path, 0777) != 0 && !(errno == EEXIST && stat(path, &info) == 0 &&
-                                        S_ISDIR(info.st_mode)))
-            status = ms_error(MS_ERR_IO, "%s: cannot create directory '%s': %s", dir, path,
-                              errno == EEXIST ? "a file is in the way" : strerror(errno));
-        if (slash != NULL)
-            *slash = '/';
-    }
-    free(path);
-    return status;
-}
-
 static void init_tensor(const ms_toto_tensor_spec *spec, uint64_t seed, uint64_t stream,
                         float *values)
 {
@@ -103,7 +80,7 @@ ms_status ms_toto_checkpoint_init(const char *dir, const ms_toto_config *config,
     if (status == MS_OK)
         status = ms_toto_config_check(config, dir);
     if (status == MS_OK)
-        status = make_directories(dir);
+        status = ms_make_directories(dir, 1, 0777);
     if (status == MS_OK)
         status = ms_toto_config_write(config_path, config);
     if (status == MS_OK)
