@@ -1,11 +1,13 @@
 # marketsim - one entry point for building, testing and installing.
 #
 #   make            library (build/lib) and CLI (build/bin)
-#   make test       every CMocka suite under tests/
+#   make test       every CMocka suite under tests/, then the Python bindings' pytest suite
 #   make run        install missing Debian packages, build, analyze the synthetic market
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (library, headers, marketsim.pc, CLI,
+#                   marketsim(1), Python package); make uninstall removes them
 #   make bench      build and run the benchmark programs under bench/
-#   make examples   the example programs under examples/ (build/examples)
+#   make examples   the example programs under examples/ (build/examples), built
+#                   against the installed library via pkg-config
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
 # port, lib/model/toto/*.cpp) are compiled only when present, with
@@ -48,7 +50,6 @@ TEST_SRC     := $(sort $(wildcard tests/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
 EXAMPLE_SRC  := $(sort $(wildcard examples/*.c))
-EXAMPLE_BIN  := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRC    := $(sort $(wildcard bench/bench_*.c))
 BENCH_CXX    := $(sort $(wildcard bench/bench_*.cpp))
 BENCH_BIN    := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BENCH_CXX:bench/%.cpp=$(BUILD)/bench/%)
@@ -58,7 +59,7 @@ SHARED       := $(BUILD)/lib/libmarketsim.so.$(VERSION)
 STATIC       := $(BUILD)/lib/libmarketsim.a
 CLI          := $(BUILD)/bin/marketsim
 
-.PHONY: all test examples bench run install uninstall clean deps
+.PHONY: all test examples install-check bench run install uninstall clean deps
 all: $(BUILD)/lib/libmarketsim.so $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -94,18 +95,44 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(LINK) $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $(foreach source,$< $(TEST_SUPPORT),-x c $(source)) -x none $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
 
-# Examples build as users build them: public headers only, against the
-# shared library. `make test` builds them too, so they cannot rot.
-$(BUILD)/examples/%: examples/%.c $(BUILD)/lib/libmarketsim.so
-	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< -L$(BUILD)/lib -lmarketsim \
-	    -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+# Examples build as users build them: public headers and the INSTALLED
+# library, found through pkg-config (for a private prefix set
+# PKG_CONFIG_PATH=PREFIX/lib/pkgconfig), with an rpath to its libdir so they
+# run without LD_LIBRARY_PATH.
+EXAMPLES_OUT ?= $(BUILD)/examples
+examples:
+	@mkdir -p $(EXAMPLES_OUT)
+	@flags="$$(pkg-config --cflags marketsim)" && libs="$$(pkg-config --libs marketsim)" && \
+	libdir="$$(pkg-config --variable=libdir marketsim)" && \
+	for source in $(EXAMPLE_SRC); do \
+	    echo "cc $$source -> $(EXAMPLES_OUT)/$$(basename $$source .c) ($$libs)"; \
+	    $(CC) -std=c11 $(OPT) $(WARN) $$flags -o $(EXAMPLES_OUT)/$$(basename $$source .c) \
+	        $$source $$libs -Wl,-rpath,$$libdir $(LDFLAGS) || exit 1; \
+	done
 
-examples: $(EXAMPLE_BIN)
+# `make test` installs into a scratch prefix, builds the examples against
+# that install and runs each one, so a broken install (a missing header,
+# soname link or pkg-config field) fails the tests.
+TEST_PREFIX := $(abspath $(BUILD))/test-install
+install-check: all
+	rm -rf $(TEST_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX)
+	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig $(MAKE) --no-print-directory examples \
+	    EXAMPLES_OUT=$(TEST_PREFIX)/examples
+	MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
+	    test -s share/man/man1/marketsim.1 && bin/marketsim --version && \
+	    examples/forecast AAPL && \
+	    examples/analyze AAPL,BTCUSD && \
+	    examples/backtest_one $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff 30 && \
+	    examples/trade_e2e sim:$(TEST_PREFIX)/trade_e2e.journal synthetic AAPL,BTCUSD'
+	$(MAKE) --no-print-directory uninstall PREFIX=$(TEST_PREFIX)
+	@left="$$(find $(TEST_PREFIX) -type f -not -path '$(TEST_PREFIX)/examples/*' \
+	    -not -name trade_e2e.journal)"; \
+	if [ -n "$$left" ]; then echo "make uninstall left: $$left"; exit 1; fi
 
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
 # every suite still runs so one failure does not hide another.
-test: all $(TEST_BIN) $(EXAMPLE_BIN)
+test: all $(TEST_BIN) install-check
 	@failed=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
 	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
@@ -113,6 +140,9 @@ test: all $(TEST_BIN) $(EXAMPLE_BIN)
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
 	echo "all $(words $(TEST_BIN)) test suites passed"
+	MARKETSIM_LIB=$(abspath $(BUILD)/lib/libmarketsim.so) MARKETSIM_BIN=$(abspath $(CLI)) \
+	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests
 
 $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)
@@ -133,21 +163,33 @@ run: deps
 	$(MAKE) all
 	$(CLI) analyze --symbols AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD
 
+# The Python package goes where Debian's python3 looks for packages under a
+# prefix (PREFIX/lib/python3/dist-packages); set PYTHON_DIR for another.
+PYTHON_SRC   := $(sort $(wildcard bindings/python/marketsim/*.py))
+PYTHON_DIR   ?= $(PREFIX)/lib/python3/dist-packages
+MAN_DIR      := $(PREFIX)/share/man/man1
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
-	    $(DESTDIR)$(PREFIX)/include/marketsim $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	    $(DESTDIR)$(PREFIX)/include/marketsim $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(MAN_DIR)
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libmarketsim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libmarketsim.so
 	install -m 644 include/marketsim/*.h $(DESTDIR)$(PREFIX)/include/marketsim/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/marketsim
+	install -m 644 man/marketsim.1 $(DESTDIR)$(MAN_DIR)/marketsim.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' marketsim.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/marketsim.pc
+ifneq ($(PYTHON_SRC),)
+	install -d $(DESTDIR)$(PYTHON_DIR)/marketsim
+	install -m 644 $(PYTHON_SRC) $(DESTDIR)$(PYTHON_DIR)/marketsim/
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libmarketsim.so* $(DESTDIR)$(PREFIX)/bin/marketsim \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/marketsim.pc
-	rm -rf $(DESTDIR)$(PREFIX)/include/marketsim
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/marketsim.pc $(DESTDIR)$(MAN_DIR)/marketsim.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/marketsim $(DESTDIR)$(PYTHON_DIR)/marketsim
 
 clean:
 	rm -rf $(BUILD)

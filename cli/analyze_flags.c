@@ -63,6 +63,7 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
         *code = cli_symbols_add_file(&args->symbols, value) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
         return true;
     case CLI_OPT_DATA: args->data = value; return true;
+    case CLI_OPT_HTML: args->html = value; return true;
     case CLI_OPT_AGGREGATE: o->aggregate = value; return true;
     case CLI_OPT_REPAIR: args->validation.ohlc_policy = MS_OHLC_REPAIR; return true;
     case CLI_OPT_SEQUENTIAL: o->parallel = 0; return true;
@@ -125,6 +126,8 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
                                  args->symbols.count, out);
         code = status != MS_OK ? cli_setup_error(command, "analysis", status) : CLI_EXIT_OK;
     }
+    if (code == CLI_EXIT_OK && args->html != NULL)
+        code = cli_write_html_report(command, args->html, *out);
     ms_analyzer_free(analyzer);
     return code;
 }

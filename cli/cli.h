@@ -109,6 +109,7 @@ void cli_symbols_free(cli_symbols *symbols);
 typedef struct cli_analysis_args {
     cli_symbols symbols;
     const char *data;             /* --data: a source URI, NULL = synthetic */
+    const char *html;             /* --html: also write the HTML report there, NULL = none */
     cli_model_args model;
     size_t bars;                  /* --bars: synthetic bars per symbol */
     ms_analyzer_options analyzer;
@@ -122,7 +123,7 @@ typedef struct cli_analysis_args {
 enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
        CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP,
-       CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE };
+       CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML };
 
 #define CLI_ANALYSIS_LONG_OPTIONS \
     { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
@@ -141,7 +142,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "sequential", no_argument, NULL, CLI_OPT_SEQUENTIAL }, \
     { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
     { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
-    { "ablate", required_argument, NULL, CLI_OPT_ABLATE }
+    { "ablate", required_argument, NULL, CLI_OPT_ABLATE }, \
+    { "html", required_argument, NULL, CLI_OPT_HTML }
 
 #define CLI_ANALYSIS_HELP \
     "  --symbols LIST         comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)\n" \
@@ -160,7 +162,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --sequential           one symbol at a time (MARKETSIM_PARALLEL_ANALYSIS=0)\n" \
     "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n" \
     "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
-    "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap\n"
+    "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap\n" \
+    "  --html FILE            also write the report as one self-contained HTML page with charts\n"
 
 /* Applies one analysis (or model) flag. Returns true when `option` was
  * one, with *code set to CLI_EXIT_OK or the code to stop with. */
@@ -176,9 +179,15 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
                       ms_model **model);
 
 /* Runs the analysis of the flags' symbols (a progress line on a terminal);
- * *out receives the report. On failure prints the error, returns the code. */
+ * *out receives the report, also written as HTML when --html was given.
+ * On failure prints the error, returns the code. */
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);
+
+/* Writes the report as HTML to `path` (report_file.c), atomically: a
+ * temporary file beside it, then rename, so a reader never sees half a
+ * page. On failure prints the error and returns the exit code. */
+int cli_write_html_report(const char *command, const char *path, const ms_report *report);
 
 /* Prints "marketsim <command>: <what>: <last error>" and returns the exit
  * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */

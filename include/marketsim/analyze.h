@@ -119,7 +119,16 @@ typedef struct ms_symbol_report {
     double data_seconds;
     double inference_seconds;
     double strategy_seconds;
+    /* The last closes (oldest first, at most MS_REPORT_RECENT_BARS) and
+     * their bar timestamps (Unix seconds), owned by the report: the price
+     * history the HTML report charts. */
+    const double *recent_close;
+    const int64_t *recent_time;
+    size_t recent_count;
 } ms_symbol_report;
+
+/* How many of a symbol's last closes a report keeps (recent_close). */
+#define MS_REPORT_RECENT_BARS 60
 
 typedef struct ms_symbol_error {
     const char *symbol;
@@ -191,6 +200,18 @@ MS_API ms_status ms_report_to_json(const ms_report *report, char **out);
 
 /* The report as a human-readable ranked table. *out freed with ms_free. */
 MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
+
+/*
+ * The report as one self-contained HTML page: the ranking table, then per
+ * symbol an inline SVG chart of its recent closes with the next-day
+ * forecast band (low..high, and the close), and an inline SVG chart of each
+ * strategy's cumulative return across the simulations (oldest simulation
+ * first). No scripts, no external resources; every string is HTML-escaped
+ * and non-finite numbers print as "-" (charts skip them). *out is a
+ * NUL-terminated string to free with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_report_to_html(const ms_report *report, char **out);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,9 @@
 #ifndef MS_ANALYZE_INTERNAL_H
 #define MS_ANALYZE_INTERNAL_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "marketsim/analyze.h"
 #include "marketsim/data.h"
 #include "marketsim/model.h"
@@ -155,7 +158,7 @@ ms_strategy_params ms_symbol_strategy_params(ms_asset_class asset_class,
                                              const ms_analyzer_options *opts);
 
 /* Runs every strategy over every simulation and fills the report's
- * strategies (with freshly allocated simulation_returns), maxdiff_choice,
+ * strategies (with freshly allocated simulation_returns), recent prices, maxdiff_choice,
  * side, entry and take-profit levels. */
 ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
                              const ms_origin_table *table,
@@ -199,7 +202,29 @@ struct ms_report {
     ms_timings timings;
 };
 
-/* Frees what one symbol report owns (its symbol name and simulation returns). */
+/* Frees what one symbol report owns (its symbol name, simulation returns
+ * and recent prices). */
 void ms_symbol_report_release(ms_symbol_report *report);
+
+/* ---- Report rendering (report_text.c, report_html.c, report_svg.c) -------- */
+
+/* Formats `value` with `format` into buf, or "-" when not finite; returns buf. */
+const char *ms_report_number(char *buf, size_t size, const char *format, double value);
+
+/* "buy", "sell" or "-" for a side of +1, -1 or 0. */
+const char *ms_report_side_label(int side);
+
+/* A timestamp's UTC date as YYYY-MM-DD; false when it cannot be formatted. */
+bool ms_report_date(int64_t timestamp, char *out, size_t size);
+
+/* Writes `text` with &, <, >, " and ' escaped for HTML text and attributes. */
+void ms_html_escape(FILE *f, const char *text);
+
+/* The symbol's recent closes with the next-day forecast band, as one <svg>. */
+void ms_svg_price_chart(FILE *f, const ms_symbol_report *report);
+
+/* Each strategy's cumulative return across the simulations, as one <svg>.
+ * Errors: MS_ERR_NOMEM. */
+ms_status ms_svg_returns_chart(FILE *f, const ms_symbol_report *report);
 
 #endif

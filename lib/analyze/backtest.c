@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analyze_internal.h"
 #include "core/core_internal.h"
@@ -104,6 +105,27 @@ static void fill_forecast_prices(ms_symbol_report *report, const ms_bars *bars,
     report->forecast_low = ms_bars_column(bars, MS_COL_LOW)[last] * (1.0 + table->low_change_pred[next]);
 }
 
+/* Copies the last MS_REPORT_RECENT_BARS closes and their timestamps: the
+ * bars are freed once the symbol is done, the report outlives them. */
+static ms_status keep_recent_prices(ms_symbol_report *report, const ms_bars *bars)
+{
+    size_t n = ms_bars_len(bars);
+    size_t count = n < MS_REPORT_RECENT_BARS ? n : MS_REPORT_RECENT_BARS;
+    double *closes = malloc(count * sizeof *closes);
+    int64_t *times = malloc(count * sizeof *times);
+    if (closes == NULL || times == NULL) {
+        free(closes);
+        free(times);
+        return ms_error(MS_ERR_NOMEM, "out of memory for recent prices");
+    }
+    memcpy(closes, ms_bars_column(bars, MS_COL_CLOSE) + n - count, count * sizeof *closes);
+    memcpy(times, ms_bars_timestamps(bars) + n - count, count * sizeof *times);
+    report->recent_close = closes;
+    report->recent_time = times;
+    report->recent_count = count;
+    return MS_OK;
+}
+
 static ms_status run_simulations(ms_symbol_report *report, const ms_origin_table *table,
                                  size_t bars, const ms_analyzer_options *opts,
                                  const ms_strategy_params *params, ms_strategy_result *sim0)
@@ -150,6 +172,9 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
     if (status != MS_OK)
         return status;
     fill_forecast_prices(report, bars, table);
+    status = keep_recent_prices(report, bars);
+    if (status != MS_OK)
+        return status;
     report->maxdiff_choice = sim0[MS_STRATEGY_MAXDIFF].optimized_choice;
     ms_rank_symbol(report);
     status = next_side(report->best_strategy, sim0, table, n, opts, &params, &report->side);

@@ -11,6 +11,11 @@ void ms_symbol_report_release(ms_symbol_report *report)
         free((double *)report->strategies[s].simulation_returns);
         report->strategies[s].simulation_returns = NULL;
     }
+    free((double *)report->recent_close);
+    free((int64_t *)report->recent_time);
+    report->recent_close = NULL;
+    report->recent_time = NULL;
+    report->recent_count = 0;
 }
 
 MS_API void ms_report_free(ms_report *report)

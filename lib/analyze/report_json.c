@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyze_internal.h"
 #include "core/core_internal.h"
@@ -25,12 +24,8 @@ static json_t *side_name(int side)
 
 static json_t *iso_date(int64_t timestamp)
 {
-    time_t seconds = (time_t)timestamp;
-    struct tm utc;
     char text[32];
-    if (gmtime_r(&seconds, &utc) == NULL || strftime(text, sizeof text, "%Y-%m-%d", &utc) == 0)
-        return json_null();
-    return json_string(text);
+    return ms_report_date(timestamp, text, sizeof text) ? json_string(text) : json_null();
 }
 
 static json_t *metrics_object(const ms_period_metrics *m)

@@ -1,17 +1,17 @@
 /*
  * report_text.c - the report as a ranked table for people: one row per
  * symbol, then the picks, the errors and the timings. Undefined numbers
- * print as "-".
+ * print as "-". Also the formatting helpers the HTML report shares.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "analyze_internal.h"
 #include "core/core_internal.h"
 
-/* Writes a number into a small buffer, "-" when not finite. */
-static const char *fmt(char *buf, size_t size, const char *format, double value)
+const char *ms_report_number(char *buf, size_t size, const char *format, double value)
 {
     if (!isfinite(value))
         snprintf(buf, size, "-");
@@ -20,9 +20,16 @@ static const char *fmt(char *buf, size_t size, const char *format, double value)
     return buf;
 }
 
-static const char *side_label(int side)
+const char *ms_report_side_label(int side)
 {
     return side > 0 ? "buy" : side < 0 ? "sell" : "-";
+}
+
+bool ms_report_date(int64_t timestamp, char *out, size_t size)
+{
+    time_t seconds = (time_t)timestamp;
+    struct tm utc;
+    return gmtime_r(&seconds, &utc) != NULL && strftime(out, size, "%Y-%m-%d", &utc) != 0;
 }
 
 static void write_header(FILE *f, const ms_report *report)
@@ -42,11 +49,14 @@ static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
     char b[8][32];
     fprintf(f, "%-4zu %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s\n", rank,
             r->symbol, ms_asset_class_name(r->asset_class), ms_strategy_name(r->best_strategy),
-            fmt(b[0], 32, "%+.5f", best->avg_daily_return), fmt(b[1], 32, "%.2f", best->sharpe),
-            fmt(b[2], 32, "%.1f", best->win_rate * 100.0), fmt(b[3], 32, "%.4f", r->forecast_close),
-            fmt(b[4], 32, "%.4f", r->forecast_high), fmt(b[5], 32, "%.4f", r->forecast_low),
-            side_label(r->side), fmt(b[6], 32, "%.4f", r->entry_price),
-            fmt(b[7], 32, "%.4f", r->take_profit_price));
+            ms_report_number(b[0], 32, "%+.5f", best->avg_daily_return),
+            ms_report_number(b[1], 32, "%.2f", best->sharpe),
+            ms_report_number(b[2], 32, "%.1f", best->win_rate * 100.0),
+            ms_report_number(b[3], 32, "%.4f", r->forecast_close),
+            ms_report_number(b[4], 32, "%.4f", r->forecast_high),
+            ms_report_number(b[5], 32, "%.4f", r->forecast_low), ms_report_side_label(r->side),
+            ms_report_number(b[6], 32, "%.4f", r->entry_price),
+            ms_report_number(b[7], 32, "%.4f", r->take_profit_price));
 }
 
 static void write_picks(FILE *f, const ms_report *report)
@@ -58,8 +68,8 @@ static void write_picks(FILE *f, const ms_report *report)
     for (size_t i = 0; i < report->pick_count; i++) {
         const ms_pick *p = &report->picks[i];
         fprintf(f, "  %-4s %-10s %-18s qty %-12g entry %-12.4f take profit %.4f\n",
-                side_label(p->side), p->symbol, ms_strategy_name(p->strategy), p->quantity,
-                p->entry_price, p->take_profit_price);
+                ms_report_side_label(p->side), p->symbol, ms_strategy_name(p->strategy),
+                p->quantity, p->entry_price, p->take_profit_price);
     }
 }
 

@@ -1,0 +1,28 @@
+"""marketsim: Python bindings (pure ctypes) for libmarketsim.
+
+    import marketsim
+    with marketsim.Model.open("baseline") as model:
+        forecast = model.forecast(closes, horizon=5)
+    report = marketsim.analyze(["AAPL", "BTCUSD"], simulations=10)
+    marketsim.metrics(daily_returns, periods_per_year=252)
+
+The library is found through $MARKETSIM_LIB, the source tree's build/lib,
+or the system loader. Every C error raises marketsim.Error.
+"""
+from ._api import lib as _library
+from .analysis import Report, analyze
+from .broker import Broker
+from .errors import Error
+from .metrics import metrics
+from .model import Forecast, Model
+from .trade import TradeResult, trade_cycle
+
+
+def version():
+    """The loaded library's version string, e.g. "0.1.0"."""
+    return _library.ms_version().decode()
+
+
+__version__ = version()
+__all__ = ["Broker", "Error", "Forecast", "Model", "Report", "TradeResult", "analyze",
+           "metrics", "trade_cycle", "version"]

@@ -1,0 +1,153 @@
+"""marketsim.Broker: Alpaca or the simulated broker (ms_broker), with
+accounts, positions, the market clock and orders as dicts."""
+import ctypes
+import math
+
+from . import _api
+from ._api import lib
+from .errors import check, encode
+from .source import Source
+
+ORDER_TYPES = ("market", "limit", "stop", "stop_limit")
+TIMES_IN_FORCE = ("day", "gtc", "opg", "cls", "ioc", "fok")
+ORDER_CLASSES = ("simple", "oto", "bracket", "oco")
+ASSET_CLASSES = ("stock", "crypto")
+_ENUM_FIELDS = {"type": ORDER_TYPES, "time_in_force": TIMES_IN_FORCE,
+                "order_class": ORDER_CLASSES, "asset_class": ASSET_CLASSES}
+
+
+def struct_dict(struct):
+    """A broker struct as a dict: char arrays decoded, enums and sides by name."""
+    result = {}
+    for name, _ in struct._fields_:
+        value = getattr(struct, name)
+        if isinstance(value, bytes):
+            value = value.decode()
+        elif name in _ENUM_FIELDS:
+            value = _ENUM_FIELDS[name][value]
+        elif name == "side":
+            value = "buy" if value > 0 else "sell"
+        result[name] = value
+    return result
+
+
+def _enum_index(names, value, what):
+    if value not in names:
+        raise ValueError("%s must be one of %s, got %r" % (what, ", ".join(names), value))
+    return names.index(value)
+
+
+def _price(value):
+    return math.nan if value is None else float(value)
+
+
+def _take_array(pointer, count, struct_type):
+    """Copies `count` library-allocated structs into dicts and frees them."""
+    try:
+        items = ctypes.cast(pointer, ctypes.POINTER(struct_type))
+        return [struct_dict(items[i]) for i in range(count.value)]
+    finally:
+        lib.ms_free(pointer)
+
+
+class Broker:
+    """An open broker. Use Broker.open(); close() (or a with block) frees
+    it. One thread at a time, as in C. Every failure raises marketsim.Error."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    @classmethod
+    def open(cls, uri, live=False, sim_cash=0.0):
+        """Opens "alpaca" (keys from the environment or key file; paper
+        unless live=True and MARKETSIM_LIVE_TRADING=yes) or "sim:PATH" (a
+        simulated account journaled at PATH; sim_cash is a new journal's
+        starting cash, 0 = 100000)."""
+        options = _api.BrokerOptions()
+        options.version = 1
+        options.live = int(bool(live))
+        options.sim_cash = sim_cash
+        handle = ctypes.c_void_p()
+        check(lib.ms_broker_open(ctypes.byref(handle), encode(uri), ctypes.byref(options)))
+        return cls(handle)
+
+    @property
+    def handle(self):
+        if not self._handle:
+            raise ValueError("the broker is closed")
+        return self._handle
+
+    @property
+    def name(self):
+        """"alpaca-paper", "alpaca-live" or "sim"."""
+        return lib.ms_broker_name(self.handle).decode()
+
+    def account(self):
+        account = _api.Account()
+        check(lib.ms_broker_account(self.handle, ctypes.byref(account)))
+        return struct_dict(account)
+
+    def positions(self):
+        pointer, count = ctypes.c_void_p(), ctypes.c_size_t()
+        check(lib.ms_broker_positions(self.handle, ctypes.byref(pointer), ctypes.byref(count)))
+        return _take_array(pointer, count, _api.Position)
+
+    def clock(self):
+        clock = _api.MarketClock()
+        check(lib.ms_broker_clock(self.handle, ctypes.byref(clock)))
+        return struct_dict(clock)
+
+    def orders(self, status="open"):
+        """Orders with status "open", "closed" or "all"."""
+        pointer, count = ctypes.c_void_p(), ctypes.c_size_t()
+        check(lib.ms_broker_orders(self.handle, encode(status), ctypes.byref(pointer),
+                                   ctypes.byref(count)))
+        return _take_array(pointer, count, _api.Order)
+
+    def order(self, client_order_id):
+        """The order with this client_order_id (Error "not found" if none)."""
+        order = _api.Order()
+        check(lib.ms_broker_order_by_client_id(self.handle, encode(client_order_id),
+                                               ctypes.byref(order)))
+        return struct_dict(order)
+
+    def submit(self, symbol, qty, side, client_order_id, type="market", time_in_force="day",
+               limit_price=None, stop_price=None, order_class="simple",
+               take_profit_limit=None, stop_loss_stop=None):
+        """Places an order exactly once per client_order_id and returns it.
+        side: "buy" or "sell"; prices left None are unused."""
+        request = _api.OrderRequest(
+            encode(symbol), qty, 1 if _enum_index(("sell", "buy"), side, "side") else -1,
+            _enum_index(ORDER_TYPES, type, "type"),
+            _enum_index(TIMES_IN_FORCE, time_in_force, "time_in_force"),
+            _price(limit_price), _price(stop_price),
+            _enum_index(ORDER_CLASSES, order_class, "order_class"),
+            _price(take_profit_limit), _price(stop_loss_stop), encode(client_order_id))
+        order = _api.Order()
+        check(lib.ms_broker_submit(self.handle, ctypes.byref(request), ctypes.byref(order)))
+        return struct_dict(order)
+
+    def cancel(self, order_id):
+        """Cancels the order with the broker's id `order_id`."""
+        check(lib.ms_broker_cancel(self.handle, encode(order_id)))
+
+    def sync(self, now, data="synthetic"):
+        """Advances a simulated broker to `now` (UTC seconds), filling what
+        the bars of `data` (a source URI, as for analyze) reach; its clock
+        then reads `now`. A no-op for real brokers."""
+        with Source(data) as prices:
+            check(lib.ms_broker_sync(self.handle, prices.handle, now))
+
+    def close(self):
+        if self._handle:
+            lib.ms_broker_free(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __del__(self):
+        self.close()

@@ -1,0 +1,115 @@
+"""marketsim.Model: a forecasting model (ms_model) and its forecasts."""
+import ctypes
+import json
+
+from . import _api, _arrays
+from ._api import lib
+from .errors import check, encode, take_string
+
+
+class Forecast:
+    """One series' forecast. Arrays are variates x horizon:
+    mean: the distribution's exact mean;
+    quantiles: {level: variates x horizon};
+    samples: samples x variates x horizon, or None without samples."""
+
+    def __init__(self, mean, quantiles, samples):
+        self.mean = mean
+        self.quantiles = quantiles
+        self.samples = samples
+
+    def __repr__(self):
+        return "Forecast(levels=%s, samples=%s)" % (
+            sorted(self.quantiles), self.samples is not None)
+
+
+class Model:
+    """An open model. Use Model.open(); close() (or a with block) frees it.
+    A model may be shared by threads, as in C."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    @classmethod
+    def open(cls, path="baseline", device=None, threads=0, max_batch=0):
+        """Opens "baseline", "toto" or a Toto checkpoint directory.
+        device: "cpu" (default) or "cuda"; threads: 0 = all cores;
+        max_batch: contexts per forward pass, 0 = the library's default.
+        Raises marketsim.Error (e.g. status_name "not found")."""
+        options = _api.ModelOptions(1, encode(device), threads, None, max_batch, 0)
+        handle = ctypes.c_void_p()
+        check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
+        return cls(handle)
+
+    @property
+    def handle(self):
+        if not self._handle:
+            raise ValueError("the model is closed")
+        return self._handle
+
+    @property
+    def name(self):
+        """The model's kind: "baseline" or "toto"."""
+        return lib.ms_model_name(self.handle).decode()
+
+    def warmup(self, context_length=512, batch_size=1):
+        """Runs the model once on this shape so later calls skip first-call costs."""
+        check(lib.ms_model_warmup(self.handle, context_length, batch_size))
+
+    def forecast(self, series, horizon, samples=0, quantiles=(0.1, 0.5, 0.9), seed=0):
+        """Forecasts `horizon` steps of one series: 1-D (one variate) or
+        2-D (variates x time), a list or a NumPy array, oldest first.
+        `samples` > 0 draws sample paths (and takes quantiles from them);
+        `seed` makes those draws reproducible."""
+        values, variates, length = _arrays.matrix(series)
+        levels = list(quantiles or ())
+        cell = variates * horizon
+        level_buffer = _arrays.doubles(levels)
+        options = _api.ForecastOptions(1, horizon, samples, level_buffer, len(levels), None, 0)
+        mean = (ctypes.c_double * cell)()
+        quantile_out = (ctypes.c_double * (cell * len(levels)))()
+        sample_out = (ctypes.c_double * (cell * samples))()
+        output = _api.ForecastOutput(mean, quantile_out if levels else None, None,
+                                     sample_out if samples else None)
+        context = _api.Series(values, length, variates, seed)
+        check(lib.ms_model_forecast(self.handle, ctypes.byref(context), 1,
+                                    ctypes.byref(options), ctypes.byref(output)))
+        shape = (variates, horizon)
+        return Forecast(
+            _arrays.shaped(mean, shape),
+            {level: _arrays.shaped(quantile_out, shape, q * cell) for q, level in enumerate(levels)},
+            _arrays.shaped(sample_out, (samples,) + shape) if samples else None)
+
+    def shape(self):
+        """The shapes the model computes in (ms_model_get_shape): patch_size
+        (0: no padding), single_pass_horizon (0: unlimited), max_batch."""
+        shape = _api.ModelShape()
+        check(lib.ms_model_get_shape(self.handle, ctypes.byref(shape)))
+        return {name: getattr(shape, name) for name, _ in _api.ModelShape._fields_}
+
+    def stats(self):
+        """Counters since the model was opened (ms_model_get_stats)."""
+        stats = _api.ModelStats()
+        check(lib.ms_model_get_stats(self.handle, ctypes.byref(stats)))
+        return {name: getattr(stats, name) for name, _ in _api.ModelStats._fields_}
+
+    def describe(self):
+        """The model's description (ms_model_describe) as a dict."""
+        text = ctypes.c_void_p()
+        check(lib.ms_model_describe(self.handle, ctypes.byref(text)))
+        return json.loads(take_string(text))
+
+    def close(self):
+        """Frees the model; later calls raise ValueError. Idempotent."""
+        if self._handle:
+            lib.ms_model_free(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __del__(self):
+        self.close()

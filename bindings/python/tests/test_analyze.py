@@ -1,0 +1,125 @@
+"""marketsim.analyze and Report: the same document as the CLI's --json,
+struct access agreeing with it, symbol failures, and option errors."""
+import json
+import subprocess
+
+import marketsim
+import pytest
+from marketsim import _api
+
+SYMBOLS = ["AAPL", "MSFT", "BTCUSD", "NVDA"]
+DATA = "synthetic:seed=3"
+
+
+def without_timings(document):
+    """The document less its wall-clock times, the report's and each symbol's."""
+    document = dict(document)
+    document.pop("timings")
+    document["symbols"] = [{key: value for key, value in symbol.items() if key != "timings"}
+                           for symbol in document["symbols"]]
+    return document
+
+
+@pytest.fixture(scope="module")
+def report():
+    with marketsim.analyze(SYMBOLS, data=DATA, simulations=4, eval_days=5, seed=11,
+                           workers=2) as report:
+        yield report
+
+
+def test_report_equals_cli_json_for_the_same_analysis(report, cli_binary):
+    # Workers are pinned on both sides: the config records them.
+    completed = subprocess.run(
+        [cli_binary, "analyze", "--symbols", ",".join(SYMBOLS), "--data", DATA,
+         "--simulations", "4", "--eval-days", "5", "--seed", "11", "--workers", "2", "--json"],
+        check=True, capture_output=True, text=True)
+    assert without_timings(report.to_dict()) == without_timings(json.loads(completed.stdout))
+
+
+def test_symbols_picks_and_errors_come_from_the_document(report):
+    document = report.to_dict()
+    assert report.symbols == document["symbols"]
+    assert report.picks == document["picks"]
+    assert report.errors == [] and report.config["simulations"] == 4
+    assert sorted(s["symbol"] for s in report.symbols) == sorted(SYMBOLS)
+
+
+def test_timings_struct_has_every_phase(report):
+    timings = report.timings
+    assert set(timings) == {"warmup", "data", "inference", "strategies", "ranking", "total"}
+    assert timings["total"] >= timings["ranking"] >= 0
+
+
+def test_report_structs_agree_with_the_json(report):
+    # Reads the C structs directly: a layout that drifted from the header
+    # would read other fields' values here.
+    first = _api.lib.ms_report_symbol(report.handle, 0).contents
+    listed = report.symbols[0]
+    assert first.symbol.decode() == listed["symbol"]
+    assert first.bars == listed["bars"] and first.last_close == listed["last_close"]
+    assert first.forecast_low == listed["forecast"]["low"]
+    maxdiff = first.strategies[0]
+    assert maxdiff.simulations == 4
+    assert maxdiff.mean.total_return == listed["strategies"]["maxdiff"]["total_return"]
+    assert maxdiff.total_return_std == listed["strategies"]["maxdiff"]["total_return_std"]
+    pick = _api.lib.ms_report_pick(report.handle, 0).contents
+    assert pick.symbol.decode() == report.picks[0]["symbol"]
+    assert pick.quantity == report.picks[0]["quantity"]
+    options = _api.lib.ms_report_options(report.handle).contents
+    assert (options.simulations, options.eval_days, options.seed) == (4, 5, 11)
+
+
+def test_text_is_the_ranked_table(report):
+    assert report.symbols[0]["symbol"] in report.text()
+
+
+def test_html_is_one_page_naming_every_symbol(report):
+    page = report.html()
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert all(symbol in page for symbol in SYMBOLS)
+
+
+def test_recent_closes_end_at_the_last_close(report):
+    first = _api.lib.ms_report_symbol(report.handle, 0).contents
+    assert 0 < first.recent_count <= 60
+    assert first.recent_close[first.recent_count - 1] == report.symbols[0]["last_close"]
+
+
+def test_failing_symbols_are_reported_not_raised(tmp_path):
+    (tmp_path / "AAPL.csv").write_text("date,open,high,low,close\n2024-01-02,1,2,0.5,1.5\n")
+    with marketsim.analyze("AAPL,ZZZZ", data="csv:%s" % tmp_path, simulations=2) as report:
+        assert report.symbols == []
+        assert [error["symbol"] for error in report.errors] == ["AAPL", "ZZZZ"]
+
+
+def test_an_open_model_is_borrowed_not_closed():
+    with marketsim.Model.open() as model:
+        with marketsim.analyze(["SPY"], model=model, simulations=2, samples=4, parallel=False,
+                               aggregate="median") as report:
+            assert report.config["aggregate"] == "median"
+        assert model.name == "baseline"
+
+
+def test_bad_aggregate_raises_invalid_argument():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.analyze(["AAPL"], aggregate="loudest", simulations=2)
+    assert caught.value.status_name == "invalid argument"
+    assert "loudest" in caught.value.message
+
+
+def test_bad_data_uri_raises_invalid_argument():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.analyze(["AAPL"], data="ftp://prices")
+    assert caught.value.status_name == "invalid argument"
+
+
+def test_missing_csv_directory_raises_not_found(tmp_path):
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.analyze(["AAPL"], data="csv:%s" % (tmp_path / "absent"))
+    assert caught.value.status_name == "not found"
+
+
+def test_bad_model_path_raises_not_found():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.analyze(["AAPL"], model="/no/such/checkpoint")
+    assert caught.value.status_name == "not found"

@@ -1,0 +1,94 @@
+"""marketsim.Broker and trade_cycle on a simulated broker in a temporary
+directory: account, clock, positions, orders, submit and cancel, a dry
+run and an executed cycle, and errors."""
+import calendar
+import math
+
+import marketsim
+import pytest
+
+
+@pytest.fixture
+def broker(tmp_path):
+    with marketsim.Broker.open("sim:%s" % (tmp_path / "sim.journal"), sim_cash=50000) as broker:
+        yield broker
+
+
+@pytest.fixture(scope="module")
+def report():
+    with marketsim.analyze(["AAPL", "MSFT", "BTCUSD", "NVDA"], simulations=3, seed=1) as report:
+        yield report
+
+
+def test_new_sim_account_starts_with_its_cash(broker):
+    account = broker.account()
+    assert broker.name == "sim"
+    assert account["cash"] == 50000 and account["currency"] == "USD"
+    assert broker.positions() == [] and broker.orders() == []
+    assert set(broker.clock()) == {"timestamp", "is_open", "next_open", "next_close"}
+
+
+def test_submit_lookup_and_cancel_an_order(broker):
+    order = broker.submit("AAPL", 2, "buy", "py-test-1", type="limit", limit_price=100.0)
+    assert (order["status"], order["side"], order["type"]) == ("new", "buy", "limit")
+    assert math.isnan(order["stop_price"])
+    assert broker.order("py-test-1")["id"] == order["id"]
+    assert [o["client_order_id"] for o in broker.orders("open")] == ["py-test-1"]
+    broker.cancel(order["id"])
+    assert broker.order("py-test-1")["status"] == "canceled"
+    assert broker.orders("open") == []
+
+
+def test_sync_moves_the_clock_and_fills_a_reachable_limit(broker):
+    start = calendar.timegm((2025, 6, 2, 0, 0, 0))
+    broker.sync(start)
+    assert broker.clock()["timestamp"] == start
+    # A buy limit far above the synthetic price fills at the next bar's open.
+    broker.submit("AAPL", 1, "buy", "py-fill-1", type="limit", limit_price=10000.0)
+    broker.sync(start + 10 * 86400, data="synthetic")
+    assert broker.order("py-fill-1")["status"] == "filled"
+    [position] = broker.positions()
+    assert (position["symbol"], position["qty"], position["asset_class"]) == ("AAPL", 1.0, "stock")
+
+
+def test_sync_with_a_bad_data_uri_raises(broker):
+    with pytest.raises(marketsim.Error) as caught:
+        broker.sync(0, data="ftp://prices")
+    assert caught.value.status_name == "invalid argument"
+
+
+def test_unknown_client_order_id_raises_not_found(broker):
+    with pytest.raises(marketsim.Error) as caught:
+        broker.order("nobody")
+    assert caught.value.status_name == "not found"
+
+
+def test_unknown_broker_raises_invalid_argument():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.Broker.open("carrier-pigeon")
+    assert caught.value.status_name == "invalid argument"
+
+
+def test_bad_order_words_are_refused_before_the_call(broker):
+    with pytest.raises(ValueError, match="time_in_force"):
+        broker.submit("AAPL", 1, "buy", "py-test-2", time_in_force="forever")
+
+
+def test_dry_run_plans_without_sending(broker, report):
+    with marketsim.trade_cycle(broker, report) as result:
+        document = result.to_dict()
+        assert document["executed"] is False and document["steps"]
+        assert all(step["outcome"] == "pending" for step in document["steps"])
+        assert "plan" in result.plan_text()
+    assert broker.orders("all") == []
+
+
+def test_executed_cycle_sends_each_entry_once(broker, report):
+    with marketsim.trade_cycle(broker, report, dry_run=False) as first:
+        sent = first.to_dict()["counts"]["sent"]
+        assert sent > 0 and "sent" in first.text()
+    with marketsim.trade_cycle(broker, report, dry_run=False) as again:
+        assert again.to_dict()["counts"]["sent"] == 0
+    # Each OTO entry also rests its take-profit leg, under the broker's own id.
+    entries = [o for o in broker.orders("all") if o["client_order_id"].startswith("ms-")]
+    assert len(entries) == sent

@@ -1,0 +1,186 @@
+/*
+ * report_html.c - the report as one self-contained HTML page: a ranking
+ * table, the picks, the errors, then one section per symbol with its two
+ * inline SVG charts (report_svg.c). The page has no scripts and references
+ * no URL, so it opens the same offline, from a mail attachment or a CI
+ * artifact. Every string from the data (symbols, error messages, the data
+ * URI) is HTML-escaped.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze_internal.h"
+#include "core/core_internal.h"
+
+static const char page_style[] =
+    "body{font-family:sans-serif;margin:24px;color:#222}"
+    "table{border-collapse:collapse;margin:8px 0 24px}"
+    "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+    "th:nth-child(2),td:nth-child(2){text-align:left}"
+    "section.symbol{border-top:2px solid #888;margin-top:24px}"
+    "svg.chart{display:block;margin:8px 0}"
+    ".plot{fill:#fafafa;stroke:#ccc}"
+    ".axis{font-size:11px;fill:#555}"
+    ".legend{font-size:11px;fill:#222}"
+    ".band{fill:#ff7f0e;fill-opacity:0.35;stroke:#ff7f0e}"
+    ".step{stroke:#ff7f0e;stroke-dasharray:4 3}"
+    ".forecast{fill:#ff7f0e}"
+    ".zero{stroke:#999;stroke-dasharray:2 2}";
+
+void ms_html_escape(FILE *f, const char *text)
+{
+    for (const char *c = text ? text : ""; *c != '\0'; c++) {
+        switch (*c) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*c, f); break;
+        }
+    }
+}
+
+/* A table cell holding a number, "-" when not finite. */
+static void number_cell(FILE *f, const char *format, double value)
+{
+    char text[32];
+    fprintf(f, "<td>%s</td>", ms_report_number(text, sizeof text, format, value));
+}
+
+static void write_head(FILE *f, const ms_report *report)
+{
+    const ms_analyzer_options *o = &report->options;
+    /* The empty data: icon stops a browser from asking for /favicon.ico. */
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<link rel=\"icon\" href=\"data:,\">\n<title>marketsim report</title>\n<style>", f);
+    fputs(page_style, f);
+    fprintf(f, "</style>\n</head>\n<body>\n<h1>marketsim report</h1>\n<p>marketsim %s | data ",
+            ms_version());
+    ms_html_escape(f, report->source_uri);
+    fputs(" | model ", f);
+    ms_html_escape(f, report->model_name);
+    fputs(" (", f);
+    ms_html_escape(f, o->aggregate);
+    fprintf(f, ") | %zu simulations x %zu days</p>\n", o->simulations, o->eval_days);
+}
+
+static void write_ranking(FILE *f, const ms_report *report)
+{
+    fputs("<h2>Ranking</h2>\n<table class=\"ranking\">\n<tr><th>#</th><th>symbol</th>"
+          "<th>best strategy</th><th>score</th><th>mean daily return</th><th>sharpe</th>"
+          "<th>win %</th><th>last close</th><th>pred close</th><th>pred high</th>"
+          "<th>pred low</th><th>side</th><th>entry</th><th>take profit</th></tr>\n", f);
+    for (size_t i = 0; i < report->symbol_count; i++) {
+        const ms_symbol_report *r = &report->symbols[i];
+        const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
+        fprintf(f, "<tr><td>%zu</td><td><a href=\"#symbol-%zu\">", i + 1, i + 1);
+        ms_html_escape(f, r->symbol);
+        fprintf(f, "</a></td><td>%s</td>", ms_strategy_name(r->best_strategy));
+        number_cell(f, "%.4f", r->composite_score);
+        number_cell(f, "%+.5f", best->avg_daily_return);
+        number_cell(f, "%.2f", best->sharpe);
+        number_cell(f, "%.1f", best->win_rate * 100.0);
+        number_cell(f, "%.4f", r->last_close);
+        number_cell(f, "%.4f", r->forecast_close);
+        number_cell(f, "%.4f", r->forecast_high);
+        number_cell(f, "%.4f", r->forecast_low);
+        fprintf(f, "<td>%s</td>", ms_report_side_label(r->side));
+        number_cell(f, "%.4f", r->entry_price);
+        number_cell(f, "%.4f", r->take_profit_price);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void write_picks(FILE *f, const ms_report *report)
+{
+    fprintf(f, "<h2>Picks (%zu)</h2>\n", report->pick_count);
+    if (report->pick_count == 0) {
+        fputs("<p>None passed (positive mean return and next-day edge).</p>\n", f);
+        return;
+    }
+    fputs("<table class=\"picks\">\n<tr><th>side</th><th>symbol</th><th>strategy</th>"
+          "<th>quantity</th><th>entry</th><th>take profit</th></tr>\n", f);
+    for (size_t i = 0; i < report->pick_count; i++) {
+        const ms_pick *p = &report->picks[i];
+        fprintf(f, "<tr><td>%s</td><td>", ms_report_side_label(p->side));
+        ms_html_escape(f, p->symbol);
+        fprintf(f, "</td><td>%s</td>", ms_strategy_name(p->strategy));
+        number_cell(f, "%g", p->quantity);
+        number_cell(f, "%.4f", p->entry_price);
+        number_cell(f, "%.4f", p->take_profit_price);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void write_errors(FILE *f, const ms_report *report)
+{
+    if (report->error_count == 0)
+        return;
+    fprintf(f, "<h2>Errors (%zu)</h2>\n<ul class=\"errors\">\n", report->error_count);
+    for (size_t i = 0; i < report->error_count; i++) {
+        fputs("<li>", f);
+        ms_html_escape(f, report->errors[i].symbol);
+        fputs(": ", f);
+        ms_html_escape(f, report->errors[i].message);
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
+static ms_status write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
+{
+    char close[32], low[32], high[32], last[32], date[16];
+    fprintf(f, "<section class=\"symbol\" id=\"symbol-%zu\">\n<h2>%zu. ", rank, rank);
+    ms_html_escape(f, r->symbol);
+    fprintf(f, " <small>(%s)</small></h2>\n<p>Last close %s on %s; next day predicted close %s, "
+               "range %s .. %s.</p>\n<h3>Recent closes and next-day forecast</h3>\n",
+            ms_asset_class_name(r->asset_class),
+            ms_report_number(last, sizeof last, "%.4f", r->last_close),
+            ms_report_date(r->last_timestamp, date, sizeof date) ? date : "-",
+            ms_report_number(close, sizeof close, "%.4f", r->forecast_close),
+            ms_report_number(low, sizeof low, "%.4f", r->forecast_low),
+            ms_report_number(high, sizeof high, "%.4f", r->forecast_high));
+    ms_svg_price_chart(f, r);
+    fputs("<h3>Cumulative return per strategy across simulations</h3>\n", f);
+    ms_status status = ms_svg_returns_chart(f, r);
+    fputs("</section>\n", f);
+    return status;
+}
+
+static void write_footer(FILE *f, const ms_report *report)
+{
+    const ms_timings *t = &report->timings;
+    fprintf(f, "<p class=\"timings\">Timings (s): warm-up %.3f, data %.3f, inference %.3f, "
+               "strategies %.3f, ranking %.4f, total %.3f.</p>\n</body>\n</html>\n",
+            t->warmup, t->data, t->inference, t->strategies, t->ranking, t->total);
+}
+
+MS_API ms_status ms_report_to_html(const ms_report *report, char **out)
+{
+    if (report == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_to_html: NULL argument");
+    size_t size = 0;
+    *out = NULL;
+    FILE *f = open_memstream(out, &size);
+    if (f == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory writing the HTML report");
+    write_head(f, report);
+    write_ranking(f, report);
+    write_picks(f, report);
+    write_errors(f, report);
+    ms_status status = MS_OK;
+    for (size_t i = 0; i < report->symbol_count && status == MS_OK; i++)
+        status = write_symbol(f, i + 1, &report->symbols[i]);
+    write_footer(f, report);
+    if (fclose(f) != 0 && status == MS_OK)
+        status = ms_error(MS_ERR_NOMEM, "out of memory writing the HTML report");
+    if (status != MS_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return status;
+}

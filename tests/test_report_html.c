@@ -1,0 +1,202 @@
+/*
+ * test_report_html.c - the HTML report is one self-contained page: one
+ * section and two inline SVG charts per symbol, no URL or script anywhere,
+ * every data string escaped, undefined numbers shown as "-"; and the report
+ * keeps the recent closes the price chart draws.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze_internal.h"
+#include "marketsim/marketsim.h"
+
+/* Occurrences of `needle` in `text` (may overlap; none of ours do). */
+static size_t count_of(const char *text, const char *needle)
+{
+    size_t count = 0, length = strlen(needle);
+    for (size_t i = 0; text[i] != '\0'; i++)
+        count += strncmp(text + i, needle, length) == 0;
+    return count;
+}
+
+/* A real analysis of the synthetic market (baseline model). */
+static ms_report *analyze(const char *const *symbols, size_t n)
+{
+    ms_source *source = NULL;
+    ms_model *model = NULL;
+    ms_analyzer *analyzer = NULL;
+    ms_report *report = NULL;
+    assert_int_equal(ms_source_open(&source, "synthetic:seed=3,bars=300", NULL), MS_OK);
+    assert_int_equal(ms_model_open(&model, NULL, NULL), MS_OK);
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.simulations = 6;
+    assert_int_equal(ms_analyzer_create(&analyzer, source, model, &opts), MS_OK);
+    assert_int_equal(ms_analyzer_run(analyzer, symbols, n, &report), MS_OK);
+    ms_analyzer_free(analyzer);
+    ms_model_free(model);
+    ms_source_free(source);
+    return report;
+}
+
+/* The page as a heap string: the caller frees it with ms_free. */
+static char *html_of(const ms_report *report)
+{
+    char *page = NULL;
+    ms_status status = ms_report_to_html(report, &page);
+    assert_int_equal(status, MS_OK);
+    assert_non_null(page);
+    return page;
+}
+
+/* A hand-made report of one symbol whose name needs escaping, with every
+ * number undefined, and one failed symbol whose message needs escaping. */
+typedef struct odd_report {
+    ms_report report;
+    ms_symbol_report symbol;
+    ms_symbol_error error;
+    double returns[MS_STRATEGY_COUNT][3];
+    double closes[3];
+    int64_t times[3];
+} odd_report;
+
+static void make_odd_report(odd_report *odd)
+{
+    memset(odd, 0, sizeof *odd);
+    odd->report.options.aggregate = "mean";
+    odd->report.source_uri = "csv:<dir>";
+    odd->report.model_name = "baseline";
+    odd->symbol.symbol = "A&B<C>";
+    odd->symbol.last_close = NAN;
+    odd->symbol.forecast_close = NAN;
+    odd->symbol.forecast_high = INFINITY;
+    odd->symbol.forecast_low = NAN;
+    odd->symbol.composite_score = NAN;
+    odd->symbol.entry_price = NAN;
+    odd->symbol.take_profit_price = NAN;
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
+        odd->symbol.strategies[s].mean.sharpe = NAN;
+        for (int k = 0; k < 3; k++)
+            odd->returns[s][k] = k == 1 ? NAN : 0.01;
+        odd->symbol.strategies[s].simulation_returns = odd->returns[s];
+        odd->symbol.strategies[s].simulations = 3;
+    }
+    odd->closes[0] = 1.0;
+    odd->closes[1] = NAN;
+    odd->closes[2] = 2.0;
+    odd->symbol.recent_close = odd->closes;
+    odd->symbol.recent_time = odd->times;
+    odd->symbol.recent_count = 3;
+    odd->error = (ms_symbol_error){ "X\"Y'", MS_ERR_PARSE, "bad <b>row</b> & more" };
+    odd->report.symbols = &odd->symbol;
+    odd->report.symbol_count = 1;
+    odd->report.errors = &odd->error;
+    odd->report.error_count = 1;
+}
+
+static void test_html_has_one_section_and_two_charts_per_symbol(void **state)
+{
+    (void)state;
+    const char *const symbols[] = { "AAPL", "MSFT", "BTCUSD" };
+    ms_report *report = analyze(symbols, 3);
+    char *html = html_of(report);
+    assert_int_equal(count_of(html, "<section class=\"symbol\""), 3);
+    assert_int_equal(count_of(html, "<svg"), 6);
+    assert_int_equal(count_of(html, "</svg>"), 6);
+    assert_int_equal(count_of(html, "<table class=\"ranking\">"), 1);
+    assert_non_null(strstr(html, "<!DOCTYPE html>"));
+    assert_non_null(strstr(html, "</html>"));
+    ms_free(html);
+    ms_report_free(report);
+}
+
+static void test_html_references_no_url_and_has_no_script(void **state)
+{
+    (void)state;
+    const char *const symbols[] = { "AAPL", "ETHUSD" };
+    ms_report *report = analyze(symbols, 2);
+    char *html = html_of(report);
+    assert_null(strstr(html, "http://"));
+    assert_null(strstr(html, "https://"));
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "src="));
+    ms_free(html);
+    ms_report_free(report);
+}
+
+static void test_report_keeps_the_last_closes_oldest_first(void **state)
+{
+    (void)state;
+    const char *const symbols[] = { "SPY" };
+    ms_report *report = analyze(symbols, 1);
+    const ms_symbol_report *r = ms_report_symbol(report, 0);
+    assert_int_equal(r->recent_count, MS_REPORT_RECENT_BARS);
+    assert_true(r->recent_close[r->recent_count - 1] == r->last_close);
+    assert_true(r->recent_time[r->recent_count - 1] == r->last_timestamp);
+    for (size_t i = 1; i < r->recent_count; i++)
+        assert_true(r->recent_time[i] > r->recent_time[i - 1]);
+    ms_report_free(report);
+}
+
+static void test_html_escapes_symbols_messages_and_source(void **state)
+{
+    (void)state;
+    odd_report odd;
+    make_odd_report(&odd);
+    char *html = html_of(&odd.report);
+    assert_null(strstr(html, "A&B<C>"));
+    assert_non_null(strstr(html, "A&amp;B&lt;C&gt;"));
+    assert_non_null(strstr(html, "X&quot;Y&#39;"));
+    assert_non_null(strstr(html, "bad &lt;b&gt;row&lt;/b&gt; &amp; more"));
+    assert_non_null(strstr(html, "csv:&lt;dir&gt;"));
+    assert_null(strstr(html, "<b>"));
+    ms_free(html);
+}
+
+static void test_html_shows_undefined_numbers_as_dashes_not_nan(void **state)
+{
+    (void)state;
+    odd_report odd;
+    make_odd_report(&odd);
+    char *html = html_of(&odd.report);
+    /* printf's spellings of non-finite numbers ("inference" is a word here). */
+    assert_null(strstr(html, "nan"));
+    assert_null(strstr(html, ">inf"));
+    assert_null(strstr(html, "inf<"));
+    assert_null(strstr(html, "inf,"));
+    assert_null(strstr(html, "inf\""));
+    assert_non_null(strstr(html, "<td>-</td>"));
+    /* The undefined close splits the price line in two pieces. */
+    assert_int_equal(count_of(html, "<svg"), 2);
+    assert_true(count_of(html, "<polyline") >= 2);
+    ms_free(html);
+}
+
+static void test_html_rejects_null_arguments(void **state)
+{
+    (void)state;
+    char *html = NULL;
+    assert_int_equal(ms_report_to_html(NULL, &html), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "ms_report_to_html"));
+    odd_report odd;
+    make_odd_report(&odd);
+    assert_int_equal(ms_report_to_html(&odd.report, NULL), MS_ERR_INVALID_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_html_has_one_section_and_two_charts_per_symbol),
+        cmocka_unit_test(test_html_references_no_url_and_has_no_script),
+        cmocka_unit_test(test_report_keeps_the_last_closes_oldest_first),
+        cmocka_unit_test(test_html_escapes_symbols_messages_and_source),
+        cmocka_unit_test(test_html_shows_undefined_numbers_as_dashes_not_nan),
+        cmocka_unit_test(test_html_rejects_null_arguments),
+    };
+    return cmocka_run_group_tests_name("report_html", tests, NULL, NULL);
+}
