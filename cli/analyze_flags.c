@@ -126,8 +126,9 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
                                  args->symbols.count, out);
         code = status != MS_OK ? cli_setup_error(command, "analysis", status) : CLI_EXIT_OK;
     }
-    if (code == CLI_EXIT_OK && args->html != NULL)
-        code = cli_write_html_report(command, args->html, *out);
+    if (code == CLI_EXIT_OK && args->html != NULL &&
+        (status = ms_report_write_html(*out, args->html)) != MS_OK)
+        code = cli_setup_error(command, "writing the HTML report", status);
     ms_analyzer_free(analyzer);
     return code;
 }

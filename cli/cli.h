@@ -184,10 +184,6 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);
 
-/* Writes the report as HTML to `path` (report_file.c), atomically: a
- * temporary file beside it, then rename, so a reader never sees half a
- * page. On failure prints the error and returns the exit code. */
-int cli_write_html_report(const char *command, const char *path, const ms_report *report);
 
 /* Prints "marketsim <command>: <what>: <last error>" and returns the exit
  * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */

@@ -213,6 +213,13 @@ MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
  */
 MS_API ms_status ms_report_to_html(const ms_report *report, char **out);
 
+/*
+ * Writes the HTML page (ms_report_to_html) to `path` whole or not at all:
+ * a temporary file in the same directory, synced, then renamed over `path`.
+ * Errors: MS_ERR_INVALID_ARG, MS_ERR_NOMEM, MS_ERR_IO naming the path.
+ */
+MS_API ms_status ms_report_write_html(const ms_report *report, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analyze_internal.h"
 #include "core/core_internal.h"
@@ -182,5 +183,25 @@ MS_API ms_status ms_report_to_html(const ms_report *report, char **out)
         free(*out);
         *out = NULL;
     }
+    return status;
+}
+
+MS_API ms_status ms_report_write_html(const ms_report *report, const char *path)
+{
+    if (path == NULL || *path == '\0')
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_write_html: no path");
+    char *html = NULL;
+    ms_status status = ms_report_to_html(report, &html);
+    ms_atomic_file file;
+    if (status == MS_OK)
+        status = ms_atomic_file_open(&file, path);
+    if (status == MS_OK) {
+        status = ms_atomic_file_write(&file, html, strlen(html));
+        if (status == MS_OK)
+            status = ms_atomic_file_commit(&file);
+        else
+            ms_atomic_file_discard(&file);
+    }
+    free(html);
     return status;
 }
