@@ -9,6 +9,7 @@ import json
 
 from . import _api
 from ._api import lib
+from ._handle import Handle
 from .errors import Error, check, encode, take_string
 from .model import Model
 from .source import Source
@@ -70,17 +71,20 @@ def _run(source, model, symbols, options):
         lib.ms_analyzer_free(analyzer)
 
 
-class Report:
+class Report(Handle):
     """An analysis report. symbols (ranked), picks and errors are lists of
     dicts as in `marketsim analyze --json`; timings a dict of seconds;
     to_dict() the whole JSON document; text() the CLI's table; html() the
     page with charts. close() (or a
     with block) frees it."""
 
+    _free = staticmethod(lib.ms_report_free)
+    _kind = "report"
+
     def __init__(self, handle, owned):
         # The source and model the analysis opened are freed with the report:
         # it may still refer to them (their names) while it is open.
-        self._handle = handle
+        super().__init__(handle)
         self._owned = owned
         text = ctypes.c_void_p()
         try:
@@ -89,12 +93,6 @@ class Report:
             self.close()
             raise
         self._document = json.loads(take_string(text))
-
-    @property
-    def handle(self):
-        if not self._handle:
-            raise ValueError("the report is closed")
-        return self._handle
 
     def to_dict(self):
         """The report as `marketsim analyze --json` prints it (a fresh copy)."""
@@ -148,18 +146,6 @@ class Report:
         check(lib.ms_report_to_html(self.handle, ctypes.byref(text)))
         return take_string(text)
 
-    def close(self):
-        if self._handle:
-            lib.ms_report_free(self._handle)
-            self._handle = None
-            for resource in self._owned:
-                resource.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        self.close()
+    def _after_close(self):
+        for resource in self._owned:
+            resource.close()

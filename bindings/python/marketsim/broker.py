@@ -4,6 +4,7 @@ import ctypes
 import math
 
 from . import _api
+from ._handle import Handle
 from ._api import lib
 from .errors import check, encode
 from .source import Source
@@ -50,12 +51,12 @@ def _take_array(pointer, count, struct_type):
         lib.ms_free(pointer)
 
 
-class Broker:
+class Broker(Handle):
     """An open broker. Use Broker.open(); close() (or a with block) frees
     it. One thread at a time, as in C. Every failure raises marketsim.Error."""
 
-    def __init__(self, handle):
-        self._handle = handle
+    _free = staticmethod(lib.ms_broker_free)
+    _kind = "broker"
 
     @classmethod
     def open(cls, uri, live=False, sim_cash=0.0):
@@ -70,12 +71,6 @@ class Broker:
         handle = ctypes.c_void_p()
         check(lib.ms_broker_open(ctypes.byref(handle), encode(uri), ctypes.byref(options)))
         return cls(handle)
-
-    @property
-    def handle(self):
-        if not self._handle:
-            raise ValueError("the broker is closed")
-        return self._handle
 
     @property
     def name(self):
@@ -137,17 +132,3 @@ class Broker:
         then reads `now`. A no-op for real brokers."""
         with Source(data) as prices:
             check(lib.ms_broker_sync(self.handle, prices.handle, now))
-
-    def close(self):
-        if self._handle:
-            lib.ms_broker_free(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        self.close()

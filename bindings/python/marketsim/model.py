@@ -3,6 +3,7 @@ import ctypes
 import json
 
 from . import _api, _arrays
+from ._handle import Handle
 from ._api import lib
 from .errors import check, encode, take_string
 
@@ -23,12 +24,12 @@ class Forecast:
             sorted(self.quantiles), self.samples is not None)
 
 
-class Model:
+class Model(Handle):
     """An open model. Use Model.open(); close() (or a with block) frees it.
     A model may be shared by threads, as in C."""
 
-    def __init__(self, handle):
-        self._handle = handle
+    _free = staticmethod(lib.ms_model_free)
+    _kind = "model"
 
     @classmethod
     def open(cls, path="baseline", device=None, threads=0, max_batch=0):
@@ -40,12 +41,6 @@ class Model:
         handle = ctypes.c_void_p()
         check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
         return cls(handle)
-
-    @property
-    def handle(self):
-        if not self._handle:
-            raise ValueError("the model is closed")
-        return self._handle
 
     @property
     def name(self):
@@ -98,18 +93,3 @@ class Model:
         text = ctypes.c_void_p()
         check(lib.ms_model_describe(self.handle, ctypes.byref(text)))
         return json.loads(take_string(text))
-
-    def close(self):
-        """Frees the model; later calls raise ValueError. Idempotent."""
-        if self._handle:
-            lib.ms_model_free(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        self.close()

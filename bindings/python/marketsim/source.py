@@ -4,27 +4,21 @@ anything else ("synthetic[...]", "csv:DIR") goes to ms_source_open."""
 import ctypes
 
 from ._api import lib
+from ._handle import Handle
 from .errors import check
 
 
-class Source:
+class Source(Handle):
     """An open data source; close() frees it (idempotent)."""
 
+    _free = staticmethod(lib.ms_source_free)
+    _kind = "data source"
+
     def __init__(self, uri):
-        self.handle = ctypes.c_void_p()
+        handle = ctypes.c_void_p()
         if uri == "alpaca" or uri.startswith("alpaca:"):
             timeframe = uri.partition(":")[2] or "1Day"
-            check(lib.ms_source_open_alpaca(ctypes.byref(self.handle), timeframe.encode(), None))
+            check(lib.ms_source_open_alpaca(ctypes.byref(handle), timeframe.encode(), None))
         else:
-            check(lib.ms_source_open(ctypes.byref(self.handle), uri.encode(), None))
-
-    def close(self):
-        if self.handle:
-            lib.ms_source_free(self.handle)
-            self.handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
+            check(lib.ms_source_open(ctypes.byref(handle), uri.encode(), None))
+        super().__init__(handle)

@@ -5,23 +5,25 @@ import json
 
 from . import _api
 from ._api import lib
+from ._handle import Handle
 from .errors import check, take_string
 
 
-class TradeResult:
+class TradeResult(Handle):
     """What a cycle planned and did. summary and steps are read from
     to_dict(), the same document as `marketsim trade --json`; plan_text()
     and text() are the CLI's human-readable forms."""
 
+    _free = staticmethod(lib.ms_trade_result_free)
+    _kind = "trade result"
+
     def __init__(self, handle):
-        self._handle = handle
+        super().__init__(handle)
         self._document = json.loads(self._text(lib.ms_trade_result_to_json))
 
     def _text(self, render):
-        if not self._handle:
-            raise ValueError("the trade result is closed")
         text = ctypes.c_void_p()
-        check(render(self._handle, ctypes.byref(text)))
+        check(render(self.handle, ctypes.byref(text)))
         return take_string(text)
 
     def to_dict(self):
@@ -35,19 +37,6 @@ class TradeResult:
         """What was sent: each order and cancel with the broker's answer."""
         return self._text(lib.ms_trade_result_to_text)
 
-    def close(self):
-        if self._handle:
-            lib.ms_trade_result_free(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
 
 def trade_cycle(broker, report, dry_run=True):
