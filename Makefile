@@ -111,9 +111,12 @@ examples:
 	done
 
 # `make test` installs into a scratch prefix, builds the examples against
-# that install and runs each one, so a broken install (a missing header,
-# soname link or pkg-config field) fails the tests.
+# that install and runs each one, then runs the Python examples with the
+# installed package (outside the source tree, no MARKETSIM_LIB), so a broken
+# install (a missing header, soname link, pkg-config field or Python module)
+# fails the tests.
 TEST_PREFIX := $(abspath $(BUILD))/test-install
+PYTHON_DIR_TEST := $(TEST_PREFIX)/lib/python3/dist-packages
 install-check: all
 	rm -rf $(TEST_PREFIX)
 	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX)
@@ -125,6 +128,15 @@ install-check: all
 	    examples/analyze AAPL,BTCUSD && \
 	    examples/backtest_one $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff 30 && \
 	    examples/trade_e2e sim:$(TEST_PREFIX)/trade_e2e.journal synthetic AAPL,BTCUSD'
+	cd $(TEST_PREFIX) && env -u MARKETSIM_LIB -u PYTHONPATH sh -e -c '\
+	    export PYTHONPATH=$(PYTHON_DIR_TEST); \
+	    /usr/bin/python3 -c "import marketsim, sys; \
+	        sys.exit(0 if marketsim.__file__.startswith(\"$(TEST_PREFIX)/\") else \
+	                 \"imported \" + marketsim.__file__ + \", not the installed package\")" && \
+	    /usr/bin/python3 $(CURDIR)/examples/python/forecast.py && \
+	    MARKETSIM_BACKTEST_SIMULATIONS=5 /usr/bin/python3 $(CURDIR)/examples/python/analyze.py AAPL BTCUSD && \
+	    /usr/bin/python3 $(CURDIR)/examples/python/backtest_one.py \
+	        $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff'
 	$(MAKE) --no-print-directory uninstall PREFIX=$(TEST_PREFIX)
 	@left="$$(find $(TEST_PREFIX) -type f -not -path '$(TEST_PREFIX)/examples/*' \
 	    -not -name trade_e2e.journal)"; \
@@ -193,5 +205,9 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# Reliability targets (sanitizers, fuzzing, leak checks, soak) and other
+# add-ons live in their own makefiles.
+include $(sort $(wildcard mk/*.mk))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -284,6 +284,26 @@ static void test_plan_json_lists_every_step(void **state)
     ms_trade_result_free(result);
 }
 
+static void test_one_step_json_equals_its_entry_in_the_document(void **state)
+{
+    (void)state;
+    ms_pick picks[] = { pick("AAPL", 1, 100, 110, 5) };
+    ms_trade_result *result = plan((ms_plan_inputs){ .picks = picks, .pick_count = 1 });
+    char *whole = NULL, *one = NULL;
+    assert_int_equal(ms_trade_result_to_json(result, &whole), MS_OK);
+    assert_int_equal(ms_trade_step_to_json(step(result, 0), &one), MS_OK);
+    json_t *document = json_loads(whole, 0, NULL);
+    json_t *alone = json_loads(one, 0, NULL);
+    assert_true(json_equal(json_array_get(json_object_get(document, "steps"), 0), alone));
+    assert_null(strchr(one, '\n'));
+    json_decref(alone);
+    json_decref(document);
+    ms_free(one);
+    ms_free(whole);
+    assert_int_equal(ms_trade_step_to_json(NULL, &one), MS_ERR_INVALID_ARG);
+    ms_trade_result_free(result);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_order_under_this_cycles_id_is_adopted_not_planned_again),
         cmocka_unit_test(test_close_sent_earlier_is_neither_canceled_nor_sent_again),
         cmocka_unit_test(test_plan_json_lists_every_step),
+        cmocka_unit_test(test_one_step_json_equals_its_entry_in_the_document),
     };
     return cmocka_run_group_tests_name("trade_plan", tests, NULL, NULL);
 }

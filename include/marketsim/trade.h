@@ -144,6 +144,11 @@ MS_API ms_status ms_trade_result_to_text(const ms_trade_result *result, char **o
 /* Everything as one JSON document (docs/cli.md); non-finite numbers null. */
 MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **out);
 
+/* One step as the JSON object it is in the document's "steps" array, on
+ * one line: for an on_step callback that reports progress, or a binding.
+ * *out freed with ms_free. Errors: MS_ERR_INVALID_ARG (NULL), MS_ERR_NOMEM. */
+MS_API ms_status ms_trade_step_to_json(const ms_trade_step *step, char **out);
+
 /*
  * Writes the client_order_id of (cycle time, symbol, side, leg) into out:
  * "ms-20260102-BTCUSD-buy-entry". Errors: MS_ERR_INVALID_ARG when the

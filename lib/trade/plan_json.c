@@ -9,7 +9,8 @@
  * limit_price, take_profit), the order to cancel (order_id), the strategy
  * of a pick; its outcome (pending, sent, existing, failed), the broker's
  * order once there is one, and the error of a failed step. Numbers that
- * are not finite are null.
+ * are not finite are null. One step alone (ms_trade_step_to_json, for a
+ * progress callback) is the same object as in "steps".
  */
 #include <jansson.h>
 #include <math.h>
@@ -113,4 +114,14 @@ MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **o
     json_decref(steps);
     json_decref(document);
     return *out != NULL ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory writing the trade JSON");
+}
+
+MS_API ms_status ms_trade_step_to_json(const ms_trade_step *step, char **out)
+{
+    if (step == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_step_to_json: NULL argument");
+    json_t *object = step_object(step);
+    *out = object != NULL ? json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(object);
+    return *out != NULL ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory writing a trade step");
 }

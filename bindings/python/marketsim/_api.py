@@ -173,9 +173,14 @@ class Order(Structure):
                 ("filled_at", c_int64), ("take_profit_limit", c_double)]
 
 
+# void (*on_step)(void *context, const ms_trade_step *step): the step is
+# read through ms_trade_step_to_json, so its struct is not mirrored here.
+TradeStepCallback = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
+
+
 class TradeOptions(Structure):
-    _fields_ = [("version", c_int), ("dry_run", c_int), ("on_step", c_void_p),
-                ("context", c_void_p), ("stop", c_void_p)]
+    _fields_ = [("version", c_int), ("dry_run", c_int), ("on_step", TradeStepCallback),
+                ("context", c_void_p), ("stop", POINTER(c_int))]
 
 
 def _declare(name, restype, *argtypes):
@@ -240,3 +245,4 @@ _declare("ms_trade_result_free", None, c_void_p)
 _declare("ms_trade_plan_to_text", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_result_to_text", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_result_to_json", c_status, c_void_p, P(c_void_p))
+_declare("ms_trade_step_to_json", c_status, c_void_p, P(c_void_p))

@@ -2,7 +2,10 @@
 
 Order: $MARKETSIM_LIB (an explicit path wins), then the build tree next to
 this package in a source checkout (bindings/python/marketsim ->
-build/lib/libmarketsim.so), then the system loader. The library's major
+build/lib/libmarketsim.so), then the library of the prefix the package was
+installed into by `make install` (PREFIX/lib/python3/dist-packages/marketsim
+-> PREFIX/lib/libmarketsim.so.0, so a private prefix needs no
+LD_LIBRARY_PATH), then the system loader. The library's major
 version must equal the one these bindings were written against: a
 different major version may have changed struct layouts, and a mismatch
 would corrupt memory instead of failing.
@@ -13,17 +16,18 @@ import os
 
 EXPECTED_MAJOR = 0
 
-_SOURCE_TREE_LIBRARY = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build", "lib", "libmarketsim.so")
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_SOURCE_TREE_LIBRARY = os.path.join(_PACKAGE_DIR, "..", "..", "..", "build", "lib",
+                                    "libmarketsim.so")
+_INSTALLED_LIBRARY = os.path.join(_PACKAGE_DIR, "..", "..", "..", "libmarketsim.so.0")
 
 
 def _candidates():
     explicit = os.environ.get("MARKETSIM_LIB")
     if explicit:
         return [explicit]
-    found = []
-    if os.path.exists(_SOURCE_TREE_LIBRARY):
-        found.append(os.path.normpath(_SOURCE_TREE_LIBRARY))
+    found = [os.path.normpath(path) for path in (_SOURCE_TREE_LIBRARY, _INSTALLED_LIBRARY)
+             if os.path.exists(path)]
     system = ctypes.util.find_library("marketsim")
     found.append(system if system else "libmarketsim.so.0")
     return found

@@ -38,14 +38,50 @@ class TradeResult(Handle):
         return self._text(lib.ms_trade_result_to_text)
 
 
+class _Progress:
+    """The C on_step callback and stop flag of one cycle. `stop` is any
+    object with is_set() (a threading.Event): it is read before the cycle
+    and after each step, and raising the C flag (a sig_atomic_t, an int on
+    the platforms Python runs on) stops execution before the next step. An
+    exception raised by on_step stops the cycle too and is re-raised once
+    the cycle has returned: ctypes would otherwise print and drop it."""
 
-def trade_cycle(broker, report, dry_run=True):
+    def __init__(self, on_step, stop):
+        self.on_step, self.stop = on_step, stop
+        self.flag = ctypes.c_int(int(stop is not None and stop.is_set()))
+        self.error = None
+        self.callback = _api.TradeStepCallback(self._step)
+
+    def _step(self, _context, step):
+        try:
+            if self.on_step is not None and self.error is None:
+                text = ctypes.c_void_p()
+                check(lib.ms_trade_step_to_json(step, ctypes.byref(text)))
+                self.on_step(json.loads(take_string(text)))
+        except BaseException as error:  # re-raised by trade_cycle
+            self.error = error
+        if self.error is not None or (self.stop is not None and self.stop.is_set()):
+            self.flag.value = 1
+
+
+def trade_cycle(broker, report, dry_run=True, on_step=None, stop=None):
     """Plans a cycle from `report` (a Report) against `broker` (a Broker)
     and, unless dry_run (the default: nothing is sent), executes it.
+
+    on_step(step) is called after each step is sent, with the step as the
+    dict it is in to_dict()["steps"]. stop (e.g. a threading.Event set by
+    another thread or a signal handler) ends execution before the next
+    step once set; the rest stays pending and the summary says "stopped".
     Steps the broker refuses are marked failed in the result, as in C;
     a cycle that cannot be planned raises marketsim.Error."""
-    options = _api.TradeOptions(1, int(bool(dry_run)), None, None, None)
+    progress = _Progress(on_step, stop)
+    options = _api.TradeOptions(1, int(bool(dry_run)), progress.callback, None,
+                                ctypes.pointer(progress.flag))
     result = ctypes.c_void_p()
     check(lib.ms_trade_cycle(broker.handle, report.handle, ctypes.byref(options),
                              ctypes.byref(result)))
-    return TradeResult(result)
+    cycle = TradeResult(result)
+    if progress.error is not None:
+        cycle.close()
+        raise progress.error
+    return cycle

@@ -3,6 +3,7 @@ directory: account, clock, positions, orders, submit and cancel, a dry
 run and an executed cycle, and errors."""
 import calendar
 import math
+import threading
 
 import marketsim
 import pytest
@@ -92,3 +93,40 @@ def test_executed_cycle_sends_each_entry_once(broker, report):
     # Each OTO entry also rests its take-profit leg, under the broker's own id.
     entries = [o for o in broker.orders("all") if o["client_order_id"].startswith("ms-")]
     assert len(entries) == sent
+
+
+def test_on_step_sees_each_sent_step_as_in_the_result(broker, report):
+    seen = []
+    with marketsim.trade_cycle(broker, report, dry_run=False, on_step=seen.append) as result:
+        steps = result.to_dict()["steps"]
+    sent = [step for step in steps if step["outcome"] != "pending"]
+    assert seen and seen == sent
+
+
+def test_stop_set_by_on_step_leaves_the_rest_pending(broker, report):
+    stop = threading.Event()
+    with marketsim.trade_cycle(broker, report, dry_run=False,
+                               on_step=lambda step: stop.set(), stop=stop) as result:
+        document = result.to_dict()
+    assert document["stopped"] is True
+    assert document["counts"]["sent"] == 1
+    assert len(broker.orders("all")) >= 1
+    assert any(step["outcome"] == "pending" for step in document["steps"])
+
+
+def test_stop_already_set_sends_nothing(broker, report):
+    stop = threading.Event()
+    stop.set()
+    with marketsim.trade_cycle(broker, report, dry_run=False, stop=stop) as result:
+        assert result.to_dict()["stopped"] is True
+    assert broker.orders("all") == []
+
+
+def test_exception_in_on_step_stops_the_cycle_and_is_raised(broker, report):
+    def refuse(step):
+        raise RuntimeError("operator said no")
+
+    with pytest.raises(RuntimeError, match="operator said no"):
+        marketsim.trade_cycle(broker, report, dry_run=False, on_step=refuse)
+    entries = [o for o in broker.orders("all") if o["client_order_id"].startswith("ms-")]
+    assert len(entries) == 1
