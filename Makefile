@@ -1,7 +1,8 @@
 # marketsim - one entry point for building, testing and installing.
 #
 #   make            library (build/lib) and CLI (build/bin)
-#   make test       every CMocka suite under tests/, then the Python bindings' pytest suite
+#   make test       install-check (install, build and run the examples), every CMocka
+#                   suite under tests/ (check-suites), the Python pytest suite (check-python)
 #   make run        install missing Debian packages, build, analyze the synthetic market
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, marketsim.pc, CLI,
 #                   marketsim(1), Python package); make uninstall removes them
@@ -59,7 +60,8 @@ SHARED       := $(BUILD)/lib/libmarketsim.so.$(VERSION)
 STATIC       := $(BUILD)/lib/libmarketsim.a
 CLI          := $(BUILD)/bin/marketsim
 
-.PHONY: all test examples install-check bench run install uninstall clean deps
+.PHONY: all test check-suites check-python examples install-check bench run install \
+        uninstall clean deps
 all: $(BUILD)/lib/libmarketsim.so $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -143,18 +145,29 @@ install-check: all
 	if [ -n "$$left" ]; then echo "make uninstall left: $$left"; exit 1; fi
 
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
-# every suite still runs so one failure does not hide another.
-test: all $(TEST_BIN) install-check
-	@failed=0; for t in $(TEST_BIN); do \
+# every suite still runs so one failure does not hide another. SUITES
+# narrows the run (e.g. the sanitizer builds' subsets).
+SUITES ?= $(TEST_BIN)
+check-suites: all $(SUITES)
+	@failed=0; for t in $(SUITES); do \
 	    echo "== $$t"; \
 	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
 	        MARKETSIM_SOURCE_DIR=$(CURDIR) $$t || failed=$$((failed + 1)); \
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
-	echo "all $(words $(TEST_BIN)) test suites passed"
+	echo "all $(words $(SUITES)) test suites passed"
+
+check-python: all
 	MARKETSIM_LIB=$(abspath $(BUILD)/lib/libmarketsim.so) MARKETSIM_BIN=$(abspath $(CLI)) \
 	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests
+
+# docs/api.md is generated from the headers' comments: --check fails when it
+# is stale or a public function lacks its documentation.
+test: install-check
+	scripts/gen-api-docs --check
+	$(MAKE) --no-print-directory check-suites
+	$(MAKE) --no-print-directory check-python
 
 $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)

@@ -63,6 +63,15 @@ static void test_canonical_symbol_joins_crypto_pairs_and_keeps_stock_dashes(void
     assert_string_equal(out, "BRK-B");
 }
 
+static void test_canonical_symbol_of_null_is_empty(void **state)
+{
+    (void)state;
+    char out[MS_SYMBOL_CAPACITY] = "stale";
+    ms_symbol_canonical(NULL, out);
+    assert_string_equal(out, "");
+    ms_symbol_canonical("AAPL", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -71,6 +80,7 @@ int main(void)
         cmocka_unit_test(test_other_symbols_are_stocks),
         cmocka_unit_test(test_asset_class_names),
         cmocka_unit_test(test_canonical_symbol_joins_crypto_pairs_and_keeps_stock_dashes),
+        cmocka_unit_test(test_canonical_symbol_of_null_is_empty),
     };
     return cmocka_run_group_tests_name("asset", tests, NULL, NULL);
 }

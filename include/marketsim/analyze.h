@@ -4,8 +4,16 @@
  * and the report it produces (as structs, text or JSON).
  *
  * Thread safety: an analyzer runs one analysis at a time (ms_analyzer_run is
- * not reentrant on one analyzer); reports are immutable and may be read from
- * any thread.
+ * not reentrant on one analyzer; distinct analyzers may run at once, even
+ * over one source and model); reports are immutable and may be read from
+ * any thread. The option parsers hold no shared state.
+ *
+ * Ownership: everything a report's accessors return (structs, strings,
+ * arrays) is owned by the report and valid until ms_report_free.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h).
  */
 #ifndef MARKETSIM_ANALYZE_H
 #define MARKETSIM_ANALYZE_H
@@ -66,7 +74,8 @@ typedef struct ms_analyzer_options {
 #define MS_ABLATE_NO_OVERLAP 0x8u        /* load everything, then infer everything, then strategies */
 
 /* Parses a comma-separated list of ablation names (no-dedup, rerun-samples,
- * symbol-batches, no-overlap) into flags. Errors: MS_ERR_INVALID_ARG. */
+ * symbol-batches, no-overlap) into flags; "" is none. Errors:
+ * MS_ERR_INVALID_ARG naming an unknown name, or a NULL argument. */
 MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 
 /*
@@ -79,7 +88,11 @@ typedef struct ms_analyzer ms_analyzer;
 
 /*
  * Creates an analyzer over a data source and a model, both borrowed: they
- * must outlive the analyzer. opts NULL = defaults and environment.
+ * must outlive the analyzer. opts NULL = defaults and environment; the
+ * options are copied and resolved (ms_analyzer_options_resolve). *out is
+ * freed with ms_analyzer_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, source or model; bad options),
+ * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
                                     ms_model *model,
@@ -165,40 +178,51 @@ typedef struct ms_report ms_report;
  * Runs the analysis of `n` symbols. Symbols that fail (missing file, bad
  * data, too-short history) are recorded in the report's errors and the
  * others still run; *out receives the report (free with ms_report_free) even
- * then. Results are identical for any worker count.
- * Errors (no report): MS_ERR_INVALID_ARG, MS_ERR_NOMEM.
+ * then. Results are identical for any worker count. `symbols` (n strings)
+ * is borrowed for the call; the report copies what it keeps.
+ * Errors (no report): MS_ERR_INVALID_ARG (NULL analyzer or out, NULL
+ * symbols with n > 0), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
                                  const char *const *symbols, size_t n,
                                  ms_report **out);
 
+/* Frees a report and everything its accessors returned. NULL-safe. */
 MS_API void ms_report_free(ms_report *report);
 
-/* Symbols analysed successfully, sorted by composite score (descending, ties by name). */
+/* Symbols analysed successfully, sorted by composite score (descending, ties
+ * by name): the count, and symbol i, owned by the report (NULL when i is out
+ * of range or report is NULL; the count is then 0). */
 MS_API size_t ms_report_symbol_count(const ms_report *report);
 MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t i);
 
-/* Symbols that failed, in the order they were given. */
+/* Symbols that failed, in the order they were given; error i is owned by
+ * the report (NULL out of range). */
 MS_API size_t ms_report_error_count(const ms_report *report);
 MS_API const ms_symbol_error *ms_report_error(const ms_report *report, size_t i);
 
-/* Picks in composite order. */
+/* Picks in composite order; pick i is owned by the report (NULL out of range). */
 MS_API size_t ms_report_pick_count(const ms_report *report);
 MS_API const ms_pick *ms_report_pick(const ms_report *report, size_t i);
 
+/* The run's timings, owned by the report (NULL for NULL). */
 MS_API const ms_timings *ms_report_timings(const ms_report *report);
 
-/* The resolved options the report was made with. */
+/* The resolved options the report was made with, owned by the report (NULL
+ * for NULL). Its `aggregate` string lives as long as the report; progress
+ * is as it was given. */
 MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
 
 /*
  * The report as one JSON document ({"version", "config", "timings",
  * "symbols", "picks", "errors"}; non-finite numbers as null). *out is a
  * NUL-terminated string to free with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_report_to_json(const ms_report *report, char **out);
 
-/* The report as a human-readable ranked table. *out freed with ms_free. */
+/* The report as a human-readable ranked table: a NUL-terminated *out freed
+ * with ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
 MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
 
 /*

@@ -3,8 +3,18 @@
  * trading over HTTPS, paper by default) and a simulated broker with a local
  * journal (sim:PATH). Also the Alpaca market-data source for analyses.
  *
- * Thread safety: a broker handle is used by one thread at a time.
+ * Thread safety: a broker handle is used by one thread at a time (distinct
+ * handles may be used at once). ms_global_init is safe from any thread once
+ * it has run. The Alpaca source is an ms_source: loads are safe from
+ * several threads.
  * Secrets: API keys are never printed, logged or put in error messages.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h). Every call that talks to a broker may also fail with
+ * MS_ERR_HTTP, MS_ERR_TIMEOUT, MS_ERR_RATE_LIMIT or MS_ERR_BROKER (Alpaca's
+ * status and text in the message), or for sim with MS_ERR_IO writing its
+ * journal; NULL handles or outputs are MS_ERR_INVALID_ARG.
  */
 #ifndef MARKETSIM_BROKER_H
 #define MARKETSIM_BROKER_H
@@ -17,7 +27,8 @@ extern "C" {
 #endif
 
 /* One-time process setup for HTTP (libcurl's global init). Call before any
- * other thread starts; ms_broker_open calls it too (it is idempotent). */
+ * other thread starts; ms_broker_open and ms_source_open_alpaca call it too
+ * (it is idempotent). Errors: MS_ERR_HTTP (libcurl failed to initialise). */
 MS_API ms_status ms_global_init(void);
 
 typedef struct ms_broker_options {
@@ -46,14 +57,20 @@ typedef struct ms_broker ms_broker;
  * paper unless opts->live and MARKETSIM_LIVE_TRADING=yes) or "sim:PATH" (a
  * simulated account whose journal is PATH, created on first use). NULL or
  * "" means alpaca when keys are configured, else "sim:" + the default
- * journal ($XDG_STATE_HOME/marketsim/sim.journal).
- * Errors: MS_ERR_INVALID_ARG (unknown broker, live without the opt-in, no
- * keys), MS_ERR_IO, MS_ERR_PARSE (a corrupt journal, naming the line).
+ * journal ($XDG_STATE_HOME/marketsim/sim.journal). `opts` NULL means
+ * MS_BROKER_OPTIONS_INIT; its strings are copied. *out is freed with
+ * ms_broker_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, unknown broker, bad options
+ * version, live without the opt-in, no keys, a key file readable by
+ * others), MS_ERR_IO, MS_ERR_PARSE (a corrupt journal, naming the line),
+ * MS_ERR_HTTP, MS_ERR_NOMEM.
  */
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts);
+
+/* Closes a broker, wiping its keys from memory. NULL-safe. */
 MS_API void ms_broker_free(ms_broker *broker);
 
-/* "alpaca-paper", "alpaca-live" or "sim". */
+/* "alpaca-paper", "alpaca-live" or "sim": a static string (NULL for NULL). */
 MS_API const char *ms_broker_name(const ms_broker *broker);
 
 typedef struct ms_account {
@@ -73,6 +90,8 @@ typedef struct ms_account {
     int daytrade_count;
 } ms_account;
 
+/* Fills *out with the account as the broker reports it now.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), and the broker's (see above). */
 MS_API ms_status ms_broker_account(ms_broker *broker, ms_account *out);
 
 typedef struct ms_position {
@@ -87,7 +106,9 @@ typedef struct ms_position {
     double qty_available;
 } ms_position;
 
-/* *out (free with ms_free) receives *count positions. */
+/* The open positions: *out, an array of *count entries (NULL when 0) to free
+ * with ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM,
+ * and the broker's. */
 MS_API ms_status ms_broker_positions(ms_broker *broker, ms_position **out, size_t *count);
 
 typedef struct ms_market_clock {
@@ -97,6 +118,9 @@ typedef struct ms_market_clock {
     int64_t next_close;
 } ms_market_clock;
 
+/* The market clock: now, whether the market is open and its next open and
+ * close (sim: from its own clock and US/Eastern hours, holidays unknown).
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), and the broker's. */
 MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out);
 
 typedef enum ms_order_type {
@@ -148,24 +172,38 @@ typedef struct ms_order {
 /*
  * Places an order, exactly once per client_order_id: a timeout, a 5xx or a
  * duplicate-id rejection is resolved by looking the id up and adopting the
- * order found, never by posting again. *out receives the order.
- * Errors: MS_ERR_BROKER (rejected: the message carries the broker's code and
+ * order found, never by posting again. *out receives the order; `request`
+ * is only read during the call.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument, an incomplete request: no
+ * symbol, client_order_id empty or over 48 characters, qty <= 0, side not
+ * +-1, a price the type or class needs missing), MS_ERR_BROKER (rejected: the message carries the broker's code and
  * text, e.g. a wash trade), MS_ERR_HTTP, MS_ERR_TIMEOUT, MS_ERR_RATE_LIMIT.
  */
 MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *request, ms_order *out);
 
-/* Orders with `status` "open", "closed" or "all"; *out freed with ms_free. */
+/* Orders with `status` "open", "closed" or "all": *out, an array of *count
+ * entries (NULL when 0) to free with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument, another status), MS_ERR_NOMEM,
+ * and the broker's. */
 MS_API ms_status ms_broker_orders(ms_broker *broker, const char *status, ms_order **out, size_t *count);
 
-/* The order with this client_order_id; MS_ERR_NOT_FOUND when there is none. */
+/* Fills *out with the order with this client_order_id.
+ * Errors: MS_ERR_NOT_FOUND when there is none, MS_ERR_INVALID_ARG (NULL or
+ * empty argument), and the broker's. */
 MS_API ms_status ms_broker_order_by_client_id(ms_broker *broker, const char *client_order_id,
                                               ms_order *out);
 
+/* Cancels the working order with the broker's `order_id` (ms_order.id).
+ * Errors: MS_ERR_INVALID_ARG (NULL broker, no id), MS_ERR_NOT_FOUND (no
+ * such order), and the broker's (e.g. an order already filled). */
 MS_API ms_status ms_broker_cancel(ms_broker *broker, const char *order_id);
 
 /*
  * Advances a simulated broker to `now` against the bars of its symbols,
- * filling what the bars reach (see docs). A no-op for real brokers.
+ * filling what the bars reach (docs/trading.md); `prices` is borrowed for
+ * the call. A no-op for real brokers (prices may then be NULL).
+ * Errors: MS_ERR_INVALID_ARG (NULL broker; NULL prices for sim), those of
+ * ms_source_load, MS_ERR_IO (journal).
  */
 MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t now);
 
@@ -173,7 +211,12 @@ MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t no
  * Opens the Alpaca market-data source: daily bars (or `timeframe`, e.g.
  * "1Hour") of any stock or crypto symbol, every page followed, cached on
  * disk so a later run fetches only bars newer than the cache. Loads are
- * safe from several threads. Free with ms_source_free.
+ * safe from several threads. Keys, hosts and the cache directory come from
+ * `opts` as for ms_broker_open (NULL = defaults); `timeframe` NULL or "" is
+ * "1Day". *out is freed with ms_source_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, bad options version or timeframe,
+ * no keys or cache directory), MS_ERR_HTTP (libcurl init), MS_ERR_NOMEM;
+ * loads fail with MS_ERR_NOT_FOUND (no bars) and the broker errors above.
  */
 MS_API ms_status ms_source_open_alpaca(ms_source **out, const char *timeframe,
                                        const ms_broker_options *opts);

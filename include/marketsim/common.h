@@ -7,6 +7,14 @@
  * After a failure, ms_last_error() describes what failed and where (file,
  * line, field, symbol) in a message owned by the library and local to the
  * calling thread.
+ *
+ * Memory: a function that hands memory to the caller says which function
+ * frees it: ms_free for plain buffers (strings, arrays), ms_<type>_free for
+ * handles. Pointers returned by accessors are borrowed from their owner and
+ * live as long as it does.
+ *
+ * Thread safety: every function of this header may be called from any
+ * thread at any time; the last error is kept per thread.
  */
 #ifndef MARKETSIM_COMMON_H
 #define MARKETSIM_COMMON_H
@@ -48,7 +56,8 @@ typedef enum ms_status {
     MS_ERR_INTERNAL = -14     /* a broken invariant: a bug in marketsim */
 } ms_status;
 
-/* A short constant name for a status ("invalid argument", ...). Never NULL. */
+/* A short name for a status ("invalid argument", ...): a static string,
+ * never NULL ("unknown status" for a value outside ms_status). */
 MS_API const char *ms_status_str(ms_status status);
 
 /*
@@ -58,10 +67,13 @@ MS_API const char *ms_status_str(ms_status status);
  */
 MS_API const char *ms_last_error(void);
 
-/* The library's version string, e.g. "0.1.0" (compare with MS_VERSION_STRING). */
+/* The library's version string, e.g. "0.1.0": a static string, to compare
+ * with the MS_VERSION_STRING the caller was compiled against. */
 MS_API const char *ms_version(void);
 
-/* Frees memory the library handed to the caller (strings such as JSON). NULL-safe. */
+/* Frees memory the library handed to the caller and documented as freed
+ * with ms_free (JSON and text strings, position and order arrays). Never
+ * pass a handle: handles have their own ms_<type>_free. NULL-safe. */
 MS_API void ms_free(void *ptr);
 
 /* Log levels. The level comes from MARKETSIM_LOG (debug|info|warn|error),
@@ -73,10 +85,12 @@ typedef enum ms_log_level {
     MS_LOG_ERROR = 3
 } ms_log_level;
 
-/* The level in force (from MARKETSIM_LOG). */
+/* The level in force: MARKETSIM_LOG as read on the first call (an unknown
+ * value means warn). */
 MS_API ms_log_level ms_log_threshold(void);
 
-/* Seconds on a monotonic clock, for measuring durations only. */
+/* Seconds on a monotonic clock with an arbitrary origin: for measuring
+ * durations only, never as a date. */
 MS_API double ms_clock_seconds(void);
 
 #ifdef __cplusplus

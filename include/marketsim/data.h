@@ -4,7 +4,12 @@
  *
  * Thread safety: an ms_bars is immutable once created and may be read from
  * any number of threads. An ms_source may be shared by threads: loads are
- * independent of each other.
+ * independent of each other; only ms_source_free must not run alongside
+ * them. The symbol functions are pure.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h); *out is NULL after a failure.
  */
 #ifndef MARKETSIM_DATA_H
 #define MARKETSIM_DATA_H
@@ -22,13 +27,13 @@ typedef enum ms_asset_class {
     MS_ASSET_CRYPTO = 1
 } ms_asset_class;
 
-/* "stock" or "crypto". */
+/* "stock" or "crypto" (a static string; "unknown" out of range). */
 MS_API const char *ms_asset_class_name(ms_asset_class asset_class);
 
 /*
  * The asset class a symbol name implies: crypto when, with '/' and '-'
  * removed, it ends in USD and the rest is a known crypto asset (BTCUSD,
- * BTC/USD, BTC-USD), case-insensitively; stock otherwise.
+ * BTC/USD, BTC-USD), case-insensitively; stock otherwise (NULL included).
  */
 MS_API ms_asset_class ms_symbol_asset_class(const char *symbol);
 
@@ -39,7 +44,8 @@ MS_API ms_asset_class ms_symbol_asset_class(const char *symbol);
  * The canonical name of a symbol, as positions, orders and files compare
  * them: upper case, and for crypto without '/' and '-' (BTC/USD, btc-usd
  * and BTCUSD are all BTCUSD; BRK-B stays BRK-B). Writes at most
- * MS_SYMBOL_CAPACITY - 1 characters and a NUL to `out`.
+ * MS_SYMBOL_CAPACITY - 1 characters and a NUL to `out` (longer names are
+ * cut). A NULL `symbol` gives ""; a NULL `out` is left alone.
  */
 MS_API void ms_symbol_canonical(const char *symbol, char out[MS_SYMBOL_CAPACITY]);
 
@@ -78,9 +84,11 @@ typedef struct ms_bars_options {
  * `volume` may be NULL (all zero). Every price must be finite and > 0,
  * volume finite and >= 0, and high >= max(open, close), low <= min(open,
  * close) within the tolerance (or repaired, per opts). n may not be 0.
+ * `opts` NULL means MS_BARS_OPTIONS_INIT.
  * On success *out owns a new series; free it with ms_bars_free.
- * Errors: MS_ERR_INVALID_ARG, MS_ERR_DATA (message names the row and field),
- * MS_ERR_NOMEM.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, symbol or price array, n = 0, a bad
+ * options version or tolerance), MS_ERR_DATA (message names the row and
+ * field), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_bars_create(ms_bars **out, const char *symbol, size_t n,
                                 const int64_t *timestamps, const double *open,
@@ -88,19 +96,21 @@ MS_API ms_status ms_bars_create(ms_bars **out, const char *symbol, size_t n,
                                 const double *close, const double *volume,
                                 const ms_bars_options *opts);
 
-/* Frees a series. NULL-safe. */
+/* Frees a series and every array its accessors returned. NULL-safe. */
 MS_API void ms_bars_free(ms_bars *bars);
 
-/* Number of bars (>= 1). */
+/* Number of bars (>= 1; 0 for NULL). */
 MS_API size_t ms_bars_len(const ms_bars *bars);
 
-/* The symbol, as given at creation. Owned by the series. */
+/* The symbol, as given at creation; owned by the series (NULL for NULL). */
 MS_API const char *ms_bars_symbol(const ms_bars *bars);
 
-/* Timestamps (UTC seconds), ascending, ms_bars_len() entries, owned by the series. */
+/* Timestamps (UTC seconds), ascending, ms_bars_len() entries, owned by the
+ * series (NULL for NULL). */
 MS_API const int64_t *ms_bars_timestamps(const ms_bars *bars);
 
-/* One column, ms_bars_len() entries, owned by the series; NULL for a bad column. */
+/* One column, ms_bars_len() entries, owned by the series; NULL for a NULL
+ * series or a bad column. */
 MS_API const double *ms_bars_column(const ms_bars *bars, ms_column column);
 
 /* ---- CSV ------------------------------------------------------------------ */
@@ -112,10 +122,13 @@ MS_API const double *ms_bars_column(const ms_bars *bars, ms_column column);
  * (adjusted prices, vwap, trade counts, symbol) is ignored. Dates are
  * YYYY-MM-DD, YYYY-MM-DD HH:MM:SS with an optional +00:00 offset, or
  * ISO-8601 with T and Z. Rows are sorted ascending; exact duplicate rows are
- * dropped; conflicting rows for one date are an error.
- * Errors (message names the file, line and field): MS_ERR_IO, MS_ERR_PARSE
- * (missing column, bad number or date, empty file), MS_ERR_DATA (NaN/Inf,
- * non-positive price, high/low inconsistent, conflicting duplicate date).
+ * dropped; conflicting rows for one date are an error. `symbol` (not NULL or
+ * empty) names the series; `opts` NULL means MS_BARS_OPTIONS_INIT. On success *out owns a new series (free with
+ * ms_bars_free).
+ * Errors (message names the file, line and field): MS_ERR_INVALID_ARG (NULL
+ * out or path, no symbol, bad options), MS_ERR_IO, MS_ERR_PARSE (missing column, bad
+ * number or date, empty file), MS_ERR_DATA (NaN/Inf, non-positive price,
+ * high/low inconsistent, conflicting duplicate date), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_bars_load_csv(ms_bars **out, const char *path,
                                   const char *symbol,
@@ -123,7 +136,9 @@ MS_API ms_status ms_bars_load_csv(ms_bars **out, const char *path,
 
 /*
  * The same as ms_bars_load_csv over text in memory; `source_name` is used in
- * messages in place of a file name. `text` need not be NUL-terminated.
+ * messages in place of a file name (NULL: "(csv text)"). `text` need not be
+ * NUL-terminated, may be NULL when len is 0, and is only read during the call. *out is freed with ms_bars_free.
+ * Errors: those of ms_bars_load_csv except MS_ERR_IO.
  */
 MS_API ms_status ms_bars_parse_csv(ms_bars **out, const char *text, size_t len,
                                    const char *source_name, const char *symbol,
@@ -151,36 +166,50 @@ typedef struct ms_source_options {
  *                           the built-in market: deterministic daily bars for
  *                           any symbol name per (seed, symbol); the default
  *                           source when uri is NULL or "".
- * Errors: MS_ERR_INVALID_ARG (unknown scheme, bad parameters),
- * MS_ERR_NOT_FOUND (the CSV directory does not exist).
+ * `opts` NULL means MS_SOURCE_OPTIONS_INIT. On success *out owns the source
+ * (free with ms_source_free).
+ * Errors: MS_ERR_INVALID_ARG (NULL out, unknown scheme, bad parameters or
+ * options version), MS_ERR_NOT_FOUND (the CSV directory does not exist),
+ * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_source_open(ms_source **out, const char *uri,
                                 const ms_source_options *opts);
 
-/* Frees a source. NULL-safe. */
+/* Frees a source (running a custom source's free_context). Bars it loaded
+ * are independent of it and stay valid. NULL-safe. */
 MS_API void ms_source_free(ms_source *source);
 
-/* The URI the source was opened with, normalised (e.g. "synthetic:seed=0,bars=1000"). */
+/* The URI the source was opened with, normalised (e.g.
+ * "synthetic:seed=0,bars=1000"); owned by the source (NULL for NULL). */
 MS_API const char *ms_source_uri(const ms_source *source);
 
 /*
  * Loads the bars of one symbol. Safe to call from several threads at once.
  * On success *out owns a new series (free with ms_bars_free).
- * Errors: MS_ERR_NOT_FOUND (no file for the symbol), and those of
- * ms_bars_load_csv.
+ * Errors: MS_ERR_INVALID_ARG (NULL source or out, NULL or empty symbol),
+ * MS_ERR_NOT_FOUND (no file for the symbol), those of ms_bars_load_csv, and
+ * for a custom source whatever its load returns.
  */
 MS_API ms_status ms_source_load(ms_source *source, const char *symbol,
                                 ms_bars **out);
 
 /*
- * A source whose loads call `load(context, symbol, &bars)`: how layers below
- * data (the Alpaca market-data source) plug in. `load` must be safe from
- * several threads at once and follow ms_source_load's contract;
- * `free_context` (may be NULL) runs in ms_source_free. `uri` names the source
- * in reports (e.g. "alpaca:1Day").
+ * The load function of a custom source: loads `symbol` into a new *out the
+ * caller frees with ms_bars_free, or returns an error recorded with its
+ * message, as ms_source_load does. Called from several threads at once.
  */
 typedef ms_status (*ms_source_load_fn)(void *context, const char *symbol, ms_bars **out);
 
+/*
+ * A source whose loads call `load(context, symbol, &bars)`: how layers above
+ * data (the Alpaca market-data source) plug in. `load` must be safe from
+ * several threads at once and follow ms_source_load's contract. `context` is
+ * borrowed until ms_source_free, which then calls `free_context(context)`
+ * (may be NULL); on failure neither is called and the caller keeps it.
+ * `uri` (copied) names the source in reports (e.g. "alpaca:1Day"). *out is
+ * freed with ms_source_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, uri or load), MS_ERR_NOMEM.
+ */
 MS_API ms_status ms_source_open_custom(ms_source **out, const char *uri, ms_source_load_fn load,
                                        void (*free_context)(void *context), void *context);
 

@@ -7,7 +7,12 @@
  * return, CAGR, drawdown) and is skipped in means and deviations (Sharpe,
  * Sortino, downside risk, volatility) and in the win rate and profit factor,
  * as empyrical does; it still counts as a period for CAGR's number of years.
- * Pure functions, thread-safe.
+ *
+ * Thread safety: pure functions, no allocation: safe from any thread.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h).
  */
 #ifndef MARKETSIM_METRICS_H
 #define MARKETSIM_METRICS_H
@@ -46,6 +51,8 @@ typedef struct ms_metrics {
  * Computes every metric of metrics.md over n returns. Undefined values are
  * NaN (fewer than 2 values for Sharpe, no drawdown for Calmar, ...) or +-inf
  * where metrics.md says so. n may be 0 (everything NaN, cumulative 0).
+ * `returns` (n values) is only read; `opts` NULL means
+ * MS_METRICS_OPTIONS_INIT; the result is written to *out (not NULL).
  * Errors: MS_ERR_INVALID_ARG (NULL pointers with n > 0, periods_per_year <= 0).
  */
 MS_API ms_status ms_metrics_compute(const double *returns, size_t n,

@@ -9,8 +9,14 @@
  * Models: "baseline" (pure C statistical forecaster, no weights, the
  * default) and Toto checkpoints (a directory, or "toto"; see toto.md).
  *
- * Thread safety: a model may be shared by threads; concurrent forecasts are
- * safe (serialised internally where the implementation needs it).
+ * Thread safety: a model may be shared by threads; concurrent forecasts,
+ * warm-ups, descriptions and counter reads are safe (serialised internally
+ * where the implementation needs it); ms_model_free must not run alongside
+ * them. The aggregate and checkpoint functions hold no shared state.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h).
  */
 #ifndef MARKETSIM_MODEL_H
 #define MARKETSIM_MODEL_H
@@ -40,22 +46,27 @@ typedef struct ms_model_options {
 /*
  * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
  * (found through $MARKETSIM_TOTO_DIR or the Hugging Face cache). NULL or ""
- * means "baseline". On success *out owns the model (free with ms_model_free).
- * Errors: MS_ERR_NOT_FOUND, MS_ERR_MODEL, MS_ERR_UNSUPPORTED, MS_ERR_INVALID_ARG.
+ * means "baseline"; `opts` NULL means MS_MODEL_OPTIONS_INIT. On success
+ * *out owns the model (free with ms_model_free); on failure it is NULL.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, bad options), MS_ERR_NOT_FOUND (no
+ * such checkpoint), MS_ERR_MODEL (a checkpoint that fails to load),
+ * MS_ERR_UNSUPPORTED (a device or dtype this build lacks), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_open(ms_model **out, const char *path,
                                const ms_model_options *opts);
 
-/* Frees a model. NULL-safe. */
+/* Frees a model. No forecast may be running on it. NULL-safe. */
 MS_API void ms_model_free(ms_model *model);
 
-/* The model's kind, e.g. "baseline" or "toto". Owned by the model. */
+/* The model's kind, e.g. "baseline" or "toto"; owned by the model ("" for NULL). */
 MS_API const char *ms_model_name(const ms_model *model);
 
 /*
  * Runs the model once on dummy contexts of the given length and batch size so
  * later calls of that shape pay no first-call costs. A no-op for models with
  * none (baseline).
+ * Errors: MS_ERR_INVALID_ARG (NULL model, a zero length or batch size), and
+ * those of ms_model_forecast.
  */
 MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length,
                                  size_t batch_size);
@@ -90,7 +101,9 @@ typedef struct ms_aggregate {
  */
 MS_API ms_status ms_aggregate_parse(const char *text, ms_aggregate *out);
 
-/* Writes the canonical name of an aggregate into buf (at most size bytes). */
+/* Writes the canonical name of an aggregate (as ms_aggregate_parse reads it)
+ * into buf, at most size bytes with the NUL, cut if longer; "" for a NULL
+ * aggregate, nothing for a NULL buf or size 0. */
 MS_API void ms_aggregate_format(const ms_aggregate *aggregate, char *buf,
                                 size_t size);
 
@@ -137,7 +150,8 @@ typedef struct ms_forecast_output {
 /*
  * Forecasts `n_series` contexts. All series of one call have the same number
  * of variates; lengths may differ. Every context value must be finite and
- * each series at least 1 long.
+ * each series at least 1 long. `series` and the buffers of `out` are
+ * borrowed for the call; `opts` NULL means MS_FORECAST_OPTIONS_INIT.
  * Errors: MS_ERR_INVALID_ARG (shapes, options, non-finite values naming the
  * series and index), MS_ERR_MODEL, MS_ERR_NOMEM.
  */
@@ -149,7 +163,9 @@ MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series,
 /*
  * A JSON description of the model: {"name", "parameters", "components",
  * "single_pass_horizon" (null when unlimited), "config": {...}} with the
- * checkpoint's config for Toto. *out is freed with ms_free.
+ * checkpoint's config for Toto. *out is a NUL-terminated string to free
+ * with ms_free. Errors: MS_ERR_INVALID_ARG (NULL model or out), MS_ERR_MODEL,
+ * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_describe(const ms_model *model, char **out);
 
@@ -159,8 +175,9 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out);
  * benchmarks and tests, not for forecasting. `config` is a preset ("tiny":
  * the reference fixture's sizes; "small": about a quarter of base's width;
  * "base": Toto-Open-Base-1.0's sizes) or the path of a config.json.
- * Creates `dir` if needed. Errors: MS_ERR_NOT_FOUND (unknown preset or
- * file), MS_ERR_MODEL (invalid config), MS_ERR_IO.
+ * Creates `dir` if needed. Errors: MS_ERR_INVALID_ARG (NULL dir or config),
+ * MS_ERR_NOT_FOUND (unknown preset or file), MS_ERR_MODEL (invalid config),
+ * MS_ERR_IO, MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_init_checkpoint(const char *dir, const char *config,
                                           uint64_t seed);
@@ -178,6 +195,8 @@ typedef struct ms_model_shape {
     size_t max_batch;
 } ms_model_shape;
 
+/* Copies the model's shapes into *out (max_batch as resolved from the
+ * options). Errors: MS_ERR_INVALID_ARG (NULL model or out). */
 MS_API ms_status ms_model_get_shape(const ms_model *model, ms_model_shape *out);
 
 /* Counters since the model was opened. */
@@ -189,7 +208,8 @@ typedef struct ms_model_stats {
     double busy_seconds;       /* wall time spent inside forecasts */
 } ms_model_stats;
 
-/* Copies the model's counters into *out. Safe while other threads forecast. */
+/* Copies the model's counters into *out. Safe while other threads forecast.
+ * Errors: MS_ERR_INVALID_ARG (NULL model or out). */
 MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out);
 
 #ifdef __cplusplus

@@ -4,8 +4,15 @@
  * they are built on.
  *
  * All quantities are returns relative to the origin day's close (see
- * ms_window). Functions here are pure: no allocation, no global state, safe
- * from any thread.
+ * ms_window). Caller-owned arrays are only read (or, for outputs, written)
+ * during the call; nothing here allocates.
+ *
+ * Thread safety: functions here are pure, with no global state: safe from
+ * any thread.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h). Functions returning a double report bad input as NaN.
  */
 #ifndef MARKETSIM_STRATEGY_H
 #define MARKETSIM_STRATEGY_H
@@ -28,7 +35,8 @@ typedef enum ms_strategy {
     MS_STRATEGY_COUNT = 8
 } ms_strategy;
 
-/* The strategy's report name ("maxdiff", "maxdiff_always_on", "simple", ...); NULL if out of range. */
+/* The strategy's report name ("maxdiff", "maxdiff_always_on", "simple", ...):
+ * a static string; NULL if out of range. */
 MS_API const char *ms_strategy_name(ms_strategy strategy);
 
 /* Looks a strategy up by its report name (case-insensitive). Errors:
@@ -40,7 +48,9 @@ MS_API ms_status ms_strategy_from_name(const char *name, ms_strategy *out);
  * function"): a buy limit at `low_pred_level`, a sell limit at
  * `high_pred_level`, position `pos` (> 0 long, < 0 short, |pos| <= 10),
  * `fee` charged once on entry. With close_at_eod the position is closed at
- * the day's close, otherwise it takes profit at the opposite level.
+ * the day's close, otherwise it takes profit at the opposite level. Actuals
+ * and levels are returns relative to the origin close; the result is the
+ * day's return on `pos`.
  */
 MS_API double ms_limit_profit(double close_actual, double high_actual,
                               double high_level, double low_actual,
@@ -105,7 +115,8 @@ typedef struct ms_strategy_result {
 /*
  * Evaluates one strategy on a window. `daily_returns`, when not NULL,
  * receives window->days values: the strategy's daily returns (for MaxDiff
- * kinds, those of the baseline). Errors: MS_ERR_INVALID_ARG (NULL arrays,
+ * kinds, those of the baseline). `result` may not be NULL.
+ * Errors: MS_ERR_INVALID_ARG (NULL arrays,
  * zero days, unknown strategy, fee < 0, days_per_year <= 0), MS_ERR_DATA (a
  * non-finite value in the window, named with its day).
  */
@@ -121,7 +132,8 @@ MS_API ms_status ms_strategy_evaluate(ms_strategy strategy,
  * highlow), in {-1, 0, +1}, shorts zeroed when long_only. Day d's signal
  * depends on predictions of day d and actual outcomes before d only, so a
  * window whose last day's actuals are unknown (NaN) still yields that day's
- * signal: the live decision. Errors as ms_strategy_evaluate, except that
+ * signal: the live decision. `signals` receives window->days values.
+ * Errors as ms_strategy_evaluate, except that
  * the last day's actuals may be non-finite; MaxDiff kinds:
  * MS_ERR_INVALID_ARG.
  */

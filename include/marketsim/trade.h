@@ -11,7 +11,17 @@
  * for a market order closing a position. A cycle run twice the same day,
  * or re-run after a crash, finds its orders by id and sends none twice.
  *
- * Thread safety: a result is used by one thread at a time, like the broker.
+ * Thread safety: a result is used by one thread at a time, like the broker;
+ * the report a plan reads may be shared. ms_trade_order_id and the market
+ * time functions are pure: safe from any thread.
+ *
+ * Ownership: the report and broker are borrowed for each call; a result
+ * copies what it keeps and is freed with ms_trade_result_free; what its
+ * accessors return is owned by it and valid until then.
+ *
+ * Errors: a function returning ms_status returns MS_OK or one of the
+ * negative codes its comment lists, and then ms_last_error() holds the
+ * message (common.h).
  */
 #ifndef MARKETSIM_TRADE_H
 #define MARKETSIM_TRADE_H
@@ -110,7 +120,8 @@ typedef struct ms_trade_options {
  *    is crypto to be sold short. Stock prices are rounded to Alpaca's tick
  *    (cents, or 0.0001 below $1): buy entries down, sell entries up.
  * Nothing is sent. *out is freed with ms_trade_result_free.
- * Errors: MS_ERR_INVALID_ARG, and the broker's (nothing planned).
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM, and the
+ * broker's (broker.h; *out is then NULL: nothing planned).
  */
 MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_trade_result **out);
 
@@ -124,24 +135,35 @@ MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_tr
 MS_API ms_status ms_trade_execute(ms_broker *broker, ms_trade_result *result,
                                   const ms_trade_options *opts);
 
-/* ms_trade_plan, then ms_trade_execute unless opts->dry_run. */
+/* ms_trade_plan, then ms_trade_execute unless opts->dry_run (opts NULL =
+ * defaults). *out, freed with ms_trade_result_free, holds the plan and what
+ * was sent. Errors: those of ms_trade_plan and ms_trade_execute. */
 MS_API ms_status ms_trade_cycle(ms_broker *broker, const ms_report *report,
                                 const ms_trade_options *opts, ms_trade_result **out);
 
+/* Frees a result and everything its accessors returned. NULL-safe. */
 MS_API void ms_trade_result_free(ms_trade_result *result);
 
+/* The result's summary, its number of steps, and step i (in plan order),
+ * all owned by the result;
+ * NULL (count 0) for a NULL result, NULL for i out of range. */
 MS_API const ms_trade_summary *ms_trade_result_summary(const ms_trade_result *result);
 MS_API size_t ms_trade_result_step_count(const ms_trade_result *result);
 MS_API const ms_trade_step *ms_trade_result_step(const ms_trade_result *result, size_t i);
 
 /* The plan for people: what the cycle saw and each step with its reason.
- * *out freed with ms_free. */
+ * *out, NUL-terminated, freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
 MS_API ms_status ms_trade_plan_to_text(const ms_trade_result *result, char **out);
 
-/* What was sent: each order and cancel with the broker's answer. */
+/* What was sent: each order and cancel with the broker's answer. *out,
+ * NUL-terminated, freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
 MS_API ms_status ms_trade_result_to_text(const ms_trade_result *result, char **out);
 
-/* Everything as one JSON document (docs/cli.md); non-finite numbers null. */
+/* Everything as one JSON document (docs/cli.md); non-finite numbers null.
+ * *out, NUL-terminated, freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
 MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **out);
 
 /* One step as the JSON object it is in the document's "steps" array, on
@@ -151,7 +173,9 @@ MS_API ms_status ms_trade_step_to_json(const ms_trade_step *step, char **out);
 
 /*
  * Writes the client_order_id of (cycle time, symbol, side, leg) into out:
- * "ms-20260102-BTCUSD-buy-entry". Errors: MS_ERR_INVALID_ARG when the
+ * "ms-20260102-BTCUSD-buy-entry" (side +1 buy, -1 sell; `leg` e.g. "entry"
+ * or "close"). Errors: MS_ERR_INVALID_ARG for a NULL argument, an empty
+ * leg, another side, or when the
  * symbol has characters other than letters, digits, '.', '/' and '-', or
  * the id would pass Alpaca's 48 characters (or `size`).
  */
@@ -162,14 +186,15 @@ MS_API ms_status ms_trade_order_id(int64_t cycle_time, const char *symbol, int s
 
 /* Seconds to add to UTC for US/Eastern at `utc`: -14400 (EDT) from the
  * second Sunday of March 07:00 UTC to the first Sunday of November 06:00
- * UTC (the 2007 rules), -18000 (EST) otherwise. */
+ * UTC (the 2007 rules), -18000 (EST) otherwise. Pure; no errors. */
 MS_API int ms_us_eastern_offset(int64_t utc);
 
 /*
  * The first time after `now` (UTC seconds) that is one of `times` (seconds
  * after midnight US/Eastern, 0..86399) on a weekday, or on any day when
  * `every_day` (crypto trades on weekends). Market holidays are not known.
- * Errors: MS_ERR_INVALID_ARG (no times, one out of range).
+ * `times` holds n values; the answer is written to *out.
+ * Errors: MS_ERR_INVALID_ARG (NULL times or out, no times, one out of range).
  */
 MS_API ms_status ms_trade_next_time(int64_t now, const int *times, size_t n, int every_day,
                                     int64_t *out);

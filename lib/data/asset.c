@@ -52,9 +52,11 @@ MS_API ms_asset_class ms_symbol_asset_class(const char *symbol)
 
 MS_API void ms_symbol_canonical(const char *symbol, char out[MS_SYMBOL_CAPACITY])
 {
+    if (out == NULL)
+        return;
     bool crypto = ms_symbol_asset_class(symbol) == MS_ASSET_CRYPTO;
     size_t kept = 0;
-    for (const char *c = symbol; *c != '\0' && kept < MS_SYMBOL_CAPACITY - 1; c++)
+    for (const char *c = symbol != NULL ? symbol : ""; *c != '\0' && kept < MS_SYMBOL_CAPACITY - 1; c++)
         if (!crypto || (*c != '/' && *c != '-'))
             out[kept++] = (char)toupper((unsigned char)*c);
     out[kept] = '\0';
