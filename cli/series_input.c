@@ -13,16 +13,16 @@ static bool fail(const char *path, const char *what)
     return false;
 }
 
-static bool read_rows(const char *path, json_t *rows, series_input *out)
+/* Every row an array as long as row 0, checked before anything is
+ * allocated: a file of one long row and many empty ones must not size a
+ * buffer of rows x that length. */
+static bool check_shape(const char *path, json_t *rows, series_input *out)
 {
     char message[256];
     out->variates = json_array_size(rows);
     out->length = json_array_size(json_array_get(rows, 0));
     if (out->variates == 0 || out->length == 0)
         return fail(path, "\"series\" needs at least one variate with at least one value");
-    out->values = malloc(out->variates * out->length * sizeof *out->values);
-    if (out->values == NULL)
-        return fail(path, "out of memory");
     for (size_t v = 0; v < out->variates; v++) {
         json_t *row = json_array_get(rows, v);
         if (!json_is_array(row) || json_array_size(row) != out->length) {
@@ -30,6 +30,20 @@ static bool read_rows(const char *path, json_t *rows, series_input *out)
                      v, out->length);
             return fail(path, message);
         }
+    }
+    return true;
+}
+
+static bool read_rows(const char *path, json_t *rows, series_input *out)
+{
+    char message[256];
+    if (!check_shape(path, rows, out))
+        return false;
+    out->values = malloc(out->variates * out->length * sizeof *out->values);
+    if (out->values == NULL)
+        return fail(path, "out of memory");
+    for (size_t v = 0; v < out->variates; v++) {
+        json_t *row = json_array_get(rows, v);
         for (size_t t = 0; t < out->length; t++) {
             json_t *value = json_array_get(row, t);
             double number = json_number_value(value);

@@ -6,6 +6,7 @@
 #ifndef MS_CLI_SERIES_INPUT_H
 #define MS_CLI_SERIES_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "marketsim/data.h"

@@ -117,6 +117,18 @@ static void test_500_past_every_retry_is_an_http_error_with_alpacas_code(void **
     ms_broker_free(broker);
 }
 
+/* Under fuzz/fuzz_alpaca.c, UBSan reported converting a code of 1e300 to
+ * long (on x86 it read as LONG_MIN). */
+static void test_error_code_beyond_long_is_no_code(void **state)
+{
+    (void)state;
+    ms_broker *broker = open_broker(-1, "[{\"kind\": \"status\", \"status\": 422, "
+                                        "\"body\": {\"code\": 1e300, \"message\": \"huge code\"}}]");
+    assert_int_equal(read_account(broker), MS_ERR_BROKER);
+    assert_non_null(strstr(ms_last_error(), "HTTP 422 (huge code)"));
+    ms_broker_free(broker);
+}
+
 static void test_error_body_that_is_not_json_is_quoted(void **state)
 {
     (void)state;
@@ -269,6 +281,7 @@ int main(void)
         TEST(test_429_past_every_retry_is_a_rate_limit_error),
         TEST(test_get_retries_a_500_then_succeeds),
         TEST(test_500_past_every_retry_is_an_http_error_with_alpacas_code),
+        TEST(test_error_code_beyond_long_is_no_code),
         TEST(test_error_body_that_is_not_json_is_quoted),
         TEST(test_slow_get_times_out_and_is_retried),
         TEST(test_slow_get_without_retries_is_a_timeout),

@@ -123,6 +123,18 @@ static void test_account_reads_money_sent_as_strings_or_numbers(void **state)
     json_decref(numbers);
 }
 
+/* Under fuzz/fuzz_alpaca.c, UBSan reported converting 1e300 to int. */
+static void test_account_rejects_daytrade_count_beyond_int_naming_the_field(void **state)
+{
+    (void)state;
+    json_t *json = parse("{\"id\": \"a1\", \"cash\": 1, \"buying_power\": 1, \"equity\": 1,"
+                         " \"daytrade_count\": 1e300}");
+    ms_account account;
+    assert_int_equal(ms_alpaca_parse_account(json, "account", &account), MS_ERR_PARSE);
+    assert_non_null(strstr(ms_last_error(), "account: field 'daytrade_count': 1e+300 is not a count"));
+    json_decref(json);
+}
+
 static void test_short_position_quantity_is_negative_whatever_sign_is_sent(void **state)
 {
     (void)state;
@@ -336,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_time_reads_offsets_and_nanoseconds_as_utc),
         cmocka_unit_test(test_string_longer_than_its_buffer_is_an_error),
         cmocka_unit_test(test_account_reads_money_sent_as_strings_or_numbers),
+        cmocka_unit_test(test_account_rejects_daytrade_count_beyond_int_naming_the_field),
         cmocka_unit_test(test_short_position_quantity_is_negative_whatever_sign_is_sent),
         cmocka_unit_test(test_clock_reads_times_with_offsets),
         cmocka_unit_test(test_oto_order_reads_the_take_profit_leg),

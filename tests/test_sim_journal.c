@@ -137,6 +137,20 @@ static void test_record_of_unknown_order_is_rejected(void **state)
                              "3: order sim-000042 does not exist");
 }
 
+/* Caught by fuzz/fuzz_sim_journal.c's finite-account check: a fill of
+ * 1e300 shares at 1e300 replayed into infinite cash and equity. */
+static void test_fill_whose_value_overflows_is_rejected_naming_the_line(void **state)
+{
+    sim_fixture *f = *state;
+    assert_open_fails_naming(f,
+                             "{\"client_order_id\":\"huge\",\"limit_price\":null,\"order_class\":"
+                             "\"simple\",\"order_type\":\"market\",\"qty\":1e300,\"side\":\"buy\","
+                             "\"stop_loss\":null,\"stop_price\":null,\"symbol\":\"AAPL\",\"take_profit\":"
+                             "null,\"time\":0,\"time_in_force\":\"gtc\",\"type\":\"submit\"}\n"
+                             "{\"id\":\"sim-000001\",\"price\":1e300,\"time\":0,\"type\":\"fill\"}\n",
+                             "4: the account's equity overflows");
+}
+
 static void test_new_journal_takes_starting_cash_from_options(void **state)
 {
     sim_fixture *f = *state;
@@ -181,6 +195,7 @@ int main(void)
         FIXTURE_TEST(test_torn_last_line_is_ignored),
         FIXTURE_TEST(test_corrupt_line_is_rejected_naming_path_and_line),
         FIXTURE_TEST(test_record_of_unknown_order_is_rejected),
+        FIXTURE_TEST(test_fill_whose_value_overflows_is_rejected_naming_the_line),
         FIXTURE_TEST(test_new_journal_takes_starting_cash_from_options),
         FIXTURE_TEST(test_second_process_cannot_open_the_journal),
     };

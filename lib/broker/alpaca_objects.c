@@ -3,6 +3,7 @@
  * into the public structs. Fields a caller relies on (ids, money, sides)
  * are required; the rest may be null or absent and read as NAN, 0 or "".
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@ ms_status ms_alpaca_parse_account(const json_t *json, const char *where, ms_acco
     out->account_blocked = ms_json_flag(&fields, "account_blocked");
     out->shorting_enabled = ms_json_flag(&fields, "shorting_enabled");
     double daytrades = ms_json_number(&fields, "daytrade_count", MS_JSON_OPTIONAL);
+    /* Checked before the conversion: a count outside int is undefined to convert. */
+    if (fields.status == MS_OK && !isnan(daytrades) && !(daytrades >= 0 && daytrades <= INT_MAX))
+        return ms_error(MS_ERR_PARSE, "%s: field 'daytrade_count': %g is not a count", where,
+                        daytrades);
     out->daytrade_count = isnan(daytrades) ? 0 : (int)daytrades;
     return fields.status;
 }

@@ -37,7 +37,9 @@ static void read_error_body(const ms_http_response *response, ms_alpaca_reply *r
     ms_json_fields fields;
     ms_json_fields_init(&fields, json, "error body");
     double code = ms_json_number(&fields, "code", MS_JSON_OPTIONAL);
-    reply->code = isnan(code) ? 0 : (long)code;
+    /* Alpaca's codes have 8 digits; a number long cannot hold is no code
+     * (and undefined to convert). */
+    reply->code = fabs(code) < 1e18 ? (long)code : 0;
     const char *message = json_string_value(json_object_get(json, "message"));
     if (message != NULL)
         copy_printable(reply->message, sizeof reply->message, message, strlen(message));

@@ -273,7 +273,7 @@ static ms_status apply_sync(ms_sim *sim, const json_t *record)
     return MS_OK;
 }
 
-ms_status ms_sim_apply(ms_sim *sim, const json_t *record)
+static ms_status apply_record(ms_sim *sim, const json_t *record)
 {
     const char *type = json_string_value(json_object_get(record, "type"));
     if (type == NULL)
@@ -295,4 +295,16 @@ ms_status ms_sim_apply(ms_sim *sim, const json_t *record)
     if (strcmp(type, "sync") == 0)
         return apply_sync(sim, record);
     return ms_error(MS_ERR_PARSE, "unknown record type '%s'", type);
+}
+
+/* A damaged journal can hold quantities and prices whose products
+ * overflow: the account they leave is refused rather than reported as
+ * infinite or NaN money. */
+ms_status ms_sim_apply(ms_sim *sim, const json_t *record)
+{
+    ms_status status = apply_record(sim, record);
+    if (status == MS_OK && !isfinite(ms_sim_equity(sim)))
+        return ms_error(MS_ERR_PARSE, "the account's equity overflows (a quantity or price too "
+                        "large)");
+    return status;
 }
