@@ -176,6 +176,43 @@ static void run_ablations(ms_source *source, ms_model *model, const universe *u)
     }
 }
 
+/* The bare forward pass's rate on the same model in the same process, right
+ * after the analysis: FORWARD_CALLS back-to-back forecasts (after one
+ * untimed) of `batch` contexts of the analysis' length (512 percent changes
+ * of a random walk), horizon 1, mean only. Totals, not a median, as the
+ * analysis' throughput is a total. */
+#define FORWARD_CALLS 20
+#define FORWARD_CONTEXT 512
+static double forward_rate(ms_model *model, size_t batch)
+{
+    double *values = malloc(batch * FORWARD_CONTEXT * sizeof *values);
+    ms_series *series = malloc(batch * sizeof *series);
+    double *mean = malloc(batch * sizeof *mean);
+    if (values == NULL || series == NULL || mean == NULL)
+        die("out of memory");
+    uint64_t state = 88172645463325252ULL;
+    for (size_t i = 0; i < batch * FORWARD_CONTEXT; i++) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        values[i] = ((double)(state >> 11) * 0x1.0p-53 - 0.5) * 0.04;
+    }
+    for (size_t i = 0; i < batch; i++)
+        series[i] = (ms_series){ values + i * FORWARD_CONTEXT, FORWARD_CONTEXT, 1, i };
+    ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
+    ms_forecast_output out = { .mean = mean };
+    double started = 0;
+    for (int call = 0; call <= FORWARD_CALLS; call++) {
+        if (call == 1)
+            started = ms_clock_seconds();
+        if (ms_model_forecast(model, series, batch, &opts, &out) != MS_OK)
+            die("forward pass");
+    }
+    double rate = (double)(batch * FORWARD_CALLS) / (ms_clock_seconds() - started);
+    free(mean);
+    free(series);
+    free(values);
+    return rate;
+}
+
 static void run_phases(ms_source *source, ms_model *model, const universe *u, double load_seconds)
 {
     ms_analyzer_options opts = options(1, 1, 0, 0);
@@ -201,8 +238,12 @@ static void run_phases(ms_source *source, ms_model *model, const universe *u, do
     printf("| other (analysis wall - inference) | %.3f | %.1f%% |\n", analysis - inference,
            100 * (analysis - inference) / total);
     printf("inference share of the analysis wall time: %.1f%%\n", 100 * inference / analysis);
+    double throughput = contexts / analysis;
+    double forward = forward_rate(model, 64);
     printf("throughput: %.0f contexts/s in %llu forward passes (batches of up to 64); peak RSS %.0f MiB\n",
-           contexts / analysis, (unsigned long long)passes, usage.ru_maxrss / 1024.0);
+           throughput, (unsigned long long)passes, usage.ru_maxrss / 1024.0);
+    printf("bare forward pass, same model and process, batch 64: %.0f forecasts/s; "
+           "analysis throughput = %.1f%% of it\n", forward, 100 * throughput / forward);
 }
 
 int main(int argc, char **argv)

@@ -2,6 +2,7 @@
  * marketsim.c - the `marketsim` command: dispatches to one file per
  * subcommand. The CLI is thin: it parses flags, calls the library, prints.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,8 +32,24 @@ static void print_help(FILE *out)
                  "Environment: MARKETSIM_LOG=debug|info|warn|error (default warn).\n");
 }
 
+/* A report that never reached stdout (a full disk, a broken pipe) must not
+ * end in exit 0: the caller would take the missing report as written. The
+ * stream's error flag also catches a failure of an earlier, automatic flush. */
+static int check_stdout(int code)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return code;
+    fprintf(stderr, "marketsim: cannot write to standard output: %s\n",
+            errno != 0 ? strerror(errno) : "write error");
+    return code == CLI_EXIT_OK ? CLI_EXIT_FAILED : code;
+}
+
 int main(int argc, char **argv)
 {
+    /* The library reads MARKETSIM_LOG at its first log line; reading it now
+     * warns about a bad value on every run, not only on runs that log. */
+    ms_log_threshold();
     if (argc < 2) {
         print_help(stderr);
         return CLI_EXIT_USAGE;
@@ -40,15 +57,15 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
         printf("marketsim %s\n", ms_version());
-        return CLI_EXIT_OK;
+        return check_stdout(CLI_EXIT_OK);
     }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_help(stdout);
-        return CLI_EXIT_OK;
+        return check_stdout(CLI_EXIT_OK);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(name, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return check_stdout(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "marketsim: unknown command '%s'\n\n", name);
     print_help(stderr);
     return CLI_EXIT_USAGE;

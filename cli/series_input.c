@@ -62,10 +62,14 @@ bool series_input_from_json(const char *path, series_input *out)
     json_error_t error;
     *out = (series_input){ 0 };
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
-    if (root == NULL) {
+    /* Jansson has no position (line -1) when the file cannot be read at
+     * all; its text then names the path and the reason. */
+    if (root == NULL && error.line < 1)
+        fprintf(stderr, "marketsim forecast: %s\n", error.text);
+    else if (root == NULL)
         fprintf(stderr, "marketsim forecast: %s:%d:%d: %s\n", path, error.line, error.column, error.text);
+    if (root == NULL)
         return false;
-    }
     json_t *rows = json_object_get(root, "series");
     bool ok = json_is_array(rows) ? read_rows(path, rows, out)
                                   : fail(path, "expected an object with \"series\": [[...], ...]");

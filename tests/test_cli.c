@@ -92,6 +92,16 @@ static void test_malformed_environment_variable_is_a_usage_error(void **state)
     cli_run_release(&r);
 }
 
+static void test_invalid_log_level_is_warned_about_and_the_run_goes_on(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run("MARKETSIM_LOG=loud", "analyze", "--data", cli_fixtures_uri(),
+                               "--symbols", "GOOD", "--simulations", "2", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.err, "MARKETSIM_LOG=loud is not one of debug|info|warn|error; using warn"));
+    cli_run_release(&r);
+}
+
 static void test_analyze_synthetic_prints_ranked_table(void **state)
 {
     (void)state;
@@ -194,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_unknown_flag_is_a_usage_error),
         cmocka_unit_test(test_bad_data_uri_is_a_usage_error),
         cmocka_unit_test(test_malformed_environment_variable_is_a_usage_error),
+        cmocka_unit_test(test_invalid_log_level_is_warned_about_and_the_run_goes_on),
         cmocka_unit_test(test_analyze_synthetic_prints_ranked_table),
         cmocka_unit_test(test_analyze_json_is_one_document_on_stdout),
         cmocka_unit_test(test_failed_symbol_exits_1_and_still_reports_the_rest),

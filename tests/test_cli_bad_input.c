@@ -42,6 +42,11 @@ static const bad_input cases[] = {
     { "row with too few fields", HEADER "2024-01-02,10,11,9\n", { "BAD.csv:2" } },
     { "empty file", "", { "BAD.csv", "empty" } },
     { "header only", HEADER, { "BAD.csv", "no data rows" } },
+    /* A message quoting raw Latin-1 would be invalid UTF-8, and a JSON
+     * writer drops such a string: the failure must still be reported. */
+    { "Latin-1 byte in a price", HEADER "2024-01-02,10,11,9,10\xE9,5\n",
+      { "BAD.csv:2", "'close'", "10\\xE9" } },
+    { "UTF-16 byte order mark", "\xFF\xFE" "D", { "BAD.csv:1", "UTF-16" } },
 };
 
 static char directory[] = "/tmp/marketsim-bad-XXXXXX";

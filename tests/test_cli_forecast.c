@@ -115,6 +115,67 @@ static void test_forecast_rejects_ragged_variates(void **state)
     cli_run_release(&r);
 }
 
+/* Runs `forecast --series-json` on `text` and expects exit 1 with `fragment`
+ * on stderr. */
+static void expect_series_failure(const char *text, const char *fragment)
+{
+    write_series(text);
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", series_path, "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 1);
+    if (strstr(r.err, fragment) == NULL || strstr(r.err, series_path) == NULL)
+        fail_msg("stderr '%s' lacks '%s' or the path", r.err, fragment);
+    cli_run_release(&r);
+}
+
+static void test_forecast_rejects_json_without_a_series_key(void **state)
+{
+    (void)state;
+    expect_series_failure("{\"values\": [[1, 2, 3]]}", "expected an object with \"series\"");
+}
+
+static void test_forecast_rejects_an_empty_series(void **state)
+{
+    (void)state;
+    expect_series_failure("{\"series\": []}", "at least one variate with at least one value");
+}
+
+static void test_forecast_rejects_a_series_of_empty_variates(void **state)
+{
+    (void)state;
+    expect_series_failure("{\"series\": [[]]}", "at least one variate with at least one value");
+}
+
+static void test_forecast_names_a_missing_series_file_without_a_bogus_position(void **state)
+{
+    (void)state;
+    char missing[sizeof directory + 32];
+    snprintf(missing, sizeof missing, "%s/absent.json", directory);
+    cli_run_result r = cli_run(NULL, "forecast", "--series-json", missing, "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, missing));
+    assert_non_null(strstr(r.err, "No such file"));
+    assert_null(strstr(r.err, ":-1"));
+    cli_run_release(&r);
+}
+
+/* One bar has no percent change to forecast from: exit 1 naming the
+ * symbol, never an empty context. */
+static void test_forecast_of_a_symbol_with_one_bar_is_refused(void **state)
+{
+    (void)state;
+    char csv_path[sizeof directory + 32], uri[sizeof directory + 8];
+    snprintf(csv_path, sizeof csv_path, "%s/ONE.csv", directory);
+    snprintf(uri, sizeof uri, "csv:%s", directory);
+    FILE *f = fopen(csv_path, "w");
+    fputs("Date,Open,High,Low,Close\n2024-01-02,10,11,9,10.5\n", f);
+    fclose(f);
+    cli_run_result r = cli_run(NULL, "forecast", "--data", uri, "--symbol", "ONE",
+                               "--horizon", "1", NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, "ONE has one bar: no percent change to forecast from"));
+    cli_run_release(&r);
+}
+
 static void test_forecast_reports_malformed_json_with_its_position(void **state)
 {
     (void)state;
@@ -248,6 +309,11 @@ int main(void)
         cmocka_unit_test(test_forecast_rejects_quantile_outside_unit_interval),
         cmocka_unit_test(test_forecast_runs_the_tiny_toto_fixture_within_one_patch),
         cmocka_unit_test(test_forecast_beyond_one_patch_draws_sample_paths),
+        cmocka_unit_test(test_forecast_rejects_json_without_a_series_key),
+        cmocka_unit_test(test_forecast_rejects_an_empty_series),
+        cmocka_unit_test(test_forecast_rejects_a_series_of_empty_variates),
+        cmocka_unit_test(test_forecast_names_a_missing_series_file_without_a_bogus_position),
+        cmocka_unit_test(test_forecast_of_a_symbol_with_one_bar_is_refused),
         cmocka_unit_test(test_model_info_describes_baseline),
         cmocka_unit_test(test_model_init_rejects_unknown_preset),
         cmocka_unit_test(test_model_init_then_info_round_trips_a_tiny_checkpoint),

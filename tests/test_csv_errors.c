@@ -178,6 +178,15 @@ static void test_rejects_low_above_open(void **state)
                  "JD.csv:2: field 'low'", "above min(open, close)", NULL);
 }
 
+/* open = close = 10 with high 9 and low 11: the range is upside down. The
+ * high is checked first, so it is the field named. */
+static void test_rejects_high_below_low_naming_the_high(void **state)
+{
+    (void)state;
+    expect_error(HEADER "2024-01-02,10,9,11,10,1000\n", MS_ERR_DATA,
+                 "JD.csv:2: field 'high'", "below max(open, close)", NULL);
+}
+
 static void test_rejects_conflicting_duplicate_naming_both_lines(void **state)
 {
     (void)state;
@@ -261,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_rejects_negative_volume),
         cmocka_unit_test(test_rejects_high_below_close),
         cmocka_unit_test(test_rejects_low_above_open),
+        cmocka_unit_test(test_rejects_high_below_low_naming_the_high),
         cmocka_unit_test(test_rejects_conflicting_duplicate_naming_both_lines),
         cmocka_unit_test(test_rejects_empty_file),
         cmocka_unit_test(test_rejects_header_only_file),

@@ -123,6 +123,55 @@ static void assert_open_fails_naming(sim_fixture *f, const char *line_text, cons
     assert_non_null(strstr(ms_last_error(), where));
 }
 
+/* Reopens the journal with stderr sent to a file; returns what was logged. */
+static char *reopen_logging_to(sim_fixture *f, const char *log_path)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    FILE *log = fopen(log_path, "w+");
+    assert_non_null(log);
+    dup2(fileno(log), STDERR_FILENO);
+    sim_fixture_reopen(f);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    static char logged[4096];
+    rewind(log);
+    size_t len = fread(logged, 1, sizeof logged - 1, log);
+    logged[len] = '\0';
+    fclose(log);
+    return logged;
+}
+
+static size_t count_lines(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    size_t lines = 0;
+    for (int c = fgetc(file); c != EOF; c = fgetc(file))
+        lines += c == '\n';
+    fclose(file);
+    return lines;
+}
+
+static void test_torn_last_line_is_warned_about_naming_the_line(void **state)
+{
+    sim_fixture *f = *state;
+    sim_submit(f, sim_limit_order("whole", 1, 1, 90, MS_TIF_GTC));
+    ms_broker_free(f->broker);
+    f->broker = NULL;
+    size_t torn_line = count_lines(f->journal) + 1;
+    append_text(f->journal, "{\"type\":\"sub");
+    char *log_path = temp_dir_path(f->dir, "stderr.txt");
+    const char *logged = reopen_logging_to(f, log_path);
+    char expected[4200];
+    snprintf(expected, sizeof expected, "sim journal %s: line %zu is incomplete (12 bytes",
+             f->journal, torn_line);
+    if (strstr(logged, expected) == NULL || strstr(logged, "ignored") == NULL)
+        fail_msg("stderr '%s' lacks '%s'", logged, expected);
+    free(log_path);
+}
+
 static void test_corrupt_line_is_rejected_naming_path_and_line(void **state)
 {
     sim_fixture *f = *state;
@@ -193,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_replay_rebuilds_the_same_state),
         FIXTURE_TEST(test_torn_last_line_is_ignored),
+        FIXTURE_TEST(test_torn_last_line_is_warned_about_naming_the_line),
         FIXTURE_TEST(test_corrupt_line_is_rejected_naming_path_and_line),
         FIXTURE_TEST(test_record_of_unknown_order_is_rejected),
         FIXTURE_TEST(test_fill_whose_value_overflows_is_rejected_naming_the_line),

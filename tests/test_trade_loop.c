@@ -1,6 +1,6 @@
 /*
  * test_trade_loop.c - `marketsim trade --loop`: it stops cleanly (exit 0,
- * a message) on SIGTERM while it waits for its next cycle, and runs the
+ * a message) on SIGTERM or SIGINT while it waits for its next cycle, and runs the
  * bounded number of cycles (--cycles) at the scheduled US/Eastern time.
  */
 #include <stdarg.h>
@@ -80,20 +80,32 @@ static bool child_exited(const void *context)
     return c->exited;
 }
 
-static void test_sigterm_stops_the_loop_cleanly(void **state)
+/* Sends `signal_number` to a loop waiting for its next cycle and expects a
+ * clean stop: exit 0 and the message. */
+static void expect_clean_stop_on(trade_market *m, int signal_number)
 {
-    trade_market *m = *state;
     assert_true(trade_market_bars(m, trade_fixture_dir(), fixture_symbols, 2, 0));
     char path[4200], uri[4300], err_path[4200];
     trade_market_journal(m, "loop.journal", path, uri);
     snprintf(err_path, sizeof err_path, "%s/loop.err", m->dir);
     child loop = { .pid = start_loop(m, uri, err_path) };
     assert_true(wait_for(loop_is_waiting, err_path, 20));
-    kill(loop.pid, SIGTERM);
+    kill(loop.pid, signal_number);
     assert_true(wait_for(child_exited, &loop, 5));
     assert_true(WIFEXITED(loop.status));
     assert_int_equal(WEXITSTATUS(loop.status), 0);
     assert_true(file_contains(err_path, "stopped by a signal"));
+}
+
+static void test_sigterm_stops_the_loop_cleanly(void **state)
+{
+    expect_clean_stop_on(*state, SIGTERM);
+}
+
+/* Ctrl-C at a terminal. */
+static void test_sigint_stops_the_loop_cleanly(void **state)
+{
+    expect_clean_stop_on(*state, SIGINT);
 }
 
 static void test_loop_runs_its_cycles_at_the_scheduled_time(void **state)
@@ -125,6 +137,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         MARKET_TEST(test_sigterm_stops_the_loop_cleanly),
+        MARKET_TEST(test_sigint_stops_the_loop_cleanly),
         MARKET_TEST(test_loop_runs_its_cycles_at_the_scheduled_time),
     };
     return cmocka_run_group_tests_name("trade_loop", tests, NULL, NULL);

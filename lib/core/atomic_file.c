@@ -3,7 +3,8 @@
  * temporary name next to the target (same directory, so the rename stays on
  * one file system and is atomic), synced, then renamed over the target. A
  * reader of a checkpoint directory therefore never sees a half-written
- * config.json or model.safetensors, even if the writer dies.
+ * config.json or model.safetensors, even if the writer dies. Only regular
+ * files are replaced: a target that is a device, pipe or link is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core_internal.h"
@@ -31,6 +33,13 @@ static void release(ms_atomic_file *file)
 ms_status ms_atomic_file_open(ms_atomic_file *file, const char *path)
 {
     file->stream = NULL;
+    /* The rename would replace whatever is at `path`: a device such as
+     * /dev/full or /dev/stdout (as root, the device node itself), or a
+     * symbolic link instead of the file it points to. Only a regular file
+     * (or nothing) may be replaced. */
+    struct stat existing;
+    if (lstat(path, &existing) == 0 && !S_ISREG(existing.st_mode))
+        return ms_error(MS_ERR_IO, "%s: not a regular file; refusing to replace it", path);
     file->path = ms_strdup(path);
     size_t size = strlen(path) + 64;
     file->temp_path = malloc(size);

@@ -108,6 +108,11 @@ MS_API ms_status ms_bars_parse_csv(ms_bars **out, const char *text, size_t len,
     ms_status status = ms_bars_options_resolve(opts, &rules);
     if (status != MS_OK)
         return status;
+    /* UTF-16 would otherwise read as a header of odd bytes and fail as
+     * "missing columns", hiding the real problem. */
+    if (text != NULL && ms_csv_is_utf16(text, len))
+        return ms_error(MS_ERR_PARSE, "%s:1: the file is UTF-16 (it starts with a UTF-16 "
+                        "byte order mark); bars files must be UTF-8 or ASCII", source_name);
     ms_csv_reader reader;
     ms_csv_reader_init(&reader, text != NULL ? text : "", len);
     return parse_text(out, &reader, source_name, symbol, &rules);

@@ -62,9 +62,10 @@ static ms_status report_missing(const ms_csv_layout *layout, ms_text_span header
         used += (size_t)snprintf(missing + used, sizeof missing - used, "%s'%s'",
                                  used > 0 ? ", " : "", role_label(role));
     }
-    int shown = header.len < 200 ? (int)header.len : 200;
-    return ms_error(MS_ERR_PARSE, "%s:%zu: missing column(s) %s in header '%.*s'",
-                    source_name, line, missing, shown, header.text);
+    char shown[4 * 200 + 1];
+    ms_csv_quote(shown, sizeof shown, header, 200);
+    return ms_error(MS_ERR_PARSE, "%s:%zu: missing column(s) %s in header '%s'",
+                    source_name, line, missing, shown);
 }
 
 ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,

@@ -4,13 +4,10 @@
  */
 #include "data_internal.h"
 
-/* Longest field text quoted back in a message. */
+/* Longest field text quoted back in a message, and room for it with every
+ * byte escaped. */
 #define SHOWN_FIELD 40
-
-static int shown_len(ms_text_span field)
-{
-    return field.len < SHOWN_FIELD ? (int)field.len : SHOWN_FIELD;
-}
+#define SHOWN_CAPACITY (4 * SHOWN_FIELD + 1)
 
 /* Picks out the field of every role; the line must have exactly as many
  * fields as the header. */
@@ -45,10 +42,12 @@ static ms_status read_values(ms_bar *bar, const ms_text_span cells[], size_t lin
         bar->values[c] = 0.0;
         if (layout->column_of[c] < 0)
             continue;
-        if (!ms_csv_parse_number(cells[c].text, cells[c].len, &bar->values[c]))
-            return ms_error(MS_ERR_PARSE, "%s:%zu: field '%s': '%.*s' is not a number",
-                            source_name, line_number, ms_column_name((ms_column)c),
-                            shown_len(cells[c]), cells[c].text);
+        if (!ms_csv_parse_number(cells[c].text, cells[c].len, &bar->values[c])) {
+            char shown[SHOWN_CAPACITY];
+            ms_csv_quote(shown, sizeof shown, cells[c], SHOWN_FIELD);
+            return ms_error(MS_ERR_PARSE, "%s:%zu: field '%s': '%s' is not a number",
+                            source_name, line_number, ms_column_name((ms_column)c), shown);
+        }
     }
     return MS_OK;
 }
@@ -63,9 +62,12 @@ ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number
         return status;
     const char *reason = NULL;
     ms_text_span date = cells[MS_CSV_DATE];
-    if (!ms_parse_utc_time(date.text, date.len, &row->timestamp, &reason))
-        return ms_error(MS_ERR_PARSE, "%s:%zu: field 'date': '%.*s': %s", source_name,
-                        line_number, shown_len(date), date.text, reason);
+    if (!ms_parse_utc_time(date.text, date.len, &row->timestamp, &reason)) {
+        char shown[SHOWN_CAPACITY];
+        ms_csv_quote(shown, sizeof shown, date, SHOWN_FIELD);
+        return ms_error(MS_ERR_PARSE, "%s:%zu: field 'date': '%s': %s", source_name,
+                        line_number, shown, reason);
+    }
     status = read_values(&row->bar, cells, line_number, layout, source_name);
     if (status != MS_OK)
         return status;
