@@ -13,6 +13,7 @@ Alpaca's (page size configurable).
 
 Tests steer it through POST /__control with a JSON object (any of):
   "reset": true                    forget orders, bars, faults, overrides, log
+  "clear_faults": true             drop the queued faults not taken yet
   "faults": [FAULT, ...]           queue faults (below)
   "numbers": "strings"|"numbers"   how money and quantities are sent
   "page_size": N                   bars per page (before the client's limit)
@@ -21,9 +22,13 @@ Tests steer it through POST /__control with a JSON object (any of):
   "generate_bars": {SYMBOL: {"start": "YYYY-MM-DD", "days": N, "price": P}}
                                    adds daily bars (weekdays for stocks)
   "bars": {SYMBOL: [...]}          replaces a symbol's bars with raw ones
-GET /__control returns {"requests": [{method, path, query}], "orders": [...]}.
+  "expire": [CLIENT_ORDER_ID, ...] open orders (and their legs) become
+                                   "expired", as day orders do at the close
+GET /__control returns {"requests": [{method, path, query}], "orders": [...],
+"faults": [the queued faults not taken yet], "faults_taken": {LABEL: N}}.
 
-A FAULT is {"kind": K, "count": N (default 1), "method": M, "path": PREFIX}
+A FAULT is {"kind": K, "count": N (default 1), "method": M, "path": PREFIX,
+"label": L (default K: what faults_taken counts it under)}
 applied to the next N matching requests. Kinds:
   status          answer "status" (e.g. 429, 500, 401) with "body" (default:
                   an Alpaca error body) and, for 429, X-Ratelimit-Reset
@@ -34,6 +39,9 @@ applied to the next N matching requests. Kinds:
   truncated_json  answer 200 with half of the real body (consistent length)
   short_body      announce the full Content-Length, send half, close
   drop            send half the body, then reset the connection
+  reset           reset the connection before any byte of the answer; with
+                  "process": true the request is handled first (an order is
+                  created), else it is lost unhandled
   bars_null       answer a bars request with {"bars": null}
 """
 
@@ -107,11 +115,14 @@ class Market:
         self.orders = []
         self.bars = {}
         self.faults = []
+        self.faults_taken = {}
         self.requests = []
 
     def control(self, command):
         if command.get("reset"):
             self.reset()
+        if command.get("clear_faults"):
+            self.faults = []
         self.faults.extend(dict(fault, count=fault.get("count", 1)) for fault in command.get("faults", []))
         self.numbers = command.get("numbers", self.numbers)
         self.page_size = command.get("page_size", self.page_size)
@@ -123,6 +134,11 @@ class Market:
             self.bars[symbol] = list(bars)
         for symbol, shape in command.get("generate_bars", {}).items():
             self.generate_bars(symbol, shape)
+        self.expire(command.get("expire", []))
+
+    def snapshot(self):
+        return {"requests": self.requests, "orders": self.orders, "faults": self.faults,
+                "faults_taken": self.faults_taken}
 
     def generate_bars(self, symbol, shape):
         day = date.fromisoformat(shape["start"])
@@ -145,6 +161,8 @@ class Market:
                 fault["count"] -= 1
                 if fault["count"] <= 0:
                     self.faults.remove(fault)
+                label = fault.get("label", fault["kind"])
+                self.faults_taken[label] = self.faults_taken.get(label, 0) + 1
                 return fault
         return None
 
@@ -219,6 +237,12 @@ class Market:
         self.orders.append(order)
         return order
 
+    def expire(self, client_order_ids):
+        for order in self.orders:
+            if order.get("client_order_id") in client_order_ids and order["status"] in OPEN_STATUSES:
+                for each in [order] + (order.get("legs") or []):
+                    each["status"] = "expired"
+
     def list_orders(self, query):
         wanted = query.get("status", ["open"])[0]
         limit = int(query.get("limit", ["50"])[0])
@@ -287,6 +311,13 @@ class Handler(BaseHTTPRequestHandler):
     def send_json(self, status, payload, headers=None):
         self.send_body(status, None if payload is None else json.dumps(payload).encode(), headers)
 
+    def reset_connection(self):
+        """Closes the connection with a reset, sending nothing more."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        raise ConnectionCut()
+
     def cut(self, body, reset):
         """Announces the whole body, sends half of it, then closes the
         connection (with a reset: a dropped connection)."""
@@ -297,7 +328,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body[: len(body) // 2])
         self.wfile.flush()
         if reset:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.reset_connection()
         self.connection.close()
         raise ConnectionCut()
 
@@ -315,6 +346,8 @@ class Handler(BaseHTTPRequestHandler):
         kind = fault["kind"] if fault else None
         if kind == "status":
             return self.send_fault_status(fault)
+        if kind == "reset":
+            return self.reset_connection()
         if kind == "delay":
             time.sleep(float(fault["seconds"]))
         body = None if payload is None else json.dumps(payload).encode()
@@ -376,14 +409,15 @@ class Handler(BaseHTTPRequestHandler):
                 with market.lock:
                     if method == "POST":
                         market.control(body)
-                    snapshot = {"requests": market.requests, "orders": market.orders}
-                    return self.send_json(200, snapshot)
+                    return self.send_json(200, market.snapshot())
             with market.lock:
                 market.requests.append({"method": method, "path": url.path,
                                         "query": {k: v[0] for k, v in query.items()}})
                 fault = market.take_fault(method, url.path)
             if fault and fault["kind"] == "status" and not fault.get("process"):
                 return self.send_fault_status(fault)
+            if fault and fault["kind"] == "reset" and not fault.get("process"):
+                return self.reset_connection()
             if fault and fault["kind"] == "bars_null":
                 return self.send_json(200, {"bars": None, "next_page_token": None})
             with market.lock:

@@ -16,6 +16,8 @@ extern char **environ;
 
 /* How long the server may take to print its port. */
 #define START_TIMEOUT_MS 10000
+/* How long a server lives unless told otherwise: past any test suite. */
+#define DEFAULT_MAX_SECONDS 120
 
 static bool script_path(char *path, size_t size)
 {
@@ -39,8 +41,11 @@ static int read_port(int fd)
     return atoi(line);
 }
 
-static pid_t spawn(const char *script, int stdin_fd, int stdout_fd, int close_a, int close_b)
+static pid_t spawn(const char *script, int max_seconds, int stdin_fd, int stdout_fd, int close_a,
+                   int close_b)
 {
+    char lifetime[16];
+    snprintf(lifetime, sizeof lifetime, "%d", max_seconds);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
@@ -48,7 +53,7 @@ static pid_t spawn(const char *script, int stdin_fd, int stdout_fd, int close_a,
     posix_spawn_file_actions_addclose(&actions, close_a);
     posix_spawn_file_actions_addclose(&actions, close_b);
     char *argv[] = { "python3", (char *)script, "--key-id", FAKE_ALPACA_KEY_ID, "--secret-key",
-                     FAKE_ALPACA_SECRET, "--max-seconds", "120", NULL };
+                     FAKE_ALPACA_SECRET, "--max-seconds", lifetime, NULL };
     pid_t pid = -1;
     if (posix_spawnp(&pid, "python3", &actions, NULL, argv, environ) != 0)
         pid = -1;
@@ -57,6 +62,11 @@ static pid_t spawn(const char *script, int stdin_fd, int stdout_fd, int close_a,
 }
 
 fake_alpaca *fake_alpaca_start(void)
+{
+    return fake_alpaca_start_for(DEFAULT_MAX_SECONDS);
+}
+
+fake_alpaca *fake_alpaca_start_for(int max_seconds)
 {
     char script[4096];
     int to_server[2], from_server[2];
@@ -68,7 +78,7 @@ fake_alpaca *fake_alpaca_start(void)
         return NULL;
     }
     fake_alpaca *server = calloc(1, sizeof *server);
-    server->pid = spawn(script, to_server[0], from_server[1], to_server[1], from_server[0]);
+    server->pid = spawn(script, max_seconds, to_server[0], from_server[1], to_server[1], from_server[0]);
     server->stdin_fd = to_server[1];
     close(to_server[0]);
     close(from_server[1]);
@@ -120,43 +130,45 @@ static size_t collect(char *chunk, size_t size, size_t count, void *context)
     return size * count;
 }
 
-/* GET (command NULL) or POST /__control; the reply's text, malloc'ed. */
-static char *control_request(fake_alpaca *server, const char *command)
+static size_t discard(char *chunk, size_t size, size_t count, void *context)
+{
+    (void)chunk;
+    (void)context;
+    return size * count;
+}
+
+/* GET (command NULL) or POST /__control; true on HTTP 200. The reply goes
+ * into *body (its text malloc'ed) or, with body NULL, is dropped. */
+static bool control_request(fake_alpaca *server, const char *command, collected *body)
 {
     char url[128];
     snprintf(url, sizeof url, "%s/__control", server->url);
     CURL *curl = curl_easy_init();
-    collected body = { 0 };
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body != NULL ? collect : discard);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
     if (command != NULL)
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, command);
     long status = 0;
     if (curl_easy_perform(curl) == CURLE_OK)
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
-    if (status != 200) {
-        free(body.text);
-        return NULL;
-    }
-    return body.text;
+    return status == 200;
 }
 
 bool fake_alpaca_control(fake_alpaca *server, const char *command)
 {
-    char *reply = control_request(server, command);
-    free(reply);
-    return reply != NULL;
+    return control_request(server, command, NULL);
 }
 
 json_t *fake_alpaca_state(fake_alpaca *server)
 {
-    char *reply = control_request(server, NULL);
-    json_t *state = reply != NULL ? json_loads(reply, 0, NULL) : NULL;
-    free(reply);
+    collected reply = { 0 };
+    bool answered = control_request(server, NULL, &reply);
+    json_t *state = answered && reply.text != NULL ? json_loads(reply.text, 0, NULL) : NULL;
+    free(reply.text);
     return state;
 }
 

@@ -28,9 +28,14 @@ typedef struct fake_alpaca {
  * else relative to the working directory). NULL when python3 or the script
  * is missing, so the suite can skip. Free with fake_alpaca_stop. */
 fake_alpaca *fake_alpaca_start(void);
+
+/* fake_alpaca_start for a run longer than the default two minutes: the
+ * server exits on its own after max_seconds. */
+fake_alpaca *fake_alpaca_start_for(int max_seconds);
 void fake_alpaca_stop(fake_alpaca *server);
 
-/* POSTs a control command (a JSON object's text); false on any failure. */
+/* POSTs a control command (a JSON object's text); false on any failure.
+ * The reply (the server's whole record) is read and dropped unbuffered. */
 bool fake_alpaca_control(fake_alpaca *server, const char *command);
 
 /* The server's record: {"requests": [{method, path, query}], "orders": [...]}.
