@@ -12,12 +12,14 @@
 # possibly lost block. "Still reachable" blocks are allowed: they are
 # libtorch's and libgomp's process-lifetime registries, alive at exit by
 # design, and valgrind lists none from marketsim's own allocations (check
-# with --show-leak-kinds=all). Simulations are cut to keep valgrind's
+# with --show-leak-kinds=all). The one suppression, libtorch's process-wide
+# thread pool, is justified in mk/valgrind.supp. Simulations are cut to keep valgrind's
 # 20-50x slowdown to minutes.
 
 LEAKCHECK_DIR := $(BUILD)/leakcheck
 VALGRIND      := valgrind --quiet --error-exitcode=99 --leak-check=full \
-                 --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes
+                 --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes \
+                 --suppressions=mk/valgrind.supp
 
 .PHONY: leakcheck
 leakcheck: all

@@ -18,35 +18,17 @@
 #include "support/fake_alpaca.h"
 #include "support/temp_dir.h"
 
-static fake_alpaca *server;
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = fake_alpaca_start();
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    fake_alpaca_stop(server);
-    return 0;
-}
-
 /* A fresh server and a scratch cache directory in *state. */
 static int setup(void **state)
 {
-    if (server != NULL && !fake_alpaca_control(server, "{\"reset\": true}"))
-        return -1;
-    return temp_dir_setup(state);
+    return fake_alpaca_reset(state) != 0 ? -1 : temp_dir_setup(state);
 }
 
 static void control(const char *command)
 {
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
-    assert_true(fake_alpaca_control(server, command));
+    assert_true(fake_alpaca_control(fake_alpaca_server, command));
 }
 
 /* Fetches `count` symbols' daily bars since 2024-01-01 into rows[]. */
@@ -58,7 +40,8 @@ static ms_status fetch(const char *const *symbols, size_t count, ms_bar_rows *ro
     ms_http_client *client = NULL;
     assert_int_equal(ms_http_client_create(&client, &settings, &limiter), MS_OK);
     int64_t start = ms_days_from_civil(2024, 1, 1) * MS_SECONDS_PER_DAY;
-    ms_status status = ms_alpaca_fetch_bars(client, server->url, "1Day", symbols, count, start, rows);
+    ms_status status = ms_alpaca_fetch_bars(client, fake_alpaca_server->url, "1Day", symbols,
+                                            count, start, rows);
     ms_http_client_free(client);
     ms_rate_limiter_destroy(&limiter);
     return status;
@@ -66,7 +49,7 @@ static ms_status fetch(const char *const *symbols, size_t count, ms_bar_rows *ro
 
 static ms_source *open_source(const char *cache_dir)
 {
-    ms_broker_options opts = fake_alpaca_options(server, 5.0);
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 5.0);
     opts.cache_dir = cache_dir;
     ms_source *source = NULL;
     assert_int_equal(ms_source_open_alpaca(&source, NULL, &opts), MS_OK);
@@ -76,7 +59,7 @@ static ms_source *open_source(const char *cache_dir)
 /* The query of the last request to `path`; borrowed from *state_json. */
 static json_t *last_query(const char *path, json_t **state_json)
 {
-    *state_json = fake_alpaca_state(server);
+    *state_json = fake_alpaca_state(fake_alpaca_server);
     json_t *found = NULL;
     size_t index;
     json_t *request;
@@ -102,7 +85,7 @@ static void test_pages_are_followed_and_joined_per_symbol(void **state)
     ms_bar_rows rows[2] = { { 0 }, { 0 } };
     assert_int_equal(fetch(symbols, 2, rows), MS_OK);
     /* Pages of 3: AAPL x3 | AAPL x2 + MSFT x1 | MSFT x3. */
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/stocks/bars"), 3);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/stocks/bars"), 3);
     assert_int_equal(rows[0].len, 5);
     assert_int_equal(rows[1].len, 4);
     for (size_t i = 1; i < rows[0].len; i++)
@@ -218,7 +201,7 @@ static void test_second_load_fetches_only_bars_from_the_last_cached_one(void **s
     assert_int_equal(ms_source_load(source, "AAPL", &second), MS_OK);
     assert_int_equal(ms_bars_len(second), 23);
     assert_true(ms_bars_timestamps(second)[19] == ms_bars_timestamps(first)[19]);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/stocks/bars"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/stocks/bars"), 2);
     json_t *state_json = NULL;
     json_t *query = last_query("/v2/stocks/bars", &state_json);
     assert_string_equal(query_value(query, "start"), last_cached);
@@ -334,5 +317,5 @@ int main(void)
         TEST(test_loads_from_several_threads_each_get_their_symbol),
         TEST(test_source_is_named_after_its_timeframe_and_checks_it),
     };
-    return cmocka_run_group_tests_name("alpaca_bars", tests, start_server, stop_server);
+    return cmocka_run_group_tests_name("alpaca_bars", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

@@ -22,38 +22,16 @@
 #define TIMEOUT 0.5
 #define DELAY "1.5"
 
-static fake_alpaca *server;
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = fake_alpaca_start();
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    fake_alpaca_stop(server);
-    return 0;
-}
-
-static int reset_server(void **state)
-{
-    (void)state;
-    return server == NULL || fake_alpaca_control(server, "{\"reset\": true}") ? 0 : -1;
-}
-
 /* A broker on the server (max_retries as in ms_broker_options) with the
  * fault `faults` (a JSON array) queued. */
 static ms_broker *open_broker(int max_retries, const char *faults)
 {
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
     char command[512];
     snprintf(command, sizeof command, "{\"faults\": %s}", faults);
-    assert_true(fake_alpaca_control(server, command));
-    ms_broker_options opts = fake_alpaca_options(server, TIMEOUT);
+    assert_true(fake_alpaca_control(fake_alpaca_server, command));
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, TIMEOUT);
     opts.max_retries = max_retries;
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
@@ -84,7 +62,7 @@ static void test_get_waits_out_a_429_until_the_reset_then_succeeds(void **state)
     (void)state;
     ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 429, \"reset_in\": 1}]");
     assert_int_equal(read_account(broker), MS_OK);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
 }
 
@@ -94,7 +72,7 @@ static void test_429_past_every_retry_is_a_rate_limit_error(void **state)
     ms_broker *broker = open_broker(2, "[{\"kind\": \"status\", \"status\": 429, \"reset_in\": 0, \"count\": 3}]");
     assert_int_equal(read_account(broker), MS_ERR_RATE_LIMIT);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account: HTTP 429"));
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 3);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 3);
     ms_broker_free(broker);
 }
 
@@ -103,7 +81,7 @@ static void test_get_retries_a_500_then_succeeds(void **state)
     (void)state;
     ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 500}]");
     assert_int_equal(read_account(broker), MS_OK);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
 }
 
@@ -113,7 +91,7 @@ static void test_500_past_every_retry_is_an_http_error_with_alpacas_code(void **
     ms_broker *broker = open_broker(2, "[{\"kind\": \"status\", \"status\": 500, \"count\": 3}]");
     assert_int_equal(read_account(broker), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account: HTTP 500 (code 50010000: fault 500)"));
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 3);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 3);
     ms_broker_free(broker);
 }
 
@@ -145,7 +123,7 @@ static void test_slow_get_times_out_and_is_retried(void **state)
     (void)state;
     ms_broker *broker = open_broker(0, "[{\"kind\": \"delay\", \"seconds\": " DELAY "}]");
     assert_int_equal(read_account(broker), MS_OK);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
 }
 
@@ -182,7 +160,7 @@ static void test_body_shorter_than_announced_is_retried(void **state)
     (void)state;
     ms_broker *broker = open_broker(0, "[{\"kind\": \"short_body\"}]");
     assert_int_equal(read_account(broker), MS_OK);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
 }
 
@@ -200,7 +178,7 @@ static void test_connection_dropped_mid_body_is_retried(void **state)
     (void)state;
     ms_broker *broker = open_broker(0, "[{\"kind\": \"drop\"}]");
     assert_int_equal(read_account(broker), MS_OK);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
 }
 
@@ -221,8 +199,8 @@ static void test_slow_post_is_resolved_by_lookup_without_a_second_order(void **s
     assert_int_equal(submit_limit(broker, "ms-slow-post", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-slow-post");
     assert_true(order.take_profit_limit == 105);
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);
 }
 
@@ -232,8 +210,8 @@ static void test_post_500_before_processing_is_posted_once_more(void **state)
     ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 500, \"method\": \"POST\"}]");
     ms_order order;
     assert_int_equal(submit_limit(broker, "ms-post-500", &order), MS_OK);
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 2);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 2);
     ms_broker_free(broker);
 }
 
@@ -245,8 +223,8 @@ static void test_post_500_after_processing_adopts_the_order(void **state)
     ms_order order;
     assert_int_equal(submit_limit(broker, "ms-post-502", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-502");
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);
 }
 
@@ -256,8 +234,8 @@ static void test_post_reply_dropped_mid_body_adopts_the_order(void **state)
     ms_broker *broker = open_broker(0, "[{\"kind\": \"drop\", \"method\": \"POST\"}]");
     ms_order order;
     assert_int_equal(submit_limit(broker, "ms-post-drop", &order), MS_OK);
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);
 }
 
@@ -267,12 +245,12 @@ static void test_malformed_post_reply_adopts_the_order(void **state)
     ms_broker *broker = open_broker(0, "[{\"kind\": \"malformed\", \"method\": \"POST\"}]");
     ms_order order;
     assert_int_equal(submit_limit(broker, "ms-post-malformed", &order), MS_OK);
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);
 }
 
-#define TEST(name) cmocka_unit_test_setup(name, reset_server)
+#define TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
 int main(void)
 {
@@ -297,5 +275,5 @@ int main(void)
         TEST(test_post_reply_dropped_mid_body_adopts_the_order),
         TEST(test_malformed_post_reply_adopts_the_order),
     };
-    return cmocka_run_group_tests_name("alpaca_faults", tests, start_server, stop_server);
+    return cmocka_run_group_tests_name("alpaca_faults", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

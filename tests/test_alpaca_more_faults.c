@@ -1,6 +1,6 @@
 /* test_alpaca_more_faults.c - faults of tests/servers/fake_alpaca.py that
  * test_alpaca_faults.c does not inject: a 429 on the order POST (the
- * client_order_id keeps it to one order on the server) and faults on the
+ * client_order_id keeps it to one order on the fake_alpaca_server) and faults on the
  * market-data bars endpoint (retried like any GET; bad JSON names it). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,38 +15,16 @@
 #include "broker/alpaca_internal.h"
 #include "support/fake_alpaca.h"
 
-static fake_alpaca *server;
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = fake_alpaca_start();
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    fake_alpaca_stop(server);
-    return 0;
-}
-
-static int reset_server(void **state)
-{
-    (void)state;
-    return server == NULL || fake_alpaca_control(server, "{\"reset\": true}") ? 0 : -1;
-}
-
 static void control(const char *command)
 {
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
-    assert_true(fake_alpaca_control(server, command));
+    assert_true(fake_alpaca_control(fake_alpaca_server, command));
 }
 
 static ms_status submit_limit(const char *client_order_id, ms_order *order)
 {
-    ms_broker_options opts = fake_alpaca_options(server, 2.0);
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 2.0);
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
     ms_order_request request = {
@@ -66,8 +44,8 @@ static void test_post_429_before_processing_ends_with_one_order(void **state)
     ms_order order;
     assert_int_equal(submit_limit("ms-post-429", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-429");
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 2);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 2);
 }
 
 static void test_post_429_after_processing_adopts_the_order(void **state)
@@ -78,8 +56,8 @@ static void test_post_429_after_processing_adopts_the_order(void **state)
     ms_order order;
     assert_int_equal(submit_limit("ms-post-429-done", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-429-done");
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
 }
 
 /* Fetches AAPL's daily bars since 2024-01-01 with `max_retries` retries. */
@@ -93,7 +71,7 @@ static ms_status fetch_aapl(int max_retries, ms_bar_rows *rows)
     assert_int_equal(ms_http_client_create(&client, &settings, &limiter), MS_OK);
     const char *symbols[] = { "AAPL" };
     int64_t start = ms_days_from_civil(2024, 1, 1) * MS_SECONDS_PER_DAY;
-    ms_status status = ms_alpaca_fetch_bars(client, server->url, "1Day", symbols, 1, start, rows);
+    ms_status status = ms_alpaca_fetch_bars(client, fake_alpaca_server->url, "1Day", symbols, 1, start, rows);
     ms_http_client_free(client);
     ms_rate_limiter_destroy(&limiter);
     return status;
@@ -106,7 +84,7 @@ static void test_bars_500_is_retried_then_succeeds(void **state)
     ms_bar_rows rows = { 0 };
     assert_int_equal(fetch_aapl(2, &rows), MS_OK);
     assert_int_equal(rows.len, 5);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/stocks/bars"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/stocks/bars"), 2);
     ms_bar_rows_release(&rows);
 }
 
@@ -119,7 +97,7 @@ static void test_bars_500_past_every_retry_names_the_endpoint(void **state)
     assert_int_equal(fetch_aapl(1, &rows), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "GET /v2/stocks/bars"));
     assert_non_null(strstr(ms_last_error(), "HTTP 503"));
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/stocks/bars"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/stocks/bars"), 2);
     ms_bar_rows_release(&rows);
 }
 
@@ -144,7 +122,7 @@ static void test_bars_connection_dropped_mid_body_is_retried(void **state)
     ms_bar_rows_release(&rows);
 }
 
-#define SERVER_TEST(name) cmocka_unit_test_setup(name, reset_server)
+#define SERVER_TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
 int main(void)
 {
@@ -156,5 +134,5 @@ int main(void)
         SERVER_TEST(test_bars_malformed_json_is_a_parse_error_naming_the_endpoint),
         SERVER_TEST(test_bars_connection_dropped_mid_body_is_retried),
     };
-    return cmocka_run_group_tests_name("alpaca_more_faults", tests, start_server, stop_server);
+    return cmocka_run_group_tests_name("alpaca_more_faults", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

@@ -20,38 +20,16 @@
 /* As in test_alpaca_faults.c: short, but ample for an unloaded local server. */
 #define TIMEOUT 0.5
 
-static fake_alpaca *server;
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = fake_alpaca_start();
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    fake_alpaca_stop(server);
-    return 0;
-}
-
-static int reset_server(void **state)
-{
-    (void)state;
-    return server == NULL || fake_alpaca_control(server, "{\"reset\": true}") ? 0 : -1;
-}
-
 /* A broker on the server (max_retries as in ms_broker_options) with the
  * fault `fault` (a JSON object) queued. */
 static ms_broker *open_broker(int max_retries, const char *fault)
 {
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
     char command[512];
     snprintf(command, sizeof command, "{\"faults\": [%s]}", fault);
-    assert_true(fake_alpaca_control(server, command));
-    ms_broker_options opts = fake_alpaca_options(server, TIMEOUT);
+    assert_true(fake_alpaca_control(fake_alpaca_server, command));
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, TIMEOUT);
     opts.max_retries = max_retries;
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
@@ -75,7 +53,7 @@ static void test_get_reset_before_any_byte_is_retried(void **state)
     ms_account account;
     assert_int_equal(ms_broker_account(broker, &account), MS_OK);
     assert_true(account.cash == 100000.5);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/account"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
 }
 
@@ -97,8 +75,8 @@ static void test_post_reset_after_processing_adopts_the_order(void **state)
     assert_int_equal(submit_limit(broker, "ms-post-reset-done", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-reset-done");
     assert_true(order.take_profit_limit == 105);
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);
 }
 
@@ -109,12 +87,12 @@ static void test_post_reset_before_processing_is_posted_once_more(void **state)
     ms_order order;
     assert_int_equal(submit_limit(broker, "ms-post-reset-lost", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-reset-lost");
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 2);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 2);
     ms_broker_free(broker);
 }
 
-#define TEST(name) cmocka_unit_test_setup(name, reset_server)
+#define TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
 int main(void)
 {
@@ -124,5 +102,5 @@ int main(void)
         TEST(test_post_reset_after_processing_adopts_the_order),
         TEST(test_post_reset_before_processing_is_posted_once_more),
     };
-    return cmocka_run_group_tests_name("alpaca_resets", tests, start_server, stop_server);
+    return cmocka_run_group_tests_name("alpaca_resets", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

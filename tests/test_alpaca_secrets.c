@@ -20,22 +20,6 @@
 
 #define WRONG_SECRET "wrong-secret-7f3a9c"
 
-static fake_alpaca *server;
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = fake_alpaca_start();
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    fake_alpaca_stop(server);
-    return 0;
-}
-
 /* Where stderr goes while a test captures it. */
 typedef struct capture {
     FILE *file;
@@ -76,7 +60,7 @@ static void assert_no_secret(const char *text)
  * message checked as it happens. */
 static void exercise_the_client(const char *cache_dir)
 {
-    ms_broker_options opts = fake_alpaca_options(server, 5.0);
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 5.0);
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
     ms_order_request request = {
@@ -86,7 +70,7 @@ static void exercise_the_client(const char *cache_dir)
     };
     ms_order order;
     assert_int_equal(ms_broker_submit(broker, &request, &order), MS_OK);
-    assert_true(fake_alpaca_control(server, "{\"faults\": [{\"kind\": \"status\", \"status\": 500}]}"));
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"faults\": [{\"kind\": \"status\", \"status\": 500}]}"));
     ms_account account;
     assert_int_equal(ms_broker_account(broker, &account), MS_OK);
     ms_broker_free(broker);
@@ -107,7 +91,7 @@ static void exercise_the_client(const char *cache_dir)
 
 static void test_debug_log_shows_requests_but_never_the_keys(void **state)
 {
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
     capture captured = capture_stderr();
     exercise_the_client(*state);
@@ -128,5 +112,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_debug_log_shows_requests_but_never_the_keys,
                                         temp_dir_setup, temp_dir_teardown),
     };
-    return cmocka_run_group_tests_name("alpaca_secrets", tests, start_server, stop_server);
+    return cmocka_run_group_tests_name("alpaca_secrets", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

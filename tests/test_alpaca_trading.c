@@ -15,34 +15,11 @@
 #include "marketsim/broker.h"
 #include "support/fake_alpaca.h"
 
-static fake_alpaca *server;
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = fake_alpaca_start();
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    fake_alpaca_stop(server);
-    return 0;
-}
-
-/* A fresh account on the server, or the test is skipped without one. */
-static int reset_server(void **state)
-{
-    (void)state;
-    return server == NULL || fake_alpaca_control(server, "{\"reset\": true}") ? 0 : -1;
-}
-
 static ms_broker *open_broker(void)
 {
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
-    ms_broker_options opts = fake_alpaca_options(server, 5.0);
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 5.0);
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
     return broker;
@@ -83,7 +60,7 @@ static void test_account_reads_money_sent_as_numbers(void **state)
 {
     (void)state;
     ms_broker *broker = open_broker();
-    assert_true(fake_alpaca_control(server, "{\"numbers\": \"numbers\"}"));
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"numbers\": \"numbers\"}"));
     ms_account account;
     assert_int_equal(ms_broker_account(broker, &account), MS_OK);
     assert_true(account.cash == 100000.5 && account.equity == 100000.5 && account.last_equity == 99000);
@@ -94,7 +71,7 @@ static void test_positions_read_long_and_short_with_nulls(void **state)
 {
     (void)state;
     ms_broker *broker = open_broker();
-    assert_true(fake_alpaca_control(server, "{\"positions\": ["
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"positions\": ["
         "{\"symbol\": \"AAPL\", \"asset_class\": \"us_equity\", \"qty\": \"10\", \"side\": \"long\","
         " \"avg_entry_price\": \"150.5\", \"market_value\": \"1600\", \"cost_basis\": \"1505\","
         " \"unrealized_pl\": \"95\", \"current_price\": \"160\", \"qty_available\": \"10\"},"
@@ -150,7 +127,7 @@ static void test_market_order_is_placed_as_sent(void **state)
     assert_string_equal(order.client_order_id, "ms-market-1");
     assert_string_equal(order.status, "new");
     assert_true(order.qty == 2 && order.side == 1 && order.type == MS_ORDER_MARKET);
-    json_t *state_json = fake_alpaca_state(server);
+    json_t *state_json = fake_alpaca_state(fake_alpaca_server);
     json_t *stored = only_server_order(state_json);
     assert_non_null(stored);
     assert_string_equal(json_string_value(json_object_get(stored, "id")), order.id);
@@ -172,7 +149,7 @@ static void test_bracket_order_is_placed_with_both_legs(void **state)
     assert_int_equal(ms_broker_submit(broker, &request, &order), MS_OK);
     assert_int_equal(order.order_class, MS_CLASS_BRACKET);
     assert_true(order.limit_price == 99.5 && order.take_profit_limit == 110);
-    json_t *state_json = fake_alpaca_state(server);
+    json_t *state_json = fake_alpaca_state(fake_alpaca_server);
     json_t *legs = json_object_get(only_server_order(state_json), "legs");
     assert_int_equal(json_array_size(legs), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(legs, 1), "stop_price")), "95");
@@ -195,7 +172,7 @@ static void test_open_orders_are_listed_nested_with_their_legs(void **state)
     assert_int_equal(count, 1);
     assert_true(orders[0].take_profit_limit == 320.5);
     ms_free(orders);
-    json_t *state_json = fake_alpaca_state(server);
+    json_t *state_json = fake_alpaca_state(fake_alpaca_server);
     json_t *requests = json_object_get(state_json, "requests");
     json_t *query = json_object_get(json_array_get(requests, json_array_size(requests) - 1), "query");
     assert_string_equal(json_string_value(json_object_get(query, "status")), "open");
@@ -209,7 +186,7 @@ static void test_orders_with_nulls_and_numbers_are_read(void **state)
 {
     (void)state;
     ms_broker *broker = open_broker();
-    assert_true(fake_alpaca_control(server, "{\"orders\": [{\"id\": \"61e69015-8549-4bfd-b9c3-01e75843f47d\","
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"orders\": [{\"id\": \"61e69015-8549-4bfd-b9c3-01e75843f47d\","
         " \"client_order_id\": \"manual\", \"symbol\": \"BTC/USD\", \"status\": \"filled\", \"qty\": 0.5,"
         " \"filled_qty\": 0.5, \"filled_avg_price\": 42000.25, \"limit_price\": null, \"stop_price\": null,"
         " \"side\": \"sell\", \"type\": \"market\", \"time_in_force\": \"gtc\", \"order_class\": \"\","
@@ -267,7 +244,7 @@ static void test_opposite_resting_limits_are_refused_as_a_wash_trade(void **stat
     assert_non_null(strstr(ms_last_error(), "wash trade"));
     assert_non_null(strstr(ms_last_error(), "40310000"));
     assert_non_null(strstr(ms_last_error(), "POST /v2/orders"));
-    assert_int_equal(fake_alpaca_orders(server), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
     ms_broker_free(broker);
 }
 
@@ -280,18 +257,18 @@ static void test_duplicate_client_order_id_adopts_the_existing_order(void **stat
     assert_int_equal(ms_broker_submit(broker, &request, &first), MS_OK);
     assert_int_equal(ms_broker_submit(broker, &request, &again), MS_OK);
     assert_string_equal(again.id, first.id);
-    assert_int_equal(fake_alpaca_orders(server), 1);
-    assert_int_equal(fake_alpaca_requests(server, "POST", "/v2/orders"), 2);
-    assert_int_equal(fake_alpaca_requests(server, "GET", "/v2/orders:by_client_order_id"), 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 2);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/orders:by_client_order_id"), 1);
     ms_broker_free(broker);
 }
 
 static void test_wrong_keys_get_401_named_in_the_error(void **state)
 {
     (void)state;
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
-    ms_broker_options opts = fake_alpaca_options(server, 5.0);
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 5.0);
     opts.secret_key = "not-the-secret";
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
@@ -303,7 +280,7 @@ static void test_wrong_keys_get_401_named_in_the_error(void **state)
     ms_broker_free(broker);
 }
 
-#define TEST(name) cmocka_unit_test_setup(name, reset_server)
+#define TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
 int main(void)
 {
@@ -323,5 +300,5 @@ int main(void)
         TEST(test_duplicate_client_order_id_adopts_the_existing_order),
         TEST(test_wrong_keys_get_401_named_in_the_error),
     };
-    return cmocka_run_group_tests_name("alpaca_trading", tests, start_server, stop_server);
+    return cmocka_run_group_tests_name("alpaca_trading", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

@@ -16,15 +16,13 @@
 #include "marketsim/marketsim.h"
 #include "support/fake_alpaca.h"
 
-static fake_alpaca *server;
 static ms_report *report;
 
 /* Six symbols of the synthetic market: their analysis (baseline model,
  * seed 1) picks several entries, which is what the test needs. */
 static int start(void **state)
 {
-    (void)state;
-    server = fake_alpaca_start();
+    fake_alpaca_group_setup(state);
     const char *symbols[] = { "AAPL", "MSFT", "NVDA", "SPY", "BTCUSD", "ETHUSD" };
     ms_source *source = NULL;
     ms_model *model = NULL;
@@ -46,8 +44,7 @@ static int stop(void **state)
 {
     (void)state;
     ms_report_free(report);
-    fake_alpaca_stop(server);
-    return 0;
+    return fake_alpaca_group_teardown(state);
 }
 
 static size_t count_steps(const ms_trade_result *result, ms_trade_action action,
@@ -64,13 +61,13 @@ static size_t count_steps(const ms_trade_result *result, ms_trade_action action,
 static void test_one_refused_order_fails_alone_and_the_others_are_placed(void **state)
 {
     (void)state;
-    if (server == NULL)
+    if (fake_alpaca_server == NULL)
         skip();
-    assert_true(fake_alpaca_control(server, "{\"reset\": true, \"faults\": [{\"kind\": \"status\", "
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"reset\": true, \"faults\": [{\"kind\": \"status\", "
                                             "\"status\": 403, \"method\": \"POST\", \"path\": "
                                             "\"/v2/orders\", \"body\": {\"code\": 40310000, "
                                             "\"message\": \"insufficient buying power\"}}]}"));
-    ms_broker_options opts = fake_alpaca_options(server, 5.0);
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 5.0);
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
     ms_trade_result *result = NULL;
@@ -87,14 +84,14 @@ static void test_one_refused_order_fails_alone_and_the_others_are_placed(void **
         if (step->outcome == MS_TRADE_FAILED)
             assert_non_null(strstr(step->error, "insufficient buying power"));
     }
-    assert_int_equal(fake_alpaca_orders(server), placed);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), placed);
     ms_trade_result_free(result);
 
     /* The re-run finds the placed ones by id and places only the refused one. */
     assert_int_equal(ms_trade_cycle(broker, report, NULL, &result), MS_OK);
     assert_int_equal(ms_trade_result_summary(result)->sent, 1);
     assert_int_equal(ms_trade_result_summary(result)->failed, 0);
-    assert_int_equal(fake_alpaca_orders(server), placed + 1);
+    assert_int_equal(fake_alpaca_orders(fake_alpaca_server), placed + 1);
     ms_trade_result_free(result);
     ms_broker_free(broker);
 }

@@ -207,3 +207,27 @@ ms_broker_options fake_alpaca_options(const fake_alpaca *server, double timeout_
     opts.requests_per_minute = 60000;
     return opts;
 }
+
+fake_alpaca *fake_alpaca_server;
+
+int fake_alpaca_group_setup(void **state)
+{
+    (void)state;
+    fake_alpaca_server = fake_alpaca_start();
+    return 0;
+}
+
+int fake_alpaca_group_teardown(void **state)
+{
+    (void)state;
+    fake_alpaca_stop(fake_alpaca_server);
+    fake_alpaca_server = NULL;
+    return 0;
+}
+
+int fake_alpaca_reset(void **state)
+{
+    (void)state;
+    return fake_alpaca_server == NULL || fake_alpaca_control(fake_alpaca_server, "{\"reset\": true}")
+               ? 0 : -1;
+}

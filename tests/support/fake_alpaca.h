@@ -34,6 +34,16 @@ fake_alpaca *fake_alpaca_start(void);
 fake_alpaca *fake_alpaca_start_for(int max_seconds);
 void fake_alpaca_stop(fake_alpaca *server);
 
+/* The one server of a suite: CMocka group fixtures start and stop it. It is
+ * NULL when it could not start (no python3), and the tests then skip. */
+extern fake_alpaca *fake_alpaca_server;
+int fake_alpaca_group_setup(void **state);
+int fake_alpaca_group_teardown(void **state);
+
+/* CMocka per-test setup: the suite's server forgets the previous test's
+ * orders, faults, overrides and log (nothing to do without a server). */
+int fake_alpaca_reset(void **state);
+
 /* POSTs a control command (a JSON object's text); false on any failure.
  * The reply (the server's whole record) is read and dropped unbuffered. */
 bool fake_alpaca_control(fake_alpaca *server, const char *command);
