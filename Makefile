@@ -9,6 +9,10 @@
 #   make bench      build and run the benchmark programs under bench/
 #   make examples   the example programs under examples/ (build/examples), built
 #                   against the installed library via pkg-config
+#   make sanitize   the suites under ASan+UBSan; make tsan: the threaded ones
+#                   under TSan; make leakcheck: valgrind on the CLI; make fuzz:
+#                   the libFuzzer targets; make soak: the trade loop under
+#                   faults (mk/*.mk, docs/reliability.md)
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
 # port, lib/model/toto/*.cpp) are compiled only when present, with
