@@ -19,24 +19,7 @@
 
 /* Short enough to keep the suite fast, long enough for a loaded machine
  * to answer a request that is not delayed on purpose. */
-#define TIMEOUT 0.5
 #define DELAY "1.5"
-
-/* A broker on the server (max_retries as in ms_broker_options) with the
- * fault `faults` (a JSON array) queued. */
-static ms_broker *open_broker(int max_retries, const char *faults)
-{
-    if (fake_alpaca_server == NULL)
-        skip();
-    char command[512];
-    snprintf(command, sizeof command, "{\"faults\": %s}", faults);
-    assert_true(fake_alpaca_control(fake_alpaca_server, command));
-    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, TIMEOUT);
-    opts.max_retries = max_retries;
-    ms_broker *broker = NULL;
-    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
-    return broker;
-}
 
 static ms_status read_account(ms_broker *broker)
 {
@@ -47,20 +30,10 @@ static ms_status read_account(ms_broker *broker)
     return status;
 }
 
-static ms_status submit_limit(ms_broker *broker, const char *client_order_id, ms_order *order)
-{
-    ms_order_request request = {
-        .symbol = "AAPL", .qty = 3, .side = 1, .type = MS_ORDER_LIMIT, .time_in_force = MS_TIF_DAY,
-        .limit_price = 99.5, .stop_price = NAN, .order_class = MS_CLASS_OTO,
-        .take_profit_limit = 105, .stop_loss_stop = NAN, .client_order_id = client_order_id,
-    };
-    return ms_broker_submit(broker, &request, order);
-}
-
 static void test_get_waits_out_a_429_until_the_reset_then_succeeds(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 429, \"reset_in\": 1}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"status\", \"status\": 429, \"reset_in\": 1}]");
     assert_int_equal(read_account(broker), MS_OK);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
@@ -69,7 +42,7 @@ static void test_get_waits_out_a_429_until_the_reset_then_succeeds(void **state)
 static void test_429_past_every_retry_is_a_rate_limit_error(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(2, "[{\"kind\": \"status\", \"status\": 429, \"reset_in\": 0, \"count\": 3}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(2, "[{\"kind\": \"status\", \"status\": 429, \"reset_in\": 0, \"count\": 3}]");
     assert_int_equal(read_account(broker), MS_ERR_RATE_LIMIT);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account: HTTP 429"));
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 3);
@@ -79,7 +52,7 @@ static void test_429_past_every_retry_is_a_rate_limit_error(void **state)
 static void test_get_retries_a_500_then_succeeds(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 500}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"status\", \"status\": 500}]");
     assert_int_equal(read_account(broker), MS_OK);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
@@ -88,7 +61,7 @@ static void test_get_retries_a_500_then_succeeds(void **state)
 static void test_500_past_every_retry_is_an_http_error_with_alpacas_code(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(2, "[{\"kind\": \"status\", \"status\": 500, \"count\": 3}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(2, "[{\"kind\": \"status\", \"status\": 500, \"count\": 3}]");
     assert_int_equal(read_account(broker), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account: HTTP 500 (code 50010000: fault 500)"));
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 3);
@@ -100,7 +73,7 @@ static void test_500_past_every_retry_is_an_http_error_with_alpacas_code(void **
 static void test_error_code_beyond_long_is_no_code(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(-1, "[{\"kind\": \"status\", \"status\": 422, "
+    ms_broker *broker = fake_alpaca_faulty_broker(-1, "[{\"kind\": \"status\", \"status\": 422, "
                                         "\"body\": {\"code\": 1e300, \"message\": \"huge code\"}}]");
     assert_int_equal(read_account(broker), MS_ERR_BROKER);
     assert_non_null(strstr(ms_last_error(), "HTTP 422 (huge code)"));
@@ -110,7 +83,7 @@ static void test_error_code_beyond_long_is_no_code(void **state)
 static void test_error_body_that_is_not_json_is_quoted(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(-1, "[{\"kind\": \"status\", \"status\": 503, "
+    ms_broker *broker = fake_alpaca_faulty_broker(-1, "[{\"kind\": \"status\", \"status\": 503, "
                                         "\"body\": \"<html>Service Unavailable</html>\"}]");
     assert_int_equal(read_account(broker), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "HTTP 503"));
@@ -121,7 +94,7 @@ static void test_error_body_that_is_not_json_is_quoted(void **state)
 static void test_slow_get_times_out_and_is_retried(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"delay\", \"seconds\": " DELAY "}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"delay\", \"seconds\": " DELAY "}]");
     assert_int_equal(read_account(broker), MS_OK);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
@@ -130,7 +103,7 @@ static void test_slow_get_times_out_and_is_retried(void **state)
 static void test_slow_get_without_retries_is_a_timeout(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(-1, "[{\"kind\": \"delay\", \"seconds\": " DELAY "}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(-1, "[{\"kind\": \"delay\", \"seconds\": " DELAY "}]");
     assert_int_equal(read_account(broker), MS_ERR_TIMEOUT);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account: timed out"));
     ms_broker_free(broker);
@@ -139,7 +112,7 @@ static void test_slow_get_without_retries_is_a_timeout(void **state)
 static void test_malformed_json_is_a_parse_error_naming_the_endpoint(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"malformed\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"malformed\"}]");
     assert_int_equal(read_account(broker), MS_ERR_PARSE);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account: malformed JSON"));
     ms_broker_free(broker);
@@ -148,7 +121,7 @@ static void test_malformed_json_is_a_parse_error_naming_the_endpoint(void **stat
 static void test_truncated_json_is_a_parse_error(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"truncated_json\", \"path\": \"/v2/clock\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"truncated_json\", \"path\": \"/v2/clock\"}]");
     ms_market_clock clock;
     assert_int_equal(ms_broker_clock(broker, &clock), MS_ERR_PARSE);
     assert_non_null(strstr(ms_last_error(), "GET /v2/clock"));
@@ -158,7 +131,7 @@ static void test_truncated_json_is_a_parse_error(void **state)
 static void test_body_shorter_than_announced_is_retried(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"short_body\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"short_body\"}]");
     assert_int_equal(read_account(broker), MS_OK);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
@@ -167,7 +140,7 @@ static void test_body_shorter_than_announced_is_retried(void **state)
 static void test_body_shorter_than_announced_without_retries_is_an_http_error(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(-1, "[{\"kind\": \"short_body\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(-1, "[{\"kind\": \"short_body\"}]");
     assert_int_equal(read_account(broker), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account"));
     ms_broker_free(broker);
@@ -176,7 +149,7 @@ static void test_body_shorter_than_announced_without_retries_is_an_http_error(vo
 static void test_connection_dropped_mid_body_is_retried(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"drop\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"drop\"}]");
     assert_int_equal(read_account(broker), MS_OK);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/account"), 2);
     ms_broker_free(broker);
@@ -185,7 +158,7 @@ static void test_connection_dropped_mid_body_is_retried(void **state)
 static void test_connection_dropped_without_retries_is_an_http_error(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(-1, "[{\"kind\": \"drop\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(-1, "[{\"kind\": \"drop\"}]");
     assert_int_equal(read_account(broker), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "GET /v2/account"));
     ms_broker_free(broker);
@@ -194,9 +167,9 @@ static void test_connection_dropped_without_retries_is_an_http_error(void **stat
 static void test_slow_post_is_resolved_by_lookup_without_a_second_order(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"delay\", \"seconds\": " DELAY ", \"method\": \"POST\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"delay\", \"seconds\": " DELAY ", \"method\": \"POST\"}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-slow-post", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-slow-post", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-slow-post");
     assert_true(order.take_profit_limit == 105);
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
@@ -207,9 +180,9 @@ static void test_slow_post_is_resolved_by_lookup_without_a_second_order(void **s
 static void test_post_500_before_processing_is_posted_once_more(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 500, \"method\": \"POST\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"status\", \"status\": 500, \"method\": \"POST\"}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-post-500", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-post-500", &order), MS_OK);
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 2);
     ms_broker_free(broker);
@@ -218,10 +191,10 @@ static void test_post_500_before_processing_is_posted_once_more(void **state)
 static void test_post_500_after_processing_adopts_the_order(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"status\", \"status\": 502, \"method\": \"POST\", "
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"status\", \"status\": 502, \"method\": \"POST\", "
                                        "\"process\": true}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-post-502", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-post-502", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-502");
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
@@ -231,9 +204,9 @@ static void test_post_500_after_processing_adopts_the_order(void **state)
 static void test_post_reply_dropped_mid_body_adopts_the_order(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"drop\", \"method\": \"POST\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"drop\", \"method\": \"POST\"}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-post-drop", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-post-drop", &order), MS_OK);
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);
@@ -242,9 +215,9 @@ static void test_post_reply_dropped_mid_body_adopts_the_order(void **state)
 static void test_malformed_post_reply_adopts_the_order(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "[{\"kind\": \"malformed\", \"method\": \"POST\"}]");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"malformed\", \"method\": \"POST\"}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-post-malformed", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-post-malformed", &order), MS_OK);
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 1);
     ms_broker_free(broker);

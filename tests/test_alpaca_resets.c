@@ -17,39 +17,10 @@
 #include "marketsim/broker.h"
 #include "support/fake_alpaca.h"
 
-/* As in test_alpaca_faults.c: short, but ample for an unloaded local server. */
-#define TIMEOUT 0.5
-
-/* A broker on the server (max_retries as in ms_broker_options) with the
- * fault `fault` (a JSON object) queued. */
-static ms_broker *open_broker(int max_retries, const char *fault)
-{
-    if (fake_alpaca_server == NULL)
-        skip();
-    char command[512];
-    snprintf(command, sizeof command, "{\"faults\": [%s]}", fault);
-    assert_true(fake_alpaca_control(fake_alpaca_server, command));
-    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, TIMEOUT);
-    opts.max_retries = max_retries;
-    ms_broker *broker = NULL;
-    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
-    return broker;
-}
-
-static ms_status submit_limit(ms_broker *broker, const char *client_order_id, ms_order *order)
-{
-    ms_order_request request = {
-        .symbol = "AAPL", .qty = 3, .side = 1, .type = MS_ORDER_LIMIT, .time_in_force = MS_TIF_DAY,
-        .limit_price = 99.5, .stop_price = NAN, .order_class = MS_CLASS_OTO,
-        .take_profit_limit = 105, .stop_loss_stop = NAN, .client_order_id = client_order_id,
-    };
-    return ms_broker_submit(broker, &request, order);
-}
-
 static void test_get_reset_before_any_byte_is_retried(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "{\"kind\": \"reset\", \"path\": \"/v2/account\"}");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"reset\", \"path\": \"/v2/account\"}]");
     ms_account account;
     assert_int_equal(ms_broker_account(broker, &account), MS_OK);
     assert_true(account.cash == 100000.5);
@@ -60,7 +31,7 @@ static void test_get_reset_before_any_byte_is_retried(void **state)
 static void test_get_reset_without_retries_is_an_http_error_naming_the_endpoint(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(-1, "{\"kind\": \"reset\", \"path\": \"/v2/clock\"}");
+    ms_broker *broker = fake_alpaca_faulty_broker(-1, "[{\"kind\": \"reset\", \"path\": \"/v2/clock\"}]");
     ms_market_clock clock;
     assert_int_equal(ms_broker_clock(broker, &clock), MS_ERR_HTTP);
     assert_non_null(strstr(ms_last_error(), "GET /v2/clock"));
@@ -70,9 +41,9 @@ static void test_get_reset_without_retries_is_an_http_error_naming_the_endpoint(
 static void test_post_reset_after_processing_adopts_the_order(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "{\"kind\": \"reset\", \"method\": \"POST\", \"process\": true}");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"reset\", \"method\": \"POST\", \"process\": true}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-post-reset-done", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-post-reset-done", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-reset-done");
     assert_true(order.take_profit_limit == 105);
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
@@ -83,9 +54,9 @@ static void test_post_reset_after_processing_adopts_the_order(void **state)
 static void test_post_reset_before_processing_is_posted_once_more(void **state)
 {
     (void)state;
-    ms_broker *broker = open_broker(0, "{\"kind\": \"reset\", \"method\": \"POST\"}");
+    ms_broker *broker = fake_alpaca_faulty_broker(0, "[{\"kind\": \"reset\", \"method\": \"POST\"}]");
     ms_order order;
-    assert_int_equal(submit_limit(broker, "ms-post-reset-lost", &order), MS_OK);
+    assert_int_equal(fake_alpaca_submit_limit(broker, "ms-post-reset-lost", &order), MS_OK);
     assert_string_equal(order.client_order_id, "ms-post-reset-lost");
     assert_int_equal(fake_alpaca_orders(fake_alpaca_server), 1);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "POST", "/v2/orders"), 2);

@@ -1,7 +1,14 @@
 /* fake_alpaca.c - see fake_alpaca.h. */
 #include "support/fake_alpaca.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include <curl/curl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -230,4 +237,29 @@ int fake_alpaca_reset(void **state)
     (void)state;
     return fake_alpaca_server == NULL || fake_alpaca_control(fake_alpaca_server, "{\"reset\": true}")
                ? 0 : -1;
+}
+
+ms_broker *fake_alpaca_faulty_broker(int max_retries, const char *faults)
+{
+    if (fake_alpaca_server == NULL)
+        skip();
+    char command[512];
+    snprintf(command, sizeof command, "{\"faults\": %s}", faults);
+    assert_true(fake_alpaca_control(fake_alpaca_server, command));
+    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, FAKE_ALPACA_FAULT_TIMEOUT);
+    opts.max_retries = max_retries;
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
+    return broker;
+}
+
+ms_status fake_alpaca_submit_limit(ms_broker *broker, const char *client_order_id,
+                                   ms_order *order)
+{
+    ms_order_request request = {
+        .symbol = "AAPL", .qty = 3, .side = 1, .type = MS_ORDER_LIMIT, .time_in_force = MS_TIF_DAY,
+        .limit_price = 99.5, .stop_price = NAN, .order_class = MS_CLASS_OTO,
+        .take_profit_limit = 105, .stop_loss_stop = NAN, .client_order_id = client_order_id,
+    };
+    return ms_broker_submit(broker, &request, order);
 }

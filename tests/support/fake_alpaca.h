@@ -40,6 +40,21 @@ extern fake_alpaca *fake_alpaca_server;
 int fake_alpaca_group_setup(void **state);
 int fake_alpaca_group_teardown(void **state);
 
+/* The fault suites' request timeout: short, but ample for an unloaded
+ * local server. */
+#define FAKE_ALPACA_FAULT_TIMEOUT 0.5
+
+/* A broker on the suite's server with FAKE_ALPACA_FAULT_TIMEOUT,
+ * `max_retries` as in ms_broker_options, and `faults` (a JSON array)
+ * queued. Skips the running test without a server; fails it when the
+ * server or the broker refuses. */
+ms_broker *fake_alpaca_faulty_broker(int max_retries, const char *faults);
+
+/* Submits the fault suites' order: an OTO limit buy of 3 AAPL at 99.5, day,
+ * take profit 105, under `client_order_id`. */
+ms_status fake_alpaca_submit_limit(ms_broker *broker, const char *client_order_id,
+                                   ms_order *order);
+
 /* CMocka per-test setup: the suite's server forgets the previous test's
  * orders, faults, overrides and log (nothing to do without a server). */
 int fake_alpaca_reset(void **state);
