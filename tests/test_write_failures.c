@@ -123,34 +123,30 @@ static char *read_text(const char *path)
     return text;
 }
 
-static void test_json_report_to_a_full_stdout_exits_1(void **state)
+/* Runs `analyze` on the GOOD fixture with `flags`, stdout on /dev/full;
+ * asserts exit 1 and that stderr holds `expected`. */
+static void assert_full_stdout_fails(const char *dir, const char *flags, const char *expected)
 {
-    char *dir = *state;
     if (access("/dev/full", W_OK) != 0)
         skip();
     char *err = temp_dir_path(dir, "err.txt");
     char command[8192];
     snprintf(command, sizeof command,
-             "'%s' analyze --data '%s' --symbols GOOD --simulations 2 --json >/dev/full 2>'%s'",
-             marketsim_bin(), cli_fixtures_uri(), err);
+             "'%s' analyze --data '%s' --symbols GOOD --simulations 2 %s >/dev/full 2>'%s'",
+             marketsim_bin(), cli_fixtures_uri(), flags, err);
     assert_int_equal(run_shell(command), 1);
-    assert_non_null(strstr(read_text(err), "cannot write to standard output"));
+    assert_non_null(strstr(read_text(err), expected));
     free(err);
+}
+
+static void test_json_report_to_a_full_stdout_exits_1(void **state)
+{
+    assert_full_stdout_fails(*state, "--json", "cannot write to standard output");
 }
 
 static void test_text_report_to_a_full_stdout_exits_1(void **state)
 {
-    char *dir = *state;
-    if (access("/dev/full", W_OK) != 0)
-        skip();
-    char *err = temp_dir_path(dir, "err.txt");
-    char command[8192];
-    snprintf(command, sizeof command,
-             "'%s' analyze --data '%s' --symbols GOOD --simulations 2 >/dev/full 2>'%s'",
-             marketsim_bin(), cli_fixtures_uri(), err);
-    assert_int_equal(run_shell(command), 1);
-    assert_non_null(strstr(read_text(err), "No space left on device"));
-    free(err);
+    assert_full_stdout_fails(*state, "", "No space left on device");
 }
 
 /* `ulimit -f 1` lets the shell's child write 512 bytes per file; the HTML

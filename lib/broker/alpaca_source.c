@@ -139,18 +139,16 @@ MS_API ms_status ms_source_open_alpaca(ms_source **out, const char *timeframe,
     if (out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_source_open_alpaca: out is NULL");
     *out = NULL;
-    ms_broker_options defaults = MS_BROKER_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->version != MS_BROKER_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected %d", opts->version,
-                        MS_BROKER_OPTIONS_VERSION);
+    ms_broker_options defaults;
+    ms_status status = ms_broker_options_resolve(&opts, &defaults);
+    if (status != MS_OK)
+        return status;
     if (timeframe == NULL || *timeframe == '\0')
         timeframe = "1Day";
     if (!ms_alpaca_timeframe_valid(timeframe))
         return ms_error(MS_ERR_INVALID_ARG, "alpaca timeframe '%s': expected {1-59}Min, {1-23}Hour, "
                         "1Day, 1Week or {1,2,3,6,12}Month", timeframe);
-    ms_status status = ms_global_init();
+    status = ms_global_init();
     if (status != MS_OK)
         return status;
     alpaca_source *source = calloc(1, sizeof *source);

@@ -38,21 +38,30 @@ static ms_status open_implementation(const char *uri, const ms_broker_options *o
     return ms_error(MS_ERR_INVALID_ARG, "broker '%s': expected alpaca or sim:PATH", uri);
 }
 
+ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *defaults)
+{
+    *defaults = (ms_broker_options)MS_BROKER_OPTIONS_INIT;
+    if (*opts == NULL)
+        *opts = defaults;
+    if ((*opts)->version != MS_BROKER_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected %d",
+                        (*opts)->version, MS_BROKER_OPTIONS_VERSION);
+    return MS_OK;
+}
+
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)
 {
     if (out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_broker_open: out is NULL");
     *out = NULL;
-    ms_broker_options defaults = MS_BROKER_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->version != MS_BROKER_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected %d", opts->version,
-                        MS_BROKER_OPTIONS_VERSION);
+    ms_broker_options defaults;
+    ms_status status = ms_broker_options_resolve(&opts, &defaults);
+    if (status != MS_OK)
+        return status;
     ms_broker *broker = calloc(1, sizeof *broker);
     if (broker == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory opening a broker");
-    ms_status status = open_implementation(uri, opts, broker);
+    status = open_implementation(uri, opts, broker);
     if (status != MS_OK) {
         free(broker);
         return status;
