@@ -55,14 +55,6 @@ static void check_same_bars(const ms_bars *a, const ms_bars *b)
         FUZZ_CHECK(memcmp(ms_bars_column(a, c), ms_bars_column(b, c), n * sizeof(double)) == 0);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet_logging();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;

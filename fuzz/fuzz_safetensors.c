@@ -48,14 +48,6 @@ static void check_tensor(const ms_safetensors *file, const ms_tensor_view *view)
     free(values);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet_logging();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ms_safetensors *file = NULL;

@@ -17,9 +17,12 @@ _Noreturn void fuzz_fail(const char *file, int line, const char *condition)
     abort();
 }
 
-void fuzz_quiet_logging(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    (void)argc;
+    (void)argv;
     setenv("MARKETSIM_LOG", "error", 1);
+    return 0;
 }
 
 const char *fuzz_input_file(const uint8_t *data, size_t size)

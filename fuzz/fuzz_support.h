@@ -16,10 +16,11 @@
 
 _Noreturn void fuzz_fail(const char *file, int line, const char *condition);
 
-/* Silences warnings (MARKETSIM_LOG=error): a parser that warns on every
- * malformed input would spend the run formatting messages. Call from
- * LLVMFuzzerInitialize, before the library reads the level. */
-void fuzz_quiet_logging(void);
+/* Every target's LLVMFuzzerInitialize (defined once, in fuzz_support.c):
+ * silences warnings (MARKETSIM_LOG=error) before the library reads the
+ * level, as a parser that warns on every malformed input would spend the
+ * run formatting messages. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* The input as a file: one memfd per process, rewritten on every call,
  * named by its /proc/self/fd path (valid until the next call). Aborts

@@ -38,14 +38,6 @@ static void check_tensor_specs(const ms_toto_config *config)
     free(specs);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet_logging();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ms_toto_config config;
