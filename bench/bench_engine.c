@@ -5,13 +5,18 @@
  *
  * 1. The matrix: Baseline (sequential, no warm-up), Warm-up only, Parallel
  *    only, Both; each a fresh process (this program re-executed) timing its
- *    first run (load + warm-up + analysis) and a second analysis.
+ *    first run (load + warm-up + analysis) and a second analysis; medians
+ *    of interleaved rounds.
  * 2. Ablations, from the reference call pattern (every (simulation, day)
  *    pair, 8 passes per context for its sample batches, one context per
  *    call, symbol after symbol) to our engine. The reference rows cost
  *    minutes per symbol, so rows marked "scaled" run SUBSET symbols and are
  *    scaled to the full universe: their work is per symbol and sequential.
  * 3. Phase shares and throughput of the full engine.
+ * 4. The split of the cores between libtorch and the pool.
+ * argv[2], optional: one section to run alone (matrix, phases, ablations,
+ * cores),
+ * for diagnosis without the minutes the whole benchmark takes.
  * Data: the first 30 files of ../shared/data/daily, else the synthetic market.
  */
 #include <dirent.h>
@@ -128,26 +133,45 @@ static int run_child(const char *checkpoint, int parallel, int warmup)
     return 0;
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The four configurations run in turn, MATRIX_ROUNDS times over, and each
+ * cell is the median of its rounds: interleaving spreads the VM's drift
+ * over every configuration instead of penalising whichever ran in a slow
+ * minute. */
+#define MATRIX_ROUNDS 3
 static void run_matrix(const char *self, const char *checkpoint)
 {
     static const struct { const char *name; int parallel, warmup; } configs[] = {
         { "Baseline", 0, 0 }, { "Warm-up only", 0, 1 }, { "Parallel only", 1, 0 }, { "Both", 1, 1 } };
-    double first[4], second[4];
+    double first[4][MATRIX_ROUNDS], second[4][MATRIX_ROUNDS];
+    for (int round = 0; round < MATRIX_ROUNDS; round++)
+        for (int c = 0; c < 4; c++) {
+            char command[4096];
+            snprintf(command, sizeof command, "%s --child %s %d %d", self, checkpoint,
+                     configs[c].parallel, configs[c].warmup);
+            FILE *child = popen(command, "r");
+            if (child == NULL || fscanf(child, "%lf %lf", &first[c][round], &second[c][round]) != 2)
+                die("matrix child");
+            pclose(child);
+        }
+    printf("\n1. Performance matrix (%d symbols x %d simulations; fresh process per run; "
+           "median of %d interleaved rounds)\n", SYMBOLS, SIMULATIONS, MATRIX_ROUNDS);
+    printf("| configuration | first run (s) | subsequent (s) | first vs Baseline | subsequent vs Baseline |"
+           " first / subsequent |\n|---|---|---|---|---|---|\n");
     for (int c = 0; c < 4; c++) {
-        char command[4096];
-        snprintf(command, sizeof command, "%s --child %s %d %d", self, checkpoint, configs[c].parallel,
-                 configs[c].warmup);
-        FILE *child = popen(command, "r");
-        if (child == NULL || fscanf(child, "%lf %lf", &first[c], &second[c]) != 2)
-            die("matrix child");
-        pclose(child);
+        qsort(first[c], MATRIX_ROUNDS, sizeof(double), compare_doubles);
+        qsort(second[c], MATRIX_ROUNDS, sizeof(double), compare_doubles);
     }
-    printf("\n1. Performance matrix (%d symbols x %d simulations; fresh process per row)\n", SYMBOLS, SIMULATIONS);
-    printf("| configuration | first run (s) | subsequent (s) | first vs Baseline | subsequent vs Baseline |\n");
-    printf("|---|---|---|---|---|\n");
+    const int mid = MATRIX_ROUNDS / 2;
     for (int c = 0; c < 4; c++)
-        printf("| %s | %.2f | %.2f | %.2fx | %.2fx |\n", configs[c].name, first[c], second[c],
-               first[0] / first[c], second[0] / second[c]);
+        printf("| %s | %.2f | %.2f | %.2fx | %.2fx | %.2f |\n", configs[c].name, first[c][mid],
+               second[c][mid], first[0][mid] / first[c][mid], second[0][mid] / second[c][mid],
+               first[c][mid] / second[c][mid]);
 }
 
 static void run_ablations(ms_source *source, ms_model *model, const universe *u)
@@ -176,14 +200,12 @@ static void run_ablations(ms_source *source, ms_model *model, const universe *u)
     }
 }
 
-/* The bare forward pass's rate on the same model in the same process, right
- * after the analysis: FORWARD_CALLS back-to-back forecasts (after one
- * untimed) of `batch` contexts of the analysis' length (512 percent changes
- * of a random walk), horizon 1, mean only. Totals, not a median, as the
- * analysis' throughput is a total. */
-#define FORWARD_CALLS 20
+/* The bare forward pass's rate on the same model in the same process:
+ * `calls` back-to-back forecasts (after one untimed) of `batch` contexts of
+ * the analysis' length (512 percent changes of a random walk), horizon 1,
+ * mean only. Totals, not a median, as the analysis' throughput is a total. */
 #define FORWARD_CONTEXT 512
-static double forward_rate(ms_model *model, size_t batch)
+static double forward_rate(ms_model *model, size_t batch, uint64_t calls)
 {
     double *values = malloc(batch * FORWARD_CONTEXT * sizeof *values);
     ms_series *series = malloc(batch * sizeof *series);
@@ -200,19 +222,24 @@ static double forward_rate(ms_model *model, size_t batch)
     ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
     ms_forecast_output out = { .mean = mean };
     double started = 0;
-    for (int call = 0; call <= FORWARD_CALLS; call++) {
+    for (uint64_t call = 0; call <= calls; call++) {
         if (call == 1)
             started = ms_clock_seconds();
         if (ms_model_forecast(model, series, batch, &opts, &out) != MS_OK)
             die("forward pass");
     }
-    double rate = (double)(batch * FORWARD_CALLS) / (ms_clock_seconds() - started);
+    double rate = (double)(batch * calls) / (ms_clock_seconds() - started);
     free(mean);
     free(series);
     free(values);
     return rate;
 }
 
+/* The throughput ratio compares two measurements of several seconds each
+ * on a shared VM whose speed drifts by up to 20% (docs/performance.md), so
+ * the bare forward pass runs as many passes as the analysis did, once right
+ * before it and once right after, and the analysis is compared with their
+ * mean: drift in either direction then moves both sides alike. */
 static void run_phases(ms_source *source, ms_model *model, const universe *u, double load_seconds)
 {
     ms_analyzer_options opts = options(1, 1, 0, 0);
@@ -238,12 +265,51 @@ static void run_phases(ms_source *source, ms_model *model, const universe *u, do
     printf("| other (analysis wall - inference) | %.3f | %.1f%% |\n", analysis - inference,
            100 * (analysis - inference) / total);
     printf("inference share of the analysis wall time: %.1f%%\n", 100 * inference / analysis);
-    double throughput = contexts / analysis;
-    double forward = forward_rate(model, 64);
     printf("throughput: %.0f contexts/s in %llu forward passes (batches of up to 64); peak RSS %.0f MiB\n",
-           throughput, (unsigned long long)passes, usage.ru_maxrss / 1024.0);
-    printf("bare forward pass, same model and process, batch 64: %.0f forecasts/s; "
-           "analysis throughput = %.1f%% of it\n", forward, 100 * throughput / forward);
+           contexts / analysis, (unsigned long long)passes, usage.ru_maxrss / 1024.0);
+    double ahead = forward_rate(model, 64, passes);
+    ms_model_get_stats(model, &before);
+    analysis = analyze(source, model, &opts, u->symbols, u->count, &t, NULL) - t.warmup;
+    ms_model_get_stats(model, &after);
+    double behind = forward_rate(model, 64, passes);
+    double throughput = (double)(after.contexts - before.contexts) / analysis;
+    double forward = (ahead + behind) / 2;
+    printf("bare forward pass, batch 64, %llu passes right before and after a second analysis: "
+           "%.0f and %.0f forecasts/s;\nthat analysis: %.0f contexts/s = %.1f%% of their mean\n",
+           (unsigned long long)passes, ahead, behind, throughput, 100 * throughput / forward);
+}
+
+/* How the cores are split: libtorch's intra-op threads (all cores, the
+ * default, or one) against the pool's workers (the default, or one), and the
+ * sequential engine; analysis seconds with warm-up, in one process. */
+static void run_core_split(ms_source *source, const char *checkpoint, const universe *u)
+{
+    static const struct { const char *name; int threads, parallel, workers; } splits[] = {
+        { "all cores to libtorch, default workers (the default)", 0, 1, 0 },
+        { "all cores to libtorch, 1 worker", 0, 1, 1 },
+        { "all cores to libtorch, sequential engine", 0, 0, 0 },
+        { "1 libtorch thread, default workers", 1, 1, 0 },
+        { "1 libtorch thread, 1 worker", 1, 1, 1 },
+    };
+    printf("\n4. How the cores are split (%ld cpus; analysis seconds with warm-up)\n",
+           sysconf(_SC_NPROCESSORS_ONLN));
+    printf("| split | seconds | vs the default |\n|---|---|---|\n");
+    double reference = 0;
+    for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+        ms_model_options model_opts = MS_MODEL_OPTIONS_INIT;
+        model_opts.num_threads = splits[i].threads;
+        ms_model *model = NULL;
+        if (ms_model_open(&model, checkpoint, &model_opts) != MS_OK)
+            die("model");
+        ms_analyzer_options opts = options(splits[i].parallel, 1, 0, 0);
+        opts.workers = splits[i].workers;
+        ms_timings t;
+        double seconds = analyze(source, model, &opts, u->symbols, u->count, &t, NULL) - t.warmup;
+        if (i == 0)
+            reference = seconds;
+        printf("| %s | %.2f | %.2fx |\n", splits[i].name, seconds, reference / seconds);
+        ms_model_free(model);
+    }
 }
 
 int main(int argc, char **argv)
@@ -251,6 +317,12 @@ int main(int argc, char **argv)
     if (argc == 5 && strcmp(argv[1], "--child") == 0)
         return run_child(argv[2], atoi(argv[3]), atoi(argv[4]));
     const char *preset = argc > 1 ? argv[1] : "small";
+    const char *only = argc > 2 ? argv[2] : NULL;
+    if (only && strcmp(only, "matrix") && strcmp(only, "phases") && strcmp(only, "ablations")
+        && strcmp(only, "cores")) {
+        fprintf(stderr, "usage: bench_engine [tiny|small|base] [matrix|phases|ablations|cores]\n");
+        return 2;
+    }
     char checkpoint[256];
     snprintf(checkpoint, sizeof checkpoint, "build/bench/checkpoints/%s", preset);
     struct stat info;
@@ -259,15 +331,22 @@ int main(int argc, char **argv)
     universe u;
     load_universe(&u);
     printf("engine benchmark: Toto %s (random weights), data %s\n", preset, u.uri);
-    run_matrix(argv[0], checkpoint);
+    if (only == NULL || strcmp(only, "matrix") == 0)
+        run_matrix(argv[0], checkpoint);
+    if (only && strcmp(only, "matrix") == 0)
+        return 0;
     double started = ms_clock_seconds();
     ms_source *source = NULL;
     ms_model *model = NULL;
     if (ms_source_open(&source, u.uri, NULL) != MS_OK || ms_model_open(&model, checkpoint, NULL) != MS_OK)
         die("setup");
     double load_seconds = ms_clock_seconds() - started;
-    run_phases(source, model, &u, load_seconds);
-    run_ablations(source, model, &u);
+    if (only == NULL || strcmp(only, "phases") == 0)
+        run_phases(source, model, &u, load_seconds);
+    if (only == NULL || strcmp(only, "ablations") == 0)
+        run_ablations(source, model, &u);
+    if (only == NULL || strcmp(only, "cores") == 0)
+        run_core_split(source, checkpoint, &u);
     ms_model_free(model);
     ms_source_free(source);
     return 0;
