@@ -19,6 +19,12 @@
 # TORCH_CFLAGS/TORCH_LIBS. Everything is built with -fvisibility=hidden:
 # only declarations marked MS_API are exported from the shared library.
 
+# Build with every core by default: the libtorch translation units take
+# ~20 s each. A -j on the command line wins; sub-makes share the jobserver.
+ifeq ($(MAKELEVEL),0)
+MAKEFLAGS    += -j$(shell nproc)
+endif
+
 VERSION      := 0.1.0
 SOVERSION    := 0
 PREFIX       ?= /usr/local

@@ -9,31 +9,9 @@
 #include <string.h>
 
 #include "alpaca_internal.h"
+#include "order_words.h"
 
 #define FINE_PLACES 9
-
-static const char *type_word(ms_order_type type)
-{
-    switch (type) {
-    case MS_ORDER_MARKET: return "market";
-    case MS_ORDER_LIMIT: return "limit";
-    case MS_ORDER_STOP: return "stop";
-    case MS_ORDER_STOP_LIMIT: return "stop_limit";
-    }
-    return "market";
-}
-
-static const char *time_in_force_word(ms_time_in_force time_in_force)
-{
-    static const char *const words[] = { "day", "gtc", "opg", "cls", "ioc", "fok" };
-    return (size_t)time_in_force < MS_ARRAY_LEN(words) ? words[time_in_force] : "day";
-}
-
-static const char *class_word(ms_order_class order_class)
-{
-    static const char *const words[] = { "simple", "oto", "bracket", "oco" };
-    return (size_t)order_class < MS_ARRAY_LEN(words) ? words[order_class] : "simple";
-}
 
 /* `value` with `places` decimals, trailing zeros dropped, as a JSON string;
  * -1 when it cannot be added. */
@@ -85,10 +63,10 @@ ms_status ms_alpaca_order_body(const ms_order_request *request, char **body)
     json_t *order = json_object();
     int failed = json_object_set_new(order, "symbol", json_string(symbol));
     failed |= set_decimal(order, "qty", request->qty, FINE_PLACES);
-    failed |= json_object_set_new(order, "side", json_string(request->side > 0 ? "buy" : "sell"));
-    failed |= json_object_set_new(order, "type", json_string(type_word(request->type)));
+    failed |= json_object_set_new(order, "side", json_string(ms_order_side_word(request->side)));
+    failed |= json_object_set_new(order, "type", json_string(ms_order_type_word(request->type)));
     failed |= json_object_set_new(order, "time_in_force",
-                                  json_string(time_in_force_word(request->time_in_force)));
+                                  json_string(ms_time_in_force_word(request->time_in_force)));
     if (request->type == MS_ORDER_LIMIT || request->type == MS_ORDER_STOP_LIMIT)
         failed |= set_decimal(order, "limit_price", request->limit_price,
                               price_places(request->limit_price, crypto));
@@ -96,7 +74,8 @@ ms_status ms_alpaca_order_body(const ms_order_request *request, char **body)
         failed |= set_decimal(order, "stop_price", request->stop_price,
                               price_places(request->stop_price, crypto));
     failed |= json_object_set_new(order, "client_order_id", json_string(request->client_order_id));
-    failed |= json_object_set_new(order, "order_class", json_string(class_word(request->order_class)));
+    failed |= json_object_set_new(order, "order_class",
+                                  json_string(ms_order_class_word(request->order_class)));
     failed |= add_legs(order, request, crypto);
     if (!failed)
         *body = json_dumps(order, JSON_COMPACT);

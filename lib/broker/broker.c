@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "broker_internal.h"
+#include "order_words.h"
 
 static ms_status default_journal(char *path, size_t size)
 {
@@ -116,6 +117,14 @@ static ms_status check_request(const ms_order_request *r)
             "order %s: client_order_id must be 1 to 48 characters", r->symbol);
     REQUIRE(isfinite(r->qty) && r->qty > 0, "order %s: quantity must be positive, got %g", r->symbol, r->qty);
     REQUIRE(r->side == 1 || r->side == -1, "order %s: side must be +1 (buy) or -1 (sell)", r->symbol);
+    /* Out-of-range enums come from bindings casting integers; sending a
+     * guess (a market order, say) instead would be worse than refusing. */
+    REQUIRE((unsigned)r->type < MS_ORDER_TYPE_COUNT, "order %s: unknown order type %d", r->symbol,
+            (int)r->type);
+    REQUIRE((unsigned)r->time_in_force < MS_TIME_IN_FORCE_COUNT, "order %s: unknown time in force %d",
+            r->symbol, (int)r->time_in_force);
+    REQUIRE((unsigned)r->order_class < MS_ORDER_CLASS_COUNT, "order %s: unknown order class %d",
+            r->symbol, (int)r->order_class);
     int needs_limit = r->type == MS_ORDER_LIMIT || r->type == MS_ORDER_STOP_LIMIT;
     int needs_stop = r->type == MS_ORDER_STOP || r->type == MS_ORDER_STOP_LIMIT;
     REQUIRE(!needs_limit || (isfinite(r->limit_price) && r->limit_price > 0),

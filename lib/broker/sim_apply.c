@@ -81,11 +81,11 @@ static ms_status read_request(const json_t *record, ms_order_request *r)
         status = bad_field("side", "buy or sell");
     if (status == MS_OK) status = read_positive(record, "qty", false, &r->qty);
     if (status == MS_OK)
-        status = read_name(record, "order_type", ms_sim_type_names, MS_SIM_TYPE_COUNT, &type);
+        status = read_name(record, "order_type", ms_order_type_words, MS_ORDER_TYPE_COUNT, &type);
     if (status == MS_OK)
-        status = read_name(record, "time_in_force", ms_sim_tif_names, MS_SIM_TIF_COUNT, &tif);
+        status = read_name(record, "time_in_force", ms_time_in_force_words, MS_TIME_IN_FORCE_COUNT, &tif);
     if (status == MS_OK)
-        status = read_name(record, "order_class", ms_sim_class_names, MS_SIM_CLASS_COUNT,
+        status = read_name(record, "order_class", ms_order_class_words, MS_ORDER_CLASS_COUNT,
                            &order_class);
     if (status == MS_OK) status = read_positive(record, "limit_price", true, &r->limit_price);
     if (status == MS_OK) status = read_positive(record, "stop_price", true, &r->stop_price);

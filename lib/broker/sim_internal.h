@@ -22,6 +22,7 @@
 #include <stdbool.h>
 
 #include "broker_internal.h"
+#include "order_words.h"
 
 /* A new journal's cash when the options give none. */
 #define MS_SIM_DEFAULT_CASH 100000.0
@@ -142,11 +143,6 @@ void ms_sim_free_state(ms_sim *sim);
 /* The journal format this build writes and reads. */
 #define MS_SIM_JOURNAL_VERSION 1
 
-/* Alpaca's names for the order enums, indexed by their values. */
-enum { MS_SIM_TYPE_COUNT = 4, MS_SIM_TIF_COUNT = 6, MS_SIM_CLASS_COUNT = 4 };
-extern const char *const ms_sim_type_names[MS_SIM_TYPE_COUNT];
-extern const char *const ms_sim_tif_names[MS_SIM_TIF_COUNT];
-extern const char *const ms_sim_class_names[MS_SIM_CLASS_COUNT];
 
 /* Records a change: journal first (write + fsync), then apply. */
 ms_status ms_sim_commit(ms_sim *sim, json_t *record);

@@ -21,10 +21,6 @@
 
 #include "sim_internal.h"
 
-const char *const ms_sim_type_names[MS_SIM_TYPE_COUNT] = { "market", "limit", "stop", "stop_limit" };
-const char *const ms_sim_tif_names[MS_SIM_TIF_COUNT] = { "day", "gtc", "opg", "cls", "ioc", "fok" };
-const char *const ms_sim_class_names[MS_SIM_CLASS_COUNT] = { "simple", "oto", "bracket", "oco" };
-
 static json_t *price(double value)
 {
     return isfinite(value) ? json_real(value) : json_null();
@@ -48,11 +44,11 @@ json_t *ms_sim_submit_record(const ms_order_request *r, int64_t time)
     json_t *submit = record("submit", time);
     json_object_set_new(submit, "client_order_id", json_string(r->client_order_id));
     json_object_set_new(submit, "symbol", json_string(r->symbol));
-    json_object_set_new(submit, "side", json_string(r->side > 0 ? "buy" : "sell"));
+    json_object_set_new(submit, "side", json_string(ms_order_side_word(r->side)));
     json_object_set_new(submit, "qty", json_real(r->qty));
-    json_object_set_new(submit, "order_type", json_string(ms_sim_type_names[r->type]));
-    json_object_set_new(submit, "time_in_force", json_string(ms_sim_tif_names[r->time_in_force]));
-    json_object_set_new(submit, "order_class", json_string(ms_sim_class_names[r->order_class]));
+    json_object_set_new(submit, "order_type", json_string(ms_order_type_word(r->type)));
+    json_object_set_new(submit, "time_in_force", json_string(ms_time_in_force_word(r->time_in_force)));
+    json_object_set_new(submit, "order_class", json_string(ms_order_class_word(r->order_class)));
     json_object_set_new(submit, "limit_price", price(r->limit_price));
     json_object_set_new(submit, "stop_price", price(r->stop_price));
     json_object_set_new(submit, "take_profit", price(r->take_profit_limit));

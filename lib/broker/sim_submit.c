@@ -44,7 +44,7 @@ static ms_status check_supported(const ms_order_request *r)
                         r->client_order_id, r->type == MS_ORDER_STOP_LIMIT ? "stop_limit" : "oco");
     if (r->time_in_force != MS_TIF_DAY && r->time_in_force != MS_TIF_GTC)
         return ms_error(MS_ERR_UNSUPPORTED, "order %s: the simulated broker takes time in force day "
-                        "or gtc, not %s", r->client_order_id, ms_sim_tif_names[r->time_in_force]);
+                        "or gtc, not %s", r->client_order_id, ms_time_in_force_word(r->time_in_force));
     if (r->order_class != MS_CLASS_SIMPLE && r->type != MS_ORDER_LIMIT && r->type != MS_ORDER_MARKET)
         return reject(r, CODE_UNPROCESSABLE, "an oto or bracket entry must be a market or limit order");
     return MS_OK;

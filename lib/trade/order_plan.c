@@ -74,7 +74,7 @@ static void set_order(ms_trade_step *step, const char *client_order_id, const ms
 static const char *close_reason(const ms_plan_signal *signal, int held, char *text, size_t size)
 {
     if (signal->side == -held)
-        snprintf(text, size, "forecast flipped to %s", ms_trade_side_name(signal->side));
+        snprintf(text, size, "forecast flipped to %s", ms_order_side_word(signal->side));
     else if (signal->mean_return < 0)
         snprintf(text, size, "strategy return turned negative (%+.5f a day)", signal->mean_return);
     else

@@ -48,11 +48,11 @@ static json_t *broker_order(const ms_order *o)
 static void add_order_fields(json_t *object, const ms_trade_step *step)
 {
     json_object_set_new(object, "client_order_id", json_string(step->client_order_id));
-    json_object_set_new(object, "side", json_string(ms_trade_side_name(step->side)));
+    json_object_set_new(object, "side", json_string(ms_order_side_word(step->side)));
     json_object_set_new(object, "qty", number(step->qty));
-    json_object_set_new(object, "type", json_string(ms_trade_type_name(step->type)));
-    json_object_set_new(object, "time_in_force", json_string(ms_trade_tif_name(step->time_in_force)));
-    json_object_set_new(object, "order_class", json_string(ms_trade_class_name(step->order_class)));
+    json_object_set_new(object, "type", json_string(ms_order_type_word(step->type)));
+    json_object_set_new(object, "time_in_force", json_string(ms_time_in_force_word(step->time_in_force)));
+    json_object_set_new(object, "order_class", json_string(ms_order_class_word(step->order_class)));
     json_object_set_new(object, "limit_price", number(step->limit_price));
     json_object_set_new(object, "take_profit", number(step->take_profit_limit));
 }
@@ -69,7 +69,7 @@ static json_t *step_object(const ms_trade_step *step)
     if (step->action == MS_TRADE_ENTER || step->action == MS_TRADE_SKIP)
         json_object_set_new(object, "strategy", json_string(ms_strategy_name(step->strategy)));
     if (step->action == MS_TRADE_SKIP || step->action == MS_TRADE_HOLD)
-        json_object_set_new(object, "side", json_string(ms_trade_side_name(step->side)));
+        json_object_set_new(object, "side", json_string(ms_order_side_word(step->side)));
     if (step->action == MS_TRADE_HOLD)
         json_object_set_new(object, "qty", number(step->qty));
     if (step->action == MS_TRADE_CANCEL)

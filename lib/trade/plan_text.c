@@ -13,15 +13,15 @@
 
 static void write_order(FILE *f, const ms_trade_step *step)
 {
-    fprintf(f, "%-4s %-10.10g ", ms_trade_side_name(step->side), step->qty);
+    fprintf(f, "%-4s %-10.10g ", ms_order_side_word(step->side), step->qty);
     if (step->type == MS_ORDER_MARKET)
         fprintf(f, "market");
     else
-        fprintf(f, "%s %.10g", ms_trade_type_name(step->type), step->limit_price);
+        fprintf(f, "%s %.10g", ms_order_type_word(step->type), step->limit_price);
     if (isfinite(step->take_profit_limit))
         fprintf(f, ", take profit %.10g", step->take_profit_limit);
-    fprintf(f, " (%s %s) %s", ms_trade_class_name(step->order_class),
-            ms_trade_tif_name(step->time_in_force), step->client_order_id);
+    fprintf(f, " (%s %s) %s", ms_order_class_word(step->order_class),
+            ms_time_in_force_word(step->time_in_force), step->client_order_id);
 }
 
 static void write_step(FILE *f, const ms_trade_step *step)
@@ -33,14 +33,14 @@ static void write_step(FILE *f, const ms_trade_step *step)
         write_order(f, step);
         break;
     case MS_TRADE_CANCEL:
-        fprintf(f, "order %s (%s %s", step->order_id, ms_trade_side_name(step->order.side),
-                ms_trade_type_name(step->order.type));
+        fprintf(f, "order %s (%s %s", step->order_id, ms_order_side_word(step->order.side),
+                ms_order_type_word(step->order.type));
         if (isfinite(step->order.limit_price))
             fprintf(f, " %.10g", step->order.limit_price);
         fprintf(f, ")");
         break;
     case MS_TRADE_SKIP:
-        fprintf(f, "%-4s %s", ms_trade_side_name(step->side), ms_strategy_name(step->strategy));
+        fprintf(f, "%-4s %s", ms_order_side_word(step->side), ms_strategy_name(step->strategy));
         break;
     case MS_TRADE_HOLD:
         fprintf(f, "%s %.10g", step->side > 0 ? "long" : "short", step->qty);

@@ -80,27 +80,3 @@ const char *ms_trade_outcome_name(ms_trade_outcome outcome)
     static const char *const names[] = { "pending", "sent", "existing", "failed" };
     return (size_t)outcome < MS_ARRAY_LEN(names) ? names[outcome] : "?";
 }
-
-const char *ms_trade_side_name(int side)
-{
-    return side > 0 ? "buy" : side < 0 ? "sell" : "-";
-}
-
-/* Alpaca's words for the order enums (the API's JSON). */
-const char *ms_trade_type_name(ms_order_type type)
-{
-    static const char *const names[] = { "market", "limit", "stop", "stop_limit" };
-    return (size_t)type < MS_ARRAY_LEN(names) ? names[type] : "?";
-}
-
-const char *ms_trade_tif_name(ms_time_in_force time_in_force)
-{
-    static const char *const names[] = { "day", "gtc", "opg", "cls", "ioc", "fok" };
-    return (size_t)time_in_force < MS_ARRAY_LEN(names) ? names[time_in_force] : "?";
-}
-
-const char *ms_trade_class_name(ms_order_class order_class)
-{
-    static const char *const names[] = { "simple", "oto", "bracket", "oco" };
-    return (size_t)order_class < MS_ARRAY_LEN(names) ? names[order_class] : "?";
-}

@@ -8,6 +8,7 @@
 #ifndef MS_TRADE_INTERNAL_H
 #define MS_TRADE_INTERNAL_H
 
+#include "broker/order_words.h"
 #include "core/core_internal.h"
 #include "marketsim/trade.h"
 
@@ -78,9 +79,5 @@ void ms_trade_count_outcomes(ms_trade_result *result);
 /* Names used by the text and JSON writers. */
 const char *ms_trade_action_name(ms_trade_action action);
 const char *ms_trade_outcome_name(ms_trade_outcome outcome);
-const char *ms_trade_side_name(int side);
-const char *ms_trade_type_name(ms_order_type type);
-const char *ms_trade_tif_name(ms_time_in_force time_in_force);
-const char *ms_trade_class_name(ms_order_class order_class);
 
 #endif
