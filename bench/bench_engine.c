@@ -240,6 +240,23 @@ static double forward_rate(ms_model *model, size_t batch, uint64_t calls)
  * the bare forward pass runs as many passes as the analysis did, once right
  * before it and once right after, and the analysis is compared with their
  * mean: drift in either direction then moves both sides alike. */
+static void run_throughput(ms_source *source, ms_model *model, const universe *u, uint64_t passes)
+{
+    ms_analyzer_options opts = options(1, 1, 0, 0);
+    ms_timings t;
+    ms_model_stats before, after;
+    double ahead = forward_rate(model, 64, passes);
+    ms_model_get_stats(model, &before);
+    double analysis = analyze(source, model, &opts, u->symbols, u->count, &t, NULL) - t.warmup;
+    ms_model_get_stats(model, &after);
+    double behind = forward_rate(model, 64, passes);
+    double throughput = (double)(after.contexts - before.contexts) / analysis;
+    double forward = (ahead + behind) / 2;
+    printf("bare forward pass, batch 64, %llu passes right before and after a second analysis: "
+           "%.0f and %.0f forecasts/s;\nthat analysis: %.0f contexts/s = %.1f%% of their mean\n",
+           (unsigned long long)passes, ahead, behind, throughput, 100 * throughput / forward);
+}
+
 static void run_phases(ms_source *source, ms_model *model, const universe *u, double load_seconds)
 {
     ms_analyzer_options opts = options(1, 1, 0, 0);
@@ -267,16 +284,7 @@ static void run_phases(ms_source *source, ms_model *model, const universe *u, do
     printf("inference share of the analysis wall time: %.1f%%\n", 100 * inference / analysis);
     printf("throughput: %.0f contexts/s in %llu forward passes (batches of up to 64); peak RSS %.0f MiB\n",
            contexts / analysis, (unsigned long long)passes, usage.ru_maxrss / 1024.0);
-    double ahead = forward_rate(model, 64, passes);
-    ms_model_get_stats(model, &before);
-    analysis = analyze(source, model, &opts, u->symbols, u->count, &t, NULL) - t.warmup;
-    ms_model_get_stats(model, &after);
-    double behind = forward_rate(model, 64, passes);
-    double throughput = (double)(after.contexts - before.contexts) / analysis;
-    double forward = (ahead + behind) / 2;
-    printf("bare forward pass, batch 64, %llu passes right before and after a second analysis: "
-           "%.0f and %.0f forecasts/s;\nthat analysis: %.0f contexts/s = %.1f%% of their mean\n",
-           (unsigned long long)passes, ahead, behind, throughput, 100 * throughput / forward);
+    run_throughput(source, model, u, passes);
 }
 
 /* How the cores are split: libtorch's intra-op threads (all cores, the

@@ -3,6 +3,12 @@
  */
 #include "order_words.h"
 
+/* The tables are indexed by the public enums' values: a value added there
+ * must get its word here. */
+_Static_assert(MS_ORDER_STOP_LIMIT + 1 == MS_ORDER_TYPE_COUNT, "a word per ms_order_type");
+_Static_assert(MS_TIF_FOK + 1 == MS_TIME_IN_FORCE_COUNT, "a word per ms_time_in_force");
+_Static_assert(MS_CLASS_OCO + 1 == MS_ORDER_CLASS_COUNT, "a word per ms_order_class");
+
 const char *const ms_order_type_words[MS_ORDER_TYPE_COUNT] = { "market", "limit", "stop", "stop_limit" };
 const char *const ms_time_in_force_words[MS_TIME_IN_FORCE_COUNT] = { "day", "gtc", "opg", "cls", "ioc", "fok" };
 const char *const ms_order_class_words[MS_ORDER_CLASS_COUNT] = { "simple", "oto", "bracket", "oco" };

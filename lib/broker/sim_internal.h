@@ -143,7 +143,6 @@ void ms_sim_free_state(ms_sim *sim);
 /* The journal format this build writes and reads. */
 #define MS_SIM_JOURNAL_VERSION 1
 
-
 /* Records a change: journal first (write + fsync), then apply. */
 ms_status ms_sim_commit(ms_sim *sim, json_t *record);
 
