@@ -160,15 +160,9 @@ static void write_footer(FILE *f, const ms_report *report)
             t->warmup, t->data, t->inference, t->strategies, t->ranking, t->total);
 }
 
-MS_API ms_status ms_report_to_html(const ms_report *report, char **out)
+static ms_status write_report(FILE *f, const void *subject)
 {
-    if (report == NULL || out == NULL)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_report_to_html: NULL argument");
-    size_t size = 0;
-    *out = NULL;
-    FILE *f = open_memstream(out, &size);
-    if (f == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory writing the HTML report");
+    const ms_report *report = subject;
     write_head(f, report);
     write_ranking(f, report);
     write_picks(f, report);
@@ -177,13 +171,14 @@ MS_API ms_status ms_report_to_html(const ms_report *report, char **out)
     for (size_t i = 0; i < report->symbol_count && status == MS_OK; i++)
         status = write_symbol(f, i + 1, &report->symbols[i]);
     write_footer(f, report);
-    if (fclose(f) != 0 && status == MS_OK)
-        status = ms_error(MS_ERR_NOMEM, "out of memory writing the HTML report");
-    if (status != MS_OK) {
-        free(*out);
-        *out = NULL;
-    }
     return status;
+}
+
+MS_API ms_status ms_report_to_html(const ms_report *report, char **out)
+{
+    if (report == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_to_html: NULL argument");
+    return ms_write_to_string("the HTML report", write_report, report, out);
 }
 
 MS_API ms_status ms_report_write_html(const ms_report *report, const char *path)

@@ -88,24 +88,20 @@ static void write_footer(FILE *f, const ms_report *report)
             report->options.parallel ? report->options.workers : 1);
 }
 
-MS_API ms_status ms_report_to_text(const ms_report *report, char **out)
+static ms_status write_report(FILE *f, const void *subject)
 {
-    if (report == NULL || out == NULL)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_report_to_text: NULL argument");
-    size_t size = 0;
-    *out = NULL;
-    FILE *f = open_memstream(out, &size);
-    if (f == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory writing the text report");
+    const ms_report *report = subject;
     write_header(f, report);
     for (size_t i = 0; i < report->symbol_count; i++)
         write_symbol(f, i + 1, &report->symbols[i]);
     write_picks(f, report);
     write_footer(f, report);
-    if (fclose(f) != 0) {
-        free(*out);
-        *out = NULL;
-        return ms_error(MS_ERR_NOMEM, "out of memory writing the text report");
-    }
     return MS_OK;
+}
+
+MS_API ms_status ms_report_to_text(const ms_report *report, char **out)
+{
+    if (report == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_to_text: NULL argument");
+    return ms_write_to_string("the text report", write_report, report, out);
 }

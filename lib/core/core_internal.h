@@ -59,6 +59,13 @@ bool ms_str_ieq(const char *a, const char *b);
  * character is left over or nothing was read. Locale-independent. */
 bool ms_parse_double(const char *s, size_t len, double *out);
 
+/* Writes a text into a malloc'ed, NUL-terminated string: `write` prints
+ * `subject` to a memory stream. On MS_OK *out is the text (the caller frees
+ * it); otherwise *out is NULL and the status is write's error, or
+ * MS_ERR_NOMEM naming `what` ("the HTML report") when memory runs out. */
+typedef ms_status (*ms_text_writer)(FILE *f, const void *subject);
+ms_status ms_write_to_string(const char *what, ms_text_writer write, const void *subject, char **out);
+
 /* ---- Dates (dates.c) ------------------------------------------------------ */
 
 #define MS_SECONDS_PER_DAY 86400

@@ -1,4 +1,5 @@
-/* strings.c - the few string helpers C lacks, locale-independent. */
+/* strings.c - the few string helpers C lacks (locale-independent), and
+ * writing a text into a malloc'ed string. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <locale.h>
@@ -7,6 +8,24 @@
 #include <string.h>
 
 #include "core_internal.h"
+
+ms_status ms_write_to_string(const char *what, ms_text_writer write, const void *subject, char **out)
+{
+    size_t size = 0;
+    *out = NULL;
+    FILE *f = open_memstream(out, &size);
+    if (f == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory writing %s", what);
+    ms_status status = write(f, subject);
+    /* The stream's buffer is only complete (or known to be) after fclose. */
+    if (fclose(f) != 0 && status == MS_OK)
+        status = ms_error(MS_ERR_NOMEM, "out of memory writing %s", what);
+    if (status != MS_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return status;
+}
 
 char *ms_strdup(const char *s)
 {

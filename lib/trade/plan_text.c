@@ -63,33 +63,22 @@ static void write_header(FILE *f, const ms_trade_summary *s)
             s->positions, s->working_orders);
 }
 
-typedef void (*text_writer)(FILE *f, const ms_trade_result *result);
-
-static ms_status to_text(const ms_trade_result *result, char **out, text_writer write)
+static ms_status to_text(const ms_trade_result *result, char **out, ms_text_writer write)
 {
     if (result == NULL || out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "trade text: NULL argument");
-    size_t size = 0;
-    *out = NULL;
-    FILE *f = open_memstream(out, &size);
-    if (f == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory writing the trade text");
-    write(f, result);
-    if (fclose(f) != 0) {
-        free(*out);
-        *out = NULL;
-        return ms_error(MS_ERR_NOMEM, "out of memory writing the trade text");
-    }
-    return MS_OK;
+    return ms_write_to_string("the trade text", write, result, out);
 }
 
-static void write_plan(FILE *f, const ms_trade_result *result)
+static ms_status write_plan(FILE *f, const void *subject)
 {
+    const ms_trade_result *result = subject;
     write_header(f, &result->summary);
     fprintf(f, "\nplan (%zu step(s); new entries use %.2f of the buying power):\n",
             result->step_count, result->summary.planned_cost);
     for (size_t i = 0; i < result->step_count; i++)
         write_step(f, &result->steps[i]);
+    return MS_OK;
 }
 
 MS_API ms_status ms_trade_plan_to_text(const ms_trade_result *result, char **out)
@@ -115,8 +104,9 @@ static void write_outcome(FILE *f, const ms_trade_step *step)
         fprintf(f, "\n");
 }
 
-static void write_results(FILE *f, const ms_trade_result *result)
+static ms_status write_results(FILE *f, const void *subject)
 {
+    const ms_trade_result *result = subject;
     const ms_trade_summary *s = &result->summary;
     fprintf(f, "%s: sent %zu, already placed %zu, failed %zu\n",
             s->executed ? "results" : "dry run, nothing sent", s->sent, s->existing, s->failed);
@@ -130,6 +120,7 @@ static void write_results(FILE *f, const ms_trade_result *result)
     if (s->stopped)
         fprintf(f, "stopped on request before the end: the steps not sent are left for the next "
                    "cycle\n");
+    return MS_OK;
 }
 
 MS_API ms_status ms_trade_result_to_text(const ms_trade_result *result, char **out)
