@@ -38,7 +38,7 @@ WARN         := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -Iinclude -Ilib -DMS_BUILDING_LIBRARY -D_POSIX_C_SOURCE=200809L $(CPPFLAGS)
 CFLAGS_ALL   := -std=c11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(CFLAGS)
 CXXFLAGS_ALL := -std=c++17 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(TORCH_CFLAGS) $(CXXFLAGS)
-LIBS         := -lcurl -ljansson -lm -lpthread
+LIBS         := -lcurl -ljansson -lsqlite3 -lm -lpthread
 
 # libtorch from Debian's libtorch-dev: headers in /usr/include, so no flags
 # are needed there; override both for another libtorch (e.g. a CUDA one).

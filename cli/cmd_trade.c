@@ -272,7 +272,9 @@ static void execute(const trade_args *args, ms_broker *broker, ms_trade_result *
 static int trade_report(const trade_args *args, ms_broker *broker, const ms_report *report)
 {
     ms_trade_result *result = NULL;
-    ms_status status = ms_trade_plan(broker, report, &result);
+    ms_trade_options options = MS_TRADE_OPTIONS_INIT;
+    options.dry_run = args->dry_run;
+    ms_status status = ms_trade_plan(broker, report, &options, &result);
     int code = status != MS_OK ? cli_setup_error("trade", "planning", status) : CLI_EXIT_OK;
     if (code == CLI_EXIT_OK && !args->json)
         code = print_report(report);
@@ -367,11 +369,32 @@ static int open_broker(const trade_args *args, ms_broker **out)
     return CLI_EXIT_OK;
 }
 
-static int trade_with(const trade_args *args, ms_broker *broker)
+/* A real broker trades on real prices: its own market data unless --data
+ * names another real source; the built-in synthetic market would price
+ * real orders from made-up bars. */
+static int choose_data(trade_args *args, const ms_broker *broker)
+{
+    if (strcmp(ms_broker_name(broker), "sim") == 0)
+        return CLI_EXIT_OK;
+    if (args->analysis.data == NULL) {
+        args->analysis.data = "alpaca";
+        return CLI_EXIT_OK;
+    }
+    if (strncmp(args->analysis.data, "synthetic", 9) == 0)
+        return cli_usage_error("trade", "--data %s: the synthetic market is made up, and %s trades "
+                               "real orders; use --data alpaca (the default with this broker) or "
+                               "csv:DIR, or --broker sim:PATH to practise on synthetic prices",
+                               args->analysis.data, ms_broker_name(broker));
+    return CLI_EXIT_OK;
+}
+
+static int trade_with(trade_args *args, ms_broker *broker)
 {
     ms_source *source = NULL;
     ms_model *model = NULL;
-    int code = cli_analysis_open("trade", &args->analysis, &source, &model);
+    int code = choose_data(args, broker);
+    if (code == CLI_EXIT_OK)
+        code = cli_analysis_open("trade", &args->analysis, &source, &model);
     if (code == CLI_EXIT_OK)
         code = args->loop ? run_loop(args, source, model, broker)
                           : run_cycle(args, source, model, broker);

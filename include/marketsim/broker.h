@@ -165,8 +165,20 @@ typedef struct ms_order {
     ms_time_in_force time_in_force;
     ms_order_class order_class;
     int64_t created_at;
+    int64_t submitted_at;            /* UTC seconds; 0 when the broker does not say */
     int64_t filled_at;               /* 0 before a fill */
     double take_profit_limit;        /* the exit leg's limit for OTO/bracket, NAN otherwise */
+    /* A leg listed as an order of its own: its parent's id when the broker
+     * says (the simulated broker does; Alpaca's listings do not). "" for a
+     * parent or a simple order. */
+    char parent_id[64];
+    /* An OTO/bracket parent's take-profit leg, when the broker reported its
+     * legs (a lookup by client_order_id does): the leg's id, status and
+     * filled quantity; "", "" and 0 otherwise. */
+    char take_profit_id[64];
+    char take_profit_status[24];
+    double take_profit_filled_qty;
+    double take_profit_filled_avg_price; /* NAN before a fill */
 } ms_order;
 
 /*
@@ -182,12 +194,16 @@ typedef struct ms_order {
 MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *request, ms_order *out);
 
 /* Orders with `status` "open", "closed" or "all": *out, an array of *count
- * entries (NULL when 0) to free with ms_free.
+ * entries (NULL when 0) to free with ms_free. The list is complete (every
+ * page the broker has is read) and flat: the legs of OTO and bracket orders
+ * are orders of their own, so a working take-profit leg whose entry has
+ * filled is listed as open.
  * Errors: MS_ERR_INVALID_ARG (NULL argument, another status), MS_ERR_NOMEM,
  * and the broker's. */
 MS_API ms_status ms_broker_orders(ms_broker *broker, const char *status, ms_order **out, size_t *count);
 
-/* Fills *out with the order with this client_order_id.
+/* Fills *out with the order with this client_order_id, with its
+ * take-profit leg's id, status and fill (ms_order.take_profit_*).
  * Errors: MS_ERR_NOT_FOUND when there is none, MS_ERR_INVALID_ARG (NULL or
  * empty argument), and the broker's. */
 MS_API ms_status ms_broker_order_by_client_id(ms_broker *broker, const char *client_order_id,

@@ -41,7 +41,11 @@ typedef enum ms_trade_action {
     MS_TRADE_CLOSE = 1,   /* send a market order closing a position */
     MS_TRADE_CANCEL = 2,  /* cancel a working order of a symbol about to be closed */
     MS_TRADE_SKIP = 3,    /* a pick left alone; `reason` says why */
-    MS_TRADE_HOLD = 4     /* a position kept; `reason` says why */
+    MS_TRADE_HOLD = 4,    /* a position of ours kept; `reason` says why */
+    MS_TRADE_EXIT = 5,    /* send the take profit of a position of ours that has none working:
+                             a limit order of the quantity held (crypto, or a lapsed stock leg) */
+    MS_TRADE_LEAVE = 6    /* someone else's position, part of a position or working order: never
+                             touched; `qty` and `order` say what it is */
 } ms_trade_action;
 
 typedef enum ms_trade_outcome {
@@ -100,43 +104,66 @@ typedef struct ms_trade_options {
     /* When not NULL, checked before each step: once non-zero (e.g. set by
      * a signal handler), execution stops and the rest stays pending. */
     const volatile sig_atomic_t *stop;
+    /* The ledger of marketsim's own orders in this account (docs/trading.md).
+     * NULL: beside a sim journal (PATH.ledger), else
+     * $XDG_STATE_HOME/marketsim/ledger/<broker>-<account id>.sqlite. A dry
+     * run reads it and never writes it. */
+    const char *ledger_path;
 } ms_trade_options;
 
 #define MS_TRADE_OPTIONS_VERSION 1
-#define MS_TRADE_OPTIONS_INIT { MS_TRADE_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+#define MS_TRADE_OPTIONS_INIT { MS_TRADE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL }
 
 /*
- * Plans a cycle: reads the broker's clock, account, positions and working
- * orders, looks up this cycle's ids, and builds the steps:
- *  - each position whose symbol's forecast side is now opposite, or whose
- *    best strategy's mean return is negative, is closed (its working
- *    orders canceled first); others are held;
- *  - each pick becomes one OTO order (limit entry at the pick's entry
- *    price, take profit at its take-profit price; day for stocks, gtc for
- *    crypto): one order, so no opposite order ever rests beside it (the
- *    wash-trade rejection). Its size is the pick's quantity capped by the
- *    buying power left. Picks are skipped when the symbol already has a
- *    working order or a position in that direction, is being closed, or
- *    is crypto to be sold short. Stock prices are rounded to Alpaca's tick
- *    (cents, or 0.0001 below $1): buy entries down, sell entries up.
- * Nothing is sent. *out is freed with ms_trade_result_free.
- * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM, and the
- * broker's (broker.h; *out is then NULL: nothing planned).
+ * Plans a cycle: reads the broker's clock, account, positions and every
+ * working order, brings the ledger of marketsim's own orders up to date
+ * (each order of ours still open is looked up by its client_order_id, with
+ * its take-profit leg), and builds the steps. Only what is ours is ever
+ * touched: orders with our client_order_ids and their legs, and the part
+ * of each position our own fills make up; everything else is listed as
+ * left alone (MS_TRADE_LEAVE).
+ *  - each position of ours whose symbol's forecast side is now opposite,
+ *    or whose best strategy's mean return is negative, is closed at the
+ *    market for our quantity only, after canceling our working orders on
+ *    the symbol (a take-profit leg holds the shares); others are held, and
+ *    one whose take profit is not working (crypto, or a lapsed day leg)
+ *    gets it (MS_TRADE_EXIT);
+ *  - our unfilled entries from earlier cycles are canceled;
+ *  - each pick becomes one entry: for stocks an OTO order (limit entry,
+ *    take-profit leg; day), for crypto a simple gtc limit order whose take
+ *    profit a later cycle places once it has filled (Alpaca takes only
+ *    simple crypto orders). Its size is the pick's quantity capped by the
+ *    buying power left. Picks are skipped when the symbol already has an
+ *    order of ours working, a position of ours, someone else's order on
+ *    the other side (a potential wash trade) or someone else's position on
+ *    the other side, or is crypto to be sold short. Prices are moved onto
+ *    the asset's increment: buy entries down, sell entries up.
+ * Nothing is sent (and with opts->dry_run, the ledger file is not written:
+ * ms_trade_execute then refuses the result). opts NULL = defaults. *out is
+ * freed with ms_trade_result_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument, bad options version),
+ * MS_ERR_NOMEM, MS_ERR_IO or MS_ERR_PARSE (the ledger), and the broker's
+ * (broker.h; *out is then NULL: nothing planned).
  */
-MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_trade_result **out);
+MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report,
+                               const ms_trade_options *opts, ms_trade_result **out);
 
 /*
- * Sends a plan's pending steps in order: cancels, closes, entries. A step
- * the broker refuses is marked FAILED and the others still go (a close
- * whose cancel failed is not sent). Returns MS_OK even then: the steps and
- * the summary's counts say what happened. opts NULL = defaults.
- * Errors: MS_ERR_INVALID_ARG (no broker or result, bad options version).
+ * Sends a plan's pending steps in order: cancels, closes, exits, entries.
+ * Each order is recorded in the ledger before it is sent. A close waits
+ * until the broker has finished canceling the orders before it (at most a
+ * few seconds). A step the broker refuses is marked FAILED and the others
+ * still go (a close whose cancel failed is not sent). Returns MS_OK even
+ * then: the steps and the summary's counts say what happened. opts NULL =
+ * defaults.
+ * Errors: MS_ERR_INVALID_ARG (no broker or result, bad options version, a
+ * result planned as a dry run).
  */
 MS_API ms_status ms_trade_execute(ms_broker *broker, ms_trade_result *result,
                                   const ms_trade_options *opts);
 
 /* ms_trade_plan, then ms_trade_execute unless opts->dry_run (opts NULL =
- * defaults). *out, freed with ms_trade_result_free, holds the plan and what
+ * defaults; a dry run changes nothing, at the broker or on disk). *out, freed with ms_trade_result_free, holds the plan and what
  * was sent. Errors: those of ms_trade_plan and ms_trade_execute. */
 MS_API ms_status ms_trade_cycle(ms_broker *broker, const ms_report *report,
                                 const ms_trade_options *opts, ms_trade_result **out);

@@ -71,26 +71,92 @@ static ms_status market_clock(void *state, ms_market_clock *out)
     return status;
 }
 
-static ms_status orders(void *state, const char *order_status, ms_order **out, size_t *count)
+/* Adds the orders of `page` not already in the list (by id); *added
+ * counts them and *newest is the latest submitted_at second seen. */
+static ms_status merge_page(ms_order *page, size_t page_count, ms_order **list, size_t *count,
+                            size_t *added, int64_t *newest)
 {
-    ms_alpaca_trading *trading = state;
+    ms_order *grown = realloc(*list, (*count + page_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory listing orders");
+    *list = grown;
+    *added = 0;
+    for (size_t i = 0; i < page_count; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < *count && !seen; j++)
+            seen = strcmp(grown[j].id, page[i].id) == 0;
+        if (page[i].submitted_at > *newest)
+            *newest = page[i].submitted_at;
+        if (!seen) {
+            grown[(*count)++] = page[i];
+            (*added)++;
+        }
+    }
+    return MS_OK;
+}
+
+static ms_status orders_page(ms_alpaca_trading *trading, const char *order_status, int64_t after,
+                             ms_order **out, size_t *count)
+{
     ms_url url;
     ms_url_init(&url, trading->config.trading_url, "/v2/orders");
     ms_url_param(&url, "status", order_status);
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", ORDERS_LIMIT);
-    ms_url_param(&url, "limit", limit);
-    /* Nested: OTO and bracket legs arrive inside their parent order. */
-    ms_url_param(&url, "nested", "true");
+    char text[MS_UTC_TIME_TEXT];
+    snprintf(text, sizeof text, "%d", ORDERS_LIMIT);
+    ms_url_param(&url, "limit", text);
+    /* Flat: a take-profit leg whose entry has filled is a working order of
+     * its own; nested, Alpaca hides it under a parent that is no longer
+     * open. */
+    ms_url_param(&url, "nested", "false");
+    ms_url_param(&url, "direction", "asc");
+    if (after > 0) {
+        ms_format_rfc3339(after, text);
+        ms_url_param(&url, "after", text);
+    }
     ms_alpaca_reply reply;
     char where[MS_HTTP_WHERE_TEXT];
     ms_status status = ms_alpaca_trading_call(trading, "GET", &url, NULL, &reply, where);
     if (status == MS_OK)
         status = ms_alpaca_parse_orders(reply.json, where, out, count);
-    if (status == MS_OK && *count >= ORDERS_LIMIT)
-        MS_WARN("%s: %zu orders, Alpaca's most per request: older %s orders are not listed", where,
-                *count, order_status);
     ms_alpaca_reply_release(&reply);
+    return status;
+}
+
+/*
+ * Every order, page after page, oldest first. Alpaca answers at most 500 a
+ * request and `after` is exclusive and compares submission times, which
+ * several orders can share (legs share their parent's): each next page
+ * starts a second before the newest submission seen, and orders seen twice
+ * are dropped by id. A full page that brings nothing new would repeat
+ * forever: more than 500 orders submitted within two seconds, refused
+ * rather than listed incompletely.
+ */
+static ms_status orders(void *state, const char *order_status, ms_order **out, size_t *count)
+{
+    ms_alpaca_trading *trading = state;
+    ms_status status = MS_OK;
+    int64_t newest = 0;
+    for (;;) {
+        ms_order *page = NULL;
+        size_t page_count = 0, added = 0;
+        status = orders_page(trading, order_status, newest > 0 ? newest - 1 : 0, &page, &page_count);
+        if (status == MS_OK)
+            status = merge_page(page, page_count, out, count, &added, &newest);
+        ms_free(page);
+        if (status != MS_OK || page_count < ORDERS_LIMIT)
+            break;
+        if (added == 0) {
+            status = ms_error(MS_ERR_BROKER, "listing %s orders: more than %d orders were submitted "
+                              "within two seconds, which Alpaca's paging cannot list completely",
+                              order_status, ORDERS_LIMIT);
+            break;
+        }
+    }
+    if (status != MS_OK || *count == 0) {
+        ms_free(*out);
+        *out = NULL;
+        *count = 0;
+    }
     return status;
 }
 

@@ -104,9 +104,10 @@ static const ms_json_word order_classes[] = {
 };
 
 /* The take-profit leg of an OTO or bracket order is its limit leg (the
- * stop-loss leg is a stop); legs are present when orders were listed
- * nested. NAN when there is none. */
-static double take_profit_limit(const json_t *order, const char *where, ms_status *status)
+ * stop-loss leg is a stop); legs are present when the order was read
+ * nested (a lookup by id, or a nested listing). Leaves *out as it is when
+ * there is none. */
+static ms_status read_take_profit(const json_t *order, const char *where, ms_order *out)
 {
     const json_t *legs = json_object_get(order, "legs");
     size_t index;
@@ -115,16 +116,23 @@ static double take_profit_limit(const json_t *order, const char *where, ms_statu
         char leg_where[WHERE_TEXT];
         snprintf(leg_where, sizeof leg_where, "%s: leg %zu", where, index);
         ms_json_fields fields;
-        if ((*status = ms_json_fields_init(&fields, leg, leg_where)) != MS_OK)
-            return NAN;
+        if (ms_json_fields_init(&fields, leg, leg_where) != MS_OK)
+            return fields.status;
         const char *type = json_string_value(json_object_get(leg, "type"));
-        if (type != NULL && strcmp(type, "limit") == 0) {
-            double limit = ms_json_number(&fields, "limit_price", MS_JSON_REQUIRED);
-            *status = fields.status;
-            return limit;
-        }
+        if (type == NULL || strcmp(type, "limit") != 0)
+            continue;
+        out->take_profit_limit = ms_json_number(&fields, "limit_price", MS_JSON_REQUIRED);
+        ms_json_string(&fields, "id", out->take_profit_id, sizeof out->take_profit_id,
+                       MS_JSON_OPTIONAL);
+        ms_json_string(&fields, "status", out->take_profit_status, sizeof out->take_profit_status,
+                       MS_JSON_OPTIONAL);
+        double filled = ms_json_number(&fields, "filled_qty", MS_JSON_OPTIONAL);
+        out->take_profit_filled_qty = isnan(filled) ? 0.0 : filled;
+        out->take_profit_filled_avg_price = ms_json_number(&fields, "filled_avg_price",
+                                                           MS_JSON_OPTIONAL);
+        return fields.status;
     }
-    return NAN;
+    return MS_OK;
 }
 
 ms_status ms_alpaca_parse_order(const json_t *json, const char *where, ms_order *out)
@@ -153,11 +161,13 @@ ms_status ms_alpaca_parse_order(const json_t *json, const char *where, ms_order 
     out->order_class = ms_json_enum(&fields, "order_class", order_classes, MS_ARRAY_LEN(order_classes),
                                     MS_CLASS_SIMPLE, MS_JSON_OPTIONAL);
     out->created_at = ms_json_time(&fields, "created_at", MS_JSON_OPTIONAL);
+    out->submitted_at = ms_json_time(&fields, "submitted_at", MS_JSON_OPTIONAL);
     out->filled_at = ms_json_time(&fields, "filled_at", MS_JSON_OPTIONAL);
     out->take_profit_limit = NAN;
+    out->take_profit_filled_avg_price = NAN;
     if (fields.status == MS_OK &&
         (out->order_class == MS_CLASS_OTO || out->order_class == MS_CLASS_BRACKET))
-        out->take_profit_limit = take_profit_limit(json, where, &fields.status);
+        fields.status = read_take_profit(json, where, out);
     return fields.status;
 }
 

@@ -2,6 +2,7 @@
  * broker.c - ms_broker: choosing a broker from its URI and checking every
  * call's arguments once, so implementations only see valid requests.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,17 +11,41 @@
 #include "broker_internal.h"
 #include "order_words.h"
 
-static ms_status default_journal(char *path, size_t size)
+/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME. */
+static ms_status state_file(const char *name, const char *what, char *path, size_t size)
 {
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
-    int written = state && *state ? snprintf(path, size, "%s/marketsim/sim.journal", state)
-                  : home && *home ? snprintf(path, size, "%s/.local/state/marketsim/sim.journal", home)
+    int written = state && *state ? snprintf(path, size, "%s/marketsim/%s", state, name)
+                  : home && *home ? snprintf(path, size, "%s/.local/state/marketsim/%s", home, name)
                                   : -1;
     if (written < 0 || (size_t)written >= size)
-        return ms_error(MS_ERR_INVALID_ARG, "no default sim journal: set XDG_STATE_HOME or HOME, "
-                        "or open sim:PATH");
+        return ms_error(MS_ERR_INVALID_ARG, "no default %s: set XDG_STATE_HOME or HOME", what);
     return MS_OK;
+}
+
+static ms_status default_journal(char *path, size_t size)
+{
+    return state_file("sim.journal", "sim journal (or open sim:PATH)", path, size);
+}
+
+ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
+                                size_t size)
+{
+    const char *file = broker->ops->account_file != NULL ? broker->ops->account_file(broker->state)
+                                                         : NULL;
+    if (file != NULL) {
+        int written = snprintf(out, size, "%s.ledger", file);
+        return written >= 0 && (size_t)written < size
+                   ? MS_OK : ms_error(MS_ERR_INVALID_ARG, "ledger path beside %s is too long", file);
+    }
+    char name[160];
+    size_t kept = (size_t)snprintf(name, sizeof name, "ledger/%s-", broker->name);
+    for (const char *c = account_id; *c != '\0' && kept < sizeof name - 8; c++)
+        if (isalnum((unsigned char)*c) || *c == '-')
+            name[kept++] = *c;
+    snprintf(name + kept, sizeof name - kept, ".sqlite");
+    return state_file(name, "ledger", out, size);
 }
 
 static ms_status open_implementation(const char *uri, const ms_broker_options *opts, ms_broker *broker)

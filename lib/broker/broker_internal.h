@@ -26,6 +26,8 @@ typedef struct ms_broker_ops {
     ms_status (*cancel)(void *state, const char *order_id);
     /* NULL for brokers that fill orders themselves (Alpaca). */
     ms_status (*sync)(void *state, ms_source *prices, int64_t now);
+    /* The file the account lives in (the sim journal); NULL for a remote one. */
+    const char *(*account_file)(void *state);
     void (*destroy)(void *state);
 } ms_broker_ops;
 
@@ -42,6 +44,14 @@ struct ms_broker {
 ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *defaults);
 
 ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out);
+
+/* Where the trade layer keeps the ledger of its own orders in this
+ * account by default: beside a local account's file ("PATH.ledger"), else
+ * $XDG_STATE_HOME/marketsim/ledger/<broker name>-<account id>.sqlite (the
+ * id reduced to letters, digits and '-'). Errors: MS_ERR_INVALID_ARG (no
+ * state directory, or a path longer than `size`). */
+ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
+                                size_t size);
 
 /* Opens the simulated broker with its journal at `path` (sim_broker.c). */
 ms_status ms_sim_broker_open(const char *path, const ms_broker_options *opts, ms_broker *out);

@@ -123,12 +123,15 @@ static ms_status add_order(ms_sim *sim, const ms_order_request *r, int64_t time,
                      : leg == MS_SIM_TAKE_PROFIT ? r->take_profit_limit : NAN;
     o->stop_price = leg == MS_SIM_ENTRY ? r->stop_price
                     : leg == MS_SIM_STOP_LOSS ? r->stop_loss_stop : NAN;
-    /* Exit legs rest until filled or canceled: on daily bars a day exit
-     * could never fill, as it cannot fill in its entry's bar. */
-    o->time_in_force = leg == MS_SIM_ENTRY ? r->time_in_force : MS_TIF_GTC;
+    /* Legs take their entry's time in force, as Alpaca gives them: a day
+     * take profit that has not filled by the close expires. */
+    o->time_in_force = r->time_in_force;
     o->order_class = r->order_class;
-    o->created_at = time;
+    o->created_at = o->submitted_at = time;
     o->take_profit_limit = leg == MS_SIM_ENTRY ? r->take_profit_limit : NAN;
+    o->take_profit_filled_avg_price = NAN;
+    if (leg != MS_SIM_ENTRY)
+        snprintf(o->parent_id, sizeof o->parent_id, "%s", sim->orders[entry].order.id);
     added->leg = leg;
     added->entry = leg == MS_SIM_ENTRY ? index : entry;
     added->stop_loss_stop = leg == MS_SIM_ENTRY ? r->stop_loss_stop : NAN;

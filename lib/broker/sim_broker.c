@@ -89,13 +89,31 @@ static ms_status sim_orders(void *state, const char *status, ms_order **out, siz
     return MS_OK;
 }
 
+/* The entry with its take-profit leg's state, as Alpaca nests legs in a
+ * lookup. Legs follow their entry in the order list. */
 static ms_status sim_order_by_client_id(void *state, const char *client_order_id, ms_order *out)
 {
+    const ms_sim *sim = state;
     const ms_sim_order *order = ms_sim_find_client_order(state, client_order_id);
     if (order == NULL)
         return ms_error(MS_ERR_NOT_FOUND, "sim: no order with client_order_id %s", client_order_id);
     *out = order->order;
+    for (const ms_sim_order *leg = order + 1;
+         leg < sim->orders + sim->order_count && leg->leg != MS_SIM_ENTRY; leg++) {
+        if (leg->leg != MS_SIM_TAKE_PROFIT)
+            continue;
+        snprintf(out->take_profit_id, sizeof out->take_profit_id, "%s", leg->order.id);
+        snprintf(out->take_profit_status, sizeof out->take_profit_status, "%s", leg->order.status);
+        out->take_profit_filled_qty = leg->order.filled_qty;
+        out->take_profit_filled_avg_price = leg->order.filled_avg_price;
+    }
     return MS_OK;
+}
+
+static const char *sim_account_file(void *state)
+{
+    const ms_sim *sim = state;
+    return sim->journal.path;
 }
 
 static void sim_destroy(void *state)
@@ -105,6 +123,7 @@ static void sim_destroy(void *state)
 
 static const ms_broker_ops sim_ops = {
     .account = sim_account,
+    .account_file = sim_account_file,
     .positions = sim_positions,
     .clock = sim_clock,
     .submit = ms_sim_submit,

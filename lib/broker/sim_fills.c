@@ -3,90 +3,184 @@
  * to `now`, walking each traded symbol's bars after the previous sync and
  * filling or expiring working orders bar by bar.
  *
- * Rules, per bar (t, open, high, low), for an order working before t:
+ * Each bar is played as a path, as the strict test Alpaca server plays a
+ * day: the open, the extreme nearer the open (the low on a tie), the other
+ * extreme, the close. Along the path, in the order the path reaches them:
  *   market       fills at the open.
- *   buy limit    fills when low <= limit, at the limit (at the open when it
- *                opens below); a sell limit mirrors it with the high.
- *   sell stop    fills when low <= stop, at the stop (the open when it gaps
- *                below); a buy stop mirrors it with the high.
- *   stops first  when a bracket's stop and take profit could both fill in
- *                one bar, the stop does and the take profit is canceled:
- *                daily bars do not say which came first, so assume the worse.
- *   legs         an OTO/bracket exit works from the bar after its entry fills.
- *   day          an unfilled day order expires at the end of its first bar;
- *                gtc orders wait.
- * Every fill and expiry is a journal record; the sync ends with a record of
- * the new clock and each symbol's last close (the marks of positions).
+ *   buy limit    fills where the path reaches its limit, at the limit, or at
+ *                the open when the bar opens below it; a sell limit mirrors.
+ *   sell stop    fills where the path falls to its stop, at the stop, or at
+ *                the open when the bar opens below it; a buy stop mirrors.
+ *   legs         an OTO/bracket exit works from the point where its entry
+ *                filled, so a take profit can fill later in the same bar;
+ *                the leg reached first fills and cancels its sibling.
+ *   day          an order (or leg) still working at the end of the bar
+ *                expires; gtc orders wait.
+ * Ties at one point go in submission order. Every fill and expiry is a
+ * journal record; the sync ends with a record of the new clock and each
+ * symbol's last close (the marks of positions).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_internal.h"
 
-bool ms_sim_fill_price(const ms_order *order, double open, double high, double low, double *price)
+#define PATH_POINTS 4
+#define NOT_ACTIVE (-1)
+
+/* One bar's path and, per order, the segment and price from which it
+ * works in this bar (NOT_ACTIVE: not yet). Segment 0 is the open itself;
+ * segment k > 0 is the move from point k-1 to point k. */
+typedef struct bar_walk {
+    double point[PATH_POINTS];
+    int *segment;
+    double *from;
+    int64_t time;
+} bar_walk;
+
+static bool is_symbol(const ms_sim_order *order, const char *symbol)
+{
+    char name[32];
+    ms_symbol_canonical(order->order.symbol, name);
+    return strcmp(name, symbol) == 0;
+}
+
+static bool triggered_at(const ms_order *order, double price)
 {
     bool buy = order->side > 0;
     switch (order->type) {
     case MS_ORDER_MARKET:
-        *price = open;
         return true;
     case MS_ORDER_LIMIT:
-        *price = buy ? (open < order->limit_price ? open : order->limit_price)
-                     : (open > order->limit_price ? open : order->limit_price);
-        return buy ? low <= order->limit_price : high >= order->limit_price;
+        return buy ? price <= order->limit_price : price >= order->limit_price;
     case MS_ORDER_STOP:
-        *price = buy ? (open > order->stop_price ? open : order->stop_price)
-                     : (open < order->stop_price ? open : order->stop_price);
-        return buy ? high >= order->stop_price : low <= order->stop_price;
+        return buy ? price >= order->stop_price : price <= order->stop_price;
     case MS_ORDER_STOP_LIMIT:
         break;
     }
     return false;
 }
 
-static bool works_in_bar(const ms_sim_order *order, const char *symbol, int64_t time)
+/* How far along the move from `from` to `to` the order triggers, and its
+ * fill price: at `from` when it holds there already (a gap, or a leg whose
+ * entry filled there), else at its level. Negative when not reached. */
+static double trigger_distance(const ms_order *order, double from, double to, double *price)
 {
-    char name[32];
-    ms_symbol_canonical(order->order.symbol, name);
-    return strcmp(order->order.status, "new") == 0 && order->active_after < time &&
-           strcmp(name, symbol) == 0;
+    if (triggered_at(order, from)) {
+        *price = from;
+        return 0.0;
+    }
+    double level = order->type == MS_ORDER_LIMIT ? order->limit_price : order->stop_price;
+    if (order->type == MS_ORDER_MARKET || !triggered_at(order, to) ||
+        level < fmin(from, to) || level > fmax(from, to))
+        return -1.0;
+    *price = level;
+    return fabs(level - from);
 }
 
-/* One pass over the working orders of `symbol`: stops (stop_pass) or the rest. */
-static ms_status trade_pass(ms_sim *sim, const char *symbol, const ms_bars *bars, size_t k,
-                            bool stop_pass)
+/* The order working on this segment that the path reaches first. */
+static size_t next_fill(const ms_sim *sim, const bar_walk *walk, int segment, double *price)
 {
-    int64_t time = ms_bars_timestamps(bars)[k];
-    double open = ms_bars_column(bars, MS_COL_OPEN)[k];
-    double high = ms_bars_column(bars, MS_COL_HIGH)[k];
-    double low = ms_bars_column(bars, MS_COL_LOW)[k];
+    double start = walk->point[segment > 0 ? segment - 1 : 0], end = walk->point[segment];
+    size_t best = SIZE_MAX;
+    double best_at = INFINITY;
     for (size_t i = 0; i < sim->order_count; i++) {
-        const ms_sim_order *order = &sim->orders[i];
-        if (!works_in_bar(order, symbol, time) || (order->order.type == MS_ORDER_STOP) != stop_pass)
+        if (walk->segment[i] == NOT_ACTIVE || walk->segment[i] > segment ||
+            strcmp(sim->orders[i].order.status, "new") != 0)
             continue;
+        double from = walk->segment[i] == segment ? walk->from[i] : start, at_price = 0;
+        double distance = trigger_distance(&sim->orders[i].order, from, end, &at_price);
+        if (distance < 0 || (segment > 0 && sim->orders[i].order.type == MS_ORDER_MARKET))
+            continue;
+        double at = fabs(from - start) + distance;
+        if (at < best_at) {
+            best_at = at;
+            best = i;
+            *price = at_price;
+        }
+    }
+    return best;
+}
+
+/* Legs of a just-filled entry work from its fill on. */
+static void activate_legs(const ms_sim *sim, bar_walk *walk, size_t entry, int segment, double price)
+{
+    for (size_t i = entry + 1; i < sim->order_count && sim->orders[i].leg != MS_SIM_ENTRY; i++)
+        if (strcmp(sim->orders[i].order.status, "new") == 0) {
+            walk->segment[i] = segment;
+            walk->from[i] = price;
+        }
+}
+
+static ms_status walk_segment(ms_sim *sim, bar_walk *walk, int segment)
+{
+    for (;;) {
         double price = 0;
-        ms_status status = MS_OK;
-        if (ms_sim_fill_price(&order->order, open, high, low, &price))
-            status = ms_sim_commit(sim, ms_sim_fill_record(order->order.id, price, time));
-        else if (order->order.time_in_force == MS_TIF_DAY)
-            status = ms_sim_commit(sim, ms_sim_expire_record(order->order.id, time));
+        size_t index = next_fill(sim, walk, segment, &price);
+        if (index == SIZE_MAX)
+            return MS_OK;
+        ms_status status = ms_sim_commit(sim, ms_sim_fill_record(sim->orders[index].order.id, price,
+                                                                 walk->time));
+        if (status != MS_OK)
+            return status;
+        if (sim->orders[index].leg == MS_SIM_ENTRY)
+            activate_legs(sim, walk, index, segment, price);
+    }
+}
+
+/* Day orders that worked in the bar and are still open expire with it. */
+static ms_status expire_day_orders(ms_sim *sim, const bar_walk *walk)
+{
+    for (size_t i = 0; i < sim->order_count; i++) {
+        const ms_order *order = &sim->orders[i].order;
+        if (walk->segment[i] == NOT_ACTIVE || order->time_in_force != MS_TIF_DAY ||
+            strcmp(order->status, "new") != 0)
+            continue;
+        ms_status status = ms_sim_commit(sim, ms_sim_expire_record(order->id, walk->time));
         if (status != MS_OK)
             return status;
     }
     return MS_OK;
 }
 
+static ms_status play_bar(ms_sim *sim, const char *symbol, const ms_bars *bars, size_t k,
+                          bar_walk *walk)
+{
+    double open = ms_bars_column(bars, MS_COL_OPEN)[k];
+    double high = ms_bars_column(bars, MS_COL_HIGH)[k];
+    double low = ms_bars_column(bars, MS_COL_LOW)[k];
+    bool low_first = fabs(open - low) <= fabs(high - open);
+    walk->point[0] = open;
+    walk->point[1] = low_first ? low : high;
+    walk->point[2] = low_first ? high : low;
+    walk->point[3] = ms_bars_column(bars, MS_COL_CLOSE)[k];
+    walk->time = ms_bars_timestamps(bars)[k];
+    for (size_t i = 0; i < sim->order_count; i++) {
+        const ms_sim_order *order = &sim->orders[i];
+        bool working = strcmp(order->order.status, "new") == 0 && order->active_after < walk->time;
+        walk->segment[i] = working && is_symbol(order, symbol) ? 0 : NOT_ACTIVE;
+        walk->from[i] = open;
+    }
+    ms_status status = MS_OK;
+    for (int segment = 0; segment < PATH_POINTS && status == MS_OK; segment++)
+        status = walk_segment(sim, walk, segment);
+    return status == MS_OK ? expire_day_orders(sim, walk) : status;
+}
+
 static ms_status trade_symbol(ms_sim *sim, const char *symbol, const ms_bars *bars, int64_t from,
                               int64_t now)
 {
+    bar_walk walk = { .segment = calloc(sim->order_count + 1, sizeof *walk.segment),
+                      .from = calloc(sim->order_count + 1, sizeof *walk.from) };
+    ms_status status = walk.segment != NULL && walk.from != NULL
+                           ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory syncing the simulation");
     const int64_t *times = ms_bars_timestamps(bars);
-    ms_status status = MS_OK;
     for (size_t k = 0; k < ms_bars_len(bars) && times[k] <= now && status == MS_OK; k++)
-        if (times[k] > from) {
-            status = trade_pass(sim, symbol, bars, k, true);
-            if (status == MS_OK)
-                status = trade_pass(sim, symbol, bars, k, false);
-        }
+        if (times[k] > from)
+            status = play_bar(sim, symbol, bars, k, &walk);
+    free(walk.segment);
+    free(walk.from);
     return status;
 }
 

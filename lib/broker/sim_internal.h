@@ -164,11 +164,4 @@ ms_status ms_sim_submit(void *state, const ms_order_request *request, ms_order *
 ms_status ms_sim_cancel(void *state, const char *order_id);
 ms_status ms_sim_sync(void *state, ms_source *prices, int64_t now);
 
-/* Whether a working order fills in a bar, and at what price (sim_fills.c):
- * market at the open; a buy limit when low <= limit, at the limit or the
- * open if lower; a sell limit when high >= limit, at the limit or the open
- * if higher; a sell stop when low <= stop, at the stop or the open if lower;
- * a buy stop when high >= stop, at the stop or the open if higher. */
-bool ms_sim_fill_price(const ms_order *order, double open, double high, double low, double *price);
-
 #endif

@@ -1,22 +1,21 @@
 /*
  * sim_submit.c - placing and canceling orders on the simulated broker, with
- * Alpaca's rules: one order per client_order_id forever (a repeat returns
- * the order already placed), no two resting opposite orders on a symbol
- * (the wash-trade rejection MaxDiff must avoid with OTO orders), enough
- * buying power, no short crypto, crypto only good-till-canceled. Rejected
- * orders leave no trace, so a corrected retry may reuse the id.
+ * Alpaca's rules: first the order's own (order_rules.c: classes, times in
+ * force and fractions per asset class, price increments, where exits sit),
+ * then the account's: one order per client_order_id forever (a repeat
+ * returns the order already placed), no order that could trade against a
+ * working opposite order on its symbol (the wash-trade rejection MaxDiff
+ * avoids with OTO orders), no sale of shares that working orders already
+ * hold, no short crypto, enough buying power. Rejected orders leave no
+ * trace, so a corrected retry may reuse the id.
  */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "order_rules.h"
 #include "sim_internal.h"
-
-/* Alpaca's codes: 403 40310000 (wash trade, buying power, balance) and
- * 422 42210000 (other refusals). */
-#define CODE_FORBIDDEN 40310000L
-#define CODE_UNPROCESSABLE 42210000L
 
 /* Share counts and prices compare with this slack, as Alpaca's do in cents. */
 #define TOLERANCE 1e-9
@@ -46,7 +45,8 @@ static ms_status check_supported(const ms_order_request *r)
         return ms_error(MS_ERR_UNSUPPORTED, "order %s: the simulated broker takes time in force day "
                         "or gtc, not %s", r->client_order_id, ms_time_in_force_word(r->time_in_force));
     if (r->order_class != MS_CLASS_SIMPLE && r->type != MS_ORDER_LIMIT && r->type != MS_ORDER_MARKET)
-        return reject(r, CODE_UNPROCESSABLE, "an oto or bracket entry must be a market or limit order");
+        return reject(r, MS_ALPACA_CODE_UNPROCESSABLE,
+                      "an oto or bracket entry must be a market or limit order");
     return MS_OK;
 }
 
@@ -59,48 +59,83 @@ static double expected_price(const ms_sim *sim, const ms_order_request *r)
     return isfinite(r->stop_price) ? r->stop_price : ms_sim_mark(sim, r->symbol);
 }
 
-/* Exits must be on the profitable (take profit) and protective (stop)
- * side of the entry, as Alpaca requires of brackets. */
-static ms_status check_exits(const ms_order_request *r, double entry)
+static ms_status check_order_rules(const ms_order_request *r, double entry)
 {
-    if (r->order_class == MS_CLASS_SIMPLE || !isfinite(entry))
-        return MS_OK;
-    if (r->side * (r->take_profit_limit - entry) <= 0)
-        return reject(r, CODE_UNPROCESSABLE, "take_profit.limit_price %.4f must be %s the entry %.4f",
-                      r->take_profit_limit, r->side > 0 ? "above" : "below", entry);
-    if (r->order_class == MS_CLASS_BRACKET && r->side * (entry - r->stop_loss_stop) <= 0)
-        return reject(r, CODE_UNPROCESSABLE, "stop_loss.stop_price %.4f must be %s the entry %.4f",
-                      r->stop_loss_stop, r->side > 0 ? "below" : "above", entry);
+    long code = 0;
+    char reason[160];
+    if (ms_order_rules_refuse(r, entry, &code, reason, sizeof reason))
+        return reject(r, code, "%s", reason);
     return MS_OK;
 }
 
-static ms_status check_crypto(const ms_sim *sim, const ms_order_request *r)
+static bool same_symbol(const ms_order *order, const char *symbol)
 {
-    if (ms_symbol_asset_class(r->symbol) != MS_ASSET_CRYPTO)
-        return MS_OK;
-    if (r->time_in_force != MS_TIF_GTC)
-        return reject(r, CODE_UNPROCESSABLE, "crypto orders take time_in_force gtc");
-    const ms_sim_position *position = ms_sim_find_position(sim, r->symbol);
-    double held = position != NULL ? position->qty : 0.0;
-    if (r->side < 0 && r->qty > held + TOLERANCE)
-        return reject(r, CODE_FORBIDDEN, "insufficient balance: selling %g, holding %g (crypto "
-                      "cannot be sold short)", r->qty, held);
-    return MS_OK;
+    char name[32];
+    ms_symbol_canonical(order->symbol, name);
+    return strcmp(name, symbol) == 0;
 }
 
-/* An opposite order already working on the symbol (legs still held behind
- * an unfilled entry are not working yet). */
+/* Whether two opposite orders could trade with each other: either is a
+ * market order, or the sell's limit is at or below the buy's. */
+static bool could_cross(const ms_order *resting, const ms_order_request *r)
+{
+    if (r->type == MS_ORDER_MARKET || resting->type == MS_ORDER_MARKET)
+        return true;
+    if (r->type != MS_ORDER_LIMIT || resting->type != MS_ORDER_LIMIT)
+        return false;
+    double buy = r->side > 0 ? r->limit_price : resting->limit_price;
+    double sell = r->side > 0 ? resting->limit_price : r->limit_price;
+    return sell <= buy + TOLERANCE;
+}
+
+/* An opposite working order on the symbol that the new one could trade
+ * against (legs still held behind an unfilled entry are not working). */
 static ms_status check_wash_trade(const ms_sim *sim, const ms_order_request *r)
 {
-    char symbol[32], other[32];
+    char symbol[32];
     ms_symbol_canonical(r->symbol, symbol);
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_order *o = &sim->orders[i].order;
-        ms_symbol_canonical(o->symbol, other);
-        if (o->side != r->side && strcmp(o->status, "new") == 0 && strcmp(symbol, other) == 0)
-            return reject(r, CODE_FORBIDDEN, "potential wash trade detected. use complex orders "
-                          "(opposite order %s is open)", o->id);
+        if (o->side != r->side && strcmp(o->status, "new") == 0 && same_symbol(o, symbol) &&
+            could_cross(o, r))
+            return reject(r, MS_ALPACA_CODE_FORBIDDEN, "potential wash trade detected. use complex "
+                          "orders (opposite order %s is open)", o->id);
     }
+    return MS_OK;
+}
+
+/* What working orders on the closing side already hold of a position. */
+static double held_by_orders(const ms_sim *sim, const char *symbol, int closing_side)
+{
+    double held = 0.0;
+    for (size_t i = 0; i < sim->order_count; i++) {
+        const ms_order *o = &sim->orders[i].order;
+        if (o->side == closing_side && strcmp(o->status, "new") == 0 && same_symbol(o, symbol))
+            held += o->qty;
+    }
+    return held;
+}
+
+/* An order against a position may sell (or buy back) only what no working
+ * order holds, and never past flat; crypto cannot be sold short at all. */
+static ms_status check_held_quantity(const ms_sim *sim, const ms_order_request *r)
+{
+    char symbol[32];
+    ms_symbol_canonical(r->symbol, symbol);
+    const ms_sim_position *position = ms_sim_find_position(sim, r->symbol);
+    double qty = position != NULL ? position->qty : 0.0;
+    bool crypto = ms_symbol_asset_class(r->symbol) == MS_ASSET_CRYPTO;
+    if (r->side * qty >= 0) {
+        if (crypto && r->side < 0)
+            return reject(r, MS_ALPACA_CODE_FORBIDDEN, "insufficient balance for %s (requested: "
+                          "%g, available: 0)", symbol, r->qty);
+        return MS_OK;
+    }
+    double available = fabs(qty) - held_by_orders(sim, symbol, r->side);
+    if (r->qty > available + TOLERANCE)
+        return reject(r, MS_ALPACA_CODE_FORBIDDEN, "insufficient %s available for order "
+                      "(requested: %g, available: %g)", crypto ? "balance" : "qty", r->qty,
+                      available > 0 ? available : 0.0);
     return MS_OK;
 }
 
@@ -109,13 +144,13 @@ static ms_status check_buying_power(const ms_sim *sim, const ms_order_request *r
     /* At a price of 1 the cost is the quantity that adds exposure. */
     double added = ms_sim_order_cost(sim, r->symbol, r->side, r->qty, 1.0);
     if (added > 0 && !isfinite(entry))
-        return reject(r, CODE_UNPROCESSABLE, "no price known for %s yet: sync the simulation before "
-                      "a market order", r->symbol);
+        return reject(r, MS_ALPACA_CODE_UNPROCESSABLE, "no price known for %s yet: sync the "
+                      "simulation before a market order", r->symbol);
     double cost = added > 0 ? added * entry : 0.0;
     double power = ms_sim_buying_power(sim);
     if (cost > power + TOLERANCE)
-        return reject(r, CODE_FORBIDDEN, "insufficient buying power: the order needs %.2f, "
-                      "buying power is %.2f", cost, power);
+        return reject(r, MS_ALPACA_CODE_FORBIDDEN, "insufficient buying power: the order needs "
+                      "%.2f, buying power is %.2f", cost, power);
     return MS_OK;
 }
 
@@ -130,11 +165,11 @@ ms_status ms_sim_submit(void *state, const ms_order_request *request, ms_order *
         return MS_OK;
     }
     double entry = expected_price(sim, request);
-    ms_status status = check_supported(request);
+    ms_status status = check_order_rules(request, entry);
     if (status == MS_OK)
-        status = check_exits(request, entry);
+        status = check_supported(request);
     if (status == MS_OK)
-        status = check_crypto(sim, request);
+        status = check_held_quantity(sim, request);
     if (status == MS_OK)
         status = check_wash_trade(sim, request);
     if (status == MS_OK)
@@ -154,6 +189,6 @@ ms_status ms_sim_cancel(void *state, const char *order_id)
         return ms_error(MS_ERR_NOT_FOUND, "sim: no order %s", order_id);
     if (!ms_sim_order_open(order))
         return ms_error(MS_ERR_BROKER, "sim: order %s is not cancelable: it is %s (code %ld)",
-                        order_id, order->order.status, CODE_UNPROCESSABLE);
+                        order_id, order->order.status, MS_ALPACA_CODE_UNPROCESSABLE);
     return ms_sim_commit(sim, ms_sim_cancel_record(order_id, ms_sim_now(sim)));
 }

@@ -1,22 +1,28 @@
 /*
- * cycle.c - the trade cycle against a broker: read what the broker holds,
- * look this cycle's ids up, build the plan (order_plan.c), then send its
- * steps one by one. Sending relies on ms_broker_submit being exactly-once per
- * client_order_id, so a cycle killed anywhere and run again sends nothing
- * twice: what it had sent is found by id and adopted.
+ * cycle.c - the trade cycle against a broker: read what the broker holds
+ * (every working order, legs included), bring the ledger of our own orders
+ * up to date (ownership.c), look this cycle's ids up, build the plan
+ * (order_plan.c), then send its steps one by one. Each order is recorded in
+ * the ledger before it is sent, and sending relies on ms_broker_submit
+ * being exactly-once per client_order_id, so a cycle killed anywhere and
+ * run again sends nothing twice: what it had sent is found by id and
+ * adopted.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/broker_internal.h"
 #include "trade_internal.h"
 
 /* What the broker holds at the start of a cycle. */
 typedef struct broker_state {
     ms_position *positions;
+    ms_plan_holding *holdings;    /* ours, per position */
     size_t position_count;
     ms_order *orders;             /* working orders, then orders found by id */
+    bool *own_orders;             /* per order */
     size_t order_count;
     ms_plan_signal *signals;
     ms_pick *picks;
@@ -25,7 +31,9 @@ typedef struct broker_state {
 static void release_state(broker_state *state)
 {
     ms_free(state->positions);
+    free(state->holdings);
     ms_free(state->orders);
+    free(state->own_orders);
     free(state->signals);
     free(state->picks);
 }
@@ -73,11 +81,45 @@ static ms_status look_up_ids(ms_broker *broker, broker_state *state, const ms_re
         const ms_pick *pick = ms_report_pick(report, i);
         status = look_up(broker, state, cycle_time, pick->symbol, pick->side, "entry");
     }
-    for (size_t i = 0; i < state->position_count && status == MS_OK; i++)
-        if (state->positions[i].qty != 0)
-            status = look_up(broker, state, cycle_time, state->positions[i].symbol,
-                             state->positions[i].qty > 0 ? -1 : 1, "close");
+    for (size_t i = 0; i < state->position_count && status == MS_OK; i++) {
+        if (state->positions[i].qty == 0)
+            continue;
+        int closing = state->positions[i].qty > 0 ? -1 : 1;
+        status = look_up(broker, state, cycle_time, state->positions[i].symbol, closing, "close");
+        if (status == MS_OK)
+            status = look_up(broker, state, cycle_time, state->positions[i].symbol, closing, "exit");
+    }
     return status;
+}
+
+/* Our part of each position and which orders are ours, from the ledger
+ * brought up to date. */
+static ms_status read_ownership(ms_broker *broker, ms_ledger *ledger, broker_state *state,
+                                const ms_trade_summary *summary)
+{
+    ms_status status = ms_ownership_refresh(broker, ledger, summary->cycle_date);
+    state->holdings = calloc(state->position_count + 1, sizeof *state->holdings);
+    state->own_orders = calloc(state->order_count + 1, sizeof *state->own_orders);
+    if (status == MS_OK && (state->holdings == NULL || state->own_orders == NULL))
+        status = ms_error(MS_ERR_NOMEM, "out of memory planning the trade cycle");
+    for (size_t i = 0; i < state->position_count && status == MS_OK; i++)
+        status = ms_ownership_holding(ledger, &state->positions[i], summary->clock.timestamp,
+                                      &state->holdings[i]);
+    for (size_t i = 0; i < state->order_count && status == MS_OK; i++)
+        state->own_orders[i] = ms_ownership_is_ours(ledger, &state->orders[i]);
+    return status;
+}
+
+static ms_status open_ledger(ms_broker *broker, const ms_trade_options *opts,
+                             const ms_account *account, ms_ledger **out)
+{
+    char path[4096];
+    ms_status status = MS_OK;
+    if (opts->ledger_path != NULL && *opts->ledger_path != '\0')
+        snprintf(path, sizeof path, "%s", opts->ledger_path);
+    else
+        status = ms_broker_ledger_path(broker, account->id, path, sizeof path);
+    return status == MS_OK ? ms_ledger_open(out, path, opts->dry_run != 0) : status;
 }
 
 static ms_status read_report(const ms_report *report, broker_state *state)
@@ -116,14 +158,21 @@ static ms_status read_broker(ms_broker *broker, ms_trade_summary *summary, broke
     return status;
 }
 
-MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_trade_result **out)
+static ms_status check_options(const ms_trade_options **opts, ms_trade_options *defaults)
 {
-    if (broker == NULL || report == NULL || out == NULL)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_plan: NULL argument");
-    *out = NULL;
-    ms_trade_result *result = ms_trade_result_new();
-    if (result == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory planning the trade cycle");
+    ms_trade_options initial = MS_TRADE_OPTIONS_INIT;
+    *defaults = initial;
+    if (*opts == NULL)
+        *opts = defaults;
+    if ((*opts)->version != MS_TRADE_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "trade options version %d, expected %d",
+                        (*opts)->version, MS_TRADE_OPTIONS_VERSION);
+    return MS_OK;
+}
+
+static ms_status plan_into(ms_broker *broker, const ms_report *report, const ms_trade_options *opts,
+                           ms_trade_result *result)
+{
     broker_state state = { 0 };
     ms_status status = read_broker(broker, &result->summary, &state);
     int64_t cycle_time = result->summary.clock.timestamp;
@@ -131,19 +180,43 @@ MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_tr
         status = read_report(report, &state);
     if (status == MS_OK)
         status = look_up_ids(broker, &state, report, cycle_time);
+    if (status == MS_OK)
+        status = open_ledger(broker, opts, &result->summary.account, &result->ledger);
+    if (status == MS_OK)
+        status = read_ownership(broker, result->ledger, &state, &result->summary);
     if (status == MS_OK) {
         ms_plan_inputs inputs = {
             .cycle_time = cycle_time,
             .buying_power = result->summary.account.buying_power,
             .picks = state.picks, .pick_count = ms_report_pick_count(report),
             .signals = state.signals, .signal_count = ms_report_symbol_count(report),
-            .positions = state.positions, .position_count = state.position_count,
-            .orders = state.orders, .order_count = state.order_count,
+            .positions = state.positions, .holdings = state.holdings,
+            .position_count = state.position_count,
+            .orders = state.orders, .own_orders = state.own_orders,
+            .order_count = state.order_count,
         };
         status = ms_plan_build(&inputs, result);
         ms_trade_count_outcomes(result);
     }
     release_state(&state);
+    return status;
+}
+
+MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report,
+                               const ms_trade_options *opts, ms_trade_result **out)
+{
+    ms_trade_options defaults;
+    if (broker == NULL || report == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_plan: NULL argument");
+    *out = NULL;
+    ms_status status = check_options(&opts, &defaults);
+    if (status != MS_OK)
+        return status;
+    ms_trade_result *result = ms_trade_result_new();
+    if (result == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory planning the trade cycle");
+    result->dry_run = opts->dry_run != 0;
+    status = plan_into(broker, report, opts, result);
     if (status != MS_OK) {
         ms_trade_result_free(result);
         return status;
@@ -152,7 +225,6 @@ MS_API ms_status ms_trade_plan(ms_broker *broker, const ms_report *report, ms_tr
     return MS_OK;
 }
 
-/* A close goes only if every cancel of its symbol before it went. */
 static bool cancel_failed(const ms_trade_result *result, size_t before, const char *symbol)
 {
     for (size_t i = 0; i < before; i++) {
@@ -164,16 +236,104 @@ static bool cancel_failed(const ms_trade_result *result, size_t before, const ch
     return false;
 }
 
-static ms_status submit_step(ms_broker *broker, ms_trade_step *step)
+/* How long a close waits for the broker to finish the cancels before it:
+ * Alpaca cancels asynchronously, and a take-profit leg still pending
+ * cancellation holds the shares the close needs. */
+#define CANCEL_WAIT_TRIES 20
+#define CANCEL_WAIT_SECONDS 0.25
+
+static bool still_working(const ms_order *open, size_t count, const char *order_id)
 {
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(open[i].id, order_id) == 0 && ms_trade_order_working(open[i].status))
+            return true;
+    return false;
+}
+
+static bool cancels_pending(ms_broker *broker, const ms_trade_result *result, size_t before,
+                            const char *symbol, ms_status *status)
+{
+    ms_order *open = NULL;
+    size_t count = 0;
+    *status = ms_broker_orders(broker, "open", &open, &count);
+    bool pending = false;
+    for (size_t i = 0; i < before && *status == MS_OK && !pending; i++) {
+        const ms_trade_step *step = &result->steps[i];
+        pending = step->action == MS_TRADE_CANCEL && step->outcome == MS_TRADE_SENT &&
+                  strcmp(step->symbol, symbol) == 0 && still_working(open, count, step->order_id);
+    }
+    ms_free(open);
+    return pending;
+}
+
+static ms_status wait_for_cancels(ms_broker *broker, const ms_trade_result *result, size_t before,
+                                  const char *symbol)
+{
+    ms_status status = MS_OK;
+    for (int tries = 0; tries < CANCEL_WAIT_TRIES; tries++) {
+        if (!cancels_pending(broker, result, before, symbol, &status))
+            return status;
+        ms_sleep_seconds(CANCEL_WAIT_SECONDS);
+    }
+    return ms_error(MS_ERR_TIMEOUT, "not sent: the broker had not finished canceling the symbol's "
+                    "orders after %.0f s", CANCEL_WAIT_TRIES * CANCEL_WAIT_SECONDS);
+}
+
+static ms_ledger_order ledger_order_of(const ms_trade_result *result, const ms_trade_step *step)
+{
+    ms_ledger_order entry = { .side = step->side, .qty = step->qty, .take_profit = NAN };
+    snprintf(entry.client_order_id, sizeof entry.client_order_id, "%s", step->client_order_id);
+    snprintf(entry.cycle_date, sizeof entry.cycle_date, "%s", result->summary.cycle_date);
+    ms_symbol_canonical(step->symbol, entry.symbol);
+    entry.kind = step->action == MS_TRADE_ENTER ? MS_LEDGER_ENTRY
+                 : step->action == MS_TRADE_EXIT ? MS_LEDGER_EXIT : MS_LEDGER_CLOSE;
+    if (step->action == MS_TRADE_ENTER)
+        entry.take_profit = step->take_profit_limit;
+    entry.open = true;
+    return entry;
+}
+
+/* What the broker answered, into the ledger (the order stays open until a
+ * later cycle sees it final). */
+static ms_status record_answer(ms_ledger *ledger, ms_ledger_order *entry, const ms_order *order)
+{
+    snprintf(entry->broker_id, sizeof entry->broker_id, "%s", order->id);
+    snprintf(entry->status, sizeof entry->status, "%s", order->status);
+    entry->filled_qty = order->filled_qty;
+    return ms_ledger_update(ledger, entry);
+}
+
+static ms_status submit_step(ms_broker *broker, ms_trade_result *result, ms_trade_step *step)
+{
+    ms_ledger_order entry = ledger_order_of(result, step);
+    ms_status status = ms_ledger_record(result->ledger, &entry);
+    if (status != MS_OK)
+        return ms_error_wrap(status, "not sent: recording it in the ledger failed");
+    /* Only an OTO or bracket order carries its take profit: a simple
+     * crypto entry's comes later, as an exit. */
+    bool with_legs = step->order_class == MS_CLASS_OTO || step->order_class == MS_CLASS_BRACKET;
     ms_order_request request = {
         .symbol = step->symbol, .qty = step->qty, .side = step->side, .type = step->type,
         .time_in_force = step->time_in_force, .limit_price = step->limit_price,
         .stop_price = NAN, .order_class = step->order_class,
-        .take_profit_limit = step->take_profit_limit, .stop_loss_stop = NAN,
+        .take_profit_limit = with_legs ? step->take_profit_limit : NAN, .stop_loss_stop = NAN,
         .client_order_id = step->client_order_id,
     };
-    return ms_broker_submit(broker, &request, &step->order);
+    status = ms_broker_submit(broker, &request, &step->order);
+    if (status == MS_OK && record_answer(result->ledger, &entry, &step->order) != MS_OK)
+        MS_WARN("order %s was placed; recording the broker's answer in the ledger failed (%s): "
+                "the next cycle looks it up", step->client_order_id, ms_last_error());
+    return status;
+}
+
+/* A close goes once every cancel of its symbol before it went and the
+ * broker has finished them. */
+static ms_status ready_to_close(ms_broker *broker, const ms_trade_result *result, size_t index)
+{
+    const char *symbol = result->steps[index].symbol;
+    if (cancel_failed(result, index, symbol))
+        return ms_error(MS_ERR_BROKER, "not sent: canceling the symbol's working orders failed");
+    return wait_for_cancels(broker, result, index, symbol);
 }
 
 static void run_step(ms_broker *broker, ms_trade_result *result, size_t index)
@@ -182,24 +342,37 @@ static void run_step(ms_broker *broker, ms_trade_result *result, size_t index)
     ms_status status = MS_OK;
     if (step->action == MS_TRADE_CANCEL)
         status = ms_broker_cancel(broker, step->order_id);
-    else if (step->action == MS_TRADE_CLOSE && cancel_failed(result, index, step->symbol))
-        status = ms_error(MS_ERR_BROKER, "not sent: canceling the symbol's working orders failed");
-    else
-        status = submit_step(broker, step);
+    else if (step->action != MS_TRADE_CLOSE ||
+             (status = ready_to_close(broker, result, index)) == MS_OK)
+        status = submit_step(broker, result, step);
     step->outcome = status == MS_OK ? MS_TRADE_SENT : MS_TRADE_FAILED;
     if (status != MS_OK)
         snprintf(step->error, sizeof step->error, "%s", ms_last_error());
 }
 
+/* An order adopted from an earlier run is recorded too, in case that run
+ * died before its record (an older ledger, or none). */
+static void record_adopted(ms_trade_result *result, const ms_trade_step *step)
+{
+    if (step->action == MS_TRADE_CANCEL)
+        return;
+    ms_ledger_order entry = ledger_order_of(result, step);
+    if (ms_ledger_record(result->ledger, &entry) != MS_OK)
+        MS_WARN("recording order %s in the ledger failed: %s", step->client_order_id,
+                ms_last_error());
+}
+
 MS_API ms_status ms_trade_execute(ms_broker *broker, ms_trade_result *result,
                                   const ms_trade_options *opts)
 {
-    ms_trade_options defaults = MS_TRADE_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    if (broker == NULL || result == NULL || opts->version != MS_TRADE_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_execute: NULL argument or options version %d "
-                        "(expected %d)", opts->version, MS_TRADE_OPTIONS_VERSION);
+    ms_trade_options defaults;
+    if (broker == NULL || result == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_execute: NULL argument");
+    ms_status status = check_options(&opts, &defaults);
+    if (status != MS_OK)
+        return status;
+    if (result->dry_run || result->ledger == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_trade_execute: this plan was made as a dry run");
     ms_trade_summary *summary = &result->summary;
     summary->executed = 1;
     for (size_t i = 0; i < result->step_count; i++) {
@@ -208,9 +381,9 @@ MS_API ms_status ms_trade_execute(ms_broker *broker, ms_trade_result *result,
             summary->stopped = 1;
             break;
         }
-        bool sendable = step->action == MS_TRADE_ENTER || step->action == MS_TRADE_CLOSE ||
-                        step->action == MS_TRADE_CANCEL;
-        if (!sendable || step->outcome != MS_TRADE_PENDING)
+        if (step->outcome == MS_TRADE_EXISTING)
+            record_adopted(result, step);
+        if (!ms_trade_action_sends(step->action) || step->outcome != MS_TRADE_PENDING)
             continue;
         run_step(broker, result, i);
         if (opts->on_step != NULL)
@@ -223,13 +396,12 @@ MS_API ms_status ms_trade_execute(ms_broker *broker, ms_trade_result *result,
 MS_API ms_status ms_trade_cycle(ms_broker *broker, const ms_report *report,
                                 const ms_trade_options *opts, ms_trade_result **out)
 {
-    ms_trade_options defaults = MS_TRADE_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->version != MS_TRADE_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "trade options version %d, expected %d", opts->version,
-                        MS_TRADE_OPTIONS_VERSION);
-    ms_status status = ms_trade_plan(broker, report, out);
+    ms_trade_options defaults;
+    if (out != NULL)
+        *out = NULL;
+    ms_status status = check_options(&opts, &defaults);
+    if (status == MS_OK)
+        status = ms_trade_plan(broker, report, opts, out);
     if (status != MS_OK || opts->dry_run)
         return status;
     return ms_trade_execute(broker, *out, opts);

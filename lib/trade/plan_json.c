@@ -64,18 +64,21 @@ static json_t *step_object(const ms_trade_step *step)
                                ms_trade_outcome_name(step->outcome));
     if (object == NULL)
         return NULL;
-    if (step->action == MS_TRADE_ENTER || step->action == MS_TRADE_CLOSE)
+    if (step->action == MS_TRADE_ENTER || step->action == MS_TRADE_CLOSE ||
+        step->action == MS_TRADE_EXIT)
         add_order_fields(object, step);
     if (step->action == MS_TRADE_ENTER || step->action == MS_TRADE_SKIP)
         json_object_set_new(object, "strategy", json_string(ms_strategy_name(step->strategy)));
-    if (step->action == MS_TRADE_SKIP || step->action == MS_TRADE_HOLD)
+    bool foreign_order = step->action == MS_TRADE_LEAVE && step->order.id[0] != '\0';
+    if (step->action == MS_TRADE_SKIP || step->action == MS_TRADE_HOLD ||
+        (step->action == MS_TRADE_LEAVE && !foreign_order))
         json_object_set_new(object, "side", json_string(ms_order_side_word(step->side)));
-    if (step->action == MS_TRADE_HOLD)
+    if (step->action == MS_TRADE_HOLD || (step->action == MS_TRADE_LEAVE && !foreign_order))
         json_object_set_new(object, "qty", number(step->qty));
     if (step->action == MS_TRADE_CANCEL)
         json_object_set_new(object, "order_id", json_string(step->order_id));
     bool has_order = step->outcome == MS_TRADE_SENT || step->outcome == MS_TRADE_EXISTING ||
-                     step->action == MS_TRADE_CANCEL;
+                     step->action == MS_TRADE_CANCEL || foreign_order;
     if (has_order)
         json_object_set_new(object, "order", broker_order(&step->order));
     if (step->outcome == MS_TRADE_FAILED)

@@ -30,6 +30,7 @@ static void write_step(FILE *f, const ms_trade_step *step)
     switch (step->action) {
     case MS_TRADE_ENTER:
     case MS_TRADE_CLOSE:
+    case MS_TRADE_EXIT:
         write_order(f, step);
         break;
     case MS_TRADE_CANCEL:
@@ -44,6 +45,13 @@ static void write_step(FILE *f, const ms_trade_step *step)
         break;
     case MS_TRADE_HOLD:
         fprintf(f, "%s %.10g", step->side > 0 ? "long" : "short", step->qty);
+        break;
+    case MS_TRADE_LEAVE:
+        if (*step->order.id != '\0')
+            fprintf(f, "order %s (%s %s %.10g)", step->order.id, ms_order_side_word(step->order.side),
+                    ms_order_type_word(step->order.type), step->order.qty);
+        else
+            fprintf(f, "%s %.10g", step->side > 0 ? "long" : "short", step->qty);
         break;
     }
     fprintf(f, ": %s\n", step->reason);
@@ -112,9 +120,7 @@ static ms_status write_results(FILE *f, const void *subject)
             s->executed ? "results" : "dry run, nothing sent", s->sent, s->existing, s->failed);
     for (size_t i = 0; i < result->step_count; i++) {
         const ms_trade_step *step = &result->steps[i];
-        bool order_step = step->action == MS_TRADE_ENTER || step->action == MS_TRADE_CLOSE ||
-                          step->action == MS_TRADE_CANCEL;
-        if (order_step && (s->executed || step->outcome != MS_TRADE_PENDING))
+        if (ms_trade_action_sends(step->action) && (s->executed || step->outcome != MS_TRADE_PENDING))
             write_outcome(f, step);
     }
     if (s->stopped)

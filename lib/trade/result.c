@@ -50,6 +50,7 @@ MS_API void ms_trade_result_free(ms_trade_result *result)
 {
     if (result == NULL)
         return;
+    ms_ledger_close(result->ledger);
     free(result->steps);
     free(result);
 }
@@ -69,9 +70,16 @@ MS_API const ms_trade_step *ms_trade_result_step(const ms_trade_result *result, 
     return result != NULL && i < result->step_count ? &result->steps[i] : NULL;
 }
 
+bool ms_trade_action_sends(ms_trade_action action)
+{
+    return action == MS_TRADE_ENTER || action == MS_TRADE_CLOSE || action == MS_TRADE_CANCEL ||
+           action == MS_TRADE_EXIT;
+}
+
 const char *ms_trade_action_name(ms_trade_action action)
 {
-    static const char *const names[] = { "enter", "close", "cancel", "skip", "hold" };
+    static const char *const names[] = { "enter", "close", "cancel", "skip", "hold", "exit",
+                                         "leave" };
     return (size_t)action < MS_ARRAY_LEN(names) ? names[action] : "?";
 }
 

@@ -8,15 +8,22 @@
 #ifndef MS_TRADE_INTERNAL_H
 #define MS_TRADE_INTERNAL_H
 
+#include "broker/order_rules.h"
 #include "broker/order_words.h"
 #include "core/core_internal.h"
+#include "ledger.h"
 #include "marketsim/trade.h"
 
 struct ms_trade_result {
     ms_trade_summary summary;
     ms_trade_step *steps;
     size_t step_count, step_capacity;
+    ms_ledger *ledger;             /* owned: where execution records our orders */
+    bool dry_run;                  /* planned read-only: never executed */
 };
+
+/* Every client_order_id marketsim makes starts with this. */
+#define MS_TRADE_ID_PREFIX "ms-"
 
 /* ---- Symbols and ids (symbols.c) ----------------------------------------- */
 
@@ -33,6 +40,28 @@ void ms_trade_cycle_date(int64_t time, char out[9]);
 /* Whether an order in this Alpaca status may still fill (not filled,
  * canceled, expired, rejected or replaced). */
 bool ms_trade_order_working(const char *status);
+
+/* ---- Ownership (ownership.c) --------------------------------------------- */
+
+/* Our part of one position, and where its profit is to be taken. */
+typedef struct ms_plan_holding {
+    double qty;                  /* ours, signed like the position; 0 when none is ours */
+    double take_profit;          /* our latest filled entry's take profit; NAN when unknown */
+} ms_plan_holding;
+
+/* Looks every order of ours still open in the ledger up at the broker and
+ * records what it says. Errors: the broker's (other than not found), the
+ * ledger's. */
+ms_status ms_ownership_refresh(ms_broker *broker, ms_ledger *ledger, const char *cycle_date);
+
+/* Our part of `position` (after a refresh), recording an adjustment when
+ * the broker holds less than our fills add up to. Errors: the ledger's. */
+ms_status ms_ownership_holding(ms_ledger *ledger, const ms_position *position, int64_t now,
+                               ms_plan_holding *out);
+
+/* Whether a working order is ours: one of our client_order_ids, or a leg
+ * of one of our orders. */
+bool ms_ownership_is_ours(ms_ledger *ledger, const ms_order *order);
 
 /* ---- The plan (order_plan.c) --------------------------------------------- */
 
@@ -52,10 +81,12 @@ typedef struct ms_plan_inputs {
     const ms_plan_signal *signals;
     size_t signal_count;
     const ms_position *positions;
+    const ms_plan_holding *holdings;   /* ours, one per position */
     size_t position_count;
     /* Working orders, plus any order the broker already has under one of
-     * this cycle's ids (whatever its status). */
+     * this cycle's ids (whatever its status), and whether each is ours. */
     const ms_order *orders;
+    const bool *own_orders;
     size_t order_count;
 } ms_plan_inputs;
 
@@ -75,6 +106,9 @@ ms_trade_step *ms_trade_add_step(ms_trade_result *result, ms_trade_action action
 
 /* Recounts the summary's sent, existing and failed steps. */
 void ms_trade_count_outcomes(ms_trade_result *result);
+
+/* Whether a step sends something to the broker (an order or a cancel). */
+bool ms_trade_action_sends(ms_trade_action action);
 
 /* Names used by the text and JSON writers. */
 const char *ms_trade_action_name(ms_trade_action action);
