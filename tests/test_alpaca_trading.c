@@ -157,7 +157,7 @@ static void test_bracket_order_is_placed_with_both_legs(void **state)
     ms_broker_free(broker);
 }
 
-static void test_open_orders_are_listed_nested_with_their_legs(void **state)
+static void test_open_orders_are_listed_flat_with_their_legs(void **state)
 {
     (void)state;
     ms_broker *broker = open_broker();
@@ -169,15 +169,19 @@ static void test_open_orders_are_listed_nested_with_their_legs(void **state)
     ms_order *orders = NULL;
     size_t count = 0;
     assert_int_equal(ms_broker_orders(broker, "open", &orders, &count), MS_OK);
-    assert_int_equal(count, 1);
-    assert_true(orders[0].take_profit_limit == 320.5);
+    /* The entry and its held take-profit leg, each an order of its own. */
+    assert_int_equal(count, 2);
+    assert_string_equal(orders[0].client_order_id, "ms-oto-1");
+    assert_int_equal(orders[1].side, -1);
+    assert_true(orders[1].limit_price == 320.5);
     ms_free(orders);
     json_t *state_json = fake_alpaca_state(fake_alpaca_server);
     json_t *requests = json_object_get(state_json, "requests");
     json_t *query = json_object_get(json_array_get(requests, json_array_size(requests) - 1), "query");
     assert_string_equal(json_string_value(json_object_get(query, "status")), "open");
     assert_string_equal(json_string_value(json_object_get(query, "limit")), "500");
-    assert_string_equal(json_string_value(json_object_get(query, "nested")), "true");
+    assert_string_equal(json_string_value(json_object_get(query, "nested")), "false");
+    assert_string_equal(json_string_value(json_object_get(query, "direction")), "asc");
     json_decref(state_json);
     ms_broker_free(broker);
 }
@@ -292,7 +296,7 @@ int main(void)
         TEST(test_clock_reads_times_with_nanoseconds_and_offsets),
         TEST(test_market_order_is_placed_as_sent),
         TEST(test_bracket_order_is_placed_with_both_legs),
-        TEST(test_open_orders_are_listed_nested_with_their_legs),
+        TEST(test_open_orders_are_listed_flat_with_their_legs),
         TEST(test_orders_with_nulls_and_numbers_are_read),
         TEST(test_order_is_found_by_client_order_id),
         TEST(test_cancel_cancels_once_then_is_refused),

@@ -119,14 +119,17 @@ static void test_sell_stop_fills_at_open_when_bar_gaps_through_it(void **state)
 
 /* ---- OTO and bracket ---------------------------------------------------- */
 
-static void test_oto_take_profit_fills_after_the_entry(void **state)
+static void test_gtc_oto_take_profit_fills_on_a_later_day(void **state)
 {
     sim_fixture *f = *state;
-    ms_order placed = sim_submit(f, sim_oto("o1", 98, 103.5));
+    ms_order_request gtc = sim_oto("o1", 98, 103.5);
+    gtc.time_in_force = MS_TIF_GTC;
+    ms_order placed = sim_submit(f, gtc);
     assert_true(placed.take_profit_limit == 103.5);
     sim_sync_to(f, 5);
-    /* Entry: day 1 at 98. Take profit: day 2's high 102 misses, day 3's
-     * 104 reaches 103.5 (opens at 101). Cash 100000 - 980 + 1035. */
+    /* Entry: day 1 (99 -> 100 -> 97) at 98. Take profit: the rest of day 1
+     * and day 2's high 102 miss it, day 3's 104 reaches 103.5 (opens at
+     * 101). Cash 100000 - 980 + 1035. */
     ms_order entry = sim_order_named(f, placed.id);
     ms_order take_profit = sim_order_named(f, "sim-000002");
     assert_string_equal(entry.status, "filled");
@@ -138,16 +141,43 @@ static void test_oto_take_profit_fills_after_the_entry(void **state)
     assert_true(sim_cash(f) == 100055.0);
 }
 
-static void test_oto_take_profit_never_fills_in_the_entry_bar(void **state)
+static void test_day_take_profit_expires_with_its_day(void **state)
 {
     sim_fixture *f = *state;
-    sim_submit(f, sim_oto("o1", 98, 99.5));
+    sim_submit(f, sim_oto("o1", 98, 103.5));
+    sim_sync_to(f, 1);
+    /* The entry fills on day 1; its day leg, as Alpaca gives it the entry's
+     * time in force, is not reached that day and expires. */
+    assert_string_equal(sim_order_named(f, "sim-000001").status, "filled");
+    assert_string_equal(sim_order_named(f, "sim-000002").status, "expired");
+    assert_true(sim_position_qty(f, "AAA") == 10.0);
+}
+
+static void test_take_profit_fills_later_on_its_entrys_bar_path(void **state)
+{
+    sim_fixture *f = *state;
+    sim_sync_to(f, 1);
+    sim_submit(f, sim_oto("o1", 97.8, 99.5));
     sim_sync_to(f, 2);
-    /* Day 1 fills the entry at 98 and its high 100 passes 99.5, but the
-     * leg only works from day 2, which opens at 98 and reaches 102: 99.5. */
+    /* Day 2 opens at 98 and goes to its nearer extreme, the low 97.5,
+     * filling the entry at 97.8 on the way; then up to the high 102, which
+     * passes the take profit at 99.5 after the entry: both fill on day 2. */
+    ms_order entry = sim_order_named(f, "sim-000001");
     ms_order take_profit = sim_order_named(f, "sim-000002");
+    assert_true(entry.filled_avg_price == 97.8);
     assert_int_equal(take_profit.filled_at, SIM_DAY(2));
     assert_true(take_profit.filled_avg_price == 99.5);
+}
+
+static void test_take_profit_never_fills_before_its_entry_on_the_path(void **state)
+{
+    sim_fixture *f = *state;
+    sim_submit(f, sim_oto("o1", 98, 99.8));
+    sim_sync_to(f, 1);
+    /* Day 1 goes 99 -> 100 (past 99.8, but the entry has not filled yet)
+     * -> 97 (the entry fills at 98) -> 98 (the close, below 99.8). */
+    assert_string_equal(sim_order_named(f, "sim-000001").status, "filled");
+    assert_string_equal(sim_order_named(f, "sim-000002").status, "expired");
 }
 
 static void test_oto_leg_is_held_until_the_entry_fills(void **state)
@@ -160,21 +190,23 @@ static void test_oto_leg_is_held_until_the_entry_fills(void **state)
     assert_string_equal(sim_order_named(f, "sim-000002").status, "canceled");
 }
 
-static void test_bracket_stop_fills_first_when_both_legs_could(void **state)
+static void test_bracket_leg_reached_first_on_the_path_fills(void **state)
 {
     sim_fixture *f = *state;
     ms_order_request bracket = sim_oto("br", 98, 103.5);
     bracket.order_class = MS_CLASS_BRACKET;
     bracket.stop_loss_stop = 96;
+    bracket.time_in_force = MS_TIF_GTC;
     sim_submit(f, bracket);
     sim_sync_to(f, 5);
-    /* Entry day 1 at 98; day 3 reaches both 103.5 (high 104) and 96 (low
-     * 95): the stop is assumed first, at 96 (opens at 101). */
-    assert_string_equal(sim_order_named(f, "sim-000002").status, "canceled");
-    ms_order stop = sim_order_named(f, "sim-000003");
-    assert_string_equal(stop.status, "filled");
-    assert_true(stop.filled_avg_price == 96.0);
-    assert_true(sim_cash(f) == 100000.0 - 980.0 + 960.0);
+    /* Entry day 1 at 98; day 3 (open 101) reaches both 103.5 (high 104) and
+     * 96 (low 95): the high is nearer the open, so the path reaches the
+     * take profit first and the stop is canceled. */
+    assert_string_equal(sim_order_named(f, "sim-000003").status, "canceled");
+    ms_order take_profit = sim_order_named(f, "sim-000002");
+    assert_string_equal(take_profit.status, "filled");
+    assert_true(take_profit.filled_avg_price == 103.5);
+    assert_true(sim_cash(f) == 100000.0 - 980.0 + 1035.0);
 }
 
 static void test_cancel_entry_cancels_its_legs(void **state)
@@ -239,11 +271,41 @@ static void test_crypto_cannot_be_sold_short_or_sent_for_a_day(void **state)
     ms_order_request sell = sim_limit_order("short", -1, 1, 103, MS_TIF_GTC);
     sell.symbol = "BTC/USD";
     assert_int_equal(ms_broker_submit(f->broker, &sell, &order), MS_ERR_BROKER);
-    assert_non_null(strstr(ms_last_error(), "cannot be sold short"));
+    assert_non_null(strstr(ms_last_error(), "insufficient balance"));
     ms_order_request day = sim_limit_order("day", 1, 1, 98, MS_TIF_DAY);
     day.symbol = "BTC/USD";
     assert_int_equal(ms_broker_submit(f->broker, &day, &order), MS_ERR_BROKER);
-    assert_non_null(strstr(ms_last_error(), "gtc"));
+    assert_non_null(strstr(ms_last_error(), "time_in_force"));
+    ms_order_request oto = sim_oto("oto", 98, 103);
+    oto.symbol = "BTC/USD";
+    oto.time_in_force = MS_TIF_GTC;
+    assert_int_equal(ms_broker_submit(f->broker, &oto, &order), MS_ERR_BROKER);
+    assert_non_null(strstr(ms_last_error(), "crypto orders support only the simple order class"));
+}
+
+static void test_sale_of_shares_a_take_profit_holds_is_refused(void **state)
+{
+    sim_fixture *f = *state;
+    ms_order_request gtc = sim_oto("o1", 98, 110);
+    gtc.time_in_force = MS_TIF_GTC;
+    sim_submit(f, gtc);
+    sim_sync_to(f, 1);
+    ms_order order;
+    ms_order_request close = sim_limit_order("close", -1, 10, NAN, MS_TIF_DAY);
+    close.type = MS_ORDER_MARKET;
+    assert_int_equal(ms_broker_submit(f->broker, &close, &order), MS_ERR_BROKER);
+    assert_non_null(strstr(ms_last_error(), "insufficient qty available"));
+    assert_int_equal(ms_broker_cancel(f->broker, "sim-000002"), MS_OK);
+    assert_int_equal(ms_broker_submit(f->broker, &close, &order), MS_OK);
+}
+
+static void test_sub_penny_stock_prices_are_refused(void **state)
+{
+    sim_fixture *f = *state;
+    ms_order order;
+    ms_order_request request = sim_limit_order("subpenny", 1, 10, 98.123, MS_TIF_DAY);
+    assert_int_equal(ms_broker_submit(f->broker, &request, &order), MS_ERR_BROKER);
+    assert_non_null(strstr(ms_last_error(), "sub-penny"));
 }
 
 static void test_sync_cannot_go_back_in_time(void **state)
@@ -289,15 +351,19 @@ int main(void)
         FIXTURE_TEST(test_day_order_expires_after_its_first_bar),
         FIXTURE_TEST(test_gtc_order_waits_until_a_bar_reaches_it),
         FIXTURE_TEST(test_sell_stop_fills_at_open_when_bar_gaps_through_it),
-        FIXTURE_TEST(test_oto_take_profit_fills_after_the_entry),
-        FIXTURE_TEST(test_oto_take_profit_never_fills_in_the_entry_bar),
+        FIXTURE_TEST(test_gtc_oto_take_profit_fills_on_a_later_day),
+        FIXTURE_TEST(test_day_take_profit_expires_with_its_day),
+        FIXTURE_TEST(test_take_profit_fills_later_on_its_entrys_bar_path),
+        FIXTURE_TEST(test_take_profit_never_fills_before_its_entry_on_the_path),
         FIXTURE_TEST(test_oto_leg_is_held_until_the_entry_fills),
-        FIXTURE_TEST(test_bracket_stop_fills_first_when_both_legs_could),
+        FIXTURE_TEST(test_bracket_leg_reached_first_on_the_path_fills),
         FIXTURE_TEST(test_cancel_entry_cancels_its_legs),
         FIXTURE_TEST(test_duplicate_client_id_returns_the_existing_order),
         FIXTURE_TEST(test_opposite_resting_limits_are_a_wash_trade),
         FIXTURE_TEST(test_insufficient_buying_power_is_rejected),
         FIXTURE_TEST(test_crypto_cannot_be_sold_short_or_sent_for_a_day),
+        FIXTURE_TEST(test_sale_of_shares_a_take_profit_holds_is_refused),
+        FIXTURE_TEST(test_sub_penny_stock_prices_are_refused),
         FIXTURE_TEST(test_sync_cannot_go_back_in_time),
         FIXTURE_TEST(test_positions_are_valued_at_the_last_close),
     };

@@ -43,12 +43,29 @@ static ms_order working_order(const char *id, const char *client_order_id, const
     return order;
 }
 
-/* Builds the plan of `in` (buying power 1e6 unless set). */
+#define MOST 16
+
+/* Builds the plan of `in` (buying power 1e6 unless set). Unless the test
+ * says otherwise, every position is wholly ours (with no take profit
+ * recorded) and every order is ours. */
 static ms_trade_result *plan(ms_plan_inputs in)
 {
+    static ms_plan_holding holdings[MOST];
+    static bool own_orders[MOST];
     if (in.buying_power == 0)
         in.buying_power = 1e6;
     in.cycle_time = CYCLE_TIME;
+    assert_true(in.position_count <= MOST && in.order_count <= MOST);
+    if (in.holdings == NULL) {
+        for (size_t i = 0; i < in.position_count; i++)
+            holdings[i] = (ms_plan_holding){ .qty = in.positions[i].qty, .take_profit = NAN };
+        in.holdings = holdings;
+    }
+    if (in.own_orders == NULL) {
+        for (size_t i = 0; i < in.order_count; i++)
+            own_orders[i] = true;
+        in.own_orders = own_orders;
+    }
     ms_trade_result *result = ms_trade_result_new();
     assert_non_null(result);
     assert_int_equal(ms_plan_build(&in, result), MS_OK);
@@ -304,6 +321,159 @@ static void test_one_step_json_equals_its_entry_in_the_document(void **state)
     ms_trade_result_free(result);
 }
 
+static void test_someone_elses_position_is_left_alone_and_listed(void **state)
+{
+    (void)state;
+    ms_position positions[] = { position("NIO", -1000) };
+    ms_plan_holding holdings[] = { { .qty = 0, .take_profit = NAN } };
+    ms_plan_signal signals[] = { { "NIO", 1, 0.002 } };
+    ms_trade_result *result = plan((ms_plan_inputs){
+        .positions = positions, .holdings = holdings, .position_count = 1,
+        .signals = signals, .signal_count = 1 });
+    assert_int_equal(ms_trade_result_step_count(result), 1);
+    assert_int_equal(step(result, 0)->action, MS_TRADE_LEAVE);
+    assert_true(step(result, 0)->qty == 1000);
+    assert_int_equal(step(result, 0)->side, -1);
+    assert_non_null(strstr(step(result, 0)->reason, "someone else's"));
+    ms_trade_result_free(result);
+}
+
+static void test_close_sells_only_our_part_of_a_shared_position(void **state)
+{
+    (void)state;
+    ms_position positions[] = { position("AAPL", 30) };
+    ms_plan_holding holdings[] = { { .qty = 10, .take_profit = NAN } };
+    ms_plan_signal signals[] = { { "AAPL", -1, 0.002 } };
+    ms_trade_result *result = plan((ms_plan_inputs){
+        .positions = positions, .holdings = holdings, .position_count = 1,
+        .signals = signals, .signal_count = 1 });
+    assert_int_equal(step(result, 0)->action, MS_TRADE_LEAVE);
+    assert_true(step(result, 0)->qty == 20);
+    assert_int_equal(step(result, 1)->action, MS_TRADE_CLOSE);
+    assert_true(step(result, 1)->qty == 10);
+    ms_trade_result_free(result);
+}
+
+static void test_close_cancels_our_take_profit_leg_but_not_someone_elses_order(void **state)
+{
+    (void)state;
+    ms_position positions[] = { position("AAPL", 10) };
+    ms_plan_signal signals[] = { { "AAPL", -1, 0.002 } };
+    ms_order orders[] = { working_order("leg1", "alpaca-made-leg-id", "AAPL", -1),
+                          working_order("theirs", "manual-1", "AAPL", -1) };
+    bool own[] = { true, false };
+    orders[1].qty = 5;
+    positions[0].qty = 15;
+    ms_plan_holding holdings[] = { { .qty = 10, .take_profit = NAN } };
+    ms_trade_result *result = plan((ms_plan_inputs){
+        .positions = positions, .holdings = holdings, .position_count = 1,
+        .signals = signals, .signal_count = 1, .orders = orders, .own_orders = own,
+        .order_count = 2 });
+    size_t cancels = 0;
+    for (size_t i = 0; i < ms_trade_result_step_count(result); i++) {
+        const ms_trade_step *s = step(result, i);
+        if (s->action == MS_TRADE_CANCEL) {
+            cancels++;
+            assert_string_equal(s->order_id, "leg1");
+        }
+        if (s->action == MS_TRADE_CLOSE)
+            assert_true(s->qty == 10);
+    }
+    assert_int_equal(cancels, 1);
+    ms_trade_result_free(result);
+}
+
+static void test_someone_elses_order_on_the_other_side_blocks_a_close(void **state)
+{
+    (void)state;
+    ms_position positions[] = { position("AAPL", 10) };
+    ms_plan_signal signals[] = { { "AAPL", -1, 0.002 } };
+    ms_order orders[] = { working_order("theirs", "manual-1", "AAPL", 1) };
+    bool own[] = { false };
+    ms_trade_result *result = plan((ms_plan_inputs){
+        .positions = positions, .position_count = 1, .signals = signals, .signal_count = 1,
+        .orders = orders, .own_orders = own, .order_count = 1 });
+    assert_int_equal(step(result, 0)->action, MS_TRADE_LEAVE);
+    assert_int_equal(step(result, 1)->action, MS_TRADE_HOLD);
+    assert_non_null(strstr(step(result, 1)->reason, "blocks a close"));
+    ms_trade_result_free(result);
+}
+
+static void test_someone_elses_opposite_order_skips_a_pick(void **state)
+{
+    (void)state;
+    ms_pick picks[] = { pick("AAPL", 1, 100, 110, 5) };
+    ms_order orders[] = { working_order("theirs", "manual-1", "AAPL", -1) };
+    bool own[] = { false };
+    ms_trade_result *result = plan((ms_plan_inputs){ .picks = picks, .pick_count = 1,
+                                                     .orders = orders, .own_orders = own,
+                                                     .order_count = 1 });
+    assert_int_equal(step(result, 1)->action, MS_TRADE_SKIP);
+    assert_non_null(strstr(step(result, 1)->reason, "wash trade"));
+    ms_trade_result_free(result);
+}
+
+static void test_crypto_entry_is_a_simple_gtc_limit_order(void **state)
+{
+    (void)state;
+    ms_pick picks[] = { pick("BTCUSD", 1, 40000.123456, 41000.5, 0.25) };
+    ms_trade_result *result = plan((ms_plan_inputs){ .picks = picks, .pick_count = 1 });
+    const ms_trade_step *entry = step(result, 0);
+    assert_int_equal(entry->action, MS_TRADE_ENTER);
+    assert_string_equal(entry->symbol, "BTC/USD");
+    assert_int_equal(entry->order_class, MS_CLASS_SIMPLE);
+    assert_int_equal(entry->time_in_force, MS_TIF_GTC);
+    assert_true(entry->limit_price == 40000.123456);
+    assert_true(entry->take_profit_limit == 41000.5);
+    ms_trade_result_free(result);
+}
+
+static void test_position_without_a_working_take_profit_gets_its_exit(void **state)
+{
+    (void)state;
+    ms_position positions[] = { position("BTCUSD", 0.25) };
+    ms_plan_holding holdings[] = { { .qty = 0.25, .take_profit = 41000.5 } };
+    ms_plan_signal signals[] = { { "BTCUSD", 1, 0.002 } };
+    ms_trade_result *result = plan((ms_plan_inputs){
+        .positions = positions, .holdings = holdings, .position_count = 1,
+        .signals = signals, .signal_count = 1 });
+    const ms_trade_step *exit = step(result, 0);
+    assert_int_equal(exit->action, MS_TRADE_EXIT);
+    assert_int_equal(exit->side, -1);
+    assert_true(exit->qty == 0.25);
+    assert_int_equal(exit->order_class, MS_CLASS_SIMPLE);
+    assert_int_equal(exit->time_in_force, MS_TIF_GTC);
+    assert_true(exit->limit_price == 41000.5);
+    assert_string_equal(exit->client_order_id, "ms-20260102-BTCUSD-sell-exit");
+    ms_trade_result_free(result);
+}
+
+static void test_working_take_profit_means_no_second_exit(void **state)
+{
+    (void)state;
+    ms_position positions[] = { position("AAPL", 10) };
+    ms_plan_holding holdings[] = { { .qty = 10, .take_profit = 110 } };
+    ms_plan_signal signals[] = { { "AAPL", 1, 0.002 } };
+    ms_order orders[] = { working_order("leg1", "alpaca-made-leg-id", "AAPL", -1) };
+    ms_trade_result *result = plan((ms_plan_inputs){
+        .positions = positions, .holdings = holdings, .position_count = 1,
+        .signals = signals, .signal_count = 1, .orders = orders, .order_count = 1 });
+    assert_int_equal(ms_trade_result_step_count(result), 1);
+    assert_int_equal(step(result, 0)->action, MS_TRADE_HOLD);
+    ms_trade_result_free(result);
+}
+
+static void test_our_unfilled_entry_from_an_earlier_cycle_is_canceled(void **state)
+{
+    (void)state;
+    ms_order orders[] = { working_order("old", "ms-20251231-BTCUSD-buy-entry", "BTC/USD", 1) };
+    ms_trade_result *result = plan((ms_plan_inputs){ .orders = orders, .order_count = 1 });
+    assert_int_equal(ms_trade_result_step_count(result), 1);
+    assert_int_equal(step(result, 0)->action, MS_TRADE_CANCEL);
+    assert_string_equal(step(result, 0)->order_id, "old");
+    ms_trade_result_free(result);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +492,15 @@ int main(void)
         cmocka_unit_test(test_close_sent_earlier_is_neither_canceled_nor_sent_again),
         cmocka_unit_test(test_plan_json_lists_every_step),
         cmocka_unit_test(test_one_step_json_equals_its_entry_in_the_document),
+        cmocka_unit_test(test_someone_elses_position_is_left_alone_and_listed),
+        cmocka_unit_test(test_close_sells_only_our_part_of_a_shared_position),
+        cmocka_unit_test(test_close_cancels_our_take_profit_leg_but_not_someone_elses_order),
+        cmocka_unit_test(test_someone_elses_order_on_the_other_side_blocks_a_close),
+        cmocka_unit_test(test_someone_elses_opposite_order_skips_a_pick),
+        cmocka_unit_test(test_crypto_entry_is_a_simple_gtc_limit_order),
+        cmocka_unit_test(test_position_without_a_working_take_profit_gets_its_exit),
+        cmocka_unit_test(test_working_take_profit_means_no_second_exit),
+        cmocka_unit_test(test_our_unfilled_entry_from_an_earlier_cycle_is_canceled),
     };
     return cmocka_run_group_tests_name("trade_plan", tests, NULL, NULL);
 }

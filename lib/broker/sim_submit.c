@@ -3,9 +3,9 @@
  * Alpaca's rules: first the order's own (order_rules.c: classes, times in
  * force and fractions per asset class, price increments, where exits sit),
  * then the account's: one order per client_order_id forever (a repeat
- * returns the order already placed), no order that could trade against a
- * working opposite order on its symbol (the wash-trade rejection MaxDiff
- * avoids with OTO orders), no sale of shares that working orders already
+ * returns the order already placed), no order beside a working opposite
+ * order on its symbol (the wash-trade rejection MaxDiff avoids with OTO
+ * orders), no sale of shares that working orders already
  * hold, no short crypto, enough buying power. Rejected orders leave no
  * trace, so a corrected retry may reuse the id.
  */
@@ -75,29 +75,17 @@ static bool same_symbol(const ms_order *order, const char *symbol)
     return strcmp(name, symbol) == 0;
 }
 
-/* Whether two opposite orders could trade with each other: either is a
- * market order, or the sell's limit is at or below the buy's. */
-static bool could_cross(const ms_order *resting, const ms_order_request *r)
-{
-    if (r->type == MS_ORDER_MARKET || resting->type == MS_ORDER_MARKET)
-        return true;
-    if (r->type != MS_ORDER_LIMIT || resting->type != MS_ORDER_LIMIT)
-        return false;
-    double buy = r->side > 0 ? r->limit_price : resting->limit_price;
-    double sell = r->side > 0 ? resting->limit_price : r->limit_price;
-    return sell <= buy + TOLERANCE;
-}
-
-/* An opposite working order on the symbol that the new one could trade
- * against (legs still held behind an unfilled entry are not working). */
+/* An opposite working order on the symbol (legs still held behind an
+ * unfilled entry are not working yet). Alpaca refuses any order with an
+ * open opposite order on its symbol, whatever the prices: the strictest
+ * reading of its rule, so a plan the simulation takes Alpaca takes too. */
 static ms_status check_wash_trade(const ms_sim *sim, const ms_order_request *r)
 {
     char symbol[32];
     ms_symbol_canonical(r->symbol, symbol);
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_order *o = &sim->orders[i].order;
-        if (o->side != r->side && strcmp(o->status, "new") == 0 && same_symbol(o, symbol) &&
-            could_cross(o, r))
+        if (o->side != r->side && strcmp(o->status, "new") == 0 && same_symbol(o, symbol))
             return reject(r, MS_ALPACA_CODE_FORBIDDEN, "potential wash trade detected. use complex "
                           "orders (opposite order %s is open)", o->id);
     }

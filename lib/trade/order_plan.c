@@ -338,7 +338,7 @@ static const char *entry_blocker(const ms_plan_inputs *in, const ms_trade_result
     if (crypto && pick->side < 0)
         return "crypto cannot be sold short";
     if (ours != 0 && (ours > 0) == (pick->side > 0))
-        return "a position of ours in this direction is already open";
+        return "a position in this direction is already ours";
     if (ours != 0)
         return "closing our opposite position first";
     if (others * pick->side < -1e-9)
