@@ -7,9 +7,12 @@
  * Orders carry deterministic client_order_ids, "ms-<YYYYMMDD>-<SYMBOL>-
  * <side>-<leg>", built from the cycle date (the broker clock's UTC date),
  * the symbol without '/' or '-', buy or sell, and the leg: "entry" for an
- * entry (one OTO order: a limit entry and its take-profit exit) or "close"
- * for a market order closing a position. A cycle run twice the same day,
- * or re-run after a crash, finds its orders by id and sends none twice.
+ * entry (stocks: one OTO order, a limit entry and its take-profit exit;
+ * crypto: a simple limit order), "exit" for a take profit placed on its
+ * own and "close" for a market order closing a position. A cycle run
+ * twice the same day, or re-run after a crash, finds its orders by id and
+ * sends none twice. Orders with other ids, and the part of a position
+ * that is not ours, are never touched (docs/trading.md).
  *
  * Thread safety: a result is used by one thread at a time, like the broker;
  * the report a plan reads may be shared. ms_trade_order_id and the market

@@ -170,7 +170,10 @@ class Order(Structure):
                 ("filled_avg_price", c_double), ("limit_price", c_double),
                 ("stop_price", c_double), ("side", c_int), ("type", c_enum),
                 ("time_in_force", c_enum), ("order_class", c_enum), ("created_at", c_int64),
-                ("filled_at", c_int64), ("take_profit_limit", c_double)]
+                ("submitted_at", c_int64), ("filled_at", c_int64), ("take_profit_limit", c_double),
+                ("parent_id", c_char * 64), ("take_profit_id", c_char * 64),
+                ("take_profit_status", c_char * 24), ("take_profit_filled_qty", c_double),
+                ("take_profit_filled_avg_price", c_double)]
 
 
 # void (*on_step)(void *context, const ms_trade_step *step): the step is
@@ -180,7 +183,7 @@ TradeStepCallback = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
 
 class TradeOptions(Structure):
     _fields_ = [("version", c_int), ("dry_run", c_int), ("on_step", TradeStepCallback),
-                ("context", c_void_p), ("stop", POINTER(c_int))]
+                ("context", c_void_p), ("stop", POINTER(c_int)), ("ledger_path", c_char_p)]
 
 
 def _declare(name, restype, *argtypes):

@@ -6,7 +6,7 @@ import json
 from . import _api
 from ._api import lib
 from ._handle import Handle
-from .errors import check, take_string
+from .errors import check, encode, take_string
 
 
 class TradeResult(Handle):
@@ -64,7 +64,7 @@ class _Progress:
             self.flag.value = 1
 
 
-def trade_cycle(broker, report, dry_run=True, on_step=None, stop=None):
+def trade_cycle(broker, report, dry_run=True, on_step=None, stop=None, ledger_path=None):
     """Plans a cycle from `report` (a Report) against `broker` (a Broker)
     and, unless dry_run (the default: nothing is sent), executes it.
 
@@ -73,10 +73,13 @@ def trade_cycle(broker, report, dry_run=True, on_step=None, stop=None):
     another thread or a signal handler) ends execution before the next
     step once set; the rest stays pending and the summary says "stopped".
     Steps the broker refuses are marked failed in the result, as in C;
-    a cycle that cannot be planned raises marketsim.Error."""
+    a cycle that cannot be planned raises marketsim.Error. ledger_path:
+    where marketsim records its own orders in this account (None: the
+    default, docs/trading.md); a dry run never writes it."""
     progress = _Progress(on_step, stop)
     options = _api.TradeOptions(1, int(bool(dry_run)), progress.callback, None,
-                                ctypes.pointer(progress.flag))
+                                ctypes.pointer(progress.flag),
+                                None if ledger_path is None else encode(ledger_path))
     result = ctypes.c_void_p()
     check(lib.ms_trade_cycle(broker.handle, report.handle, ctypes.byref(options),
                              ctypes.byref(result)))
