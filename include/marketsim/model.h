@@ -191,9 +191,13 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out);
  * benchmarks and tests, not for forecasting. `config` is a preset ("tiny":
  * the reference fixture's sizes; "small": about a quarter of base's width;
  * "base": Toto-Open-Base-1.0's sizes) or the path of a config.json.
- * Creates `dir` if needed. Errors: MS_ERR_INVALID_ARG (NULL dir or config),
- * MS_ERR_NOT_FOUND (unknown preset or file), MS_ERR_MODEL (invalid config),
- * MS_ERR_IO, MS_ERR_NOMEM.
+ * Creates `dir` if needed; it must not exist or be an empty directory (an
+ * existing checkpoint is not replaced). The two files are written into a
+ * staging directory next to `dir` and renamed onto it together: on any
+ * failure `dir` is left as it was, with no config.json and no partial file.
+ * Errors: MS_ERR_INVALID_ARG (NULL dir or config), MS_ERR_NOT_FOUND
+ * (unknown preset or file), MS_ERR_MODEL (invalid config), MS_ERR_IO (`dir`
+ * not empty or not a directory, a write failing), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_init_checkpoint(const char *dir, const char *config,
                                           uint64_t seed);

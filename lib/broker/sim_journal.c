@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,21 +44,6 @@ static ms_status lock_journal(int fd, const char *path)
         return ms_error(MS_ERR_IO, "sim journal %s is in use (open in another broker handle "
                         "of this or another process)", path);
     return io_error(path, "cannot lock");
-}
-
-/* A new file's directory entry must be durable too, or a crash could lose
- * the whole journal. */
-static ms_status sync_directory(const char *path)
-{
-    char *copy = ms_strdup(path);
-    if (copy == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    ms_status status = fd < 0 || fsync(fd) != 0 ? io_error(path, "cannot sync its directory") : MS_OK;
-    if (fd >= 0)
-        close(fd);
-    free(copy);
-    return status;
 }
 
 
@@ -169,8 +153,10 @@ ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
     if (journal->fd < 0)
         return io_error(path, "cannot open");
     ms_status status = lock_journal(journal->fd, path);
+    /* A new file's directory entry must be durable too, or a crash could
+     * lose the whole journal. */
     if (status == MS_OK && !existed)
-        status = sync_directory(path);
+        status = ms_sync_parent_directory(path);
     return status == MS_OK ? replay(journal, each, context, created) : status;
 }
 
