@@ -46,7 +46,6 @@ static ms_status lock_journal(int fd, const char *path)
     return io_error(path, "cannot lock");
 }
 
-
 static ms_status read_all(int fd, const char *path, char **text, size_t *size)
 {
     struct stat info;
