@@ -20,6 +20,7 @@ static const char usage[] =
     "      format) with random weights: for benchmarks and tests, not forecasts.\n"
     "      tiny = the reference fixture's sizes, small = about a quarter of base's\n"
     "      width, base = Toto-Open-Base-1.0's sizes (151M parameters, ~600 MB).\n"
+    "      DIR must not exist or be empty; both files appear together or not at all.\n"
     "info  loads MODEL (baseline, toto or a checkpoint directory) and prints its\n"
     "      kind, parameter count, configuration and load time.\n"
     "\n"

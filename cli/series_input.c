@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "marketsim/model.h"
 #include "series_input.h"
 
 static bool fail(const char *path, const char *what)
@@ -34,12 +35,28 @@ static bool check_shape(const char *path, json_t *rows, series_input *out)
     return true;
 }
 
+/* Where the context starts in a series of `length` values: the model
+ * takes at most MS_MODEL_MAX_CONTEXT (model.h), so a longer history is cut
+ * to its newest values with a note rather than refused. */
+static size_t first_kept(const char *what, size_t length)
+{
+    if (length <= MS_MODEL_MAX_CONTEXT)
+        return 0;
+    fprintf(stderr, "marketsim forecast: %s: %zu values per variate, more than the maximum "
+            "context of %d: using the newest %d\n", what, length, MS_MODEL_MAX_CONTEXT,
+            MS_MODEL_MAX_CONTEXT);
+    return length - MS_MODEL_MAX_CONTEXT;
+}
+
+/* Every value is checked, dropped ones too: a file is valid or not as a
+ * whole. */
 static bool read_rows(const char *path, json_t *rows, series_input *out)
 {
     char message[256];
     if (!check_shape(path, rows, out))
         return false;
-    out->values = malloc(out->variates * out->length * sizeof *out->values);
+    size_t first = first_kept(path, out->length), kept = out->length - first;
+    out->values = malloc(out->variates * kept * sizeof *out->values);
     if (out->values == NULL)
         return fail(path, "out of memory");
     for (size_t v = 0; v < out->variates; v++) {
@@ -51,9 +68,11 @@ static bool read_rows(const char *path, json_t *rows, series_input *out)
                 snprintf(message, sizeof message, "series[%zu][%zu] is not a finite number", v, t);
                 return fail(path, message);
             }
-            out->values[v * out->length + t] = number;
+            if (t >= first)
+                out->values[v * kept + (t - first)] = number;
         }
     }
+    out->length = kept;
     return true;
 }
 
@@ -86,16 +105,18 @@ bool series_input_from_bars(const ms_bars *bars, ms_column column, bool levels,
 {
     const double *prices = ms_bars_column(bars, column);
     size_t n = ms_bars_len(bars);
-    *out = (series_input){ .variates = 1, .length = levels ? n : n - 1 };
-    if (out->length == 0) {
+    size_t length = levels ? n : n - 1;
+    if (length == 0) {
         fprintf(stderr, "marketsim forecast: %s has one bar: no percent change to forecast from\n",
                 ms_bars_symbol(bars));
         return false;
     }
+    size_t first = first_kept(ms_bars_symbol(bars), length);
+    *out = (series_input){ .variates = 1, .length = length - first };
     out->values = malloc(out->length * sizeof *out->values);
     if (out->values == NULL)
         return fail(ms_bars_symbol(bars), "out of memory");
-    for (size_t t = 0; t < out->length; t++)
-        out->values[t] = levels ? prices[t] : prices[t + 1] / prices[t] - 1.0;
+    for (size_t t = first; t < length; t++)
+        out->values[t - first] = levels ? prices[t] : prices[t + 1] / prices[t] - 1.0;
     return true;
 }

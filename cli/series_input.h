@@ -1,7 +1,8 @@
 /*
  * series_input.h - the context series `marketsim forecast` reads: a JSON
  * file ({"series": [[...], ...]}, variates x time) or one symbol's bars
- * from a data source.
+ * from a data source. A series longer than MS_MODEL_MAX_CONTEXT keeps its
+ * newest MS_MODEL_MAX_CONTEXT values, with a note on stderr.
  */
 #ifndef MS_CLI_SERIES_INPUT_H
 #define MS_CLI_SERIES_INPUT_H

@@ -293,6 +293,17 @@ static void test_malformed_environment_is_an_error(void **state)
     assert_int_equal(ms_analyzer_options_resolve(&bad_aggregate), MS_ERR_INVALID_ARG);
 }
 
+static void test_context_length_beyond_the_model_maximum_is_refused(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.context_length = MS_MODEL_MAX_CONTEXT + 1;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "context_length 16385 exceeds the maximum context"));
+    opts.context_length = MS_MODEL_MAX_CONTEXT;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_walk_forward_windows_slide_one_origin_per_simulation),
         cmocka_unit_test(test_options_take_environment_then_defaults),
         cmocka_unit_test(test_malformed_environment_is_an_error),
+        cmocka_unit_test(test_context_length_beyond_the_model_maximum_is_refused),
     };
     return cmocka_run_group_tests_name("analyzer", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_cli_forecast.c - `marketsim forecast` and `marketsim model` as a user
  * runs them: series from JSON or a symbol, the JSON output's shape, bad
- * series files named precisely, and checkpoints made and described.
+ * series files named precisely, a series beyond the maximum context cut
+ * to its newest values, and checkpoints made and described.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "marketsim/model.h"
 #include "support/cli_run.h"
 
 static char directory[] = "/tmp/marketsim-forecast-XXXXXX";
@@ -256,6 +259,59 @@ static void test_forecast_beyond_one_patch_draws_sample_paths(void **state)
     cli_run_release(&r);
 }
 
+/* A series file of `length` values of a wave, the last `length` of the
+ * same sequence whatever the length (value i counts from the end). */
+static void write_long_series(const char *path, size_t length)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"series\": [[", f);
+    for (size_t t = 0; t < length; t++)
+        fprintf(f, "%s%.6f", t > 0 ? "," : "", 0.01 * (double)((length - t) % 7) - 0.03);
+    fputs("]]}", f);
+    fclose(f);
+}
+
+/* The most memory any child process of this test has used, in KiB. */
+static long children_peak_kib(void)
+{
+    struct rusage usage;
+    assert_int_equal(getrusage(RUSAGE_CHILDREN, &usage), 0);
+    return usage.ru_maxrss;
+}
+
+/* Caught by an attack: a 5,000,000-point series made libtorch try to
+ * allocate 1.5 TB. Beyond MS_MODEL_MAX_CONTEXT, the newest values are
+ * used, with a note: the forecast equals that of exactly those values. */
+static void test_forecast_cuts_a_series_beyond_the_maximum_context_to_its_newest_values(void **state)
+{
+    (void)state;
+    char newest[sizeof directory + 32];
+    snprintf(newest, sizeof newest, "%s/newest.json", directory);
+    write_long_series(series_path, MS_MODEL_MAX_CONTEXT + 5);
+    write_long_series(newest, MS_MODEL_MAX_CONTEXT);
+    cli_run_result cut = cli_run(NULL, "forecast", "--model", toto_fixture(), "--series-json",
+                                 series_path, "--horizon", "4", "--json", NULL);
+    if (cut.exit_code != 0)
+        fail_msg("forecast exited %d: %s", cut.exit_code, cut.err);
+    assert_non_null(strstr(cut.err, "16389 values per variate, more than the maximum context of "
+                                    "16384: using the newest 16384"));
+    /* 1024 patches of the tiny model: tens of MB of attention, not TB. */
+    assert_true(children_peak_kib() < 1024L * 1024);
+    cli_run_result whole = cli_run(NULL, "forecast", "--model", toto_fixture(), "--series-json",
+                                   newest, "--horizon", "4", "--json", NULL);
+    assert_int_equal(whole.exit_code, 0);
+    assert_null(strstr(whole.err, "maximum context"));
+    json_t *a = parse(cut.out), *b = parse(whole.out);
+    assert_int_equal(json_integer_value(json_object_get(a, "context_length")), MS_MODEL_MAX_CONTEXT);
+    assert_true(json_equal(json_object_get(a, "mean"), json_object_get(b, "mean")));
+    assert_true(json_equal(json_object_get(a, "quantiles"), json_object_get(b, "quantiles")));
+    json_decref(a);
+    json_decref(b);
+    cli_run_release(&cut);
+    cli_run_release(&whole);
+}
+
 static void test_model_info_describes_baseline(void **state)
 {
     (void)state;
@@ -309,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_forecast_rejects_quantile_outside_unit_interval),
         cmocka_unit_test(test_forecast_runs_the_tiny_toto_fixture_within_one_patch),
         cmocka_unit_test(test_forecast_beyond_one_patch_draws_sample_paths),
+        cmocka_unit_test(test_forecast_cuts_a_series_beyond_the_maximum_context_to_its_newest_values),
         cmocka_unit_test(test_forecast_rejects_json_without_a_series_key),
         cmocka_unit_test(test_forecast_rejects_an_empty_series),
         cmocka_unit_test(test_forecast_rejects_a_series_of_empty_variates),

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core_internal.h"
@@ -166,6 +167,37 @@ static void test_backend_weights_are_normalised(void **state)
     assert_non_null(strstr(ms_last_error(), "positive finite sum"));
 }
 
+/* Caught by an attack: a 5,000,000-point context made Toto ask for 1.5 TB.
+ * One value more than the maximum is refused before any backend runs; the
+ * maximum itself forecasts. */
+static void test_forecast_refuses_a_context_longer_than_the_maximum(void **state)
+{
+    (void)state;
+    double *values = calloc(MS_MODEL_MAX_CONTEXT + 1, sizeof *values);
+    assert_non_null(values);
+    for (size_t t = 0; t <= MS_MODEL_MAX_CONTEXT; t++)
+        values[t] = context_a[t % 8];
+    ms_series series[2] = { { values, 8, 1, 0 }, { values, MS_MODEL_MAX_CONTEXT + 1, 1, 0 } };
+    check_rejected(series, 2, NULL, "series 1: length 16385 exceeds the maximum context of 16384");
+    ms_model *model = open_baseline();
+    double mean[2];
+    ms_forecast_output out = { mean, NULL, NULL, NULL };
+    series[1].length = MS_MODEL_MAX_CONTEXT;
+    assert_int_equal(ms_model_forecast(model, series, 2, NULL, &out), MS_OK);
+    ms_model_free(model);
+    free(values);
+}
+
+static void test_warmup_refuses_a_context_longer_than_the_maximum(void **state)
+{
+    (void)state;
+    ms_model *model = open_baseline();
+    assert_int_equal(ms_model_warmup(model, MS_MODEL_MAX_CONTEXT + 1, 1), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "exceeds the maximum context of 16384"));
+    assert_int_equal(ms_model_warmup(model, MS_MODEL_MAX_CONTEXT, 1), MS_OK);
+    ms_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +211,8 @@ int main(void)
         cmocka_unit_test(test_forecast_rejects_invalid_aggregates),
         cmocka_unit_test(test_backend_output_check_names_the_bad_component),
         cmocka_unit_test(test_backend_weights_are_normalised),
+        cmocka_unit_test(test_forecast_refuses_a_context_longer_than_the_maximum),
+        cmocka_unit_test(test_warmup_refuses_a_context_longer_than_the_maximum),
     };
     return cmocka_run_group_tests_name("model_checks", tests, NULL, NULL);
 }

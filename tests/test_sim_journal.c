@@ -3,7 +3,9 @@
  * appended and fsync'ed, and replaying it rebuilds the same account; a torn
  * last line (a crash mid-write) is cut off with a warning; any other bad
  * line fails the open naming PATH:LINE; a new journal takes its starting
- * cash from the options; one process at a time.
+ * cash from the options; one broker handle at a time, in one process or
+ * several; a file that is not a journal is refused and left byte for byte
+ * as it was, by the library and by `marketsim trade` (with --dry-run too).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/cli_run.h"
 #include "support/sim_fixture.h"
 #include "support/temp_dir.h"
 
@@ -227,7 +230,7 @@ static void test_second_process_cannot_open_the_journal(void **state)
     if (child == 0) {
         ms_broker *broker = NULL;
         ms_status status = ms_broker_open(&broker, f->uri, NULL);
-        _exit(status == MS_ERR_IO && strstr(ms_last_error(), "in use by another process") ? 0 : 1);
+        _exit(status == MS_ERR_IO && strstr(ms_last_error(), "is in use") ? 0 : 1);
     }
     int status = 0;
     waitpid(child, &status, 0);
@@ -235,7 +238,181 @@ static void test_second_process_cannot_open_the_journal(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A second open of the journal the fixture holds: refused, no broker. */
+static void assert_second_open_is_refused(sim_fixture *f)
+{
+    ms_broker *second = NULL;
+    assert_int_equal(ms_broker_open(&second, f->uri, NULL), MS_ERR_IO);
+    assert_null(second);
+    char expected[4300];
+    snprintf(expected, sizeof expected, "sim journal %s is in use", f->journal);
+    if (strstr(ms_last_error(), expected) == NULL)
+        fail_msg("'%s' lacks '%s'", ms_last_error(), expected);
+}
+
+/* Caught by an attack: with a per-process lock a second handle opened,
+ * both handed out sim-000001 and the journal never opened again. */
+static void test_second_handle_in_one_process_is_refused(void **state)
+{
+    assert_second_open_is_refused(*state);
+}
+
+static void test_closing_the_refused_handle_keeps_the_first_lock(void **state)
+{
+    sim_fixture *f = *state;
+    assert_second_open_is_refused(f);
+    /* The refused handle's file was closed: the lock still holds, against
+     * this process and against another one. */
+    assert_second_open_is_refused(f);
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        ms_broker *broker = NULL;
+        _exit(ms_broker_open(&broker, f->uri, NULL) == MS_ERR_IO ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_journal_stays_usable_after_a_refused_second_handle(void **state)
+{
+    sim_fixture *f = *state;
+    ms_order first = sim_submit(f, sim_limit_order("before", 1, 1, 90, MS_TIF_GTC));
+    assert_second_open_is_refused(f);
+    ms_order second = sim_submit(f, sim_limit_order("after", 1, 1, 91, MS_TIF_GTC));
+    assert_string_not_equal(first.id, second.id);
+    sim_fixture_reopen(f);
+    assert_string_equal(sim_order_named(f, first.id).client_order_id, "before");
+    assert_string_equal(sim_order_named(f, second.id).client_order_id, "after");
+}
+
+/* ---- Files that are not journals ------------------------------------------ */
+
+static void write_bytes(const char *path, const void *bytes, size_t size)
+{
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    assert_int_equal(fwrite(bytes, 1, size, file), size);
+    fclose(file);
+}
+
+static void assert_file_holds(const char *path, const void *bytes, size_t size)
+{
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    char held[512];
+    size_t got = fread(held, 1, sizeof held, file);
+    fclose(file);
+    assert_int_equal(got, size);
+    assert_memory_equal(held, bytes, size);
+}
+
+/* Writes `bytes` to <dir>/name, opens it as a journal: refused with
+ * MS_ERR_PARSE naming the path, and the file unchanged. */
+static void assert_not_a_journal(const char *dir, const char *name, const void *bytes, size_t size)
+{
+    char *path = temp_dir_path(dir, name);
+    write_bytes(path, bytes, size);
+    char uri[4200], expected[4300];
+    snprintf(uri, sizeof uri, "sim:%s", path);
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, uri, NULL), MS_ERR_PARSE);
+    assert_null(broker);
+    snprintf(expected, sizeof expected, "%s is not a marketsim sim journal (left unchanged)", path);
+    if (strstr(ms_last_error(), expected) == NULL)
+        fail_msg("'%s' lacks '%s'", ms_last_error(), expected);
+    assert_file_holds(path, bytes, size);
+    free(path);
+}
+
+static void test_text_file_with_an_unterminated_last_line_is_refused_unchanged(void **state)
+{
+    static const char text[] = "shopping list\neggs\nmilk";
+    assert_not_a_journal(*state, "notes.txt", text, sizeof text - 1);
+}
+
+static void test_file_of_one_unterminated_line_is_refused_unchanged(void **state)
+{
+    static const char text[] = "just one line";
+    assert_not_a_journal(*state, "one-line.txt", text, sizeof text - 1);
+}
+
+static void test_binary_file_is_refused_unchanged(void **state)
+{
+    static const unsigned char bytes[] = { 0x7f, 'E', 'L', 'F', 0, 0xff, '\n', 0xfe, 0, 1 };
+    assert_not_a_journal(*state, "program", bytes, sizeof bytes);
+}
+
+/* JSON lines, but not starting with the account record: not a journal,
+ * and its torn tail is not cut either. */
+static void test_json_lines_without_the_account_record_are_refused_unchanged(void **state)
+{
+    static const char text[] = "{\"id\":\"sim-000001\",\"price\":1,\"time\":0,\"type\":\"fill\"}\n"
+                               "{\"type\":\"sub";
+    assert_not_a_journal(*state, "other.jsonl", text, sizeof text - 1);
+}
+
+/* An empty file is what a crash right after creating a journal leaves:
+ * it becomes a new journal. */
+static void test_empty_file_becomes_a_new_journal(void **state)
+{
+    char *path = temp_dir_path(*state, "empty.journal");
+    write_bytes(path, "", 0);
+    char uri[4200];
+    snprintf(uri, sizeof uri, "sim:%s", path);
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, uri, NULL), MS_OK);
+    ms_account account;
+    assert_int_equal(ms_broker_account(broker, &account), MS_OK);
+    assert_true(account.cash == 100000.0);
+    ms_broker_free(broker);
+    assert_int_equal(ms_broker_open(&broker, uri, NULL), MS_OK);
+    ms_broker_free(broker);
+    free(path);
+}
+
+static void test_device_is_refused_as_a_journal(void **state)
+{
+    (void)state;
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, "sim:/dev/null", NULL), MS_ERR_IO);
+    assert_null(broker);
+    assert_non_null(strstr(ms_last_error(), "/dev/null: not a regular file"));
+}
+
+/* `marketsim trade --broker sim:PATH` on a text file: exit 1 naming the
+ * path, the file unchanged; `flag` is --dry-run or NULL. */
+static void assert_trade_refuses_text_file(const char *dir, const char *flag)
+{
+    static const char text[] = "keep me\nexactly as I am";
+    char *path = temp_dir_path(dir, "notes.txt");
+    write_bytes(path, text, sizeof text - 1);
+    char uri[4200];
+    snprintf(uri, sizeof uri, "sim:%s", path);
+    cli_run_result r = cli_run(NULL, "trade", "--broker", uri, "--data", cli_fixtures_uri(),
+                               "--symbols", "GOOD", "--simulations", "2", flag, NULL);
+    assert_int_equal(r.exit_code, 1);
+    if (strstr(r.err, path) == NULL || strstr(r.err, "not a marketsim sim journal") == NULL)
+        fail_msg("stderr '%s' does not name %s as no journal", r.err, path);
+    cli_run_release(&r);
+    assert_file_holds(path, text, sizeof text - 1);
+    free(path);
+}
+
+static void test_trade_dry_run_refuses_a_text_file_and_leaves_it_unchanged(void **state)
+{
+    assert_trade_refuses_text_file(*state, "--dry-run");
+}
+
+static void test_trade_refuses_a_text_file_and_leaves_it_unchanged(void **state)
+{
+    assert_trade_refuses_text_file(*state, NULL);
+}
+
 #define FIXTURE_TEST(name) cmocka_unit_test_setup_teardown(name, sim_fixture_setup, sim_fixture_teardown)
+#define TEMP_TEST(name) cmocka_unit_test_setup_teardown(name, temp_dir_setup, temp_dir_teardown)
 
 int main(void)
 {
@@ -248,6 +425,17 @@ int main(void)
         FIXTURE_TEST(test_fill_whose_value_overflows_is_rejected_naming_the_line),
         FIXTURE_TEST(test_new_journal_takes_starting_cash_from_options),
         FIXTURE_TEST(test_second_process_cannot_open_the_journal),
+        FIXTURE_TEST(test_second_handle_in_one_process_is_refused),
+        FIXTURE_TEST(test_closing_the_refused_handle_keeps_the_first_lock),
+        FIXTURE_TEST(test_journal_stays_usable_after_a_refused_second_handle),
+        TEMP_TEST(test_text_file_with_an_unterminated_last_line_is_refused_unchanged),
+        TEMP_TEST(test_file_of_one_unterminated_line_is_refused_unchanged),
+        TEMP_TEST(test_binary_file_is_refused_unchanged),
+        TEMP_TEST(test_json_lines_without_the_account_record_are_refused_unchanged),
+        TEMP_TEST(test_empty_file_becomes_a_new_journal),
+        TEMP_TEST(test_device_is_refused_as_a_journal),
+        TEMP_TEST(test_trade_dry_run_refuses_a_text_file_and_leaves_it_unchanged),
+        TEMP_TEST(test_trade_refuses_a_text_file_and_leaves_it_unchanged),
     };
     return cmocka_run_group_tests_name("sim_journal", tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
  * deterministic per seed, in the published naming, with torch.nn.Linear's
  * default scales, loading back through ms_toto_checkpoint_open with every
  * shape right for the tiny and small presets (base is 600 MB: its
- * parameter count is checked from the config in test_toto_config.c).
+ * parameter count is checked from the config in test_toto_config.c);
+ * written into a new or empty directory only, both files or none
+ * (test_write_failures.c fills the disk halfway).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,6 +187,66 @@ static void test_init_over_a_file_is_an_io_error(void **state)
     free(dir);
 }
 
+/* The names in `dir` besides . and .., sorted, joined by spaces. */
+static char *listing(const char *dir)
+{
+    char command[4300];
+    snprintf(command, sizeof command, "ls -A '%s' | tr '\\n' ' '", dir);
+    FILE *pipe = popen(command, "r");
+    assert_non_null(pipe);
+    static char names[4096];
+    size_t len = fread(names, 1, sizeof names - 1, pipe);
+    names[len] = '\0';
+    pclose(pipe);
+    return names;
+}
+
+static void test_init_leaves_exactly_both_files_and_no_staging_directory(void **state)
+{
+    ms_toto_config tiny = preset("tiny");
+    init_into(*state, "made", &tiny, 1);
+    char *dir = temp_dir_path(*state, "made");
+    assert_string_equal(listing(dir), "config.json model.safetensors ");
+    assert_string_equal(listing(*state), "made ");
+    free(dir);
+}
+
+/* A directory made beforehand (mkdir -p) is filled; a trailing slash
+ * names the same directory, not a parent for the staging directory. */
+static void test_init_fills_an_empty_directory_given_with_a_trailing_slash(void **state)
+{
+    char *dir = temp_dir_path(*state, "empty");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    ms_toto_config tiny = preset("tiny");
+    init_into(*state, "empty/", &tiny, 1);
+    assert_string_equal(listing(dir), "config.json model.safetensors ");
+    assert_string_equal(listing(*state), "empty ");
+    ms_toto_checkpoint_close(open_checkpoint(dir));
+    free(dir);
+}
+
+/* An existing checkpoint, or anything else, is not replaced: no file of
+ * it changes and nothing new appears. */
+static void test_init_refuses_a_directory_that_is_not_empty_and_leaves_it(void **state)
+{
+    ms_toto_config tiny = preset("tiny");
+    init_into(*state, "kept", &tiny, 1);
+    char *dir = temp_dir_path(*state, "kept");
+    size_t size_before, size_after;
+    unsigned char *before = read_file(dir, "model.safetensors", &size_before);
+    assert_int_equal(ms_toto_checkpoint_init(dir, &tiny, 2), MS_ERR_IO);
+    assert_non_null(strstr(ms_last_error(), "directory is not empty"));
+    assert_non_null(strstr(ms_last_error(), dir));
+    unsigned char *after = read_file(dir, "model.safetensors", &size_after);
+    assert_int_equal(size_before, size_after);
+    assert_memory_equal(before, after, size_before);
+    assert_string_equal(listing(dir), "config.json model.safetensors ");
+    assert_string_equal(listing(*state), "kept ");
+    free(before);
+    free(after);
+    free(dir);
+}
+
 #define TEMP_TEST(f) cmocka_unit_test_setup_teardown(f, temp_dir_setup, temp_dir_teardown)
 
 int main(void)
@@ -197,6 +259,9 @@ int main(void)
         TEMP_TEST(test_init_creates_missing_parent_directories),
         TEMP_TEST(test_init_refuses_an_invalid_config_before_creating_anything),
         TEMP_TEST(test_init_over_a_file_is_an_io_error),
+        TEMP_TEST(test_init_leaves_exactly_both_files_and_no_staging_directory),
+        TEMP_TEST(test_init_fills_an_empty_directory_given_with_a_trailing_slash),
+        TEMP_TEST(test_init_refuses_a_directory_that_is_not_empty_and_leaves_it),
     };
     return cmocka_run_group_tests_name("toto_init", tests, NULL, NULL);
 }

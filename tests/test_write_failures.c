@@ -4,6 +4,8 @@
  * and the reports printed on stdout. Every write fails with MS_ERR_IO (or
  * exit 1) naming the path, and never reports success.
  *
+ * `model init` on a full disk leaves no checkpoint and no partial file.
+ *
  * A full disk is simulated with RLIMIT_FSIZE (writes past the limit fail
  * with EFBIG once SIGXFSZ is ignored) and with /dev/full for stdout. Both
  * work for root, unlike a read-only directory. Files written whole (by
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@
 
 #include "broker/alpaca_internal.h"
 #include "core/core_internal.h"
+#include "marketsim/model.h"
 #include "support/cli_run.h"
 #include "support/sim_fixture.h"
 #include "support/temp_dir.h"
@@ -193,6 +197,55 @@ static void test_whole_file_writes_refuse_a_pipe_or_link_as_target(void **state)
     free(pipe_path);
 }
 
+/* Names in `dir` besides . and .., at most 8, joined by spaces. */
+static const char *entries_of(const char *dir)
+{
+    static char names[4096];
+    names[0] = '\0';
+    DIR *stream = opendir(dir);
+    assert_non_null(stream);
+    for (struct dirent *entry = readdir(stream); entry != NULL; entry = readdir(stream))
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s ", entry->d_name);
+    closedir(stream);
+    return names;
+}
+
+/* Caught by an attack: a failed init left config.json without weights.
+ * 64 KiB takes the config (under 1 KiB) but not the tiny preset's
+ * weights (920 KiB). */
+static void test_model_init_on_a_full_disk_leaves_no_checkpoint_behind(void **state)
+{
+    const char *dir = *state;
+    char *checkpoint = temp_dir_path(dir, "models/tiny");
+    struct rlimit old = limit_file_size(64 * 1024);
+    ms_status status = ms_model_init_checkpoint(checkpoint, "tiny", 1);
+    restore_file_size(old);
+    assert_int_equal(status, MS_ERR_IO);
+    assert_non_null(strstr(ms_last_error(), "model.safetensors"));
+    assert_int_equal(access(checkpoint, F_OK), -1);
+    char *models = temp_dir_path(dir, "models");
+    assert_string_equal(entries_of(models), ""); /* no staging directory either */
+    assert_int_equal(ms_model_init_checkpoint(checkpoint, "tiny", 1), MS_OK);
+    assert_string_equal(entries_of(models), "tiny ");
+    free(models);
+    free(checkpoint);
+}
+
+static void test_cli_model_init_on_a_full_disk_exits_1_leaving_nothing(void **state)
+{
+    const char *dir = *state;
+    char *checkpoint = temp_dir_path(dir, "tiny");
+    struct rlimit old = limit_file_size(64 * 1024);
+    cli_run_result r = cli_run(NULL, "model", "init", "--config", "tiny", "--out", checkpoint, NULL);
+    restore_file_size(old);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, checkpoint));
+    assert_string_equal(entries_of(dir), "");
+    cli_run_release(&r);
+    free(checkpoint);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +260,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_whole_file_writes_refuse_a_pipe_or_link_as_target,
                                         temp_dir_setup, temp_dir_teardown),
         cmocka_unit_test_setup_teardown(test_html_report_on_a_full_disk_exits_1_naming_it,
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_model_init_on_a_full_disk_leaves_no_checkpoint_behind,
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_cli_model_init_on_a_full_disk_exits_1_leaving_nothing,
                                         temp_dir_setup, temp_dir_teardown),
     };
     return cmocka_run_group_tests_name("write_failures", tests, NULL, NULL);

@@ -36,7 +36,7 @@ typedef struct ms_analyzer_options {
     int version;              /* MS_ANALYZER_OPTIONS_VERSION */
     size_t simulations;       /* N; MARKETSIM_BACKTEST_SIMULATIONS; default 70 */
     size_t eval_days;         /* E; default 6 */
-    size_t context_length;    /* most percent changes fed to the model; default 512 */
+    size_t context_length;    /* most percent changes fed to the model; default 512, at most MS_MODEL_MAX_CONTEXT */
     size_t min_context;       /* fewest percent changes an origin needs; default 32 */
     int parallel;             /* -1: MARKETSIM_PARALLEL_ANALYSIS (default on); 0 off; 1 on */
     int workers;              /* 0: MARKETSIM_PARALLEL_WORKERS, else min(32, cpus + 4) */

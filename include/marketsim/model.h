@@ -65,15 +65,28 @@ MS_API const char *ms_model_name(const ms_model *model);
  * Runs the model once on dummy contexts of the given length and batch size so
  * later calls of that shape pay no first-call costs. A no-op for models with
  * none (baseline).
- * Errors: MS_ERR_INVALID_ARG (NULL model, a zero length or batch size), and
- * those of ms_model_forecast.
+ * Errors: MS_ERR_INVALID_ARG (NULL model, a zero length or batch size, a
+ * length beyond MS_MODEL_MAX_CONTEXT), and those of ms_model_forecast.
  */
 MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length,
                                  size_t batch_size);
 
+/*
+ * The most values one variate of a context may have. Toto attends over
+ * every patch of its context, and the attention scores grow as the square
+ * of the patches: a 5,000,000-point context on the tiny preset (patch 16,
+ * 4 heads) asked libtorch for 4 x 312,500^2 floats, 1.5 TB. 16384 points
+ * are 1024 patches there (16 MB of scores per context) and 256 patches of
+ * Toto-Open-Base-1.0's 64; the baseline's exponential weights have long
+ * forgotten values that old. Callers with a longer history pass its newest
+ * MS_MODEL_MAX_CONTEXT values.
+ */
+#define MS_MODEL_MAX_CONTEXT 16384
+
 /* One context series: `variates` rows of `length` values, row-major
- * (values[v * length + t], oldest first). `seed` makes its samples
- * reproducible whatever batch it is forecast in. */
+ * (values[v * length + t], oldest first), 1 <= length <=
+ * MS_MODEL_MAX_CONTEXT. `seed` makes its samples reproducible whatever
+ * batch it is forecast in. */
 typedef struct ms_series {
     const double *values;
     size_t length;
@@ -150,10 +163,13 @@ typedef struct ms_forecast_output {
 /*
  * Forecasts `n_series` contexts. All series of one call have the same number
  * of variates; lengths may differ. Every context value must be finite and
- * each series at least 1 long. `series` and the buffers of `out` are
- * borrowed for the call; `opts` NULL means MS_FORECAST_OPTIONS_INIT.
- * Errors: MS_ERR_INVALID_ARG (shapes, options, non-finite values naming the
- * series and index), MS_ERR_MODEL, MS_ERR_NOMEM.
+ * each series at least 1 and at most MS_MODEL_MAX_CONTEXT long (a longer
+ * one is refused, not cut: which values to drop is the caller's choice).
+ * `series` and the buffers of `out` are borrowed for the call; `opts` NULL
+ * means MS_FORECAST_OPTIONS_INIT.
+ * Errors: MS_ERR_INVALID_ARG (shapes, a context longer than
+ * MS_MODEL_MAX_CONTEXT, options, non-finite values naming the series and
+ * index), MS_ERR_MODEL, MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series,
                                    size_t n_series,
@@ -175,9 +191,13 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out);
  * benchmarks and tests, not for forecasting. `config` is a preset ("tiny":
  * the reference fixture's sizes; "small": about a quarter of base's width;
  * "base": Toto-Open-Base-1.0's sizes) or the path of a config.json.
- * Creates `dir` if needed. Errors: MS_ERR_INVALID_ARG (NULL dir or config),
- * MS_ERR_NOT_FOUND (unknown preset or file), MS_ERR_MODEL (invalid config),
- * MS_ERR_IO, MS_ERR_NOMEM.
+ * Creates `dir` if needed; it must not exist or be an empty directory (an
+ * existing checkpoint is not replaced). The two files are written into a
+ * staging directory next to `dir` and renamed onto it together: on any
+ * failure `dir` is left as it was, with no config.json and no partial file.
+ * Errors: MS_ERR_INVALID_ARG (NULL dir or config), MS_ERR_NOT_FOUND
+ * (unknown preset or file), MS_ERR_MODEL (invalid config), MS_ERR_IO (`dir`
+ * not empty or not a directory, a write failing), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_init_checkpoint(const char *dir, const char *config,
                                           uint64_t seed);

@@ -32,6 +32,10 @@ static ms_status resolve_counts(ms_analyzer_options *opts)
         opts->context_length = DEFAULT_CONTEXT_LENGTH;
     if (opts->min_context == 0)
         opts->min_context = DEFAULT_MIN_CONTEXT;
+    if (opts->context_length > MS_MODEL_MAX_CONTEXT)
+        return ms_error(MS_ERR_INVALID_ARG, "context_length %zu exceeds the maximum context of "
+                        "%d values (MS_MODEL_MAX_CONTEXT)", opts->context_length,
+                        MS_MODEL_MAX_CONTEXT);
     if (opts->min_context > opts->context_length)
         return ms_error(MS_ERR_INVALID_ARG, "min_context (%zu) exceeds context_length (%zu)",
                         opts->min_context, opts->context_length);

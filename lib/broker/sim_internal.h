@@ -34,7 +34,7 @@
 
 typedef struct ms_sim_journal {
     char *path;
-    int fd;                        /* open for appending, locked against other processes */
+    int fd;                        /* open for appending, locked against other handles */
 } ms_sim_journal;
 
 /* One complete line of the journal, not NUL-terminated. */
@@ -48,8 +48,12 @@ typedef struct ms_sim_line {
  * Opens (creating if needed) and locks the journal, reads it whole and
  * calls `each` for every complete line in order. A torn last line (bytes
  * after the final newline: a crash mid-append) is cut off with a warning so
- * the next append starts on a fresh line. Errors: MS_ERR_IO (cannot open,
- * lock or read; another process holds the journal), or what `each` returns.
+ * the next append starts on a fresh line, once every complete line has
+ * replayed. *created is true for a new or empty file. Errors: MS_ERR_IO
+ * (cannot open, lock or read; not a regular file; another handle, in this
+ * process or another, holds the journal), MS_ERR_PARSE (a non-empty file
+ * with no complete line: not a journal), or what `each` returns; an
+ * existing file is left unchanged on every error.
  */
 ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
                               ms_status (*each)(void *context, const ms_sim_line *line),

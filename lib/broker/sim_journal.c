@@ -6,10 +6,17 @@
  * A crash can only tear the last line (no newline yet), and that record
  * was never acknowledged: it is cut off with a warning. Anything else that
  * is wrong is an error for the caller to report with the line number.
+ *
+ * Nothing is written to a file before it is known to be a journal: an
+ * empty file (what a crash right after creating one leaves) becomes a new
+ * journal; any other file must replay whole (its first line the account
+ * record) before its torn tail is cut off. A text or binary file given as
+ * `sim:PATH` by mistake is refused and left byte for byte as it was.
  */
+/* F_OFD_SETLK is a GNU extension (Linux 3.15). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,39 +29,30 @@ static ms_status io_error(const char *path, const char *what)
     return ms_error(MS_ERR_IO, "sim journal %s: %s: %s", path, what, strerror(errno));
 }
 
-/* A second process appending to the same journal could place the same
- * intent twice: one writer at a time, enforced by a POSIX record lock. */
+/* A second writer of the same journal could place the same intent twice,
+ * or hand out the same order id: one handle at a time. The lock belongs
+ * to this open file description, not to the process (as a POSIX record
+ * lock would): a second handle in the same process is refused like another
+ * process, and closing one handle never releases another's lock. */
 static ms_status lock_journal(int fd, const char *path)
 {
-    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
-    if (fcntl(fd, F_SETLK, &lock) == 0)
+    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0,
+                          .l_pid = 0 };
+    if (fcntl(fd, F_OFD_SETLK, &lock) == 0)
         return MS_OK;
     if (errno == EACCES || errno == EAGAIN)
-        return ms_error(MS_ERR_IO, "sim journal %s is in use by another process", path);
+        return ms_error(MS_ERR_IO, "sim journal %s is in use (open in another broker handle "
+                        "of this or another process)", path);
     return io_error(path, "cannot lock");
 }
-
-/* A new file's directory entry must be durable too, or a crash could lose
- * the whole journal. */
-static ms_status sync_directory(const char *path)
-{
-    char *copy = ms_strdup(path);
-    if (copy == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    ms_status status = fd < 0 || fsync(fd) != 0 ? io_error(path, "cannot sync its directory") : MS_OK;
-    if (fd >= 0)
-        close(fd);
-    free(copy);
-    return status;
-}
-
 
 static ms_status read_all(int fd, const char *path, char **text, size_t *size)
 {
     struct stat info;
     if (fstat(fd, &info) != 0)
         return io_error(path, "cannot stat");
+    if (!S_ISREG(info.st_mode))
+        return ms_error(MS_ERR_IO, "sim journal %s: not a regular file", path);
     *size = (size_t)info.st_size;
     *text = malloc(*size + 1);
     if (*text == NULL)
@@ -70,26 +68,34 @@ static ms_status read_all(int fd, const char *path, char **text, size_t *size)
     return MS_OK;
 }
 
-/* Cuts a torn last line off the file; returns the length that remains. */
-static ms_status drop_torn_tail(int fd, const char *path, const char *text, size_t *size)
+/* The length of the complete lines: up to and with the last newline. */
+static size_t complete_length(const char *text, size_t size)
 {
-    size_t complete = *size;
-    while (complete > 0 && text[complete - 1] != '\n')
-        complete--;
-    if (complete == *size)
+    while (size > 0 && text[size - 1] != '\n')
+        size--;
+    return size;
+}
+
+/* Cuts a torn last line (bytes after `complete`) off a file already
+ * replayed as a journal. */
+static ms_status drop_torn_tail(int fd, const char *path, const char *text, size_t complete,
+                                size_t size)
+{
+    if (complete == size)
         return MS_OK;
     size_t lines = 1;
     for (size_t i = 0; i < complete; i++)
         lines += text[i] == '\n';
     MS_WARN("sim journal %s: line %zu is incomplete (%zu bytes, a crash mid-write): ignored",
-            path, lines, *size - complete);
+            path, lines, size - complete);
     if (ftruncate(fd, (off_t)complete) != 0 || fsync(fd) != 0)
         return io_error(path, "cannot cut off the incomplete last line");
-    *size = complete;
     return MS_OK;
 }
 
-static ms_status each_line(const char *text, size_t size,
+/* A first line that does not replay means the file is no journal (or one
+ * damaged from its start): say so, as the file is left as it is. */
+static ms_status each_line(const char *path, const char *text, size_t size,
                            ms_status (*each)(void *context, const ms_sim_line *line), void *context)
 {
     ms_sim_line line = { text, 0, 1 };
@@ -98,6 +104,8 @@ static ms_status each_line(const char *text, size_t size,
             continue;
         line.length = (size_t)(text + i - line.text);
         ms_status status = each(context, &line);
+        if (status != MS_OK && line.number == 1)
+            return ms_error_wrap(status, "%s is not a marketsim sim journal (left unchanged)", path);
         if (status != MS_OK)
             return status;
         line.text = text + i + 1;
@@ -106,6 +114,8 @@ static ms_status each_line(const char *text, size_t size,
     return MS_OK;
 }
 
+/* Replays every complete line before anything is written: only a file
+ * that replays whole (a journal) may lose its torn tail. */
 static ms_status replay(ms_sim_journal *journal,
                         ms_status (*each)(void *context, const ms_sim_line *line), void *context,
                         bool *created)
@@ -113,12 +123,15 @@ static ms_status replay(ms_sim_journal *journal,
     char *text = NULL;
     size_t size = 0;
     ms_status status = read_all(journal->fd, journal->path, &text, &size);
+    size_t complete = status == MS_OK ? complete_length(text, size) : 0;
+    if (status == MS_OK && size > 0 && complete == 0)
+        status = ms_error(MS_ERR_PARSE, "%s is not a marketsim sim journal (left unchanged): "
+                          "%zu bytes without a complete line", journal->path, size);
     if (status == MS_OK)
-        status = drop_torn_tail(journal->fd, journal->path, text, &size);
-    if (status == MS_OK) {
-        *created = size == 0;
-        status = each_line(text, size, each, context);
-    }
+        status = each_line(journal->path, text, complete, each, context);
+    if (status == MS_OK)
+        status = drop_torn_tail(journal->fd, journal->path, text, complete, size);
+    *created = status == MS_OK && size == 0;
     free(text);
     return status;
 }
@@ -139,8 +152,10 @@ ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
     if (journal->fd < 0)
         return io_error(path, "cannot open");
     ms_status status = lock_journal(journal->fd, path);
+    /* A new file's directory entry must be durable too, or a crash could
+     * lose the whole journal. */
     if (status == MS_OK && !existed)
-        status = sync_directory(path);
+        status = ms_sync_parent_directory(path);
     return status == MS_OK ? replay(journal, each, context, created) : status;
 }
 

@@ -145,6 +145,35 @@ ms_status ms_atomic_file_commit(ms_atomic_file *file);
 /* Removes the temporary file and releases the handle. */
 void ms_atomic_file_discard(ms_atomic_file *file);
 
+/* fsync of a directory, so the entries just made in it survive a crash.
+ * Errors: MS_ERR_IO naming it. */
+ms_status ms_sync_directory(const char *dir);
+/* ms_sync_directory of the directory holding `path`. Errors: MS_ERR_IO,
+ * MS_ERR_NOMEM. */
+ms_status ms_sync_parent_directory(const char *path);
+
+/* A directory whose files are written under a staging directory next to
+ * the target and renamed onto it on commit (atomic_dir.c): readers see all
+ * of its files or none. The target must not exist or be empty. */
+typedef struct ms_atomic_dir {
+    char *path;                    /* the target, without trailing slashes */
+    char *temp_path;               /* the staging directory */
+} ms_atomic_dir;
+
+/* Checks the target (missing or an empty directory), creates its parents
+ * and the empty staging directory. Errors: MS_ERR_IO naming the target
+ * (not a directory, not empty, cannot create), MS_ERR_NOMEM. */
+ms_status ms_atomic_dir_open(ms_atomic_dir *dir, const char *path);
+/* "<staging>/<name>", malloc'ed, where a file of the directory is written;
+ * NULL when memory runs out. */
+char *ms_atomic_dir_file(const ms_atomic_dir *dir, const char *name);
+/* Syncs the staging directory and renames it onto the target; on failure
+ * the staging directory is removed with its files. Releases the handle
+ * either way. Errors: MS_ERR_IO (the target is no longer empty, ...). */
+ms_status ms_atomic_dir_commit(ms_atomic_dir *dir);
+/* Removes the staging directory with its files and releases the handle. */
+void ms_atomic_dir_discard(ms_atomic_dir *dir);
+
 /* ---- Thread pool ---------------------------------------------------------- */
 
 /*

@@ -198,8 +198,11 @@ size_t ms_toto_checkpoint_parameters(const ms_toto_checkpoint *checkpoint);
  * format and naming: the official default initialisation's scales (linear
  * weights and biases uniform in +-1/sqrt(fan_in), as torch.nn.Linear;
  * documented in toto_init.c), norms at 1. Creates DIR (and its parents) if
- * needed. Errors: MS_ERR_MODEL for an invalid config (checked before
- * anything is created), MS_ERR_IO, MS_ERR_NOMEM.
+ * needed; DIR must not exist or be an empty directory. Both files appear
+ * together or not at all: a failure leaves DIR as it was. Errors:
+ * MS_ERR_MODEL for an invalid config (checked before anything is created),
+ * MS_ERR_IO (DIR not empty or not a directory, a write failing),
+ * MS_ERR_NOMEM.
  */
 ms_status ms_toto_checkpoint_init(const char *dir, const ms_toto_config *config,
                                   uint64_t seed);

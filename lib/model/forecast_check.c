@@ -29,6 +29,10 @@ static ms_status check_series(const ms_series *one, size_t index, size_t variate
     if (one->length == 0)
         return ms_error(MS_ERR_INVALID_ARG, "series %zu: length is 0 (need at least 1 value)",
                         index);
+    if (one->length > MS_MODEL_MAX_CONTEXT)
+        return ms_error(MS_ERR_INVALID_ARG, "series %zu: length %zu exceeds the maximum context "
+                        "of %d values (MS_MODEL_MAX_CONTEXT): pass the newest %d", index,
+                        one->length, MS_MODEL_MAX_CONTEXT, MS_MODEL_MAX_CONTEXT);
     if (one->variates == 0)
         return ms_error(MS_ERR_INVALID_ARG, "series %zu: variates is 0", index);
     if (one->variates != variates)

@@ -153,6 +153,10 @@ MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length, size_t 
         return ms_error(MS_ERR_INVALID_ARG,
                         "warm-up needs context_length and batch_size >= 1 (got %zu and %zu)",
                         context_length, batch_size);
+    if (context_length > MS_MODEL_MAX_CONTEXT)
+        return ms_error(MS_ERR_INVALID_ARG, "warm-up context_length %zu exceeds the maximum "
+                        "context of %d values (MS_MODEL_MAX_CONTEXT)", context_length,
+                        MS_MODEL_MAX_CONTEXT);
     const ms_forecaster_ops *ops = model->forecaster.ops;
     if (ops->warmup == NULL)
         return MS_OK;

@@ -12,13 +12,13 @@
  * random checkpoints are numerically sane. Tensor i draws from core's
  * random stream (seed, i): a seed gives the same checkpoint on every
  * platform, and one tensor's values do not depend on the others' sizes.
+ *
+ * The directory appears whole or not at all (see ms_toto_checkpoint_init).
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/core_internal.h"
 #include "model/checkpoint.h"
@@ -64,29 +64,38 @@ static ms_status write_weights(const char *path, const ms_toto_config *config,
     return status;
 }
 
+/* Both files go into a staging directory renamed onto `dir` at the end
+ * (core's ms_atomic_dir): a failure at any point, a full disk while the
+ * weights are written included, leaves no config.json without weights and
+ * no partial file. */
 ms_status ms_toto_checkpoint_init(const char *dir, const ms_toto_config *config,
                                   uint64_t seed)
 {
     if (dir == NULL || config == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_toto_checkpoint_init: dir and config must not "
                         "be NULL");
-    char *config_path = ms_toto_checkpoint_file(dir, "config.json");
-    char *weights_path = ms_toto_checkpoint_file(dir, "model.safetensors");
+    ms_status status = ms_toto_config_check(config, dir);
+    ms_atomic_dir staging = { NULL, NULL };
+    if (status == MS_OK)
+        status = ms_atomic_dir_open(&staging, dir);
+    if (status != MS_OK)
+        return status;
+    char *config_path = ms_atomic_dir_file(&staging, "config.json");
+    char *weights_path = ms_atomic_dir_file(&staging, "model.safetensors");
     ms_toto_tensor_spec *specs = NULL;
     size_t count = 0;
-    ms_status status = MS_OK;
     if (config_path == NULL || weights_path == NULL)
         status = ms_error(MS_ERR_NOMEM, "%s: no memory", dir);
-    if (status == MS_OK)
-        status = ms_toto_config_check(config, dir);
-    if (status == MS_OK)
-        status = ms_make_directories(dir, 1, 0777);
     if (status == MS_OK)
         status = ms_toto_config_write(config_path, config);
     if (status == MS_OK)
         status = ms_toto_tensor_specs(config, &specs, &count);
     if (status == MS_OK)
         status = write_weights(weights_path, config, specs, count, seed);
+    if (status == MS_OK)
+        status = ms_atomic_dir_commit(&staging);
+    else
+        ms_atomic_dir_discard(&staging);
     free(specs);
     free(config_path);
     free(weights_path);

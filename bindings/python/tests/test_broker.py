@@ -130,3 +130,26 @@ def test_exception_in_on_step_stops_the_cycle_and_is_raised(broker, report):
         marketsim.trade_cycle(broker, report, dry_run=False, on_step=refuse)
     entries = [o for o in broker.orders("all") if o["client_order_id"].startswith("ms-")]
     assert len(entries) == 1
+
+
+def test_second_open_of_one_journal_in_one_process_raises(tmp_path):
+    uri = "sim:%s" % (tmp_path / "sim.journal")
+    with marketsim.Broker.open(uri) as first:
+        with pytest.raises(marketsim.Error, match="is in use") as caught:
+            marketsim.Broker.open(uri)
+        assert caught.value.status_name == "i/o error"
+        # The refused open released nothing: the first handle still works
+        # and the journal still refuses another handle.
+        first.submit("AAPL", 1, "buy", "py-lock-1", type="limit", limit_price=100.0)
+        with pytest.raises(marketsim.Error, match="is in use"):
+            marketsim.Broker.open(uri)
+    with marketsim.Broker.open(uri) as reopened:
+        assert reopened.order("py-lock-1")["id"] == "sim-000001"
+
+
+def test_open_of_a_text_file_as_a_journal_raises_and_leaves_it(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"line one\nno newline here")
+    with pytest.raises(marketsim.Error, match="not a marketsim sim journal"):
+        marketsim.Broker.open("sim:%s" % notes)
+    assert notes.read_bytes() == b"line one\nno newline here"
