@@ -361,6 +361,8 @@ static int open_broker(const trade_args *args, ms_broker **out)
     ms_broker_options options = MS_BROKER_OPTIONS_INIT;
     options.live = args->live;
     options.sim_cash = args->sim_cash;
+    /* A dry run changes nothing: the sim's sync stays in memory. */
+    options.read_only = args->dry_run;
     ms_status status = ms_broker_open(out, args->broker, &options);
     if (status != MS_OK)
         return cli_setup_error("trade", "broker", status);

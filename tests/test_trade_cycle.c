@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "marketsim/marketsim.h"
 #include "support/cli_run.h"
@@ -272,8 +273,53 @@ static void test_dry_run_plans_but_sends_nothing(void **state)
     assert_non_null(strstr(r.out, "plan ("));
     assert_non_null(strstr(r.out, "dry run, nothing sent"));
     cli_run_release(&r);
-    char ids[4][64];
-    assert_int_equal(trade_journal_submits(m->journal, ids, 4), 0);
+    /* Nothing on disk: not even a new journal or ledger. */
+    struct stat info;
+    assert_int_not_equal(stat(m->journal, &info), 0);
+    char ledger[sizeof m->journal + 8];
+    snprintf(ledger, sizeof ledger, "%s.ledger", m->journal);
+    assert_int_not_equal(stat(ledger, &info), 0);
+}
+
+/* The whole file, malloc'ed, or NULL when it cannot be read. */
+static char *file_text(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *text = malloc(1 << 22);
+    *size = text != NULL ? fread(text, 1, 1 << 22, f) : 0;
+    fclose(f);
+    return text;
+}
+
+static void test_dry_run_after_real_cycles_changes_no_file(void **state)
+{
+    trade_market *m = *state;
+    assert_true(trade_market_bars(m, trade_fixture_dir(), fixture_symbols, 2, 22));
+    trade_ok(m, NULL);
+    /* Later bars would fill and expire orders if the dry run synced for real. */
+    assert_true(trade_market_bars(m, trade_fixture_dir(), fixture_symbols, 2, 0));
+    char ledger[sizeof m->journal + 8];
+    snprintf(ledger, sizeof ledger, "%s.ledger", m->journal);
+    size_t journal_size = 0, ledger_size = 0, after_size = 0;
+    char *journal_before = file_text(m->journal, &journal_size);
+    char *ledger_before = file_text(ledger, &ledger_size);
+    assert_non_null(journal_before);
+    assert_non_null(ledger_before);
+    trade_ok(m, "--dry-run");
+    char *journal_after = file_text(m->journal, &after_size);
+    assert_int_equal(after_size, journal_size);
+    assert_memory_equal(journal_after, journal_before, journal_size);
+    free(journal_after);
+    char *ledger_after = file_text(ledger, &after_size);
+    assert_int_equal(after_size, ledger_size);
+    assert_memory_equal(ledger_after, ledger_before, ledger_size);
+    free(ledger_after);
+    /* A real run afterwards syncs forward as if the dry run never was. */
+    trade_ok(m, NULL);
+    free(journal_before);
+    free(ledger_before);
 }
 
 static void test_full_cycle_on_shared_daily_data_fills_by_the_bars(void **state)
@@ -330,6 +376,7 @@ int main(void)
         MARKET_TEST(test_fills_after_later_bars_follow_the_bars),
         MARKET_TEST(test_second_run_the_same_day_sends_nothing_new),
         MARKET_TEST(test_dry_run_plans_but_sends_nothing),
+        MARKET_TEST(test_dry_run_after_real_cycles_changes_no_file),
         MARKET_TEST(test_full_cycle_on_shared_daily_data_fills_by_the_bars),
         MARKET_TEST(test_live_without_the_opt_in_is_refused),
         MARKET_TEST(test_live_on_the_sim_broker_is_a_usage_error),

@@ -45,10 +45,12 @@ typedef struct ms_broker_options {
     double requests_per_minute;  /* client-side limit; 0 = 190 */
     const char *cache_dir;       /* market-data cache; NULL = $XDG_CACHE_HOME/marketsim or ~/.cache/marketsim */
     double sim_cash;             /* sim: a new journal's starting cash; 0 = 100000 (an existing journal keeps its own) */
+    int read_only;               /* 1: change nothing (a dry run): orders and cancels are refused;
+                                    a sim journal is read, not locked, and syncs stay in memory */
 } ms_broker_options;
 
 #define MS_BROKER_OPTIONS_VERSION 1
-#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
+#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 }
 
 typedef struct ms_broker ms_broker;
 

@@ -92,6 +92,7 @@ MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broke
         free(broker);
         return status;
     }
+    broker->read_only = opts->read_only != 0;
     *out = broker;
     return MS_OK;
 }
@@ -167,6 +168,7 @@ static ms_status check_request(const ms_order_request *r)
 MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *request, ms_order *out)
 {
     REQUIRE(broker != NULL && request != NULL && out != NULL, "ms_broker_submit: NULL argument");
+    REQUIRE(!broker->read_only, "ms_broker_submit: the broker was opened read-only (a dry run)");
     ms_status status = check_request(request);
     return status == MS_OK ? broker->ops->submit(broker->state, request, out) : status;
 }
@@ -193,6 +195,7 @@ MS_API ms_status ms_broker_order_by_client_id(ms_broker *broker, const char *cli
 MS_API ms_status ms_broker_cancel(ms_broker *broker, const char *order_id)
 {
     REQUIRE(broker != NULL && order_id != NULL && *order_id != '\0', "ms_broker_cancel: no order id");
+    REQUIRE(!broker->read_only, "ms_broker_cancel: the broker was opened read-only (a dry run)");
     return broker->ops->cancel(broker->state, order_id);
 }
 

@@ -35,6 +35,7 @@ struct ms_broker {
     const ms_broker_ops *ops;
     void *state;
     char name[32];               /* "alpaca-paper", "alpaca-live", "sim" */
+    bool read_only;              /* opened to change nothing: submit and cancel refuse */
 };
 
 /* Opens Alpaca into *out (ops, state, name): keys, URLs, paper/live

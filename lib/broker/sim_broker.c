@@ -162,7 +162,8 @@ ms_status ms_sim_broker_open(const char *path, const ms_broker_options *opts, ms
         return ms_error(MS_ERR_NOMEM, "out of memory opening the sim broker");
     }
     bool created = false;
-    ms_status status = ms_sim_journal_open(&sim->journal, path, replay_line, sim, &created);
+    ms_status status = ms_sim_journal_open(&sim->journal, path, opts->read_only != 0, replay_line, sim,
+                                           &created);
     if (status == MS_OK && created)
         status = ms_sim_commit(sim, ms_sim_account_record(cash, (int64_t)time(NULL)));
     if (status != MS_OK) {

@@ -34,7 +34,8 @@
 
 typedef struct ms_sim_journal {
     char *path;
-    int fd;                        /* open for appending, locked against other handles */
+    int fd;                        /* open for appending, locked against other handles; -1 read-only */
+    bool read_only;                /* a dry run's: read once, never written */
 } ms_sim_journal;
 
 /* One complete line of the journal, not NUL-terminated. */
@@ -53,14 +54,17 @@ typedef struct ms_sim_line {
  * (cannot open, lock or read; not a regular file; another handle, in this
  * process or another, holds the journal), MS_ERR_PARSE (a non-empty file
  * with no complete line: not a journal), or what `each` returns; an
- * existing file is left unchanged on every error.
+ * existing file is left unchanged on every error. read_only: no lock, no
+ * file created, no tail cut, and appends do nothing (changes live in
+ * memory only: what a dry run does).
  */
-ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
+ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path, bool read_only,
                               ms_status (*each)(void *context, const ms_sim_line *line),
                               void *context, bool *created);
 
 /* Appends `record` as one line with a single write, then fsyncs: when this
- * returns MS_OK the record survives a crash. Errors: MS_ERR_IO, MS_ERR_NOMEM. */
+ * returns MS_OK the record survives a crash (read-only: does nothing).
+ * Errors: MS_ERR_IO, MS_ERR_NOMEM. */
 ms_status ms_sim_journal_append(ms_sim_journal *journal, const json_t *record);
 
 void ms_sim_journal_close(ms_sim_journal *journal);

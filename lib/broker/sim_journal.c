@@ -83,6 +83,11 @@ static ms_status drop_torn_tail(int fd, const char *path, const char *text, size
 {
     if (complete == size)
         return MS_OK;
+    if (fd < 0) {
+        MS_WARN("sim journal %s: the incomplete last line (%zu bytes) is ignored", path,
+                size - complete);
+        return MS_OK;
+    }
     size_t lines = 1;
     for (size_t i = 0; i < complete; i++)
         lines += text[i] == '\n';
@@ -116,13 +121,13 @@ static ms_status each_line(const char *path, const char *text, size_t size,
 
 /* Replays every complete line before anything is written: only a file
  * that replays whole (a journal) may lose its torn tail. */
-static ms_status replay(ms_sim_journal *journal,
+static ms_status replay(ms_sim_journal *journal, int fd,
                         ms_status (*each)(void *context, const ms_sim_line *line), void *context,
                         bool *created)
 {
     char *text = NULL;
     size_t size = 0;
-    ms_status status = read_all(journal->fd, journal->path, &text, &size);
+    ms_status status = read_all(fd, journal->path, &text, &size);
     size_t complete = status == MS_OK ? complete_length(text, size) : 0;
     if (status == MS_OK && size > 0 && complete == 0)
         status = ms_error(MS_ERR_PARSE, "%s is not a marketsim sim journal (left unchanged): "
@@ -130,20 +135,42 @@ static ms_status replay(ms_sim_journal *journal,
     if (status == MS_OK)
         status = each_line(journal->path, text, complete, each, context);
     if (status == MS_OK)
-        status = drop_torn_tail(journal->fd, journal->path, text, complete, size);
+        status = drop_torn_tail(journal->read_only ? -1 : fd, journal->path, text, complete, size);
     *created = status == MS_OK && size == 0;
     free(text);
     return status;
 }
 
-ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
+/* A read-only journal is read without a lock (a dry run may look at an
+ * account a running loop holds) and never written: a missing file is a
+ * new account in memory, a torn tail is skipped, not cut. */
+static ms_status open_read_only(ms_sim_journal *journal,
+                                ms_status (*each)(void *context, const ms_sim_line *line),
+                                void *context, bool *created)
+{
+    int fd = open(journal->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        *created = true;
+        return MS_OK;
+    }
+    if (fd < 0)
+        return io_error(journal->path, "cannot open");
+    ms_status status = replay(journal, fd, each, context, created);
+    close(fd);
+    return status;
+}
+
+ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path, bool read_only,
                               ms_status (*each)(void *context, const ms_sim_line *line),
                               void *context, bool *created)
 {
     journal->fd = -1;
+    journal->read_only = read_only;
     journal->path = ms_strdup(path);
     if (journal->path == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory opening %s", path);
+    if (read_only)
+        return open_read_only(journal, each, context, created);
     bool existed = access(path, F_OK) == 0;
     ms_status made = existed ? MS_OK : ms_make_directories(path, 0, 0700);
     if (made != MS_OK)
@@ -156,11 +183,13 @@ ms_status ms_sim_journal_open(ms_sim_journal *journal, const char *path,
      * lose the whole journal. */
     if (status == MS_OK && !existed)
         status = ms_sync_parent_directory(path);
-    return status == MS_OK ? replay(journal, each, context, created) : status;
+    return status == MS_OK ? replay(journal, journal->fd, each, context, created) : status;
 }
 
 ms_status ms_sim_journal_append(ms_sim_journal *journal, const json_t *record)
 {
+    if (journal->read_only)
+        return MS_OK;
     char *text = json_dumps(record, JSON_COMPACT | JSON_SORT_KEYS);
     size_t length = text != NULL ? strlen(text) : 0;
     char *line = text != NULL ? realloc(text, length + 2) : NULL;
