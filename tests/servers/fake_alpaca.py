@@ -36,6 +36,9 @@ order (any of them):
   "cash": N                        the simulated cash (and last_equity = equity);
                                    serves the simulated account
   "shorting_enabled": bool         the simulated account's (default true)
+  "strict": true|false|null        Alpaca's order rules (below) or the old
+                                   fake's few; null (after reset): strict
+                                   exactly while the simulated account is served
   "wash_rule": "opposite"|"crossing"  which opposite working orders refuse a
                                    new order (default "opposite", see rules)
   "set_time": "RFC3339"|null       the server's now (null: wall time); serves
@@ -105,8 +108,12 @@ order's cost is qty x (limit price, else stop price, else the last price:
 the position's current_price or the last revealed bar's close) and opening
 means adding to or opening the symbol's position.
 
-Orders (POST /v2/orders) are refused as Alpaca refuses them ({"code",
-"message"}), checked in this order:
+Orders (POST /v2/orders) are refused with Alpaca's {"code", "message"}. In
+every mode: a missing field, a client_order_id over 48 characters or used
+before (below). Not strict (a raw or the canned account, the suites written
+before the simulation): besides those, only an opposite open simple limit
+order on the symbol refuses a simple limit order (wash trade). Strict (the
+simulated account, or "strict": true): as Alpaca, checked in this order:
   422 40010001 a missing symbol/qty/side/type/time_in_force ("X is
       required"), client_order_id over 48 characters ("client_order_id must
       be no more than 48 characters"), a client_order_id used before by any

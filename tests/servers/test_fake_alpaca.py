@@ -303,6 +303,13 @@ class FakeAlpacaTest(unittest.TestCase):
         page = server.call("GET", "/v2/stocks/bars", symbols="AAPL", timeframe="1Day")[1]
         self.assertEqual(len(page["bars"]["AAPL"]), 5)
 
+    def test_canned_account_keeps_the_old_lenient_rules_unless_strict_is_asked(self):
+        server.control({"reset": True})
+        self.accepted(oto(40000, 42000, symbol="BTC/USD", qty=0.5, client_order_id="lenient"))
+        server.control({"strict": True})
+        self.assert_refused(oto(40000, 42000, symbol="BTC/USD", qty=0.5), 422, 42210000,
+                            "crypto orders support only the simple order class")
+
     def test_reset_serves_the_canned_account_until_cash_is_set(self):
         server.control({"reset": True})
         self.assertEqual(server.call("GET", "/v2/account")[1]["cash"], "100000.5")

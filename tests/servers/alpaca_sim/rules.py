@@ -20,6 +20,7 @@ def forbidden(message):
 
 
 def check_shape(request, book):
+    """Required fields and the client_order_id: checked in every mode."""
     for field in ("symbol", "qty", "side", "type", "time_in_force"):
         if field not in request:
             raise Rejection(422, 40010001, f"{field} is required")
@@ -28,6 +29,9 @@ def check_shape(request, book):
         raise Rejection(422, 40010001, "client_order_id must be no more than 48 characters")
     if client_order_id and book.find(client_order_id=client_order_id) is not None:
         raise Rejection(422, 40010001, "client_order_id must be unique")
+
+
+def check_fields(request):
     if num(request["qty"], 0.0) <= 0:
         raise Rejection(422, 40010001, "qty must be > 0")
     kind = request["type"]
@@ -131,6 +135,17 @@ def check_wash_trade(request, book, rule):
         if (working(resting) and resting.get("side") != request["side"]
                 and symbol_key(resting.get("symbol", "")) == symbol_key(request["symbol"])
                 and crosses(request, resting, rule)):
+            raise forbidden("potential wash trade detected. use complex orders")
+
+
+def check_simple_limits_wash_trade(request, book):
+    """The old fake's one rule: opposite open simple limit orders."""
+    if (request.get("order_class") or "simple") != "simple" or request["type"] != "limit":
+        return
+    for resting in book.orders:
+        if (resting.get("symbol") == request["symbol"] and resting.get("side") != request["side"]
+                and resting.get("type") == "limit" and (resting.get("order_class") or "simple") == "simple"
+                and working(resting)):
             raise forbidden("potential wash trade detected. use complex orders")
 
 
