@@ -39,8 +39,9 @@ order (any of them):
   "strict": true|false|null        Alpaca's order rules (below) or the old
                                    fake's few; null (after reset): strict
                                    exactly while the simulated account is served
-  "wash_rule": "opposite"|"crossing"  which opposite working orders refuse a
-                                   new order (default "opposite", see rules)
+  "wash_rule": "crossing"|"opposite"  which opposite working orders refuse a
+                                   new order under the strict rules (default
+                                   "crossing", Alpaca's; see below)
   "set_time": "RFC3339"|null       the server's now (null: wall time); serves
                                    the simulated clock. The clock stands still
                                    until set again.
@@ -143,10 +144,11 @@ simulated account, or "strict": true): as Alpaca, checked in this order:
       read from them as given.
   403 40310000 "potential wash trade detected. use complex orders": an
       opposite-side working order on the same symbol (parents, simple orders
-      and the "new" legs of filled parents; held legs do not count). Under
-      wash_rule "opposite" (the default) any such order refuses; under
-      "crossing" only one that could trade with the new one (either is a
-      market or stop order, or a sell limit <= a buy limit).
+      and the "new" legs of filled parents; held legs, and so the new
+      order's own legs, do not count) that could trade with the new one:
+      either is a market order or a stop (the market order it becomes), or
+      a sell limit <= a buy limit (a stop limit counts as its limit). Under
+      wash_rule "opposite" any opposite working order refuses.
   403 40310000 "insufficient buying power": an opening order costing more
       than buying_power (the raw account's buying_power as given when one is
       set).
@@ -196,6 +198,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -367,6 +370,10 @@ class Handler(BaseHTTPRequestHandler):
             fault = None
         except ConnectionCut:
             return
+        except Exception as error:     # a bug of the server: say so, don't hang up
+            traceback.print_exc()
+            status, payload = 500, {"code": 50000000, "message": f"fake_alpaca failed: {error!r}"}
+            fault = None
         try:
             self.send_answer(status, payload, fault)
         except (ConnectionCut, BrokenPipeError, ConnectionResetError):

@@ -72,8 +72,7 @@ def oto(limit, take_profit, **fields):
 
 class FakeAlpacaTest(unittest.TestCase):
     def setUp(self):
-        server.control({"reset": True, "cash": 100000, "set_time": "2024-01-03T14:00:00Z",
-                        "wash_rule": "crossing"})
+        server.control({"reset": True, "cash": 100000, "set_time": "2024-01-03T14:00:00Z"})
 
     def submit(self, body):
         return server.call("POST", "/v2/orders", body)
@@ -290,6 +289,7 @@ class FakeAlpacaTest(unittest.TestCase):
 
     def test_order_times_follow_the_set_clock_and_never_repeat(self):
         first = self.accepted(order(limit_price=99))
+        server.control({"set_time": "2024-01-03T14:00:00Z"})
         second = self.accepted(order(limit_price=98))
         self.assertEqual(first["submitted_at"], "2024-01-03T14:00:00.000000Z")
         self.assertEqual(second["submitted_at"], "2024-01-03T14:00:00.000001Z")

@@ -34,6 +34,14 @@ class Book:
 
     # ---- time -----------------------------------------------------------
 
+    def set_time(self, moment):
+        """Stamps follow the set clock from now on. They stay distinct while
+        it moves forward or is set again to the same time; leaving wall
+        time or moving back starts them afresh."""
+        if self.now is None or moment is None or moment < self.now:
+            self.last_stamp = None
+        self.now = moment
+
     def stamp(self):
         """The server's now, strictly later than the previous stamp, so that
         orders submitted at one set time still sort by submission."""

@@ -12,7 +12,9 @@ from .common import OPEN_STATUSES, Rejection, num, parse_time, symbol_key
 NUMERIC_FIELDS = {"qty", "filled_qty", "filled_avg_price", "limit_price", "stop_price", "cash",
                   "buying_power", "equity", "last_equity", "portfolio_value", "multiplier",
                   "avg_entry_price", "market_value", "cost_basis", "unrealized_pl",
-                  "current_price", "qty_available"}
+                  "current_price", "qty_available", "long_market_value", "short_market_value",
+                  "regt_buying_power", "daytrading_buying_power", "non_marginable_buying_power",
+                  "unrealized_plpc", "notional"}
 
 DEFAULT_ACCOUNT = {
     "id": "fa11ca7e-0000-4000-8000-000000000001", "status": "ACTIVE", "currency": "USD",
@@ -51,7 +53,7 @@ class Market:
         self.clock = dict(DEFAULT_CLOCK)
         self.positions = None
         self.book = Book()
-        self.wash_rule = "opposite"
+        self.wash_rule = "crossing"
         self.strict_rules = None
         self.bars = {}
         self.reveal_until = None
@@ -81,7 +83,7 @@ class Market:
         self.wash_rule = command.get("wash_rule", self.wash_rule)
         self.strict_rules = command.get("strict", self.strict_rules)
         if "set_time" in command:
-            self.book.now = command["set_time"] and parse_time(command["set_time"])
+            self.book.set_time(command["set_time"] and parse_time(command["set_time"]))
             self.clock = None
         for symbol, bars in command.get("bars", {}).items():
             self.bars[symbol] = sorted(bars, key=lambda bar: bar["t"])

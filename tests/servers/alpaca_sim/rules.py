@@ -117,9 +117,10 @@ def check_position(request, held_qty, available, shorting_enabled):
 
 
 def crosses(new, resting, rule):
-    """Whether two opposite orders could trade with each other. A stop acts
-    as the market order it becomes; a stop limit as its limit. Under the
-    "opposite" rule any two opposite working orders do."""
+    """Whether two opposite orders could trade with each other (Alpaca's
+    rule, "crossing"). A stop acts as the market order it becomes; a stop
+    limit as its limit. Under the "opposite" rule any two opposite working
+    orders do."""
     if rule == "opposite":
         return True
     def price(order):
