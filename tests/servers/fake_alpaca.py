@@ -36,18 +36,18 @@ order (any of them):
   "cash": N                        the simulated cash (and last_equity = equity);
                                    serves the simulated account
   "shorting_enabled": bool         the simulated account's (default true)
-  "strict": true|false|null        Alpaca's order rules (below) or the old
-                                   fake's few; null (after reset): strict
-                                   exactly while the simulated account is served
   "wash_rule": "crossing"|"opposite"  which opposite working orders refuse a
                                    new order under the strict rules (default
                                    "crossing", Alpaca's; see below)
+  "strict": true|false|null        Alpaca's order rules (below) or the old
+                                   fake's few; null (after reset): strict
+                                   exactly while the simulated account is served
   "set_time": "RFC3339"|null       the server's now (null: wall time); serves
                                    the simulated clock. The clock stands still
                                    until set again.
+  "bars": {SYMBOL: [...]}          replaces a symbol's bars with raw ones
   "generate_bars": {SYMBOL: {"start": "YYYY-MM-DD", "days": N, "price": P}}
                                    adds daily bars (weekdays for stocks)
-  "bars": {SYMBOL: [...]}          replaces a symbol's bars with raw ones
   "reveal_until": "YYYY-MM-DD"|null  the bars endpoints serve only bars whose
                                    "t" falls on or before that New York date
   "seed_position": {"symbol", "qty" (negative: short), "avg_entry_price",
@@ -60,7 +60,8 @@ order (any of them):
                                    fills one working order now at P
   "play_day": "YYYY-MM-DD" or a list of days: plays each day (below)
 Control answers 200 with the record below, or Alpaca's error shape (e.g. 404
-for a "fill" of an unknown order, 422 for one not working).
+for a "fill" of an unknown order, 422 for one not working; the keys before
+the failing one stay applied).
 
 GET /__control returns {"requests": [{method, path, query}], "orders": [the
 book, legs nested], "faults": [the queued faults not taken yet],

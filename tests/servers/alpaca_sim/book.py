@@ -16,6 +16,12 @@ def working(order):
     return order.get("status") in OPEN_STATUSES and order.get("status") != "held"
 
 
+def order_price(order, last_price):
+    """The price an order (or request) is valued at: its limit, else its
+    stop, else the symbol's last price (None when there is none)."""
+    return num(order.get("limit_price")) or num(order.get("stop_price")) or last_price(order["symbol"])
+
+
 def side_sign(order):
     return 1 if order.get("side") == "buy" else -1
 
@@ -216,8 +222,7 @@ class Book:
         return held == 0 or (held > 0) == (order.get("side") == "buy")
 
     def order_cost(self, order, last_price):
-        price = num(order.get("limit_price")) or num(order.get("stop_price")) or last_price(order["symbol"]) or 0.0
-        return num(order.get("qty"), 0.0) * price
+        return num(order.get("qty"), 0.0) * (order_price(order, last_price) or 0.0)
 
     def buying_power(self, last_price):
         """2 x equity - gross market value - the cost of working opening orders."""

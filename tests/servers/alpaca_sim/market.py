@@ -86,7 +86,7 @@ class Market:
             self.book.set_time(command["set_time"] and parse_time(command["set_time"]))
             self.clock = None
         for symbol, bars in command.get("bars", {}).items():
-            self.bars[symbol] = sorted(bars, key=lambda bar: bar["t"])
+            self.bars[symbol] = list(bars)
         for symbol, shape in command.get("generate_bars", {}).items():
             self.generate_bars(symbol, shape)
         if "reveal_until" in command:
@@ -207,7 +207,7 @@ class Market:
         rules.check_wash_trade(request, self.book, self.wash_rule)
         opening = held == 0 or (held > 0) == (request["side"] == "buy")
         power = num(account.get("buying_power"), float("inf"))
-        rules.check_buying_power(request, opening, power, self.last_price)
+        rules.check_buying_power(opening, self.book.order_cost(request, self.last_price), power)
 
     def create_order(self, request):
         try:

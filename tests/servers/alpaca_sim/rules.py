@@ -4,7 +4,7 @@ limits, sub-penny prices, the legs' prices, the quantity a position has
 free, wash trades, buying power. Each refusal is a Rejection with Alpaca's
 HTTP status, code and message."""
 
-from .book import working
+from .book import order_price, working
 from .common import EPSILON, Rejection, is_crypto, num, symbol_key, text
 
 CRYPTO_TYPES = {"market", "limit", "stop_limit"}
@@ -80,7 +80,7 @@ def check_legs(request, last_price):
         raise invalid("bracket orders must have both take_profit and stop_loss")
     if order_class not in ("oto", "bracket"):
         return
-    base = num(request.get("limit_price")) or num(request.get("stop_price")) or last_price(request["symbol"])
+    base = order_price(request, last_price)
     buy = request["side"] == "buy"
     if take_profit and base is not None:
         target = num(take_profit["limit_price"])
@@ -150,9 +150,6 @@ def check_simple_limits_wash_trade(request, book):
             raise forbidden("potential wash trade detected. use complex orders")
 
 
-def check_buying_power(request, opening, buying_power, last_price):
-    if not opening:
-        return
-    price = num(request.get("limit_price")) or num(request.get("stop_price")) or last_price(request["symbol"])
-    if price is not None and num(request["qty"]) * price > buying_power + EPSILON:
+def check_buying_power(opening, cost, buying_power):
+    if opening and cost > buying_power + EPSILON:
         raise forbidden("insufficient buying power")
