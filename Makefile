@@ -2,7 +2,8 @@
 #
 #   make            library (build/lib) and CLI (build/bin)
 #   make test       install-check (install, build and run the examples), every CMocka
-#                   suite under tests/ (check-suites), the Python pytest suite (check-python)
+#                   suite under tests/ (check-suites), the Python pytest suite (check-python),
+#                   the test Alpaca server's self-test (check-fake-alpaca)
 #   make run        install missing Debian packages, build, analyze the synthetic market
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, marketsim.pc, CLI,
 #                   marketsim(1), Python package); make uninstall removes them
@@ -70,7 +71,7 @@ SHARED       := $(BUILD)/lib/libmarketsim.so.$(VERSION)
 STATIC       := $(BUILD)/lib/libmarketsim.a
 CLI          := $(BUILD)/bin/marketsim
 
-.PHONY: all test check-suites check-python examples install-check bench run install \
+.PHONY: all test check-suites check-python check-fake-alpaca examples install-check bench run install \
         uninstall clean deps
 all: $(BUILD)/lib/libmarketsim.so $(CLI)
 
@@ -172,12 +173,17 @@ check-python: all
 	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests
 
+# The test Alpaca server's own tests (standard library unittest, run by pytest).
+check-fake-alpaca:
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/servers/test_fake_alpaca.py
+
 # docs/api.md is generated from the headers' comments: --check fails when it
 # is stale or a public function lacks its documentation.
 test: install-check
 	scripts/gen-api-docs --check
 	$(MAKE) --no-print-directory check-suites
 	$(MAKE) --no-print-directory check-python
+	$(MAKE) --no-print-directory check-fake-alpaca
 
 $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)

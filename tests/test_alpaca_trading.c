@@ -1,6 +1,7 @@
 /* test_alpaca_trading.c - the Alpaca broker against the local fake server
  * (tests/servers/fake_alpaca.py): every trading endpoint and its JSON
- * shapes, orders of each class, wash-trade and duplicate-id rejections,
+ * shapes, orders of each class, wash-trade and duplicate-id rejections, a
+ * refusal under the strict rules recorded by the server,
  * and 401 (lib/broker/alpaca_broker.c, alpaca_submit.c). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -284,6 +285,23 @@ static void test_wrong_keys_get_401_named_in_the_error(void **state)
     ms_broker_free(broker);
 }
 
+static void test_strict_server_refuses_a_crypto_oto_and_records_the_refusal(void **state)
+{
+    (void)state;
+    ms_broker *broker = open_broker();
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"cash\": 100000}"));
+    ms_order_request request = request_for("BTC/USD", 1, MS_ORDER_LIMIT, 40000, "ms-crypto-oto");
+    request.order_class = MS_CLASS_OTO;
+    request.time_in_force = MS_TIF_GTC;
+    request.take_profit_limit = 42000;
+    ms_order order;
+    assert_int_equal(ms_broker_submit(broker, &request, &order), MS_ERR_BROKER);
+    assert_non_null(strstr(ms_last_error(), "crypto orders support only the simple order class"));
+    assert_int_equal(fake_alpaca_count(fake_alpaca_server, "rejections"), 1);
+    assert_int_equal(fake_alpaca_count(fake_alpaca_server, "orders"), 0);
+    ms_broker_free(broker);
+}
+
 #define TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
 int main(void)
@@ -303,6 +321,7 @@ int main(void)
         TEST(test_opposite_resting_limits_are_refused_as_a_wash_trade),
         TEST(test_duplicate_client_order_id_adopts_the_existing_order),
         TEST(test_wrong_keys_get_401_named_in_the_error),
+        TEST(test_strict_server_refuses_a_crypto_oto_and_records_the_refusal),
     };
     return cmocka_run_group_tests_name("alpaca_trading", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

@@ -1,31 +1,177 @@
 #!/usr/bin/env python3
 """fake_alpaca.py - a local stand-in for Alpaca's trading and market-data
-REST APIs, for marketsim's tests (Python standard library only).
+REST APIs, for marketsim's tests (Python standard library only), strict
+where Alpaca is strict and with a matching engine, so that days of trading
+can be replayed against it. The simulated account lives in alpaca_sim/
+(book, rules, listing, clock, matching) next to this file.
 
 It binds 127.0.0.1 only, prints the port it listens on as the first line of
 stdout, and exits when its stdin closes or after --max-seconds, so a test
 that dies cannot leave it running.
 
-State is in memory: an account, positions, a clock, orders (client_order_id
-unique forever: 422 40010001; two opposite resting simple limit orders on
-one symbol: 403 40310000 wash trade) and bars per symbol, paged like
-Alpaca's (page size configurable).
+Two layers of state, in memory:
+- raw objects a test sets ("account", "clock", "positions", "orders") are
+  served exactly as given. After "reset" the canned account (cash
+  100000.5, buying_power 200001, last_equity 99000) and clock (2024-01-02
+  10:00 New York, open) are set as raw objects; "cash" (or "account": null)
+  switches the account to the simulated one, "set_time" (or "clock": null)
+  the clock, "positions": null the positions (served simulated from the
+  start: [] until something fills or is seeded).
+- the simulated account: orders with their legs, positions, cash, fills.
 
-Tests steer it through POST /__control with a JSON object (any of):
-  "reset": true                    forget orders, bars, faults, overrides, log
+Control: POST /__control with a JSON object; the keys are applied in this
+order (any of them):
+  "reset": true                    forget everything: orders, bars, faults,
+                                   raw objects (back to the canned ones),
+                                   the simulated account, clock, log
   "clear_faults": true             drop the queued faults not taken yet
   "faults": [FAULT, ...]           queue faults (below)
   "numbers": "strings"|"numbers"   how money and quantities are sent
   "page_size": N                   bars per page (before the client's limit)
-  "account" / "clock": {...}       raw objects served as they are
-  "positions" / "orders": [...]    raw objects served as they are
+  "account" / "clock": {...}|null  raw objects served as they are (null: serve
+                                   the simulated ones)
+  "positions": [...]|null          raw positions served as they are (null: the
+                                   simulated ones)
+  "orders": [...]                  raw orders added to the book as they are
+  "cash": N                        the simulated cash (and last_equity = equity);
+                                   serves the simulated account
+  "shorting_enabled": bool         the simulated account's (default true)
+  "wash_rule": "crossing"|"opposite"  which opposite working orders refuse a
+                                   new order under the strict rules (default
+                                   "crossing", Alpaca's; see below)
+  "strict": true|false|null        Alpaca's order rules (below) or the old
+                                   fake's few; null (after reset): strict
+                                   exactly while the simulated account is served
+  "set_time": "RFC3339"|null       the server's now (null: wall time); serves
+                                   the simulated clock. The clock stands still
+                                   until set again.
+  "bars": {SYMBOL: [...]}          replaces a symbol's bars with raw ones
   "generate_bars": {SYMBOL: {"start": "YYYY-MM-DD", "days": N, "price": P}}
                                    adds daily bars (weekdays for stocks)
-  "bars": {SYMBOL: [...]}          replaces a symbol's bars with raw ones
+  "reveal_until": "YYYY-MM-DD"|null  the bars endpoints serve only bars whose
+                                   "t" falls on or before that New York date
+  "seed_position": {"symbol", "qty" (negative: short), "avg_entry_price",
+                    "current_price", "asset_class"?} or a list of them:
+                                   a position made outside marketsim; cash,
+                                   orders and everything else stay as they are
   "expire": [CLIENT_ORDER_ID, ...] open orders (and their legs) become
                                    "expired", as day orders do at the close
-GET /__control returns {"requests": [{method, path, query}], "orders": [...],
-"faults": [the queued faults not taken yet], "faults_taken": {LABEL: N}}.
+  "fill": {"id" or "client_order_id": X, "price": P} (or a list)
+                                   fills one working order now at P
+  "play_day": "YYYY-MM-DD" or a list of days: plays each day (below)
+Control answers 200 with the record below, or Alpaca's error shape (e.g. 404
+for a "fill" of an unknown order, 422 for one not working; the keys before
+the failing one stay applied).
+
+GET /__control returns {"requests": [{method, path, query}], "orders": [the
+book, legs nested], "faults": [the queued faults not taken yet],
+"faults_taken": {LABEL: N}, "positions": [the simulated positions],
+"account": {the simulated account}, "fills": [{time, id, client_order_id,
+symbol, side, qty, price}], "rejections": [{time, body, status, code,
+message}: every refused POST /v2/orders]}.
+
+The clock (simulated): /v2/clock answers timestamp = now in New York time,
+is_open (Mon-Fri 09:30-16:00 America/New_York, US daylight-saving rule, NYSE
+full-day holidays 2023-2026, no early closes), next_open, next_close. Order
+times (created_at, submitted_at, filled_at, canceled_at, expired_at, ...) are
+the server's now (or wall time), each one at least a microsecond after the
+previous, so every order has its own submitted_at.
+
+Playing a day: for every symbol with a bar dated that day (stocks and crypto)
+the price walks open -> the extreme nearer the open (ties: low first) -> the
+other extreme -> close. Working orders fill whole, the earliest point of the
+walk first (ties: submission order): market at the open; a buy limit at its
+limit when the walk gets down to it, or at the open when the open is already
+at or below it (sell limits mirrored); a stop when touched, at the stop or
+the open when gapped through; a stop limit becomes its limit once touched.
+When a parent fills its legs go from "held" to "new" and can fill later on
+the same walk, never before the parent's fill point; when one leg fills, its
+siblings are canceled (OCO). After the walk, stock orders (legs too) with
+time_in_force "day" still open become "expired"; gtc ones keep working (ioc
+ones are canceled). Every position's current_price becomes the day's close,
+and last_equity the equity then. The play is atomic: no request is served
+in the middle of it. play_day does not move the clock (use set_time).
+
+Fills move the simulated positions and cash: a buy adds (avg_entry_price
+weighted), a sell reduces the long or adds to a short, cash -= qty x price
+for buys and += for sells, a position that reaches 0 disappears, and the
+position's current_price becomes the fill price. Positions carry symbol
+("AAPL"; crypto without the slash: "BTCUSD"), asset_class, qty (negative for
+shorts), side, avg_entry_price, market_value, cost_basis, unrealized_pl,
+current_price, qty_available (|qty| minus what working orders on the closing
+side hold: open orders and the "new" legs of filled parents; held legs hold
+nothing). GET /v2/positions/{symbol} answers one (404 40410000 if none).
+
+The simulated account: cash (100000 to start), equity = cash + sum(qty x
+current_price) (shorts negative), long_market_value, short_market_value,
+last_equity, buying_power = max(0, 2 x equity - (long_market_value -
+short_market_value) - the cost of working opening orders), where an
+order's cost is qty x (limit price, else stop price, else the last price:
+the position's current_price or the last revealed bar's close) and opening
+means adding to or opening the symbol's position.
+
+Orders (POST /v2/orders) are refused with Alpaca's {"code", "message"}. In
+every mode: a missing field, a client_order_id over 48 characters or used
+before (below). Not strict (a raw or the canned account, the suites written
+before the simulation): besides those, only an opposite open simple limit
+order on the symbol refuses a simple limit order (wash trade). Strict (the
+simulated account, or "strict": true): as Alpaca, checked in this order:
+  422 40010001 a missing symbol/qty/side/type/time_in_force ("X is
+      required"), client_order_id over 48 characters ("client_order_id must
+      be no more than 48 characters"), a client_order_id used before by any
+      order or leg ("client_order_id must be unique"), qty <= 0, a limit or
+      stop order without its price
+  422 42210000 crypto (a symbol with "/"): "crypto orders support only the
+      simple order class", "invalid crypto time_in_force" (gtc, ioc only),
+      "invalid crypto order type" (market, limit, stop_limit only)
+  422 42210000 stocks: a fractional qty unless market and day: "fractional
+      orders must be market orders with day time_in_force"; a price (limit,
+      stop, take_profit, stop_loss) >= 1 not in whole cents or < 1 with more
+      than 4 decimals: "sub-penny increment does not fulfill minimum pricing
+      criteria"
+  422 42210000 oto needs exactly one of take_profit/stop_loss, bracket both;
+      a buy's take_profit.limit_price must be at least the entry (limit, else
+      stop, else last price) + 0.01: "take_profit.limit_price must be >
+      base_price + 0.01" (sells: "< base_price - 0.01"); a buy's
+      stop_loss.stop_price at most entry - 0.01 ("stop_loss.stop_price must
+      be <= base_price - 0.01", sells mirrored)
+  403 40310000 a crypto sell beyond the coins held: "insufficient balance for
+      BTC (requested: X, available: Y)" (no crypto shorts); a sell of a long
+      (a buy of a short) beyond qty_available, which also forbids flipping
+      the position: "insufficient qty available for order (requested: X,
+      available: Y)"; a stock sell with no long opens a short only with a
+      whole qty ("fractional orders cannot be sold short", 422 42210000) and
+      shorting enabled. With raw positions set, qty and qty_available are
+      read from them as given.
+  403 40310000 "potential wash trade detected. use complex orders": an
+      opposite-side working order on the same symbol (parents, simple orders
+      and the "new" legs of filled parents; held legs, and so the new
+      order's own legs, do not count) that could trade with the new one:
+      either is a market order or a stop (the market order it becomes), or
+      a sell limit <= a buy limit (a stop limit counts as its limit). Under
+      wash_rule "opposite" any opposite working order refuses.
+  403 40310000 "insufficient buying power": an opening order costing more
+      than buying_power (the raw account's buying_power as given when one is
+      set).
+An accepted order is "new"; its take_profit (a limit) and stop_loss (a stop,
+or stop_limit with a limit_price) are legs in "held", with the parent's qty
+and time_in_force, each with its own id and client_order_id.
+
+Listing: GET /v2/orders with status=open|closed|all (default open; open is
+any status that is not final: new, accepted, pending_new,
+accepted_for_bidding, partially_filled, held, done_for_day, pending_cancel,
+pending_replace), limit (default 50, above 500 capped to 500), after/until
+(RFC 3339, exclusive, on submitted_at), direction asc|desc (default desc),
+symbols (comma-separated, "BTC/USD" or "BTCUSD"), nested (default false).
+nested=false lists every order including legs as its own object ("legs":
+null), each filtered by its own status; nested=true lists parents with all
+their legs inside, filtered by the parent's status, so the working take
+profit of a filled parent is not in status=open&nested=true.
+GET /v2/orders/{id} and GET /v2/orders:by_client_order_id find parents and
+legs, a parent with its legs nested. DELETE /v2/orders/{id} cancels an open
+order: a parent with its open legs, a leg alone; anything else is 422
+42210000 "order is not cancelable", an unknown id 404. DELETE /v2/orders
+cancels every open order (207, [{id, status: 200}]).
 
 A FAULT is {"kind": K, "count": N (default 1), "method": M, "path": PREFIX,
 "label": L (default K: what faults_taken counts it under)}
@@ -53,232 +199,24 @@ import struct
 import sys
 import threading
 import time
-import uuid
-from datetime import date, datetime, timedelta, timezone
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-OPEN_STATUSES = {"new", "accepted", "pending_new", "partially_filled", "held"}
-NUMERIC_FIELDS = {"qty", "filled_qty", "filled_avg_price", "limit_price", "stop_price", "cash",
-                  "buying_power", "equity", "last_equity", "portfolio_value", "multiplier",
-                  "avg_entry_price", "market_value", "cost_basis", "unrealized_pl",
-                  "current_price", "qty_available"}
-
-DEFAULT_ACCOUNT = {
-    "id": "fa11ca7e-0000-4000-8000-000000000001", "status": "ACTIVE", "currency": "USD",
-    "cash": "100000.5", "buying_power": "200001", "equity": "100000.5", "last_equity": "99000",
-    "portfolio_value": "100000.5", "multiplier": "2", "pattern_day_trader": False,
-    "trading_blocked": False, "account_blocked": False, "shorting_enabled": True,
-    "daytrade_count": 0,
-}
-
-DEFAULT_CLOCK = {
-    "timestamp": "2024-01-02T10:00:00.123456789-05:00", "is_open": True,
-    "next_open": "2024-01-03T09:30:00-05:00", "next_close": "2024-01-02T16:00:00-05:00",
-}
-
-
-class Rejection(Exception):
-    """An Alpaca error answer: HTTP status, Alpaca code, message."""
-
-    def __init__(self, status, code, message):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+from alpaca_sim import listing
+from alpaca_sim.common import Rejection
+from alpaca_sim.market import Market
 
 
 class ConnectionCut(Exception):
     """Raised after a fault closed the connection on purpose."""
 
 
-def now_text():
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def parse_time(text):
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-class Market:
-    """Everything the server knows, behind one lock."""
-
-    def __init__(self, args):
-        self.lock = threading.Lock()
-        self.key_id, self.secret_key = args.key_id, args.secret_key
-        self.reset()
-
-    def reset(self):
-        self.numbers = "strings"
-        self.page_size = 10000
-        self.account = dict(DEFAULT_ACCOUNT)
-        self.clock = dict(DEFAULT_CLOCK)
-        self.positions = []
-        self.orders = []
-        self.bars = {}
-        self.faults = []
-        self.faults_taken = {}
-        self.requests = []
-
-    def control(self, command):
-        if command.get("reset"):
-            self.reset()
-        if command.get("clear_faults"):
-            self.faults = []
-        self.faults.extend(dict(fault, count=fault.get("count", 1)) for fault in command.get("faults", []))
-        self.numbers = command.get("numbers", self.numbers)
-        self.page_size = command.get("page_size", self.page_size)
-        self.account = command.get("account", self.account)
-        self.clock = command.get("clock", self.clock)
-        self.positions = command.get("positions", self.positions)
-        self.orders.extend(command.get("orders", []))
-        for symbol, bars in command.get("bars", {}).items():
-            self.bars[symbol] = list(bars)
-        for symbol, shape in command.get("generate_bars", {}).items():
-            self.generate_bars(symbol, shape)
-        self.expire(command.get("expire", []))
-
-    def snapshot(self):
-        return {"requests": self.requests, "orders": self.orders, "faults": self.faults,
-                "faults_taken": self.faults_taken}
-
-    def generate_bars(self, symbol, shape):
-        day = date.fromisoformat(shape["start"])
-        price = float(shape.get("price", 100))
-        bars = self.bars.setdefault(symbol, [])
-        made = 0
-        while made < shape["days"]:
-            if "/" in symbol or day.weekday() < 5:
-                open_price = price + made
-                bars.append({"t": f"{day.isoformat()}T05:00:00Z", "o": open_price,
-                             "h": open_price + 2, "l": open_price - 1, "c": open_price + 1,
-                             "v": 1000 + made, "n": 10, "vw": open_price + 0.5})
-                made += 1
-            day += timedelta(days=1)
-        bars.sort(key=lambda bar: bar["t"])
-
-    def take_fault(self, method, path):
-        for fault in self.faults:
-            if fault.get("method", method) == method and path.startswith(fault.get("path", "")):
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-                label = fault.get("label", fault["kind"])
-                self.faults_taken[label] = self.faults_taken.get(label, 0) + 1
-                return fault
-        return None
-
-    def shaped(self, value):
-        """Money and quantities as strings (Alpaca's way) or as numbers."""
-        if isinstance(value, list):
-            return [self.shaped(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        result = {}
-        for key, item in value.items():
-            if key in NUMERIC_FIELDS and isinstance(item, (str, int, float)) and self.numbers == "numbers":
-                item = float(item)
-            elif key in NUMERIC_FIELDS and isinstance(item, (int, float)) and self.numbers == "strings":
-                item = repr(item)
-            result[key] = self.shaped(item)
-        return result
-
-    # ---- orders ---------------------------------------------------------
-
-    def all_orders(self):
-        for order in self.orders:
-            yield order
-            yield from order.get("legs") or []
-
-    def find_by_client_id(self, client_order_id):
-        for order in self.orders:
-            if order.get("client_order_id") == client_order_id:
-                return order
-        raise Rejection(404, 40410000, f"order not found for {client_order_id}")
-
-    def check_wash_trade(self, order):
-        if order["order_class"] != "simple" or order["type"] != "limit":
-            return
-        for resting in self.orders:
-            if (resting["symbol"] == order["symbol"] and resting["side"] != order["side"]
-                    and resting["type"] == "limit" and resting["order_class"] == "simple"
-                    and resting["status"] in OPEN_STATUSES):
-                raise Rejection(403, 40310000, "potential wash trade detected. use complex orders")
-
-    def make_order(self, request, order_type, side, status, limit_price=None, stop_price=None):
-        return {
-            "id": str(uuid.uuid4()), "client_order_id": request.get("client_order_id", str(uuid.uuid4())),
-            "created_at": now_text(), "updated_at": now_text(), "submitted_at": now_text(),
-            "filled_at": None, "expired_at": None, "canceled_at": None, "asset_class":
-            "crypto" if "/" in request["symbol"] else "us_equity", "symbol": request["symbol"],
-            "qty": str(request["qty"]), "filled_qty": "0", "filled_avg_price": None,
-            "order_class": request.get("order_class") or "simple", "type": order_type,
-            "side": side, "time_in_force": request["time_in_force"], "limit_price": limit_price,
-            "stop_price": stop_price, "status": status, "extended_hours": False, "legs": None,
-        }
-
-    def create_order(self, request):
-        for field in ("symbol", "qty", "side", "type", "time_in_force"):
-            if field not in request:
-                raise Rejection(422, 40010001, f"{field} is required")
-        client_order_id = request.get("client_order_id")
-        if client_order_id and any(o.get("client_order_id") == client_order_id for o in self.all_orders()):
-            raise Rejection(422, 40010001, "client_order_id must be unique")
-        order = self.make_order(request, request["type"], request["side"], "new",
-                                request.get("limit_price"), request.get("stop_price"))
-        self.check_wash_trade(order)
-        exit_side = "sell" if request["side"] == "buy" else "buy"
-        legs = []
-        if order["order_class"] in ("oto", "bracket") and "take_profit" in request:
-            legs.append(self.make_order(dict(request, client_order_id=str(uuid.uuid4())), "limit",
-                                        exit_side, "held", request["take_profit"]["limit_price"]))
-        if order["order_class"] in ("oto", "bracket") and "stop_loss" in request:
-            legs.append(self.make_order(dict(request, client_order_id=str(uuid.uuid4())), "stop",
-                                        exit_side, "held", None, request["stop_loss"]["stop_price"]))
-        order["legs"] = legs or None
-        self.orders.append(order)
-        return order
-
-    def expire(self, client_order_ids):
-        for order in self.orders:
-            if order.get("client_order_id") in client_order_ids and order["status"] in OPEN_STATUSES:
-                for each in [order] + (order.get("legs") or []):
-                    each["status"] = "expired"
-
-    def list_orders(self, query):
-        wanted = query.get("status", ["open"])[0]
-        limit = int(query.get("limit", ["50"])[0])
-        def matches(order):
-            is_open = order["status"] in OPEN_STATUSES
-            return wanted == "all" or (wanted == "open") == is_open
-        return [order for order in self.orders if matches(order)][:limit]
-
-    def cancel(self, order_id):
-        for order in self.orders:
-            if order["id"] == order_id:
-                if order["status"] not in OPEN_STATUSES:
-                    raise Rejection(422, 42210000, "order is not cancelable")
-                for each in [order] + (order.get("legs") or []):
-                    each["status"] = "canceled"
-                return
-        raise Rejection(404, 40410000, "order not found")
-
-    # ---- bars -----------------------------------------------------------
-
-    def bars_page(self, query):
-        symbols = sorted(query["symbols"][0].split(","))
-        start = parse_time(query["start"][0]) if "start" in query else None
-        limit = min(int(query.get("limit", ["1000"])[0]), self.page_size)
-        offset = int(query.get("page_token", ["0"])[0])
-        flat = [(symbol, bar) for symbol in symbols for bar in self.bars.get(symbol, [])
-                if start is None or parse_time(bar["t"]) >= start]
-        page = {}
-        for symbol, bar in flat[offset:offset + limit]:
-            page.setdefault(symbol, []).append(bar)
-        more = offset + limit < len(flat)
-        return {"bars": page, "next_page_token": str(offset + limit) if more else None}
-
-
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY each
+    # answer waits for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     market = None
     verbose = False
 
@@ -383,19 +321,25 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v2/stocks/bars" and method == "GET":
             return 200, market.bars_page(query)
         if path == "/v2/account" and method == "GET":
-            return 200, market.shaped(market.account)
+            return 200, market.shaped(market.served_account())
         if path == "/v2/positions" and method == "GET":
-            return 200, market.shaped(market.positions)
+            return 200, market.shaped(market.served_positions())
+        if path.startswith("/v2/positions/") and method == "GET":
+            return 200, market.shaped(market.served_position(unquote(path[len("/v2/positions/"):])))
         if path == "/v2/clock" and method == "GET":
-            return 200, market.clock
+            return 200, market.served_clock()
         if path == "/v2/orders" and method == "GET":
-            return 200, market.shaped(market.list_orders(query))
+            return 200, market.shaped(listing.list_orders(market.book, query))
         if path == "/v2/orders" and method == "POST":
             return 200, market.shaped(market.create_order(body))
+        if path == "/v2/orders" and method == "DELETE":
+            return 207, market.cancel_all()
         if path == "/v2/orders:by_client_order_id" and method == "GET":
-            return 200, market.shaped(market.find_by_client_id(query.get("client_order_id", [""])[0]))
+            return 200, market.shaped(market.find(client_order_id=query.get("client_order_id", [""])[0]))
+        if path.startswith("/v2/orders/") and method == "GET":
+            return 200, market.shaped(market.find(order_id=path[len("/v2/orders/"):]))
         if path.startswith("/v2/orders/") and method == "DELETE":
-            market.cancel(path[len("/v2/orders/"):])
+            market.book.cancel(path[len("/v2/orders/"):])
             return 204, None
         raise Rejection(404, 40410000, f"no route {method} {path}")
 
@@ -427,6 +371,10 @@ class Handler(BaseHTTPRequestHandler):
             fault = None
         except ConnectionCut:
             return
+        except Exception as error:     # a bug of the server: say so, don't hang up
+            traceback.print_exc()
+            status, payload = 500, {"code": 50000000, "message": f"fake_alpaca failed: {error!r}"}
+            fault = None
         try:
             self.send_answer(status, payload, fault)
         except (ConnectionCut, BrokenPipeError, ConnectionResetError):
@@ -454,7 +402,7 @@ def main():
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    Handler.market = Market(args)
+    Handler.market = Market(args.key_id, args.secret_key)
     Handler.verbose = args.verbose
     server = Server(("127.0.0.1", args.port), Handler)
     print(server.server_address[1], flush=True)

@@ -201,6 +201,14 @@ size_t fake_alpaca_orders(fake_alpaca *server)
     return count;
 }
 
+size_t fake_alpaca_count(fake_alpaca *server, const char *key)
+{
+    json_t *state = fake_alpaca_state(server);
+    size_t count = json_array_size(json_object_get(state, key));
+    json_decref(state);
+    return count;
+}
+
 ms_broker_options fake_alpaca_options(const fake_alpaca *server, double timeout_seconds)
 {
     ms_broker_options opts = MS_BROKER_OPTIONS_INIT;

@@ -73,6 +73,11 @@ size_t fake_alpaca_requests(fake_alpaca *server, const char *method, const char 
 /* Orders the server holds (top level, legs not counted). */
 size_t fake_alpaca_orders(fake_alpaca *server);
 
+/* The length of one array of the server's record: "rejections" (refused
+ * POST /v2/orders), "fills", "positions" (the simulated ones), "orders" (top
+ * level) or "requests"; 0 when the record cannot be read. */
+size_t fake_alpaca_count(fake_alpaca *server, const char *key);
+
 /* Broker options aimed at the server with its keys, short timeouts
  * (timeout_seconds for a request), two GET retries and no practical
  * client-side rate limit. */
