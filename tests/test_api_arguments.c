@@ -286,7 +286,9 @@ static void test_analysis_options_refuse_null_and_long_text(void **state)
     assert_int_equal(ms_source_open(&source, NULL, NULL), MS_OK);
     assert_int_equal(ms_model_open(&model, NULL, NULL), MS_OK);
     assert_refused(MS_ERR_INVALID_ARG, ms_analyzer_create(NULL, source, model, NULL));
+    analyzer = (ms_analyzer *)0x1;
     assert_refused(MS_ERR_INVALID_ARG, ms_analyzer_create(&analyzer, NULL, model, NULL));
+    assert_null(analyzer);
     assert_refused(MS_ERR_INVALID_ARG, ms_analyzer_create(&analyzer, source, NULL, NULL));
     ms_model_free(model);
     ms_source_free(source);

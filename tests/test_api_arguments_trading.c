@@ -236,7 +236,7 @@ static void test_submit_refuses_incomplete_and_oversized_requests(void **state)
 static void test_trade_functions_refuse_null_handles_and_outputs(void **state)
 {
     trading *t = *state;
-    ms_trade_result *result = (ms_trade_result *)0x1;
+    ms_trade_result *result = NULL;
     char *text = NULL;
     ms_trade_options options = MS_TRADE_OPTIONS_INIT;
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(NULL, t->report, &result));

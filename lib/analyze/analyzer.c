@@ -25,9 +25,11 @@ struct ms_analyzer {
 MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
                                     ms_model *model, const ms_analyzer_options *opts)
 {
-    if (out == NULL || source == NULL || model == NULL)
+    if (out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_create: NULL argument");
     *out = NULL;
+    if (source == NULL || model == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_create: NULL argument");
     ms_analyzer_options resolved = MS_ANALYZER_OPTIONS_INIT;
     if (opts != NULL)
         resolved = *opts;
