@@ -181,7 +181,8 @@ typedef struct ms_report ms_report;
  * then. Results are identical for any worker count. `symbols` (n strings)
  * is borrowed for the call; the report copies what it keeps.
  * Errors (no report): MS_ERR_INVALID_ARG (NULL analyzer or out, NULL
- * symbols with n > 0), MS_ERR_NOMEM.
+ * symbols with n > 0, a NULL entry: the message names its index, checked
+ * before any work), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
                                  const char *const *symbols, size_t n,

@@ -189,7 +189,7 @@ typedef struct ms_order {
  * order found, never by posting again. *out receives the order; `request`
  * is only read during the call.
  * Errors: MS_ERR_INVALID_ARG (NULL argument, an incomplete request: no
- * symbol, client_order_id empty or over 48 characters, qty <= 0, side not
+ * symbol or one over 31 characters, client_order_id empty or over 48 characters, qty <= 0, side not
  * +-1, a price the type or class needs missing), MS_ERR_BROKER (rejected: the message carries the broker's code and
  * text, e.g. a wash trade), MS_ERR_HTTP, MS_ERR_TIMEOUT, MS_ERR_RATE_LIMIT.
  */

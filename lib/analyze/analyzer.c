@@ -25,9 +25,11 @@ struct ms_analyzer {
 MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
                                     ms_model *model, const ms_analyzer_options *opts)
 {
-    if (out == NULL || source == NULL || model == NULL)
+    if (out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_create: NULL argument");
     *out = NULL;
+    if (source == NULL || model == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_create: NULL argument");
     ms_analyzer_options resolved = MS_ANALYZER_OPTIONS_INIT;
     if (opts != NULL)
         resolved = *opts;
@@ -81,10 +83,20 @@ static int listed_before(const char *const *symbols, size_t i)
     return 0;
 }
 
+/* A NULL entry is a caller's bug, not a symbol that failed: refused before
+ * any work (symbols are compared with each other while the jobs are set up). */
+static ms_status check_symbols(const char *const *symbols, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (symbols[i] == NULL)
+            return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_run: symbols[%zu] is NULL", i);
+    return MS_OK;
+}
+
 static ms_status prepare_jobs(const char *const *symbols, size_t n, ms_symbol_job *jobs)
 {
     for (size_t i = 0; i < n; i++) {
-        jobs[i].symbol = symbols[i] ? symbols[i] : "";
+        jobs[i].symbol = symbols[i];
         jobs[i].report.symbol = ms_strdup(jobs[i].symbol);
         if (jobs[i].report.symbol == NULL)
             return ms_error(MS_ERR_NOMEM, "out of memory for symbol names");
@@ -184,6 +196,9 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer, const char *const *symbo
     if (analyzer == NULL || out == NULL || (symbols == NULL && n > 0))
         return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_run: NULL argument");
     *out = NULL;
+    ms_status checked = check_symbols(symbols, n);
+    if (checked != MS_OK)
+        return checked;
     double started = ms_clock_seconds();
     ms_symbol_job *jobs = calloc(n ? n : 1, sizeof *jobs);
     ms_report *report = new_report(analyzer);

@@ -2,7 +2,9 @@
  * report_json.c - the report as one JSON document (jansson). The shape is
  * the contract of `marketsim analyze --json` (docs/cli.md); numbers that are
  * not finite (an undefined Sharpe, a missing level) are written as null,
- * because JSON has no NaN.
+ * because JSON has no NaN. Outside strings (symbols, messages, the data URI
+ * and model path) go through ms_json_text, so bytes that are not UTF-8 are
+ * quoted instead of losing the entry.
  */
 #include <jansson.h>
 #include <math.h>
@@ -64,8 +66,8 @@ static json_t *symbol_object(const ms_symbol_report *r)
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
         json_object_set_new(strategies, ms_strategy_name((ms_strategy)s),
                             strategy_object((ms_strategy)s, &r->strategies[s], &r->maxdiff_choice));
-    return json_pack("{s:s,s:s,s:I,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:s,s:o,s:o,s:o,s:o,s:{s:f,s:f,s:f}}",
-                     "symbol", r->symbol,
+    return json_pack("{s:o,s:s,s:I,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:s,s:o,s:o,s:o,s:o,s:{s:f,s:f,s:f}}",
+                     "symbol", ms_json_text(r->symbol),
                      "asset_class", ms_asset_class_name(r->asset_class),
                      "bars", (json_int_t)r->bars,
                      "last_date", iso_date(r->last_timestamp),
@@ -84,8 +86,8 @@ static json_t *symbol_object(const ms_symbol_report *r)
 
 static json_t *pick_object(const ms_pick *p)
 {
-    return json_pack("{s:s,s:s,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}",
-                     "symbol", p->symbol,
+    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}",
+                     "symbol", ms_json_text(p->symbol),
                      "strategy", ms_strategy_name(p->strategy),
                      "side", side_name(p->side),
                      "entry_price", number(p->entry_price),
@@ -98,14 +100,14 @@ static json_t *pick_object(const ms_pick *p)
 static json_t *config_object(const ms_report *report)
 {
     const ms_analyzer_options *o = &report->options;
-    return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f}",
-                     "data", report->source_uri,
-                     "model", report->model_name,
+    return json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f}",
+                     "data", ms_json_text(report->source_uri),
+                     "model", ms_json_text(report->model_name),
                      "simulations", (json_int_t)o->simulations,
                      "eval_days", (json_int_t)o->eval_days,
                      "context_length", (json_int_t)o->context_length,
                      "min_context", (json_int_t)o->min_context,
-                     "aggregate", o->aggregate,
+                     "aggregate", ms_json_text(o->aggregate),
                      "samples", (json_int_t)o->num_samples,
                      "seed", (json_int_t)o->seed,
                      "parallel", o->parallel,
@@ -119,18 +121,29 @@ static json_t *config_object(const ms_report *report)
                      "buying_power", o->buying_power);
 }
 
+static json_t *error_object(const ms_symbol_error *e)
+{
+    return json_pack("{s:o,s:s,s:o}", "symbol", ms_json_text(e->symbol),
+                     "status", ms_status_str(e->status), "message", ms_json_text(e->message));
+}
+
+/* An entry that cannot be built fails the whole document (out of memory)
+ * rather than leaving the array one entry short. */
 static json_t *report_object(const ms_report *report)
 {
     json_t *symbols = json_array(), *picks = json_array(), *errors = json_array();
+    int failed = 0;
     for (size_t i = 0; i < report->symbol_count; i++)
-        json_array_append_new(symbols, symbol_object(&report->symbols[i]));
+        failed |= json_array_append_new(symbols, symbol_object(&report->symbols[i]));
     for (size_t i = 0; i < report->pick_count; i++)
-        json_array_append_new(picks, pick_object(&report->picks[i]));
-    for (size_t i = 0; i < report->error_count; i++) {
-        const ms_symbol_error *e = &report->errors[i];
-        json_array_append_new(errors, json_pack("{s:s,s:s,s:s}", "symbol", e->symbol,
-                                                "status", ms_status_str(e->status),
-                                                "message", e->message));
+        failed |= json_array_append_new(picks, pick_object(&report->picks[i]));
+    for (size_t i = 0; i < report->error_count; i++)
+        failed |= json_array_append_new(errors, error_object(&report->errors[i]));
+    if (failed) {
+        json_decref(symbols);
+        json_decref(picks);
+        json_decref(errors);
+        return NULL;
     }
     const ms_timings *t = &report->timings;
     return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f},s:o,s:o,s:o}",

@@ -138,6 +138,11 @@ MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out)
 static ms_status check_request(const ms_order_request *r)
 {
     REQUIRE(r->symbol != NULL && *r->symbol != '\0', "order: no symbol");
+    /* Orders and positions keep the symbol in a char[32]: a longer one
+     * would be cut and the order placed for another name. */
+    REQUIRE(strlen(r->symbol) < sizeof ((ms_order *)0)->symbol,
+            "order: symbol '%.40s...' is longer than %zu characters", r->symbol,
+            sizeof ((ms_order *)0)->symbol - 1);
     REQUIRE(r->client_order_id != NULL && *r->client_order_id != '\0' &&
                 strlen(r->client_order_id) <= 48,
             "order %s: client_order_id must be 1 to 48 characters", r->symbol);

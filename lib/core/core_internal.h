@@ -59,12 +59,32 @@ bool ms_str_ieq(const char *a, const char *b);
  * character is left over or nothing was read. Locale-independent. */
 bool ms_parse_double(const char *s, size_t len, double *out);
 
+/* Copies `len` bytes into `out` (NUL-terminated, cut to `capacity`, which
+ * must be at least 1) for quoting in a message or a JSON document: printable
+ * ASCII is kept, every other byte is written as \xNN. The copy is valid UTF-8
+ * whatever the bytes were; 4 * len + 1 bytes always hold all of it. */
+void ms_quote_bytes(char *out, size_t capacity, const char *bytes, size_t len);
+
 /* Writes a text into a malloc'ed, NUL-terminated string: `write` prints
  * `subject` to a memory stream. On MS_OK *out is the text (the caller frees
  * it); otherwise *out is NULL and the status is write's error, or
  * MS_ERR_NOMEM naming `what` ("the HTML report") when memory runs out. */
 typedef ms_status (*ms_text_writer)(FILE *f, const void *subject);
 ms_status ms_write_to_string(const char *what, ms_text_writer write, const void *subject, char **out);
+
+/* ---- JSON text (json_text.c) --------------------------------------------- */
+
+/* jansson's json_t, declared here so that including this header does not
+ * pull jansson into every file. */
+struct json_t;
+
+/* A JSON string of `text` that never drops it: jansson refuses bytes that
+ * are not UTF-8 (json_string returns NULL, and an object built with it
+ * loses the key, or json_pack the whole object), so such a text is written
+ * quoted by ms_quote_bytes instead. NULL text gives JSON null. NULL only
+ * when memory runs out. For every outside string of a JSON document:
+ * symbols, messages, paths, broker words. */
+struct json_t *ms_json_text(const char *text);
 
 /* ---- Dates (dates.c) ------------------------------------------------------ */
 

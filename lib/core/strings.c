@@ -1,5 +1,5 @@
-/* strings.c - the few string helpers C lacks (locale-independent), and
- * writing a text into a malloc'ed string. */
+/* strings.c - the few string helpers C lacks (locale-independent), writing
+ * a text into a malloc'ed string, and quoting outside bytes for messages. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <locale.h>
@@ -36,6 +36,24 @@ char *ms_strdup(const char *s)
     if (copy != NULL)
         memcpy(copy, s, len);
     return copy;
+}
+
+void ms_quote_bytes(char *out, size_t capacity, const char *bytes, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char byte = (unsigned char)bytes[i];
+        size_t need = byte >= 0x20 && byte < 0x7F ? 1 : 4;
+        if (used + need >= capacity)
+            break;
+        if (need == 1)
+            out[used] = (char)byte;
+        else
+            snprintf(out + used, 5, "\\x%02X", byte);
+        used += need;
+        out[used] = '\0';
+    }
 }
 
 bool ms_str_ieq(const char *a, const char *b)

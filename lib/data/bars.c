@@ -51,6 +51,7 @@ static ms_status check_create_args(ms_bars **out, const char *symbol, size_t n,
 {
     if (out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_bars_create: out is NULL");
+    *out = NULL;
     if (symbol == NULL || *symbol == '\0')
         return ms_error(MS_ERR_INVALID_ARG, "ms_bars_create: symbol is NULL or empty");
     if (n == 0)

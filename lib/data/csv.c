@@ -178,8 +178,11 @@ static ms_status read_file(const char *path, char **text, size_t *len)
 MS_API ms_status ms_bars_load_csv(ms_bars **out, const char *path, const char *symbol,
                                   const ms_bars_options *opts)
 {
-    if (path == NULL)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_bars_load_csv: path is NULL");
+    if (out == NULL || path == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_bars_load_csv: out or path is NULL");
+    *out = NULL;
+    if (symbol == NULL || *symbol == '\0')
+        return ms_error(MS_ERR_INVALID_ARG, "%s: symbol is NULL or empty", path);
     char *text = NULL;
     size_t len = 0;
     ms_status status = read_file(path, &text, &len);

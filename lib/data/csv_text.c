@@ -6,7 +6,6 @@
  * bars file needs them).
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "data_internal.h"
@@ -31,20 +30,7 @@ bool ms_csv_is_utf16(const char *text, size_t len)
 
 void ms_csv_quote(char *out, size_t capacity, ms_text_span span, size_t limit)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < span.len && i < limit; i++) {
-        unsigned char byte = (unsigned char)span.text[i];
-        size_t need = byte >= 0x20 && byte < 0x7F ? 1 : 4;
-        if (used + need >= capacity)
-            break;
-        if (need == 1)
-            out[used] = (char)byte;
-        else
-            snprintf(out + used, 5, "\\x%02X", byte);
-        used += need;
-        out[used] = '\0';
-    }
+    ms_quote_bytes(out, capacity, span.text, span.len < limit ? span.len : limit);
 }
 
 bool ms_csv_next_line(ms_csv_reader *reader, ms_text_span *line)

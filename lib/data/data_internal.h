@@ -91,9 +91,9 @@ bool ms_csv_line_is_blank(ms_text_span line);
 bool ms_csv_is_utf16(const char *text, size_t len);
 
 /* Copies at most `limit` bytes of `span` into `out` (NUL-terminated, cut to
- * `capacity`) for quoting in a message: printable ASCII is kept, every
- * other byte is written as \xNN. Messages then stay valid UTF-8 whatever
- * the file's encoding, so a JSON report can always carry them. */
+ * `capacity`) for quoting in a message, as ms_quote_bytes does: printable
+ * ASCII is kept, every other byte is written as \xNN. Messages then stay
+ * valid UTF-8 whatever the file's encoding. */
 void ms_csv_quote(char *out, size_t capacity, ms_text_span span, size_t limit);
 
 /* Walks the comma-separated fields of one line. */

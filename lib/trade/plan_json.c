@@ -9,7 +9,9 @@
  * limit_price, take_profit), the order to cancel (order_id), the strategy
  * of a pick; its outcome (pending, sent, existing, failed), the broker's
  * order once there is one, and the error of a failed step. Numbers that
- * are not finite are null. One step alone (ms_trade_step_to_json, for a
+ * are not finite are null. Strings from outside (symbols, reasons, ids, the
+ * broker's words and errors) go through ms_json_text: bytes that are not
+ * UTF-8 are quoted, never dropping a step or its error. One step alone (ms_trade_step_to_json, for a
  * progress callback) is the same object as in "steps".
  */
 #include <jansson.h>
@@ -39,15 +41,16 @@ static json_t *iso_time(int64_t timestamp)
 
 static json_t *broker_order(const ms_order *o)
 {
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "id", o->id, "client_order_id",
-                     o->client_order_id, "status", o->status, "qty", number(o->qty), "filled_qty",
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", ms_json_text(o->id),
+                     "client_order_id", ms_json_text(o->client_order_id),
+                     "status", ms_json_text(o->status), "qty", number(o->qty), "filled_qty",
                      number(o->filled_qty), "filled_avg_price", number(o->filled_avg_price),
                      "created_at", iso_time(o->created_at), "filled_at", iso_time(o->filled_at));
 }
 
 static void add_order_fields(json_t *object, const ms_trade_step *step)
 {
-    json_object_set_new(object, "client_order_id", json_string(step->client_order_id));
+    json_object_set_new(object, "client_order_id", ms_json_text(step->client_order_id));
     json_object_set_new(object, "side", json_string(ms_order_side_word(step->side)));
     json_object_set_new(object, "qty", number(step->qty));
     json_object_set_new(object, "type", json_string(ms_order_type_word(step->type)));
@@ -59,8 +62,9 @@ static void add_order_fields(json_t *object, const ms_trade_step *step)
 
 static json_t *step_object(const ms_trade_step *step)
 {
-    json_t *object = json_pack("{s:s,s:s,s:s,s:s}", "action", ms_trade_action_name(step->action),
-                               "symbol", step->symbol, "reason", step->reason, "outcome",
+    json_t *object = json_pack("{s:s,s:o,s:o,s:s}", "action", ms_trade_action_name(step->action),
+                               "symbol", ms_json_text(step->symbol), "reason",
+                               ms_json_text(step->reason), "outcome",
                                ms_trade_outcome_name(step->outcome));
     if (object == NULL)
         return NULL;
@@ -76,21 +80,22 @@ static json_t *step_object(const ms_trade_step *step)
     if (step->action == MS_TRADE_HOLD || (step->action == MS_TRADE_LEAVE && !foreign_order))
         json_object_set_new(object, "qty", number(step->qty));
     if (step->action == MS_TRADE_CANCEL)
-        json_object_set_new(object, "order_id", json_string(step->order_id));
+        json_object_set_new(object, "order_id", ms_json_text(step->order_id));
     bool has_order = step->outcome == MS_TRADE_SENT || step->outcome == MS_TRADE_EXISTING ||
                      step->action == MS_TRADE_CANCEL || foreign_order;
     if (has_order)
         json_object_set_new(object, "order", broker_order(&step->order));
     if (step->outcome == MS_TRADE_FAILED)
-        json_object_set_new(object, "error", json_string(step->error));
+        json_object_set_new(object, "error", ms_json_text(step->error));
     return object;
 }
 
 static json_t *header_object(const ms_trade_summary *s)
 {
-    return json_pack("{s:i,s:s,s:s,s:{s:o,s:b},s:{s:o,s:o,s:o,s:o},s:I,s:I,s:o,s:b,s:b,"
+    return json_pack("{s:i,s:o,s:o,s:{s:o,s:b},s:{s:o,s:o,s:o,s:o},s:I,s:I,s:o,s:b,s:b,"
                      "s:{s:I,s:I,s:I}}",
-                     "version", JSON_VERSION, "broker", s->broker, "cycle_date", s->cycle_date,
+                     "version", JSON_VERSION, "broker", ms_json_text(s->broker), "cycle_date",
+                     ms_json_text(s->cycle_date),
                      "clock", "timestamp", iso_time(s->clock.timestamp), "is_open", s->clock.is_open,
                      "account", "equity", number(s->account.equity), "cash", number(s->account.cash),
                      "buying_power", number(s->account.buying_power), "last_equity",
@@ -109,11 +114,12 @@ MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **o
     *out = NULL;
     json_t *document = header_object(&result->summary);
     json_t *steps = json_array();
-    for (size_t i = 0; document != NULL && steps != NULL && i < result->step_count; i++)
-        json_array_append_new(steps, step_object(&result->steps[i]));
-    if (document != NULL && steps != NULL)
+    int failed = document == NULL || steps == NULL;
+    for (size_t i = 0; !failed && i < result->step_count; i++)
+        failed = json_array_append_new(steps, step_object(&result->steps[i])) != 0;
+    if (!failed)
         json_object_set_new(document, "steps", json_incref(steps));
-    *out = document != NULL ? json_dumps(document, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    *out = !failed ? json_dumps(document, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(steps);
     json_decref(document);
     return *out != NULL ? MS_OK : ms_error(MS_ERR_NOMEM, "out of memory writing the trade JSON");

@@ -10,7 +10,7 @@ import json
 from . import _api
 from ._api import lib
 from ._handle import Handle
-from .errors import Error, check, encode, take_string
+from .errors import Error, check, encode
 from .model import Model
 from .source import Source
 
@@ -59,24 +59,26 @@ def analyze(symbols, data="synthetic", model="baseline", simulations=None, worke
 
 
 def _run(source, model, symbols, options):
-    analyzer = ctypes.c_void_p()
-    check(lib.ms_analyzer_create(ctypes.byref(analyzer), source.handle, model.handle,
-                                 ctypes.byref(options)))
-    try:
-        names = (ctypes.c_char_p * len(symbols))(*[name.encode() for name in symbols])
-        report = ctypes.c_void_p()
-        check(lib.ms_analyzer_run(analyzer, names, len(symbols), ctypes.byref(report)))
-        return report
-    finally:
-        lib.ms_analyzer_free(analyzer)
+    # The analyzer borrows the source and the model for its whole life.
+    names = (ctypes.c_char_p * len(symbols))(*[name.encode() for name in symbols])
+    with source.use() as source_handle, model.use() as model_handle:
+        analyzer = ctypes.c_void_p()
+        check(lib.ms_analyzer_create(ctypes.byref(analyzer), source_handle, model_handle,
+                                     ctypes.byref(options)))
+        try:
+            report = ctypes.c_void_p()
+            check(lib.ms_analyzer_run(analyzer, names, len(symbols), ctypes.byref(report)))
+            return report
+        finally:
+            lib.ms_analyzer_free(analyzer)
 
 
 class Report(Handle):
     """An analysis report. symbols (ranked), picks and errors are lists of
     dicts as in `marketsim analyze --json`; timings a dict of seconds;
     to_dict() the whole JSON document; text() the CLI's table; html() the
-    page with charts. close() (or a
-    with block) frees it."""
+    page with charts. close() (or a with block) frees it. A report may be
+    read from several threads, as in C; close() waits for reads in flight."""
 
     _free = staticmethod(lib.ms_report_free)
     _kind = "report"
@@ -86,13 +88,11 @@ class Report(Handle):
         # it may still refer to them (their names) while it is open.
         super().__init__(handle)
         self._owned = owned
-        text = ctypes.c_void_p()
         try:
-            check(lib.ms_report_to_json(handle, ctypes.byref(text)))
+            self._document = json.loads(self._render(lib.ms_report_to_json))
         except Error:
             self.close()
             raise
-        self._document = json.loads(take_string(text))
 
     def to_dict(self):
         """The report as `marketsim analyze --json` prints it (a fresh copy)."""
@@ -117,34 +117,32 @@ class Report(Handle):
     @property
     def timings(self):
         """Wall-clock seconds per phase, read from ms_report_timings."""
-        timings = lib.ms_report_timings(self.handle).contents
-        return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}
+        with self.use() as handle:
+            timings = lib.ms_report_timings(handle).contents
+            return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}
 
     def simulation_returns(self, symbol, strategy):
         """The total return of each simulation of `strategy` (a report name
         such as "simple") on `symbol`: not in the JSON document, so read
         from the report's structs. Raises KeyError for an unknown pair."""
-        for i in range(lib.ms_report_symbol_count(self.handle)):
-            entry = lib.ms_report_symbol(self.handle, i).contents
-            if entry.symbol.decode() != symbol:
-                continue
-            for index, summary in enumerate(entry.strategies):
-                if lib.ms_strategy_name(index).decode() == strategy:
-                    return [summary.simulation_returns[k] for k in range(summary.simulations)]
+        with self.use() as handle:
+            for i in range(lib.ms_report_symbol_count(handle)):
+                entry = lib.ms_report_symbol(handle, i).contents
+                if entry.symbol.decode() != symbol:
+                    continue
+                for index, summary in enumerate(entry.strategies):
+                    if lib.ms_strategy_name(index).decode() == strategy:
+                        return [summary.simulation_returns[k] for k in range(summary.simulations)]
         raise KeyError("no strategy %r for symbol %r in this report" % (strategy, symbol))
 
     def text(self):
         """The human-readable ranked table (ms_report_to_text)."""
-        text = ctypes.c_void_p()
-        check(lib.ms_report_to_text(self.handle, ctypes.byref(text)))
-        return take_string(text)
+        return self._render(lib.ms_report_to_text)
 
     def html(self):
         """The report as one self-contained HTML page with charts
         (ms_report_to_html), as `marketsim analyze --html` writes it."""
-        text = ctypes.c_void_p()
-        check(lib.ms_report_to_html(self.handle, ctypes.byref(text)))
-        return take_string(text)
+        return self._render(lib.ms_report_to_html)
 
     def _after_close(self):
         for resource in self._owned:

@@ -53,10 +53,13 @@ def _take_array(pointer, count, struct_type):
 
 class Broker(Handle):
     """An open broker. Use Broker.open(); close() (or a with block) frees
-    it. One thread at a time, as in C. Every failure raises marketsim.Error."""
+    it. One thread at a time, as in C: a call while another thread's call
+    is using it raises marketsim.Error, and close() waits for the call in
+    flight. Every failure raises marketsim.Error."""
 
     _free = staticmethod(lib.ms_broker_free)
     _kind = "broker"
+    _exclusive = True
 
     @classmethod
     def open(cls, uri, live=False, sim_cash=0.0):
@@ -75,35 +78,41 @@ class Broker(Handle):
     @property
     def name(self):
         """"alpaca-paper", "alpaca-live" or "sim"."""
-        return lib.ms_broker_name(self.handle).decode()
+        with self.use() as handle:
+            return lib.ms_broker_name(handle).decode()
 
     def account(self):
         account = _api.Account()
-        check(lib.ms_broker_account(self.handle, ctypes.byref(account)))
+        with self.use() as handle:
+            check(lib.ms_broker_account(handle, ctypes.byref(account)))
         return struct_dict(account)
 
     def positions(self):
         pointer, count = ctypes.c_void_p(), ctypes.c_size_t()
-        check(lib.ms_broker_positions(self.handle, ctypes.byref(pointer), ctypes.byref(count)))
+        with self.use() as handle:
+            check(lib.ms_broker_positions(handle, ctypes.byref(pointer), ctypes.byref(count)))
         return _take_array(pointer, count, _api.Position)
 
     def clock(self):
         clock = _api.MarketClock()
-        check(lib.ms_broker_clock(self.handle, ctypes.byref(clock)))
+        with self.use() as handle:
+            check(lib.ms_broker_clock(handle, ctypes.byref(clock)))
         return struct_dict(clock)
 
     def orders(self, status="open"):
         """Orders with status "open", "closed" or "all"."""
         pointer, count = ctypes.c_void_p(), ctypes.c_size_t()
-        check(lib.ms_broker_orders(self.handle, encode(status), ctypes.byref(pointer),
-                                   ctypes.byref(count)))
+        with self.use() as handle:
+            check(lib.ms_broker_orders(handle, encode(status), ctypes.byref(pointer),
+                                       ctypes.byref(count)))
         return _take_array(pointer, count, _api.Order)
 
     def order(self, client_order_id):
         """The order with this client_order_id (Error "not found" if none)."""
         order = _api.Order()
-        check(lib.ms_broker_order_by_client_id(self.handle, encode(client_order_id),
-                                               ctypes.byref(order)))
+        with self.use() as handle:
+            check(lib.ms_broker_order_by_client_id(handle, encode(client_order_id),
+                                                   ctypes.byref(order)))
         return struct_dict(order)
 
     def submit(self, symbol, qty, side, client_order_id, type="market", time_in_force="day",
@@ -119,16 +128,18 @@ class Broker(Handle):
             _enum_index(ORDER_CLASSES, order_class, "order_class"),
             _price(take_profit_limit), _price(stop_loss_stop), encode(client_order_id))
         order = _api.Order()
-        check(lib.ms_broker_submit(self.handle, ctypes.byref(request), ctypes.byref(order)))
+        with self.use() as handle:
+            check(lib.ms_broker_submit(handle, ctypes.byref(request), ctypes.byref(order)))
         return struct_dict(order)
 
     def cancel(self, order_id):
         """Cancels the order with the broker's id `order_id`."""
-        check(lib.ms_broker_cancel(self.handle, encode(order_id)))
+        with self.use() as handle:
+            check(lib.ms_broker_cancel(handle, encode(order_id)))
 
     def sync(self, now, data="synthetic"):
         """Advances a simulated broker to `now` (UTC seconds), filling what
         the bars of `data` (a source URI, as for analyze) reach; its clock
         then reads `now`. A no-op for real brokers."""
-        with Source(data) as prices:
-            check(lib.ms_broker_sync(self.handle, prices.handle, now))
+        with Source(data) as prices, self.use() as handle, prices.use() as source:
+            check(lib.ms_broker_sync(handle, source, now))

@@ -5,7 +5,7 @@ import json
 from . import _api, _arrays
 from ._handle import Handle
 from ._api import lib
-from .errors import check, encode, take_string
+from .errors import check, encode
 
 
 class Forecast:
@@ -26,7 +26,8 @@ class Forecast:
 
 class Model(Handle):
     """An open model. Use Model.open(); close() (or a with block) frees it.
-    A model may be shared by threads, as in C."""
+    A model may be shared by threads, as in C: forecasts run concurrently,
+    and close() waits for those in flight."""
 
     _free = staticmethod(lib.ms_model_free)
     _kind = "model"
@@ -45,11 +46,13 @@ class Model(Handle):
     @property
     def name(self):
         """The model's kind: "baseline" or "toto"."""
-        return lib.ms_model_name(self.handle).decode()
+        with self.use() as handle:
+            return lib.ms_model_name(handle).decode()
 
     def warmup(self, context_length=512, batch_size=1):
         """Runs the model once on this shape so later calls skip first-call costs."""
-        check(lib.ms_model_warmup(self.handle, context_length, batch_size))
+        with self.use() as handle:
+            check(lib.ms_model_warmup(handle, context_length, batch_size))
 
     def forecast(self, series, horizon, samples=0, quantiles=(0.1, 0.5, 0.9), seed=0):
         """Forecasts `horizon` steps of one series: 1-D (one variate) or
@@ -67,8 +70,9 @@ class Model(Handle):
         output = _api.ForecastOutput(mean, quantile_out if levels else None, None,
                                      sample_out if samples else None)
         context = _api.Series(values, length, variates, seed)
-        check(lib.ms_model_forecast(self.handle, ctypes.byref(context), 1,
-                                    ctypes.byref(options), ctypes.byref(output)))
+        with self.use() as handle:
+            check(lib.ms_model_forecast(handle, ctypes.byref(context), 1,
+                                        ctypes.byref(options), ctypes.byref(output)))
         shape = (variates, horizon)
         return Forecast(
             _arrays.shaped(mean, shape),
@@ -79,17 +83,17 @@ class Model(Handle):
         """The shapes the model computes in (ms_model_get_shape): patch_size
         (0: no padding), single_pass_horizon (0: unlimited), max_batch."""
         shape = _api.ModelShape()
-        check(lib.ms_model_get_shape(self.handle, ctypes.byref(shape)))
+        with self.use() as handle:
+            check(lib.ms_model_get_shape(handle, ctypes.byref(shape)))
         return {name: getattr(shape, name) for name, _ in _api.ModelShape._fields_}
 
     def stats(self):
         """Counters since the model was opened (ms_model_get_stats)."""
         stats = _api.ModelStats()
-        check(lib.ms_model_get_stats(self.handle, ctypes.byref(stats)))
+        with self.use() as handle:
+            check(lib.ms_model_get_stats(handle, ctypes.byref(stats)))
         return {name: getattr(stats, name) for name, _ in _api.ModelStats._fields_}
 
     def describe(self):
         """The model's description (ms_model_describe) as a dict."""
-        text = ctypes.c_void_p()
-        check(lib.ms_model_describe(self.handle, ctypes.byref(text)))
-        return json.loads(take_string(text))
+        return json.loads(self._render(lib.ms_model_describe))

@@ -12,30 +12,27 @@ from .errors import check, encode, take_string
 class TradeResult(Handle):
     """What a cycle planned and did. summary and steps are read from
     to_dict(), the same document as `marketsim trade --json`; plan_text()
-    and text() are the CLI's human-readable forms."""
+    and text() are the CLI's human-readable forms. One thread at a time, as
+    in C (a concurrent call raises marketsim.Error)."""
 
     _free = staticmethod(lib.ms_trade_result_free)
     _kind = "trade result"
+    _exclusive = True
 
     def __init__(self, handle):
         super().__init__(handle)
-        self._document = json.loads(self._text(lib.ms_trade_result_to_json))
-
-    def _text(self, render):
-        text = ctypes.c_void_p()
-        check(render(self.handle, ctypes.byref(text)))
-        return take_string(text)
+        self._document = json.loads(self._render(lib.ms_trade_result_to_json))
 
     def to_dict(self):
         return json.loads(json.dumps(self._document))
 
     def plan_text(self):
         """The plan: what the cycle saw and each step with its reason."""
-        return self._text(lib.ms_trade_plan_to_text)
+        return self._render(lib.ms_trade_plan_to_text)
 
     def text(self):
         """What was sent: each order and cancel with the broker's answer."""
-        return self._text(lib.ms_trade_result_to_text)
+        return self._render(lib.ms_trade_result_to_text)
 
 
 class _Progress:
@@ -73,16 +70,19 @@ def trade_cycle(broker, report, dry_run=True, on_step=None, stop=None, ledger_pa
     another thread or a signal handler) ends execution before the next
     step once set; the rest stays pending and the summary says "stopped".
     Steps the broker refuses are marked failed in the result, as in C;
-    a cycle that cannot be planned raises marketsim.Error. ledger_path:
-    where marketsim records its own orders in this account (None: the
-    default, docs/trading.md); a dry run never writes it."""
+    a cycle that cannot be planned raises marketsim.Error, and so does a
+    broker another thread is using. on_step runs while the cycle uses the
+    broker: calling or closing the broker there raises marketsim.Error.
+    ledger_path: where marketsim records its own orders in this account
+    (None: the default, docs/trading.md); a dry run never writes it."""
     progress = _Progress(on_step, stop)
     options = _api.TradeOptions(1, int(bool(dry_run)), progress.callback, None,
                                 ctypes.pointer(progress.flag),
                                 None if ledger_path is None else encode(ledger_path))
     result = ctypes.c_void_p()
-    check(lib.ms_trade_cycle(broker.handle, report.handle, ctypes.byref(options),
-                             ctypes.byref(result)))
+    with broker.use() as broker_handle, report.use() as report_handle:
+        check(lib.ms_trade_cycle(broker_handle, report_handle, ctypes.byref(options),
+                                 ctypes.byref(result)))
     cycle = TradeResult(result)
     if progress.error is not None:
         cycle.close()
