@@ -62,15 +62,18 @@ class Broker(Handle):
     _exclusive = True
 
     @classmethod
-    def open(cls, uri, live=False, sim_cash=0.0):
+    def open(cls, uri, live=False, sim_cash=0.0, read_only=False):
         """Opens "alpaca" (keys from the environment or key file; paper
         unless live=True and MARKETSIM_LIVE_TRADING=yes) or "sim:PATH" (a
         simulated account journaled at PATH; sim_cash is a new journal's
-        starting cash, 0 = 100000)."""
+        starting cash, 0 = 100000). read_only: change nothing (a dry run):
+        orders and cancels raise marketsim.Error, and a sim journal is only
+        read (its syncs stay in memory)."""
         options = _api.BrokerOptions()
         options.version = 1
         options.live = int(bool(live))
         options.sim_cash = sim_cash
+        options.read_only = int(bool(read_only))
         handle = ctypes.c_void_p()
         check(lib.ms_broker_open(ctypes.byref(handle), encode(uri), ctypes.byref(options)))
         return cls(handle)

@@ -153,3 +153,12 @@ def test_open_of_a_text_file_as_a_journal_raises_and_leaves_it(tmp_path):
     with pytest.raises(marketsim.Error, match="not a marketsim sim journal"):
         marketsim.Broker.open("sim:%s" % notes)
     assert notes.read_bytes() == b"line one\nno newline here"
+
+
+def test_read_only_sim_broker_refuses_orders_and_writes_nothing(tmp_path):
+    journal = tmp_path / "sim.journal"
+    with marketsim.Broker.open("sim:%s" % journal, read_only=True) as broker:
+        assert broker.account()["cash"] == 100000
+        with pytest.raises(marketsim.Error, match="read-only"):
+            broker.submit("AAPL", 1, "buy", "ms-read-only", type="limit", limit_price=10)
+    assert not journal.exists()
