@@ -36,7 +36,8 @@ static ms_status fetch(const char *const *symbols, size_t count, ms_bar_rows *ro
 {
     ms_rate_limiter limiter;
     assert_int_equal(ms_rate_limiter_init(&limiter, 60000), MS_OK);
-    ms_http_settings settings = { 2.0, 5.0, 2, FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET };
+    ms_http_settings settings = { 2.0, 5.0, 2, FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET,
+                                  fake_alpaca_server->url };
     ms_http_client *client = NULL;
     assert_int_equal(ms_http_client_create(&client, &settings, &limiter), MS_OK);
     int64_t start = ms_days_from_civil(2024, 1, 1) * MS_SECONDS_PER_DAY;

@@ -121,6 +121,101 @@ static void test_plain_http_is_refused_off_loopback(void **state)
     assert_non_null(strstr(ms_last_error(), "clear text"));
 }
 
+/* Spellings found by an attack: each once let the keys go to a host other
+ * than the one the text seemed to name. */
+static void test_base_url_with_user_info_is_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = { "http://127.0.0.1:x@evil.example:18777", "https://x@api.alpaca.markets",
+                           "http://localhost:1@api.alpaca.markets", "https://@paper-api.alpaca.markets",
+                           "http://127.0.0.1:18777\\@evil.example" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "user name or password"));
+        opts.trading_url = "http://127.0.0.1:9";
+        opts.data_url = urls[i];
+        assert_int_equal(ms_alpaca_config_resolve(&opts, false, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "data URL"));
+    }
+}
+
+static void test_live_host_in_any_spelling_is_refused_for_paper_trading(void **state)
+{
+    (void)state;
+    const char *urls[] = { "https://API.ALPACA.MARKETS", "https://api.alpaca.markets.",
+                           "https://Api.Alpaca.Markets.:443/", "HTTPS://api.alpaca.markets//" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "live host"));
+    }
+}
+
+static void test_live_host_in_another_spelling_opens_live_with_the_opt_in(void **state)
+{
+    (void)state;
+    ms_broker_options opts = keyed_options();
+    opts.trading_url = "https://API.Alpaca.Markets./";
+    opts.live = 1;
+    setenv("MARKETSIM_LIVE_TRADING", "yes", 1);
+    ms_alpaca_config config;
+    assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_OK);
+    assert_true(config.live);
+    assert_string_equal(config.trading_url, "https://api.alpaca.markets");
+}
+
+static void test_plain_http_to_loopback_in_any_spelling_is_accepted(void **state)
+{
+    (void)state;
+    const char *urls[][2] = { { "http://127.1:5", "http://127.0.0.1:5" },
+                              { "http://127.9.8.7/", "http://127.9.8.7" },
+                              { "http://[0:0:0:0:0:0:0:1]:5/v/", "http://[::1]:5/v" },
+                              { "HTTP://LocalHost.:5", "http://localhost:5" } };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i][0];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_OK);
+        assert_string_equal(config.trading_url, urls[i][1]);
+    }
+}
+
+static void test_plain_http_to_a_host_named_like_loopback_is_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = { "http://127.0.0.1.evil.example", "http://localhost.evil.example:5",
+                           "http://[::ffff:10.0.0.1]", "http://128.0.0.1" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "clear text"));
+    }
+}
+
+static void test_base_url_with_a_query_fragment_or_odd_bytes_is_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = { "https://paper-api.alpaca.markets?x=1", "https://paper-api.alpaca.markets#x",
+                           "https://paper-api.alpaca.markets /", "https://paper-api.alpaca.markets\r\n",
+                           "ftp://127.0.0.1", "paper-api.alpaca.markets", "" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        setenv("APCA_API_BASE_URL", urls[i], 1);
+        ms_alpaca_config config;
+        ms_status status = ms_alpaca_config_resolve(&opts, true, &config);
+        /* "" in both places leaves the default paper host. */
+        assert_int_equal(status, *urls[i] != '\0' ? MS_ERR_INVALID_ARG : MS_OK);
+    }
+}
+
 static void test_options_win_over_the_environment_and_lose_trailing_slashes(void **state)
 {
     (void)state;
@@ -241,6 +336,12 @@ int main(void)
         TEST(test_paper_in_the_environment_overrides_live),
         TEST(test_paper_trading_refuses_the_live_host),
         TEST(test_plain_http_is_refused_off_loopback),
+        TEST(test_base_url_with_user_info_is_refused),
+        TEST(test_live_host_in_any_spelling_is_refused_for_paper_trading),
+        TEST(test_live_host_in_another_spelling_opens_live_with_the_opt_in),
+        TEST(test_plain_http_to_loopback_in_any_spelling_is_accepted),
+        TEST(test_plain_http_to_a_host_named_like_loopback_is_refused),
+        TEST(test_base_url_with_a_query_fragment_or_odd_bytes_is_refused),
         TEST(test_options_win_over_the_environment_and_lose_trailing_slashes),
         TEST(test_negative_timeout_is_refused),
         TEST(test_keys_come_from_the_environment),

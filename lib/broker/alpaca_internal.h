@@ -29,11 +29,11 @@ ms_status ms_alpaca_keys_resolve(const ms_broker_options *opts, ms_alpaca_keys *
 /* Overwrites the keys so they do not linger in freed memory. */
 void ms_alpaca_keys_wipe(ms_alpaca_keys *keys);
 
-#define MS_ALPACA_URL_MAX 512
+#define MS_ALPACA_URL_MAX MS_BASE_URL_MAX
 
 typedef struct ms_alpaca_config {
     bool live;
-    char trading_url[MS_ALPACA_URL_MAX];  /* no trailing '/' */
+    char trading_url[MS_ALPACA_URL_MAX];  /* ms_base_url's text: parsed, no trailing '/' */
     char data_url[MS_ALPACA_URL_MAX];
     ms_alpaca_keys keys;
     double connect_timeout;
@@ -44,11 +44,13 @@ typedef struct ms_alpaca_config {
 
 /* Resolves opts and the environment into *out. `trading`: also decide
  * paper or live and the trading URL. Errors: MS_ERR_INVALID_ARG (live
- * without the opt-in, a bad URL or number), those of ms_alpaca_keys_resolve. */
+ * without the opt-in, a URL that ms_base_url_parse refuses, paper trading on
+ * the live host, a bad number), those of ms_alpaca_keys_resolve. */
 ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, ms_alpaca_config *out);
 
-/* The HTTP settings of a config; the key pointers point into it. */
-ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config);
+/* The HTTP settings of a config for requests to `base_url` (its
+ * trading_url or data_url); the pointers point into it. */
+ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config, const char *base_url);
 
 /* ---- Requests (alpaca_request.c) ---------------------------------------- */
 

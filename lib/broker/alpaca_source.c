@@ -36,7 +36,7 @@ static int64_t history_start(const char *timeframe)
 
 static ms_status fetch_from(alpaca_source *source, const char *symbol, int64_t start, ms_bar_rows *fresh)
 {
-    ms_http_settings settings = ms_alpaca_http_settings(&source->config);
+    ms_http_settings settings = ms_alpaca_http_settings(&source->config, source->config.data_url);
     ms_http_client *client = NULL;
     ms_status status = ms_http_client_create(&client, &settings, &source->limiter);
     if (status == MS_OK)
