@@ -21,9 +21,12 @@ typedef struct ms_alpaca_keys {
 } ms_alpaca_keys;
 
 /* The keys from opts, else APCA_API_KEY_ID/APCA_API_SECRET_KEY, else
- * opts->key_file; present is false when none is configured. Errors:
- * MS_ERR_INVALID_ARG (half a pair, a key file readable by group or others,
- * a malformed key file), MS_ERR_IO. Messages never carry a key. */
+ * opts->key_file; present is false when none is configured. When keys are
+ * configured the process is made non-dumpable (PR_SET_DUMPABLE 0,
+ * RLIMIT_CORE 0) before they are read.
+ * Errors: MS_ERR_INVALID_ARG (half a pair, a key file that is not a
+ * regular file or is readable by group or others, a malformed key file),
+ * MS_ERR_IO. Messages never carry a key. */
 ms_status ms_alpaca_keys_resolve(const ms_broker_options *opts, ms_alpaca_keys *out);
 
 /* Overwrites the keys so they do not linger in freed memory. */

@@ -53,7 +53,7 @@ static void fold_host(char *host)
     for (char *c = host; *c != '\0'; c++)
         *c = (char)tolower((unsigned char)*c);
     size_t len = strlen(host);
-    if (len > 1 && host[len - 1] == '.')
+    if (len > 0 && host[len - 1] == '.')
         host[len - 1] = '\0';
 }
 
@@ -124,6 +124,9 @@ static ms_status check_parts(const url_parts *parts, const char *text, const cha
     if (!https && strcmp(parts->scheme, "http") != 0)
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected https://HOST (the scheme is %s)", what,
                         text, parts->scheme);
+    size_t host_len = strlen(parts->host);
+    if (host_len == 0 || parts->host[host_len - 1] == '.')
+        return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected a host name", what, text);
     if (parts->user_info)
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: a user name or password before '@' is refused: "
                         "it hides which host the keys go to", what, text);
