@@ -205,15 +205,15 @@ static void test_plain_http_to_a_host_named_like_loopback_is_refused(void **stat
     }
 }
 
-/* Found by fuzzing: "https:/.//x.example" is host "." to libcurl, and a
- * host with %25 reads differently each time it is parsed. */
+/* Found by fuzzing: "https:/.//x.example" is host "." to libcurl; a host
+ * with %25, or "7.0.0." without its dot, reads differently when parsed again. */
 static void test_base_url_with_a_query_fragment_or_odd_bytes_is_refused(void **state)
 {
     (void)state;
     const char *urls[] = { "https://paper-api.alpaca.markets?x=1", "https://paper-api.alpaca.markets#x",
                            "https://paper-api.alpaca.markets /", "https://paper-api.alpaca.markets\r\n",
                            "ftp://127.0.0.1", "paper-api.alpaca.markets", "https:/.//x.example",
-                           "https://x.example..", "https://x%25252e.example", "" };
+                           "https://x.example..", "https://x%25252e.example", "https://7.0.0.", "" };
     for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
         ms_broker_options opts = keyed_options();
         opts.trading_url = urls[i];

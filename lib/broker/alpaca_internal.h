@@ -170,6 +170,15 @@ void ms_bar_rows_release(ms_bar_rows *rows);
 
 /* ---- Bars (alpaca_bars.c) ----------------------------------------------- */
 
+/* Which series of a symbol's bars are asked for, part of the cache's key:
+ * stocks from IEX (the feed every account may read) at raw prices
+ * (adjusted history changes with every dividend, which would silently
+ * invalidate the incremental cache); crypto pairs from the "us" location,
+ * which has neither feed nor adjustment. */
+#define MS_ALPACA_STOCK_FEED "iex"
+#define MS_ALPACA_STOCK_ADJUSTMENT "raw"
+#define MS_ALPACA_CRYPTO_LOCATION "us"
+
 /* Whether Alpaca accepts the timeframe: {1-59}Min, {1-23}Hour, 1Day,
  * 1Week, {1,2,3,6,12}Month. */
 bool ms_alpaca_timeframe_valid(const char *timeframe);
@@ -187,11 +196,15 @@ ms_status ms_alpaca_fetch_bars(ms_http_client *client, const char *data_url, con
 
 /* ---- Bar cache (bar_cache.c) -------------------------------------------- */
 
-/* "<dir>/alpaca/<timeframe>/<SYMBOL>.csv" with '/' and '-' dropped from the
- * symbol. Errors: MS_ERR_INVALID_ARG (a symbol that is no file name, a
- * path too long). */
-ms_status ms_bar_cache_path(const char *dir, const char *timeframe, const char *symbol, char *path,
-                            size_t size);
+/* "<dir>/alpaca/<server>/<series>/<SYMBOL>.csv", '/' and '-' dropped from
+ * the symbol. <server> names the data URL (a parsed base URL's text) by its
+ * host and port and a hash of the whole URL; <series> is the timeframe with
+ * the feed and adjustment ("1Day-iex-raw") or the crypto location
+ * ("1Day-crypto-us"). Bars cached for one data URL, feed, adjustment or
+ * timeframe are never read for another. Errors: MS_ERR_INVALID_ARG (a
+ * symbol that is no file name, a path too long). */
+ms_status ms_bar_cache_path(const char *dir, const char *data_url, const char *timeframe,
+                            const char *symbol, char *path, size_t size);
 
 /* The cached bars, none when the file does not exist. A cache that no
  * longer loads is dropped with a warning (it is refetched). */

@@ -178,7 +178,7 @@ static ms_status rebuild(const url_parts *parts, const char *what, ms_base_url *
     return MS_OK;
 }
 
-ms_status ms_base_url_parse(const char *text, const char *what, ms_base_url *out)
+static ms_status parse_once(const char *text, const char *what, ms_base_url *out)
 {
     memset(out, 0, sizeof *out);
     if (strlen(text) >= MS_BASE_URL_MAX)
@@ -198,6 +198,24 @@ ms_status ms_base_url_parse(const char *text, const char *what, ms_base_url *out
     if (status == MS_OK)
         status = rebuild(&parts, what, out);
     release_parts(&parts);
+    return status;
+}
+
+/* The rebuilt text must parse to itself: folding can turn a name into a
+ * number libcurl writes otherwise ("7.0.0." -> "7.0.0", which it reads
+ * as 7.0.0.0: found by fuzzing), and the host that was checked must be
+ * the one connected to. */
+ms_status ms_base_url_parse(const char *text, const char *what, ms_base_url *out)
+{
+    ms_status status = parse_once(text, what, out);
+    ms_base_url again;
+    if (status == MS_OK)
+        status = parse_once(out->text, what, &again);
+    if (status == MS_OK && strcmp(again.text, out->text) != 0)
+        status = ms_error(MS_ERR_INVALID_ARG, "%s %s: write the host in its standard form (%s)",
+                          what, text, again.host);
+    if (status != MS_OK)
+        memset(out, 0, sizeof *out);
     return status;
 }
 
