@@ -141,6 +141,7 @@ static void test_base_url_with_user_info_is_refused(void **state)
         ms_alpaca_config config;
         assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
         assert_non_null(strstr(ms_last_error(), "user name or password"));
+        assert_null(strstr(ms_last_error(), urls[i]));
         opts.trading_url = "http://127.0.0.1:9";
         opts.data_url = urls[i];
         assert_int_equal(ms_alpaca_config_resolve(&opts, false, &config), MS_ERR_INVALID_ARG);

@@ -137,25 +137,31 @@ static bool plain_host(const char *host)
     return true;
 }
 
+/* The URL for a message, unless it may carry a password before an '@'. */
+static const char *shown(const char *text)
+{
+    return strchr(text, '@') == NULL ? text : "(not shown: it has an '@')";
+}
+
 static ms_status check_parts(const url_parts *parts, const char *text, const char *what)
 {
+    if (parts->user_info)
+        return ms_error(MS_ERR_INVALID_ARG, "%s %s: a user name or password before '@' is refused: "
+                        "it hides which host the keys go to", what, shown(text));
     bool https = strcmp(parts->scheme, "https") == 0;
     if (!https && strcmp(parts->scheme, "http") != 0)
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected https://HOST (the scheme is %s)", what,
-                        text, parts->scheme);
+                        shown(text), parts->scheme);
     if (!plain_host(parts->host))
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected a host name of letters, digits, '-', "
-                        "'_' and '.', or an IPv6 address in brackets", what, text);
-    if (parts->user_info)
-        return ms_error(MS_ERR_INVALID_ARG, "%s %s: a user name or password before '@' is refused: "
-                        "it hides which host the keys go to", what, text);
+                        "'_' and '.', or an IPv6 address in brackets", what, shown(text));
     if (parts->extra)
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: a base URL has no query, fragment or zone id",
-                        what, text);
+                        what, shown(text));
     if (!https && !loopback_host(parts->host))
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected https://HOST (plain http only to "
                         "127.0.0.0/8, localhost or [::1]): keys must not travel in clear text",
-                        what, text);
+                        what, shown(text));
     return MS_OK;
 }
 
@@ -193,7 +199,7 @@ static ms_status parse_once(const char *text, const char *what, ms_base_url *out
         return ms_error(MS_ERR_NOMEM, "out of memory parsing the %s", what);
     if (code != CURLUE_OK)
         return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected https://HOST[:PORT][/PATH] (%s)", what,
-                        text, curl_url_strerror(code));
+                        shown(text), curl_url_strerror(code));
     ms_status status = check_parts(&parts, text, what);
     if (status == MS_OK)
         status = rebuild(&parts, what, out);
@@ -213,7 +219,7 @@ ms_status ms_base_url_parse(const char *text, const char *what, ms_base_url *out
         status = parse_once(out->text, what, &again);
     if (status == MS_OK && strcmp(again.text, out->text) != 0)
         status = ms_error(MS_ERR_INVALID_ARG, "%s %s: write the host in its standard form (%s)",
-                          what, text, again.host);
+                          what, shown(text), again.host);
     if (status != MS_OK)
         memset(out, 0, sizeof *out);
     return status;
