@@ -45,8 +45,8 @@ static const char usage[] =
     CLI_ANALYSIS_HELP
     "  -h, --help             this help\n"
     "\n"
-    "Exit status: 0 success (or stopped by a signal), 1 a symbol or an order failed\n"
-    "or the cycle could not run, 2 usage error or live trading refused.\n";
+    "Exit status: 0 success (or stopped by a signal with nothing failed), 1 a symbol or\n"
+    "an order failed or the cycle could not run, 2 usage error or live trading refused.\n";
 
 #define MAX_TIMES 16
 
@@ -82,10 +82,13 @@ static const struct option long_options[] = {
 
 static volatile sig_atomic_t stop_requested = 0;
 
+/* Also ends the library's HTTP retries and waits, so the stop is acted on
+ * within a second even mid-request. */
 static void request_stop(int signal_number)
 {
     (void)signal_number;
     stop_requested = 1;
+    ms_interrupt_requests(1);
 }
 
 /* "HH:MM" or "HH:MM:SS" -> seconds after midnight. */
@@ -430,11 +433,11 @@ int cli_trade(int argc, char **argv)
         if (code == CLI_EXIT_OK)
             code = trade_with(&args, broker);
         ms_broker_free(broker);
-        if (stop_requested) {
+        /* The exit code stays what the run earned: a cycle that failed
+         * before or because of the stop is still a failure. */
+        if (stop_requested)
             fprintf(stderr, "marketsim trade: stopped by a signal; every acknowledged order is "
                             "recorded by the broker\n");
-            code = CLI_EXIT_OK;
-        }
     }
     cli_symbols_free(&args.analysis.symbols);
     return code;

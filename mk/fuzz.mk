@@ -15,6 +15,8 @@
 #                  bars pages, error bodies (byte 0 picks the kind)
 #   series_json    `marketsim forecast --series-json` files (cli/series_input.c)
 #   sim_journal    the sim broker's journal replay (ms_broker_open "sim:PATH")
+#   base_url       trading and data base URLs (ms_base_url_parse) and request
+#                  URLs checked against them (ms_base_url_covers)
 #
 # Only the C layers the parsers live in are compiled, with clang, into
 # build/fuzz/obj: the libtorch port (lib/model/toto/*.cpp) is never needed
@@ -25,6 +27,7 @@ FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= clang
 FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_TARGETS   := csv safetensors toto_config alpaca series_json sim_journal
+FUZZ_TARGETS   += base_url
 FUZZ_BINS      := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/fuzz_%)
 FUZZ_SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all
 # -Wno-unknown-warning-option: the sources silence GCC-only warnings by

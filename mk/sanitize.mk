@@ -28,6 +28,8 @@ TSAN_FLAGS     := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 TSAN_SUITES    := test_pool test_analyzer test_engine test_model_forecast test_toto_invariants \
                   test_source test_broker_http test_alpaca_faults test_alpaca_trading \
                   test_alpaca_bars test_sim_broker test_trade_cycle test_trade_loop test_trade_kill
+# A thread sets the stop flag while another is in the HTTP client.
+TSAN_SUITES    += test_stop_requests
 TSAN_ENV       := TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/mk/tsan.supp"
 
 .PHONY: sanitize tsan

@@ -1,8 +1,9 @@
 /* test_alpaca_bars.c - Alpaca market data against the local fake server:
  * pages followed and joined per symbol, `bars: null` and {}, crypto pairs,
  * the request's parameters, and the "alpaca:1Day" source with its on-disk
- * cache and loads from several threads (lib/broker/alpaca_bars.c,
- * bar_cache.c, alpaca_source.c). */
+ * cache (kept apart per data URL, feed, adjustment and timeframe) and loads
+ * from several threads (lib/broker/alpaca_bars.c, bar_cache.c,
+ * alpaca_source.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +37,8 @@ static ms_status fetch(const char *const *symbols, size_t count, ms_bar_rows *ro
 {
     ms_rate_limiter limiter;
     assert_int_equal(ms_rate_limiter_init(&limiter, 60000), MS_OK);
-    ms_http_settings settings = { 2.0, 5.0, 2, FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET };
+    ms_http_settings settings = { 2.0, 5.0, 2, FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET,
+                                  fake_alpaca_server->url };
     ms_http_client *client = NULL;
     assert_int_equal(ms_http_client_create(&client, &settings, &limiter), MS_OK);
     int64_t start = ms_days_from_civil(2024, 1, 1) * MS_SECONDS_PER_DAY;
@@ -47,13 +49,27 @@ static ms_status fetch(const char *const *symbols, size_t count, ms_bar_rows *ro
     return status;
 }
 
-static ms_source *open_source(const char *cache_dir)
+/* Where the source on the suite's server caches `symbol`'s daily bars. */
+static char *cache_path(const char *dir, const char *symbol)
 {
-    ms_broker_options opts = fake_alpaca_options(fake_alpaca_server, 5.0);
+    char path[4096];
+    assert_int_equal(ms_bar_cache_path(dir, fake_alpaca_server->url, "1Day", symbol, path, sizeof path),
+                     MS_OK);
+    return strdup(path);
+}
+
+static ms_source *open_source_at(const fake_alpaca *server, const char *cache_dir)
+{
+    ms_broker_options opts = fake_alpaca_options(server, 5.0);
     opts.cache_dir = cache_dir;
     ms_source *source = NULL;
     assert_int_equal(ms_source_open_alpaca(&source, NULL, &opts), MS_OK);
     return source;
+}
+
+static ms_source *open_source(const char *cache_dir)
+{
+    return open_source_at(fake_alpaca_server, cache_dir);
 }
 
 /* The query of the last request to `path`; borrowed from *state_json. */
@@ -217,7 +233,7 @@ static void test_cache_is_a_csv_the_data_layer_reads(void **state)
     ms_source *source = open_source(*state);
     ms_bars *loaded = NULL, *cached = NULL;
     assert_int_equal(ms_source_load(source, "AAPL", &loaded), MS_OK);
-    char *path = temp_dir_path(*state, "alpaca/1Day/AAPL.csv");
+    char *path = cache_path(*state, "AAPL");
     assert_int_equal(ms_bars_load_csv(&cached, path, "AAPL", NULL), MS_OK);
     assert_int_equal(ms_bars_len(cached), 7);
     assert_memory_equal(ms_bars_column(cached, MS_COL_CLOSE), ms_bars_column(loaded, MS_COL_CLOSE),
@@ -235,7 +251,7 @@ static void test_corrupt_cache_is_fetched_again(void **state)
     ms_bars *bars = NULL;
     assert_int_equal(ms_source_load(source, "AAPL", &bars), MS_OK);
     ms_bars_free(bars);
-    char *path = temp_dir_path(*state, "alpaca/1Day/AAPL.csv");
+    char *path = cache_path(*state, "AAPL");
     FILE *file = fopen(path, "w");
     fputs("not,a,bars,file\n", file);
     fclose(file);
@@ -298,6 +314,62 @@ static void test_source_is_named_after_its_timeframe_and_checks_it(void **state)
     assert_non_null(strstr(ms_last_error(), "2Day"));
 }
 
+/* The first and last close of `symbol`'s bars, and how many there are. */
+static void closes(ms_source *source, const char *symbol, double *first, double *last, size_t *len)
+{
+    ms_bars *bars = NULL;
+    assert_int_equal(ms_source_load(source, symbol, &bars), MS_OK);
+    *len = ms_bars_len(bars);
+    *first = ms_bars_column(bars, MS_COL_CLOSE)[0];
+    *last = ms_bars_column(bars, MS_COL_CLOSE)[*len - 1];
+    ms_bars_free(bars);
+}
+
+/* The attack: bars cached from one server were served as another's (a
+ * test server's as Alpaca's). Closes here run from price + 1 up by 1. */
+static void test_bars_cached_from_one_data_url_are_never_served_for_another(void **state)
+{
+    control("{\"generate_bars\": {\"AAPL\": {\"start\": \"2024-01-01\", \"days\": 5, \"price\": 100}}}");
+    fake_alpaca *other = fake_alpaca_start();
+    if (other == NULL)
+        skip();
+    assert_true(fake_alpaca_control(other, "{\"generate_bars\": {\"AAPL\": {\"start\": \"2024-01-01\", "
+                                    "\"days\": 8, \"price\": 500}}}"));
+    ms_source *first = open_source(*state), *second = open_source_at(other, *state);
+    double from = 0, to = 0;
+    size_t len = 0;
+    closes(first, "AAPL", &from, &to, &len);
+    assert_true(from == 101 && to == 105 && len == 5);
+    closes(second, "AAPL", &from, &to, &len);
+    assert_true(from == 501 && to == 508 && len == 8);
+    /* The first server's cache was not touched by the second's bars. */
+    closes(first, "AAPL", &from, &to, &len);
+    assert_true(from == 101 && to == 105 && len == 5);
+    ms_source_free(first);
+    ms_source_free(second);
+    fake_alpaca_stop(other);
+}
+
+static void test_cache_paths_differ_by_data_url_feed_and_timeframe(void **state)
+{
+    const char *keys[][3] = { { "https://data.alpaca.markets", "1Day", "AAPL" },
+                              { "http://127.0.0.1:18777", "1Day", "AAPL" },
+                              { "http://127.0.0.1:18778", "1Day", "AAPL" },
+                              { "http://127.0.0.1:18777/v", "1Day", "AAPL" },
+                              { "https://data.alpaca.markets", "1Hour", "AAPL" },
+                              { "https://data.alpaca.markets", "1Day", "BTCUSD" } };
+    char paths[MS_ARRAY_LEN(keys)][4096];
+    for (size_t i = 0; i < MS_ARRAY_LEN(keys); i++) {
+        assert_int_equal(ms_bar_cache_path(*state, keys[i][0], keys[i][1], keys[i][2], paths[i],
+                                           sizeof paths[i]), MS_OK);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(paths[i], paths[j]);
+    }
+    assert_non_null(strstr(paths[0], "/alpaca/data.alpaca.markets-"));
+    assert_non_null(strstr(paths[0], "/1Day-" MS_ALPACA_STOCK_FEED "-" MS_ALPACA_STOCK_ADJUSTMENT "/AAPL.csv"));
+    assert_non_null(strstr(paths[5], "/1Day-crypto-" MS_ALPACA_CRYPTO_LOCATION "/BTCUSD.csv"));
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, temp_dir_teardown)
 
 int main(void)
@@ -314,6 +386,8 @@ int main(void)
         TEST(test_second_load_fetches_only_bars_from_the_last_cached_one),
         TEST(test_cache_is_a_csv_the_data_layer_reads),
         TEST(test_corrupt_cache_is_fetched_again),
+        TEST(test_bars_cached_from_one_data_url_are_never_served_for_another),
+        TEST(test_cache_paths_differ_by_data_url_feed_and_timeframe),
         TEST(test_loads_from_several_threads_each_get_their_symbol),
         TEST(test_source_is_named_after_its_timeframe_and_checks_it),
     };

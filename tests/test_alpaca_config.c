@@ -1,7 +1,9 @@
 /* test_alpaca_config.c - opening the Alpaca broker: keys from options,
  * environment or a private key file, paper by default, live only with
  * MARKETSIM_LIVE_TRADING=yes, PAPER=1 forcing paper, URLs and their checks
- * (lib/broker/alpaca_keys.c, alpaca_config.c, alpaca_broker.c). */
+ * (parsed: base_url.c), key files that are no regular file, and no core
+ * dumps once keys are configured (lib/broker/alpaca_keys.c,
+ * alpaca_config.c, alpaca_broker.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "broker/alpaca_internal.h"
 #include "support/temp_dir.h"
@@ -119,6 +125,105 @@ static void test_plain_http_is_refused_off_loopback(void **state)
     ms_broker *broker = NULL;
     assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "clear text"));
+}
+
+/* Spellings found by an attack: each once let the keys go to a host other
+ * than the one the text seemed to name. */
+static void test_base_url_with_user_info_is_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = { "http://127.0.0.1:x@evil.example:18777", "https://x@api.alpaca.markets",
+                           "http://localhost:1@api.alpaca.markets", "https://@paper-api.alpaca.markets",
+                           "http://127.0.0.1:18777\\@evil.example" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "user name or password"));
+        assert_null(strstr(ms_last_error(), urls[i]));
+        opts.trading_url = "http://127.0.0.1:9";
+        opts.data_url = urls[i];
+        assert_int_equal(ms_alpaca_config_resolve(&opts, false, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "data URL"));
+    }
+}
+
+static void test_live_host_in_any_spelling_is_refused_for_paper_trading(void **state)
+{
+    (void)state;
+    const char *urls[] = { "https://API.ALPACA.MARKETS", "https://api.alpaca.markets.",
+                           "https://Api.Alpaca.Markets.:443/", "HTTPS://api.alpaca.markets//" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "live host"));
+    }
+}
+
+static void test_live_host_in_another_spelling_opens_live_with_the_opt_in(void **state)
+{
+    (void)state;
+    ms_broker_options opts = keyed_options();
+    opts.trading_url = "https://API.Alpaca.Markets./";
+    opts.live = 1;
+    setenv("MARKETSIM_LIVE_TRADING", "yes", 1);
+    ms_alpaca_config config;
+    assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_OK);
+    assert_true(config.live);
+    assert_string_equal(config.trading_url, "https://api.alpaca.markets");
+}
+
+static void test_plain_http_to_loopback_in_any_spelling_is_accepted(void **state)
+{
+    (void)state;
+    const char *urls[][2] = { { "http://127.1:5", "http://127.0.0.1:5" },
+                              { "http://127.9.8.7/", "http://127.9.8.7" },
+                              { "http://[0:0:0:0:0:0:0:1]:5/v/", "http://[::1]:5/v" },
+                              { "HTTP://LocalHost.:5", "http://localhost:5" } };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i][0];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_OK);
+        assert_string_equal(config.trading_url, urls[i][1]);
+    }
+}
+
+static void test_plain_http_to_a_host_named_like_loopback_is_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = { "http://127.0.0.1.evil.example", "http://localhost.evil.example:5",
+                           "http://[::ffff:10.0.0.1]", "http://128.0.0.1" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        ms_alpaca_config config;
+        assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), "clear text"));
+    }
+}
+
+/* Found by fuzzing: "https:/.//x.example" is host "." to libcurl; a host
+ * with %25, or "7.0.0." without its dot, reads differently when parsed again. */
+static void test_base_url_with_a_query_fragment_or_odd_bytes_is_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = { "https://paper-api.alpaca.markets?x=1", "https://paper-api.alpaca.markets#x",
+                           "https://paper-api.alpaca.markets /", "https://paper-api.alpaca.markets\r\n",
+                           "ftp://127.0.0.1", "paper-api.alpaca.markets", "https:/.//x.example",
+                           "https://x.example..", "https://x%25252e.example", "https://7.0.0.", "" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(urls); i++) {
+        ms_broker_options opts = keyed_options();
+        opts.trading_url = urls[i];
+        setenv("APCA_API_BASE_URL", urls[i], 1);
+        ms_alpaca_config config;
+        ms_status status = ms_alpaca_config_resolve(&opts, true, &config);
+        /* "" in both places leaves the default paper host. */
+        assert_int_equal(status, *urls[i] != '\0' ? MS_ERR_INVALID_ARG : MS_OK);
+    }
 }
 
 static void test_options_win_over_the_environment_and_lose_trailing_slashes(void **state)
@@ -230,6 +335,87 @@ static void test_key_file_without_a_secret_line_is_refused(void **state)
     free(path);
 }
 
+/* Opening a FIFO for reading used to wait forever for a writer; the alarm
+ * turns such a hang into a failure. */
+static void test_key_file_that_is_a_fifo_is_refused_at_once(void **state)
+{
+    char *path = temp_dir_path(*state, "alpaca.keys");
+    assert_int_equal(mkfifo(path, 0600), 0);
+    ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    opts.key_file = path;
+    ms_alpaca_keys keys;
+    alarm(5);
+    ms_status status = ms_alpaca_keys_resolve(&opts, &keys);
+    alarm(0);
+    assert_int_equal(status, MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "a FIFO, not a regular file"));
+    assert_non_null(strstr(ms_last_error(), path));
+    free(path);
+}
+
+static void test_key_file_that_is_a_directory_is_refused_naming_it(void **state)
+{
+    ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    opts.key_file = *state;
+    ms_alpaca_keys keys;
+    assert_int_equal(ms_alpaca_keys_resolve(&opts, &keys), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "a directory, not a regular file"));
+    assert_non_null(strstr(ms_last_error(), *state));
+}
+
+typedef enum opened { OPEN_BROKER, OPEN_SOURCE_WITH_KEYS, OPEN_SOURCE_WITHOUT_KEYS } opened;
+
+/* In a child, made dumpable first: 0 when it is `dumpable_after` (core
+ * limit 0 too when not) after the open; 1 to 4 say which check failed. */
+static int dumpable_across_open(opened what, const char *cache_dir, int dumpable_after)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Earlier tests' keys made this process non-dumpable; the child
+         * starts over. */
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+            _exit(1);
+        ms_broker_options opts = keyed_options();
+        opts.cache_dir = cache_dir;
+        if (what == OPEN_SOURCE_WITHOUT_KEYS)
+            opts.key_id = opts.secret_key = NULL;
+        ms_broker *broker = NULL;
+        ms_source *source = NULL;
+        ms_status status = what == OPEN_BROKER ? ms_broker_open(&broker, "alpaca", &opts)
+                                               : ms_source_open_alpaca(&source, NULL, &opts);
+        if (status != MS_OK)
+            _exit(2);
+        if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable_after)
+            _exit(3);
+        struct rlimit core;
+        if (!dumpable_after && (getrlimit(RLIMIT_CORE, &core) != 0 || core.rlim_cur != 0))
+            _exit(4);
+        ms_broker_free(broker);
+        ms_source_free(source);
+        _exit(0);
+    }
+    int child_status = 0;
+    assert_int_equal(waitpid(pid, &child_status, 0), pid);
+    assert_true(WIFEXITED(child_status));
+    return WEXITSTATUS(child_status);
+}
+
+static void test_process_is_not_dumpable_once_an_alpaca_broker_with_keys_opens(void **state)
+{
+    assert_int_equal(dumpable_across_open(OPEN_BROKER, *state, 0), 0);
+}
+
+static void test_process_is_not_dumpable_once_an_alpaca_source_with_keys_opens(void **state)
+{
+    assert_int_equal(dumpable_across_open(OPEN_SOURCE_WITH_KEYS, *state, 0), 0);
+}
+
+static void test_alpaca_source_without_keys_leaves_the_process_dumpable(void **state)
+{
+    assert_int_equal(dumpable_across_open(OPEN_SOURCE_WITHOUT_KEYS, *state, 1), 0);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, temp_dir_teardown)
 
 int main(void)
@@ -241,6 +427,12 @@ int main(void)
         TEST(test_paper_in_the_environment_overrides_live),
         TEST(test_paper_trading_refuses_the_live_host),
         TEST(test_plain_http_is_refused_off_loopback),
+        TEST(test_base_url_with_user_info_is_refused),
+        TEST(test_live_host_in_any_spelling_is_refused_for_paper_trading),
+        TEST(test_live_host_in_another_spelling_opens_live_with_the_opt_in),
+        TEST(test_plain_http_to_loopback_in_any_spelling_is_accepted),
+        TEST(test_plain_http_to_a_host_named_like_loopback_is_refused),
+        TEST(test_base_url_with_a_query_fragment_or_odd_bytes_is_refused),
         TEST(test_options_win_over_the_environment_and_lose_trailing_slashes),
         TEST(test_negative_timeout_is_refused),
         TEST(test_keys_come_from_the_environment),
@@ -250,6 +442,11 @@ int main(void)
         TEST(test_private_key_file_is_read),
         TEST(test_key_file_readable_by_group_is_refused),
         TEST(test_key_file_without_a_secret_line_is_refused),
+        TEST(test_key_file_that_is_a_fifo_is_refused_at_once),
+        TEST(test_key_file_that_is_a_directory_is_refused_naming_it),
+        TEST(test_process_is_not_dumpable_once_an_alpaca_broker_with_keys_opens),
+        TEST(test_process_is_not_dumpable_once_an_alpaca_source_with_keys_opens),
+        TEST(test_alpaca_source_without_keys_leaves_the_process_dumpable),
     };
     return cmocka_run_group_tests_name("alpaca_config", tests, NULL, NULL);
 }

@@ -66,7 +66,8 @@ static ms_status fetch_aapl(int max_retries, ms_bar_rows *rows)
     control("{\"generate_bars\": {\"AAPL\": {\"start\": \"2024-01-02\", \"days\": 5}}}");
     ms_rate_limiter limiter;
     assert_int_equal(ms_rate_limiter_init(&limiter, 60000), MS_OK);
-    ms_http_settings settings = { 2.0, 5.0, max_retries, FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET };
+    ms_http_settings settings = { 2.0, 5.0, max_retries, FAKE_ALPACA_KEY_ID, FAKE_ALPACA_SECRET,
+                                  fake_alpaca_server->url };
     ms_http_client *client = NULL;
     assert_int_equal(ms_http_client_create(&client, &settings, &limiter), MS_OK);
     const char *symbols[] = { "AAPL" };

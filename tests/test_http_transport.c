@@ -1,8 +1,11 @@
 /* test_http_transport.c - transport faults that tests/servers/fake_alpaca.py
  * cannot produce, against a tiny responder on 127.0.0.1 written here: a
  * port nothing listens on, a redirect (never followed: an error naming the
- * status), and a reply larger than the body cap (MS_HTTP_MAX_BODY). Every
- * broker here has retries off, so each fault is met exactly once. */
+ * status, nothing sent to the host it names), a reply larger than the body
+ * cap (MS_HTTP_MAX_BODY), a proxy in the environment (never used for plain
+ * http to loopback) and a request URL off the client's base URL (refused
+ * before sending). Every broker here has retries off, so each fault is met
+ * exactly once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +13,9 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +54,10 @@ typedef struct responder {
 static void *answer_once(void *context)
 {
     responder *r = context;
+    /* A client that went elsewhere (a proxy) must not hang the test. */
+    struct pollfd ready = { .fd = r->listener, .events = POLLIN };
+    if (poll(&ready, 1, 5000) != 1)
+        return NULL;
     int connection = accept(r->listener, NULL, NULL);
     if (connection < 0)
         return NULL;
@@ -142,12 +151,93 @@ static void test_reply_larger_than_the_body_cap_is_refused(void **state)
     assert_non_null(strstr(ms_last_error(), "larger than 64 MiB"));
 }
 
+/* Whether anything connected to `listener` (which is left non-blocking). */
+static bool was_contacted(int listener)
+{
+    fcntl(listener, F_SETFL, O_NONBLOCK);
+    int connection = accept(listener, NULL, NULL);
+    if (connection >= 0)
+        close(connection);
+    return connection >= 0;
+}
+
+static void test_redirect_to_another_host_sends_it_nothing(void **state)
+{
+    (void)state;
+    int other_port = 0;
+    int other = listen_on_loopback(&other_port);
+    if (other < 0)
+        skip();
+    char head[256];
+    snprintf(head, sizeof head, "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:%d"
+             "/v2/account\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", other_port);
+    assert_int_equal(account_from(head, 0), MS_ERR_HTTP);
+    assert_non_null(strstr(ms_last_error(), "HTTP 307"));
+    assert_false(was_contacted(other));
+    close(other);
+}
+
+/* http_proxy would carry the key headers, in clear text, to the proxy. */
+static void test_plain_http_to_loopback_never_goes_through_a_proxy(void **state)
+{
+    (void)state;
+    int proxy_port = 0;
+    int proxy = listen_on_loopback(&proxy_port);
+    if (proxy < 0)
+        skip();
+    char proxy_url[64];
+    snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%d", proxy_port);
+    setenv("http_proxy", proxy_url, 1);
+    setenv("HTTP_PROXY", proxy_url, 1);
+    ms_status status = account_from("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", 0);
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    /* {} is no account: the answer came from the responder, not a proxy. */
+    assert_int_equal(status, MS_ERR_PARSE);
+    assert_false(was_contacted(proxy));
+    close(proxy);
+}
+
+static void test_request_off_the_base_url_is_refused_before_sending(void **state)
+{
+    (void)state;
+    int port = 0;
+    int listener = listen_on_loopback(&port);
+    if (listener < 0)
+        skip();
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    ms_rate_limiter limiter;
+    assert_int_equal(ms_rate_limiter_init(&limiter, 60000), MS_OK);
+    ms_http_settings settings = { 1.0, 1.0, 0, "key", "secret", base };
+    ms_http_client *client = NULL;
+    assert_int_equal(ms_http_client_create(&client, &settings, &limiter), MS_OK);
+    char off_base[3][96];
+    snprintf(off_base[0], sizeof off_base[0], "http://127.0.0.1:%d@127.0.0.2:%d/v2/account", port, port);
+    snprintf(off_base[1], sizeof off_base[1], "http://127.0.0.2:%d/v2/account", port);
+    snprintf(off_base[2], sizeof off_base[2], "https://127.0.0.1:%d/v2/account", port);
+    for (size_t i = 0; i < 3; i++) {
+        ms_http_response response;
+        assert_int_equal(ms_http_send(client, "GET", off_base[i], NULL, &response), MS_ERR_INVALID_ARG);
+        assert_non_null(strstr(ms_last_error(), base));
+        ms_http_response_release(&response);
+    }
+    assert_false(was_contacted(listener));
+    ms_http_client_free(client);
+    ms_rate_limiter_destroy(&limiter);
+    close(listener);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_connection_refused_is_an_http_error_naming_the_request),
         cmocka_unit_test(test_redirect_is_not_followed_and_names_the_status),
         cmocka_unit_test(test_reply_larger_than_the_body_cap_is_refused),
+        cmocka_unit_test(test_redirect_to_another_host_sends_it_nothing),
+        cmocka_unit_test(test_plain_http_to_loopback_never_goes_through_a_proxy),
+        cmocka_unit_test(test_request_off_the_base_url_is_refused_before_sending),
     };
     return cmocka_run_group_tests_name("http_transport", tests, NULL, NULL);
 }

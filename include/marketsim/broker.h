@@ -31,6 +31,17 @@ extern "C" {
  * (it is idempotent). Errors: MS_ERR_HTTP (libcurl failed to initialise). */
 MS_API ms_status ms_global_init(void);
 
+/*
+ * Asks every broker and market-data request of this process to stop
+ * waiting (stop 1) or lets them wait again (stop 0). While set: a failed
+ * GET is not retried, a wait before a retry ends within 50 ms returning
+ * the last answer, and a GET in flight is abandoned within about a second
+ * (MS_ERR_HTTP, "a stop was requested"); a POST or DELETE already started
+ * is finished, so its outcome is known. Async-signal-safe and safe from
+ * any thread: meant for a SIGINT/SIGTERM handler (marketsim trade sets it).
+ */
+MS_API void ms_interrupt_requests(int stop);
+
 typedef struct ms_broker_options {
     int version;                 /* MS_BROKER_OPTIONS_VERSION */
     int live;                    /* 1: live trading; needs MARKETSIM_LIVE_TRADING=yes too. Default paper */

@@ -75,18 +75,16 @@ static ms_status name_symbols(bars_query *query, const char *const *symbols)
 
 static void build_url(const bars_query *query, const char *page_token, ms_url *url)
 {
-    ms_url_init(url, query->data_url, query->crypto ? "/v1beta3/crypto/us/bars" : "/v2/stocks/bars");
+    ms_url_init(url, query->data_url, query->crypto ? "/v1beta3/crypto/" MS_ALPACA_CRYPTO_LOCATION "/bars"
+                                                    : "/v2/stocks/bars");
     ms_url_param(url, "symbols", query->symbol_list);
     ms_url_param(url, "timeframe", query->timeframe);
     ms_url_param(url, "start", query->start);
     ms_url_param(url, "limit", PAGE_LIMIT);
     ms_url_param(url, "sort", "asc");
     if (!query->crypto) {
-        /* Raw prices: adjusted history changes with every new dividend,
-         * which would silently invalidate the incremental cache. IEX is
-         * the feed every account may read. */
-        ms_url_param(url, "adjustment", "raw");
-        ms_url_param(url, "feed", "iex");
+        ms_url_param(url, "adjustment", MS_ALPACA_STOCK_ADJUSTMENT);
+        ms_url_param(url, "feed", MS_ALPACA_STOCK_FEED);
     }
     if (page_token != NULL)
         ms_url_param(url, "page_token", page_token);

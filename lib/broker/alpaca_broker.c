@@ -235,7 +235,7 @@ static ms_status connect_trading(ms_alpaca_trading *trading, const ms_broker_opt
         status = ms_rate_limiter_init(&trading->limiter, trading->config.requests_per_minute);
     if (status != MS_OK)
         return status;
-    ms_http_settings settings = ms_alpaca_http_settings(&trading->config);
+    ms_http_settings settings = ms_alpaca_http_settings(&trading->config, trading->config.trading_url);
     status = ms_http_client_create(&trading->http, &settings, &trading->limiter);
     if (status != MS_OK)
         ms_rate_limiter_destroy(&trading->limiter);

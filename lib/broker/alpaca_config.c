@@ -4,6 +4,9 @@
  * request budget. Options win over the environment, which wins over the
  * defaults. Paper is the default; live needs both the option and
  * MARKETSIM_LIVE_TRADING=yes, and PAPER=1 forces paper.
+ *
+ * URLs are parsed (base_url.c), never compared as text: the live-host
+ * check looks at the host libcurl will connect to, whatever its spelling.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,7 +15,8 @@
 #include "alpaca_internal.h"
 
 #define PAPER_URL "https://paper-api.alpaca.markets"
-#define LIVE_URL "https://api.alpaca.markets"
+#define LIVE_HOST "api.alpaca.markets"
+#define LIVE_URL "https://" LIVE_HOST
 #define DATA_URL "https://data.alpaca.markets"
 
 #define DEFAULT_CONNECT_TIMEOUT 10.0
@@ -30,37 +34,18 @@ static const char *first_set(const char *option, const char *variable)
     return value != NULL && *value != '\0' ? value : NULL;
 }
 
-/* Whether `url` names exactly the host of `origin` ("https://host"): what
- * follows the origin is a path, a port or the end (strchr finds the
- * terminator too). */
-static bool on_host(const char *url, const char *origin)
+/* The parsed, rebuilt URL into `out`; *live_host (when not NULL) tells
+ * whether it is Alpaca's live trading host. */
+static ms_status copy_url(char out[MS_ALPACA_URL_MAX], const char *url, const char *what,
+                          bool *live_host)
 {
-    size_t len = strlen(origin);
-    return strncmp(url, origin, len) == 0 && strchr("/:", url[len]) != NULL;
-}
-
-static bool loopback(const char *url)
-{
-    return on_host(url, "http://127.0.0.1") || on_host(url, "http://localhost") ||
-           on_host(url, "http://[::1]");
-}
-
-/* Keys ride in headers, so plain HTTP is refused except on loopback
- * (the local test server); the scheme check also keeps libcurl to the two
- * protocols it should speak. */
-static ms_status copy_url(char out[MS_ALPACA_URL_MAX], const char *url, const char *what)
-{
-    if (strncmp(url, "https://", 8) != 0 && !loopback(url))
-        return ms_error(MS_ERR_INVALID_ARG, "%s %s: expected https://HOST (plain http only to "
-                        "127.0.0.1, localhost or [::1]): keys must not travel in clear text", what, url);
-    size_t len = strlen(url);
-    while (len > 0 && url[len - 1] == '/')
-        len--;
-    if (len >= MS_ALPACA_URL_MAX)
-        return ms_error(MS_ERR_INVALID_ARG, "%s is longer than %d characters", what,
-                        MS_ALPACA_URL_MAX - 1);
-    memcpy(out, url, len);
-    out[len] = '\0';
+    ms_base_url parsed;
+    ms_status status = ms_base_url_parse(url, what, &parsed);
+    if (status != MS_OK)
+        return status;
+    memcpy(out, parsed.text, MS_ALPACA_URL_MAX);
+    if (live_host != NULL)
+        *live_host = strcmp(parsed.host, LIVE_HOST) == 0;
     return MS_OK;
 }
 
@@ -87,9 +72,10 @@ static ms_status resolve_mode(const ms_broker_options *opts, bool *live)
 static ms_status resolve_trading_url(const ms_broker_options *opts, ms_alpaca_config *config)
 {
     const char *url = first_set(opts->trading_url, "APCA_API_BASE_URL");
+    bool live_host = false;
     ms_status status = copy_url(config->trading_url, url != NULL ? url : config->live ? LIVE_URL : PAPER_URL,
-                                "trading URL");
-    if (status == MS_OK && !config->live && on_host(config->trading_url, LIVE_URL))
+                                "trading URL", &live_host);
+    if (status == MS_OK && !config->live && live_host)
         return ms_error(MS_ERR_INVALID_ARG, "trading URL %s is Alpaca's live host but live trading "
                         "was not requested: use the paper host, or the live option with "
                         "MARKETSIM_LIVE_TRADING=yes", config->trading_url);
@@ -137,14 +123,14 @@ ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, 
         status = resolve_trading_url(opts, out);
     if (status == MS_OK) {
         const char *data_url = first_set(opts->data_url, "APCA_API_DATA_URL");
-        status = copy_url(out->data_url, data_url != NULL ? data_url : DATA_URL, "data URL");
+        status = copy_url(out->data_url, data_url != NULL ? data_url : DATA_URL, "data URL", NULL);
     }
     if (status == MS_OK)
         status = ms_alpaca_keys_resolve(opts, &out->keys);
     return status;
 }
 
-ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config)
+ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config, const char *base_url)
 {
     ms_http_settings settings = {
         .connect_timeout = config->connect_timeout,
@@ -152,6 +138,7 @@ ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config)
         .max_retries = config->max_retries,
         .key_id = config->keys.present ? config->keys.key_id : NULL,
         .secret_key = config->keys.present ? config->keys.secret_key : NULL,
+        .base_url = base_url,
     };
     return settings;
 }

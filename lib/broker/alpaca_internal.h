@@ -21,19 +21,22 @@ typedef struct ms_alpaca_keys {
 } ms_alpaca_keys;
 
 /* The keys from opts, else APCA_API_KEY_ID/APCA_API_SECRET_KEY, else
- * opts->key_file; present is false when none is configured. Errors:
- * MS_ERR_INVALID_ARG (half a pair, a key file readable by group or others,
- * a malformed key file), MS_ERR_IO. Messages never carry a key. */
+ * opts->key_file; present is false when none is configured. When keys are
+ * configured the process is made non-dumpable (PR_SET_DUMPABLE 0,
+ * RLIMIT_CORE 0) before they are read.
+ * Errors: MS_ERR_INVALID_ARG (half a pair, a key file that is not a
+ * regular file or is readable by group or others, a malformed key file),
+ * MS_ERR_IO. Messages never carry a key. */
 ms_status ms_alpaca_keys_resolve(const ms_broker_options *opts, ms_alpaca_keys *out);
 
 /* Overwrites the keys so they do not linger in freed memory. */
 void ms_alpaca_keys_wipe(ms_alpaca_keys *keys);
 
-#define MS_ALPACA_URL_MAX 512
+#define MS_ALPACA_URL_MAX MS_BASE_URL_MAX
 
 typedef struct ms_alpaca_config {
     bool live;
-    char trading_url[MS_ALPACA_URL_MAX];  /* no trailing '/' */
+    char trading_url[MS_ALPACA_URL_MAX];  /* ms_base_url's text: parsed, no trailing '/' */
     char data_url[MS_ALPACA_URL_MAX];
     ms_alpaca_keys keys;
     double connect_timeout;
@@ -44,11 +47,13 @@ typedef struct ms_alpaca_config {
 
 /* Resolves opts and the environment into *out. `trading`: also decide
  * paper or live and the trading URL. Errors: MS_ERR_INVALID_ARG (live
- * without the opt-in, a bad URL or number), those of ms_alpaca_keys_resolve. */
+ * without the opt-in, a URL that ms_base_url_parse refuses, paper trading on
+ * the live host, a bad number), those of ms_alpaca_keys_resolve. */
 ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, ms_alpaca_config *out);
 
-/* The HTTP settings of a config; the key pointers point into it. */
-ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config);
+/* The HTTP settings of a config for requests to `base_url` (its
+ * trading_url or data_url); the pointers point into it. */
+ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config, const char *base_url);
 
 /* ---- Requests (alpaca_request.c) ---------------------------------------- */
 
@@ -165,6 +170,15 @@ void ms_bar_rows_release(ms_bar_rows *rows);
 
 /* ---- Bars (alpaca_bars.c) ----------------------------------------------- */
 
+/* Which series of a symbol's bars are asked for, part of the cache's key:
+ * stocks from IEX (the feed every account may read) at raw prices
+ * (adjusted history changes with every dividend, which would silently
+ * invalidate the incremental cache); crypto pairs from the "us" location,
+ * which has neither feed nor adjustment. */
+#define MS_ALPACA_STOCK_FEED "iex"
+#define MS_ALPACA_STOCK_ADJUSTMENT "raw"
+#define MS_ALPACA_CRYPTO_LOCATION "us"
+
 /* Whether Alpaca accepts the timeframe: {1-59}Min, {1-23}Hour, 1Day,
  * 1Week, {1,2,3,6,12}Month. */
 bool ms_alpaca_timeframe_valid(const char *timeframe);
@@ -182,11 +196,15 @@ ms_status ms_alpaca_fetch_bars(ms_http_client *client, const char *data_url, con
 
 /* ---- Bar cache (bar_cache.c) -------------------------------------------- */
 
-/* "<dir>/alpaca/<timeframe>/<SYMBOL>.csv" with '/' and '-' dropped from the
- * symbol. Errors: MS_ERR_INVALID_ARG (a symbol that is no file name, a
- * path too long). */
-ms_status ms_bar_cache_path(const char *dir, const char *timeframe, const char *symbol, char *path,
-                            size_t size);
+/* "<dir>/alpaca/<server>/<series>/<SYMBOL>.csv", '/' and '-' dropped from
+ * the symbol. <server> names the data URL (a parsed base URL's text) by its
+ * host and port and a hash of the whole URL; <series> is the timeframe with
+ * the feed and adjustment ("1Day-iex-raw") or the crypto location
+ * ("1Day-crypto-us"). Bars cached for one data URL, feed, adjustment or
+ * timeframe are never read for another. Errors: MS_ERR_INVALID_ARG (a
+ * symbol that is no file name, a path too long). */
+ms_status ms_bar_cache_path(const char *dir, const char *data_url, const char *timeframe,
+                            const char *symbol, char *path, size_t size);
 
 /* The cached bars, none when the file does not exist. A cache that no
  * longer loads is dropped with a warning (it is refetched). */

@@ -3,11 +3,17 @@
  * APCA_API_KEY_ID / APCA_API_SECRET_KEY, else a key file ("KEY_ID\nSECRET\n")
  * that only its owner may read. Messages say which source failed and how,
  * never a key.
+ *
+ * Once keys are configured the process is made non-dumpable and its core-size
+ * limit 0 (protect_from_dumps): a core dump would hold the keys, and so
+ * would memory read by another process of the same user through ptrace.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,13 +100,20 @@ static ms_status parse_key_file(ms_alpaca_keys *out, char *text, const char *pat
     return status;
 }
 
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISDIR(mode) ? "a directory" : S_ISSOCK(mode) ? "a socket"
+           : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : "not a regular file";
+}
+
 static ms_status check_key_file(int fd, const char *path)
 {
     struct stat info;
     if (fstat(fd, &info) != 0)
         return ms_error(MS_ERR_IO, "key file %s: %s", path, strerror(errno));
     if (!S_ISREG(info.st_mode))
-        return ms_error(MS_ERR_INVALID_ARG, "key file %s is not a regular file", path);
+        return ms_error(MS_ERR_INVALID_ARG, "key file %s is %s, not a regular file", path,
+                        file_kind(info.st_mode));
     if ((info.st_mode & 077) != 0)
         return ms_error(MS_ERR_INVALID_ARG, "key file %s is open to group or others (mode %04o): "
                         "keys must be private, run chmod 600 %s", path,
@@ -110,7 +123,12 @@ static ms_status check_key_file(int fd, const char *path)
 
 static ms_status read_key_file(ms_alpaca_keys *out, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+     * writer forever; it changes nothing for the regular file that
+     * check_key_file then demands. Symbolic links are followed (no
+     * O_NOFOLLOW): a link to a private key file is a common setup, and the
+     * file it reaches is what the checks judge. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return ms_error(MS_ERR_IO, "key file %s: %s", path, strerror(errno));
     char text[KEY_FILE_MAX + 1];
@@ -133,9 +151,18 @@ static ms_status read_key_file(ms_alpaca_keys *out, const char *path)
     return status;
 }
 
-ms_status ms_alpaca_keys_resolve(const ms_broker_options *opts, ms_alpaca_keys *out)
+/* No core dump, and no ptrace by other processes of the user, from now
+ * on: for the whole process, as both are. Failures are ignored: neither
+ * call can fail with these arguments on Linux. */
+static void protect_from_dumps(void)
 {
-    memset(out, 0, sizeof *out);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    struct rlimit none = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &none);
+}
+
+static ms_status find_keys(const ms_broker_options *opts, ms_alpaca_keys *out)
+{
     bool found = false;
     ms_status status = pair_from(out, opts->key_id, opts->secret_key, "broker options", &found);
     if (status != MS_OK || found)
@@ -145,6 +172,15 @@ ms_status ms_alpaca_keys_resolve(const ms_broker_options *opts, ms_alpaca_keys *
     if (status != MS_OK || found)
         return status;
     return has_text(opts->key_file) ? read_key_file(out, opts->key_file) : MS_OK;
+}
+
+ms_status ms_alpaca_keys_resolve(const ms_broker_options *opts, ms_alpaca_keys *out)
+{
+    memset(out, 0, sizeof *out);
+    /* Before a key is read: a dump taken mid-read would hold it too. */
+    if (ms_alpaca_keys_configured(opts))
+        protect_from_dumps();
+    return find_keys(opts, out);
 }
 
 void ms_alpaca_keys_wipe(ms_alpaca_keys *keys)

@@ -36,7 +36,7 @@ static int64_t history_start(const char *timeframe)
 
 static ms_status fetch_from(alpaca_source *source, const char *symbol, int64_t start, ms_bar_rows *fresh)
 {
-    ms_http_settings settings = ms_alpaca_http_settings(&source->config);
+    ms_http_settings settings = ms_alpaca_http_settings(&source->config, source->config.data_url);
     ms_http_client *client = NULL;
     ms_status status = ms_http_client_create(&client, &settings, &source->limiter);
     if (status == MS_OK)
@@ -63,7 +63,8 @@ static ms_status merge_fresh(ms_bar_rows *bars, const ms_bar_rows *fresh)
 static ms_status update_bars(alpaca_source *source, const char *symbol, ms_bar_rows *bars)
 {
     char path[CACHE_PATH_MAX + 128];
-    ms_status status = ms_bar_cache_path(source->cache_dir, source->timeframe, symbol, path, sizeof path);
+    ms_status status = ms_bar_cache_path(source->cache_dir, source->config.data_url, source->timeframe,
+                                         symbol, path, sizeof path);
     if (status == MS_OK)
         status = ms_bar_cache_read(path, symbol, bars);
     if (status != MS_OK)

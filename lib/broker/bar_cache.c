@@ -1,7 +1,9 @@
 /*
- * bar_cache.c - the market-data cache on disk: one CSV per (timeframe,
- * symbol) with Alpaca's column names (t,o,h,l,c,v), so the data layer's CSV
- * loader reads it back. Files are replaced atomically (a temporary file in
+ * bar_cache.c - the market-data cache on disk: one CSV per (data URL, feed,
+ * adjustment, timeframe, symbol) with Alpaca's column names (t,o,h,l,c,v),
+ * so the data layer's CSV loader reads it back. Everything that decides
+ * which bars a request returns is in the path: bars from a test server or
+ * another feed must never be served as the real ones. Files are replaced atomically (a temporary file in
  * the same directory, synced, then renamed over the old one), so a crash or
  * a concurrent load never leaves half a cache.
  */
@@ -14,8 +16,23 @@
 
 #include "alpaca_internal.h"
 
-ms_status ms_bar_cache_path(const char *dir, const char *timeframe, const char *symbol, char *path,
-                            size_t size)
+/* Host and port for people ("127.0.0.1_18777"), the hash for uniqueness:
+ * the readable part drops characters and is cut short. */
+static void server_name(const char *data_url, char name[96])
+{
+    uint64_t hash = MS_FNV1A_OFFSET;
+    for (const char *c = data_url; *c != '\0'; c++)
+        hash = ms_fnv1a_byte(hash, (unsigned char)*c);
+    const char *host = strstr(data_url, "://");
+    host = host != NULL ? host + 3 : data_url;
+    size_t len = 0;
+    for (const char *c = host; *c != '\0' && *c != '/' && len < 64; c++)
+        name[len++] = isalnum((unsigned char)*c) || *c == '.' || *c == '-' ? *c : '_';
+    snprintf(name + len, 96 - len, "-%016llx", (unsigned long long)hash);
+}
+
+ms_status ms_bar_cache_path(const char *dir, const char *data_url, const char *timeframe,
+                            const char *symbol, char *path, size_t size)
 {
     char name[MS_ALPACA_SYMBOL_MAX];
     size_t len = 0;
@@ -30,7 +47,12 @@ ms_status ms_bar_cache_path(const char *dir, const char *timeframe, const char *
     /* A leading dot would make a hidden file, or ".." with its meaning. */
     if (len == 0 || name[0] == '.')
         return ms_error(MS_ERR_INVALID_ARG, "symbol '%s' cannot name a cache file", symbol);
-    int written = snprintf(path, size, "%s/alpaca/%s/%s.csv", dir, timeframe, name);
+    char server[96];
+    server_name(data_url, server);
+    bool crypto = ms_symbol_asset_class(symbol) == MS_ASSET_CRYPTO;
+    int written = snprintf(path, size, "%s/alpaca/%s/%s-%s-%s/%s.csv", dir, server, timeframe,
+                           crypto ? "crypto" : MS_ALPACA_STOCK_FEED,
+                           crypto ? MS_ALPACA_CRYPTO_LOCATION : MS_ALPACA_STOCK_ADJUSTMENT, name);
     if (written < 0 || (size_t)written >= size)
         return ms_error(MS_ERR_INVALID_ARG, "cache path for %s under %s is too long", symbol, dir);
     return MS_OK;

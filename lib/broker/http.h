@@ -47,6 +47,43 @@ void ms_rate_limiter_acquire(ms_rate_limiter *limiter);
 double ms_retry_delay(int attempt, long http_status, int64_t rate_limit_reset, double now_epoch,
                       double jitter);
 
+/* ---- Stopping (interrupt.c) ---------------------------------------------- */
+
+/* Whether ms_interrupt_requests(1) is in force. */
+bool ms_requests_interrupted(void);
+
+/* Sleeps `seconds` unless a stop is requested first or meanwhile; false
+ * when stopped (within 50 ms of the request). */
+bool ms_wait_unless_interrupted(double seconds);
+
+/* ---- Base URLs (base_url.c) ---------------------------------------------- */
+
+#define MS_BASE_URL_MAX 512
+
+/* A server's base URL as libcurl parses it, rebuilt from its parts. */
+typedef struct ms_base_url {
+    char text[MS_BASE_URL_MAX];  /* "scheme://host[:port][/path]", lower-case scheme and host,
+                                    no trailing '.' on the host, no trailing '/' */
+    char host[256];              /* as in text; IPv6 in brackets */
+    long port;                   /* the one given, else 443 or 80 */
+    bool https;
+    bool loopback;               /* 127.0.0.0/8, [::1] or localhost */
+} ms_base_url;
+
+/*
+ * Parses a base URL; `what` ("trading URL") names it in messages. Refused
+ * with MS_ERR_INVALID_ARG: what libcurl cannot parse, bytes outside
+ * printable ASCII, a scheme other than http and https, user-info (a user
+ * or password before '@', even empty), a query, fragment or IPv6 zone id,
+ * plain http to a host that is not loopback, text of MS_BASE_URL_MAX or
+ * more. Errors: MS_ERR_NOMEM.
+ */
+ms_status ms_base_url_parse(const char *text, const char *what, ms_base_url *out);
+
+/* Whether the request URL `url`, as libcurl parses it, goes to the scheme,
+ * host and port of `base` without user-info. */
+bool ms_base_url_covers(const ms_base_url *base, const char *url);
+
 /* ---- Client (http_client.c) --------------------------------------------- */
 
 /* The longest response body kept; a larger one is an error. */
@@ -58,6 +95,9 @@ typedef struct ms_http_settings {
     int max_retries;         /* extra attempts of a GET, >= 0 */
     const char *key_id;      /* NULL: requests carry no credentials */
     const char *secret_key;
+    /* Every request must go to this base URL's scheme, host and port (a
+     * parsed base URL's text); plain http to it never goes through a proxy. */
+    const char *base_url;
 } ms_http_settings;
 
 typedef struct ms_http_response {
@@ -73,7 +113,8 @@ typedef struct ms_http_client ms_http_client;
 /* A client with its own connection (one thread at a time) drawing on
  * `limiter`, which must outlive it. The key strings are copied into the
  * request headers, which are wiped when the client is freed.
- * Errors: MS_ERR_NOMEM, MS_ERR_HTTP (libcurl could not start). */
+ * Errors: MS_ERR_NOMEM, MS_ERR_HTTP (libcurl could not start),
+ * MS_ERR_INVALID_ARG (settings->base_url refused by ms_base_url_parse). */
 ms_status ms_http_client_create(ms_http_client **out, const ms_http_settings *settings,
                                 ms_rate_limiter *limiter);
 void ms_http_client_free(ms_http_client *client);
@@ -82,7 +123,8 @@ void ms_http_client_free(ms_http_client *client);
  * Sends one request (`body`: JSON for POST, else NULL) once. MS_OK when a
  * response arrived, whatever its status; *response is filled either way and
  * must be released. Errors (messages name the method and path):
- * MS_ERR_TIMEOUT, MS_ERR_HTTP (transport failures, a body over the cap).
+ * MS_ERR_TIMEOUT, MS_ERR_HTTP (transport failures, a body over the cap),
+ * MS_ERR_INVALID_ARG (a URL off the client's base URL: nothing is sent).
  */
 ms_status ms_http_send(ms_http_client *client, const char *method, const char *url, const char *body,
                        ms_http_response *response);

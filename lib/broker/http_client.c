@@ -1,8 +1,15 @@
 /*
  * http_client.c - the libcurl client: the one global init, a connection
  * per client, and sending one request with the key headers, connect and
- * total timeouts, no redirects (a redirected POST could change meaning), TLS
- * verification on, and a capped response body. GETs are retried here too.
+ * total timeouts, no redirects (a redirected POST could change meaning, and
+ * libcurl would carry the key headers to whatever host the redirect names),
+ * TLS verification on, and a capped response body. GETs are retried here
+ * too, unless ms_interrupt_requests asked to stop (interrupt.c).
+ *
+ * Where keys go: every request URL is checked against the client's base
+ * URL (scheme, host and port, as libcurl parses them) before it is sent,
+ * and plain http to loopback bypasses any proxy from the environment
+ * (http_proxy would otherwise carry the keys in clear text off the machine).
  *
  * Secrets: the API keys exist only in the header lists (wiped on free);
  * debug logs print "<redacted>" in their place and no message carries them.
@@ -21,7 +28,8 @@ struct ms_http_client {
     CURL *curl;
     struct curl_slist *headers;        /* for GET and DELETE */
     struct curl_slist *body_headers;   /* the same plus the JSON content type */
-    ms_http_settings settings;         /* key pointers cleared after create */
+    ms_http_settings settings;         /* key and base URL pointers cleared after create */
+    ms_base_url origin;                /* where every request must go */
     bool has_keys;                     /* whether the headers carry keys */
     ms_rate_limiter *limiter;
     ms_rng jitter;
@@ -96,9 +104,16 @@ ms_status ms_http_client_create(ms_http_client **out, const ms_http_settings *se
     ms_status status = ms_global_init();
     if (status != MS_OK)
         return status;
+    if (settings->base_url == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "an HTTP client needs the base URL its requests go to");
     ms_http_client *client = calloc(1, sizeof *client);
     if (client == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory creating an HTTP client");
+    status = ms_base_url_parse(settings->base_url, "base URL", &client->origin);
+    if (status != MS_OK) {
+        free(client);
+        return status;
+    }
     client->curl = curl_easy_init();
     client->headers = build_headers(settings, false);
     client->body_headers = build_headers(settings, true);
@@ -110,6 +125,7 @@ ms_status ms_http_client_create(ms_http_client **out, const ms_http_settings *se
     client->has_keys = settings->key_id != NULL && settings->secret_key != NULL;
     client->settings.key_id = NULL;
     client->settings.secret_key = NULL;
+    client->settings.base_url = NULL;
     client->limiter = limiter;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -177,6 +193,20 @@ static size_t collect_body(char *chunk, size_t size, size_t count, void *context
     return len;
 }
 
+/* A GET in flight is abandoned once a stop is requested (libcurl calls
+ * this about once a second even while nothing arrives); a POST or DELETE
+ * is finished, so its outcome is known. */
+static int abandon_if_interrupted(void *context, curl_off_t download_total, curl_off_t downloaded,
+                                  curl_off_t upload_total, curl_off_t uploaded)
+{
+    (void)context;
+    (void)download_total;
+    (void)downloaded;
+    (void)upload_total;
+    (void)uploaded;
+    return ms_requests_interrupted() ? 1 : 0;
+}
+
 static void configure(ms_http_client *client, const char *method, const char *url, const char *body,
                       body_buffer *collected)
 {
@@ -186,6 +216,8 @@ static void configure(ms_http_client *client, const char *method, const char *ur
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    if (client->origin.loopback)
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)(client->settings.connect_timeout * 1000));
@@ -202,6 +234,10 @@ static void configure(ms_http_client *client, const char *method, const char *ur
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, abandon_if_interrupted);
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    }
 }
 
 /* Failures that repeating the same request cannot fix. */
@@ -209,7 +245,7 @@ static bool permanent_failure(CURLcode code)
 {
     return code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL ||
            code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
-           code == CURLE_OUT_OF_MEMORY;
+           code == CURLE_OUT_OF_MEMORY || code == CURLE_ABORTED_BY_CALLBACK;
 }
 
 static ms_status transport_error(const ms_http_client *client, const char *where, CURLcode code,
@@ -223,6 +259,8 @@ static ms_status transport_error(const ms_http_client *client, const char *where
     if (collected->oversized)
         return ms_error(MS_ERR_HTTP, "%s: response body larger than %zu MiB", where,
                         MS_HTTP_MAX_BODY >> 20);
+    if (code == CURLE_ABORTED_BY_CALLBACK)
+        return ms_error(MS_ERR_HTTP, "%s: abandoned: a stop was requested", where);
     return ms_error(MS_ERR_HTTP, "%s: %s (%s)", where, curl_easy_strerror(code), detail);
 }
 
@@ -242,6 +280,9 @@ ms_status ms_http_send(ms_http_client *client, const char *method, const char *u
     memset(response, 0, sizeof *response);
     char where[MS_HTTP_WHERE_TEXT];
     ms_http_where(method, url, where);
+    if (!ms_base_url_covers(&client->origin, url))
+        return ms_error(MS_ERR_INVALID_ARG, "%s: refused: the URL does not go to %s, the only host "
+                        "this client sends its keys to", where, client->origin.text);
     ms_rate_limiter_acquire(client->limiter);
     body_buffer collected = { 0 };
     configure(client, method, url, body, &collected);
@@ -283,7 +324,8 @@ ms_status ms_http_get(ms_http_client *client, const char *url, ms_http_response 
     ms_http_where("GET", url, where);
     for (int attempt = 0;; attempt++) {
         ms_status status = ms_http_send(client, "GET", url, NULL, response);
-        if (!worth_retrying(status, response) || attempt >= client->settings.max_retries)
+        if (!worth_retrying(status, response) || attempt >= client->settings.max_retries ||
+            ms_requests_interrupted())
             return status;
         double wait = ms_retry_delay(attempt, response->status, response->rate_limit_reset,
                                      epoch_seconds(), ms_rng_uniform(&client->jitter));
@@ -293,7 +335,12 @@ ms_status ms_http_get(ms_http_client *client, const char *url, ms_http_response 
         else
             MS_INFO("%s: HTTP %ld; retry %d of %d in %.2f s", where, response->status, attempt + 1,
                     client->settings.max_retries, wait);
+        /* The last answer is kept until the wait is over: a stop during
+         * the wait returns it as the result. */
+        if (!ms_wait_unless_interrupted(wait)) {
+            MS_INFO("%s: retry %d abandoned: a stop was requested", where, attempt + 1);
+            return status;
+        }
         ms_http_response_release(response);
-        ms_sleep_seconds(wait);
     }
 }
