@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "marketsim/marketsim.h"
@@ -31,6 +32,10 @@
 #define SYMBOL_COUNT 5
 #define CYCLES 16
 #define HISTORY 400               /* bars kept before the replay window */
+/* The replay ends this many stock trading days before the synthetic
+ * market's last bar: a stretch where the forecasts of several symbols
+ * turn, so that positions are closed as well as opened. */
+#define END_OFFSET 24
 #define FOREIGN_SHORT 100.0
 
 static const char *const symbols[SYMBOL_COUNT] = { "AAPL", "MSFT", "NIO", "AMD", "BTCUSD" };
@@ -52,13 +57,14 @@ static void day_text(int64_t time, char text[11])
     strftime(text, 11, "%Y-%m-%d", &utc);
 }
 
-/* The last CYCLES + 1 stock trading days of the synthetic calendar. */
+/* CYCLES + 1 consecutive stock trading days of the synthetic calendar,
+ * ending END_OFFSET days before its last. */
 static void choose_days(replay *r)
 {
     const ms_bars *stock = r->bars[0];
     size_t n = ms_bars_len(stock);
     for (size_t i = 0; i <= CYCLES; i++)
-        r->days[i] = ms_bars_timestamps(stock)[n - 1 - CYCLES + i];
+        r->days[i] = ms_bars_timestamps(stock)[n - 1 - END_OFFSET - CYCLES + i];
 }
 
 /* A symbol's bars through `day` as a CSV file of the sim's data. */
@@ -325,6 +331,10 @@ static int setup(void **state)
             return -1;
     ms_source_free(synthetic);
     choose_days(r);
+    char *data = temp_dir_path(r->dir, "data");
+    if (mkdir(data, 0700) != 0)
+        return -1;
+    free(data);
     *state = r;
     return 0;
 }
@@ -339,7 +349,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Fills of one kind of order ("-close", "-exit", or someone else's: ""). */
+/* Fills of one kind of our orders ("-close", "-exit"), or of someone
+ * else's ("": the "manual-" orders; legs have ids of Alpaca's own). */
 static size_t count_fills(json_t *state, const char *suffix)
 {
     size_t count = 0, index;
@@ -350,7 +361,7 @@ static size_t count_fills(json_t *state, const char *suffix)
             continue;
         bool ours = strncmp(id, "ms-", 3) == 0;
         size_t length = strlen(id), tail = strlen(suffix);
-        count += *suffix == '\0' ? !ours
+        count += *suffix == '\0' ? strncmp(id, "manual-", 7) == 0
                  : ours && length > tail && strcmp(id + length - tail, suffix) == 0;
     }
     return count;

@@ -227,11 +227,13 @@ static bool exit_working(const ms_plan_inputs *in, const char *key, int held)
     return false;
 }
 
-/* A position of ours without a working take profit gets one: a limit at
- * our entry's take profit for the quantity we hold. */
+/* A position of ours that is kept, and has no working take profit, gets
+ * one: a limit at our entry's take profit for the quantity we hold. */
 static ms_status plan_exit(const ms_plan_inputs *in, ms_trade_result *result,
-                           const ms_position *position, const ms_plan_holding *ours)
+                           const ms_position *position, const ms_plan_holding *ours,
+                           const char *kept)
 {
+    char why[128];
     char symbol[32], key[32], id[MS_TRADE_ID_SIZE];
     int held = ours->qty > 0 ? 1 : -1;
     ms_symbol_canonical(position->symbol, key);
@@ -241,15 +243,19 @@ static ms_status plan_exit(const ms_plan_inputs *in, ms_trade_result *result,
     if (status != MS_OK)
         return status;
     const ms_order *known = find_known(in, id);
-    if (known == NULL && (!isfinite(ours->take_profit) || exit_working(in, key, held)))
-        return hold(result, symbol, ours->qty, isfinite(ours->take_profit)
-                    ? "forecast agrees; its take profit is working" : "forecast agrees");
+    if (known == NULL && (!isfinite(ours->take_profit) || exit_working(in, key, held))) {
+        snprintf(why, sizeof why, "%s%s", kept,
+                 isfinite(ours->take_profit) ? "; its take profit is working" : "");
+        return hold(result, symbol, ours->qty, why);
+    }
     ms_asset_class asset = ms_symbol_asset_class(symbol);
     double price = ms_order_price_to_tick(asset, ours->take_profit, held);
     double qty = fmin(fabs(ours->qty), fabs(position->qty) - held_by_others(in, key, -held));
-    if (known == NULL && (qty <= 0 || foreign_order_on(in, key, held) != NULL))
-        return hold(result, symbol, ours->qty, "forecast agrees; someone else's orders leave no "
-                    "room for its take profit");
+    if (known == NULL && (qty <= 0 || foreign_order_on(in, key, held) != NULL)) {
+        snprintf(why, sizeof why, "%s; someone else's orders leave no room for its take profit",
+                 kept);
+        return hold(result, symbol, ours->qty, why);
+    }
     ms_trade_step *exit = ms_trade_add_step(result, MS_TRADE_EXIT, symbol);
     if (exit == NULL)
         return no_memory();
@@ -276,11 +282,9 @@ static ms_status plan_position(const ms_plan_inputs *in, ms_trade_result *result
     const char *why = signal != NULL ? close_reason(signal, held, reason, sizeof reason) : NULL;
     if (why != NULL)
         return plan_close(in, result, position, ours->qty, why);
-    if (signal == NULL)
-        return hold(result, position->symbol, ours->qty, "not in this analysis");
-    if (signal->side != held)
-        return hold(result, position->symbol, ours->qty, "no new signal against it");
-    return plan_exit(in, result, position, ours);
+    const char *kept = signal == NULL ? "not in this analysis"
+                       : signal->side == held ? "forecast agrees" : "no new signal against it";
+    return plan_exit(in, result, position, ours, kept);
 }
 
 /* ---- 3. Our entries from earlier cycles ---------------------------------- */

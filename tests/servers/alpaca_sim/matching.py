@@ -86,11 +86,15 @@ def play_symbol(book, symbol, path):
 
 def play_day(book, day, bars_of_day):
     """Plays `day` (bars_of_day: symbol_key -> that day's bar), then expires
-    the stocks' day orders still open and marks positions at the close."""
+    the stocks' day orders still open and marks positions at the close. A
+    stock without a bar that day had no session (a weekend or holiday): its
+    day orders wait for the next one, as an order placed after Friday's
+    close works on Monday."""
     for symbol, bar in sorted(bars_of_day.items()):
         play_symbol(book, symbol, price_path(bar))
     for order in list(book.all_orders()):
         if order.get("time_in_force") == "day" and order.get("asset_class") != "crypto" \
+                and symbol_key(order["symbol"]) in bars_of_day \
                 and order.get("status") in ("new", "held", "accepted", "pending_new", "partially_filled"):
             book.close_order(order, "expired")
         elif order.get("time_in_force") in ("ioc", "fok") and working(order):
