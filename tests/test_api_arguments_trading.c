@@ -239,9 +239,9 @@ static void test_trade_functions_refuse_null_handles_and_outputs(void **state)
     ms_trade_result *result = NULL;
     char *text = NULL;
     ms_trade_options options = MS_TRADE_OPTIONS_INIT;
-    assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(NULL, t->report, &result));
-    assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(t->broker, NULL, &result));
-    assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(t->broker, t->report, NULL));
+    assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(NULL, t->report, NULL, &result));
+    assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(t->broker, NULL, NULL, &result));
+    assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan(t->broker, t->report, NULL, NULL));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_cycle(NULL, t->report, NULL, &result));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_cycle(t->broker, NULL, NULL, &result));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_cycle(t->broker, t->report, NULL, NULL));
@@ -254,7 +254,7 @@ static void test_trade_functions_refuse_null_handles_and_outputs(void **state)
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_result_to_text(NULL, &text));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_result_to_json(NULL, &text));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_step_to_json(NULL, &text));
-    assert_int_equal(ms_trade_plan(t->broker, t->report, &result), MS_OK);
+    assert_int_equal(ms_trade_plan(t->broker, t->report, NULL, &result), MS_OK);
     assert_null(ms_trade_result_step(result, HUGE_COUNT));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan_to_text(result, NULL));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_result_to_text(result, NULL));

@@ -1,6 +1,6 @@
 /*
  * soak_ledger.c - the orders the soak's cycles meant to place (their plans'
- * ENTER and CLOSE steps, by client_order_id), the day's-end expiry of the
+ * ENTER, EXIT and CLOSE steps, by client_order_id), the day's-end expiry of the
  * working ones, and the final comparison with the orders the fake Alpaca
  * server holds.
  */
@@ -58,10 +58,14 @@ static bool same_order(const soak_order *a, const soak_order *b)
 
 static soak_order from_step(const ms_trade_step *step)
 {
+    /* What the order carries: only an OTO or bracket order sends its take
+     * profit (a simple crypto entry's is placed later, as an exit). */
+    bool with_legs = step->order_class == MS_CLASS_OTO || step->order_class == MS_CLASS_BRACKET;
     soak_order order = {
         .side = step->side, .qty = step->qty, .type = step->type,
         .time_in_force = step->time_in_force, .order_class = step->order_class,
-        .limit_price = step->limit_price, .take_profit_limit = step->take_profit_limit,
+        .limit_price = step->limit_price,
+        .take_profit_limit = with_legs ? step->take_profit_limit : NAN,
         .working = true,
     };
     snprintf(order.client_order_id, sizeof order.client_order_id, "%s", step->client_order_id);
@@ -73,7 +77,8 @@ bool soak_ledger_record(soak_ledger *ledger, const ms_trade_result *result)
 {
     for (size_t i = 0; i < ms_trade_result_step_count(result); i++) {
         const ms_trade_step *step = ms_trade_result_step(result, i);
-        if (step->action != MS_TRADE_ENTER && step->action != MS_TRADE_CLOSE)
+        if (step->action != MS_TRADE_ENTER && step->action != MS_TRADE_CLOSE &&
+            step->action != MS_TRADE_EXIT)
             continue;
         soak_order order = from_step(step);
         const soak_order *known = find(ledger, order.client_order_id);

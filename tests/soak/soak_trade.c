@@ -27,6 +27,7 @@
 #include "marketsim/marketsim.h"
 #include "soak/soak.h"
 #include "support/fake_alpaca.h"
+#include "support/temp_dir.h"
 
 #define DEFAULT_CYCLES 200
 /* The client's request timeout: as in test_alpaca_faults.c, short enough to
@@ -67,6 +68,8 @@ typedef struct soak_run {
     ms_broker *broker;
     ms_model *model;
     soak_ledger ledger;
+    char *scratch;                      /* holds marketsim's own ledger of the account */
+    char *own_ledger;
     int64_t day;                        /* the current cycle's clock, UTC seconds */
     size_t queued[SOAK_FAULT_KINDS];
     size_t attempts, plan_failures, failed_steps, cancels;
@@ -217,7 +220,9 @@ static bool attempt_cycle(soak_run *run, const ms_report *report, bool *ledger_o
 {
     ms_trade_result *result = NULL;
     run->attempts++;
-    if (ms_trade_cycle(run->broker, report, NULL, &result) != MS_OK) {
+    ms_trade_options options = MS_TRADE_OPTIONS_INIT;
+    options.ledger_path = run->own_ledger;
+    if (ms_trade_cycle(run->broker, report, &options, &result) != MS_OK) {
         run->plan_failures++;
         return false;
     }
@@ -255,6 +260,10 @@ static bool run_day(soak_run *run, size_t day_index)
 
 static bool open_run(soak_run *run)
 {
+    run->scratch = temp_dir_create();
+    run->own_ledger = run->scratch != NULL ? temp_dir_path(run->scratch, "ledger.sqlite") : NULL;
+    if (run->own_ledger == NULL)
+        return false;
     /* The server's own deadline, a backstop should the soak hang: far past
      * a normal run's few seconds a cycle. */
     run->server = fake_alpaca_start_for((int)(120 + 30 * run->cycles));
@@ -282,6 +291,8 @@ static void close_run(soak_run *run)
     ms_model_free(run->model);
     fake_alpaca_stop(run->server);
     soak_ledger_release(&run->ledger);
+    free(run->own_ledger);
+    temp_dir_remove(run->scratch);
 }
 
 /* Faults by kind: how many were queued, and the requests they hit by
