@@ -296,17 +296,18 @@ static void test_bracket_body_carries_the_stop_loss(void **state)
     json_decref(json);
 }
 
-static void test_stock_prices_are_rounded_to_alpaca_ticks(void **state)
+static void test_prices_are_sent_as_given_without_binary_noise(void **state)
 {
     (void)state;
+    /* An off-tick price is Alpaca's to refuse, never moved in silence. */
     ms_order_request request = limit_request("AAPL", 123.4567);
-    json_t *dollar = body_of(&request);
-    assert_string_equal(text_at(dollar, "limit_price"), "123.46");
-    request.limit_price = 0.123456;
-    json_t *penny = body_of(&request);
-    assert_string_equal(text_at(penny, "limit_price"), "0.1235");
-    json_decref(dollar);
-    json_decref(penny);
+    json_t *off_tick = body_of(&request);
+    assert_string_equal(text_at(off_tick, "limit_price"), "123.4567");
+    request.limit_price = 64.03; /* 64.0299999999999940314... in binary */
+    json_t *on_tick = body_of(&request);
+    assert_string_equal(text_at(on_tick, "limit_price"), "64.03");
+    json_decref(off_tick);
+    json_decref(on_tick);
 }
 
 static void test_crypto_body_uses_the_pair_name_and_fine_quantities(void **state)
@@ -358,7 +359,7 @@ int main(void)
         cmocka_unit_test(test_order_list_error_names_the_order_and_field),
         cmocka_unit_test(test_oto_body_sends_prices_as_strings_with_take_profit),
         cmocka_unit_test(test_bracket_body_carries_the_stop_loss),
-        cmocka_unit_test(test_stock_prices_are_rounded_to_alpaca_ticks),
+        cmocka_unit_test(test_prices_are_sent_as_given_without_binary_noise),
         cmocka_unit_test(test_crypto_body_uses_the_pair_name_and_fine_quantities),
         cmocka_unit_test(test_symbol_names_crypto_pairs_with_a_slash),
     };

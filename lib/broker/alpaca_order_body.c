@@ -1,9 +1,12 @@
 /*
  * alpaca_order_body.c - the JSON of POST /v2/orders. Quantities and prices
  * go as decimal strings, as Alpaca's own clients send them, so no binary
- * floating-point noise reaches the exchange. Alpaca refuses sub-penny stock
- * prices, so stock prices are rounded to the cent from $1 up and to 1/100
- * of a cent below; crypto prices and every quantity keep up to 9 decimals.
+ * floating-point noise reaches the exchange: every price and quantity
+ * keeps up to 9 decimals, enough for the noise to round away and for any
+ * real increment. Nothing is moved onto a tick here: the trade plan puts
+ * its prices on the asset's increment (order_rules.c) in the direction
+ * that favours the order, and a caller's off-tick price reaches Alpaca as
+ * given, to be refused there, never silently changed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,25 +31,20 @@ static int set_decimal(json_t *object, const char *key, double value, int places
     return json_object_set_new(object, key, json_string(text));
 }
 
-static int price_places(double price, bool crypto)
-{
-    return crypto ? FINE_PLACES : price >= 1.0 ? 2 : 4;
-}
-
 /* The exit legs of OTO and bracket orders; -1 when they cannot be added. */
-static int add_legs(json_t *order, const ms_order_request *request, bool crypto)
+static int add_legs(json_t *order, const ms_order_request *request)
 {
     int failed = 0;
     if (request->order_class == MS_CLASS_OTO || request->order_class == MS_CLASS_BRACKET) {
         json_t *take_profit = json_object();
         failed |= set_decimal(take_profit, "limit_price", request->take_profit_limit,
-                              price_places(request->take_profit_limit, crypto));
+                              FINE_PLACES);
         failed |= json_object_set_new(order, "take_profit", take_profit);
     }
     if (request->order_class == MS_CLASS_BRACKET) {
         json_t *stop_loss = json_object();
         failed |= set_decimal(stop_loss, "stop_price", request->stop_loss_stop,
-                              price_places(request->stop_loss_stop, crypto));
+                              FINE_PLACES);
         failed |= json_object_set_new(order, "stop_loss", stop_loss);
     }
     return failed;
@@ -59,7 +57,6 @@ ms_status ms_alpaca_order_body(const ms_order_request *request, char **body)
     ms_status status = ms_alpaca_symbol(request->symbol, symbol);
     if (status != MS_OK)
         return status;
-    bool crypto = ms_symbol_asset_class(request->symbol) == MS_ASSET_CRYPTO;
     json_t *order = json_object();
     int failed = json_object_set_new(order, "symbol", json_string(symbol));
     failed |= set_decimal(order, "qty", request->qty, FINE_PLACES);
@@ -68,15 +65,13 @@ ms_status ms_alpaca_order_body(const ms_order_request *request, char **body)
     failed |= json_object_set_new(order, "time_in_force",
                                   json_string(ms_time_in_force_word(request->time_in_force)));
     if (request->type == MS_ORDER_LIMIT || request->type == MS_ORDER_STOP_LIMIT)
-        failed |= set_decimal(order, "limit_price", request->limit_price,
-                              price_places(request->limit_price, crypto));
+        failed |= set_decimal(order, "limit_price", request->limit_price, FINE_PLACES);
     if (request->type == MS_ORDER_STOP || request->type == MS_ORDER_STOP_LIMIT)
-        failed |= set_decimal(order, "stop_price", request->stop_price,
-                              price_places(request->stop_price, crypto));
+        failed |= set_decimal(order, "stop_price", request->stop_price, FINE_PLACES);
     failed |= json_object_set_new(order, "client_order_id", json_string(request->client_order_id));
     failed |= json_object_set_new(order, "order_class",
                                   json_string(ms_order_class_word(request->order_class)));
-    failed |= add_legs(order, request, crypto);
+    failed |= add_legs(order, request);
     if (!failed)
         *body = json_dumps(order, JSON_COMPACT);
     json_decref(order);
