@@ -367,6 +367,27 @@ static size_t count_fills(json_t *state, const char *suffix)
     return count;
 }
 
+/* One line of figures for docs/trading.md: our orders by leg and status. */
+static void print_figures(json_t *state)
+{
+    size_t entries = 0, exits = 0, closes = 0, canceled = 0, filled = 0, index;
+    json_t *order;
+    json_array_foreach(json_object_get(state, "orders"), index, order) {
+        const char *id = json_string_value(json_object_get(order, "client_order_id"));
+        const char *status = json_string_value(json_object_get(order, "status"));
+        if (id == NULL || strncmp(id, "ms-", 3) != 0 || status == NULL)
+            continue;
+        entries += strstr(id, "-entry") != NULL;
+        exits += strstr(id, "-exit") != NULL;
+        closes += strstr(id, "-close") != NULL;
+        canceled += strcmp(status, "canceled") == 0;
+        filled += strcmp(status, "filled") == 0;
+    }
+    printf("replay: %d cycles, %zu orders of ours (%zu entries, %zu exits, %zu closes): %zu filled, "
+           "%zu canceled by us; %zu fills in all\n", CYCLES, entries + exits + closes, entries, exits,
+           closes, filled, canceled, json_array_size(json_object_get(state, "fills")));
+}
+
 /* Someone else's NIO short is still there, whatever our NIO trades did. */
 static void expect_foreign_untouched(json_t *state)
 {
@@ -409,6 +430,7 @@ static void test_sixteen_days_trade_cleanly_and_the_sim_places_the_same_orders(v
     assert_true(count_fills(record, "-close") >= 1);
     assert_int_equal(count_fills(record, ""), 1);
     expect_foreign_untouched(record);
+    print_figures(record);
     json_decref(record);
 
     static sent_order alpaca[512], simulated[512];
