@@ -183,7 +183,9 @@ void ms_rank_symbol(ms_symbol_report *report);
 /* Sorts symbols by composite score (descending, ties by name). */
 void ms_sort_symbols(ms_symbol_report *symbols, size_t n);
 
-/* Fills picks (at most opts->max_positions) from ranked symbols; returns the count. */
+/* Fills picks (at most opts->max_positions) from ranked symbols, skipping
+ * stale ones and sizing each from the buying power the earlier picks left
+ * (strategies.md, "Sizing"); returns the count. */
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,
                       const ms_analyzer_options *opts, ms_pick *picks);
 
@@ -199,8 +201,19 @@ struct ms_report {
     size_t error_count;
     ms_pick *picks;
     size_t pick_count;
+    char **warnings;
+    size_t warning_count;
     ms_timings timings;
 };
+
+/* Appends a printf-style warning to the report. Errors: MS_ERR_NOMEM. */
+ms_status ms_report_warn(ms_report *report, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Judges every symbol's freshness (freshness.c): resolves options.as_of
+ * when unset (the end of the newest bar's UTC day), sets each symbol's
+ * `stale` and warns about each stale one. Errors: MS_ERR_NOMEM. */
+ms_status ms_judge_freshness(ms_report *report);
 
 /* Frees what one symbol report owns (its symbol name, simulation returns
  * and recent prices). */
