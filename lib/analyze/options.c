@@ -111,8 +111,8 @@ static ms_status resolve_positions(ms_analyzer_options *opts)
     ms_status status = resolve_unset("position_size", "MARKETSIM_POSITION_SIZE",
                                      &opts->position_size, 1.0 / (double)opts->max_positions);
     if (status == MS_OK && !(opts->position_size > 0 && opts->position_size <= 1))
-        return ms_error(MS_ERR_INVALID_ARG, "position_size is a fraction of equity in (0, 1] "
-                        "(0.2 for 20%%), got %g", opts->position_size);
+        return ms_error(MS_ERR_INVALID_ARG, "position_size (MARKETSIM_POSITION_SIZE) is a "
+                        "fraction of equity in (0, 1] (0.2 for 20%%), got %g", opts->position_size);
     return status;
 }
 
