@@ -2,7 +2,8 @@
  * analyze_internal.h - the pieces of one analysis, in the order they run for
  * each symbol: forecast every origin once (origins.c), walk the simulations
  * forward over those forecasts (backtest.c), average over simulations
- * (summary.c), then, for all symbols, rank and pick (ranking.c).
+ * (summary.c), then, for all symbols, judge freshness (freshness.c), rank
+ * and pick (ranking.c).
  */
 #ifndef MS_ANALYZE_INTERNAL_H
 #define MS_ANALYZE_INTERNAL_H

@@ -1,7 +1,8 @@
 /*
- * analyzer.c - ms_analyzer: sets up one analysis (symbols as jobs, the
- * optional warm-up), has the engine (engine.c) take every symbol through
- * data -> forecasts -> strategies, then collects, ranks and picks. Each
+ * analyzer.c - ms_analyzer: sets up one analysis (spellings of one
+ * instrument merged, symbols as jobs, the optional warm-up), has the engine
+ * (engine.c) take every symbol through data -> forecasts -> strategies,
+ * then collects, judges freshness, ranks and picks. Each
  * symbol writes only its own job, every forecast is a deterministic
  * function of its context, and the final order comes from a deterministic
  * sort, so results are identical for any worker count and engine mode.

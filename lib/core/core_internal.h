@@ -1,7 +1,8 @@
 /*
  * core_internal.h - the library-internal side of the core layer: recording
  * errors, logging, environment parsing, small string helpers, UTC dates,
- * sleeping, random numbers and the thread pool. Every layer may include it;
+ * the US stock market's calendar, sleeping, random numbers and the thread
+ * pool. Every layer may include it;
  * nothing here is exported.
  */
 #ifndef MS_CORE_INTERNAL_H
