@@ -19,6 +19,38 @@ static int count_flag(const char *command, const char *flag, const char *value, 
     return CLI_EXIT_OK;
 }
 
+/* A fraction flag: a finite number in [low, 1], or in (0, 1] when
+ * `positive`. */
+static int fraction_flag(const char *command, const char *flag, const char *value, bool positive,
+                         double *out)
+{
+    double parsed;
+    if (!cli_parse_double(value, &parsed) || !(parsed <= 1) || parsed < 0 ||
+        (positive && parsed == 0))
+        return cli_usage_error(command, "--%s needs a fraction %s 1 (0.2 for 20%%), got '%s'",
+                               flag, positive ? "above 0, at most" : "from 0 to", value);
+    *out = parsed;
+    return CLI_EXIT_OK;
+}
+
+static int sizing_flag(const char *command, int option, const char *value, ms_analyzer_options *o)
+{
+    switch (option) {
+    case CLI_OPT_POSITION_SIZE:
+        return fraction_flag(command, "position-size", value, true, &o->position_size);
+    case CLI_OPT_MAX_POSITIONS:
+        return count_flag(command, "max-positions", value, &o->max_positions);
+    case CLI_OPT_STOCK_FEE: return fraction_flag(command, "stock-fee", value, false, &o->stock_fee);
+    case CLI_OPT_CRYPTO_FEE:
+        return fraction_flag(command, "crypto-fee", value, false, &o->crypto_fee);
+    case CLI_OPT_AS_OF:
+        if (ms_as_of_parse(value, &o->as_of) != MS_OK)
+            return cli_usage_error(command, "--as-of needs YYYY-MM-DD[THH:MM]: %s", ms_last_error());
+        return CLI_EXIT_OK;
+    }
+    return cli_usage_error(command, "unknown option");
+}
+
 static int number_flag(const char *command, int option, const char *value, ms_analyzer_options *o)
 {
     size_t seed = 0;
@@ -76,6 +108,10 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
     case CLI_OPT_ABLATE:
         *code = number_flag(command, option, value, o);
         return true;
+    case CLI_OPT_POSITION_SIZE: case CLI_OPT_MAX_POSITIONS: case CLI_OPT_STOCK_FEE:
+    case CLI_OPT_CRYPTO_FEE: case CLI_OPT_AS_OF:
+        *code = sizing_flag(command, option, value, o);
+        return true;
     }
     return false;
 }
@@ -112,6 +148,13 @@ static void show_progress(void *context, size_t done, size_t total, const char *
     fflush(stderr);
 }
 
+/* Warnings go to stderr too, where a user running `trade` from cron sees them. */
+static void print_warnings(const char *command, const ms_report *report)
+{
+    for (size_t i = 0; i < ms_report_warning_count(report); i++)
+        fprintf(stderr, "marketsim %s: warning: %s\n", command, ms_report_warning(report, i));
+}
+
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out)
 {
@@ -126,6 +169,8 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
                                  args->symbols.count, out);
         code = status != MS_OK ? cli_setup_error(command, "analysis", status) : CLI_EXIT_OK;
     }
+    if (code == CLI_EXIT_OK)
+        print_warnings(command, *out);
     if (code == CLI_EXIT_OK && args->html != NULL &&
         (status = ms_report_write_html(*out, args->html)) != MS_OK)
         code = cli_setup_error(command, "writing the HTML report", status);

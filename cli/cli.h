@@ -123,7 +123,8 @@ typedef struct cli_analysis_args {
 enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
        CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP,
-       CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML };
+       CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML, CLI_OPT_POSITION_SIZE,
+       CLI_OPT_MAX_POSITIONS, CLI_OPT_STOCK_FEE, CLI_OPT_CRYPTO_FEE, CLI_OPT_AS_OF };
 
 #define CLI_ANALYSIS_LONG_OPTIONS \
     { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
@@ -143,7 +144,12 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
     { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
     { "ablate", required_argument, NULL, CLI_OPT_ABLATE }, \
-    { "html", required_argument, NULL, CLI_OPT_HTML }
+    { "html", required_argument, NULL, CLI_OPT_HTML }, \
+    { "position-size", required_argument, NULL, CLI_OPT_POSITION_SIZE }, \
+    { "max-positions", required_argument, NULL, CLI_OPT_MAX_POSITIONS }, \
+    { "stock-fee", required_argument, NULL, CLI_OPT_STOCK_FEE }, \
+    { "crypto-fee", required_argument, NULL, CLI_OPT_CRYPTO_FEE }, \
+    { "as-of", required_argument, NULL, CLI_OPT_AS_OF }
 
 #define CLI_ANALYSIS_HELP \
     "  --symbols LIST         comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)\n" \
@@ -163,7 +169,15 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n" \
     "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
     "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap\n" \
-    "  --html FILE            also write the report as one self-contained HTML page with charts\n"
+    "  --html FILE            also write the report as one self-contained HTML page with charts\n" \
+    "  --position-size F      each pick's share of equity, 0 < F <= 1 (MARKETSIM_POSITION_SIZE,\n" \
+    "                         default 1 / max positions)\n" \
+    "  --max-positions N      picks at most (MARKETSIM_MAX_POSITIONS, default 10)\n" \
+    "  --stock-fee F          stock fee per side, a fraction; 0 = none (MARKETSIM_STOCK_FEE,\n" \
+    "                         default 0.0005)\n" \
+    "  --crypto-fee F         crypto fee per side (MARKETSIM_CRYPTO_FEE, default 0.001)\n" \
+    "  --as-of YYYY-MM-DD[THH:MM]  judge data freshness at this UTC time (a date: its end;\n" \
+    "                         default: the newest bar's day)\n"
 
 /* Applies one analysis (or model) flag. Returns true when `option` was
  * one, with *code set to CLI_EXIT_OK or the code to stop with. */
@@ -179,8 +193,9 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
                       ms_model **model);
 
 /* Runs the analysis of the flags' symbols (a progress line on a terminal);
- * *out receives the report, also written as HTML when --html was given.
- * On failure prints the error, returns the code. */
+ * *out receives the report, also written as HTML when --html was given;
+ * its warnings are printed on stderr. On failure prints the error, returns
+ * the code. */
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);
 

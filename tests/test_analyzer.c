@@ -2,7 +2,8 @@
  * test_analyzer.c - the batch analyzer end to end on the synthetic market
  * and hand-made CSVs: one forecast per (series, origin), identical results
  * for any worker count or parallel switch, per-symbol errors that do not
- * stop the others, ranking order and timings.
+ * stop the others, spellings of one instrument merged, stale symbols never
+ * picked, ranking order and timings.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,14 +213,60 @@ static void test_bad_bars_are_reported_with_file_and_line(void **state)
     ms_report_free(report);
 }
 
-static void test_duplicate_symbol_is_an_error_not_a_second_run(void **state)
+static void test_a_symbol_listed_twice_is_analysed_once_with_a_warning(void **state)
 {
     fixture *f = *state;
     const char *const symbols[] = { "GOOD", "GOOD" };
     ms_report *report = analyze(f, symbols, 2, 10, 1, 2);
     assert_int_equal(ms_report_symbol_count(report), 1);
-    assert_int_equal(ms_report_error_count(report), 1);
-    assert_non_null(strstr(ms_report_error(report, 0)->message, "more than once"));
+    assert_int_equal(ms_report_error_count(report), 0);
+    assert_int_equal(ms_report_warning_count(report), 1);
+    assert_string_equal(ms_report_warning(report, 0), "GOOD: listed more than once; analysed once");
+    assert_null(ms_report_warning(report, 1));
+    ms_report_free(report);
+}
+
+static void test_spellings_of_one_instrument_give_one_symbol_report_and_warnings(void **state)
+{
+    fixture *f = *state;
+    const char *const symbols[] = { "SUIUSD", "SUI-USD", "SUI/USD", "btcusd", "BTC/USD", "BRK-B" };
+    ms_report *report = analyze(f, symbols, 6, 5, 1, 2);
+    assert_int_equal(ms_report_symbol_count(report), 3);
+    assert_int_equal(ms_report_error_count(report), 0);
+    int sui = 0, btc = 0;
+    for (size_t i = 0; i < ms_report_symbol_count(report); i++) {
+        sui += strcmp(ms_report_symbol(report, i)->symbol, "SUIUSD") == 0;
+        btc += strcmp(ms_report_symbol(report, i)->symbol, "btcusd") == 0;
+    }
+    assert_int_equal(sui + btc, 2);   /* each under its first spelling */
+    assert_int_equal(ms_report_warning_count(report), 3);
+    assert_string_equal(ms_report_warning(report, 0),
+                        "SUI-USD: the same instrument as SUIUSD; analysed once, as SUIUSD");
+    assert_string_equal(ms_report_warning(report, 2),
+                        "BTC/USD: the same instrument as btcusd; analysed once, as btcusd");
+    ms_report_free(report);
+}
+
+/* STALE's last bar (2024-06-06) is seven sessions before GOOD's. */
+static void test_stale_stock_is_flagged_and_not_picked(void **state)
+{
+    fixture *f = *state;
+    const char *const alone[] = { "STALE" };
+    ms_report *report = analyze(f, alone, 1, 10, 1, 2);
+    assert_false(ms_report_symbol(report, 0)->stale);     /* judged against itself */
+    assert_int_equal(ms_report_pick_count(report), 1);
+    ms_report_free(report);
+    const char *const both[] = { "STALE", "GOOD" };
+    report = analyze(f, both, 2, 10, 1, 2);
+    assert_int_equal(ms_report_symbol_count(report), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const ms_symbol_report *r = ms_report_symbol(report, i);
+        assert_int_equal(r->stale, strcmp(r->symbol, "STALE") == 0);
+    }
+    for (size_t i = 0; i < ms_report_pick_count(report); i++)
+        assert_string_not_equal(ms_report_pick(report, i)->symbol, "STALE");
+    assert_int_equal(ms_report_warning_count(report), 1);
+    assert_non_null(strstr(ms_report_warning(report, 0), "STALE: stale data"));
     ms_report_free(report);
 }
 
@@ -315,7 +362,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timings_cover_every_phase, open_synthetic, close_fixture),
         cmocka_unit_test_setup_teardown(test_missing_and_short_symbols_fail_alone, open_csv_fixtures, close_fixture),
         cmocka_unit_test_setup_teardown(test_bad_bars_are_reported_with_file_and_line, open_csv_fixtures, close_fixture),
-        cmocka_unit_test_setup_teardown(test_duplicate_symbol_is_an_error_not_a_second_run, open_csv_fixtures, close_fixture),
+        cmocka_unit_test_setup_teardown(test_a_symbol_listed_twice_is_analysed_once_with_a_warning, open_csv_fixtures, close_fixture),
+        cmocka_unit_test_setup_teardown(test_spellings_of_one_instrument_give_one_symbol_report_and_warnings, open_synthetic, close_fixture),
+        cmocka_unit_test_setup_teardown(test_stale_stock_is_flagged_and_not_picked, open_csv_fixtures, close_fixture),
         cmocka_unit_test(test_walk_forward_windows_slide_one_origin_per_simulation),
         cmocka_unit_test(test_options_take_environment_then_defaults),
         cmocka_unit_test(test_malformed_environment_is_an_error),

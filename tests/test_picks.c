@@ -1,6 +1,8 @@
 /*
  * test_picks.c - ranking and picks (strategies.md, "Ranking and picks"):
- * which symbols qualify, in which order, and how many shares or coins.
+ * which symbols qualify, in which order, and how many shares or coins
+ * (strategies.md, "Sizing": equity x position size, capped by the buying
+ * power the earlier picks left).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,36 +102,103 @@ static void test_picks_stop_at_max_positions(void **state)
     assert_int_equal(ms_build_picks(list, 3, &opts, picks), 2);
 }
 
-static void test_stock_size_is_capped_at_60_percent_of_equity(void **state)
+static void test_stock_size_is_equity_times_position_size_in_whole_shares(void **state)
 {
     (void)state;
-    ms_analyzer_options opts = resolved_options();   /* equity 100000, buying power 200000 */
+    ms_analyzer_options opts = resolved_options();   /* equity 100000, position size 1/10 */
     ms_symbol_report list[] = { symbol("AAPL", 0.001, 1, 150, 151) };
     ms_pick pick;
     assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 1);
-    /* floor(200000 * 2 / 2 / 150) = 1333, cap floor(60000 / 150) = 400. */
-    assert_true(pick.quantity == 400);
+    /* floor(100000 * 0.1 / 150) = floor(66.67) */
+    assert_true(pick.quantity == 66);
 }
 
-static void test_expensive_stock_still_gets_one_share(void **state)
-{
-    (void)state;
-    ms_analyzer_options opts = resolved_options();
-    ms_symbol_report list[] = { symbol("BRK", 0.001, 1, 700000, 701000) };
-    ms_pick pick;
-    assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 1);
-    assert_true(pick.quantity == 1);
-}
-
-static void test_crypto_size_is_half_equity_in_thousandths(void **state)
+static void test_crypto_size_is_rounded_down_to_thousandths(void **state)
 {
     (void)state;
     ms_analyzer_options opts = resolved_options();
     ms_symbol_report list[] = { symbol("BTCUSD", 0.001, 1, 60000, 61000) };
     ms_pick pick;
     assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 1);
-    /* 50000 / 60000 = 0.8333.. floored to 0.833 */
-    assert_true(fabs(pick.quantity - 0.833) < 1e-12);
+    /* 10000 / 60000 = 0.1666.. floored to 0.166 */
+    assert_true(fabs(pick.quantity - 0.166) < 1e-12);
+}
+
+static void test_position_size_sets_each_picks_share_of_equity(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.position_size = 0.25;
+    opts.equity = 40000;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+    ms_symbol_report list[] = { symbol("A", 0.003, 1, 100, 101), symbol("B", 0.002, -1, 30, 29) };
+    ms_pick picks[2];
+    assert_int_equal(ms_build_picks(list, 2, &opts, picks), 2);
+    assert_true(picks[0].quantity == 100);   /* 40000 * 0.25 / 100 */
+    assert_true(picks[1].quantity == 333);   /* floor(10000 / 30) */
+}
+
+static void test_buying_power_is_consumed_pick_by_pick(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.buying_power = 25000;                  /* 10000 per position by default */
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+    ms_symbol_report list[] = { symbol("A", 0.004, 1, 100, 101), symbol("B", 0.003, 1, 100, 101),
+                                symbol("C", 0.002, 1, 100, 101), symbol("D", 0.001, 1, 100, 101) };
+    ms_pick picks[4];
+    assert_int_equal(ms_build_picks(list, 4, &opts, picks), 3);
+    assert_true(picks[0].quantity == 100);
+    assert_true(picks[1].quantity == 100);
+    assert_true(picks[2].quantity == 50);       /* the 5000 left */
+    assert_string_equal(picks[2].symbol, "C");
+}
+
+static void test_a_pick_that_cannot_buy_one_share_is_dropped_and_a_cheaper_one_still_fits(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.buying_power = 10050;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+    ms_symbol_report list[] = { symbol("A", 0.003, 1, 100, 101), symbol("B", 0.002, 1, 70, 71),
+                                symbol("C", 0.001, 1, 20, 21) };
+    ms_pick picks[3];
+    assert_int_equal(ms_build_picks(list, 3, &opts, picks), 2);
+    assert_string_equal(picks[0].symbol, "A");
+    assert_string_equal(picks[1].symbol, "C");  /* 50 left: B's 70 is out of reach, C's 20 twice */
+    assert_true(picks[1].quantity == 2);
+}
+
+static void test_stock_dearer_than_its_position_is_not_a_pick(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    ms_symbol_report list[] = { symbol("BRK", 0.001, 1, 700000, 701000) };
+    ms_pick pick;
+    assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 0);
+}
+
+static void test_no_buying_power_means_no_picks(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.buying_power = 0;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+    ms_symbol_report list[] = { symbol("ETHUSD", 0.001, 1, 3000, 3100) };
+    ms_pick pick;
+    assert_int_equal(ms_build_picks(list, 1, &opts, &pick), 0);
+}
+
+static void test_stale_symbol_is_never_picked(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    ms_symbol_report list[] = { symbol("OLD", 0.003, 1, 100, 101), symbol("NEW", 0.002, 1, 100, 101) };
+    list[0].stale = 1;
+    ms_pick picks[2];
+    assert_int_equal(ms_build_picks(list, 2, &opts, picks), 1);
+    assert_string_equal(picks[0].symbol, "NEW");
+    assert_true(picks[0].quantity == 100);      /* the stale one spent nothing */
 }
 
 int main(void)
@@ -140,9 +209,14 @@ int main(void)
         cmocka_unit_test(test_picks_need_positive_return_and_edge_in_the_side),
         cmocka_unit_test(test_picks_skip_take_profit_not_beyond_entry),
         cmocka_unit_test(test_picks_stop_at_max_positions),
-        cmocka_unit_test(test_stock_size_is_capped_at_60_percent_of_equity),
-        cmocka_unit_test(test_expensive_stock_still_gets_one_share),
-        cmocka_unit_test(test_crypto_size_is_half_equity_in_thousandths),
+        cmocka_unit_test(test_stock_size_is_equity_times_position_size_in_whole_shares),
+        cmocka_unit_test(test_crypto_size_is_rounded_down_to_thousandths),
+        cmocka_unit_test(test_position_size_sets_each_picks_share_of_equity),
+        cmocka_unit_test(test_buying_power_is_consumed_pick_by_pick),
+        cmocka_unit_test(test_a_pick_that_cannot_buy_one_share_is_dropped_and_a_cheaper_one_still_fits),
+        cmocka_unit_test(test_stock_dearer_than_its_position_is_not_a_pick),
+        cmocka_unit_test(test_no_buying_power_means_no_picks),
+        cmocka_unit_test(test_stale_symbol_is_never_picked),
     };
     return cmocka_run_group_tests_name("picks", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_report_html.c - the HTML report is one self-contained page: one
  * section and two inline SVG charts per symbol, no URL or script anywhere,
- * every data string escaped, undefined numbers shown as "-"; and the report
+ * every data string escaped, undefined numbers shown as "-", stale symbols
+ * and the warnings shown; and the report
  * keeps the recent closes the price chart draws.
  */
 #include <stdarg.h>
@@ -25,8 +26,9 @@ static size_t count_of(const char *text, const char *needle)
     return count;
 }
 
-/* A real analysis of the synthetic market (baseline model). */
-static ms_report *analyze(const char *const *symbols, size_t n)
+/* A real analysis of the synthetic market (baseline model), its
+ * freshness judged at as_of (0: the newest bar's day). */
+static ms_report *analyze_as_of(const char *const *symbols, size_t n, int64_t as_of)
 {
     ms_source *source = NULL;
     ms_model *model = NULL;
@@ -36,12 +38,18 @@ static ms_report *analyze(const char *const *symbols, size_t n)
     assert_int_equal(ms_model_open(&model, NULL, NULL), MS_OK);
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
     opts.simulations = 6;
+    opts.as_of = as_of;
     assert_int_equal(ms_analyzer_create(&analyzer, source, model, &opts), MS_OK);
     assert_int_equal(ms_analyzer_run(analyzer, symbols, n, &report), MS_OK);
     ms_analyzer_free(analyzer);
     ms_model_free(model);
     ms_source_free(source);
     return report;
+}
+
+static ms_report *analyze(const char *const *symbols, size_t n)
+{
+    return analyze_as_of(symbols, n, 0);
 }
 
 /* The page as a heap string: the caller frees it with ms_free. */
@@ -177,6 +185,24 @@ static void test_html_shows_undefined_numbers_as_dashes_not_nan(void **state)
     ms_free(html);
 }
 
+static void test_html_marks_stale_symbols_and_lists_the_warnings(void **state)
+{
+    (void)state;
+    /* The synthetic market ends on Friday 2026-01-02; Tuesday's session is
+     * then missing. "aapl" is AAPL spelt again. */
+    const char *const symbols[] = { "AAPL", "aapl" };
+    ms_report *report = analyze_as_of(symbols, 2, 1767743999);   /* 2026-01-06 23:59:59Z */
+    char *page = html_of(report);
+    assert_int_equal(count_of(page, "<section class=\"symbol\""), 1);
+    assert_int_equal(count_of(page, "<td class=\"stale\">stale</td>"), 1);
+    assert_non_null(strstr(page, "Stale data: not picked."));
+    assert_non_null(strstr(page, "<h2>Warnings (2)</h2>"));
+    assert_non_null(strstr(page, "<li>aapl: the same instrument as AAPL; analysed once, as AAPL</li>"));
+    assert_non_null(strstr(page, "the market&#39;s last session, 2026-01-06; not picked</li>"));
+    ms_free(page);
+    ms_report_free(report);
+}
+
 static void test_html_rejects_null_arguments(void **state)
 {
     (void)state;
@@ -196,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_report_keeps_the_last_closes_oldest_first),
         cmocka_unit_test(test_html_escapes_symbols_messages_and_source),
         cmocka_unit_test(test_html_shows_undefined_numbers_as_dashes_not_nan),
+        cmocka_unit_test(test_html_marks_stale_symbols_and_lists_the_warnings),
         cmocka_unit_test(test_html_rejects_null_arguments),
     };
     return cmocka_run_group_tests_name("report_html", tests, NULL, NULL);

@@ -28,9 +28,12 @@ extern "C" {
 #endif
 
 /*
- * Analysis settings. Fields left 0 (or NULL, or -1 where noted) take the
- * environment's value if set, else the default; ms_analyzer_options_from_env
- * shows the result. The CLI sets fields from flags, so flags win.
+ * Analysis settings. Fields left as MS_ANALYZER_OPTIONS_INIT sets them (0,
+ * NULL, or -1 where noted) take the environment's value if set, else the
+ * default; ms_analyzer_options_resolve shows the result. The CLI sets fields
+ * from flags, so flags win. Fees, buying power and position size are unset
+ * when negative, so 0 is a real value for them (no fee, no buying power).
+ * Sizing: docs/strategies.md, "Sizing".
  */
 typedef struct ms_analyzer_options {
     int version;              /* MS_ANALYZER_OPTIONS_VERSION */
@@ -43,12 +46,17 @@ typedef struct ms_analyzer_options {
     const char *aggregate;    /* point forecast: "mean" (default), "median", "trimmed_mean_X", "quantile_Q" */
     size_t num_samples;       /* samples per forecast; 0 = exact (analytic) aggregates */
     uint64_t seed;            /* sampling seed */
-    double stock_fee;         /* default 0.0005 */
-    double crypto_fee;        /* default 0.001 */
-    size_t max_positions;     /* picks at most; default 10 */
+    double stock_fee;         /* per side, a fraction of the traded value; -1: MARKETSIM_STOCK_FEE,
+                                 else 0.0005; 0 is no fee */
+    double crypto_fee;        /* -1: MARKETSIM_CRYPTO_FEE, else 0.001; 0 is no fee */
+    size_t max_positions;     /* picks at most; 0: MARKETSIM_MAX_POSITIONS, else 10 */
     size_t min_positions;     /* picks target (never filled with failing symbols); default 4 */
-    double equity;            /* for sizing; default 100000 */
-    double buying_power;      /* default 2 x equity */
+    double equity;            /* for sizing; 0: 100000 */
+    double buying_power;      /* spent pick by pick; -1: 2 x equity; 0 is none (no picks) */
+    double position_size;     /* each pick's share of equity, in (0, 1]; -1:
+                                 MARKETSIM_POSITION_SIZE, else 1 / max_positions */
+    int64_t as_of;            /* the time freshness is judged at (UTC seconds); 0: the end of
+                                 the UTC day of the newest bar among the run's symbols */
     int warmup;               /* -1: MARKETSIM_WARMUP_MODELS (default off); 0 off; 1: run the
                                  model once on the analysis' shapes before the first symbol */
     size_t batch_size;        /* contexts per model call; 0 = the model's max_batch */
@@ -59,9 +67,11 @@ typedef struct ms_analyzer_options {
     void *progress_context;
 } ms_analyzer_options;
 
-#define MS_ANALYZER_OPTIONS_VERSION 1
+/* Version 2: position_size and as_of; fees and buying power unset at -1. */
+#define MS_ANALYZER_OPTIONS_VERSION 2
 #define MS_ANALYZER_OPTIONS_INIT \
-    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, NULL, NULL }
+    { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
+      0, 0, NULL, NULL }
 
 /*
  * Ablations: each switches one of the engine's savings off, to measure what
@@ -80,9 +90,19 @@ MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 
 /*
  * Resolves every unset field of *opts from the environment and the defaults,
- * in place. Errors: MS_ERR_INVALID_ARG naming a malformed variable or field.
+ * in place. as_of stays 0 when unset: the analysis resolves it from its bars.
+ * Errors: MS_ERR_INVALID_ARG naming a malformed variable or field (a fee or
+ * buying power not finite, a position size outside (0, 1], a negative as_of).
  */
 MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts);
+
+/*
+ * Parses a reference time for as_of: "YYYY-MM-DD" is the end of that UTC day
+ * (23:59:59: its bars and sessions are complete), "YYYY-MM-DDTHH:MM[:SS]"
+ * (or with a space) a UTC time. Errors: MS_ERR_INVALID_ARG saying what is
+ * wrong, or a NULL argument.
+ */
+MS_API ms_status ms_as_of_parse(const char *text, int64_t *out);
 
 typedef struct ms_analyzer ms_analyzer;
 
@@ -117,7 +137,13 @@ typedef struct ms_symbol_report {
     const char *symbol;
     ms_asset_class asset_class;
     size_t bars;
-    int64_t last_timestamp;
+    int64_t last_timestamp;         /* the last bar's time (Unix seconds) */
+    /* 1 when the last bar is older than the report's as_of allows: stocks
+     * before the last US session (weekdays less NYSE holidays) complete or
+     * under way at as_of, crypto dated (UTC) before the day before as_of's
+     * day (docs/strategies.md, "Freshness"). A stale symbol is ranked and
+     * shown, never picked. */
+    int stale;
     double last_close;
     double forecast_close;          /* next bar, prices */
     double forecast_high;
@@ -158,7 +184,8 @@ typedef struct ms_pick {
     double forecast_close;
     double forecast_high;
     double forecast_low;
-    double quantity;                /* whole shares for stocks, 0.001 steps for crypto */
+    double quantity;                /* whole shares for stocks, 0.001 steps for crypto: what
+                                       equity x position_size and the buying power left buy */
 } ms_pick;
 
 /* Wall-clock seconds of the whole run (warm-up included), of the warm-up and
@@ -178,7 +205,10 @@ typedef struct ms_report ms_report;
  * Runs the analysis of `n` symbols. Symbols that fail (missing file, bad
  * data, too-short history) are recorded in the report's errors and the
  * others still run; *out receives the report (free with ms_report_free) even
- * then. Results are identical for any worker count. `symbols` (n strings)
+ * then. Spellings of one instrument (SUIUSD, SUI-USD, sui/usd: one
+ * ms_symbol_canonical name) are analysed once, under the first spelling;
+ * the others are dropped with a report warning, as is each stale symbol.
+ * Results are identical for any worker count. `symbols` (n strings)
  * is borrowed for the call; the report copies what it keeps.
  * Errors (no report): MS_ERR_INVALID_ARG (NULL analyzer or out, NULL
  * symbols with n > 0, a NULL entry: the message names its index, checked
@@ -202,21 +232,31 @@ MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t 
 MS_API size_t ms_report_error_count(const ms_report *report);
 MS_API const ms_symbol_error *ms_report_error(const ms_report *report, size_t i);
 
-/* Picks in composite order; pick i is owned by the report (NULL out of range). */
+/* Picks in composite order, sized pick by pick from the buying power
+ * (docs/strategies.md, "Sizing"); pick i is owned by the report (NULL out
+ * of range). */
 MS_API size_t ms_report_pick_count(const ms_report *report);
 MS_API const ms_pick *ms_report_pick(const ms_report *report, size_t i);
+
+/* Warnings of the run, in the order they arose (merged spellings, then
+ * stale symbols): the count, and warning i as one line of text owned by the
+ * report (NULL when i is out of range or report is NULL; the count is then
+ * 0). They are in the text, JSON ("warnings") and HTML forms too. */
+MS_API size_t ms_report_warning_count(const ms_report *report);
+MS_API const char *ms_report_warning(const ms_report *report, size_t i);
 
 /* The run's timings, owned by the report (NULL for NULL). */
 MS_API const ms_timings *ms_report_timings(const ms_report *report);
 
 /* The resolved options the report was made with, owned by the report (NULL
  * for NULL). Its `aggregate` string lives as long as the report; progress
- * is as it was given. */
+ * is as it was given; as_of is the time freshness was judged at (0 only
+ * when no symbol loaded). */
 MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
 
 /*
  * The report as one JSON document ({"version", "config", "timings",
- * "symbols", "picks", "errors"}; non-finite numbers as null). *out is a
+ * "symbols", "picks", "errors", "warnings"}; non-finite numbers as null). *out is a
  * NUL-terminated string to free with ms_free.
  * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */

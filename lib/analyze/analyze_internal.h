@@ -2,7 +2,8 @@
  * analyze_internal.h - the pieces of one analysis, in the order they run for
  * each symbol: forecast every origin once (origins.c), walk the simulations
  * forward over those forecasts (backtest.c), average over simulations
- * (summary.c), then, for all symbols, rank and pick (ranking.c).
+ * (summary.c), then, for all symbols, judge freshness (freshness.c), rank
+ * and pick (ranking.c).
  */
 #ifndef MS_ANALYZE_INTERNAL_H
 #define MS_ANALYZE_INTERNAL_H
@@ -183,7 +184,9 @@ void ms_rank_symbol(ms_symbol_report *report);
 /* Sorts symbols by composite score (descending, ties by name). */
 void ms_sort_symbols(ms_symbol_report *symbols, size_t n);
 
-/* Fills picks (at most opts->max_positions) from ranked symbols; returns the count. */
+/* Fills picks (at most opts->max_positions) from ranked symbols, skipping
+ * stale ones and sizing each from the buying power the earlier picks left
+ * (strategies.md, "Sizing"); returns the count. */
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,
                       const ms_analyzer_options *opts, ms_pick *picks);
 
@@ -199,8 +202,19 @@ struct ms_report {
     size_t error_count;
     ms_pick *picks;
     size_t pick_count;
+    char **warnings;
+    size_t warning_count;
     ms_timings timings;
 };
+
+/* Appends a printf-style warning to the report. Errors: MS_ERR_NOMEM. */
+ms_status ms_report_warn(ms_report *report, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Judges every symbol's freshness (freshness.c): resolves options.as_of
+ * when unset (the end of the newest bar's UTC day), sets each symbol's
+ * `stale` and warns about each stale one. Errors: MS_ERR_NOMEM. */
+ms_status ms_judge_freshness(ms_report *report);
 
 /* Frees what one symbol report owns (its symbol name, simulation returns
  * and recent prices). */

@@ -1,12 +1,14 @@
 /*
- * analyzer.c - ms_analyzer: sets up one analysis (symbols as jobs, the
- * optional warm-up), has the engine (engine.c) take every symbol through
- * data -> forecasts -> strategies, then collects, ranks and picks. Each
+ * analyzer.c - ms_analyzer: sets up one analysis (spellings of one
+ * instrument merged, symbols as jobs, the optional warm-up), has the engine
+ * (engine.c) take every symbol through data -> forecasts -> strategies,
+ * then collects, judges freshness, ranks and picks. Each
  * symbol writes only its own job, every forecast is a deterministic
  * function of its context, and the final order comes from a deterministic
  * sort, so results are identical for any worker count and engine mode.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,12 +77,50 @@ static void symbol_finished(void *context, ms_symbol_job *job)
     pthread_mutex_unlock(&analyzer->progress_lock);
 }
 
-static int listed_before(const char *const *symbols, size_t i)
+/* Whether two names spell one instrument (one ms_symbol_canonical name);
+ * names too long for a canonical form compare as written. */
+static bool same_instrument(const char *a, const char *b)
 {
+    if (strlen(a) >= MS_SYMBOL_CAPACITY || strlen(b) >= MS_SYMBOL_CAPACITY)
+        return strcmp(a, b) == 0;
+    char first[MS_SYMBOL_CAPACITY], second[MS_SYMBOL_CAPACITY];
+    ms_symbol_canonical(a, first);
+    ms_symbol_canonical(b, second);
+    return strcmp(first, second) == 0;
+}
+
+/* The first spelling of symbols[i]'s instrument when an earlier name has
+ * it, else NULL. Empty names are never merged: each is its own error. */
+static const char *listed_before(const char *const *symbols, size_t i)
+{
+    if (symbols[i] == NULL || *symbols[i] == '\0')
+        return NULL;
     for (size_t j = 0; j < i; j++)
-        if (strcmp(symbols[j], symbols[i]) == 0)
-            return 1;
-    return 0;
+        if (symbols[j] != NULL && same_instrument(symbols[j], symbols[i]))
+            return symbols[j];
+    return NULL;
+}
+
+/* Spellings of one instrument (SUIUSD, SUI-USD, SUI/USD) are one symbol:
+ * the first is analysed, the others are dropped with a warning, so one
+ * instrument is never picked (and its buying power counted) twice. `kept`
+ * receives the names to analyse. */
+static ms_status merge_spellings(const char *const *symbols, size_t n, const char **kept,
+                                 size_t *kept_count, ms_report *report)
+{
+    ms_status status = MS_OK;
+    *kept_count = 0;
+    for (size_t i = 0; i < n && status == MS_OK; i++) {
+        const char *first = listed_before(symbols, i);
+        if (first == NULL)
+            kept[(*kept_count)++] = symbols[i];
+        else if (strcmp(first, symbols[i]) == 0)
+            status = ms_report_warn(report, "%s: listed more than once; analysed once", first);
+        else
+            status = ms_report_warn(report, "%s: the same instrument as %s; analysed once, "
+                                    "as %s", symbols[i], first, first);
+    }
+    return status;
 }
 
 /* A NULL entry is a caller's bug, not a symbol that failed: refused before
@@ -101,10 +141,9 @@ static ms_status prepare_jobs(const char *const *symbols, size_t n, ms_symbol_jo
         if (jobs[i].report.symbol == NULL)
             return ms_error(MS_ERR_NOMEM, "out of memory for symbol names");
         jobs[i].report.asset_class = ms_symbol_asset_class(jobs[i].symbol);
-        if (*jobs[i].symbol == '\0' || listed_before(symbols, i)) {
+        if (*jobs[i].symbol == '\0') {
             jobs[i].status = MS_ERR_INVALID_ARG;
-            jobs[i].message = ms_strdup(*jobs[i].symbol ? "symbol listed more than once"
-                                                         : "empty symbol name");
+            jobs[i].message = ms_strdup("empty symbol name");
         }
     }
     return MS_OK;
@@ -201,16 +240,24 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer, const char *const *symbo
         return checked;
     double started = ms_clock_seconds();
     ms_symbol_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+    const char **kept = calloc(n ? n : 1, sizeof *kept);
     ms_report *report = new_report(analyzer);
-    ms_status status = jobs && report ? prepare_jobs(symbols, n, jobs)
-                                      : ms_error(MS_ERR_NOMEM, "out of memory starting an analysis");
+    size_t count = 0;
+    ms_status status = jobs && kept && report
+                           ? merge_spellings(symbols, n, kept, &count, report)
+                           : ms_error(MS_ERR_NOMEM, "out of memory starting an analysis");
+    if (status == MS_OK)
+        status = prepare_jobs(kept, count, jobs);
     if (status == MS_OK && analyzer->options.warmup)
         status = warm_up(analyzer, &report->timings);
     if (status == MS_OK)
-        status = run_engine(analyzer, jobs, n);
+        status = run_engine(analyzer, jobs, count);
     if (status == MS_OK)
-        status = collect(report, jobs, n);
-    release_jobs(jobs, jobs ? n : 0);
+        status = collect(report, jobs, count);
+    if (status == MS_OK)
+        status = ms_judge_freshness(report);
+    release_jobs(jobs, jobs ? count : 0);
+    free(kept);
     if (status != MS_OK) {
         ms_report_free(report);
         return status;

@@ -16,6 +16,11 @@
 #define DEFAULT_CONTEXT_LENGTH 512
 #define DEFAULT_MIN_CONTEXT 32
 #define MAX_SAMPLES 1000000
+#define DEFAULT_STOCK_FEE 0.0005
+#define DEFAULT_CRYPTO_FEE 0.001
+#define DEFAULT_MAX_POSITIONS 10
+#define DEFAULT_MIN_POSITIONS 4
+#define DEFAULT_EQUITY 100000.0
 
 static ms_status resolve_counts(ms_analyzer_options *opts)
 {
@@ -78,32 +83,61 @@ static ms_status resolve_parallelism(ms_analyzer_options *opts)
     return MS_OK;
 }
 
-static ms_status check_money(const char *name, double value, double *field, double fallback)
+/* A money field that is unset when negative (-1): the environment's value
+ * when `variable` names one, else `fallback`. 0 is a real value. */
+static ms_status resolve_unset(const char *name, const char *variable, double *field,
+                               double fallback)
 {
-    if (value == 0)
-        value = fallback;
-    if (!isfinite(value) || value < 0)
-        return ms_error(MS_ERR_INVALID_ARG, "%s must be finite and >= 0, got %g", name, value);
+    if (!isfinite(*field))
+        return ms_error(MS_ERR_INVALID_ARG, "%s must be finite, got %g", name, *field);
+    if (*field >= 0)
+        return MS_OK;
+    double value = fallback;
+    ms_status status = variable != NULL ? ms_env_double(variable, &value) : MS_OK;
     *field = value;
-    return MS_OK;
+    return status;
+}
+
+static ms_status resolve_positions(ms_analyzer_options *opts)
+{
+    if (opts->max_positions == 0) {
+        size_t env = 0;
+        ms_status status = ms_env_size("MARKETSIM_MAX_POSITIONS", &env);
+        if (status != MS_OK)
+            return status;
+        opts->max_positions = env ? env : DEFAULT_MAX_POSITIONS;
+    }
+    if (opts->min_positions == 0)
+        opts->min_positions = DEFAULT_MIN_POSITIONS;
+    if (opts->min_positions > opts->max_positions)
+        opts->min_positions = opts->max_positions;
+    /* By default max_positions full-size positions use the equity once. */
+    ms_status status = resolve_unset("position_size", "MARKETSIM_POSITION_SIZE",
+                                     &opts->position_size, 1.0 / (double)opts->max_positions);
+    if (status == MS_OK && !(opts->position_size > 0 && opts->position_size <= 1))
+        return ms_error(MS_ERR_INVALID_ARG, "position_size (MARKETSIM_POSITION_SIZE) is a "
+                        "fraction of equity in (0, 1] (0.2 for 20%%), got %g", opts->position_size);
+    return status;
 }
 
 static ms_status resolve_trading(ms_analyzer_options *opts)
 {
+    if (opts->equity == 0)
+        opts->equity = DEFAULT_EQUITY;
+    if (!isfinite(opts->equity) || opts->equity < 0)
+        return ms_error(MS_ERR_INVALID_ARG, "equity must be finite and > 0, got %g", opts->equity);
     ms_status status;
-    if ((status = check_money("stock_fee", opts->stock_fee, &opts->stock_fee, 0.0005)) != MS_OK ||
-        (status = check_money("crypto_fee", opts->crypto_fee, &opts->crypto_fee, 0.001)) != MS_OK ||
-        (status = check_money("equity", opts->equity, &opts->equity, 100000.0)) != MS_OK ||
-        (status = check_money("buying_power", opts->buying_power, &opts->buying_power,
-                              2.0 * opts->equity)) != MS_OK)
+    if ((status = resolve_unset("stock_fee", "MARKETSIM_STOCK_FEE", &opts->stock_fee,
+                                DEFAULT_STOCK_FEE)) != MS_OK ||
+        (status = resolve_unset("crypto_fee", "MARKETSIM_CRYPTO_FEE", &opts->crypto_fee,
+                                DEFAULT_CRYPTO_FEE)) != MS_OK ||
+        (status = resolve_unset("buying_power", NULL, &opts->buying_power,
+                                2.0 * opts->equity)) != MS_OK)
         return status;
-    if (opts->max_positions == 0)
-        opts->max_positions = 10;
-    if (opts->min_positions == 0)
-        opts->min_positions = 4;
-    if (opts->min_positions > opts->max_positions)
-        opts->min_positions = opts->max_positions;
-    return MS_OK;
+    if (opts->as_of < 0)
+        return ms_error(MS_ERR_INVALID_ARG, "as_of must be a time after 1970 (UTC seconds), "
+                        "got %lld", (long long)opts->as_of);
+    return resolve_positions(opts);
 }
 
 MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
@@ -146,4 +180,22 @@ MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
     if ((status = resolve_counts(opts)) != MS_OK || (status = resolve_parallelism(opts)) != MS_OK)
         return status;
     return resolve_trading(opts);
+}
+
+MS_API ms_status ms_as_of_parse(const char *text, int64_t *out)
+{
+    if (text == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_as_of_parse: NULL argument");
+    size_t len = strlen(text);
+    int64_t seconds = 0;
+    const char *reason = NULL;
+    if (!ms_parse_utc_time(text, len, &seconds, &reason))
+        return ms_error(MS_ERR_INVALID_ARG, "as-of '%s': %s", text, reason);
+    /* A bare date stands for its whole day: judged once it is over. */
+    if (strspn(text, "0123456789-") == len)
+        seconds += MS_SECONDS_PER_DAY - 1;
+    if (seconds <= 0)
+        return ms_error(MS_ERR_INVALID_ARG, "as-of '%s' is not after 1970-01-01", text);
+    *out = seconds;
+    return MS_OK;
 }

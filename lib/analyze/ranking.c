@@ -1,7 +1,7 @@
 /*
  * ranking.c - choosing each symbol's best strategy, ordering symbols by
- * composite score, and turning the best of them into sized picks
- * (strategies.md, "Ranking and picks").
+ * composite score, and turning the best fresh ones into picks sized from
+ * the buying power (strategies.md, "Ranking and picks" and "Sizing").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -39,22 +39,12 @@ void ms_sort_symbols(ms_symbol_report *symbols, size_t n)
     qsort(symbols, n, sizeof *symbols, compare_composite);
 }
 
-/* Stocks: floor(buying_power * risk / 2 / price) with risk 2.0, capped at
- * 60% of equity; crypto: (equity / 2) / price floored to 0.001; at least one
- * share or 0.001 coin. */
-static double suggested_quantity(const ms_symbol_report *report, double price,
-                                 const ms_analyzer_options *opts)
+/* What `budget` buys at `price`: whole shares, or coins in 0.001 steps,
+ * rounded down so a pick never costs more than its budget. */
+static double affordable_quantity(ms_asset_class asset_class, double budget, double price)
 {
-    const double risk = 2.0, max_equity_share = 0.6;
-    if (report->asset_class == MS_ASSET_CRYPTO) {
-        double coins = floor(opts->equity / 2.0 / price * 1000.0) / 1000.0;
-        return coins > 0.001 ? coins : 0.001;
-    }
-    double shares = floor(opts->buying_power * risk / 2.0 / price);
-    double cap = floor(opts->equity * max_equity_share / price);
-    if (shares > cap)
-        shares = cap;
-    return shares > 1.0 ? shares : 1.0;
+    double units = budget > 0 ? budget / price : 0.0;
+    return asset_class == MS_ASSET_CRYPTO ? floor(units * 1000.0) / 1000.0 : floor(units);
 }
 
 /* Close, high and low are forecast as separate series, so their levels can
@@ -74,21 +64,31 @@ static int qualifies(const ms_symbol_report *report)
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,
                       const ms_analyzer_options *opts, ms_pick *picks)
 {
+    double power = opts->buying_power;
+    double position = opts->equity * opts->position_size;
     size_t count = 0;
     for (size_t i = 0; i < n && count < opts->max_positions; i++) {
         const ms_symbol_report *report = &symbols[i];
-        if (!qualifies(report))
+        if (report->stale || !qualifies(report))
             continue;
+        double price = report->entry_price;
+        double quantity = affordable_quantity(report->asset_class,
+                                              position < power ? position : power, price);
+        /* Too little left for one share or 0.001 coin: not a pick, but a
+         * cheaper symbol further down may still fit. */
+        if (quantity < (report->asset_class == MS_ASSET_CRYPTO ? 0.001 : 1.0))
+            continue;
+        power -= quantity * price;
         picks[count++] = (ms_pick){
             .symbol = report->symbol,
             .strategy = report->best_strategy,
             .side = report->side,
-            .entry_price = report->entry_price,
+            .entry_price = price,
             .take_profit_price = report->take_profit_price,
             .forecast_close = report->forecast_close,
             .forecast_high = report->forecast_high,
             .forecast_low = report->forecast_low,
-            .quantity = suggested_quantity(report, report->entry_price, opts),
+            .quantity = quantity,
         };
     }
     return count;

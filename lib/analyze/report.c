@@ -1,7 +1,10 @@
-/* report.c - ownership and read access for ms_report (analyze.h). */
+/* report.c - ownership and read access for ms_report (analyze.h), and its warnings. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "analyze_internal.h"
+#include "core/core_internal.h"
 
 void ms_symbol_report_release(ms_symbol_report *report)
 {
@@ -28,6 +31,9 @@ MS_API void ms_report_free(ms_report *report)
         free((char *)report->errors[i].symbol);
         free((char *)report->errors[i].message);
     }
+    for (size_t i = 0; i < report->warning_count; i++)
+        free(report->warnings[i]);
+    free(report->warnings);
     free(report->symbols);
     free(report->errors);
     free(report->picks);
@@ -65,6 +71,38 @@ MS_API size_t ms_report_pick_count(const ms_report *report)
 MS_API const ms_pick *ms_report_pick(const ms_report *report, size_t i)
 {
     return report && i < report->pick_count ? &report->picks[i] : NULL;
+}
+
+ms_status ms_report_warn(ms_report *report, const char *fmt, ...)
+{
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int length = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = length >= 0 ? malloc((size_t)length + 1) : NULL;
+    char **warnings = text ? realloc(report->warnings,
+                                     (report->warning_count + 1) * sizeof *warnings) : NULL;
+    if (warnings == NULL) {
+        va_end(again);
+        free(text);
+        return ms_error(MS_ERR_NOMEM, "out of memory for a report warning");
+    }
+    vsnprintf(text, (size_t)length + 1, fmt, again);
+    va_end(again);
+    report->warnings = warnings;
+    warnings[report->warning_count++] = text;
+    return MS_OK;
+}
+
+MS_API size_t ms_report_warning_count(const ms_report *report)
+{
+    return report ? report->warning_count : 0;
+}
+
+MS_API const char *ms_report_warning(const ms_report *report, size_t i)
+{
+    return report && i < report->warning_count ? report->warnings[i] : NULL;
 }
 
 MS_API const ms_timings *ms_report_timings(const ms_report *report)

@@ -1,6 +1,7 @@
 /*
  * report_html.c - the report as one self-contained HTML page: a ranking
- * table, the picks, the errors, then one section per symbol with its two
+ * table (each symbol's data marked fresh or stale), the picks, the
+ * warnings, the errors, then one section per symbol with its two
  * inline SVG charts (report_svg.c). The page has no scripts and references
  * no URL, so it opens the same offline, from a mail attachment or a CI
  * artifact. Every string from the data (symbols, error messages, the data
@@ -27,7 +28,8 @@ static const char page_style[] =
     ".band{fill:#ff7f0e;fill-opacity:0.35;stroke:#ff7f0e}"
     ".step{stroke:#ff7f0e;stroke-dasharray:4 3}"
     ".forecast{fill:#ff7f0e}"
-    ".zero{stroke:#999;stroke-dasharray:2 2}";
+    ".zero{stroke:#999;stroke-dasharray:2 2}"
+    ".stale{color:#b00;font-weight:bold}";
 
 void ms_html_escape(FILE *f, const char *text)
 {
@@ -72,7 +74,8 @@ static void write_ranking(FILE *f, const ms_report *report)
     fputs("<h2>Ranking</h2>\n<table class=\"ranking\">\n<tr><th>#</th><th>symbol</th>"
           "<th>best strategy</th><th>score</th><th>mean daily return</th><th>sharpe</th>"
           "<th>win %</th><th>last close</th><th>pred close</th><th>pred high</th>"
-          "<th>pred low</th><th>side</th><th>entry</th><th>take profit</th></tr>\n", f);
+          "<th>pred low</th><th>side</th><th>entry</th><th>take profit</th><th>data</th></tr>\n",
+          f);
     for (size_t i = 0; i < report->symbol_count; i++) {
         const ms_symbol_report *r = &report->symbols[i];
         const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
@@ -90,7 +93,8 @@ static void write_ranking(FILE *f, const ms_report *report)
         fprintf(f, "<td>%s</td>", ms_report_side_label(r->side));
         number_cell(f, "%.4f", r->entry_price);
         number_cell(f, "%.4f", r->take_profit_price);
-        fputs("</tr>\n", f);
+        fprintf(f, "<td%s>%s</td></tr>\n", r->stale ? " class=\"stale\"" : "",
+                r->stale ? "stale" : "fresh");
     }
     fputs("</table>\n", f);
 }
@@ -117,6 +121,19 @@ static void write_picks(FILE *f, const ms_report *report)
     fputs("</table>\n", f);
 }
 
+static void write_warnings(FILE *f, const ms_report *report)
+{
+    if (report->warning_count == 0)
+        return;
+    fprintf(f, "<h2>Warnings (%zu)</h2>\n<ul class=\"warnings\">\n", report->warning_count);
+    for (size_t i = 0; i < report->warning_count; i++) {
+        fputs("<li>", f);
+        ms_html_escape(f, report->warnings[i]);
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 static void write_errors(FILE *f, const ms_report *report)
 {
     if (report->error_count == 0)
@@ -137,9 +154,10 @@ static ms_status write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
     char close[32], low[32], high[32], last[32], date[16];
     fprintf(f, "<section class=\"symbol\" id=\"symbol-%zu\">\n<h2>%zu. ", rank, rank);
     ms_html_escape(f, r->symbol);
-    fprintf(f, " <small>(%s)</small></h2>\n<p>Last close %s on %s; next day predicted close %s, "
+    fprintf(f, " <small>(%s)</small></h2>\n<p>%sLast close %s on %s; next day predicted close %s, "
                "range %s .. %s.</p>\n<h3>Recent closes and next-day forecast</h3>\n",
             ms_asset_class_name(r->asset_class),
+            r->stale ? "<span class=\"stale\">Stale data: not picked.</span> " : "",
             ms_report_number(last, sizeof last, "%.4f", r->last_close),
             ms_report_date(r->last_timestamp, date, sizeof date) ? date : "-",
             ms_report_number(close, sizeof close, "%.4f", r->forecast_close),
@@ -166,6 +184,7 @@ static ms_status write_report(FILE *f, const void *subject)
     write_head(f, report);
     write_ranking(f, report);
     write_picks(f, report);
+    write_warnings(f, report);
     write_errors(f, report);
     ms_status status = MS_OK;
     for (size_t i = 0; i < report->symbol_count && status == MS_OK; i++)

@@ -30,6 +30,16 @@ static json_t *iso_date(int64_t timestamp)
     return ms_report_date(timestamp, text, sizeof text) ? json_string(text) : json_null();
 }
 
+/* A time as RFC 3339, or null for 0 (unknown). */
+static json_t *utc_time(int64_t timestamp)
+{
+    char text[MS_UTC_TIME_TEXT];
+    if (timestamp == 0)
+        return json_null();
+    ms_format_rfc3339(timestamp, text);
+    return json_string(text);
+}
+
 static json_t *metrics_object(const ms_period_metrics *m)
 {
     return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
@@ -66,11 +76,14 @@ static json_t *symbol_object(const ms_symbol_report *r)
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
         json_object_set_new(strategies, ms_strategy_name((ms_strategy)s),
                             strategy_object((ms_strategy)s, &r->strategies[s], &r->maxdiff_choice));
-    return json_pack("{s:o,s:s,s:I,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:s,s:o,s:o,s:o,s:o,s:{s:f,s:f,s:f}}",
+    return json_pack("{s:o,s:s,s:I,s:o,s:o,s:b,s:o,s:{s:o,s:o,s:o},s:o,s:s,s:o,s:o,s:o,s:o,"
+                     "s:{s:f,s:f,s:f}}",
                      "symbol", ms_json_text(r->symbol),
                      "asset_class", ms_asset_class_name(r->asset_class),
                      "bars", (json_int_t)r->bars,
                      "last_date", iso_date(r->last_timestamp),
+                     "last_bar", utc_time(r->last_timestamp),
+                     "stale", r->stale,
                      "last_close", number(r->last_close),
                      "forecast", "close", number(r->forecast_close), "high", number(r->forecast_high),
                      "low", number(r->forecast_low),
@@ -100,7 +113,8 @@ static json_t *pick_object(const ms_pick *p)
 static json_t *config_object(const ms_report *report)
 {
     const ms_analyzer_options *o = &report->options;
-    return json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f}",
+    return json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f,"
+                     "s:f,s:o}",
                      "data", ms_json_text(report->source_uri),
                      "model", ms_json_text(report->model_name),
                      "simulations", (json_int_t)o->simulations,
@@ -118,7 +132,9 @@ static json_t *config_object(const ms_report *report)
                      "max_positions", (json_int_t)o->max_positions,
                      "min_positions", (json_int_t)o->min_positions,
                      "equity", o->equity,
-                     "buying_power", o->buying_power);
+                     "buying_power", o->buying_power,
+                     "position_size", o->position_size,
+                     "as_of", utc_time(o->as_of));
 }
 
 static json_t *error_object(const ms_symbol_error *e)
@@ -132,7 +148,10 @@ static json_t *error_object(const ms_symbol_error *e)
 static json_t *report_object(const ms_report *report)
 {
     json_t *symbols = json_array(), *picks = json_array(), *errors = json_array();
+    json_t *warnings = json_array();
     int failed = 0;
+    for (size_t i = 0; i < report->warning_count; i++)
+        failed |= json_array_append_new(warnings, ms_json_text(report->warnings[i]));
     for (size_t i = 0; i < report->symbol_count; i++)
         failed |= json_array_append_new(symbols, symbol_object(&report->symbols[i]));
     for (size_t i = 0; i < report->pick_count; i++)
@@ -143,15 +162,17 @@ static json_t *report_object(const ms_report *report)
         json_decref(symbols);
         json_decref(picks);
         json_decref(errors);
+        json_decref(warnings);
         return NULL;
     }
     const ms_timings *t = &report->timings;
-    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f},s:o,s:o,s:o}",
+    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f},s:o,s:o,s:o,s:o}",
                      "version", ms_version(),
                      "config", config_object(report),
                      "timings", "warmup", t->warmup, "data", t->data, "inference", t->inference,
                      "strategies", t->strategies, "ranking", t->ranking, "total", t->total,
-                     "symbols", symbols, "picks", picks, "errors", errors);
+                     "symbols", symbols, "picks", picks, "errors", errors,
+                     "warnings", warnings);
 }
 
 MS_API ms_status ms_report_to_json(const ms_report *report, char **out)

@@ -1,6 +1,7 @@
 /*
  * report_text.c - the report as a ranked table for people: one row per
- * symbol, then the picks, the errors and the timings. Undefined numbers
+ * symbol (stale ones marked), then the picks, the warnings, the errors and
+ * the timings. Undefined numbers
  * print as "-". Also the formatting helpers the HTML report shares.
  */
 #include <math.h>
@@ -47,7 +48,7 @@ static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
 {
     const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
     char b[8][32];
-    fprintf(f, "%-4zu %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s\n", rank,
+    fprintf(f, "%-4zu %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s", rank,
             r->symbol, ms_asset_class_name(r->asset_class), ms_strategy_name(r->best_strategy),
             ms_report_number(b[0], 32, "%+.5f", best->avg_daily_return),
             ms_report_number(b[1], 32, "%.2f", best->sharpe),
@@ -57,6 +58,12 @@ static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
             ms_report_number(b[5], 32, "%.4f", r->forecast_low), ms_report_side_label(r->side),
             ms_report_number(b[6], 32, "%.4f", r->entry_price),
             ms_report_number(b[7], 32, "%.4f", r->take_profit_price));
+    if (r->stale) {
+        char last[MS_UTC_TIME_TEXT];
+        ms_format_utc_time(r->last_timestamp, last);
+        fprintf(f, "  stale: last bar %s", last);
+    }
+    fputc('\n', f);
 }
 
 static void write_picks(FILE *f, const ms_report *report)
@@ -75,6 +82,11 @@ static void write_picks(FILE *f, const ms_report *report)
 
 static void write_footer(FILE *f, const ms_report *report)
 {
+    if (report->warning_count > 0) {
+        fprintf(f, "\nwarnings (%zu):\n", report->warning_count);
+        for (size_t i = 0; i < report->warning_count; i++)
+            fprintf(f, "  %s\n", report->warnings[i]);
+    }
     if (report->error_count > 0) {
         fprintf(f, "\nerrors (%zu):\n", report->error_count);
         for (size_t i = 0; i < report->error_count; i++)

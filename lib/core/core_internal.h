@@ -1,7 +1,8 @@
 /*
  * core_internal.h - the library-internal side of the core layer: recording
  * errors, logging, environment parsing, small string helpers, UTC dates,
- * sleeping, random numbers and the thread pool. Every layer may include it;
+ * the US stock market's calendar, sleeping, random numbers and the thread
+ * pool. Every layer may include it;
  * nothing here is exported.
  */
 #ifndef MS_CORE_INTERNAL_H
@@ -46,6 +47,10 @@ ms_status ms_env_size(const char *name, size_t *out);
 /* Reads a boolean variable (1/0, true/false, yes/no, on/off). Unset or
  * empty: *out untouched, MS_OK. Anything else: MS_ERR_INVALID_ARG. */
 ms_status ms_env_bool(const char *name, int *out);
+
+/* Reads a finite number >= 0 (1e-3, 0.25). Unset or empty: *out untouched,
+ * MS_OK. Anything else: MS_ERR_INVALID_ARG naming the variable. */
+ms_status ms_env_double(const char *name, double *out);
 
 /* ---- Strings -------------------------------------------------------------- */
 
@@ -96,6 +101,9 @@ int64_t ms_days_from_civil(int64_t year, int month, int day);
 /* Day of the week of a day count from ms_days_from_civil: 0 = Sunday. */
 int ms_weekday(int64_t days);
 
+/* The inverse of ms_days_from_civil. */
+void ms_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
 /* Writes a UTC time as "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS" when it is
  * not midnight, for messages. */
 #define MS_UTC_TIME_TEXT 32
@@ -110,6 +118,33 @@ void ms_format_rfc3339(int64_t seconds, char text[MS_UTC_TIME_TEXT]);
  * description of what is wrong. */
 bool ms_parse_utc_time(const char *text, size_t len, int64_t *seconds,
                        const char **reason);
+
+/* ---- The US stock market's calendar (market_calendar.c) ------------------ */
+
+/* a / b rounded towards minus infinity (b > 0). */
+int64_t ms_floor_div(int64_t a, int64_t b);
+
+/* Seconds to add to UTC for US/Eastern at `utc`: -14400 (EDT) from the
+ * second Sunday of March 07:00 UTC to the first Sunday of November 06:00
+ * UTC (the 2007 rules), -18000 (EST) otherwise. */
+int ms_eastern_offset(int64_t utc);
+
+/* Whether a day (days since 1970-01-01) is an NYSE full-day holiday: New
+ * Year's Day (a Sunday's on Monday; a Saturday's not observed), Martin
+ * Luther King Jr. Day (from 1998), Washington's Birthday, Good Friday,
+ * Memorial Day, Juneteenth (from 2022), Independence Day, Labor Day,
+ * Thanksgiving, Christmas (fixed dates on a Saturday observed the Friday
+ * before, on a Sunday the Monday after), and the unscheduled closures since
+ * 2001. Early closes are full sessions. */
+bool ms_nyse_holiday(int64_t day);
+
+/* Whether the US stock market has a session on `day`: a weekday, not a holiday. */
+bool ms_us_session_day(int64_t day);
+
+/* The US/Eastern date (days since 1970-01-01) of the last session that is
+ * complete or under way at `utc`: that day's session once it is 09:30
+ * US/Eastern, else the one before, skipping weekends and holidays. */
+int64_t ms_us_last_session(int64_t utc);
 
 /* ---- Sleeping (clock.c) --------------------------------------------------- */
 

@@ -28,8 +28,7 @@ int ms_weekday(int64_t days)
     return (int)(((days % 7) + 11) % 7);
 }
 
-/* The inverse of ms_days_from_civil. */
-static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+void ms_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 {
     days += 719468;
     int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -52,7 +51,7 @@ static void split_utc_time(int64_t seconds, int64_t *year, int *month, int *day,
         days--;
         *clock += MS_SECONDS_PER_DAY;
     }
-    civil_from_days(days, year, month, day);
+    ms_civil_from_days(days, year, month, day);
 }
 
 void ms_format_utc_time(int64_t seconds, char text[MS_UTC_TIME_TEXT])

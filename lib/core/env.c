@@ -4,7 +4,9 @@
  * MARKETSIM_BACKTEST_SIMULATIONS=7O must hear about it.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core_internal.h"
 
@@ -44,4 +46,17 @@ ms_status ms_env_bool(const char *name, int *out)
     return ms_error(MS_ERR_INVALID_ARG,
                     "environment variable %s=%s is not a boolean (1/0, true/false, yes/no, on/off)",
                     name, value);
+}
+
+ms_status ms_env_double(const char *name, double *out)
+{
+    const char *value = getenv(name);
+    if (value == NULL || *value == '\0')
+        return MS_OK;
+    double parsed;
+    if (!ms_parse_double(value, strlen(value), &parsed) || !isfinite(parsed) || parsed < 0)
+        return ms_error(MS_ERR_INVALID_ARG,
+                        "environment variable %s=%s is not a finite number >= 0", name, value);
+    *out = parsed;
+    return MS_OK;
 }

@@ -71,6 +71,9 @@ class Metrics(Structure):
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_char_p)
 
 
+ANALYZER_OPTIONS_VERSION = 2  # MS_ANALYZER_OPTIONS_VERSION
+
+
 class AnalyzerOptions(Structure):
     _fields_ = [("version", c_int), ("simulations", c_size_t), ("eval_days", c_size_t),
                 ("context_length", c_size_t), ("min_context", c_size_t),
@@ -78,7 +81,8 @@ class AnalyzerOptions(Structure):
                 ("num_samples", c_size_t), ("seed", c_uint64),
                 ("stock_fee", c_double), ("crypto_fee", c_double),
                 ("max_positions", c_size_t), ("min_positions", c_size_t),
-                ("equity", c_double), ("buying_power", c_double), ("warmup", c_int),
+                ("equity", c_double), ("buying_power", c_double),
+                ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
                 ("progress", PROGRESS_FN), ("progress_context", c_void_p)]
 
@@ -101,7 +105,7 @@ class StrategySummary(Structure):
 
 class SymbolReport(Structure):
     _fields_ = [("symbol", c_char_p), ("asset_class", c_enum), ("bars", c_size_t),
-                ("last_timestamp", c_int64), ("last_close", c_double),
+                ("last_timestamp", c_int64), ("stale", c_int), ("last_close", c_double),
                 ("forecast_close", c_double), ("forecast_high", c_double),
                 ("forecast_low", c_double), ("strategies", StrategySummary * STRATEGY_COUNT),
                 ("maxdiff_choice", MaxdiffChoice), ("best_strategy", c_enum),
@@ -225,6 +229,9 @@ _declare("ms_report_error_count", c_size_t, c_void_p)
 _declare("ms_report_error", P(SymbolError), c_void_p, c_size_t)
 _declare("ms_report_pick_count", c_size_t, c_void_p)
 _declare("ms_report_pick", P(Pick), c_void_p, c_size_t)
+_declare("ms_report_warning_count", c_size_t, c_void_p)
+_declare("ms_report_warning", c_char_p, c_void_p, c_size_t)
+_declare("ms_as_of_parse", c_status, c_char_p, P(c_int64))
 _declare("ms_report_timings", P(Timings), c_void_p)
 _declare("ms_report_options", P(AnalyzerOptions), c_void_p)
 _declare("ms_report_to_json", c_status, c_void_p, P(c_void_p))

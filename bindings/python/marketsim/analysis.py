@@ -5,6 +5,7 @@ The report's dict form is ms_report_to_json parsed, so it is exactly the
 document `marketsim analyze --json` prints; the C report stays open so it
 can be handed to trade_cycle."""
 import ctypes
+import datetime
 import json
 
 from . import _api
@@ -14,37 +15,91 @@ from .errors import Error, check, encode
 from .model import Model
 from .source import Source
 
-# The C API's "not set" for its tri-state fields (parallel, warmup).
-_UNSET_TRISTATE = -1
+# The C API's "not set" for its tri-state fields (parallel, warmup) and for
+# the money fields where 0 is a real value (fees, buying power, position size).
+_UNSET = -1
+_INVALID_ARG = -1  # MS_ERR_INVALID_ARG
 
 
-def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed):
-    # None leaves a field 0 (unset), so the environment (MARKETSIM_*) and
-    # then the library's defaults decide, as for the CLI without the flag.
+def _amount(name, value):
+    """A fee, buying power or position size: None is unset (-1 in C), so the
+    environment and then the default decide; a negative value would read as
+    unset in C, so it is refused here."""
+    if value is None:
+        return _UNSET
+    value = float(value)
+    if not value >= 0:
+        raise Error(_INVALID_ARG, "%s must be a number >= 0, got %r" % (name, value))
+    return value
+
+
+def _as_of(value):
+    """as_of as UTC seconds: None (0: the newest bar's day), an int, a
+    datetime (naive ones are UTC), a date (its end) or the CLI's text."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return int(value.timestamp())
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    if isinstance(value, str):
+        seconds = ctypes.c_int64()
+        check(lib.ms_as_of_parse(encode(value), ctypes.byref(seconds)))
+        return seconds.value
+    return int(value)
+
+
+def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed, sizing):
+    # None leaves a field unset (0, or -1 where 0 is a real value), so the
+    # environment (MARKETSIM_*) and then the library's defaults decide, as
+    # for the CLI without the flag.
     options = _api.AnalyzerOptions()
-    options.version = 1
-    options.parallel = _UNSET_TRISTATE if parallel is None else int(bool(parallel))
-    options.warmup = _UNSET_TRISTATE
+    options.version = _api.ANALYZER_OPTIONS_VERSION
+    options.parallel = _UNSET if parallel is None else int(bool(parallel))
+    options.warmup = _UNSET
     options.simulations = simulations or 0
     options.workers = workers or 0
     options.eval_days = eval_days or 0
     options.aggregate = encode(aggregate)
     options.num_samples = samples or 0
     options.seed = seed or 0
+    options.max_positions = sizing.get("max_positions") or 0
+    options.equity = sizing.get("equity") or 0
+    for name in ("position_size", "stock_fee", "crypto_fee", "buying_power"):
+        setattr(options, name, _amount(name, sizing.get(name)))
+    options.as_of = _as_of(sizing.get("as_of"))
     return options
 
 
 def analyze(symbols, data="synthetic", model="baseline", simulations=None, workers=None,
-            eval_days=None, parallel=None, aggregate=None, samples=None, seed=None):
+            eval_days=None, parallel=None, aggregate=None, samples=None, seed=None,
+            position_size=None, max_positions=None, stock_fee=None, crypto_fee=None,
+            equity=None, buying_power=None, as_of=None):
     """Analyses `symbols` (a list, or one comma-separated string) and returns
     a Report. `data` is a source URI ("synthetic[:seed=N][,bars=N]",
     "csv:DIR", "alpaca[:TIMEFRAME]"); `model` a path for Model.open or an
     open Model (borrowed, not closed). Options left None come from the
-    environment, then the defaults. Symbols that fail are in Report.errors;
-    bad options, data URIs or models raise marketsim.Error."""
+    environment, then the defaults.
+
+    Sizing (docs/strategies.md, "Sizing"): position_size is each pick's
+    share of equity in (0, 1] (default 1 / max_positions), max_positions
+    the most picks (default 10), equity and buying_power the account (default
+    100000 and 2 x equity; 0 buying power is none), stock_fee and crypto_fee
+    the fee per side as a fraction (defaults 0.0005 and 0.001; 0 is no fee).
+    as_of is the time freshness is judged at: UTC seconds, a datetime (naive
+    is UTC), a date or "YYYY-MM-DD[THH:MM]" (a date is its end); None is the
+    newest bar's day. Symbols that fail are in Report.errors; spellings of one
+    instrument merged and stale symbols are in Report.warnings; bad options,
+    data URIs or models raise marketsim.Error."""
     if isinstance(symbols, str):
         symbols = [name for name in symbols.split(",") if name]
-    options = _options(simulations, workers, eval_days, parallel, aggregate, samples, seed)
+    sizing = {"position_size": position_size, "max_positions": max_positions,
+              "stock_fee": stock_fee, "crypto_fee": crypto_fee, "equity": equity,
+              "buying_power": buying_power, "as_of": as_of}
+    options = _options(simulations, workers, eval_days, parallel, aggregate, samples, seed,
+                       sizing)
     source = Source(data)
     owned = [source]
     try:
@@ -75,7 +130,8 @@ def _run(source, model, symbols, options):
 
 class Report(Handle):
     """An analysis report. symbols (ranked), picks and errors are lists of
-    dicts as in `marketsim analyze --json`; timings a dict of seconds;
+    dicts as in `marketsim analyze --json`, warnings a list of lines;
+    timings a dict of seconds;
     to_dict() the whole JSON document; text() the CLI's table; html() the
     page with charts. close() (or a with block) frees it. A report may be
     read from several threads, as in C; close() waits for reads in flight."""
@@ -109,6 +165,11 @@ class Report(Handle):
     @property
     def errors(self):
         return self._document["errors"]
+
+    @property
+    def warnings(self):
+        """Spellings of one instrument merged, stale symbols: one line each."""
+        return self._document["warnings"]
 
     @property
     def config(self):
