@@ -212,16 +212,20 @@ static int sync_sim(ms_broker *broker, ms_source *source, const trade_args *args
     return status == MS_OK ? CLI_EXIT_OK : cli_setup_error("trade", "syncing the sim broker", status);
 }
 
-/* Picks are sized from the broker's account, not the analyzer's defaults.
- * A failure to read it shows, with its message, when the plan reads it. */
-static void size_from_account(ms_broker *broker, ms_analyzer_options *options)
+/* Picks are sized from the broker's account, not the analyzer's defaults
+ * (a buying power of 0 is real: nothing can be bought), and freshness is
+ * judged at the broker's clock unless --as-of says otherwise. A failure to
+ * read either shows, with its message, when the plan reads them. */
+static void settle_on_broker(ms_broker *broker, ms_analyzer_options *options)
 {
+    ms_market_clock clock;
+    if (options->as_of == 0 && ms_broker_clock(broker, &clock) == MS_OK && clock.timestamp > 0)
+        options->as_of = clock.timestamp;
     ms_account account;
     if (ms_broker_account(broker, &account) != MS_OK || !(account.equity > 0))
         return;
     options->equity = account.equity;
-    if (account.buying_power > 0)
-        options->buying_power = account.buying_power;
+    options->buying_power = account.buying_power > 0 ? account.buying_power : 0.0;
 }
 
 typedef ms_status (*text_fn)(const ms_trade_result *result, char **out);
@@ -301,7 +305,7 @@ static int run_cycle(const trade_args *args, ms_source *source, ms_model *model,
     cli_analysis_args analysis = args->analysis;
     ms_report *report = NULL;
     int code = sync_sim(broker, source, args);
-    size_from_account(broker, &analysis.analyzer);
+    settle_on_broker(broker, &analysis.analyzer);
     if (code == CLI_EXIT_OK)
         code = cli_analysis_run("trade", &analysis, source, model, &report);
     if (code == CLI_EXIT_OK)
