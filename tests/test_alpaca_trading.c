@@ -304,10 +304,71 @@ static void test_strict_server_refuses_a_crypto_oto_and_records_the_refusal(void
 
 #define TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
+/* `count` working orders of someone else's, submitted `spacing` seconds
+ * apart from 2024-01-02 15:00:00 UTC, added to the server as they are. */
+static void add_raw_orders(size_t count, double spacing)
+{
+    json_t *orders = json_array();
+    for (size_t i = 0; i < count; i++) {
+        char id[32], client[32], stamp[40];
+        double offset = (double)i * spacing;
+        int whole = (int)offset;
+        snprintf(id, sizeof id, "raw-%05zu", i);
+        snprintf(client, sizeof client, "manual-%05zu", i);
+        snprintf(stamp, sizeof stamp, "2024-01-02T%02d:%02d:%02d.%06dZ", 15 + whole / 3600,
+                 whole / 60 % 60, whole % 60, (int)((offset - whole) * 1e6));
+        json_array_append_new(orders, json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id", id,
+            "client_order_id", client, "symbol", "AAPL", "status", "new", "side", "buy",
+            "type", "limit", "time_in_force", "gtc", "qty", "1", "limit_price", "10",
+            "order_class", "simple", "submitted_at", stamp, "created_at", stamp, "legs"));
+    }
+    json_t *command = json_pack("{s:b,s:o}", "reset", 1, "orders", orders);
+    char *text = json_dumps(command, JSON_COMPACT);
+    assert_true(fake_alpaca_control(fake_alpaca_server, text));
+    free(text);
+    json_decref(command);
+}
+
+static void test_order_listing_reads_every_page_past_500(void **state)
+{
+    (void)state;
+    ms_broker *broker = open_broker();
+    add_raw_orders(1203, 0.25);
+    ms_order *orders = NULL;
+    size_t count = 0;
+    assert_int_equal(ms_broker_orders(broker, "open", &orders, &count), MS_OK);
+    assert_int_equal(count, 1203);
+    for (size_t i = 0; i < count; i++) {
+        char expected[32];
+        snprintf(expected, sizeof expected, "raw-%05zu", i);
+        assert_string_equal(orders[i].id, expected);
+    }
+    ms_free(orders);
+    assert_true(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/orders") >= 3);
+    ms_broker_free(broker);
+}
+
+static void test_more_than_a_page_in_one_second_is_refused_not_cut(void **state)
+{
+    (void)state;
+    ms_broker *broker = open_broker();
+    add_raw_orders(600, 0.0);
+    ms_order *orders = NULL;
+    size_t count = 0;
+    assert_int_equal(ms_broker_orders(broker, "open", &orders, &count), MS_ERR_BROKER);
+    assert_non_null(strstr(ms_last_error(), "more than 500 orders"));
+    assert_null(orders);
+    assert_int_equal(count, 0);
+    ms_broker_free(broker);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST(test_account_reads_money_sent_as_strings),
+        TEST(test_order_listing_reads_every_page_past_500),
+        TEST(test_more_than_a_page_in_one_second_is_refused_not_cut),
         TEST(test_account_reads_money_sent_as_numbers),
         TEST(test_positions_read_long_and_short_with_nulls),
         TEST(test_no_positions_is_an_empty_list),

@@ -346,6 +346,24 @@ static void test_live_without_the_opt_in_is_refused(void **state)
     cli_run_release(&r);
 }
 
+static void test_synthetic_prices_for_a_real_broker_are_refused(void **state)
+{
+    (void)state;
+    /* Keys make the Alpaca broker open; nothing is ever sent to the URL. */
+    setenv("APCA_API_KEY_ID", "key", 1);
+    setenv("APCA_API_SECRET_KEY", "secret", 1);
+    setenv("APCA_API_BASE_URL", "http://127.0.0.1:9", 1);
+    cli_run_result r = cli_run(NULL, "trade", "--broker", "alpaca", "--data", "synthetic",
+                               "--symbols", "AAPL,MSFT", NULL);
+    unsetenv("APCA_API_KEY_ID");
+    unsetenv("APCA_API_SECRET_KEY");
+    unsetenv("APCA_API_BASE_URL");
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "the synthetic market is made up"));
+    assert_null(strstr(r.out, "trade cycle"));
+    cli_run_release(&r);
+}
+
 static void test_live_on_the_sim_broker_is_a_usage_error(void **state)
 {
     trade_market *m = *state;
@@ -380,6 +398,7 @@ int main(void)
         MARKET_TEST(test_full_cycle_on_shared_daily_data_fills_by_the_bars),
         MARKET_TEST(test_live_without_the_opt_in_is_refused),
         MARKET_TEST(test_live_on_the_sim_broker_is_a_usage_error),
+        MARKET_TEST(test_synthetic_prices_for_a_real_broker_are_refused),
         MARKET_TEST(test_analyze_flags_are_checked_by_trade_too),
     };
     return cmocka_run_group_tests_name("trade_cycle", tests, NULL, NULL);
