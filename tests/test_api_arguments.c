@@ -17,32 +17,11 @@
 #include <string.h>
 
 #include "marketsim/marketsim.h"
+#include "support/bad_arguments.h"
 #include "support/cli_run.h"
 #include "support/temp_dir.h"
 
-#define HUGE_COUNT SIZE_MAX
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define LONG_TEXT (1u << 20)
-
-/* A call must fail with `expected` and say why. */
-#define assert_refused(expected, call)                      \
-    do {                                                    \
-        ms_status refused_status = (call);                  \
-        assert_int_equal(refused_status, (expected));       \
-        assert_true(ms_last_error()[0] != '\0');            \
-    } while (0)
-
-/* A NUL-terminated string of `len` copies of `c` (malloc'ed). */
-static char *long_text(const char *prefix, size_t len, char c)
-{
-    size_t start = strlen(prefix);
-    char *text = malloc(start + len + 1);
-    assert_non_null(text);
-    memcpy(text, prefix, start);
-    memset(text + start, c, len);
-    text[start + len] = '\0';
-    return text;
-}
 
 static ms_bars *one_bar(void)
 {
@@ -382,14 +361,14 @@ static void test_analyzer_reports_huge_counts_as_too_short_history(void **state)
 {
     (void)state;
     const size_t huge[][3] = { { HUGE_COUNT, HUGE_COUNT, 0 }, { HUGE_COUNT, 1, 0 },
-                               { 2, HUGE_COUNT, 0 }, { 2, 1, HUGE_COUNT } };
+                               { 2, HUGE_COUNT, 0 } };
     const char *const symbols[] = { "GOOD" };
     for (size_t i = 0; i < ARRAY_LEN(huge); i++) {
         ms_analyzer_options options = MS_ANALYZER_OPTIONS_INIT;
         options.simulations = huge[i][0];
         options.eval_days = huge[i][1];
         options.min_context = huge[i][2];
-        options.context_length = HUGE_COUNT;
+        options.context_length = MS_MODEL_MAX_CONTEXT;
         analysis *a = analysis_open(&options);
         ms_report *report = NULL;
         assert_int_equal(ms_analyzer_run(a->analyzer, symbols, 1, &report), MS_OK);
@@ -398,6 +377,22 @@ static void test_analyzer_reports_huge_counts_as_too_short_history(void **state)
         ms_report_free(report);
         analysis_close(a);
     }
+    /* A context beyond the model's maximum, or a minimum beyond the
+     * context, is refused before any run. */
+    ms_source *source = NULL;
+    ms_model *model = NULL;
+    assert_int_equal(ms_source_open(&source, cli_fixtures_uri(), NULL), MS_OK);
+    assert_int_equal(ms_model_open(&model, NULL, NULL), MS_OK);
+    for (int refused = 0; refused < 2; refused++) {
+        ms_analyzer_options options = MS_ANALYZER_OPTIONS_INIT;
+        options.context_length = refused == 0 ? HUGE_COUNT : 0;
+        options.min_context = refused == 1 ? HUGE_COUNT : 0;
+        ms_analyzer *analyzer = NULL;
+        assert_refused(MS_ERR_INVALID_ARG, ms_analyzer_create(&analyzer, source, model, &options));
+        assert_null(analyzer);
+    }
+    ms_model_free(model);
+    ms_source_free(source);
 }
 
 static void test_report_functions_refuse_null_and_out_of_range_arguments(void **state)

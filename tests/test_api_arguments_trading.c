@@ -17,29 +17,8 @@
 #include <string.h>
 
 #include "marketsim/marketsim.h"
+#include "support/bad_arguments.h"
 #include "support/temp_dir.h"
-
-#define HUGE_COUNT SIZE_MAX
-#define LONG_TEXT (1u << 20)
-
-/* A call must fail with `expected` and say why. */
-#define assert_refused(expected, call)                      \
-    do {                                                    \
-        ms_status refused_status = (call);                  \
-        assert_int_equal(refused_status, (expected));       \
-        assert_true(ms_last_error()[0] != '\0');            \
-    } while (0)
-
-static char *long_text(const char *prefix, size_t len, char c)
-{
-    size_t start = strlen(prefix);
-    char *text = malloc(start + len + 1);
-    assert_non_null(text);
-    memcpy(text, prefix, start);
-    memset(text + start, c, len);
-    text[start + len] = '\0';
-    return text;
-}
 
 /* "sim:" + path, malloc'ed. */
 static char *sim_uri(const char *path)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "marketsim/marketsim.h"
+#include "support/cli_run.h"
 #include "support/fake_alpaca.h"
 #include "support/trade_data.h"
 
@@ -110,21 +111,12 @@ static void test_get_retries_again_once_the_interrupt_is_cleared(void **state)
  * market's CSV data, stderr to err_path. */
 static pid_t start_trade(const trade_market *m, const char *err_path)
 {
-    const char *bin = getenv("MARKETSIM_BIN") ? getenv("MARKETSIM_BIN") : "build/bin/marketsim";
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int out = open("/dev/null", O_WRONLY), err = open(err_path, O_WRONLY | O_CREAT, 0600);
-        dup2(out, STDOUT_FILENO);
-        dup2(err, STDERR_FILENO);
-        setenv("APCA_API_BASE_URL", fake_alpaca_server->url, 1);
-        setenv("APCA_API_KEY_ID", FAKE_ALPACA_KEY_ID, 1);
-        setenv("APCA_API_SECRET_KEY", FAKE_ALPACA_SECRET, 1);
-        execl(bin, bin, "trade", "--broker", "alpaca", "--data", m->data_uri, "--symbols", m->symbols,
-              "--simulations", "10", (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    char url[128];
+    snprintf(url, sizeof url, "APCA_API_BASE_URL=%s", fake_alpaca_server->url);
+    const char *const env[] = { url, "APCA_API_KEY_ID=" FAKE_ALPACA_KEY_ID,
+                                "APCA_API_SECRET_KEY=" FAKE_ALPACA_SECRET, NULL };
+    return cli_spawn(err_path, env, "trade", "--broker", "alpaca", "--data", m->data_uri,
+                     "--symbols", m->symbols, "--simulations", "10", (char *)NULL);
 }
 
 typedef struct stopped_run {

@@ -160,7 +160,8 @@ static void check_entry(const ms_order *orders, size_t i, ms_source *source, fil
             counts->cash -= exit->side * exit->qty * exited.price;
         }
     } else {
-        assert_string_equal(exit->status, "canceled");
+        /* An entry still waiting holds its leg; one that expired took it along. */
+        assert_string_equal(exit->status, strcmp(entered.status, "new") == 0 ? "held" : "canceled");
     }
     ms_bars_free(bars);
 }
@@ -331,7 +332,7 @@ static void test_full_cycle_on_shared_daily_data_fills_by_the_bars(void **state)
     assert_true(trade_market_bars(m, daily, daily_symbols, 6, 10));
     trade_ok(m, NULL);
     assert_true(trade_market_bars(m, daily, daily_symbols, 6, 0));
-    trade_ok(m, "--dry-run");
+    trade_ok(m, NULL);
     fill_counts counts = check_fills(m);
     assert_true(counts.entries >= 3);
 }

@@ -1,4 +1,5 @@
 /* cli_run.c - see cli_run.h. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +32,27 @@ static void set_child_env(const char *env)
     setenv(assignment, value + 1, 1);
 }
 
-cli_run_result cli_run(const char *env, ...)
+static const char *marketsim_bin(void)
 {
     const char *bin = getenv("MARKETSIM_BIN");
-    if (bin == NULL)
-        bin = "build/bin/marketsim";
-    char *argv[32] = { (char *)bin };
-    va_list ap;
-    va_start(ap, env);
+    return bin != NULL ? bin : "build/bin/marketsim";
+}
+
+/* argv for execv: the binary, then the NULL-terminated arguments of `ap`. */
+static void collect_args(char *argv[32], va_list ap)
+{
+    argv[0] = (char *)marketsim_bin();
     for (int i = 1; i < 31 && (argv[i] = va_arg(ap, char *)) != NULL; i++)
         ;
+    argv[31] = NULL;
+}
+
+cli_run_result cli_run(const char *env, ...)
+{
+    char *argv[32];
+    va_list ap;
+    va_start(ap, env);
+    collect_args(argv, ap);
     va_end(ap);
     FILE *out = tmpfile(), *err = tmpfile();
     fflush(NULL);
@@ -50,12 +62,33 @@ cli_run_result cli_run(const char *env, ...)
         dup2(fileno(err), STDERR_FILENO);
         if (env)
             set_child_env(env);
-        execv(bin, argv);
+        execv(argv[0], argv);
         _exit(127);
     }
     int status = 0;
     waitpid(pid, &status, 0);
     return (cli_run_result){ WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err) };
+}
+
+pid_t cli_spawn(const char *err_path, const char *const *env, ...)
+{
+    char *argv[32];
+    va_list ap;
+    va_start(ap, env);
+    collect_args(argv, ap);
+    va_end(ap);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int out = open("/dev/null", O_WRONLY), err = open(err_path, O_WRONLY | O_CREAT, 0600);
+        dup2(out, STDOUT_FILENO);
+        dup2(err, STDERR_FILENO);
+        for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+            set_child_env(env[i]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
 }
 
 void cli_run_release(cli_run_result *result)
