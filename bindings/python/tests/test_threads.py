@@ -8,7 +8,8 @@ import threading
 import marketsim
 import pytest
 
-SERIES = [100.0 + (i % 17) * 0.5 + (i % 5) * 0.1 for i in range(20000)]
+# Long, so a forecast takes a while, but within the model's maximum context.
+SERIES = [100.0 + (i % 17) * 0.5 + (i % 5) * 0.1 for i in range(16000)]
 
 
 @pytest.fixture(scope="module")
