@@ -7,9 +7,10 @@
  * bars. Someone else shares the account: a short NIO position (a traded
  * symbol) and a working AMD order, both placed before the first cycle.
  *
- * What must hold: every cycle exits 0; Alpaca refuses no order; positions
- * are closed; someone else's position and order are never touched; and
- * the simulated broker is sent exactly the orders Alpaca is (ids, sides,
+ * What must hold: every cycle exits 0 (but the one killed on purpose in
+ * the middle, which is run again); Alpaca refuses no order; positions are
+ * closed; someone else's position and order are never touched; and the
+ * simulated broker is sent exactly the orders Alpaca is (ids, sides,
  * quantities, prices).
  */
 #include <stdarg.h>
@@ -37,6 +38,11 @@
  * turn, so that positions are closed as well as opened. */
 #define END_OFFSET 24
 #define FOREIGN_SHORT 100.0
+/* The first cycle (four entries) is killed right after its second
+ * acknowledged order (SIGKILL, no cleanup), then run again, as an operator
+ * would: both replays must still end with the orders the other sends. */
+#define CRASH_CYCLE 1
+#define CRASH_ENV "MARKETSIM_TEST_KILL_AFTER_SUBMITS=2"
 
 static const char *const symbols[SYMBOL_COUNT] = { "AAPL", "MSFT", "NIO", "AMD", "BTCUSD" };
 static const char *const symbol_list = "AAPL,MSFT,NIO,AMD,BTCUSD";
@@ -190,6 +196,14 @@ static void expect_cycle_ok(cli_run_result result, const char *where, int64_t da
     cli_run_release(&result);
 }
 
+static void expect_killed(cli_run_result result, const char *where)
+{
+    if (result.exit_code != -1)
+        fail_msg("%s: the cycle meant to die after two orders exited %d:\n%s\n%s", where,
+                 result.exit_code, result.out, result.err);
+    cli_run_release(&result);
+}
+
 static void replay_alpaca(replay *r, fake_alpaca *server)
 {
     send_bars(r, server);
@@ -199,12 +213,13 @@ static void replay_alpaca(replay *r, fake_alpaca *server)
     assert_int_equal(ms_broker_open(&broker, "alpaca", &options), MS_OK);
     trade_as_someone_else(broker);
     ms_broker_free(broker);
-    char state[4200];
-    snprintf(state, sizeof state, "XDG_STATE_HOME=%s/alpaca-state", r->dir);
     for (size_t i = 1; i <= CYCLES; i++) {
         play_days(server, r->days[i - 1], r->days[i]);
         server_day(server, r->days[i]);
-        expect_cycle_ok(cli_run(state, "trade", "--broker", "alpaca", "--symbols", symbol_list,
+        if (i == CRASH_CYCLE)
+            expect_killed(cli_run(CRASH_ENV, "trade", "--broker", "alpaca", "--symbols",
+                                  symbol_list, "--simulations", "12", NULL), "alpaca");
+        expect_cycle_ok(cli_run(NULL, "trade", "--broker", "alpaca", "--symbols", symbol_list,
                                 "--simulations", "12", NULL), "alpaca", r->days[i]);
     }
 }
@@ -225,6 +240,9 @@ static void replay_sim(replay *r, const char *journal)
     ms_source_free(source);
     for (size_t i = 1; i <= CYCLES; i++) {
         write_data(r, r->days[i]);
+        if (i == CRASH_CYCLE)
+            expect_killed(cli_run(CRASH_ENV, "trade", "--broker", uri, "--data", data, "--symbols",
+                                  symbol_list, "--simulations", "12", NULL), "sim");
         expect_cycle_ok(cli_run(NULL, "trade", "--broker", uri, "--data", data, "--symbols",
                                 symbol_list, "--simulations", "12", NULL), "sim", r->days[i]);
     }
@@ -309,8 +327,10 @@ static bool same_amount(double a, double b)
 
 static void set_alpaca_environment(const fake_alpaca *server, const char *dir)
 {
-    char cache[4200];
+    char cache[4200], state[4200];
     snprintf(cache, sizeof cache, "%s/cache", dir);
+    snprintf(state, sizeof state, "%s/alpaca-state", dir);
+    setenv("XDG_STATE_HOME", state, 1);
     setenv("APCA_API_KEY_ID", FAKE_ALPACA_KEY_ID, 1);
     setenv("APCA_API_SECRET_KEY", FAKE_ALPACA_SECRET, 1);
     setenv("APCA_API_BASE_URL", server->url, 1);
