@@ -22,15 +22,24 @@
 #define DEFAULT_MIN_POSITIONS 4
 #define DEFAULT_EQUITY 100000.0
 
+/* A count that is unset when 0: the environment's value when set (and not
+ * 0), else `fallback`. */
+static ms_status resolve_count(const char *variable, size_t *field, size_t fallback)
+{
+    if (*field != 0)
+        return MS_OK;
+    size_t env = 0;
+    ms_status status = ms_env_size(variable, &env);
+    *field = env ? env : fallback;
+    return status;
+}
+
 static ms_status resolve_counts(ms_analyzer_options *opts)
 {
-    if (opts->simulations == 0) {
-        size_t env = 0;
-        ms_status status = ms_env_size("MARKETSIM_BACKTEST_SIMULATIONS", &env);
-        if (status != MS_OK)
-            return status;
-        opts->simulations = env ? env : DEFAULT_SIMULATIONS;
-    }
+    ms_status status = resolve_count("MARKETSIM_BACKTEST_SIMULATIONS", &opts->simulations,
+                                     DEFAULT_SIMULATIONS);
+    if (status != MS_OK)
+        return status;
     if (opts->eval_days == 0)
         opts->eval_days = DEFAULT_EVAL_DAYS;
     if (opts->context_length == 0)
@@ -100,20 +109,17 @@ static ms_status resolve_unset(const char *name, const char *variable, double *f
 
 static ms_status resolve_positions(ms_analyzer_options *opts)
 {
-    if (opts->max_positions == 0) {
-        size_t env = 0;
-        ms_status status = ms_env_size("MARKETSIM_MAX_POSITIONS", &env);
-        if (status != MS_OK)
-            return status;
-        opts->max_positions = env ? env : DEFAULT_MAX_POSITIONS;
-    }
+    ms_status status = resolve_count("MARKETSIM_MAX_POSITIONS", &opts->max_positions,
+                                     DEFAULT_MAX_POSITIONS);
+    if (status != MS_OK)
+        return status;
     if (opts->min_positions == 0)
         opts->min_positions = DEFAULT_MIN_POSITIONS;
     if (opts->min_positions > opts->max_positions)
         opts->min_positions = opts->max_positions;
     /* By default max_positions full-size positions use the equity once. */
-    ms_status status = resolve_unset("position_size", "MARKETSIM_POSITION_SIZE",
-                                     &opts->position_size, 1.0 / (double)opts->max_positions);
+    status = resolve_unset("position_size", "MARKETSIM_POSITION_SIZE", &opts->position_size,
+                           1.0 / (double)opts->max_positions);
     if (status == MS_OK && !(opts->position_size > 0 && opts->position_size <= 1))
         return ms_error(MS_ERR_INVALID_ARG, "position_size (MARKETSIM_POSITION_SIZE) is a "
                         "fraction of equity in (0, 1] (0.2 for 20%%), got %g", opts->position_size);

@@ -23,6 +23,11 @@
 #define MIN_SHARES 1.0
 #define MIN_COINS 0.001
 
+static double min_quantity(ms_asset_class asset)
+{
+    return asset == MS_ASSET_CRYPTO ? MIN_COINS : MIN_SHARES;
+}
+
 static ms_status no_memory(void)
 {
     return ms_error(MS_ERR_NOMEM, "out of memory building the trade plan");
@@ -362,7 +367,7 @@ static const char *entry_blocker(const ms_plan_inputs *in, const ms_trade_result
  * asset's steps. */
 static double entry_qty(const ms_pick *pick, double price, double power, ms_asset_class asset)
 {
-    double step = asset == MS_ASSET_CRYPTO ? MIN_COINS : MIN_SHARES;
+    double step = min_quantity(asset);
     double affordable = power > 0 ? floor(power / price / step + 1e-9) * step : 0.0;
     return pick->quantity < affordable ? pick->quantity : affordable;
 }
@@ -417,7 +422,7 @@ static ms_status plan_pick(const ms_plan_inputs *in, ms_trade_result *result, co
     double qty = entry_qty(pick, entry, *power, asset);
     if (blocker == NULL && pick->side * (take_profit - entry) <= 0)
         blocker = "the take profit is within a tick of the entry";
-    if (blocker == NULL && qty < (asset == MS_ASSET_CRYPTO ? MIN_COINS : MIN_SHARES))
+    if (blocker == NULL && qty < min_quantity(asset))
         blocker = "not enough buying power left";
     if (blocker != NULL) {
         snprintf(step->reason, sizeof step->reason, "%s", blocker);
