@@ -168,7 +168,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --sequential           one symbol at a time (MARKETSIM_PARALLEL_ANALYSIS=0)\n" \
     "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n" \
     "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
-    "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap\n" \
+    "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap,\n" \
+    "                         shared-batches\n" \
     "  --html FILE            also write the report as one self-contained HTML page with charts\n" \
     "  --position-size F      each pick's share of equity, 0 < F <= 1 (MARKETSIM_POSITION_SIZE,\n" \
     "                         default 1 / max positions)\n" \

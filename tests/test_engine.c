@@ -1,8 +1,10 @@
 /*
  * test_engine.c - the analysis engine: the planner forecasts each (series,
  * origin) once, the batcher groups by padded length first-in first-out,
- * and every engine mode, ablation and batch size gives the same report,
- * with the baseline model and with the tiny Toto fixture.
+ * batches stay within a symbol, and every engine mode, ablation and batch
+ * size gives the same report, with the baseline model and with the tiny
+ * Toto fixture (bit for bit where the batches are the same:
+ * test_reproducible.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,7 +142,7 @@ static void test_every_mode_gives_the_same_report_with_tiny_toto(void **state)
     ms_source_free(source);
 }
 
-static void test_cross_symbol_batches_fill_the_model(void **state)
+static void test_batches_mix_symbols_only_when_shared_batches_are_asked_for(void **state)
 {
     (void)state;
     ms_source *source = NULL;
@@ -149,21 +151,22 @@ static void test_cross_symbol_batches_fill_the_model(void **state)
     assert_int_equal(ms_model_open(&model, "baseline", NULL), MS_OK);
     ms_model_stats before, after;
     ms_model_get_stats(model, &before);
-    ms_report_free(analyze(source, model, 1, 2, 64, 0, 12));
+    ms_report_free(analyze(source, model, 1, 2, 32, 0, 12));
     ms_model_get_stats(model, &after);
-    /* 5 symbols x 3 series x (12 + 6) origins = 270 contexts; one padded
-     * length (the baseline does not pad): ceil(270 / 64) = 5 calls. */
+    /* 5 symbols x 3 series x (12 + 6) origins = 270 contexts, one padded
+     * length (the baseline does not pad). Per symbol, 54 contexts are
+     * ceil(54 / 32) = 2 calls: 10. */
     assert_int_equal(after.contexts - before.contexts, 270);
-    assert_int_equal(after.forecast_calls - before.forecast_calls, 5);
+    assert_int_equal(after.forecast_calls - before.forecast_calls, 10);
     ms_model_get_stats(model, &before);
-    ms_report_free(analyze(source, model, 1, 2, 64, MS_ABLATE_SYMBOL_BATCHES, 12));
+    ms_report_free(analyze(source, model, 1, 2, 32, MS_ABLATE_SHARED_BATCHES, 12));
     ms_model_get_stats(model, &after);
-    /* Per symbol, 54 contexts fit one call: 5 calls again but never mixed;
-     * with the reference's N x E pattern there are far more contexts. */
-    assert_int_equal(after.forecast_calls - before.forecast_calls, 5);
+    /* Across symbols: ceil(270 / 32) = 9 calls. */
+    assert_int_equal(after.forecast_calls - before.forecast_calls, 9);
     ms_model_get_stats(model, &before);
     ms_report_free(analyze(source, model, 1, 2, 64, MS_ABLATE_NO_DEDUP, 12));
     ms_model_get_stats(model, &after);
+    /* The reference's N x E pattern: every pair is forecast. */
     assert_int_equal(after.contexts - before.contexts, 5 * 3 * (12 * 6 + 1));
     ms_model_free(model);
     ms_source_free(source);
@@ -177,7 +180,7 @@ static void test_batcher_groups_by_padded_length_first_in_first_out(void **state
     /* 40 pads to 48; 20 and 30 both pad to 32 */
     size_t lengths[] = { 40, 20, 30, 40, 20 };
     for (uint32_t i = 0; i < 5; i++)
-        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ i, i, 0 }, lengths[i]), MS_OK);
+        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ i, i, 0, 1 }, lengths[i]), MS_OK);
     ms_context_request out[8];
     assert_false(ms_batcher_has_batch(&batcher, 4));
     assert_int_equal(ms_batcher_pop(&batcher, 4, 0, out), 0);      /* no bucket holds 4 */
@@ -198,13 +201,13 @@ static void test_batcher_without_padding_mixes_every_length(void **state)
     ms_batcher batcher;
     ms_batcher_init(&batcher, 0);
     for (uint32_t i = 0; i < 3; i++)
-        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ i, i, 0 }, 10 + 7 * i), MS_OK);
+        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ i, i, 0, 1 }, 10 + 7 * i), MS_OK);
     ms_context_request out[4];
     assert_int_equal(ms_batcher_pop(&batcher, 3, 0, out), 3);
     ms_batcher_release(&batcher);
 }
 
-static void test_planner_needs_n_plus_e_origins_per_series(void **state)
+static void test_planner_needs_n_plus_e_origins_per_series_in_canonical_order(void **state)
 {
     (void)state;
     ms_bars *bars = NULL;
@@ -216,13 +219,20 @@ static void test_planner_needs_n_plus_e_origins_per_series(void **state)
     assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
     ms_symbol_contexts contexts;
     assert_int_equal(ms_symbol_contexts_prepare(&contexts, bars, &opts), MS_OK);
-    ms_request_list unique = { 0 }, all = { 0 };
-    assert_int_equal(ms_plan_symbol(&unique, 0, &contexts, &opts, 1), MS_OK);
-    assert_int_equal(ms_plan_symbol(&all, 0, &contexts, &opts, 0), MS_OK);
-    assert_int_equal(unique.count, 3 * (20 + 6));
-    assert_int_equal(all.count, 3 * (20 * 6 + 1));
-    ms_request_list_release(&unique);
-    ms_request_list_release(&all);
+    ms_request_list list = { 0 };
+    assert_int_equal(ms_plan_symbol(&list, 0, &contexts, &opts), MS_OK);
+    assert_int_equal(list.count, 3 * (20 + 6));
+    size_t pairs = 0;
+    for (size_t i = 0; i < list.count; i++) {
+        pairs += list.items[i].pairs;
+        if (i > 0) /* series by series, origins ascending */
+            assert_true(list.items[i - 1].series < list.items[i].series ||
+                        (list.items[i - 1].series == list.items[i].series &&
+                         list.items[i - 1].origin < list.items[i].origin));
+    }
+    /* every (simulation, day) pair, plus the live origin, per series */
+    assert_int_equal(pairs, 3 * (20 * 6 + 1));
+    ms_request_list_release(&list);
     ms_symbol_contexts_release(&contexts);
     ms_bars_free(bars);
     ms_source_free(source);
@@ -232,8 +242,8 @@ static void test_ablation_names_parse(void **state)
 {
     (void)state;
     unsigned flags = 0;
-    assert_int_equal(ms_ablations_parse("no-dedup,no-overlap", &flags), MS_OK);
-    assert_int_equal(flags, MS_ABLATE_NO_DEDUP | MS_ABLATE_NO_OVERLAP);
+    assert_int_equal(ms_ablations_parse("no-dedup,no-overlap,shared-batches", &flags), MS_OK);
+    assert_int_equal(flags, MS_ABLATE_NO_DEDUP | MS_ABLATE_NO_OVERLAP | MS_ABLATE_SHARED_BATCHES);
     assert_int_equal(ms_ablations_parse("turbo", &flags), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "turbo"));
 }
@@ -243,10 +253,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_mode_gives_the_same_report_with_the_baseline),
         cmocka_unit_test(test_every_mode_gives_the_same_report_with_tiny_toto),
-        cmocka_unit_test(test_cross_symbol_batches_fill_the_model),
+        cmocka_unit_test(test_batches_mix_symbols_only_when_shared_batches_are_asked_for),
         cmocka_unit_test(test_batcher_groups_by_padded_length_first_in_first_out),
         cmocka_unit_test(test_batcher_without_padding_mixes_every_length),
-        cmocka_unit_test(test_planner_needs_n_plus_e_origins_per_series),
+        cmocka_unit_test(test_planner_needs_n_plus_e_origins_per_series_in_canonical_order),
         cmocka_unit_test(test_ablation_names_parse),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -75,16 +75,24 @@ typedef struct ms_analyzer_options {
 
 /*
  * Ablations: each switches one of the engine's savings off, to measure what
- * it is worth (docs/performance.md). Results are identical with any of them;
- * only the work done changes. One context per model call is batch_size = 1.
+ * it is worth (docs/performance.md). Results are bit for bit identical with
+ * any of them; only the work done changes. One context per model call is
+ * batch_size = 1. A symbol's report is a function of its own data, the
+ * model and the options: batches never mix symbols, so neither the worker
+ * count, the engine mode, the other symbols nor thread timing change it.
+ * MS_ABLATE_SYMBOL_BATCHES, once an ablation, is that default and changes
+ * nothing. MS_ABLATE_SHARED_BATCHES is the one exception: it restores the
+ * cross-symbol batches formed in load order, whose float32 rounding depends
+ * on the batch, to measure what reproducibility costs.
  */
 #define MS_ABLATE_NO_DEDUP 0x1u          /* forecast every (simulation, day) pair, N x E per series */
 #define MS_ABLATE_RERUN_SAMPLES 0x2u     /* re-run each batch once per reference sample batch (8) */
-#define MS_ABLATE_SYMBOL_BATCHES 0x4u    /* batch within one symbol only, never across symbols */
+#define MS_ABLATE_SYMBOL_BATCHES 0x4u    /* batch within one symbol only: the default */
 #define MS_ABLATE_NO_OVERLAP 0x8u        /* load everything, then infer everything, then strategies */
+#define MS_ABLATE_SHARED_BATCHES 0x10u   /* batch across symbols in load order: not reproducible */
 
 /* Parses a comma-separated list of ablation names (no-dedup, rerun-samples,
- * symbol-batches, no-overlap) into flags; "" is none. Errors:
+ * symbol-batches, no-overlap, shared-batches) into flags; "" is none. Errors:
  * MS_ERR_INVALID_ARG naming an unknown name, or a NULL argument. */
 MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 

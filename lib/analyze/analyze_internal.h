@@ -79,11 +79,12 @@ ms_window ms_origin_window(const ms_origin_table *table, size_t bars,
 /* ---- Planning and batching (plan.c) ---------------------------------------- */
 
 /* One context to forecast: series `series` of engine symbol `symbol` at
- * origin index `origin`. */
+ * origin index `origin`, which `pairs` (simulation, day) pairs use. */
 typedef struct ms_context_request {
     uint32_t symbol;
     uint32_t origin;
     uint8_t series;
+    uint32_t pairs;
 } ms_context_request;
 
 typedef struct ms_request_list {
@@ -92,12 +93,11 @@ typedef struct ms_request_list {
     size_t capacity;
 } ms_request_list;
 
-/* Appends the contexts one symbol's simulations need, series by series in
- * origin order: each (series, origin) once with `deduplicate`, else once
- * per (simulation, day) pair as the reference system computed them. */
+/* Appends the contexts one symbol's simulations need, each (series,
+ * origin) once, series by series with origins ascending: a canonical order
+ * that depends on the symbol's own history and the options only. */
 ms_status ms_plan_symbol(ms_request_list *list, uint32_t symbol,
-                         const ms_symbol_contexts *contexts, const ms_analyzer_options *opts,
-                         int deduplicate);
+                         const ms_symbol_contexts *contexts, const ms_analyzer_options *opts);
 void ms_request_list_release(ms_request_list *list);
 
 typedef struct ms_bucket ms_bucket;

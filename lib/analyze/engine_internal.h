@@ -17,7 +17,9 @@ typedef struct ms_engine_state {
     ms_context_request *batch;       /* batch_size each: the batch being run, */
     ms_series *series;               /* its model inputs, */
     double *outputs;                 /* its outputs, */
-    ms_symbol_job **done;            /* and the symbols it completed */
+    ms_symbol_job **done;            /* and the symbols it completed; */
+    ms_series *copy_series;          /* the no-dedup ablation's repeated contexts */
+    double *copy_outputs;            /* and their dropped outputs */
 } ms_engine_state;
 
 ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine);

@@ -1,11 +1,18 @@
 /*
  * engine_pipeline.c - the pipelined engine. Pool workers load symbols and,
  * later, run their strategies; the calling thread is the only one that
- * drives the model: it plans each loaded symbol's contexts, runs full
- * batches of one padded length across symbols as soon as they exist, and
- * hands a symbol to the workers the moment its last forecast is in. Driving
- * the model from one thread keeps libtorch's intra-op threads from
- * competing with each other (docs/performance.md measures the split).
+ * drives the model: it plans each loaded symbol's contexts, runs that
+ * symbol's batches, and hands it to the workers the moment its last
+ * forecast is in. Driving the model from one thread keeps libtorch's
+ * intra-op threads from competing with each other (docs/performance.md
+ * measures the split).
+ *
+ * A symbol's batches hold its own contexts only, in the planner's canonical
+ * order: a float32 matrix product rounds a row differently with the rows
+ * around it, so batches formed across symbols in load order made a report
+ * depend on the worker count, the other symbols and thread timing
+ * (docs/performance.md, "Reproducible batches"). The shared-batches
+ * ablation restores those cross-symbol batches to measure the difference.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -92,8 +99,8 @@ static void run_batch(pipeline *pipe, size_t n)
         complete(pipe, pipe->run->done[i]);
 }
 
-/* Plans newly loaded symbols; without cross-symbol batching each symbol's
- * contexts are run right away, on their own. */
+/* Plans newly loaded symbols and runs each one's batches right away, on
+ * their own; with shared batches they wait in the batcher for others'. */
 static ms_status plan_loaded(pipeline *pipe, const size_t *indices, size_t count)
 {
     ms_engine_state *run = pipe->run;
@@ -106,7 +113,7 @@ static ms_status plan_loaded(pipeline *pipe, const size_t *indices, size_t count
             complete(pipe, job);
             continue;
         }
-        if (run->engine->options->ablations & MS_ABLATE_SYMBOL_BATCHES) {
+        if (!(run->engine->options->ablations & MS_ABLATE_SHARED_BATCHES)) {
             size_t n;
             while ((n = ms_batcher_pop(&run->batcher, run->batch_size, 1, run->batch)) > 0)
                 run_batch(pipe, n);
@@ -115,13 +122,14 @@ static ms_status plan_loaded(pipeline *pipe, const size_t *indices, size_t count
     return MS_OK;
 }
 
-/* Waits until there is something to do, then takes the loaded symbols. */
+/* Waits until there is something to do, then takes the loaded symbols;
+ * without overlap, only once every symbol is loaded. */
 static size_t take_loaded(pipeline *pipe, size_t *indices, int *all_loaded)
 {
     ms_engine_state *run = pipe->run;
     int may_infer = !(run->engine->options->ablations & MS_ABLATE_NO_OVERLAP);
     pthread_mutex_lock(&pipe->lock);
-    while (pipe->ready_count == 0 && pipe->loads_remaining > 0 &&
+    while ((pipe->ready_count == 0 || !may_infer) && pipe->loads_remaining > 0 &&
            !(may_infer && ms_batcher_has_batch(&run->batcher, run->batch_size)))
         pthread_cond_wait(&pipe->loaded, &pipe->lock);
     size_t count = pipe->ready_count;
@@ -136,16 +144,13 @@ static size_t take_loaded(pipeline *pipe, size_t *indices, int *all_loaded)
 static ms_status drive(pipeline *pipe, size_t *indices)
 {
     ms_engine_state *run = pipe->run;
-    int overlap = !(run->engine->options->ablations & MS_ABLATE_NO_OVERLAP);
     for (;;) {
         int all_loaded;
         size_t count = take_loaded(pipe, indices, &all_loaded);
         ms_status status = plan_loaded(pipe, indices, count);
         if (status != MS_OK)
             return status;
-        if (!overlap && !all_loaded)
-            continue;
-        /* Full batches while symbols still load; every leftover once all have. */
+        /* Shared batches: full while symbols still load; every leftover once all have. */
         size_t n = ms_batcher_pop(&run->batcher, run->batch_size, all_loaded, run->batch);
         if (n > 0)
             run_batch(pipe, n);

@@ -150,7 +150,8 @@ MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
 {
     static const struct { const char *name; unsigned flag; } names[] = {
         { "no-dedup", MS_ABLATE_NO_DEDUP }, { "rerun-samples", MS_ABLATE_RERUN_SAMPLES },
-        { "symbol-batches", MS_ABLATE_SYMBOL_BATCHES }, { "no-overlap", MS_ABLATE_NO_OVERLAP } };
+        { "symbol-batches", MS_ABLATE_SYMBOL_BATCHES }, { "no-overlap", MS_ABLATE_NO_OVERLAP },
+        { "shared-batches", MS_ABLATE_SHARED_BATCHES } };
     if (text == NULL || out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_ablations_parse: NULL argument");
     unsigned flags = 0;
@@ -162,7 +163,8 @@ MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
             i++;
         if (i == MS_ARRAY_LEN(names))
             return ms_error(MS_ERR_INVALID_ARG, "unknown ablation '%.*s' (expected no-dedup, "
-                            "rerun-samples, symbol-batches or no-overlap)", (int)len, start);
+                            "rerun-samples, symbol-batches, no-overlap or shared-batches)", (int)len,
+                            start);
         flags |= names[i].flag;
         start += len + (start[len] == ',');
     }

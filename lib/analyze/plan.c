@@ -3,9 +3,12 @@
  *
  * The planner lists the contexts one symbol's walk-forward needs: every
  * (simulation k, day d) pair evaluates origin e-E+d with e = n-1-k, and
- * simulation 0 also needs the live origin n-1. Marking the origins those
- * pairs touch removes the duplicates: N + E contexts per series instead of
- * the reference system's N x E (kept as an ablation).
+ * simulation 0 also needs the live origin n-1. Counting the pairs that
+ * touch each origin removes the duplicates: N + E contexts per series
+ * instead of the reference system's N x E (the no-dedup ablation re-runs
+ * the copies). Requests come out in a canonical order, series by series,
+ * origins ascending, so a symbol's batches depend on its own data only
+ * (docs/performance.md, "Reproducible batches").
  *
  * The batcher queues requests by padded context length (a model pads to
  * its patch, so one padded length is one forward pass) and hands out
@@ -40,28 +43,23 @@ static size_t pair_origin(const ms_symbol_contexts *contexts, const ms_analyzer_
 }
 
 ms_status ms_plan_symbol(ms_request_list *list, uint32_t symbol,
-                         const ms_symbol_contexts *contexts, const ms_analyzer_options *opts,
-                         int deduplicate)
+                         const ms_symbol_contexts *contexts, const ms_analyzer_options *opts)
 {
     size_t N = opts->simulations, E = opts->eval_days;
-    unsigned char *needed = calloc(contexts->count, 1);
-    if (needed == NULL)
+    uint32_t *pairs = calloc(contexts->count, sizeof *pairs);
+    if (pairs == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory planning %zu origins", contexts->count);
+    for (size_t k = 0; k < N; k++)
+        for (size_t d = 0; d <= E; d++)
+            if (d < E || k == 0) /* only simulation 0 forecasts the live origin */
+                pairs[pair_origin(contexts, opts, k, d)]++;
     ms_status status = MS_OK;
-    for (int s = 0; s < MS_SERIES_COUNT && status == MS_OK; s++) {
-        memset(needed, 0, contexts->count);
-        for (size_t k = 0; k < N && status == MS_OK; k++) {
-            for (size_t d = 0; d <= E && status == MS_OK; d++) {
-                if (d == E && k > 0)
-                    continue; /* only simulation 0 forecasts the live origin */
-                size_t origin = pair_origin(contexts, opts, k, d);
-                if (deduplicate && needed[origin]++)
-                    continue;
-                status = push_request(list, (ms_context_request){ symbol, (uint32_t)origin, (uint8_t)s });
-            }
-        }
-    }
-    free(needed);
+    for (int s = 0; s < MS_SERIES_COUNT && status == MS_OK; s++)
+        for (size_t origin = 0; origin < contexts->count && status == MS_OK; origin++)
+            if (pairs[origin] > 0)
+                status = push_request(list, (ms_context_request){ symbol, (uint32_t)origin,
+                                                                  (uint8_t)s, pairs[origin] });
+    free(pairs);
     return status;
 }
 
