@@ -14,8 +14,10 @@
  *    scaled to the full universe: their work is per symbol and sequential.
  * 3. Phase shares and throughput of the full engine.
  * 4. The split of the cores between libtorch and the pool.
+ * 5. What reproducibility costs: batches within each symbol (the engine)
+ *    against the former cross-symbol batches (the shared-batches ablation).
  * argv[2], optional: one section to run alone (matrix, phases, ablations,
- * cores),
+ * cores, reproducible),
  * for diagnosis without the minutes the whole benchmark takes.
  * Data: the first 30 files of ../shared/data/daily, else the synthetic market.
  */
@@ -176,13 +178,12 @@ static void run_matrix(const char *self, const char *checkpoint)
 
 static void run_ablations(ms_source *source, ms_model *model, const universe *u)
 {
-    const unsigned reference = MS_ABLATE_NO_DEDUP | MS_ABLATE_RERUN_SAMPLES |
-                               MS_ABLATE_SYMBOL_BATCHES | MS_ABLATE_NO_OVERLAP;
+    const unsigned reference = MS_ABLATE_NO_DEDUP | MS_ABLATE_RERUN_SAMPLES | MS_ABLATE_NO_OVERLAP;
     const struct { const char *name; unsigned ablations; size_t batch; int parallel, scaled; } rows[] = {
         { "reference call pattern", reference, 1, 0, 1 },
         { "+ de-duplication", reference & ~MS_ABLATE_NO_DEDUP, 1, 0, 1 },
-        { "+ one pass per context", MS_ABLATE_SYMBOL_BATCHES | MS_ABLATE_NO_OVERLAP, 1, 0, 0 },
-        { "+ cross-symbol batching", MS_ABLATE_NO_OVERLAP, 0, 1, 0 },
+        { "+ one pass per context", MS_ABLATE_NO_OVERLAP, 1, 0, 0 },
+        { "+ batching within each symbol", MS_ABLATE_NO_OVERLAP, 0, 1, 0 },
         { "+ overlap (our engine)", 0, 0, 1, 0 },
     };
     double seconds[5];
@@ -320,6 +321,45 @@ static void run_core_split(ms_source *source, const char *checkpoint, const univ
     }
 }
 
+/* Reproducible batches (each symbol's contexts among themselves, in a
+ * canonical order) against the cross-symbol batches they replaced, both
+ * the full engine with warm-up; interleaved rounds, medians, as the
+ * matrix does against the VM's drift. */
+#define REPRO_ROUNDS 5
+static void run_reproducible(ms_source *source, ms_model *model, const universe *u)
+{
+    static const struct { const char *name; unsigned ablations; } engines[] = {
+        { "cross-symbol batches in load order (before; --ablate shared-batches)",
+          MS_ABLATE_SHARED_BATCHES },
+        { "batches within each symbol, canonical order (reproducible)", 0 },
+    };
+    double seconds[2][REPRO_ROUNDS], contexts[2] = { 0 };
+    uint64_t passes[2] = { 0 };
+    for (int round = 0; round < REPRO_ROUNDS; round++)
+        for (int e = 0; e < 2; e++) {
+            ms_analyzer_options opts = options(1, 1, 0, engines[e].ablations);
+            ms_model_stats before, after;
+            ms_timings t;
+            ms_model_get_stats(model, &before);
+            seconds[e][round] = analyze(source, model, &opts, u->symbols, u->count, &t,
+                                        &passes[e]) - t.warmup;
+            ms_model_get_stats(model, &after);
+            contexts[e] = (double)(after.contexts - before.contexts);
+        }
+    printf("\n5. Reproducible batches (%d symbols x %d simulations, Both; median of %d "
+           "interleaved rounds)\n", SYMBOLS, SIMULATIONS, REPRO_ROUNDS);
+    printf("| engine | forward passes | seconds | contexts/s | throughput vs before |\n"
+           "|---|---|---|---|---|\n");
+    double rate[2];
+    for (int e = 0; e < 2; e++) {
+        qsort(seconds[e], REPRO_ROUNDS, sizeof(double), compare_doubles);
+        rate[e] = contexts[e] / seconds[e][REPRO_ROUNDS / 2];
+        printf("| %s | %llu | %.2f | %.0f | %.1f%% |\n", engines[e].name,
+               (unsigned long long)passes[e], seconds[e][REPRO_ROUNDS / 2], rate[e],
+               100 * rate[e] / rate[0]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "--child") == 0)
@@ -327,8 +367,9 @@ int main(int argc, char **argv)
     const char *preset = argc > 1 ? argv[1] : "small";
     const char *only = argc > 2 ? argv[2] : NULL;
     if (only && strcmp(only, "matrix") && strcmp(only, "phases") && strcmp(only, "ablations")
-        && strcmp(only, "cores")) {
-        fprintf(stderr, "usage: bench_engine [tiny|small|base] [matrix|phases|ablations|cores]\n");
+        && strcmp(only, "cores") && strcmp(only, "reproducible")) {
+        fprintf(stderr, "usage: bench_engine [tiny|small|base] "
+                "[matrix|phases|ablations|cores|reproducible]\n");
         return 2;
     }
     char checkpoint[256];
@@ -355,6 +396,8 @@ int main(int argc, char **argv)
         run_ablations(source, model, &u);
     if (only == NULL || strcmp(only, "cores") == 0)
         run_core_split(source, checkpoint, &u);
+    if (only == NULL || strcmp(only, "reproducible") == 0)
+        run_reproducible(source, model, &u);
     ms_model_free(model);
     ms_source_free(source);
     return 0;
