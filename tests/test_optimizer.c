@@ -31,7 +31,7 @@ static void test_optimum_widens_both_levels_to_the_box_edge(void **state)
     (void)state;
     fixture_days f = wide_long_day(0.0);
     ms_window w = fixture_window(&f);
-    ms_limit_plan plan = { &w, false, false, FEE };
+    ms_limit_plan plan = { &w, false, false, FEE, MS_FILLS_REFERENCE };
     ms_maxdiff_choice choice;
     double total = ms_maxdiff_optimize(&plan, &choice);
     /* (hp - lp) - fee = (.012 + h) - (-.01 + l) - fee, largest at h = .03,
@@ -48,7 +48,7 @@ static void test_close_at_eod_wins_when_strictly_better_and_h_ties_keep_earliest
     (void)state;
     fixture_days f = wide_long_day(0.05);
     ms_window w = fixture_window(&f);
-    ms_limit_plan plan = { &w, false, false, FEE };
+    ms_limit_plan plan = { &w, false, false, FEE, MS_FILLS_REFERENCE };
     ms_maxdiff_choice choice;
     double total = ms_maxdiff_optimize(&plan, &choice);
     /* Closing at .05 beats any take-profit (at most .042): close - lp - fee
@@ -69,7 +69,7 @@ static void test_all_ties_keep_first_point_and_close_at_eod_false(void **state)
     fixture_days f = wide_long_day(0.0);
     f.low_actual[0] = 0.0;
     ms_window w = fixture_window(&f);
-    ms_limit_plan plan = { &w, false, false, FEE };
+    ms_limit_plan plan = { &w, false, false, FEE, MS_FILLS_REFERENCE };
     ms_maxdiff_choice choice;
     double total = ms_maxdiff_optimize(&plan, &choice);
     assert_true(choice.high_offset == -0.03);
@@ -159,7 +159,7 @@ static void check_against_literal_search(bool always_on, bool long_only)
     for (uint64_t seed = 1; seed <= 12; seed++) {
         fixture_days f = random_days(seed * 7919);
         ms_window w = fixture_window(&f);
-        ms_limit_plan plan = { &w, always_on, long_only, FEE };
+        ms_limit_plan plan = { &w, always_on, long_only, FEE, MS_FILLS_REFERENCE };
         ms_maxdiff_choice choice;
         double total = ms_maxdiff_optimize(&plan, &choice);
         double hold[3], close[3];

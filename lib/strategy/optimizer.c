@@ -16,7 +16,9 @@
  * grid axis and a grid point costs a few additions. The arithmetic is the
  * same as ms_limit_day's, operation for operation (a missing or unfilled
  * leg adds a signed zero), so the objective and its ties equal those of
- * ms_limit_plan_run exactly; tests/test_optimizer.c checks that.
+ * ms_limit_plan_run exactly; tests/test_optimizer.c checks that. That
+ * restatement is the reference fill model's; the path models run the plan
+ * at every grid point (path_totals).
  */
 #include <math.h>
 #include <string.h>
@@ -129,11 +131,24 @@ typedef struct best_point {
     double h, l, total;
 } best_point;
 
-/* Scans one stage's grid, h outer and l inner, keeping the earliest best. */
-static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
-                       int close_at_eod, best_point *best)
+/* The path fill models: a leg's exit depends on both offsets (whether the
+ * take profit comes after the entry depends on where the entry filled), so
+ * each grid point runs the plan itself. */
+static void path_totals(double totals[][MS_GRID_MAX], const ms_limit_plan *plan,
+                        const axis *h, const axis *l, int close_at_eod)
 {
-    double totals[MS_GRID_MAX][MS_GRID_MAX];
+    for (size_t i = 0; i < h->n; i++) {
+        for (size_t j = 0; j < l->n; j++) {
+            ms_maxdiff_choice choice = { h->at[i], l->at[j], close_at_eod };
+            totals[i][j] = ms_limit_plan_run(plan, &choice, NULL, NULL);
+        }
+    }
+}
+
+/* The reference model's totals by the separable restatement above. */
+static void reference_totals(double totals[][MS_GRID_MAX], const ms_limit_plan *plan,
+                             const axis *h, const axis *l, int close_at_eod)
+{
     day_grid day;
     for (size_t i = 0; i < h->n; i++)
         memset(totals[i], 0, padded(l->n) * sizeof totals[i][0]);
@@ -146,6 +161,17 @@ static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
         fill_day(&day, h, l, plan->window, d, short_leg, close_at_eod);
         add_day(totals, h, l, &day, plan->fee);
     }
+}
+
+/* Scans one stage's grid, h outer and l inner, keeping the earliest best. */
+static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
+                       int close_at_eod, best_point *best)
+{
+    double totals[MS_GRID_MAX][MS_GRID_MAX];
+    if (plan->fills == MS_FILLS_REFERENCE)
+        reference_totals(totals, plan, h, l, close_at_eod);
+    else
+        path_totals(totals, plan, h, l, close_at_eod);
     best_point found = *best;
     for (size_t i = 0; i < h->n; i++)
         for (size_t j = 0; j < l->n; j++)
