@@ -110,9 +110,11 @@ typedef struct ms_strategy_params {
     double fee;             /* per unit traded: 0.0005 stocks, 0.001 crypto */
     int long_only;          /* crypto: every short signal becomes 0 */
     double days_per_year;   /* 252 stocks, 365 crypto */
-    /* The fill model of the limit-order strategies (MaxDiff kinds,
-     * entry_takeprofit, highlow). 0, what a struct written before fill
-     * models holds, is MS_FILLS_REFERENCE; UNSET is refused here. */
+    /* The fill model. Every strategy's next-day order is a limit, so a
+     * path model evaluates every strategy on the orders `trade` places
+     * (docs/strategies.md, "What gets traded"); MS_FILLS_REFERENCE keeps
+     * the original's formulas. 0, what a struct written before fill models
+     * holds, is MS_FILLS_REFERENCE; UNSET is refused here. */
     ms_fill_model fills;
 } ms_strategy_params;
 

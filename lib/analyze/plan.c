@@ -43,7 +43,7 @@ ms_status ms_plan_symbol(ms_request_list *list, uint32_t symbol,
                          const ms_symbol_contexts *contexts, const ms_analyzer_options *opts,
                          int deduplicate)
 {
-    size_t N = opts->simulations, E = opts->eval_days;
+    size_t N = ms_forecast_simulations(opts), E = opts->eval_days;
     unsigned char *needed = calloc(contexts->count, 1);
     if (needed == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory planning %zu origins", contexts->count);

@@ -19,6 +19,9 @@
  * an unfilled entry leaves the day flat, a position the take profit did
  * not close is held into the next day (no new entry, no fee when the side
  * stays), and a position on the other side is closed at the next open.
+ * The signal strategies' orders are limits too (entry at the previous
+ * close, take profit at the predicted close), so under the path models
+ * they are evaluated here, on their own signals.
  */
 #include <stdlib.h>
 
@@ -53,19 +56,28 @@ typedef struct day_outcome {
     int held;
 } day_outcome;
 
-/* The orders `trade` places for a new position on `side`: entry_takeprofit
- * buys at the previous close and takes profit at the predicted high;
- * highlow buys at the predicted low and takes profit at the predicted
- * close (shorts mirror both). */
+/* The orders `trade` places for a new position on `side` (backtest.c's
+ * plan_levels): entry_takeprofit buys at the previous close and takes
+ * profit at the predicted high; highlow buys at the predicted low and
+ * takes profit at the predicted close; the signal strategies buy at the
+ * previous close and take profit at the predicted close (shorts mirror
+ * all three). */
 static void order_levels(ms_strategy strategy, const ms_window *w, size_t d, int side,
                          double *entry, double *take_profit)
 {
-    if (strategy == MS_STRATEGY_ENTRY_TAKEPROFIT) {
+    switch (strategy) {
+    case MS_STRATEGY_ENTRY_TAKEPROFIT:
         *entry = 0.0;
         *take_profit = side > 0 ? w->high_pred[d] : w->low_pred[d];
-    } else {
+        break;
+    case MS_STRATEGY_HIGHLOW:
         *entry = side > 0 ? w->low_pred[d] : w->high_pred[d];
         *take_profit = w->close_pred[d];
+        break;
+    default:
+        *entry = 0.0;
+        *take_profit = w->close_pred[d];
+        break;
     }
 }
 

@@ -58,12 +58,6 @@ static bool is_maxdiff_kind(ms_strategy strategy)
     return strategy == MS_STRATEGY_MAXDIFF || strategy == MS_STRATEGY_MAXDIFF_ALWAYS_ON;
 }
 
-/* The strategies whose orders are limits, and so follow the fill model. */
-static bool uses_fills(ms_strategy strategy)
-{
-    return is_maxdiff_kind(strategy) || strategy == MS_STRATEGY_ENTRY_TAKEPROFIT ||
-           strategy == MS_STRATEGY_HIGHLOW;
-}
 
 /* Checks one window array: present, and finite over its first `finite_days`. */
 static ms_status check_series(const char *caller, const char *field, const double *values,
@@ -135,7 +129,7 @@ static ms_status check_call(const char *caller, ms_strategy strategy,
 static ms_status check_evaluation(const char *caller, ms_strategy strategy, const ms_window *w,
                                   const ms_strategy_params *params)
 {
-    bool with_open = uses_fills(strategy) && params->fills != MS_FILLS_REFERENCE;
+    bool with_open = params->fills != MS_FILLS_REFERENCE;
     ms_status status = check_window(caller, w, false, with_open);
     if (status != MS_OK)
         return ms_error_wrap(status, "strategy %s", ms_strategy_name(strategy));
@@ -165,7 +159,12 @@ static ms_status evaluate(const char *caller, ms_strategy strategy, const ms_win
         ms_percent_move_evaluate(strategy, window, params, result, daily_returns);
         break;
     default:
-        ms_signal_evaluate(strategy, window, params, result, daily_returns);
+        /* Close to close at the reference's rule; the path models trade the
+         * limit orders `trade` places for them (percent_move.c). */
+        if (params->fills == MS_FILLS_REFERENCE)
+            ms_signal_evaluate(strategy, window, params, result, daily_returns);
+        else
+            ms_percent_move_evaluate(strategy, window, params, result, daily_returns);
         break;
     }
     return MS_OK;
