@@ -2,7 +2,7 @@
  * filled at the open when the open is already through it, the extreme
  * nearer the open coming first, ties taking the low first, a take profit
  * filled only after its entry, worst keeping the less favourable order,
- * and the percent-move strategies trading only orders that can be placed.
+ * and the other strategies trading only orders that can be placed.
  * Values are returns on the origin close, hand-computed in the comments
  * (fee 0.0005); tolerance 1e-12. */
 #include <stdarg.h>
@@ -190,6 +190,25 @@ static void test_entry_takeprofit_misses_a_day_that_opens_and_stays_above_its_en
     assert_near(daily[0], 0.0195, TOL);
 }
 
+static void test_signal_strategies_trade_their_limit_orders_on_the_path(void **state)
+{
+    (void)state;
+    /* simple, long: buy limit at the previous close, take profit at the
+     * predicted close +1%. Low first: bought at 0 on the way to -0.5%,
+     * then +2% takes profit: .01 - fee. The reference holds close to
+     * close: .012 - fee. */
+    fixture_days f = {
+        .days = 1, .open_actual = { 0.005 }, .close_actual = { 0.012 },
+        .high_actual = { 0.02 }, .low_actual = { -0.005 }, .close_pred = { 0.01 },
+        .high_pred = { 0.02 }, .low_pred = { -0.02 },
+    };
+    double daily[1];
+    fixture_evaluate(MS_STRATEGY_SIMPLE, &f, &bar_path, daily);
+    assert_near(daily[0], 0.0095, TOL);
+    fixture_evaluate(MS_STRATEGY_SIMPLE, &f, &stock_params, daily);
+    assert_near(daily[0], 0.0115, TOL);
+}
+
 static void test_fill_model_names_parse_and_print(void **state)
 {
     (void)state;
@@ -215,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_highlow_takes_profit_at_the_predicted_close_after_its_entry),
         cmocka_unit_test(test_entry_takeprofit_holds_an_open_position_without_a_new_fee),
         cmocka_unit_test(test_entry_takeprofit_misses_a_day_that_opens_and_stays_above_its_entry),
+        cmocka_unit_test(test_signal_strategies_trade_their_limit_orders_on_the_path),
         cmocka_unit_test(test_fill_model_names_parse_and_print),
     };
     return cmocka_run_group_tests_name("fills", tests, NULL, NULL);
