@@ -178,7 +178,8 @@ typedef struct ms_symbol_report {
     double forecast_high;
     double forecast_low;
     ms_strategy_summary strategies[MS_STRATEGY_COUNT];
-    ms_maxdiff_choice maxdiff_choice;   /* simulation 0's optimised MaxDiff offsets */
+    ms_maxdiff_choice maxdiff_choice;   /* the next day's MaxDiff offsets: optimised on
+                                           simulation 0's window */
     ms_strategy best_strategy;
     double composite_score;
     int side;                       /* +1 buy, -1 sell, 0 none: the best strategy's next-day side */

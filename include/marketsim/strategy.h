@@ -126,8 +126,9 @@ typedef struct ms_period_metrics {
     double sharpe;            /* NaN (< 2 days or all-zero), +-inf (zero deviation) */
     double win_rate;          /* #(r > 0) / #(r != 0); NaN when no day traded */
     double turnover;          /* units traded that pay the fee: sum of |position change|
-                                 (signal), filled limit entries (MaxDiff kinds), days in a
-                                 position plus one per straight flip (percent-move) */
+                                 (signal), filled limit entries (MaxDiff kinds), entries
+                                 and closes paying the fee (percent-move, and every
+                                 strategy under a path fill model) */
     double trades;            /* days with a non-zero return (a count; a double so
                                  averages over simulations keep their fraction) */
 } ms_period_metrics;

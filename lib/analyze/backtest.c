@@ -1,8 +1,9 @@
 /*
  * backtest.c - the walk-forward backtest of one symbol: every strategy on
  * every simulation's evaluation window (slices of the shared forecast
- * table), averaged into summaries, then the next-day trade plan of the
- * symbol's best strategy.
+ * table) under the run's fill model and offsets, the MaxDiff kinds also
+ * under the original's rules, averaged into summaries, then the next-day
+ * trade plan of the symbol's best strategy.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -169,11 +170,10 @@ static ms_status evaluate_simulation(const window_source *source, size_t k, ms_s
                                      ms_strategy_result *result, ms_period_metrics *reference)
 {
     ms_window window = window_at(source, k, 0);
-    ms_window fit = window;
     bool walk_forward = opts->offsets == MS_OFFSETS_WALK_FORWARD;
-    if (walk_forward)
-        fit = window_at(source, k + opts->eval_days, 0);
-    ms_status status = ms_strategy_evaluate_fitted(strategy, &fit, &window, params, result, NULL);
+    ms_window fit = walk_forward ? window_at(source, k + opts->eval_days, 0) : window;
+    ms_status status = ms_strategy_evaluate_fitted(strategy, walk_forward ? &fit : NULL, &window,
+                                                   params, result, NULL);
     if (status != MS_OK || !is_maxdiff_kind(strategy))
         return status;
     *reference = result->metrics;

@@ -127,7 +127,8 @@ ms_limit_fill ms_limit_leg_on_path(const ms_bar_path *path, int side, double hig
  * MaxDiff trade (one unit long or short, or nothing) or, always_on, a unit
  * long and a unit short (no short when long_only). A day's return is the
  * long leg's profit plus the short leg's, at levels high_pred + h and
- * low_pred + l.
+ * low_pred + l, filled as `fills` says (worst: the worse order of the
+ * extremes for both legs together).
  */
 typedef struct ms_limit_plan {
     const ms_window *window;
