@@ -62,7 +62,7 @@ static ms_window window_at(const series *s, size_t simulation)
         EVAL_DAYS,
         s->close_actual + first, s->high_actual + first, s->low_actual + first,
         s->close_pred + first, s->high_pred + first, s->low_pred + first,
-        s->high_change_pred + first, s->low_change_pred + first,
+        s->high_change_pred + first, s->low_change_pred + first, NULL,
     };
 }
 
@@ -90,7 +90,7 @@ int main(void)
     static series symbols[REPEATS];
     for (size_t r = 0; r < REPEATS; r++)
         fill_series(&symbols[r], 0x9E3779B97F4A7C15ULL + r);
-    ms_strategy_params params = { 0.0005, 0, 252.0 };
+    ms_strategy_params params = { 0.0005, 0, 252.0, MS_FILLS_REFERENCE }; /* no opens */
     double checksum = run_symbol(&symbols[0], &params); /* warm the caches */
     double started = ms_clock_seconds();
     for (size_t r = 0; r < REPEATS; r++)

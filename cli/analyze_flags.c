@@ -80,6 +80,27 @@ static int number_flag(const char *command, int option, const char *value, ms_an
     return cli_usage_error(command, "unknown option");
 }
 
+/* --fills, --offsets, and --reference, which sets both to the original's
+ * rules (a later --fills or --offsets still wins). */
+static int rules_flag(const char *command, int option, const char *value, ms_analyzer_options *o)
+{
+    switch (option) {
+    case CLI_OPT_FILLS:
+        if (ms_fill_model_parse(value, &o->fills) != MS_OK)
+            return cli_usage_error(command, "--fills: %s", ms_last_error());
+        return CLI_EXIT_OK;
+    case CLI_OPT_OFFSETS:
+        if (ms_offsets_parse(value, &o->offsets) != MS_OK)
+            return cli_usage_error(command, "--offsets: %s", ms_last_error());
+        return CLI_EXIT_OK;
+    case CLI_OPT_REFERENCE:
+        o->fills = MS_FILLS_REFERENCE;
+        o->offsets = MS_OFFSETS_IN_SAMPLE;
+        return CLI_EXIT_OK;
+    }
+    return cli_usage_error(command, "unknown option");
+}
+
 bool cli_analysis_flag(const char *command, int option, const char *value,
                        cli_analysis_args *args, int *code)
 {
@@ -111,6 +132,9 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
     case CLI_OPT_POSITION_SIZE: case CLI_OPT_MAX_POSITIONS: case CLI_OPT_STOCK_FEE:
     case CLI_OPT_CRYPTO_FEE: case CLI_OPT_AS_OF:
         *code = sizing_flag(command, option, value, o);
+        return true;
+    case CLI_OPT_FILLS: case CLI_OPT_OFFSETS: case CLI_OPT_REFERENCE:
+        *code = rules_flag(command, option, value, o);
         return true;
     }
     return false;

@@ -19,7 +19,7 @@
  * momentum is. */
 #define TRAILING 20
 
-/* The window's eight arrays, `days` values each, in one allocation. */
+/* The window's nine arrays, `days` values each, in one allocation. */
 typedef struct window_storage {
     ms_window window;
     double *values;
@@ -45,12 +45,13 @@ static int build_window(const ms_bars *bars, size_t days, window_storage *storag
     const double *high = ms_bars_column(bars, MS_COL_HIGH);
     const double *low = ms_bars_column(bars, MS_COL_LOW);
     size_t first = ms_bars_len(bars) - 1 - days;
-    double *v = storage->values = malloc(8 * days * sizeof *v);
+    const double *open = ms_bars_column(bars, MS_COL_OPEN);
+    double *v = storage->values = malloc(9 * days * sizeof *v);
     if (v == NULL)
         return 0;
     ms_window *w = &storage->window;
     *w = (ms_window){ days, v, v + days, v + 2 * days, v + 3 * days, v + 4 * days,
-                      v + 5 * days, v + 6 * days, v + 7 * days };
+                      v + 5 * days, v + 6 * days, v + 7 * days, v + 8 * days };
     for (size_t d = 0; d < days; d++) {
         size_t t = first + d;
         double c = close[t], rh = trailing_change(high, t), rl = trailing_change(low, t);
@@ -62,6 +63,7 @@ static int build_window(const ms_bars *bars, size_t days, window_storage *storag
         v[5 * days + d] = low[t] * (1.0 + rl) / c - 1.0;   /* low_pred */
         v[6 * days + d] = rh;                              /* high_change_pred */
         v[7 * days + d] = rl;                              /* low_change_pred */
+        v[8 * days + d] = open[t + 1] / c - 1.0;           /* open_actual */
     }
     return 1;
 }
@@ -80,9 +82,11 @@ static int evaluate(const ms_bars *bars, ms_strategy strategy, size_t days)
         fprintf(stderr, "backtest_one: out of memory\n");
         return 1;
     }
-    /* Fees and long-only follow the asset class, as in the analyzer. */
+    /* Fees and long-only follow the asset class, as in the analyzer, and
+     * so does the fill model: limits filled along the day's path. */
     int crypto = ms_symbol_asset_class(ms_bars_symbol(bars)) == MS_ASSET_CRYPTO;
-    ms_strategy_params params = { crypto ? 0.001 : 0.0005, crypto, crypto ? 365.0 : 252.0 };
+    ms_strategy_params params = { crypto ? 0.001 : 0.0005, crypto, crypto ? 365.0 : 252.0,
+                                  MS_FILLS_BAR_PATH };
     ms_strategy_result result;
     ms_status status = ms_strategy_evaluate(strategy, &storage.window, &params, &result, NULL);
     free(storage.values);

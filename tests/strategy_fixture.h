@@ -25,18 +25,21 @@ typedef struct fixture_days {
     double low_pred[FIXTURE_MAX_DAYS];
     double high_change_pred[FIXTURE_MAX_DAYS];
     double low_change_pred[FIXTURE_MAX_DAYS];
+    double open_actual[FIXTURE_MAX_DAYS];
 } fixture_days;
 
 static inline ms_window fixture_window(const fixture_days *f)
 {
     return (ms_window){
         f->days, f->close_actual, f->high_actual, f->low_actual, f->close_pred,
-        f->high_pred, f->low_pred, f->high_change_pred, f->low_change_pred,
+        f->high_pred, f->low_pred, f->high_change_pred, f->low_change_pred, f->open_actual,
     };
 }
 
-static const ms_strategy_params stock_params = { 0.0005, 0, 252.0 };
-static const ms_strategy_params crypto_params = { 0.001, 1, 365.0 };
+/* The reference fill model: the original's numbers, which the checked
+ * values of strategies.md are. */
+static const ms_strategy_params stock_params = { 0.0005, 0, 252.0, MS_FILLS_REFERENCE };
+static const ms_strategy_params crypto_params = { 0.001, 1, 365.0, MS_FILLS_REFERENCE };
 
 /* Evaluates a strategy on a fixture, asserting success; `daily` may be NULL. */
 static inline ms_strategy_result fixture_evaluate(ms_strategy strategy, const fixture_days *f,

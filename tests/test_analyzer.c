@@ -79,9 +79,10 @@ static void test_each_series_origin_is_forecast_once(void **state)
     ms_model_get_stats(f->model, &before);
     ms_report *report = analyze(f, universe, 3, 20, 1, 2);
     ms_model_get_stats(f->model, &after);
-    /* N + E = 26 origins for each of close, high and low of 3 symbols,
-     * not N x E = 120 per series as the reference system computed. */
-    assert_int_equal(after.contexts - before.contexts, 3 * 3 * (20 + 6));
+    /* N + E = 26 origins for each of close, high and low of 3 symbols, and
+     * E more for the walk-forward offsets, not N x E = 120 per series as
+     * the reference system computed. */
+    assert_int_equal(after.contexts - before.contexts, 3 * 3 * (20 + 6 + 6));
     assert_int_equal(ms_report_symbol_count(report), 3);
     ms_report_free(report);
 }
@@ -193,8 +194,9 @@ static void test_missing_and_short_symbols_fail_alone(void **state)
     const ms_symbol_error *short_history = ms_report_error(report, 1);
     assert_string_equal(short_history->symbol, "SHORT");
     assert_int_equal(short_history->status, MS_ERR_TOO_SHORT);
-    /* 10 simulations + 6 days + 32 bars of context = 48 bars needed. */
-    assert_non_null(strstr(short_history->message, "at least 48 bars"));
+    /* 10 simulations + 6 days + 6 days the oldest offsets are fitted on
+     * + 32 bars of context = 54 bars needed. */
+    assert_non_null(strstr(short_history->message, "at least 54 bars"));
     assert_non_null(strstr(short_history->message, "found 20"));
     ms_report_free(report);
 }
@@ -278,10 +280,15 @@ static void test_walk_forward_windows_slide_one_origin_per_simulation(void **sta
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
     opts.simulations = 10;
     opts.eval_days = 6;
+    opts.offsets = MS_OFFSETS_IN_SAMPLE;
     assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
     size_t first = 0;
     assert_int_equal(ms_first_origin(100, &opts, &first), MS_OK);
     assert_int_equal(first, 84);
+    /* Walk-forward: simulation 9's offsets are fitted on origins 78..83. */
+    opts.offsets = MS_OFFSETS_WALK_FORWARD;
+    assert_int_equal(ms_first_origin(100, &opts, &first), MS_OK);
+    assert_int_equal(first, 78);
     double values[16];
     for (int i = 0; i < 16; i++)
         values[i] = 84 + i; /* each origin's own index */

@@ -217,8 +217,8 @@ static void test_strategy_and_metrics_functions_refuse_null_and_huge_inputs(void
     ms_strategy strategy;
     ms_metrics metrics;
     ms_strategy_result result;
-    ms_strategy_params params = { 0.0005, 0, 252 };
-    ms_window empty = { HUGE_COUNT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    ms_strategy_params params = { 0.0005, 0, 252, MS_FILLS_REFERENCE };
+    ms_window empty = { HUGE_COUNT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
     int signals[1];
     const double r[] = { 0.01 };
     char *name = long_text("", LONG_TEXT, 'n');

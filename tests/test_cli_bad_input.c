@@ -128,9 +128,10 @@ static void test_too_short_history_fails_alone_saying_what_is_needed(void **stat
     json_t *root = json_loads(r.out, 0, &error);
     json_t *failure = json_array_get(json_object_get(root, "errors"), 0);
     const char *message = json_string_value(json_object_get(failure, "message"));
-    /* 70 simulations + 6 days + 32 bars of context: the defaults need 108 bars,
-     * and the 120-bar GOOD file has them. */
-    assert_non_null(strstr(message, "at least 108 bars"));
+    /* 70 simulations + 6 days + 6 days the oldest walk-forward offsets are
+     * fitted on + 32 bars of context: the defaults need 114 bars, and the
+     * 120-bar GOOD file has them. */
+    assert_non_null(strstr(message, "at least 114 bars"));
     assert_non_null(strstr(message, "found 20"));
     assert_int_equal(json_array_size(json_object_get(root, "symbols")), 1);
     json_decref(root);

@@ -30,6 +30,9 @@ static ms_report *analyze(ms_source *source, ms_model *model, int parallel, int 
     opts.workers = workers;
     opts.batch_size = batch_size;
     opts.ablations = ablations;
+    /* The counts below are the original's N + E origins per series;
+     * walk-forward offsets add E (test_planner_needs_n_plus_e_origins...). */
+    opts.offsets = MS_OFFSETS_IN_SAMPLE;
     ms_analyzer *analyzer = NULL;
     ms_report *report = NULL;
     assert_int_equal(ms_analyzer_create(&analyzer, source, model, &opts), MS_OK);
@@ -214,26 +217,36 @@ static void test_planner_needs_n_plus_e_origins_per_series_in_canonical_order(vo
     ms_source *source = NULL;
     assert_int_equal(ms_source_open(&source, "synthetic:bars=200", NULL), MS_OK);
     assert_int_equal(ms_source_load(source, "AAPL", &bars), MS_OK);
-    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
-    opts.simulations = 20;
-    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
-    ms_symbol_contexts contexts;
-    assert_int_equal(ms_symbol_contexts_prepare(&contexts, bars, &opts), MS_OK);
-    ms_request_list list = { 0 };
-    assert_int_equal(ms_plan_symbol(&list, 0, &contexts, &opts), MS_OK);
-    assert_int_equal(list.count, 3 * (20 + 6));
-    size_t pairs = 0;
-    for (size_t i = 0; i < list.count; i++) {
-        pairs += list.items[i].pairs;
-        if (i > 0) /* series by series, origins ascending */
-            assert_true(list.items[i - 1].series < list.items[i].series ||
-                        (list.items[i - 1].series == list.items[i].series &&
-                         list.items[i - 1].origin < list.items[i].origin));
+    /* In-sample offsets: N + E origins, N x E + 1 pairs. Walk-forward
+     * (the default) also forecasts the E windows before the oldest ones,
+     * where their offsets are fitted: N + 2E origins, (N + E) x E + 1. */
+    const struct { ms_offsets_mode offsets; size_t unique, all; } cases[] = {
+        { MS_OFFSETS_IN_SAMPLE, 20 + 6, 20 * 6 + 1 },
+        { MS_OFFSETS_UNSET, 20 + 6 + 6, (20 + 6) * 6 + 1 },
+    };
+    for (size_t c = 0; c < 2; c++) {
+        ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+        opts.simulations = 20;
+        opts.offsets = cases[c].offsets;
+        assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+        ms_symbol_contexts contexts;
+        assert_int_equal(ms_symbol_contexts_prepare(&contexts, bars, &opts), MS_OK);
+        ms_request_list list = { 0 };
+        assert_int_equal(ms_plan_symbol(&list, 0, &contexts, &opts), MS_OK);
+        assert_int_equal(list.count, 3 * cases[c].unique);
+        size_t pairs = 0;
+        for (size_t i = 0; i < list.count; i++) {
+            pairs += list.items[i].pairs;
+            if (i > 0) /* series by series, origins ascending */
+                assert_true(list.items[i - 1].series < list.items[i].series ||
+                            (list.items[i - 1].series == list.items[i].series &&
+                             list.items[i - 1].origin < list.items[i].origin));
+        }
+        /* every (simulation, day) pair, plus the live origin, per series */
+        assert_int_equal(pairs, 3 * cases[c].all);
+        ms_request_list_release(&list);
+        ms_symbol_contexts_release(&contexts);
     }
-    /* every (simulation, day) pair, plus the live origin, per series */
-    assert_int_equal(pairs, 3 * (20 * 6 + 1));
-    ms_request_list_release(&list);
-    ms_symbol_contexts_release(&contexts);
     ms_bars_free(bars);
     ms_source_free(source);
 }

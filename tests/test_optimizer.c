@@ -1,6 +1,7 @@
 /* test_optimizer.c - the MaxDiff offset optimiser: known optima, its tie
  * rules, and exact agreement with a literal grid search over
- * ms_limit_profit on random windows. */
+ * ms_limit_profit (the path fill models: over ms_limit_plan_run) on random
+ * windows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +32,7 @@ static void test_optimum_widens_both_levels_to_the_box_edge(void **state)
     (void)state;
     fixture_days f = wide_long_day(0.0);
     ms_window w = fixture_window(&f);
-    ms_limit_plan plan = { &w, false, false, FEE };
+    ms_limit_plan plan = { &w, false, false, FEE, MS_FILLS_REFERENCE };
     ms_maxdiff_choice choice;
     double total = ms_maxdiff_optimize(&plan, &choice);
     /* (hp - lp) - fee = (.012 + h) - (-.01 + l) - fee, largest at h = .03,
@@ -48,7 +49,7 @@ static void test_close_at_eod_wins_when_strictly_better_and_h_ties_keep_earliest
     (void)state;
     fixture_days f = wide_long_day(0.05);
     ms_window w = fixture_window(&f);
-    ms_limit_plan plan = { &w, false, false, FEE };
+    ms_limit_plan plan = { &w, false, false, FEE, MS_FILLS_REFERENCE };
     ms_maxdiff_choice choice;
     double total = ms_maxdiff_optimize(&plan, &choice);
     /* Closing at .05 beats any take-profit (at most .042): close - lp - fee
@@ -69,7 +70,7 @@ static void test_all_ties_keep_first_point_and_close_at_eod_false(void **state)
     fixture_days f = wide_long_day(0.0);
     f.low_actual[0] = 0.0;
     ms_window w = fixture_window(&f);
-    ms_limit_plan plan = { &w, false, false, FEE };
+    ms_limit_plan plan = { &w, false, false, FEE, MS_FILLS_REFERENCE };
     ms_maxdiff_choice choice;
     double total = ms_maxdiff_optimize(&plan, &choice);
     assert_true(choice.high_offset == -0.03);
@@ -80,9 +81,18 @@ static void test_all_ties_keep_first_point_and_close_at_eod_false(void **state)
 
 /* ---- A literal grid search over ms_limit_profit, as the oracle ----------- */
 
+static ms_fill_model oracle_fills = MS_FILLS_REFERENCE;
+
+/* The path models' oracle is the plan run itself (maxdiff.c, fills.c),
+ * point by point. */
 static double literal_total(const ms_window *w, bool always_on, bool long_only, double h,
                             double l, int close_at_eod)
 {
+    if (oracle_fills != MS_FILLS_REFERENCE) {
+        ms_limit_plan plan = { w, always_on, long_only, FEE, oracle_fills };
+        ms_maxdiff_choice choice = { h, l, close_at_eod };
+        return ms_limit_plan_run(&plan, &choice, NULL, NULL);
+    }
     double total = 0.0;
     for (size_t d = 0; d < w->days; d++) {
         double hp = w->high_pred[d] + h, lp = w->low_pred[d] + l;
@@ -148,6 +158,7 @@ static fixture_days random_days(uint64_t seed)
         f.close_actual[d] = close;
         f.high_actual[d] = fmax(close, 0.0) + uniform(&seed) * 0.03;
         f.low_actual[d] = fmin(close, 0.0) - uniform(&seed) * 0.03;
+        f.open_actual[d] = f.low_actual[d] + uniform(&seed) * (f.high_actual[d] - f.low_actual[d]);
         f.high_pred[d] = f.high_actual[d] + (uniform(&seed) - 0.5) * 0.05;
         f.low_pred[d] = f.low_actual[d] + (uniform(&seed) - 0.5) * 0.05;
     }
@@ -159,7 +170,7 @@ static void check_against_literal_search(bool always_on, bool long_only)
     for (uint64_t seed = 1; seed <= 12; seed++) {
         fixture_days f = random_days(seed * 7919);
         ms_window w = fixture_window(&f);
-        ms_limit_plan plan = { &w, always_on, long_only, FEE };
+        ms_limit_plan plan = { &w, always_on, long_only, FEE, oracle_fills };
         ms_maxdiff_choice choice;
         double total = ms_maxdiff_optimize(&plan, &choice);
         double hold[3], close[3];
@@ -198,6 +209,27 @@ static void test_long_only_always_on_choice_equals_literal_search(void **state)
     check_against_literal_search(true, true);
 }
 
+static void check_path_model(ms_fill_model fills)
+{
+    oracle_fills = fills;
+    check_against_literal_search(false, false);
+    check_against_literal_search(true, false);
+    check_against_literal_search(true, true);
+    oracle_fills = MS_FILLS_REFERENCE;
+}
+
+static void test_bar_path_choice_equals_a_search_over_plan_runs_bit_for_bit(void **state)
+{
+    (void)state;
+    check_path_model(MS_FILLS_BAR_PATH);
+}
+
+static void test_worst_choice_equals_a_search_over_plan_runs_bit_for_bit(void **state)
+{
+    (void)state;
+    check_path_model(MS_FILLS_WORST);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +240,8 @@ int main(void)
         cmocka_unit_test(test_long_only_maxdiff_choice_equals_literal_search),
         cmocka_unit_test(test_always_on_choice_equals_literal_search_bit_for_bit),
         cmocka_unit_test(test_long_only_always_on_choice_equals_literal_search),
+        cmocka_unit_test(test_bar_path_choice_equals_a_search_over_plan_runs_bit_for_bit),
+        cmocka_unit_test(test_worst_choice_equals_a_search_over_plan_runs_bit_for_bit),
     };
     return cmocka_run_group_tests_name("optimizer", tests, NULL, NULL);
 }

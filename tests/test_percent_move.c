@@ -1,7 +1,8 @@
-/* test_percent_move.c - entry_takeprofit and highlow: their daily returns,
- * the fee rule (fee per day in a position, 2 x fee on a straight flip,
- * nothing when flat), crypto's flat shorts and summed totals. Tolerance
- * 1e-12: sums of a few decimal fractions. */
+/* test_percent_move.c - entry_takeprofit and highlow under the reference
+ * fill model: their daily returns, the original's fee rule (fee to open a
+ * side, 2 x fee on a straight flip, nothing while the side stays or when
+ * flat), crypto's flat shorts and summed totals. Tolerance 1e-12: sums of
+ * a few decimal fractions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,11 +33,11 @@ static void test_entry_takeprofit_daily_returns_and_fees(void **state)
     double daily[4];
     ms_strategy_result r = fixture_evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &stock_params, daily);
     assert_near(daily[0], 0.0195, TOL); /* high .03 >= .02: take .02, open fee */
-    assert_near(daily[1], 0.0045, TOL); /* high .01 < .02: close .005 - fee */
+    assert_near(daily[1], 0.005, TOL);  /* high .01 < .02: close .005, still long: no fee */
     assert_near(daily[2], 0.019, TOL);  /* low -.03 <= -.02: take .02, flip 2 x fee */
-    assert_near(daily[3], 0.0035, TOL); /* low -.01 > -.02: -close .004 - fee */
-    assert_near(r.metrics.total_return, 0.0465, TOL); /* summed, not compounded */
-    assert_near(r.metrics.turnover, 5.0, 0.0);         /* 1 + 1 + 2 + 1 */
+    assert_near(daily[3], 0.004, TOL);  /* low -.01 > -.02: -close .004, still short */
+    assert_near(r.metrics.total_return, 0.0475, TOL); /* summed, not compounded */
+    assert_near(r.metrics.turnover, 3.0, 0.0);         /* 1 + 0 + 2 + 0 */
     assert_int_equal(r.side, -1);
 }
 
@@ -47,10 +48,10 @@ static void test_highlow_daily_returns_and_fees(void **state)
     double daily[4];
     ms_strategy_result r = fixture_evaluate(MS_STRATEGY_HIGHLOW, &f, &stock_params, daily);
     assert_near(daily[0], 0.0295, TOL); /* low reached: close .01 - (-.02) - fee */
-    assert_near(daily[1], 0.0045, TOL); /* low missed: close .005 - fee */
+    assert_near(daily[1], 0.005, TOL);  /* low missed: close .005, same side: no fee */
     assert_near(daily[2], 0.029, TOL);  /* high reached: .02 - (-.01) - 2 x fee */
-    assert_near(daily[3], 0.0035, TOL); /* high missed: -(-.004) - fee */
-    assert_near(r.metrics.total_return, 0.0665, TOL);
+    assert_near(daily[3], 0.004, TOL);  /* high missed: -(-.004), same side */
+    assert_near(r.metrics.total_return, 0.0675, TOL);
     assert_int_equal(r.metrics.trades, 4);
     assert_near(r.metrics.win_rate, 1.0, 0.0);
 }
@@ -61,12 +62,12 @@ static void test_crypto_short_days_are_flat_and_free(void **state)
     fixture_days f = long_long_short_short();
     double daily[4];
     ms_strategy_result r = fixture_evaluate(MS_STRATEGY_ENTRY_TAKEPROFIT, &f, &crypto_params, daily);
-    /* .02 - .001, .005 - .001, then flat */
+    /* .02 - .001, .005 (still long), then flat */
     assert_near(daily[0], 0.019, TOL);
-    assert_near(daily[1], 0.004, TOL);
+    assert_near(daily[1], 0.005, TOL);
     assert_near(daily[2], 0.0, 0.0);
     assert_near(daily[3], 0.0, 0.0);
-    assert_near(r.metrics.total_return, 0.023, TOL);
+    assert_near(r.metrics.total_return, 0.024, TOL);
     assert_int_equal(r.metrics.trades, 2);
     assert_int_equal(r.side, 0);
 }

@@ -117,7 +117,7 @@ static void test_evaluate_rejects_negative_fee(void **state)
     (void)state;
     fixture_days f = valid_days();
     ms_window w = fixture_window(&f);
-    ms_strategy_params params = { -0.001, 0, 252.0 };
+    ms_strategy_params params = { -0.001, 0, 252.0, MS_FILLS_REFERENCE };
     assert_int_equal(evaluate(MS_STRATEGY_SIMPLE, &w, &params), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "fee"));
 }
@@ -127,7 +127,7 @@ static void test_evaluate_rejects_zero_days_per_year(void **state)
     (void)state;
     fixture_days f = valid_days();
     ms_window w = fixture_window(&f);
-    ms_strategy_params params = { 0.0005, 0, 0.0 };
+    ms_strategy_params params = { 0.0005, 0, 0.0, MS_FILLS_REFERENCE };
     assert_int_equal(evaluate(MS_STRATEGY_SIMPLE, &w, &params), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "days_per_year"));
 }

@@ -28,6 +28,26 @@ extern "C" {
 #endif
 
 /*
+ * Where a simulation's MaxDiff offsets (and close_at_eod choices) are
+ * chosen (docs/strategies.md, "Offsets"): WALK_FORWARD on the E days before
+ * its window, so no day scores offsets fitted on it; IN_SAMPLE on its own
+ * window, as the original did. UNSET (-1): the default, WALK_FORWARD.
+ */
+typedef enum ms_offsets_mode {
+    MS_OFFSETS_UNSET = -1,
+    MS_OFFSETS_IN_SAMPLE = 0,
+    MS_OFFSETS_WALK_FORWARD = 1
+} ms_offsets_mode;
+
+/* Parses "walk-forward" or "in-sample" (case-insensitive). Errors:
+ * MS_ERR_INVALID_ARG naming an unknown name, or a NULL argument. */
+MS_API ms_status ms_offsets_parse(const char *text, ms_offsets_mode *out);
+
+/* The mode's name ("walk-forward", "in-sample"): a static string; NULL for
+ * UNSET or out of range. */
+MS_API const char *ms_offsets_name(ms_offsets_mode mode);
+
+/*
  * Analysis settings. Fields left as MS_ANALYZER_OPTIONS_INIT sets them (0,
  * NULL, or -1 where noted) take the environment's value if set, else the
  * default; ms_analyzer_options_resolve shows the result. The CLI sets fields
@@ -65,13 +85,18 @@ typedef struct ms_analyzer_options {
      * time): `done` of `total` symbols so far. NULL for none. */
     void (*progress)(void *context, size_t done, size_t total, const char *symbol);
     void *progress_context;
+    /* The limit-order strategies' fill model; UNSET: bar-path. MS_FILLS_REFERENCE
+     * with in-sample offsets reproduces the original's numbers (--reference). */
+    ms_fill_model fills;
+    ms_offsets_mode offsets;  /* UNSET: walk-forward (needs E more forecast origins) */
 } ms_analyzer_options;
 
-/* Version 2: position_size and as_of; fees and buying power unset at -1. */
-#define MS_ANALYZER_OPTIONS_VERSION 2
+/* Version 2: position_size and as_of; fees and buying power unset at -1.
+ * Version 3: fills and offsets. */
+#define MS_ANALYZER_OPTIONS_VERSION 3
 #define MS_ANALYZER_OPTIONS_INIT \
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
-      0, 0, NULL, NULL }
+      0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET }
 
 /*
  * Ablations: each switches one of the engine's savings off, to measure what
@@ -139,6 +164,10 @@ typedef struct ms_strategy_summary {
     double total_return_std;           /* ddof 1 over simulations */
     const double *simulation_returns;  /* total return of simulation k at [k], `simulations` values */
     size_t simulations;
+    /* The same means under the original's rules (reference fills, in-sample
+     * offsets), beside the run's own figures so their optimism is visible:
+     * MaxDiff kinds only, NaN for the others. */
+    ms_period_metrics reference_mean;
 } ms_strategy_summary;
 
 typedef struct ms_symbol_report {
@@ -157,7 +186,8 @@ typedef struct ms_symbol_report {
     double forecast_high;
     double forecast_low;
     ms_strategy_summary strategies[MS_STRATEGY_COUNT];
-    ms_maxdiff_choice maxdiff_choice;   /* simulation 0's optimised MaxDiff offsets */
+    ms_maxdiff_choice maxdiff_choice;   /* the next day's MaxDiff offsets: optimised on
+                                           simulation 0's window */
     ms_strategy best_strategy;
     double composite_score;
     int side;                       /* +1 buy, -1 sell, 0 none: the best strategy's next-day side */

@@ -58,11 +58,38 @@ MS_API double ms_limit_profit(double close_actual, double high_actual,
                               int close_at_eod);
 
 /*
+ * Where a limit order fills on a daily bar (docs/strategies.md, "Fill
+ * models"). REFERENCE: whenever the day's range covers it, whatever the
+ * order of the high and the low (the original's rule). BAR_PATH: the day
+ * moves open -> the extreme nearer the open (the low on a tie) -> the other
+ * extreme -> close; a limit fills where the path crosses it, at the limit,
+ * or at the open when the open is already through it, and a take profit
+ * only on the path after its entry. WORST: of the two orders of the
+ * extremes, the one less favourable to the strategy. UNSET (-1) is for
+ * options structs: their default, BAR_PATH.
+ */
+typedef enum ms_fill_model {
+    MS_FILLS_UNSET = -1,
+    MS_FILLS_REFERENCE = 0,
+    MS_FILLS_BAR_PATH = 1,
+    MS_FILLS_WORST = 2
+} ms_fill_model;
+
+/* The model's name ("reference", "bar-path", "worst"): a static string;
+ * NULL for UNSET or out of range. */
+MS_API const char *ms_fill_model_name(ms_fill_model model);
+
+/* Parses a fill model name (case-insensitive). Errors: MS_ERR_INVALID_ARG
+ * naming an unknown name, or a NULL argument. */
+MS_API ms_status ms_fill_model_parse(const char *text, ms_fill_model *out);
+
+/*
  * One simulation's evaluation days, each relative to that day's origin close
  * C_t: actual next-bar close/high/low (C_{t+1}/C_t - 1, H_{t+1}/C_t - 1,
  * L_{t+1}/C_t - 1), predicted next close/high/low in the same units, and the
  * predicted one-step changes of the high and low columns themselves
- * (rH_hat, rL_hat; the close's is close_pred). Arrays hold `days` values.
+ * (rH_hat, rL_hat; the close's is close_pred), and the actual open. Arrays
+ * hold `days` values.
  */
 typedef struct ms_window {
     size_t days;
@@ -74,12 +101,21 @@ typedef struct ms_window {
     const double *low_pred;
     const double *high_change_pred;
     const double *low_change_pred;
+    /* The actual next-bar open, O_{t+1}/C_t - 1: needed by the path fill
+     * models only (may be NULL with MS_FILLS_REFERENCE). */
+    const double *open_actual;
 } ms_window;
 
 typedef struct ms_strategy_params {
     double fee;             /* per unit traded: 0.0005 stocks, 0.001 crypto */
     int long_only;          /* crypto: every short signal becomes 0 */
     double days_per_year;   /* 252 stocks, 365 crypto */
+    /* The fill model. Every strategy's next-day order is a limit, so a
+     * path model evaluates every strategy on the orders `trade` places
+     * (docs/strategies.md, "What gets traded"); MS_FILLS_REFERENCE keeps
+     * the original's formulas. 0, what a struct written before fill models
+     * holds, is MS_FILLS_REFERENCE; UNSET is refused here. */
+    ms_fill_model fills;
 } ms_strategy_params;
 
 /* Metrics of one strategy over one simulation's days (strategies.md, "Metrics"). */
@@ -90,8 +126,9 @@ typedef struct ms_period_metrics {
     double sharpe;            /* NaN (< 2 days or all-zero), +-inf (zero deviation) */
     double win_rate;          /* #(r > 0) / #(r != 0); NaN when no day traded */
     double turnover;          /* units traded that pay the fee: sum of |position change|
-                                 (signal), filled limit entries (MaxDiff kinds), days in a
-                                 position plus one per straight flip (percent-move) */
+                                 (signal), filled limit entries (MaxDiff kinds), entries
+                                 and closes paying the fee (percent-move, and every
+                                 strategy under a path fill model) */
     double trades;            /* days with a non-zero return (a count; a double so
                                  averages over simulations keep their fraction) */
 } ms_period_metrics;
@@ -117,14 +154,31 @@ typedef struct ms_strategy_result {
  * receives window->days values: the strategy's daily returns (for MaxDiff
  * kinds, those of the baseline). `result` may not be NULL.
  * Errors: MS_ERR_INVALID_ARG (NULL arrays,
- * zero days, unknown strategy, fee < 0, days_per_year <= 0), MS_ERR_DATA (a
- * non-finite value in the window, named with its day).
+ * zero days, unknown strategy, fee < 0, days_per_year <= 0, an unknown fill
+ * model, a path fill model without open_actual), MS_ERR_DATA (a non-finite
+ * value in the window, named with its day).
  */
 MS_API ms_status ms_strategy_evaluate(ms_strategy strategy,
                                       const ms_window *window,
                                       const ms_strategy_params *params,
                                       ms_strategy_result *result,
                                       double *daily_returns);
+
+/*
+ * As ms_strategy_evaluate, but the MaxDiff kinds choose their offsets and
+ * close_at_eod (optimised and baseline) on `fit_window`, the days before
+ * `window`, and score those choices on `window`: offsets chosen before the
+ * days they are scored on (walk-forward). fit_window NULL chooses them on
+ * `window` itself, the original's in-sample rule (ms_strategy_evaluate).
+ * The other strategies ignore fit_window. Errors as ms_strategy_evaluate,
+ * for either window.
+ */
+MS_API ms_status ms_strategy_evaluate_fitted(ms_strategy strategy,
+                                             const ms_window *fit_window,
+                                             const ms_window *window,
+                                             const ms_strategy_params *params,
+                                             ms_strategy_result *result,
+                                             double *daily_returns);
 
 /*
  * The position signal each day for the signal and percent-move strategies

@@ -36,7 +36,13 @@ typedef struct ms_origin_table {
     double *low_actual;
 } ms_origin_table;
 
-/* The first origin the walk-forward needs: n - N - E. Fails with
+/* The simulations whose windows are forecast: N, and with walk-forward
+ * offsets E more, the windows before the oldest ones, where their offsets
+ * are fitted (options.c). */
+size_t ms_forecast_simulations(const ms_analyzer_options *opts);
+
+/* The first origin the walk-forward needs: n - N - E (N: the forecast
+ * simulations, ms_forecast_simulations). Fails with
  * MS_ERR_TOO_SHORT (message says how many bars are needed) when the history
  * cannot give every origin at least min_context percent changes. */
 ms_status ms_first_origin(size_t bars, const ms_analyzer_options *opts,
@@ -167,11 +173,15 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
 
 /* Accumulates one strategy's per-simulation metrics into its summary. */
 typedef struct ms_summary_builder {
-    ms_period_metrics sums[3];     /* top level, baseline, optimised */
-    ms_period_metrics counts[3];   /* finite values seen, per field */
+    ms_period_metrics sums[4];     /* top level, baseline, optimised, reference */
+    ms_period_metrics counts[4];   /* finite values seen, per field */
 } ms_summary_builder;
 
 void ms_summary_add(ms_summary_builder *builder, const ms_strategy_result *result);
+
+/* Adds one simulation's top-level metrics under the original's rules (the
+ * reference figure); a builder given none has NaN reference means. */
+void ms_summary_add_reference(ms_summary_builder *builder, const ms_period_metrics *metrics);
 
 /* Writes the means (NaN where no simulation was finite) and the standard
  * deviation of the n simulations' total returns. */

@@ -1,8 +1,9 @@
 /*
  * backtest.c - the walk-forward backtest of one symbol: every strategy on
  * every simulation's evaluation window (slices of the shared forecast
- * table), averaged into summaries, then the next-day trade plan of the
- * symbol's best strategy.
+ * table) under the run's fill model and offsets, the MaxDiff kinds also
+ * under the original's rules, averaged into summaries, then the next-day
+ * trade plan of the symbol's best strategy.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -126,8 +127,68 @@ static ms_status keep_recent_prices(ms_symbol_report *report, const ms_bars *bar
     return MS_OK;
 }
 
-static ms_status run_simulations(ms_symbol_report *report, const ms_origin_table *table,
-                                 size_t bars, const ms_analyzer_options *opts,
+/* One symbol's evaluation windows: slices of its forecast table, with the
+ * actual next-bar opens the path fill models read (the table holds the
+ * close, high and low only). */
+typedef struct window_source {
+    const ms_origin_table *table;
+    size_t bars;
+    size_t eval_days;
+    double *open_actual;   /* O_{t+1}/C_t - 1 by origin index; NaN at the last */
+} window_source;
+
+static ms_status window_source_init(window_source *source, const ms_bars *bars,
+                                    const ms_origin_table *table, size_t eval_days)
+{
+    size_t n = ms_bars_len(bars);
+    *source = (window_source){ table, n, eval_days, malloc(table->count * sizeof(double)) };
+    if (source->open_actual == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory for %zu opens", table->count);
+    const double *open = ms_bars_column(bars, MS_COL_OPEN);
+    const double *close = ms_bars_column(bars, MS_COL_CLOSE);
+    for (size_t o = 0; o < table->count; o++) {
+        size_t t = table->first_origin + o;
+        source->open_actual[o] = t + 1 < n ? open[t + 1] / close[t] - 1.0 : NAN;
+    }
+    return MS_OK;
+}
+
+static ms_window window_at(const window_source *source, size_t simulation, int include_next)
+{
+    ms_window window = ms_origin_window(source->table, source->bars, simulation,
+                                        source->eval_days, include_next);
+    window.open_actual = source->open_actual + (window.close_actual - source->table->close_actual);
+    return window;
+}
+
+/* One strategy on simulation k: its offsets fitted on the E days before
+ * the window (walk-forward) or on the window itself, and for the MaxDiff
+ * kinds the original's figure (reference fills, in-sample offsets). */
+static ms_status evaluate_simulation(const window_source *source, size_t k, ms_strategy strategy,
+                                     const ms_analyzer_options *opts,
+                                     const ms_strategy_params *params,
+                                     ms_strategy_result *result, ms_period_metrics *reference)
+{
+    ms_window window = window_at(source, k, 0);
+    bool walk_forward = opts->offsets == MS_OFFSETS_WALK_FORWARD;
+    ms_window fit = walk_forward ? window_at(source, k + opts->eval_days, 0) : window;
+    ms_status status = ms_strategy_evaluate_fitted(strategy, walk_forward ? &fit : NULL, &window,
+                                                   params, result, NULL);
+    if (status != MS_OK || !is_maxdiff_kind(strategy))
+        return status;
+    *reference = result->metrics;
+    if (!walk_forward && params->fills == MS_FILLS_REFERENCE)
+        return MS_OK;
+    ms_strategy_params original = *params;
+    original.fills = MS_FILLS_REFERENCE;
+    ms_strategy_result original_result;
+    status = ms_strategy_evaluate(strategy, &window, &original, &original_result, NULL);
+    *reference = original_result.metrics;
+    return status;
+}
+
+static ms_status run_simulations(ms_symbol_report *report, const window_source *source,
+                                 const ms_analyzer_options *opts,
                                  const ms_strategy_params *params, ms_strategy_result *sim0)
 {
     size_t n_sims = opts->simulations;
@@ -143,11 +204,14 @@ static ms_status run_simulations(ms_symbol_report *report, const ms_origin_table
     }
     ms_status status = MS_OK;
     for (size_t k = 0; k < n_sims && status == MS_OK; k++) {
-        ms_window window = ms_origin_window(table, bars, k, opts->eval_days, 0);
         for (int s = 0; s < MS_STRATEGY_COUNT && status == MS_OK; s++) {
             ms_strategy_result result;
-            status = ms_strategy_evaluate((ms_strategy)s, &window, params, &result, NULL);
+            ms_period_metrics reference;
+            status = evaluate_simulation(source, k, (ms_strategy)s, opts, params, &result,
+                                         &reference);
             ms_summary_add(&builders[s], &result);
+            if (is_maxdiff_kind((ms_strategy)s))
+                ms_summary_add_reference(&builders[s], &reference);
             returns[s][k] = result.metrics.total_return;
             if (k == 0)
                 sim0[s] = result;
@@ -161,14 +225,38 @@ static ms_status run_simulations(ms_symbol_report *report, const ms_origin_table
     return status;
 }
 
+/* The next day's MaxDiff offsets: fitted on the last E days with known
+ * outcomes (simulation 0's window), all before the next day. With in-sample
+ * offsets they are simulation 0's own; walk-forward fitted simulation 0's
+ * on the days before it, so they are fitted here. */
+static ms_status fit_next_day(const window_source *source, const ms_analyzer_options *opts,
+                              const ms_strategy_params *params, ms_strategy_result *sim0)
+{
+    if (opts->offsets != MS_OFFSETS_WALK_FORWARD)
+        return MS_OK;
+    ms_window window = window_at(source, 0, 0);
+    ms_status status = MS_OK;
+    for (int s = 0; s < MS_STRATEGY_COUNT && status == MS_OK; s++)
+        if (is_maxdiff_kind((ms_strategy)s))
+            status = ms_strategy_evaluate((ms_strategy)s, &window, params, &sim0[s], NULL);
+    return status;
+}
+
 ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
                              const ms_origin_table *table,
                              const ms_analyzer_options *opts)
 {
     ms_strategy_params params = ms_symbol_strategy_params(report->asset_class, opts);
+    params.fills = opts->fills;
     ms_strategy_result sim0[MS_STRATEGY_COUNT];
     size_t n = ms_bars_len(bars);
-    ms_status status = run_simulations(report, table, n, opts, &params, sim0);
+    window_source source;
+    ms_status status = window_source_init(&source, bars, table, opts->eval_days);
+    if (status == MS_OK)
+        status = run_simulations(report, &source, opts, &params, sim0);
+    if (status == MS_OK)
+        status = fit_next_day(&source, opts, &params, sim0);
+    free(source.open_actual);
     if (status != MS_OK)
         return status;
     fill_forecast_prices(report, bars, table);

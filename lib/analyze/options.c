@@ -172,6 +172,52 @@ MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
     return MS_OK;
 }
 
+static const char *const offsets_names[] = {
+    [MS_OFFSETS_IN_SAMPLE] = "in-sample",
+    [MS_OFFSETS_WALK_FORWARD] = "walk-forward",
+};
+
+MS_API const char *ms_offsets_name(ms_offsets_mode mode)
+{
+    if ((int)mode < 0 || (size_t)mode >= MS_ARRAY_LEN(offsets_names))
+        return NULL;
+    return offsets_names[mode];
+}
+
+MS_API ms_status ms_offsets_parse(const char *text, ms_offsets_mode *out)
+{
+    if (text == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_offsets_parse: NULL argument");
+    for (size_t m = 0; m < MS_ARRAY_LEN(offsets_names); m++) {
+        if (ms_str_ieq(text, offsets_names[m])) {
+            *out = (ms_offsets_mode)m;
+            return MS_OK;
+        }
+    }
+    return ms_error(MS_ERR_INVALID_ARG,
+                    "unknown offsets mode '%s' (expected walk-forward or in-sample)", text);
+}
+
+/* Fill model and offsets: unset means the honest defaults (bar-path,
+ * walk-forward); --reference sets both to the original's. */
+static ms_status resolve_fills(ms_analyzer_options *opts)
+{
+    if (opts->fills == MS_FILLS_UNSET)
+        opts->fills = MS_FILLS_BAR_PATH;
+    if (opts->offsets == MS_OFFSETS_UNSET)
+        opts->offsets = MS_OFFSETS_WALK_FORWARD;
+    if (ms_fill_model_name(opts->fills) == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "unknown fill model %d", (int)opts->fills);
+    if (ms_offsets_name(opts->offsets) == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "unknown offsets mode %d", (int)opts->offsets);
+    return MS_OK;
+}
+
+size_t ms_forecast_simulations(const ms_analyzer_options *opts)
+{
+    return opts->simulations + (opts->offsets == MS_OFFSETS_WALK_FORWARD ? opts->eval_days : 0);
+}
+
 MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
 {
     if (opts == NULL)
@@ -185,7 +231,8 @@ MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
     ms_status status = ms_aggregate_parse(opts->aggregate, &aggregate);
     if (status != MS_OK)
         return status;
-    if ((status = resolve_counts(opts)) != MS_OK || (status = resolve_parallelism(opts)) != MS_OK)
+    if ((status = resolve_counts(opts)) != MS_OK || (status = resolve_parallelism(opts)) != MS_OK ||
+        (status = resolve_fills(opts)) != MS_OK)
         return status;
     return resolve_trading(opts);
 }

@@ -17,7 +17,7 @@ ms_status ms_first_origin(size_t bars, const ms_analyzer_options *opts,
     /* Origin t has t percent changes before it (the first bar has none).
      * Counts that overflow the sums (huge options) can never fit: no series
      * has that many bars, and a wrapped sum would pass the check. */
-    size_t origins = opts->simulations + opts->eval_days;
+    size_t origins = ms_forecast_simulations(opts) + opts->eval_days;
     size_t needed = origins + opts->min_context;
     if (origins < opts->simulations || needed < origins)
         return ms_error(MS_ERR_TOO_SHORT,

@@ -45,7 +45,7 @@ static size_t pair_origin(const ms_symbol_contexts *contexts, const ms_analyzer_
 ms_status ms_plan_symbol(ms_request_list *list, uint32_t symbol,
                          const ms_symbol_contexts *contexts, const ms_analyzer_options *opts)
 {
-    size_t N = opts->simulations, E = opts->eval_days;
+    size_t N = ms_forecast_simulations(opts), E = opts->eval_days;
     uint32_t *pairs = calloc(contexts->count, sizeof *pairs);
     if (pairs == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory planning %zu origins", contexts->count);

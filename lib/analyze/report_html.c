@@ -66,13 +66,15 @@ static void write_head(FILE *f, const ms_report *report)
     ms_html_escape(f, report->model_name);
     fputs(" (", f);
     ms_html_escape(f, o->aggregate);
-    fprintf(f, ") | %zu simulations x %zu days</p>\n", o->simulations, o->eval_days);
+    fprintf(f, ") | %zu simulations x %zu days | fills %s, offsets %s</p>\n", o->simulations,
+            o->eval_days, ms_fill_model_name(o->fills), ms_offsets_name(o->offsets));
 }
 
 static void write_ranking(FILE *f, const ms_report *report)
 {
     fputs("<h2>Ranking</h2>\n<table class=\"ranking\">\n<tr><th>#</th><th>symbol</th>"
-          "<th>best strategy</th><th>score</th><th>mean daily return</th><th>sharpe</th>"
+          "<th>best strategy</th><th>score</th><th>mean daily return</th>"
+          "<th title=\"MaxDiff kinds: under the original's rules\">reference</th><th>sharpe</th>"
           "<th>win %</th><th>last close</th><th>pred close</th><th>pred high</th>"
           "<th>pred low</th><th>side</th><th>entry</th><th>take profit</th><th>data</th></tr>\n",
           f);
@@ -84,6 +86,7 @@ static void write_ranking(FILE *f, const ms_report *report)
         fprintf(f, "</a></td><td>%s</td>", ms_strategy_name(r->best_strategy));
         number_cell(f, "%.4f", r->composite_score);
         number_cell(f, "%+.5f", best->avg_daily_return);
+        number_cell(f, "%+.5f", r->strategies[r->best_strategy].reference_mean.avg_daily_return);
         number_cell(f, "%.2f", best->sharpe);
         number_cell(f, "%.1f", best->win_rate * 100.0);
         number_cell(f, "%.4f", r->last_close);

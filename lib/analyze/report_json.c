@@ -66,6 +66,8 @@ static json_t *strategy_object(ms_strategy strategy, const ms_strategy_summary *
             json_object_set_new(optimized, "close_at_eod", json_boolean(choice->close_at_eod));
         }
         json_object_set_new(object, "optimized", optimized);
+        /* The same strategy under the original's rules, beside the run's. */
+        json_object_set_new(object, "reference", metrics_object(&summary->reference_mean));
     }
     return object;
 }
@@ -114,7 +116,7 @@ static json_t *config_object(const ms_report *report)
 {
     const ms_analyzer_options *o = &report->options;
     return json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f,"
-                     "s:f,s:o}",
+                     "s:f,s:o,s:s,s:s}",
                      "data", ms_json_text(report->source_uri),
                      "model", ms_json_text(report->model_name),
                      "simulations", (json_int_t)o->simulations,
@@ -134,7 +136,9 @@ static json_t *config_object(const ms_report *report)
                      "equity", o->equity,
                      "buying_power", o->buying_power,
                      "position_size", o->position_size,
-                     "as_of", utc_time(o->as_of));
+                     "as_of", utc_time(o->as_of),
+                     "fills", ms_fill_model_name(o->fills),
+                     "offsets", ms_offsets_name(o->offsets));
 }
 
 static json_t *error_object(const ms_symbol_error *e)

@@ -36,21 +36,26 @@ bool ms_report_date(int64_t timestamp, char *out, size_t size)
 static void write_header(FILE *f, const ms_report *report)
 {
     const ms_analyzer_options *o = &report->options;
-    fprintf(f, "marketsim %s | data %s | model %s (%s) | %zu simulations x %zu days\n\n",
+    fprintf(f, "marketsim %s | data %s | model %s (%s) | %zu simulations x %zu days | "
+            "fills %s, offsets %s\n\n",
             ms_version(), report->source_uri, report->model_name, o->aggregate,
-            o->simulations, o->eval_days);
-    fprintf(f, "%-4s %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s\n", "#",
-            "symbol", "asset", "best strategy", "mean ret", "sharpe", "win%", "pred close",
-            "pred high", "pred low", "side", "entry", "take profit");
+            o->simulations, o->eval_days, ms_fill_model_name(o->fills),
+            ms_offsets_name(o->offsets));
+    /* "reference": a MaxDiff kind's mean return under the original's rules. */
+    fprintf(f, "%-4s %-10s %-6s %-18s %10s %10s %7s %6s %11s %11s %11s %-4s %11s %11s\n", "#",
+            "symbol", "asset", "best strategy", "mean ret", "reference", "sharpe", "win%",
+            "pred close", "pred high", "pred low", "side", "entry", "take profit");
 }
 
 static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
 {
     const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
-    char b[8][32];
-    fprintf(f, "%-4zu %-10s %-6s %-18s %10s %7s %6s %11s %11s %11s %-4s %11s %11s", rank,
+    const ms_period_metrics *reference = &r->strategies[r->best_strategy].reference_mean;
+    char b[9][32];
+    fprintf(f, "%-4zu %-10s %-6s %-18s %10s %10s %7s %6s %11s %11s %11s %-4s %11s %11s", rank,
             r->symbol, ms_asset_class_name(r->asset_class), ms_strategy_name(r->best_strategy),
             ms_report_number(b[0], 32, "%+.5f", best->avg_daily_return),
+            ms_report_number(b[8], 32, "%+.5f", reference->avg_daily_return),
             ms_report_number(b[1], 32, "%.2f", best->sharpe),
             ms_report_number(b[2], 32, "%.1f", best->win_rate * 100.0),
             ms_report_number(b[3], 32, "%.4f", r->forecast_close),

@@ -7,7 +7,7 @@
 
 #include "analyze_internal.h"
 
-enum { TOP = 0, BASELINE = 1, OPTIMIZED = 2 };
+enum { TOP = 0, BASELINE = 1, OPTIMIZED = 2, REFERENCE = 3 };
 
 static void add_field(double value, double *sum, double *count)
 {
@@ -34,6 +34,11 @@ void ms_summary_add(ms_summary_builder *builder, const ms_strategy_result *resul
     add_metrics(&builder->sums[TOP], &builder->counts[TOP], &result->metrics);
     add_metrics(&builder->sums[BASELINE], &builder->counts[BASELINE], &result->baseline);
     add_metrics(&builder->sums[OPTIMIZED], &builder->counts[OPTIMIZED], &result->optimized);
+}
+
+void ms_summary_add_reference(ms_summary_builder *builder, const ms_period_metrics *metrics)
+{
+    add_metrics(&builder->sums[REFERENCE], &builder->counts[REFERENCE], metrics);
 }
 
 static double mean_of(double sum, double count)
@@ -75,5 +80,6 @@ void ms_summary_finish(const ms_summary_builder *builder, const double *totals,
     summary->mean = means(&builder->sums[TOP], &builder->counts[TOP]);
     summary->baseline_mean = means(&builder->sums[BASELINE], &builder->counts[BASELINE]);
     summary->optimized_mean = means(&builder->sums[OPTIMIZED], &builder->counts[OPTIMIZED]);
+    summary->reference_mean = means(&builder->sums[REFERENCE], &builder->counts[REFERENCE]);
     summary->total_return_std = finite_std(totals, n);
 }

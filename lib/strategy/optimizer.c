@@ -16,7 +16,9 @@
  * grid axis and a grid point costs a few additions. The arithmetic is the
  * same as ms_limit_day's, operation for operation (a missing or unfilled
  * leg adds a signed zero), so the objective and its ties equal those of
- * ms_limit_plan_run exactly; tests/test_optimizer.c checks that.
+ * ms_limit_plan_run exactly; tests/test_optimizer.c checks that. That
+ * restatement is the reference fill model's; the path models have their
+ * own (path_totals), equal in the same way to ms_limit_plan_run.
  */
 #include <math.h>
 #include <string.h>
@@ -129,11 +131,112 @@ typedef struct best_point {
     double h, l, total;
 } best_point;
 
-/* Scans one stage's grid, h outer and l inner, keeping the earliest best. */
-static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
-                       int close_at_eod, best_point *best)
+/*
+ * The path fill models: a leg's entry depends on its own level alone (where
+ * on the path it fills, and at what price), and its exit on the other
+ * level and on where the entry filled (the take profit is searched from
+ * the next point). So per day and order of the extremes, entries are
+ * computed once per axis and exits once per axis and start point; a grid
+ * point picks them. The arithmetic is ms_limit_leg_on_path's: filled legs
+ * are side * (exit - entry) - fee (for a short, (entry - exit) - fee, the
+ * same value), missing or unfilled ones add 0.
+ */
+typedef struct path_leg_grid {
+    int from[MS_GRID_MAX];                   /* the take profit's first point; 0: no fill */
+    double entry[MS_GRID_MAX];               /* by the leg's own level */
+    /* By the other level, per start point; start MS_PATH_POINTS (an entry
+     * at the close, only on a window whose close is outside its range)
+     * leaves nothing to search: the close. */
+    double exit[MS_PATH_POINTS + 1][MS_GRID_MAX];
+} path_leg_grid;
+
+/* One leg's entries along `own` and exits along `other` on `path`. */
+static void fill_path_leg(path_leg_grid *leg, const ms_bar_path *path, int side,
+                          const double *own, size_t own_n, const double *other,
+                          size_t other_n, int close_at_eod)
 {
-    double totals[MS_GRID_MAX][MS_GRID_MAX];
+    double close = path->at[MS_PATH_POINTS - 1];
+    for (size_t k = 0; k < own_n; k++)
+        leg->from[k] = ms_path_limit(path, 0, side, own[k], true, &leg->entry[k]) + 1;
+    for (int start = 1; start <= MS_PATH_POINTS; start++) {
+        for (size_t k = 0; k < other_n; k++) {
+            double exit = close;
+            if (!close_at_eod)
+                ms_path_limit(path, start, -side, other[k], false, &exit);
+            leg->exit[start][k] = exit;
+        }
+    }
+}
+
+typedef struct path_day {
+    bool long_leg, short_leg;
+    path_leg_grid longs, shorts;   /* longs by l (exits by h); shorts by h (exits by l) */
+} path_day;
+
+static void fill_path_day(path_day *day, const ms_bar_path *path, const double *sell_levels,
+                          size_t h_n, const double *buy_levels, size_t l_n, int close_at_eod)
+{
+    if (day->long_leg)
+        fill_path_leg(&day->longs, path, 1, buy_levels, l_n, sell_levels, h_n, close_at_eod);
+    if (day->short_leg)
+        fill_path_leg(&day->shorts, path, -1, sell_levels, h_n, buy_levels, l_n, close_at_eod);
+}
+
+/* The day's return at grid point (i, j) on one order of the extremes. */
+static inline double path_point(const path_day *day, size_t i, size_t j, double fee)
+{
+    double long_profit = 0.0, short_profit = 0.0;
+    int from = day->longs.from[j];
+    if (day->long_leg && from > 0)
+        long_profit = (day->longs.exit[from][i] - day->longs.entry[j]) - fee;
+    from = day->shorts.from[i];
+    if (day->short_leg && from > 0)
+        short_profit = -1.0 * (day->shorts.exit[from][j] - day->shorts.entry[i]) - fee;
+    return long_profit + short_profit;
+}
+
+static void path_totals(double totals[][MS_GRID_MAX], const ms_limit_plan *plan,
+                        const axis *h, const axis *l, int close_at_eod)
+{
+    const ms_window *w = plan->window;
+    bool worst = plan->fills == MS_FILLS_WORST;
+    path_day orders[2];
+    for (size_t i = 0; i < h->n; i++)
+        memset(totals[i], 0, l->n * sizeof totals[i][0]);
+    for (size_t d = 0; d < w->days; d++) {
+        double sell[MS_GRID_MAX], buy[MS_GRID_MAX];
+        bool long_leg, short_leg;
+        ms_limit_plan_legs(plan, d, &long_leg, &short_leg);
+        for (size_t i = 0; i < h->n; i++)
+            sell[i] = ms_clamp(w->high_pred[d] + h->at[i], 0.0, 10.0);
+        for (size_t j = 0; j < l->n; j++)
+            buy[j] = ms_clamp(w->low_pred[d] + l->at[j], -1.0, 0.0);
+        /* bar-path's order, or for worst low first then high first. */
+        bool low_first = worst || ms_bar_path_low_first(w->open_actual[d], w->high_actual[d],
+                                                        w->low_actual[d]);
+        for (int o = 0; o < (worst ? 2 : 1); o++) {
+            ms_bar_path path = ms_bar_path_make(w, d, o == 0 ? low_first : false);
+            orders[o].long_leg = long_leg;
+            orders[o].short_leg = short_leg;
+            fill_path_day(&orders[o], &path, sell, h->n, buy, l->n, close_at_eod);
+        }
+        for (size_t i = 0; i < h->n; i++) {
+            for (size_t j = 0; j < l->n; j++) {
+                double day = path_point(&orders[0], i, j, plan->fee);
+                if (worst) {
+                    double high_first = path_point(&orders[1], i, j, plan->fee);
+                    day = high_first < day ? high_first : day;
+                }
+                totals[i][j] += day;
+            }
+        }
+    }
+}
+
+/* The reference model's totals by the separable restatement above. */
+static void reference_totals(double totals[][MS_GRID_MAX], const ms_limit_plan *plan,
+                             const axis *h, const axis *l, int close_at_eod)
+{
     day_grid day;
     for (size_t i = 0; i < h->n; i++)
         memset(totals[i], 0, padded(l->n) * sizeof totals[i][0]);
@@ -146,6 +249,17 @@ static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
         fill_day(&day, h, l, plan->window, d, short_leg, close_at_eod);
         add_day(totals, h, l, &day, plan->fee);
     }
+}
+
+/* Scans one stage's grid, h outer and l inner, keeping the earliest best. */
+static void scan_stage(const ms_limit_plan *plan, const axis *h, const axis *l,
+                       int close_at_eod, best_point *best)
+{
+    double totals[MS_GRID_MAX][MS_GRID_MAX];
+    if (plan->fills == MS_FILLS_REFERENCE)
+        reference_totals(totals, plan, h, l, close_at_eod);
+    else
+        path_totals(totals, plan, h, l, close_at_eod);
     best_point found = *best;
     for (size_t i = 0; i < h->n; i++)
         for (size_t j = 0; j < l->n; j++)

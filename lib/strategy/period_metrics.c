@@ -4,8 +4,9 @@
  *
  * Turnover, for every strategy, is the number of units traded that pay the
  * fee: sum |s_d - s_{d-1}| for the signal strategies, the filled limit
- * entries for the MaxDiff kinds, and for the percent-move strategies one
- * unit per day in a position plus one more for each straight flip.
+ * entries for the MaxDiff kinds, and for the percent-move strategies (and
+ * every strategy under a path fill model) the opening and closing fees
+ * paid (percent_move.c).
  */
 #include <math.h>
 

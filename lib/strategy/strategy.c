@@ -58,6 +58,7 @@ static bool is_maxdiff_kind(ms_strategy strategy)
     return strategy == MS_STRATEGY_MAXDIFF || strategy == MS_STRATEGY_MAXDIFF_ALWAYS_ON;
 }
 
+
 /* Checks one window array: present, and finite over its first `finite_days`. */
 static ms_status check_series(const char *caller, const char *field, const double *values,
                               size_t finite_days)
@@ -72,8 +73,10 @@ static ms_status check_series(const char *caller, const char *field, const doubl
 }
 
 /* Predictions must be finite on every day, and so must actuals, except on
- * the last day when `live_last_day` (the live decision has no outcome yet). */
-static ms_status check_window(const char *caller, const ms_window *w, bool live_last_day)
+ * the last day when `live_last_day` (the live decision has no outcome yet);
+ * the open only when `with_open` (a path fill model reads it). */
+static ms_status check_window(const char *caller, const ms_window *w, bool live_last_day,
+                              bool with_open)
 {
     if (w == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "%s: NULL window", caller);
@@ -100,7 +103,7 @@ static ms_status check_window(const char *caller, const ms_window *w, bool live_
         if (status != MS_OK)
             return status;
     }
-    return MS_OK;
+    return with_open ? check_series(caller, "open_actual", w->open_actual, actual_days) : MS_OK;
 }
 
 static ms_status check_call(const char *caller, ms_strategy strategy,
@@ -117,24 +120,38 @@ static ms_status check_call(const char *caller, ms_strategy strategy,
     if (!(isfinite(params->days_per_year) && params->days_per_year > 0.0))
         return ms_error(MS_ERR_INVALID_ARG, "%s: days_per_year %g is not a finite value > 0",
                         caller, params->days_per_year);
+    if (ms_fill_model_name(params->fills) == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "%s: unknown fill model %d", caller,
+                        (int)params->fills);
     return MS_OK;
 }
 
-MS_API ms_status ms_strategy_evaluate(ms_strategy strategy, const ms_window *window,
-                                      const ms_strategy_params *params,
-                                      ms_strategy_result *result, double *daily_returns)
+static ms_status check_evaluation(const char *caller, ms_strategy strategy, const ms_window *w,
+                                  const ms_strategy_params *params)
 {
-    static const char caller[] = "ms_strategy_evaluate";
-    ms_status status = check_call(caller, strategy, params, result);
-    if (status != MS_OK)
-        return status;
-    status = check_window(caller, window, false);
+    bool with_open = params->fills != MS_FILLS_REFERENCE;
+    ms_status status = check_window(caller, w, false, with_open);
     if (status != MS_OK)
         return ms_error_wrap(status, "strategy %s", ms_strategy_name(strategy));
+    return MS_OK;
+}
+
+static ms_status evaluate(const char *caller, ms_strategy strategy, const ms_window *fit_window,
+                          const ms_window *window, const ms_strategy_params *params,
+                          ms_strategy_result *result, double *daily_returns)
+{
+    ms_status status = check_call(caller, strategy, params, result);
+    if (status == MS_OK)
+        status = check_evaluation(caller, strategy, window, params);
+    if (status == MS_OK && fit_window != NULL && is_maxdiff_kind(strategy))
+        status = check_evaluation(caller, strategy, fit_window, params);
+    if (status != MS_OK)
+        return status;
     switch (strategy) {
     case MS_STRATEGY_MAXDIFF:
     case MS_STRATEGY_MAXDIFF_ALWAYS_ON:
-        ms_maxdiff_evaluate(strategy == MS_STRATEGY_MAXDIFF_ALWAYS_ON, window, params, result,
+        ms_maxdiff_evaluate(strategy == MS_STRATEGY_MAXDIFF_ALWAYS_ON,
+                            fit_window != NULL ? fit_window : window, window, params, result,
                             daily_returns);
         break;
     case MS_STRATEGY_ENTRY_TAKEPROFIT:
@@ -142,10 +159,32 @@ MS_API ms_status ms_strategy_evaluate(ms_strategy strategy, const ms_window *win
         ms_percent_move_evaluate(strategy, window, params, result, daily_returns);
         break;
     default:
-        ms_signal_evaluate(strategy, window, params, result, daily_returns);
+        /* Close to close at the reference's rule; the path models trade the
+         * limit orders `trade` places for them (percent_move.c). */
+        if (params->fills == MS_FILLS_REFERENCE)
+            ms_signal_evaluate(strategy, window, params, result, daily_returns);
+        else
+            ms_percent_move_evaluate(strategy, window, params, result, daily_returns);
         break;
     }
     return MS_OK;
+}
+
+MS_API ms_status ms_strategy_evaluate(ms_strategy strategy, const ms_window *window,
+                                      const ms_strategy_params *params,
+                                      ms_strategy_result *result, double *daily_returns)
+{
+    return evaluate("ms_strategy_evaluate", strategy, NULL, window, params, result,
+                    daily_returns);
+}
+
+MS_API ms_status ms_strategy_evaluate_fitted(ms_strategy strategy, const ms_window *fit_window,
+                                             const ms_window *window,
+                                             const ms_strategy_params *params,
+                                             ms_strategy_result *result, double *daily_returns)
+{
+    return evaluate("ms_strategy_evaluate_fitted", strategy, fit_window, window, params, result,
+                    daily_returns);
 }
 
 MS_API ms_status ms_strategy_signals(ms_strategy strategy, const ms_window *window,
@@ -158,7 +197,7 @@ MS_API ms_status ms_strategy_signals(ms_strategy strategy, const ms_window *wind
                           caller, ms_strategy_name(strategy));
     if (status != MS_OK)
         return status;
-    status = check_window(caller, window, true);
+    status = check_window(caller, window, true, false);
     if (status != MS_OK)
         return ms_error_wrap(status, "strategy %s", ms_strategy_name(strategy));
     int previous = 0;

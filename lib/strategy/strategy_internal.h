@@ -83,6 +83,43 @@ ms_limit_fill ms_limit_day(double close_actual, double high_actual, double high_
                            double low_actual, double low_level, double pos, double fee,
                            int close_at_eod);
 
+/* ---- Fill models (fills.c) ------------------------------------------------ */
+
+/* The day's path for the path fill models, in return units: the open, the
+ * first extreme, the second, the close. */
+#define MS_PATH_POINTS 4
+typedef struct ms_bar_path {
+    double at[MS_PATH_POINTS];
+} ms_bar_path;
+
+/* bar-path's order: the extreme nearer the open first, the low on a tie. */
+bool ms_bar_path_low_first(double open, double high, double low);
+
+/* The path of `day` of `window` (which has open_actual), low first or not. */
+ms_bar_path ms_bar_path_make(const ms_window *window, size_t day, bool low_first);
+
+/*
+ * A limit order on the path from point `from` on: a buy (side > 0) at
+ * `level` fills at the first point at or below it, a sell at or above it
+ * (strictly beyond it when `strict`). Returns that point's index and sets
+ * *price: the open at point 0 (already through), else the level; -1 when
+ * it does not fill (*price untouched).
+ */
+int ms_path_limit(const ms_bar_path *path, int from, int side, double level, bool strict,
+                  double *price);
+
+/*
+ * One unit leg of the MaxDiff limit plan on a path: side > 0 buys at
+ * low_level and takes profit at high_level, side < 0 sells at high_level
+ * and takes profit at low_level, the take profit only on the path after
+ * the entry; without it (or with close_at_eod) the leg exits at the close.
+ * The levels are clamped and the comparisons as strict as ms_limit_day's,
+ * so the path models differ from the reference only by the order of the
+ * day. Fee on a filled entry.
+ */
+ms_limit_fill ms_limit_leg_on_path(const ms_bar_path *path, int side, double high_level,
+                                   double low_level, double fee, int close_at_eod);
+
 /* ---- MaxDiff plans (maxdiff.c) -------------------------------------------- */
 
 /*
@@ -90,13 +127,15 @@ ms_limit_fill ms_limit_day(double close_actual, double high_actual, double high_
  * MaxDiff trade (one unit long or short, or nothing) or, always_on, a unit
  * long and a unit short (no short when long_only). A day's return is the
  * long leg's profit plus the short leg's, at levels high_pred + h and
- * low_pred + l.
+ * low_pred + l, filled as `fills` says (worst: the worse order of the
+ * extremes for both legs together).
  */
 typedef struct ms_limit_plan {
     const ms_window *window;
     bool always_on;
     bool long_only;
     double fee;
+    ms_fill_model fills;
 } ms_limit_plan;
 
 /* The MaxDiff trade of one day: +1, -1 or 0 (strategies.md, "MaxDiff"). */
@@ -124,7 +163,9 @@ double ms_maxdiff_optimize(const ms_limit_plan *plan, ms_maxdiff_choice *choice)
 /* ---- Per-kind evaluators (maxdiff.c, signals.c, percent_move.c) ----------- */
 
 /* Arguments are validated by ms_strategy_evaluate before these run. */
-void ms_maxdiff_evaluate(bool always_on, const ms_window *window,
+/* The MaxDiff kinds choose their offsets on fit_window (window itself for
+ * the in-sample rule) and are scored on window. */
+void ms_maxdiff_evaluate(bool always_on, const ms_window *fit_window, const ms_window *window,
                          const ms_strategy_params *params, ms_strategy_result *result,
                          double *daily_returns);
 

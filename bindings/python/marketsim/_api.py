@@ -71,7 +71,9 @@ class Metrics(Structure):
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_char_p)
 
 
-ANALYZER_OPTIONS_VERSION = 2  # MS_ANALYZER_OPTIONS_VERSION
+ANALYZER_OPTIONS_VERSION = 3  # MS_ANALYZER_OPTIONS_VERSION
+FILLS_UNSET = -1  # MS_FILLS_UNSET
+OFFSETS_UNSET = -1  # MS_OFFSETS_UNSET
 
 
 class AnalyzerOptions(Structure):
@@ -84,7 +86,8 @@ class AnalyzerOptions(Structure):
                 ("equity", c_double), ("buying_power", c_double),
                 ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
-                ("progress", PROGRESS_FN), ("progress_context", c_void_p)]
+                ("progress", PROGRESS_FN), ("progress_context", c_void_p),
+                ("fills", c_enum), ("offsets", c_enum)]
 
 
 class PeriodMetrics(Structure):
@@ -100,7 +103,8 @@ class MaxdiffChoice(Structure):
 class StrategySummary(Structure):
     _fields_ = [("mean", PeriodMetrics), ("baseline_mean", PeriodMetrics),
                 ("optimized_mean", PeriodMetrics), ("total_return_std", c_double),
-                ("simulation_returns", POINTER(c_double)), ("simulations", c_size_t)]
+                ("simulation_returns", POINTER(c_double)), ("simulations", c_size_t),
+                ("reference_mean", PeriodMetrics)]
 
 
 class SymbolReport(Structure):
@@ -232,6 +236,8 @@ _declare("ms_report_pick", P(Pick), c_void_p, c_size_t)
 _declare("ms_report_warning_count", c_size_t, c_void_p)
 _declare("ms_report_warning", c_char_p, c_void_p, c_size_t)
 _declare("ms_as_of_parse", c_status, c_char_p, P(c_int64))
+_declare("ms_fill_model_parse", c_status, c_char_p, P(c_enum))
+_declare("ms_offsets_parse", c_status, c_char_p, P(c_enum))
 _declare("ms_report_timings", P(Timings), c_void_p)
 _declare("ms_report_options", P(AnalyzerOptions), c_void_p)
 _declare("ms_report_to_json", c_status, c_void_p, P(c_void_p))

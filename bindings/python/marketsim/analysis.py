@@ -70,13 +70,25 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     for name in ("position_size", "stock_fee", "crypto_fee", "buying_power"):
         setattr(options, name, _amount(name, sizing.get(name)))
     options.as_of = _as_of(sizing.get("as_of"))
+    options.fills = _rule(lib.ms_fill_model_parse, sizing.get("fills"), _api.FILLS_UNSET)
+    options.offsets = _rule(lib.ms_offsets_parse, sizing.get("offsets"), _api.OFFSETS_UNSET)
     return options
+
+
+def _rule(parse, name, unset):
+    # A fill model or offsets mode by name, parsed by the library.
+    if name is None:
+        return unset
+    value = ctypes.c_int()
+    check(parse(encode(name), ctypes.byref(value)))
+    return value.value
 
 
 def analyze(symbols, data="synthetic", model="baseline", simulations=None, workers=None,
             eval_days=None, parallel=None, aggregate=None, samples=None, seed=None,
             position_size=None, max_positions=None, stock_fee=None, crypto_fee=None,
-            equity=None, buying_power=None, as_of=None):
+            equity=None, buying_power=None, as_of=None, fills=None, offsets=None,
+            reference=False):
     """Analyses `symbols` (a list, or one comma-separated string) and returns
     a Report. `data` is a source URI ("synthetic[:seed=N][,bars=N]",
     "csv:DIR", "alpaca[:TIMEFRAME]"); `model` a path for Model.open or an
@@ -90,14 +102,20 @@ def analyze(symbols, data="synthetic", model="baseline", simulations=None, worke
     the fee per side as a fraction (defaults 0.0005 and 0.001; 0 is no fee).
     as_of is the time freshness is judged at: UTC seconds, a datetime (naive
     is UTC), a date or "YYYY-MM-DD[THH:MM]" (a date is its end); None is the
-    newest bar's day. Symbols that fail are in Report.errors; spellings of one
+    newest bar's day. fills is the limit orders' fill model ("bar-path", the
+    default, "worst" or "reference") and offsets where the MaxDiff offsets
+    are fitted ("walk-forward", the default, or "in-sample");
+    reference=True is both at the original's rules (docs/strategies.md,
+    "Fill models"). Symbols that fail are in Report.errors; spellings of one
     instrument merged and stale symbols are in Report.warnings; bad options,
     data URIs or models raise marketsim.Error."""
     if isinstance(symbols, str):
         symbols = [name for name in symbols.split(",") if name]
     sizing = {"position_size": position_size, "max_positions": max_positions,
               "stock_fee": stock_fee, "crypto_fee": crypto_fee, "equity": equity,
-              "buying_power": buying_power, "as_of": as_of}
+              "buying_power": buying_power, "as_of": as_of,
+              "fills": "reference" if reference else fills,
+              "offsets": "in-sample" if reference else offsets}
     options = _options(simulations, workers, eval_days, parallel, aggregate, samples, seed,
                        sizing)
     source = Source(data)

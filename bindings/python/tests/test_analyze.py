@@ -123,3 +123,17 @@ def test_bad_model_path_raises_not_found():
     with pytest.raises(marketsim.Error) as caught:
         marketsim.analyze(["AAPL"], model="/no/such/checkpoint")
     assert caught.value.status_name == "not found"
+
+
+def test_fill_rules_are_options_and_the_original_figure_rides_along():
+    with marketsim.analyze(["AAPL"], data=DATA, simulations=4, reference=True) as original, \
+            marketsim.analyze(["AAPL"], data=DATA, simulations=4, fills="worst") as worst:
+        assert (original.config["fills"], original.config["offsets"]) == ("reference", "in-sample")
+        assert (worst.config["fills"], worst.config["offsets"]) == ("worst", "walk-forward")
+        ours = worst.symbols[0]["strategies"]["maxdiff"]
+        theirs = original.symbols[0]["strategies"]["maxdiff"]
+        assert ours["reference"]["total_return"] == theirs["total_return"]
+        summary = _api.lib.ms_report_symbol(worst.handle, 0).contents.strategies[0]
+        assert summary.reference_mean.total_return == theirs["total_return"]
+    with pytest.raises(marketsim.Error):
+        marketsim.analyze(["AAPL"], data=DATA, simulations=4, offsets="hindsight")
