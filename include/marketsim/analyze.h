@@ -65,13 +65,27 @@ typedef struct ms_analyzer_options {
      * time): `done` of `total` symbols so far. NULL for none. */
     void (*progress)(void *context, size_t done, size_t total, const char *symbol);
     void *progress_context;
+    int coherence;            /* ms_coherence: how a forecast triple that contradicts itself
+                                 is used; 0 (MS_COHERENCE_WIDEN) by default */
 } ms_analyzer_options;
 
-/* Version 2: position_size and as_of; fees and buying power unset at -1. */
-#define MS_ANALYZER_OPTIONS_VERSION 2
+/* Version 2: position_size and as_of; fees and buying power unset at -1.
+ * Version 3: coherence. */
+#define MS_ANALYZER_OPTIONS_VERSION 3
 #define MS_ANALYZER_OPTIONS_INIT \
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
-      0, 0, NULL, NULL }
+      0, 0, NULL, NULL, 0 }
+
+/*
+ * Close, high and low are forecast as separate series, so a next-day triple
+ * can contradict itself (a predicted close above the predicted high or below
+ * the predicted low). docs/strategies.md, "Coherent forecasts".
+ */
+typedef enum ms_coherence {
+    MS_COHERENCE_WIDEN = 0,        /* default: high = max(high, close), low = min(low, close) */
+    MS_COHERENCE_AS_FORECAST = 1   /* used as forecast, as the original system did (the
+                                      --reference mode's choice); still counted */
+} ms_coherence;
 
 /*
  * Ablations: each switches one of the engine's savings off, to measure what
@@ -133,6 +147,24 @@ typedef struct ms_strategy_summary {
     size_t simulations;
 } ms_strategy_summary;
 
+/*
+ * Why a next-day plan is refused (docs/strategies.md, "Ranking, the
+ * next-day plan and picks"); checked on every symbol with a side and an
+ * entry price.
+ */
+typedef enum ms_plan_check {
+    MS_PLAN_OK = 0,
+    MS_PLAN_TAKE_PROFIT_WRONG_SIDE = 1,   /* the take-profit is not beyond the entry in the
+                                             trade's direction */
+    MS_PLAN_BELOW_FEES = 2                /* the move to the take-profit does not pay the fees
+                                             of both sides: side x (tp - entry) <= fee x
+                                             (entry + tp) */
+} ms_plan_check;
+
+/* "ok", "take_profit_wrong_side" or "below_fees" (the JSON report's
+ * plan_check); "unknown" for other values. Static storage. */
+MS_API const char *ms_plan_check_name(ms_plan_check check);
+
 typedef struct ms_symbol_report {
     const char *symbol;
     ms_asset_class asset_class;
@@ -164,6 +196,14 @@ typedef struct ms_symbol_report {
     const double *recent_close;
     const int64_t *recent_time;
     size_t recent_count;
+    /* Forecast origins (the backtest's and the next day's) whose predicted
+     * close lay outside the predicted low .. high, of `forecast_origins`;
+     * made coherent unless options.coherence is MS_COHERENCE_AS_FORECAST. */
+    size_t incoherent_forecasts;
+    size_t forecast_origins;
+    /* Whether the next-day plan can be traded at a profit; a symbol whose
+     * plan fails is ranked and shown with the reason, never picked. */
+    ms_plan_check plan_check;
 } ms_symbol_report;
 
 /* How many of a symbol's last closes a report keeps (recent_close). */

@@ -100,9 +100,12 @@ static void fill_forecast_prices(ms_symbol_report *report, const ms_bars *bars,
     size_t last = ms_bars_len(bars) - 1, next = table->count - 1;
     report->last_close = ms_bars_column(bars, MS_COL_CLOSE)[last];
     report->last_timestamp = ms_bars_timestamps(bars)[last];
+    /* All three from the close and the coherent table: equal levels stay equal. */
     report->forecast_close = report->last_close * (1.0 + table->close_pred[next]);
-    report->forecast_high = ms_bars_column(bars, MS_COL_HIGH)[last] * (1.0 + table->high_change_pred[next]);
-    report->forecast_low = ms_bars_column(bars, MS_COL_LOW)[last] * (1.0 + table->low_change_pred[next]);
+    report->forecast_high = report->last_close * (1.0 + table->high_pred[next]);
+    report->forecast_low = report->last_close * (1.0 + table->low_pred[next]);
+    report->incoherent_forecasts = table->incoherent;
+    report->forecast_origins = table->count;
 }
 
 /* Copies the last MS_REPORT_RECENT_BARS closes and their timestamps: the
@@ -178,7 +181,9 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
     report->maxdiff_choice = sim0[MS_STRATEGY_MAXDIFF].optimized_choice;
     ms_rank_symbol(report);
     status = next_side(report->best_strategy, sim0, table, n, opts, &params, &report->side);
-    if (status == MS_OK)
+    if (status == MS_OK) {
         plan_levels(report, sim0, table);
+        ms_check_plan(report, params.fee);
+    }
     return status;
 }

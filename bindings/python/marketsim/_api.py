@@ -71,7 +71,7 @@ class Metrics(Structure):
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_char_p)
 
 
-ANALYZER_OPTIONS_VERSION = 2  # MS_ANALYZER_OPTIONS_VERSION
+ANALYZER_OPTIONS_VERSION = 3  # MS_ANALYZER_OPTIONS_VERSION
 
 
 class AnalyzerOptions(Structure):
@@ -84,7 +84,8 @@ class AnalyzerOptions(Structure):
                 ("equity", c_double), ("buying_power", c_double),
                 ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
-                ("progress", PROGRESS_FN), ("progress_context", c_void_p)]
+                ("progress", PROGRESS_FN), ("progress_context", c_void_p),
+                ("coherence", c_int)]
 
 
 class PeriodMetrics(Structure):
@@ -113,7 +114,8 @@ class SymbolReport(Structure):
                 ("take_profit_price", c_double), ("data_seconds", c_double),
                 ("inference_seconds", c_double), ("strategy_seconds", c_double),
                 ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
-                ("recent_count", c_size_t)]
+                ("recent_count", c_size_t), ("incoherent_forecasts", c_size_t),
+                ("forecast_origins", c_size_t), ("plan_check", c_enum)]
 
 
 class SymbolError(Structure):
@@ -202,6 +204,7 @@ _declare("ms_last_error", c_char_p)
 _declare("ms_version", c_char_p)
 _declare("ms_free", None, c_void_p)
 _declare("ms_strategy_name", c_char_p, c_enum)
+_declare("ms_plan_check_name", c_char_p, c_enum)
 
 _declare("ms_model_open", c_status, P(c_void_p), c_char_p, P(ModelOptions))
 _declare("ms_model_free", None, c_void_p)
