@@ -258,6 +258,36 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
                                  const char *const *symbols, size_t n,
                                  ms_report **out);
 
+/*
+ * Backtests the strategies on someone's own forecasts of one symbol instead
+ * of a model's: loads `symbol` from `source`, pairs each bar with the
+ * forecast row of its day (row dated D = the forecast of D's bar, made at
+ * the bar before), and runs the same walk-forward simulations, coherence
+ * rule, ranking, next-day plan and picks as ms_analyzer_run, into a report
+ * of one symbol with the same accessors and text, JSON and HTML forms. The
+ * N simulations x E evaluation days need forecasts for the N + E - 1 bars
+ * before the last bar and for the last bar; a row dated after the last bar
+ * is the next-day forecast (without one there is no next-day plan and a
+ * warning says so; later rows are ignored with a warning). Forecasts given
+ * in MS_FORECAST_UNITS_AUTO are prices when every used value lies within
+ * x0.5 .. x2 of its column's value on the bar before, changes when every
+ * one lies within (-0.5, 0.5), and an error otherwise (docs/cli.md,
+ * "marketsim backtest"). The report's model is "forecasts:<source>" and
+ * its aggregate the units ("prices" or "changes"); options min_context,
+ * context_length, aggregate, samples, parallelism and ablations do not
+ * apply. `source`, `symbol` and `forecasts` are borrowed for the call;
+ * *out receives a report to free with ms_report_free.
+ * Errors (no report; the message names the forecasts' file, line and
+ * field where one is at fault): MS_ERR_INVALID_ARG (a NULL argument, bad
+ * options), those of ms_source_load, MS_ERR_TOO_SHORT (fewer than N + E
+ * bars), MS_ERR_DATA (a row dated on no bar or on the first bar, a bar the
+ * simulations need without a forecast, units that cannot be told apart, a
+ * price <= 0 or a change <= -1), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_backtest_forecasts(ms_report **out, ms_source *source, const char *symbol,
+                                       const ms_forecasts *forecasts,
+                                       const ms_analyzer_options *opts);
+
 /* Frees a report and everything its accessors returned. NULL-safe. */
 MS_API void ms_report_free(ms_report *report);
 

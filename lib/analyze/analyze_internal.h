@@ -81,6 +81,24 @@ ms_window ms_origin_window(const ms_origin_table *table, size_t bars,
                            size_t simulation, size_t eval_days,
                            int include_next);
 
+/* ---- A user's forecasts (user_forecasts.c, backtest_forecasts.c) ----------- */
+
+/* How a user's forecasts were used. */
+typedef struct ms_user_forecasts_use {
+    ms_forecast_units units;       /* as given, or detected */
+    int has_next;                  /* a row for the day after the last bar */
+    size_t ignored;                /* rows on or before the first bar, or after the next day */
+} ms_user_forecasts_use;
+
+/* Fills `contexts` (bars borrowed; forecasts allocated: release with
+ * ms_symbol_contexts_release) with the forecasts' rows as the model's
+ * one-step changes for the origins n-N-E .. n-1 (NaN for the next day
+ * without a row). Errors: MS_ERR_TOO_SHORT, MS_ERR_DATA naming the
+ * forecasts' file, line and field (ms_backtest_forecasts), MS_ERR_NOMEM. */
+ms_status ms_user_contexts(ms_symbol_contexts *contexts, ms_user_forecasts_use *use,
+                           const ms_bars *bars, ms_asset_class asset_class,
+                           const ms_forecasts *forecasts, const ms_analyzer_options *opts);
+
 /* ---- Planning and batching (plan.c) ---------------------------------------- */
 
 /* One context to forecast: series `series` of engine symbol `symbol` at
@@ -220,6 +238,10 @@ struct ms_report {
 /* Appends a printf-style warning to the report. Errors: MS_ERR_NOMEM. */
 ms_status ms_report_warn(ms_report *report, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The date (days since 1970-01-01) a bar stamped `timestamp` stands for
+ * (strategies.md, "Freshness"). */
+int64_t ms_bar_day(int64_t timestamp, ms_asset_class asset_class);
 
 /* Judges every symbol's freshness (freshness.c): resolves options.as_of
  * when unset (the end of the newest bar's UTC day), sets each symbol's
