@@ -18,12 +18,18 @@ static int is_maxdiff_kind(ms_strategy strategy)
 
 /* The next-day side: MaxDiff kinds take simulation 0's majority trade side;
  * the others their signal for origin n-1, computed on simulation 0's window
- * extended by that day (its signal uses no outcome of that day). */
+ * extended by that day (its signal uses no outcome of that day). No
+ * forecast for the next day (a user's forecasts may stop at the last bar)
+ * is no side. */
 static ms_status next_side(ms_strategy strategy, const ms_strategy_result *sim0,
                            const ms_origin_table *table, size_t bars,
                            const ms_analyzer_options *opts,
                            const ms_strategy_params *params, int *side)
 {
+    if (!isfinite(table->close_pred[table->count - 1])) {
+        *side = 0;
+        return MS_OK;
+    }
     if (is_maxdiff_kind(strategy)) {
         *side = sim0[strategy].side;
         return MS_OK;

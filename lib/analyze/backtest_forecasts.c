@@ -49,7 +49,7 @@ static ms_report *new_report(const ms_analyzer_options *opts, ms_source *source,
 }
 
 /* Without a forecast for the day after the last bar there is nothing to
- * trade: no side, no levels, and a warning that says why. */
+ * trade (the backtest gives no side): a warning says why. */
 static ms_status note_use(ms_report *report, const ms_user_forecasts_use *use,
                           const ms_forecasts *forecasts)
 {
@@ -62,7 +62,6 @@ static ms_status note_use(ms_report *report, const ms_user_forecasts_use *use,
     if (status == MS_OK && !use->has_next) {
         char last[MS_UTC_TIME_TEXT];
         ms_format_utc_time(r->last_timestamp, last);
-        r->side = 0;
         status = ms_report_warn(report, "%s: no forecast after the last bar (%s) in %s: no "
                                 "next-day plan", r->symbol, last, ms_forecasts_source(forecasts));
     }
