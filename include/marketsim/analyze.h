@@ -282,7 +282,7 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
  * options), those of ms_source_load, MS_ERR_TOO_SHORT (fewer than N + E
  * bars), MS_ERR_DATA (a row dated on no bar or on the first bar, a bar the
  * simulations need without a forecast, units that cannot be told apart, a
- * price <= 0 or a change <= -1), MS_ERR_NOMEM.
+ * price <= 0 or a change outside (-1, 1)), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_backtest_forecasts(ms_report **out, ms_source *source, const char *symbol,
                                        const ms_forecasts *forecasts,

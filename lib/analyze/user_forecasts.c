@@ -136,7 +136,8 @@ static ms_status detect_units(ms_forecast_units *units, const long *row_of, size
                            : "neither within x0.5 .. x2 of the bars nor changes within +-50%");
 }
 
-/* A price must be > 0, a change > -1 (a price above 0). */
+/* A price must be > 0; a change within (-1, 1): -100% is no price, and a
+ * forecast of a day's doubling is almost surely a price given as a change. */
 static ms_status check_values(const long *row_of, size_t first_bar, size_t n,
                               ms_forecast_units units, const ms_forecasts *f)
 {
@@ -145,11 +146,12 @@ static ms_status check_values(const long *row_of, size_t first_bar, size_t n,
     for (size_t j = first_bar; j <= n; j++)
         for (int s = 0; s < MS_SERIES_COUNT && row_of[j] >= 0; s++) {
             double v = ms_forecasts_column(f, forecast_columns[s])[row_of[j]];
-            if (prices ? v > 0 : v > -1)
+            if (prices ? v > 0 : v > -1 && v < 1)
                 continue;
             return ms_error(MS_ERR_DATA, "%s: field '%s': %g is %s",
                             row_site(site, sizeof site, f, (size_t)row_of[j]), series_names[s],
-                            v, prices ? "not a price above 0" : "a change of -100% or less");
+                            v, prices ? "not a price above 0"
+                                      : "not a change within (-100%, +100%) (prices? --units prices)");
         }
     return MS_OK;
 }
