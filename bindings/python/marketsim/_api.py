@@ -225,6 +225,12 @@ _declare("ms_source_free", None, c_void_p)
 _declare("ms_analyzer_create", c_status, P(c_void_p), c_void_p, c_void_p, P(AnalyzerOptions))
 _declare("ms_analyzer_free", None, c_void_p)
 _declare("ms_analyzer_run", c_status, c_void_p, P(c_char_p), c_size_t, P(c_void_p))
+_declare("ms_forecasts_create", c_status, P(c_void_p), c_size_t, P(c_int64), P(c_double),
+         P(c_double), P(c_double), c_enum, c_char_p)
+_declare("ms_forecasts_load_csv", c_status, P(c_void_p), c_char_p, c_enum)
+_declare("ms_forecasts_free", None, c_void_p)
+_declare("ms_backtest_forecasts", c_status, P(c_void_p), c_void_p, c_char_p, c_void_p,
+         P(AnalyzerOptions))
 _declare("ms_report_free", None, c_void_p)
 _declare("ms_report_symbol_count", c_size_t, c_void_p)
 _declare("ms_report_symbol", P(SymbolReport), c_void_p, c_size_t)
