@@ -325,6 +325,62 @@ static void test_forecasts_from_arrays_keep_their_rows(void **state)
     assert_null(forecasts);
 }
 
+static void test_forecasts_and_backtest_functions_refuse_bad_arguments(void **state)
+{
+    (void)state;
+    int64_t t[] = { JAN(4) };
+    double v[] = { 101 };
+    ms_forecasts *forecasts = NULL;
+    assert_int_equal(ms_forecasts_create(NULL, 1, t, v, v, v, MS_FORECAST_UNITS_AUTO, NULL),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_create(&forecasts, 0, t, v, v, v, MS_FORECAST_UNITS_AUTO, NULL),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_create(&forecasts, 1, t, NULL, v, v, MS_FORECAST_UNITS_AUTO,
+                                         NULL), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_create(&forecasts, SIZE_MAX, t, v, v, v,
+                                         MS_FORECAST_UNITS_AUTO, NULL), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_create(&forecasts, 1, t, v, v, v, (ms_forecast_units)9, NULL),
+                     MS_ERR_INVALID_ARG);
+    assert_null(forecasts);
+    assert_int_equal(ms_forecasts_load_csv(NULL, "f.csv", MS_FORECAST_UNITS_AUTO),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_load_csv(&forecasts, NULL, MS_FORECAST_UNITS_AUTO),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_load_csv(&forecasts, "/nonexistent/f.csv",
+                                           MS_FORECAST_UNITS_AUTO), MS_ERR_IO);
+    assert_int_equal(ms_forecasts_parse_csv(&forecasts, NULL, 3, NULL, MS_FORECAST_UNITS_AUTO),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_forecasts_parse_csv(&forecasts, "", 0, NULL, MS_FORECAST_UNITS_AUTO),
+                     MS_ERR_PARSE);
+    assert_int_equal(ms_forecasts_len(NULL), 0);
+    assert_null(ms_forecasts_source(NULL));
+    assert_null(ms_forecasts_timestamps(NULL));
+    assert_null(ms_forecasts_lines(NULL));
+    assert_null(ms_forecasts_column(NULL, MS_COL_CLOSE));
+    ms_forecasts_free(NULL);
+
+    assert_int_equal(ms_forecasts_create(&forecasts, 1, t, v, v, v, MS_FORECAST_UNITS_AUTO, NULL),
+                     MS_OK);
+    ms_source *source = handmade_source();
+    ms_report *report = NULL;
+    assert_int_equal(ms_backtest_forecasts(NULL, source, "AAA", forecasts, NULL),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_backtest_forecasts(&report, NULL, "AAA", forecasts, NULL),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_backtest_forecasts(&report, source, "", forecasts, NULL),
+                     MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_backtest_forecasts(&report, source, "AAA", NULL, NULL),
+                     MS_ERR_INVALID_ARG);
+    ms_analyzer_options bad = MS_ANALYZER_OPTIONS_INIT;
+    bad.version = 1;
+    assert_int_equal(ms_backtest_forecasts(&report, source, "AAA", forecasts, &bad),
+                     MS_ERR_INVALID_ARG);
+    assert_null(report);
+    assert_string_equal(ms_plan_check_name((ms_plan_check)42), "unknown");
+    ms_source_free(source);
+    ms_forecasts_free(forecasts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_a_csv_value_that_is_not_finite_names_line_and_field),
         cmocka_unit_test(test_a_csv_date_repeated_with_other_values_names_both_lines),
         cmocka_unit_test(test_forecasts_from_arrays_keep_their_rows),
+        cmocka_unit_test(test_forecasts_and_backtest_functions_refuse_bad_arguments),
     };
     return cmocka_run_group_tests_name("backtest_forecasts", tests, NULL, NULL);
 }

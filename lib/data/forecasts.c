@@ -5,6 +5,7 @@
  * in the analyze layer) can name it. The CSV reader is forecasts_csv.c.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@ ms_status ms_forecasts_alloc(ms_forecasts **out, size_t n, ms_forecast_units uni
     if (units != MS_FORECAST_UNITS_AUTO && units != MS_FORECAST_UNITS_PRICES &&
         units != MS_FORECAST_UNITS_CHANGES)
         return ms_error(MS_ERR_INVALID_ARG, "%s: unknown forecast units %d", source, (int)units);
+    if (n > SIZE_MAX / sizeof(int64_t))
+        return ms_error(MS_ERR_INVALID_ARG, "%s: %zu forecasts cannot be allocated", source, n);
     ms_forecasts *f = calloc(1, sizeof *f);
     if (f != NULL) {
         f->source = ms_strdup(source);
@@ -96,14 +99,14 @@ MS_API ms_status ms_forecasts_create(ms_forecasts **out, size_t n, const int64_t
         source_name = "forecasts";
     if (n == 0 || timestamps == NULL || close == NULL || high == NULL || low == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "%s: no rows, or a NULL array", source_name);
-    for (size_t i = 1; i < n; i++)
-        if (timestamps[i] <= timestamps[i - 1])
-            return ms_error(MS_ERR_DATA, "%s: row %zu: timestamp %lld is not after row %zu's",
-                            source_name, i, (long long)timestamps[i], i - 1);
     ms_forecasts *f = NULL;
     ms_status status = ms_forecasts_alloc(&f, n, units, source_name);
-    for (size_t i = 0; i < n && status == MS_OK; i++)
+    for (size_t i = 0; i < n && status == MS_OK; i++) {
+        if (i > 0 && timestamps[i] <= timestamps[i - 1])
+            status = ms_error(MS_ERR_DATA, "%s: row %zu: timestamp %lld is not after row %zu's",
+                              source_name, i, (long long)timestamps[i], i - 1);
         ms_forecasts_set(f, i, timestamps[i], 0, close[i], high[i], low[i]);
+    }
     if (status == MS_OK)
         status = ms_forecasts_check_values(f);
     if (status != MS_OK) {
