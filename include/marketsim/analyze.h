@@ -265,24 +265,26 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
  * the bar before), and runs the same walk-forward simulations, coherence
  * rule, ranking, next-day plan and picks as ms_analyzer_run, into a report
  * of one symbol with the same accessors and text, JSON and HTML forms. The
- * N simulations x E evaluation days need forecasts for the N + E - 1 bars
- * before the last bar and for the last bar; a row dated after the last bar
- * is the next-day forecast (without one there is no next-day plan and a
- * warning says so; later rows are ignored with a warning). Forecasts given
- * in MS_FORECAST_UNITS_AUTO are prices when every used value lies within
- * x0.5 .. x2 of its column's value on the bar before, changes when every
- * one lies within (-0.5, 0.5), and an error otherwise (docs/cli.md,
- * "marketsim backtest"). The report's model is "forecasts:<source>" and
- * its aggregate the units ("prices" or "changes"); options min_context,
- * context_length, aggregate, samples, parallelism and ablations do not
- * apply. `source`, `symbol` and `forecasts` are borrowed for the call;
- * *out receives a report to free with ms_report_free.
+ * N simulations x E evaluation days need forecasts for the last N + E - 1
+ * bars (the bars they score); a row dated after the last bar is the
+ * next-day forecast (without one there is no next-day plan and a warning
+ * says so); rows on or before the first bar, or after the next-day one, are
+ * ignored with a warning. Forecasts given in MS_FORECAST_UNITS_AUTO are
+ * prices when every used value lies within x0.5 .. x2 of its column's value
+ * on the bar before, changes when every one lies within (-0.5, 0.5), and an
+ * error otherwise (docs/cli.md, "marketsim backtest"). The report's model
+ * is "forecasts:<source>" and its aggregate the units ("prices" or
+ * "changes"); options min_context, context_length, aggregate, samples,
+ * parallelism and ablations do not apply. `source`, `symbol` and
+ * `forecasts` are borrowed for the call (several calls may share them at
+ * once); *out receives a report to free with ms_report_free.
  * Errors (no report; the message names the forecasts' file, line and
- * field where one is at fault): MS_ERR_INVALID_ARG (a NULL argument, bad
- * options), those of ms_source_load, MS_ERR_TOO_SHORT (fewer than N + E
- * bars), MS_ERR_DATA (a row dated on no bar or on the first bar, a bar the
- * simulations need without a forecast, units that cannot be told apart, a
- * price <= 0 or a change outside (-1, 1)), MS_ERR_NOMEM.
+ * field where one is at fault): MS_ERR_INVALID_ARG (a NULL argument or
+ * empty symbol, bad options), those of ms_source_load, MS_ERR_TOO_SHORT
+ * (fewer than N + E bars), MS_ERR_DATA (a row dated between bars, two rows
+ * for one bar, a bar the simulations score without a forecast, units that
+ * cannot be told apart, a price <= 0 or a change outside (-1, 1)),
+ * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_backtest_forecasts(ms_report **out, ms_source *source, const char *symbol,
                                        const ms_forecasts *forecasts,
