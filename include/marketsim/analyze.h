@@ -162,7 +162,7 @@ typedef enum ms_plan_check {
 } ms_plan_check;
 
 /* "ok", "take_profit_wrong_side" or "below_fees" (the JSON report's
- * plan_check); "unknown" for other values. Static storage. */
+ * plan_check); "unknown" for other values. A static string. */
 MS_API const char *ms_plan_check_name(ms_plan_check check);
 
 typedef struct ms_symbol_report {

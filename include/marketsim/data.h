@@ -262,8 +262,9 @@ MS_API ms_status ms_forecasts_load_csv(ms_forecasts **out, const char *path,
                                        ms_forecast_units units);
 
 /* The same over CSV text in memory, `source_name` used in messages (NULL:
- * "(csv text)"); `text` is only read during the call. Errors: those of
- * ms_forecasts_load_csv except MS_ERR_IO. */
+ * "(csv text)"); `text` is only read during the call. *out is freed with
+ * ms_forecasts_free. Errors: those of ms_forecasts_load_csv except
+ * MS_ERR_IO. */
 MS_API ms_status ms_forecasts_parse_csv(ms_forecasts **out, const char *text, size_t len,
                                         const char *source_name, ms_forecast_units units);
 
