@@ -164,6 +164,32 @@ static void test_an_incoherent_next_day_forecast_is_widened_before_the_plan(void
     ms_report_free(report);
 }
 
+static void test_the_reference_choice_keeps_an_incoherent_next_day_forecast(void **state)
+{
+    (void)state;
+    static const char csv[] = "date,close,high,low\n2024-01-04,101,102.5,99.5\n"
+                              "2024-01-05,103,104,101\n2024-01-08,100,101.5,98.5\n"
+                              "2024-01-09,105,104.5,104\n";
+    ms_forecasts *forecasts = NULL;
+    assert_int_equal(ms_forecasts_parse_csv(&forecasts, csv, strlen(csv), "f.csv",
+                                            MS_FORECAST_UNITS_AUTO), MS_OK);
+    ms_source *source = handmade_source();
+    ms_analyzer_options opts = two_by_two();
+    opts.coherence = MS_COHERENCE_AS_FORECAST;
+    ms_report *report = NULL;
+    assert_int_equal(ms_backtest_forecasts(&report, source, "AAA", forecasts, &opts), MS_OK);
+    const ms_symbol_report *r = ms_report_symbol(report, 0);
+    assert_int_equal(r->incoherent_forecasts, 1);
+    assert_near(r->forecast_high, 104.5, 1e-9);   /* below the close of 105, as forecast */
+    char *json = NULL;
+    assert_int_equal(ms_report_to_json(report, &json), MS_OK);
+    assert_non_null(strstr(json, "\"coherence\": \"as_forecast\""));
+    ms_free(json);
+    ms_report_free(report);
+    ms_source_free(source);
+    ms_forecasts_free(forecasts);
+}
+
 /* Each column's change from its own value on the bar before. */
 static void test_changes_give_the_same_report_as_prices(void **state)
 {
@@ -388,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_the_next_day_forecast_is_the_row_after_the_last_bar),
         cmocka_unit_test(test_a_self_contradicting_row_is_corrected_and_counted),
         cmocka_unit_test(test_an_incoherent_next_day_forecast_is_widened_before_the_plan),
+        cmocka_unit_test(test_the_reference_choice_keeps_an_incoherent_next_day_forecast),
         cmocka_unit_test(test_changes_give_the_same_report_as_prices),
         cmocka_unit_test(test_without_a_row_after_the_last_bar_there_is_no_plan_and_a_warning),
         cmocka_unit_test(test_a_bar_the_simulations_score_without_a_forecast_names_it),
