@@ -1,8 +1,9 @@
 /*
  * analyze_flags.c - what every subcommand that runs an analysis shares
- * (`analyze`, `trade`): the analysis flags, opening the data source and
- * the model, the progress line and running the analyzer, so the commands
- * cannot drift apart. Flags fill the same ms_analyzer_options fields the
+ * (`analyze`, `trade`, and `backtest` for the strategy flags and the
+ * report): the analysis flags, opening the data source and the model, the
+ * progress line, running the analyzer and printing its report, so the
+ * commands cannot drift apart. Flags fill the same ms_analyzer_options fields the
  * environment does, so flags win over MARKETSIM_* variables, which win
  * over the defaults.
  */
@@ -81,7 +82,9 @@ static int number_flag(const char *command, int option, const char *value, ms_an
 }
 
 /* --fills, --offsets, and --reference, which sets both to the original's
- * rules (a later --fills or --offsets still wins). */
+ * rules (a later --fills or --offsets still wins). Forecasts stay coherent:
+ * the MaxDiff kinds' reference figure, computed beside every run's, is made
+ * from the same coherent forecasts, so a --reference run reproduces it. */
 static int rules_flag(const char *command, int option, const char *value, ms_analyzer_options *o)
 {
     switch (option) {
@@ -179,6 +182,28 @@ static void print_warnings(const char *command, const ms_report *report)
         fprintf(stderr, "marketsim %s: warning: %s\n", command, ms_report_warning(report, i));
 }
 
+int cli_report_finish(const char *command, const char *html, const ms_report *report)
+{
+    print_warnings(command, report);
+    ms_status status;
+    if (html != NULL && (status = ms_report_write_html(report, html)) != MS_OK)
+        return cli_setup_error(command, "writing the HTML report", status);
+    return CLI_EXIT_OK;
+}
+
+int cli_report_print(const char *command, const ms_report *report, bool json)
+{
+    char *text = NULL;
+    ms_status status = json ? ms_report_to_json(report, &text) : ms_report_to_text(report, &text);
+    if (status != MS_OK)
+        return cli_setup_error(command, "writing the report", status);
+    fputs(text, stdout);
+    if (json)
+        fputc('\n', stdout);
+    ms_free(text);
+    return ms_report_error_count(report) > 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+}
+
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out)
 {
@@ -194,10 +219,7 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
         code = status != MS_OK ? cli_setup_error(command, "analysis", status) : CLI_EXIT_OK;
     }
     if (code == CLI_EXIT_OK)
-        print_warnings(command, *out);
-    if (code == CLI_EXIT_OK && args->html != NULL &&
-        (status = ms_report_write_html(*out, args->html)) != MS_OK)
-        code = cli_setup_error(command, "writing the HTML report", status);
+        code = cli_report_finish(command, args->html, *out);
     ms_analyzer_free(analyzer);
     return code;
 }

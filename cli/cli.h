@@ -22,6 +22,7 @@ enum {
 typedef int (*cli_command_fn)(int argc, char **argv);
 
 int cli_analyze(int argc, char **argv);
+int cli_backtest(int argc, char **argv);
 int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
 int cli_trade(int argc, char **argv);
@@ -104,7 +105,8 @@ bool cli_symbols_add_file(cli_symbols *symbols, const char *path);
 
 void cli_symbols_free(cli_symbols *symbols);
 
-/* ---- Analysis flags, shared by `analyze` and `trade` (analyze_flags.c) --- */
+/* ---- Analysis flags, shared by `analyze` and `trade`, and the strategy
+ * flags and report printing `backtest` also uses (analyze_flags.c) ------- */
 
 typedef struct cli_analysis_args {
     cli_symbols symbols;
@@ -134,8 +136,6 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "bars", required_argument, NULL, CLI_OPT_BARS }, \
     { "repair-ohlc", no_argument, NULL, CLI_OPT_REPAIR }, \
     CLI_MODEL_LONG_OPTIONS, \
-    { "simulations", required_argument, NULL, CLI_OPT_SIMULATIONS }, \
-    { "eval-days", required_argument, NULL, CLI_OPT_EVAL_DAYS }, \
     { "context-length", required_argument, NULL, CLI_OPT_CONTEXT }, \
     { "aggregate", required_argument, NULL, CLI_OPT_AGGREGATE }, \
     { "samples", required_argument, NULL, CLI_OPT_SAMPLES }, \
@@ -145,6 +145,14 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
     { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
     { "ablate", required_argument, NULL, CLI_OPT_ABLATE }, \
+    CLI_STRATEGY_LONG_OPTIONS
+
+/* The flags of the backtest, plan and picks that do not depend on where
+ * the forecasts come from: `analyze`, `trade` and `backtest` (user
+ * forecasts) all take them, so a flag added here reaches all three. */
+#define CLI_STRATEGY_LONG_OPTIONS \
+    { "simulations", required_argument, NULL, CLI_OPT_SIMULATIONS }, \
+    { "eval-days", required_argument, NULL, CLI_OPT_EVAL_DAYS }, \
     { "html", required_argument, NULL, CLI_OPT_HTML }, \
     { "position-size", required_argument, NULL, CLI_OPT_POSITION_SIZE }, \
     { "max-positions", required_argument, NULL, CLI_OPT_MAX_POSITIONS }, \
@@ -162,8 +170,6 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --bars N               bars per symbol of the synthetic market (default 1000)\n" \
     "  --repair-ohlc          widen inconsistent high/low with a warning instead of failing\n" \
     CLI_MODEL_HELP \
-    "  --simulations N        walk-forward simulations (MARKETSIM_BACKTEST_SIMULATIONS, default 70)\n" \
-    "  --eval-days N          evaluation days per simulation (default 6)\n" \
     "  --context-length N     most percent changes fed to the model (default 512)\n" \
     "  --aggregate NAME       mean | median | trimmed_mean_X | quantile_Q (default mean)\n" \
     "  --samples N            samples per forecast; 0 = exact aggregates (default 0)\n" \
@@ -174,6 +180,11 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
     "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap,\n" \
     "                         shared-batches\n" \
+    CLI_STRATEGY_HELP
+
+#define CLI_STRATEGY_HELP \
+    "  --simulations N        walk-forward simulations (MARKETSIM_BACKTEST_SIMULATIONS, default 70)\n" \
+    "  --eval-days N          evaluation days per simulation (default 6)\n" \
     "  --html FILE            also write the report as one self-contained HTML page with charts\n" \
     "  --position-size F      each pick's share of equity, 0 < F <= 1 (MARKETSIM_POSITION_SIZE,\n" \
     "                         default 1 / max positions)\n" \
@@ -208,6 +219,15 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);
 
+
+/* After a report is made: its warnings on stderr, and the HTML page written
+ * to `html` when not NULL. Returns CLI_EXIT_OK or the code to stop with. */
+int cli_report_finish(const char *command, const char *html, const ms_report *report);
+
+/* Prints the report on stdout as the text table or one JSON document.
+ * Returns CLI_EXIT_FAILED when some symbol failed, else CLI_EXIT_OK (or
+ * the code of a failure to render it). */
+int cli_report_print(const char *command, const ms_report *report, bool json);
 
 /* Prints "marketsim <command>: <what>: <last error>" and returns the exit
  * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */

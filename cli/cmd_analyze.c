@@ -59,19 +59,6 @@ static int parse_args(int argc, char **argv, analyze_args *args)
     return code != CLI_EXIT_OK ? code : -1;
 }
 
-static int print_report(const ms_report *report, int json)
-{
-    char *text = NULL;
-    ms_status status = json ? ms_report_to_json(report, &text) : ms_report_to_text(report, &text);
-    if (status != MS_OK)
-        return cli_setup_error("analyze", "writing the report", status);
-    fputs(text, stdout);
-    if (json)
-        fputc('\n', stdout);
-    ms_free(text);
-    return ms_report_error_count(report) > 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
-}
-
 static int run_analysis(analyze_args *args)
 {
     ms_source *source = NULL;
@@ -81,7 +68,7 @@ static int run_analysis(analyze_args *args)
     if (code == CLI_EXIT_OK)
         code = cli_analysis_run("analyze", &args->analysis, source, model, &report);
     if (code == CLI_EXIT_OK)
-        code = print_report(report, args->json);
+        code = cli_report_print("analyze", report, args->json);
     ms_report_free(report);
     ms_model_free(model);
     ms_source_free(source);

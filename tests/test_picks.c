@@ -14,6 +14,8 @@
 
 #include "analyze/analyze_internal.h"
 
+#define STOCK_FEE 0.0005
+
 /* A ranked symbol whose best strategy (simple) earned `mean_return` a day. */
 static ms_symbol_report symbol(const char *name, double mean_return, int side,
                                double last_close, double forecast_close)
@@ -30,6 +32,7 @@ static ms_symbol_report symbol(const char *name, double mean_return, int side,
     r.forecast_close = forecast_close;
     r.entry_price = last_close;
     r.take_profit_price = forecast_close;
+    ms_check_plan(&r, STOCK_FEE);
     return r;
 }
 
@@ -80,15 +83,53 @@ static void test_picks_need_positive_return_and_edge_in_the_side(void **state)
     assert_int_equal(picks[1].side, -1);
 }
 
-static void test_picks_skip_take_profit_not_beyond_entry(void **state)
+static void test_take_profit_on_the_wrong_side_of_the_entry_is_refused_with_its_reason(void **state)
 {
     (void)state;
     ms_analyzer_options opts = resolved_options();
-    ms_symbol_report list[] = { symbol("BUY", 0.003, 1, 100, 101), symbol("SELL", 0.002, -1, 100, 99) };
-    list[0].entry_price = 101.5;   /* buy above the take profit at 101 */
+    ms_symbol_report list[] = { symbol("NIO", 0.003, 1, 5.86, 5.87), symbol("SELL", 0.002, -1, 100, 99) };
+    list[0].entry_price = 5.8529;  /* the NIO plan: take profit 5.8495 below the entry */
+    list[0].take_profit_price = 5.8495;
     list[1].entry_price = 98.0;    /* sell below the take profit at 99 */
+    for (int i = 0; i < 2; i++) {
+        ms_check_plan(&list[i], STOCK_FEE);
+        assert_int_equal(list[i].plan_check, MS_PLAN_TAKE_PROFIT_WRONG_SIDE);
+    }
+    assert_string_equal(ms_plan_check_name(list[0].plan_check), "take_profit_wrong_side");
     ms_pick picks[2];
     assert_int_equal(ms_build_picks(list, 2, &opts, picks), 0);
+}
+
+static void test_a_move_smaller_than_the_round_trip_fees_is_refused_with_its_reason(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    /* The CAVA plan: +0.039% against 0.05% per side. */
+    ms_symbol_report cava = symbol("CAVA", 0.003, 1, 89.7074, 89.7423);
+    assert_int_equal(cava.plan_check, MS_PLAN_BELOW_FEES);
+    assert_string_equal(ms_plan_check_name(cava.plan_check), "below_fees");
+    ms_pick pick;
+    assert_int_equal(ms_build_picks(&cava, 1, &opts, &pick), 0);
+    /* Without fees the same move pays. */
+    ms_check_plan(&cava, 0.0);
+    assert_int_equal(cava.plan_check, MS_PLAN_OK);
+    assert_int_equal(ms_build_picks(&cava, 1, &opts, &pick), 1);
+}
+
+static void test_a_move_just_above_the_round_trip_fees_is_a_pick(void **state)
+{
+    (void)state;
+    ms_analyzer_options opts = resolved_options();
+    /* gain 0.101 against fees 0.0005 x (100 + 100.101) = 0.10005. */
+    ms_symbol_report buy = symbol("BUY", 0.003, 1, 100, 100.101);
+    ms_symbol_report sell = symbol("SELL", 0.003, -1, 100, 99.899);
+    assert_int_equal(buy.plan_check, MS_PLAN_OK);
+    assert_int_equal(sell.plan_check, MS_PLAN_OK);
+    ms_symbol_report under = symbol("UNDER", 0.003, 1, 100, 100.1);  /* 0.1 < 0.10005 */
+    assert_int_equal(under.plan_check, MS_PLAN_BELOW_FEES);
+    ms_symbol_report list[] = { buy, sell, under };
+    ms_pick picks[3];
+    assert_int_equal(ms_build_picks(list, 3, &opts, picks), 2);
 }
 
 static void test_picks_stop_at_max_positions(void **state)
@@ -207,7 +248,9 @@ int main(void)
         cmocka_unit_test(test_rank_chooses_highest_mean_return_and_floors_composite_at_zero),
         cmocka_unit_test(test_sort_orders_by_composite_then_symbol),
         cmocka_unit_test(test_picks_need_positive_return_and_edge_in_the_side),
-        cmocka_unit_test(test_picks_skip_take_profit_not_beyond_entry),
+        cmocka_unit_test(test_take_profit_on_the_wrong_side_of_the_entry_is_refused_with_its_reason),
+        cmocka_unit_test(test_a_move_smaller_than_the_round_trip_fees_is_refused_with_its_reason),
+        cmocka_unit_test(test_a_move_just_above_the_round_trip_fees_is_a_pick),
         cmocka_unit_test(test_picks_stop_at_max_positions),
         cmocka_unit_test(test_stock_size_is_equity_times_position_size_in_whole_shares),
         cmocka_unit_test(test_crypto_size_is_rounded_down_to_thousandths),

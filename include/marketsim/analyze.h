@@ -89,14 +89,27 @@ typedef struct ms_analyzer_options {
      * with in-sample offsets reproduces the original's numbers (--reference). */
     ms_fill_model fills;
     ms_offsets_mode offsets;  /* UNSET: walk-forward (needs E more forecast origins) */
+    int coherence;            /* ms_coherence: how a forecast triple that contradicts itself
+                                 is used; 0 (MS_COHERENCE_WIDEN) by default */
 } ms_analyzer_options;
 
 /* Version 2: position_size and as_of; fees and buying power unset at -1.
- * Version 3: fills and offsets. */
+ * Version 3: fills, offsets and coherence. */
 #define MS_ANALYZER_OPTIONS_VERSION 3
 #define MS_ANALYZER_OPTIONS_INIT \
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
-      0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET }
+      0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET, 0 }
+
+/*
+ * Close, high and low are forecast as separate series, so a next-day triple
+ * can contradict itself (a predicted close above the predicted high or below
+ * the predicted low). docs/strategies.md, "Coherent forecasts".
+ */
+typedef enum ms_coherence {
+    MS_COHERENCE_WIDEN = 0,        /* default: high = max(high, close), low = min(low, close) */
+    MS_COHERENCE_AS_FORECAST = 1   /* used as forecast, as the original system did;
+                                      still counted */
+} ms_coherence;
 
 /*
  * Ablations: each switches one of the engine's savings off, to measure what
@@ -170,6 +183,24 @@ typedef struct ms_strategy_summary {
     ms_period_metrics reference_mean;
 } ms_strategy_summary;
 
+/*
+ * Why a next-day plan is refused (docs/strategies.md, "Ranking, the
+ * next-day plan and picks"); checked on every symbol with a side and an
+ * entry price.
+ */
+typedef enum ms_plan_check {
+    MS_PLAN_OK = 0,
+    MS_PLAN_TAKE_PROFIT_WRONG_SIDE = 1,   /* the take-profit is not beyond the entry in the
+                                             trade's direction */
+    MS_PLAN_BELOW_FEES = 2                /* the move to the take-profit does not pay the fees
+                                             of both sides: side x (tp - entry) <= fee x
+                                             (entry + tp) */
+} ms_plan_check;
+
+/* "ok", "take_profit_wrong_side" or "below_fees" (the JSON report's
+ * plan_check); "unknown" for other values. A static string. */
+MS_API const char *ms_plan_check_name(ms_plan_check check);
+
 typedef struct ms_symbol_report {
     const char *symbol;
     ms_asset_class asset_class;
@@ -202,6 +233,14 @@ typedef struct ms_symbol_report {
     const double *recent_close;
     const int64_t *recent_time;
     size_t recent_count;
+    /* Forecast origins (the backtest's and the next day's) whose predicted
+     * close lay outside the predicted low .. high, of `forecast_origins`;
+     * made coherent unless options.coherence is MS_COHERENCE_AS_FORECAST. */
+    size_t incoherent_forecasts;
+    size_t forecast_origins;
+    /* Whether the next-day plan can be traded at a profit; a symbol whose
+     * plan fails is ranked and shown with the reason, never picked. */
+    ms_plan_check plan_check;
 } ms_symbol_report;
 
 /* How many of a symbol's last closes a report keeps (recent_close). */
@@ -255,6 +294,38 @@ typedef struct ms_report ms_report;
 MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer,
                                  const char *const *symbols, size_t n,
                                  ms_report **out);
+
+/*
+ * Backtests the strategies on someone's own forecasts of one symbol instead
+ * of a model's: loads `symbol` from `source`, pairs each bar with the
+ * forecast row of its day (row dated D = the forecast of D's bar, made at
+ * the bar before), and runs the same walk-forward simulations, coherence
+ * rule, ranking, next-day plan and picks as ms_analyzer_run, into a report
+ * of one symbol with the same accessors and text, JSON and HTML forms. The
+ * N simulations x E evaluation days need forecasts for the last N + E - 1
+ * bars (the bars they score); a row dated after the last bar is the
+ * next-day forecast (without one there is no next-day plan and a warning
+ * says so); rows on or before the first bar, or after the next-day one, are
+ * ignored with a warning. Forecasts given in MS_FORECAST_UNITS_AUTO are
+ * prices when every used value lies within x0.5 .. x2 of its column's value
+ * on the bar before, changes when every one lies within (-0.5, 0.5), and an
+ * error otherwise (docs/cli.md, "marketsim backtest"). The report's model
+ * is "forecasts:<source>" and its aggregate the units ("prices" or
+ * "changes"); options min_context, context_length, aggregate, samples,
+ * parallelism and ablations do not apply. `source`, `symbol` and
+ * `forecasts` are borrowed for the call (several calls may share them at
+ * once); *out receives a report to free with ms_report_free.
+ * Errors (no report; the message names the forecasts' file, line and
+ * field where one is at fault): MS_ERR_INVALID_ARG (a NULL argument or
+ * empty symbol, bad options), those of ms_source_load, MS_ERR_TOO_SHORT
+ * (fewer than N + E bars), MS_ERR_DATA (a row dated between bars, two rows
+ * for one bar, a bar the simulations score without a forecast, units that
+ * cannot be told apart, a price <= 0 or a change outside (-1, 1)),
+ * MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_backtest_forecasts(ms_report **out, ms_source *source, const char *symbol,
+                                       const ms_forecasts *forecasts,
+                                       const ms_analyzer_options *opts);
 
 /* Frees a report and everything its accessors returned. NULL-safe. */
 MS_API void ms_report_free(ms_report *report);

@@ -1,6 +1,7 @@
 /*
  * marketsim/data.h - the data layer: daily OHLCV bars, the CSV loader and
- * data sources (CSV directories, the built-in synthetic market).
+ * data sources (CSV directories, the built-in synthetic market), and a
+ * user's forecasts of one symbol's bars (ms_forecasts).
  *
  * Thread safety: an ms_bars is immutable once created and may be read from
  * any number of threads. An ms_source may be shared by threads: loads are
@@ -212,6 +213,83 @@ typedef ms_status (*ms_source_load_fn)(void *context, const char *symbol, ms_bar
  */
 MS_API ms_status ms_source_open_custom(ms_source **out, const char *uri, ms_source_load_fn load,
                                        void (*free_context)(void *context), void *context);
+
+/* ---- Forecasts of one symbol's bars (marketsim backtest) -------------------- */
+
+/* How a forecasts series gives its values. */
+typedef enum ms_forecast_units {
+    MS_FORECAST_UNITS_AUTO = 0,     /* decided against the bars (ms_backtest_forecasts) */
+    MS_FORECAST_UNITS_PRICES = 1,   /* predicted close, high and low prices */
+    MS_FORECAST_UNITS_CHANGES = 2   /* each column's one-step change from the same column of
+                                       the bar before, as a fraction (0.01 = +1%): what the
+                                       models forecast */
+} ms_forecast_units;
+
+/*
+ * Someone's forecasts of a symbol's bars: row i is the predicted close, high
+ * and low of the bar at timestamps[i], made before that bar (from the bars
+ * before it). Immutable once created; any number of threads may read it.
+ */
+typedef struct ms_forecasts ms_forecasts;
+
+/*
+ * Creates forecasts from n rows of caller-owned arrays, which are copied.
+ * Timestamps are UTC seconds, strictly increasing; a date-only forecast is
+ * the date's 00:00 UTC. Values must be finite (checked against the bars
+ * when backtested). `source_name` names the series in messages (NULL:
+ * "forecasts"). *out is freed with ms_forecasts_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out or array, n = 0, an unknown units),
+ * MS_ERR_DATA naming the row and field (a value not finite, timestamps not
+ * increasing), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_forecasts_create(ms_forecasts **out, size_t n, const int64_t *timestamps,
+                                     const double *close, const double *high,
+                                     const double *low, ms_forecast_units units,
+                                     const char *source_name);
+
+/*
+ * Loads forecasts from a CSV file: a date column (date, timestamp, time, t,
+ * datetime) and close, high and low (or c, h, l), found by header name as
+ * in ms_bars_load_csv; every other column is ignored. Dates as in bars
+ * files; rows are sorted, exact duplicates dropped. *out is freed with
+ * ms_forecasts_free.
+ * Errors (message names the file, line and field): MS_ERR_INVALID_ARG (NULL
+ * out or path, unknown units), MS_ERR_IO, MS_ERR_PARSE (missing column, bad
+ * number or date, empty file), MS_ERR_DATA (a value not finite, a date
+ * repeated with other values), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_forecasts_load_csv(ms_forecasts **out, const char *path,
+                                       ms_forecast_units units);
+
+/* The same over CSV text in memory, `source_name` used in messages (NULL:
+ * "(csv text)"); `text` is only read during the call. *out is freed with
+ * ms_forecasts_free. Errors: those of ms_forecasts_load_csv except
+ * MS_ERR_IO. */
+MS_API ms_status ms_forecasts_parse_csv(ms_forecasts **out, const char *text, size_t len,
+                                        const char *source_name, ms_forecast_units units);
+
+/* Frees forecasts. NULL-safe. */
+MS_API void ms_forecasts_free(ms_forecasts *forecasts);
+
+/* The number of rows (0 for NULL). */
+MS_API size_t ms_forecasts_len(const ms_forecasts *forecasts);
+
+/* The units given at creation (MS_FORECAST_UNITS_AUTO for NULL). */
+MS_API ms_forecast_units ms_forecasts_units(const ms_forecasts *forecasts);
+
+/* The name messages use: the file, or the name given to
+ * ms_forecasts_create; owned by the forecasts (NULL for NULL). */
+MS_API const char *ms_forecasts_source(const ms_forecasts *forecasts);
+
+/* The rows' timestamps, ascending, and the line of the file each row came
+ * from (0 for created rows); arrays of ms_forecasts_len values owned by the
+ * forecasts (NULL for NULL). */
+MS_API const int64_t *ms_forecasts_timestamps(const ms_forecasts *forecasts);
+MS_API const size_t *ms_forecasts_lines(const ms_forecasts *forecasts);
+
+/* The predicted MS_COL_CLOSE, MS_COL_HIGH or MS_COL_LOW values, owned by
+ * the forecasts; NULL for another column or NULL forecasts. */
+MS_API const double *ms_forecasts_column(const ms_forecasts *forecasts, ms_column column);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@ typedef struct ms_origin_table {
     double *close_actual;
     double *high_actual;
     double *low_actual;
+    size_t incoherent;          /* origins whose predicted triple contradicted itself */
 } ms_origin_table;
 
 /* The simulations whose windows are forecast: N, and with walk-forward
@@ -73,14 +74,36 @@ void ms_symbol_contexts_release(ms_symbol_contexts *contexts);
 ms_series ms_symbol_context(const ms_symbol_contexts *contexts, int series, size_t origin_index,
                             const ms_analyzer_options *opts);
 
-/* Allocates and fills the day-level table from forecast contexts. */
-ms_status ms_origin_table_fill(ms_origin_table *table, const ms_symbol_contexts *contexts);
+/* Allocates and fills the day-level table from forecast contexts, each
+ * origin's predicted triple made coherent by `coherence` (ms_coherence) and
+ * counted in table->incoherent. NaN predictions (no forecast) are left as
+ * they are. */
+ms_status ms_origin_table_fill(ms_origin_table *table, const ms_symbol_contexts *contexts,
+                               int coherence);
 void ms_origin_table_release(ms_origin_table *table);
 /* The evaluation window of simulation k (origins e-E .. e-1, e = n-1-k);
  * with `include_next`, one more day: origin e, whose actuals are unknown. */
 ms_window ms_origin_window(const ms_origin_table *table, size_t bars,
                            size_t simulation, size_t eval_days,
                            int include_next);
+
+/* ---- A user's forecasts (user_forecasts.c, backtest_forecasts.c) ----------- */
+
+/* How a user's forecasts were used. */
+typedef struct ms_user_forecasts_use {
+    ms_forecast_units units;       /* as given, or detected */
+    int has_next;                  /* a row for the day after the last bar */
+    size_t ignored;                /* rows on or before the first bar, or after the next day */
+} ms_user_forecasts_use;
+
+/* Fills `contexts` (bars borrowed; forecasts allocated: release with
+ * ms_symbol_contexts_release) with the forecasts' rows as the model's
+ * one-step changes for the origins n-N-E .. n-1 (NaN for the next day
+ * without a row). Errors: MS_ERR_TOO_SHORT, MS_ERR_DATA naming the
+ * forecasts' file, line and field (ms_backtest_forecasts), MS_ERR_NOMEM. */
+ms_status ms_user_contexts(ms_symbol_contexts *contexts, ms_user_forecasts_use *use,
+                           const ms_bars *bars, ms_asset_class asset_class,
+                           const ms_forecasts *forecasts, const ms_analyzer_options *opts);
 
 /* ---- Planning and batching (plan.c) ---------------------------------------- */
 
@@ -194,9 +217,14 @@ void ms_rank_symbol(ms_symbol_report *report);
 /* Sorts symbols by composite score (descending, ties by name). */
 void ms_sort_symbols(ms_symbol_report *symbols, size_t n);
 
+/* Checks the symbol's next-day plan (entry, take-profit, side) against the
+ * fee per side and sets report->plan_check. */
+void ms_check_plan(ms_symbol_report *report, double fee);
+
 /* Fills picks (at most opts->max_positions) from ranked symbols, skipping
- * stale ones and sizing each from the buying power the earlier picks left
- * (strategies.md, "Sizing"); returns the count. */
+ * stale ones and those whose plan_check failed, and sizing each from the
+ * buying power the earlier picks left (strategies.md, "Sizing"); returns
+ * the count. */
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,
                       const ms_analyzer_options *opts, ms_pick *picks);
 
@@ -221,6 +249,10 @@ struct ms_report {
 ms_status ms_report_warn(ms_report *report, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The date (days since 1970-01-01) a bar stamped `timestamp` stands for
+ * (strategies.md, "Freshness"). */
+int64_t ms_bar_day(int64_t timestamp, ms_asset_class asset_class);
+
 /* Judges every symbol's freshness (freshness.c): resolves options.as_of
  * when unset (the end of the newest bar's UTC day), sets each symbol's
  * `stale` and warns about each stale one. Errors: MS_ERR_NOMEM. */
@@ -237,6 +269,13 @@ const char *ms_report_number(char *buf, size_t size, const char *format, double 
 
 /* "buy", "sell" or "-" for a side of +1, -1 or 0. */
 const char *ms_report_side_label(int side);
+
+/* Why a plan was refused, for people ("take profit not beyond the entry"). */
+const char *ms_report_plan_check_label(ms_plan_check check);
+
+/* What was done with incoherent forecasts under `coherence` (ms_coherence),
+ * for people. */
+const char *ms_report_coherence_label(int coherence);
 
 /* A timestamp's UTC date as YYYY-MM-DD; false when it cannot be formatted. */
 bool ms_report_date(int64_t timestamp, char *out, size_t size);

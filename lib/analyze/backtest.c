@@ -19,12 +19,18 @@ static int is_maxdiff_kind(ms_strategy strategy)
 
 /* The next-day side: MaxDiff kinds take simulation 0's majority trade side;
  * the others their signal for origin n-1, computed on simulation 0's window
- * extended by that day (its signal uses no outcome of that day). */
+ * extended by that day (its signal uses no outcome of that day). No
+ * forecast for the next day (a user's forecasts may stop at the last bar)
+ * is no side. */
 static ms_status next_side(ms_strategy strategy, const ms_strategy_result *sim0,
                            const ms_origin_table *table, size_t bars,
                            const ms_analyzer_options *opts,
                            const ms_strategy_params *params, int *side)
 {
+    if (!isfinite(table->close_pred[table->count - 1])) {
+        *side = 0;
+        return MS_OK;
+    }
     if (is_maxdiff_kind(strategy)) {
         *side = sim0[strategy].side;
         return MS_OK;
@@ -101,9 +107,12 @@ static void fill_forecast_prices(ms_symbol_report *report, const ms_bars *bars,
     size_t last = ms_bars_len(bars) - 1, next = table->count - 1;
     report->last_close = ms_bars_column(bars, MS_COL_CLOSE)[last];
     report->last_timestamp = ms_bars_timestamps(bars)[last];
+    /* All three from the close and the coherent table: equal levels stay equal. */
     report->forecast_close = report->last_close * (1.0 + table->close_pred[next]);
-    report->forecast_high = ms_bars_column(bars, MS_COL_HIGH)[last] * (1.0 + table->high_change_pred[next]);
-    report->forecast_low = ms_bars_column(bars, MS_COL_LOW)[last] * (1.0 + table->low_change_pred[next]);
+    report->forecast_high = report->last_close * (1.0 + table->high_pred[next]);
+    report->forecast_low = report->last_close * (1.0 + table->low_pred[next]);
+    report->incoherent_forecasts = table->incoherent;
+    report->forecast_origins = table->count;
 }
 
 /* Copies the last MS_REPORT_RECENT_BARS closes and their timestamps: the
@@ -266,7 +275,9 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
     report->maxdiff_choice = sim0[MS_STRATEGY_MAXDIFF].optimized_choice;
     ms_rank_symbol(report);
     status = next_side(report->best_strategy, sim0, table, n, opts, &params, &report->side);
-    if (status == MS_OK)
+    if (status == MS_OK) {
         plan_levels(report, sim0, table);
+        ms_check_plan(report, params.fee);
+    }
     return status;
 }

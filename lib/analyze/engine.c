@@ -55,7 +55,7 @@ void ms_job_strategies(ms_engine *engine, ms_symbol_job *job)
 {
     double started = ms_clock_seconds();
     ms_origin_table table;
-    ms_status status = ms_origin_table_fill(&table, &job->contexts);
+    ms_status status = ms_origin_table_fill(&table, &job->contexts, engine->options->coherence);
     if (status == MS_OK) {
         status = ms_backtest_symbol(&job->report, job->bars, &table, engine->options);
         ms_origin_table_release(&table);

@@ -8,16 +8,20 @@
 #include "analyze_internal.h"
 #include "core/core_internal.h"
 
-/* The date a symbol's last bar stands for (days since 1970-01-01). A stamp
- * at 00:00 UTC is a date-only bar (CSV dates): its UTC date. Other stock
- * bars are dated in US/Eastern (Alpaca stamps daily bars at midnight
+/* A stamp at 00:00 UTC is a date-only bar (CSV dates): its UTC date. Other
+ * stock bars are dated in US/Eastern (Alpaca stamps daily bars at midnight
  * Eastern, intraday bars within the session), crypto bars in UTC. */
-static int64_t last_bar_day(const ms_symbol_report *r)
+int64_t ms_bar_day(int64_t t, ms_asset_class asset_class)
 {
-    int64_t t = r->last_timestamp;
-    if (r->asset_class == MS_ASSET_CRYPTO || t % MS_SECONDS_PER_DAY == 0)
+    if (asset_class == MS_ASSET_CRYPTO || t % MS_SECONDS_PER_DAY == 0)
         return ms_floor_div(t, MS_SECONDS_PER_DAY);
     return ms_floor_div(t + ms_eastern_offset(t), MS_SECONDS_PER_DAY);
+}
+
+/* The date a symbol's last bar stands for. */
+static int64_t last_bar_day(const ms_symbol_report *r)
+{
+    return ms_bar_day(r->last_timestamp, r->asset_class);
 }
 
 /* Unset as_of: the end of the newest bar's day, so a historical data set is

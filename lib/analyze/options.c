@@ -234,6 +234,9 @@ MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
     if ((status = resolve_counts(opts)) != MS_OK || (status = resolve_parallelism(opts)) != MS_OK ||
         (status = resolve_fills(opts)) != MS_OK)
         return status;
+    if (opts->coherence != MS_COHERENCE_WIDEN && opts->coherence != MS_COHERENCE_AS_FORECAST)
+        return ms_error(MS_ERR_INVALID_ARG, "coherence must be MS_COHERENCE_WIDEN (0) or "
+                        "MS_COHERENCE_AS_FORECAST (1), got %d", opts->coherence);
     return resolve_trading(opts);
 }
 

@@ -2,7 +2,8 @@
  * origins.c - the day-level table of one symbol: for every forecast origin
  * n-N-E .. n-1 (N simulations, E evaluation days), the predicted and actual
  * moves relative to the origin close, from which each simulation's
- * evaluation window is a slice.
+ * evaluation window is a slice. Each predicted triple is made coherent
+ * (low <= close <= high) here, before anything uses it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -90,12 +91,43 @@ static void fill_day_quantities(ms_origin_table *table, const ms_bars *bars,
     }
 }
 
-ms_status ms_origin_table_fill(ms_origin_table *table, const ms_symbol_contexts *contexts)
+/*
+ * The coherence rule (strategies.md, "Coherent forecasts"): a predicted close
+ * outside the predicted low .. high widens the range to it (high =
+ * max(high, close), low = min(low, close)); the close itself is kept. The
+ * high and low changes (rH_hat, rL_hat) follow, so every strategy and the
+ * next-day plan see one consistent triple. Returns whether the triple
+ * contradicted itself; `rule` MS_COHERENCE_AS_FORECAST only counts.
+ */
+static int make_coherent(ms_origin_table *table, size_t o, const ms_bars *bars, int rule)
+{
+    double close_pred = table->close_pred[o];
+    int above = close_pred > table->high_pred[o], below = close_pred < table->low_pred[o];
+    if (!(above || below) || rule == MS_COHERENCE_AS_FORECAST)
+        return above || below;
+    size_t t = table->first_origin + o;
+    double close = ms_bars_column(bars, MS_COL_CLOSE)[t];
+    if (above) {
+        table->high_pred[o] = close_pred;
+        table->high_change_pred[o] = (1.0 + close_pred) * close / ms_bars_column(bars, MS_COL_HIGH)[t] - 1.0;
+    }
+    if (below) {
+        table->low_pred[o] = close_pred;
+        table->low_change_pred[o] = (1.0 + close_pred) * close / ms_bars_column(bars, MS_COL_LOW)[t] - 1.0;
+    }
+    return 1;
+}
+
+ms_status ms_origin_table_fill(ms_origin_table *table, const ms_symbol_contexts *contexts,
+                               int coherence)
 {
     ms_status status = allocate_table(table, contexts->first_origin, contexts->count);
-    if (status == MS_OK)
-        fill_day_quantities(table, contexts->bars, contexts->forecasts);
-    return status;
+    if (status != MS_OK)
+        return status;
+    fill_day_quantities(table, contexts->bars, contexts->forecasts);
+    for (size_t o = 0; o < table->count; o++)
+        table->incoherent += (size_t)make_coherent(table, o, contexts->bars, coherence);
+    return MS_OK;
 }
 
 ms_window ms_origin_window(const ms_origin_table *table, size_t bars,

@@ -47,18 +47,42 @@ static double affordable_quantity(ms_asset_class asset_class, double budget, dou
     return asset_class == MS_ASSET_CRYPTO ? floor(units * 1000.0) / 1000.0 : floor(units);
 }
 
-/* Close, high and low are forecast as separate series, so their levels can
- * disagree (a predicted low above the predicted close): a plan whose take
- * profit is not beyond its entry in the trade's direction expects a loss
- * and is not a pick, whatever its history. */
+MS_API const char *ms_plan_check_name(ms_plan_check check)
+{
+    switch (check) {
+    case MS_PLAN_OK: return "ok";
+    case MS_PLAN_TAKE_PROFIT_WRONG_SIDE: return "take_profit_wrong_side";
+    case MS_PLAN_BELOW_FEES: return "below_fees";
+    }
+    return "unknown";
+}
+
+/* Per unit, a trade gains side x (tp - entry) and pays fee x entry to open
+ * and fee x tp to close: a plan that cannot gain more than that is refused,
+ * whatever its history. A take-profit on the wrong side (the strategies'
+ * levels come from separately forecast series and optimised offsets) is
+ * the extreme case and named apart. */
+void ms_check_plan(ms_symbol_report *report, double fee)
+{
+    double entry = report->entry_price, take_profit = report->take_profit_price;
+    double gain = report->side * (take_profit - entry);
+    report->plan_check = MS_PLAN_OK;
+    if (report->side == 0 || !isfinite(entry) || !isfinite(take_profit))
+        return;
+    if (!(gain > 0))
+        report->plan_check = MS_PLAN_TAKE_PROFIT_WRONG_SIDE;
+    else if (!(gain > fee * (entry + take_profit)))
+        report->plan_check = MS_PLAN_BELOW_FEES;
+}
+
 static int qualifies(const ms_symbol_report *report)
 {
     double mean_return = report->strategies[report->best_strategy].mean.avg_daily_return;
     double predicted_change = report->forecast_close / report->last_close - 1.0;
-    double planned_gain = report->side * (report->take_profit_price - report->entry_price);
     return report->side != 0 && isfinite(mean_return) && mean_return > 0 &&
            report->side * predicted_change > 0 && isfinite(report->entry_price) &&
-           report->entry_price > 0 && isfinite(planned_gain) && planned_gain > 0;
+           report->entry_price > 0 && isfinite(report->take_profit_price) &&
+           report->plan_check == MS_PLAN_OK;
 }
 
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,

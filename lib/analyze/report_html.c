@@ -76,7 +76,8 @@ static void write_ranking(FILE *f, const ms_report *report)
           "<th>best strategy</th><th>score</th><th>mean daily return</th>"
           "<th title=\"MaxDiff kinds: under the original's rules\">reference</th><th>sharpe</th>"
           "<th>win %</th><th>last close</th><th>pred close</th><th>pred high</th>"
-          "<th>pred low</th><th>side</th><th>entry</th><th>take profit</th><th>data</th></tr>\n",
+          "<th>pred low</th><th>side</th><th>entry</th><th>take profit</th><th>data</th>"
+          "<th>plan</th><th>incoherent forecasts</th></tr>\n",
           f);
     for (size_t i = 0; i < report->symbol_count; i++) {
         const ms_symbol_report *r = &report->symbols[i];
@@ -96,8 +97,12 @@ static void write_ranking(FILE *f, const ms_report *report)
         fprintf(f, "<td>%s</td>", ms_report_side_label(r->side));
         number_cell(f, "%.4f", r->entry_price);
         number_cell(f, "%.4f", r->take_profit_price);
-        fprintf(f, "<td%s>%s</td></tr>\n", r->stale ? " class=\"stale\"" : "",
+        fprintf(f, "<td%s>%s</td>", r->stale ? " class=\"stale\"" : "",
                 r->stale ? "stale" : "fresh");
+        fprintf(f, "<td%s>%s</td><td>%zu of %zu</td></tr>\n",
+                r->plan_check != MS_PLAN_OK ? " class=\"stale\"" : "",
+                r->plan_check != MS_PLAN_OK ? ms_report_plan_check_label(r->plan_check) : "ok",
+                r->incoherent_forecasts, r->forecast_origins);
     }
     fputs("</table>\n", f);
 }
@@ -152,7 +157,18 @@ static void write_errors(FILE *f, const ms_report *report)
     fputs("</ul>\n", f);
 }
 
-static ms_status write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
+/* Refused plans and incoherent forecasts, said in the symbol's section. */
+static void write_symbol_notes(FILE *f, const ms_symbol_report *r, int coherence)
+{
+    if (r->plan_check != MS_PLAN_OK)
+        fprintf(f, "<p class=\"stale\">Not picked: %s.</p>\n",
+                ms_report_plan_check_label(r->plan_check));
+    if (r->incoherent_forecasts > 0)
+        fprintf(f, "<p>%zu of %zu forecasts %s.</p>\n", r->incoherent_forecasts,
+                r->forecast_origins, ms_report_coherence_label(coherence));
+}
+
+static ms_status write_symbol(FILE *f, size_t rank, const ms_symbol_report *r, int coherence)
 {
     char close[32], low[32], high[32], last[32], date[16];
     fprintf(f, "<section class=\"symbol\" id=\"symbol-%zu\">\n<h2>%zu. ", rank, rank);
@@ -166,6 +182,7 @@ static ms_status write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
             ms_report_number(close, sizeof close, "%.4f", r->forecast_close),
             ms_report_number(low, sizeof low, "%.4f", r->forecast_low),
             ms_report_number(high, sizeof high, "%.4f", r->forecast_high));
+    write_symbol_notes(f, r, coherence);
     ms_svg_price_chart(f, r);
     fputs("<h3>Cumulative return per strategy across simulations</h3>\n", f);
     ms_status status = ms_svg_returns_chart(f, r);
@@ -191,7 +208,7 @@ static ms_status write_report(FILE *f, const void *subject)
     write_errors(f, report);
     ms_status status = MS_OK;
     for (size_t i = 0; i < report->symbol_count && status == MS_OK; i++)
-        status = write_symbol(f, i + 1, &report->symbols[i]);
+        status = write_symbol(f, i + 1, &report->symbols[i], report->options.coherence);
     write_footer(f, report);
     return status;
 }

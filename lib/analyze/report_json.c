@@ -78,8 +78,8 @@ static json_t *symbol_object(const ms_symbol_report *r)
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
         json_object_set_new(strategies, ms_strategy_name((ms_strategy)s),
                             strategy_object((ms_strategy)s, &r->strategies[s], &r->maxdiff_choice));
-    return json_pack("{s:o,s:s,s:I,s:o,s:o,s:b,s:o,s:{s:o,s:o,s:o},s:o,s:s,s:o,s:o,s:o,s:o,"
-                     "s:{s:f,s:f,s:f}}",
+    return json_pack("{s:o,s:s,s:I,s:o,s:o,s:b,s:o,s:{s:o,s:o,s:o},s:I,s:I,s:o,s:s,s:o,s:o,s:o,"
+                     "s:o,s:s,s:{s:f,s:f,s:f}}",
                      "symbol", ms_json_text(r->symbol),
                      "asset_class", ms_asset_class_name(r->asset_class),
                      "bars", (json_int_t)r->bars,
@@ -89,12 +89,15 @@ static json_t *symbol_object(const ms_symbol_report *r)
                      "last_close", number(r->last_close),
                      "forecast", "close", number(r->forecast_close), "high", number(r->forecast_high),
                      "low", number(r->forecast_low),
+                     "incoherent_forecasts", (json_int_t)r->incoherent_forecasts,
+                     "forecast_origins", (json_int_t)r->forecast_origins,
                      "strategies", strategies,
                      "best_strategy", ms_strategy_name(r->best_strategy),
                      "composite_score", number(r->composite_score),
                      "side", side_name(r->side),
                      "entry_price", number(r->entry_price),
                      "take_profit_price", number(r->take_profit_price),
+                     "plan_check", ms_plan_check_name(r->plan_check),
                      "timings", "data", r->data_seconds, "inference", r->inference_seconds,
                      "strategies", r->strategy_seconds);
 }
@@ -116,7 +119,7 @@ static json_t *config_object(const ms_report *report)
 {
     const ms_analyzer_options *o = &report->options;
     return json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:b,s:i,s:b,s:f,s:f,s:I,s:I,s:f,s:f,"
-                     "s:f,s:o,s:s,s:s}",
+                     "s:f,s:o,s:s,s:s,s:s}",
                      "data", ms_json_text(report->source_uri),
                      "model", ms_json_text(report->model_name),
                      "simulations", (json_int_t)o->simulations,
@@ -138,7 +141,8 @@ static json_t *config_object(const ms_report *report)
                      "position_size", o->position_size,
                      "as_of", utc_time(o->as_of),
                      "fills", ms_fill_model_name(o->fills),
-                     "offsets", ms_offsets_name(o->offsets));
+                     "offsets", ms_offsets_name(o->offsets),
+                     "coherence", o->coherence == MS_COHERENCE_AS_FORECAST ? "as_forecast" : "widen");
 }
 
 static json_t *error_object(const ms_symbol_error *e)

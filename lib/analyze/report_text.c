@@ -1,6 +1,6 @@
 /*
  * report_text.c - the report as a ranked table for people: one row per
- * symbol (stale ones marked), then the picks, the warnings, the errors and
+ * symbol (stale ones, refused plans and corrected forecasts noted), then the picks, the warnings, the errors and
  * the timings. Undefined numbers
  * print as "-". Also the formatting helpers the HTML report shares.
  */
@@ -26,6 +26,22 @@ const char *ms_report_side_label(int side)
     return side > 0 ? "buy" : side < 0 ? "sell" : "-";
 }
 
+const char *ms_report_plan_check_label(ms_plan_check check)
+{
+    switch (check) {
+    case MS_PLAN_OK: return "ok";
+    case MS_PLAN_TAKE_PROFIT_WRONG_SIDE: return "take profit not beyond the entry";
+    case MS_PLAN_BELOW_FEES: return "move below the round-trip fees";
+    }
+    return "unknown plan check";
+}
+
+const char *ms_report_coherence_label(int coherence)
+{
+    return coherence == MS_COHERENCE_AS_FORECAST ? "incoherent (used as forecast)"
+                                                 : "made coherent (high/low widened to the close)";
+}
+
 bool ms_report_date(int64_t timestamp, char *out, size_t size)
 {
     time_t seconds = (time_t)timestamp;
@@ -47,7 +63,7 @@ static void write_header(FILE *f, const ms_report *report)
             "pred close", "pred high", "pred low", "side", "entry", "take profit");
 }
 
-static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
+static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r, int coherence)
 {
     const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
     const ms_period_metrics *reference = &r->strategies[r->best_strategy].reference_mean;
@@ -68,6 +84,11 @@ static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r)
         ms_format_utc_time(r->last_timestamp, last);
         fprintf(f, "  stale: last bar %s", last);
     }
+    if (r->plan_check != MS_PLAN_OK)
+        fprintf(f, "  not picked: %s", ms_report_plan_check_label(r->plan_check));
+    if (r->incoherent_forecasts > 0)
+        fprintf(f, "  %zu of %zu forecasts %s", r->incoherent_forecasts, r->forecast_origins,
+                ms_report_coherence_label(coherence));
     fputc('\n', f);
 }
 
@@ -110,7 +131,7 @@ static ms_status write_report(FILE *f, const void *subject)
     const ms_report *report = subject;
     write_header(f, report);
     for (size_t i = 0; i < report->symbol_count; i++)
-        write_symbol(f, i + 1, &report->symbols[i]);
+        write_symbol(f, i + 1, &report->symbols[i], report->options.coherence);
     write_picks(f, report);
     write_footer(f, report);
     return MS_OK;

@@ -1,7 +1,8 @@
 /*
  * csv.c - the CSV bars loader: reads a file whole, finds the header, parses
  * every data line in one pass into a single preallocated row array, orders
- * the rows and copies them into a new series. The pieces live in
+ * the rows and copies them into a new series. The forecasts loader
+ * (forecasts_csv.c) reads its table the same way. The pieces live in
  * csv_text.c (lines, fields), csv_header.c (columns), csv_rows.c (one row),
  * csv_number.c (numbers) and csv_order.c (sorting, duplicates).
  */
@@ -40,8 +41,11 @@ static ms_status read_rows(ms_csv_row *rows, size_t *count, ms_csv_reader *reade
     ms_text_span line;
     *count = 0;
     while (next_content_line(reader, &line)) {
-        ms_status status = ms_csv_read_row(&rows[*count], line, reader->line, layout,
-                                           source_name, opts);
+        ms_status status = opts != NULL
+                               ? ms_csv_read_row(&rows[*count], line, reader->line, layout,
+                                                 source_name, opts)
+                               : ms_csv_parse_row(&rows[*count], line, reader->line, layout,
+                                                  source_name);
         if (status != MS_OK)
             return status;
         (*count)++;
@@ -66,31 +70,47 @@ static ms_status rows_to_bars(ms_bars **out, const ms_csv_row *rows, size_t coun
 }
 
 /* Header, rows, order: everything once the arguments are checked. */
-static ms_status parse_text(ms_bars **out, ms_csv_reader *reader, const char *source_name,
-                            const char *symbol, const ms_bars_options *opts)
+static ms_status parse_table(ms_csv_table *table, ms_csv_reader *reader, const char *source_name,
+                             unsigned wanted, unsigned required, const ms_bars_options *opts)
 {
     ms_text_span header;
-    ms_csv_layout layout;
     if (!next_content_line(reader, &header))
         return ms_error(MS_ERR_PARSE, "%s:1: empty file (no header line)", source_name);
     size_t header_line = reader->line;
-    ms_status status = ms_csv_read_header(&layout, header, source_name, header_line);
+    ms_status status = ms_csv_find_columns(&table->layout, header, source_name, header_line,
+                                           wanted, required);
     if (status != MS_OK)
         return status;
     size_t capacity = count_lines(reader);
-    ms_csv_row *rows = malloc(capacity * sizeof *rows);
-    if (rows == NULL)
+    table->rows = malloc(capacity * sizeof *table->rows);
+    if (table->rows == NULL)
         return ms_error(MS_ERR_NOMEM, "%s: out of memory for %zu rows", source_name, capacity);
-    size_t count = 0;
-    status = read_rows(rows, &count, reader, &layout, source_name, opts);
-    if (status == MS_OK && count == 0)
+    status = read_rows(table->rows, &table->count, reader, &table->layout, source_name, opts);
+    if (status == MS_OK && table->count == 0)
         status = ms_error(MS_ERR_PARSE, "%s:%zu: header but no data rows", source_name,
                           header_line);
     if (status == MS_OK)
-        status = ms_csv_order_rows(rows, count, &count, source_name);
-    if (status == MS_OK)
-        status = rows_to_bars(out, rows, count, symbol);
-    free(rows);
+        status = ms_csv_order_rows(table->rows, table->count, &table->count, source_name);
+    return status;
+}
+
+ms_status ms_csv_read_table(ms_csv_table *table, const char *text, size_t len,
+                            const char *source_name, unsigned wanted, unsigned required,
+                            const ms_bars_options *opts)
+{
+    *table = (ms_csv_table){ 0 };
+    /* UTF-16 would otherwise read as a header of odd bytes and fail as
+     * "missing columns", hiding the real problem. */
+    if (text != NULL && ms_csv_is_utf16(text, len))
+        return ms_error(MS_ERR_PARSE, "%s:1: the file is UTF-16 (it starts with a UTF-16 "
+                        "byte order mark); CSV files must be UTF-8 or ASCII", source_name);
+    ms_csv_reader reader;
+    ms_csv_reader_init(&reader, text != NULL ? text : "", len);
+    ms_status status = parse_table(table, &reader, source_name, wanted, required, opts);
+    if (status != MS_OK) {
+        free(table->rows);
+        *table = (ms_csv_table){ 0 };
+    }
     return status;
 }
 
@@ -108,14 +128,14 @@ MS_API ms_status ms_bars_parse_csv(ms_bars **out, const char *text, size_t len,
     ms_status status = ms_bars_options_resolve(opts, &rules);
     if (status != MS_OK)
         return status;
-    /* UTF-16 would otherwise read as a header of odd bytes and fail as
-     * "missing columns", hiding the real problem. */
-    if (text != NULL && ms_csv_is_utf16(text, len))
-        return ms_error(MS_ERR_PARSE, "%s:1: the file is UTF-16 (it starts with a UTF-16 "
-                        "byte order mark); bars files must be UTF-8 or ASCII", source_name);
-    ms_csv_reader reader;
-    ms_csv_reader_init(&reader, text != NULL ? text : "", len);
-    return parse_text(out, &reader, source_name, symbol, &rules);
+    unsigned all = MS_CSV_ROLE(MS_CSV_ROLE_COUNT) - 1;
+    ms_csv_table table;
+    status = ms_csv_read_table(&table, text, len, source_name, all,
+                               all & ~MS_CSV_ROLE(MS_COL_VOLUME), &rules);
+    if (status == MS_OK)
+        status = rows_to_bars(out, table.rows, table.count, symbol);
+    free(table.rows);
+    return status;
 }
 
 static ms_status io_error(const char *what, const char *path, int error)
@@ -156,7 +176,7 @@ static char *read_stream(FILE *file, size_t capacity, size_t *len)
     return buffer;
 }
 
-static ms_status read_file(const char *path, char **text, size_t *len)
+ms_status ms_csv_read_file(const char *path, char **text, size_t *len)
 {
     FILE *file = fopen(path, "rb");
     if (file == NULL)
@@ -185,7 +205,7 @@ MS_API ms_status ms_bars_load_csv(ms_bars **out, const char *path, const char *s
         return ms_error(MS_ERR_INVALID_ARG, "%s: symbol is NULL or empty", path);
     char *text = NULL;
     size_t len = 0;
-    ms_status status = read_file(path, &text, &len);
+    ms_status status = ms_csv_read_file(path, &text, &len);
     if (status != MS_OK)
         return status;
     status = ms_bars_parse_csv(out, text, len, path, symbol, opts);

@@ -1,6 +1,7 @@
 /*
  * csv_header.c - finding the date, open, high, low, close and volume
- * columns of a CSV file by header name.
+ * columns of a CSV file by header name (bars files, and the date, close,
+ * high and low of forecasts files).
  *
  * Names are matched whole (after trimming and unquoting) and
  * case-insensitively, never by prefix or substring: Quandl exports carry
@@ -40,24 +41,24 @@ static bool span_ieq(ms_text_span span, const char *name)
     return true;
 }
 
-/* The role a header name gives its column, or -1. */
-static int role_of_name(ms_text_span name)
+/* The wanted role a header name gives its column, or -1. */
+static int role_of_name(ms_text_span name, unsigned wanted)
 {
     for (int role = 0; role < MS_CSV_ROLE_COUNT; role++)
         for (const char *const *alias = role_names[role]; *alias != NULL; alias++)
-            if (span_ieq(name, *alias))
+            if ((wanted & MS_CSV_ROLE(role)) && span_ieq(name, *alias))
                 return role;
     return -1;
 }
 
 /* Names every required role the header lacks. */
 static ms_status report_missing(const ms_csv_layout *layout, ms_text_span header,
-                                const char *source_name, size_t line)
+                                const char *source_name, size_t line, unsigned required)
 {
     char missing[128] = "";
     size_t used = 0;
     for (int role = 0; role < MS_CSV_ROLE_COUNT; role++) {
-        if (layout->column_of[role] >= 0 || role == MS_COL_VOLUME)
+        if (layout->column_of[role] >= 0 || !(required & MS_CSV_ROLE(role)))
             continue;
         used += (size_t)snprintf(missing + used, sizeof missing - used, "%s'%s'",
                                  used > 0 ? ", " : "", role_label(role));
@@ -68,8 +69,9 @@ static ms_status report_missing(const ms_csv_layout *layout, ms_text_span header
                     source_name, line, missing, shown);
 }
 
-ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
-                             const char *source_name, size_t line)
+ms_status ms_csv_find_columns(ms_csv_layout *layout, ms_text_span header,
+                              const char *source_name, size_t line, unsigned wanted,
+                              unsigned required)
 {
     ms_csv_fields fields;
     ms_text_span name;
@@ -80,7 +82,7 @@ ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
     ms_csv_fields_init(&fields, header);
     while ((result = ms_csv_next_field(&fields, &name)) == MS_CSV_FIELD) {
         long column = (long)layout->columns++;
-        int role = role_of_name(name);
+        int role = role_of_name(name, wanted);
         if (role < 0)
             continue;
         if (layout->column_of[role] >= 0)
@@ -93,7 +95,15 @@ ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
         return ms_error(MS_ERR_PARSE, "%s:%zu: header: unterminated or misplaced quote",
                         source_name, line);
     for (int role = 0; role < MS_CSV_ROLE_COUNT; role++)
-        if (layout->column_of[role] < 0 && role != MS_COL_VOLUME)
-            return report_missing(layout, header, source_name, line);
+        if (layout->column_of[role] < 0 && (required & MS_CSV_ROLE(role)))
+            return report_missing(layout, header, source_name, line, required);
     return MS_OK;
+}
+
+ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
+                             const char *source_name, size_t line)
+{
+    unsigned all = MS_CSV_ROLE(MS_CSV_ROLE_COUNT) - 1;
+    return ms_csv_find_columns(layout, header, source_name, line, all,
+                               all & ~MS_CSV_ROLE(MS_COL_VOLUME));
 }

@@ -52,9 +52,8 @@ static ms_status read_values(ms_bar *bar, const ms_text_span cells[], size_t lin
     return MS_OK;
 }
 
-ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number,
-                          const ms_csv_layout *layout, const char *source_name,
-                          const ms_bars_options *opts)
+ms_status ms_csv_parse_row(ms_csv_row *row, ms_text_span line, size_t line_number,
+                           const ms_csv_layout *layout, const char *source_name)
 {
     ms_text_span cells[MS_CSV_ROLE_COUNT];
     ms_status status = split_row(cells, line, line_number, layout, source_name);
@@ -68,10 +67,17 @@ ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number
         return ms_error(MS_ERR_PARSE, "%s:%zu: field 'date': '%s': %s", source_name,
                         line_number, shown, reason);
     }
-    status = read_values(&row->bar, cells, line_number, layout, source_name);
+    row->line = line_number;
+    return read_values(&row->bar, cells, line_number, layout, source_name);
+}
+
+ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number,
+                          const ms_csv_layout *layout, const char *source_name,
+                          const ms_bars_options *opts)
+{
+    ms_status status = ms_csv_parse_row(row, line, line_number, layout, source_name);
     if (status != MS_OK)
         return status;
-    row->line = line_number;
     ms_bar_site site = { source_name, line_number, true };
     return ms_bar_check(&row->bar, opts, &site);
 }

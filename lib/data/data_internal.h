@@ -2,8 +2,9 @@
  * data_internal.h - the data layer's private side, shared between its
  * files: the bar series layout, the per-bar value rules (used by
  * ms_bars_create, the CSV loader and the synthetic market), the pieces of
- * the CSV loader, the market draws, the synthetic market and the source
- * object. UTC date arithmetic lives in core (core_internal.h).
+ * the CSV loader (shared with the forecasts reader), the market draws, the
+ * synthetic market and the source object. UTC date arithmetic lives in
+ * core (core_internal.h).
  */
 #ifndef MS_DATA_INTERNAL_H
 #define MS_DATA_INTERNAL_H
@@ -127,10 +128,21 @@ typedef struct ms_csv_layout {
     long column_of[MS_CSV_ROLE_COUNT];
 } ms_csv_layout;
 
-/* Finds the columns in a header line. Errors: MS_ERR_PARSE naming the
- * source, line and the missing or repeated columns. */
+/* A role's bit in the masks of ms_csv_find_columns. */
+#define MS_CSV_ROLE(role) (1u << (role))
+
+/* Finds the columns of a bars file in a header line (volume optional).
+ * Errors: MS_ERR_PARSE naming the source, line and the missing or repeated
+ * columns. */
 ms_status ms_csv_read_header(ms_csv_layout *layout, ms_text_span header,
                              const char *source_name, size_t line);
+
+/* Finds the columns of the `wanted` roles (MS_CSV_ROLE masks; every other
+ * column is ignored, as unknown names are); each `required` one must be
+ * there. Errors as ms_csv_read_header. */
+ms_status ms_csv_find_columns(ms_csv_layout *layout, ms_text_span header,
+                              const char *source_name, size_t line, unsigned wanted,
+                              unsigned required);
 
 /* ---- CSV rows (csv_rows.c, csv_order.c) ---------------------------------- */
 
@@ -145,6 +157,12 @@ typedef struct ms_csv_row {
     ms_bar bar;
 } ms_csv_row;
 
+/* Parses one data line into *row: the field count, the date and the
+ * numbers of the layout's columns (others 0), not the value rules. Errors:
+ * MS_ERR_PARSE naming the source, line and field. */
+ms_status ms_csv_parse_row(ms_csv_row *row, ms_text_span line, size_t line_number,
+                           const ms_csv_layout *layout, const char *source_name);
+
 /* Parses and checks one data line into *row. Errors: MS_ERR_PARSE (field
  * count, numbers, dates), MS_ERR_DATA (value rules); messages name the
  * source, line and field. */
@@ -157,6 +175,43 @@ ms_status ms_csv_read_row(ms_csv_row *row, ms_text_span line, size_t line_number
  * timestamp, naming both lines. */
 ms_status ms_csv_order_rows(ms_csv_row *rows, size_t count, size_t *kept,
                             const char *source_name);
+
+/* A CSV file's data rows in time order (csv.c), and where its columns are. */
+typedef struct ms_csv_table {
+    ms_csv_layout layout;
+    ms_csv_row *rows;            /* malloc'ed; `count` used */
+    size_t count;
+} ms_csv_table;
+
+/* Reads a CSV text whole: the header (ms_csv_find_columns with `wanted`
+ * and `required`), every data row (checked by the bar value rules when
+ * `opts` is not NULL, else only parsed: the date and numbers), then
+ * ms_csv_order_rows. At least one row. The caller frees table->rows.
+ * Errors: MS_ERR_PARSE, MS_ERR_DATA naming the source, line and field;
+ * MS_ERR_NOMEM. */
+ms_status ms_csv_read_table(ms_csv_table *table, const char *text, size_t len,
+                            const char *source_name, unsigned wanted, unsigned required,
+                            const ms_bars_options *opts);
+
+/* Reads a whole file into a malloc'ed buffer (*text, *len; not
+ * NUL-terminated). Errors: MS_ERR_IO naming the path and the reason,
+ * MS_ERR_NOMEM. */
+ms_status ms_csv_read_file(const char *path, char **text, size_t *len);
+
+/* ---- Forecasts (forecasts.c, forecasts_csv.c) ---------------------------- */
+
+/* Allocates n rows of forecasts named `source` (copied) for the caller to
+ * fill with ms_forecasts_set. Errors: MS_ERR_INVALID_ARG (unknown units),
+ * MS_ERR_NOMEM. */
+ms_status ms_forecasts_alloc(ms_forecasts **out, size_t n, ms_forecast_units units,
+                             const char *source);
+
+/* Fills row i; `line` is its file line (0: not from a file). */
+void ms_forecasts_set(ms_forecasts *forecasts, size_t i, int64_t timestamp, size_t line,
+                      double close, double high, double low);
+
+/* Every value finite. Errors: MS_ERR_DATA naming the line (or row) and field. */
+ms_status ms_forecasts_check_values(const ms_forecasts *forecasts);
 
 /* ---- Market draws (market_draws.c; the generator is core's ms_rng) ------- */
 

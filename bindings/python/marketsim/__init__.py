@@ -4,6 +4,7 @@
     with marketsim.Model.open("baseline") as model:
         forecast = model.forecast(closes, horizon=5)
     report = marketsim.analyze(["AAPL", "BTCUSD"], simulations=10)
+    report = marketsim.backtest("AAPL", "my_forecasts.csv", data="csv:bars")
     marketsim.metrics(daily_returns, periods_per_year=252)
 
 The library is found through $MARKETSIM_LIB, the source tree's build/lib,
@@ -11,6 +12,7 @@ or the system loader. Every C error raises marketsim.Error.
 """
 from ._api import lib as _library
 from .analysis import Report, analyze
+from .backtest import backtest
 from .broker import Broker
 from .errors import Error
 from .metrics import metrics
@@ -25,4 +27,4 @@ def version():
 
 __version__ = version()
 __all__ = ["Broker", "Error", "Forecast", "Model", "Report", "TradeResult", "analyze",
-           "metrics", "trade_cycle", "version"]
+           "backtest", "metrics", "trade_cycle", "version"]

@@ -87,7 +87,7 @@ class AnalyzerOptions(Structure):
                 ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
                 ("progress", PROGRESS_FN), ("progress_context", c_void_p),
-                ("fills", c_enum), ("offsets", c_enum)]
+                ("fills", c_enum), ("offsets", c_enum), ("coherence", c_int)]
 
 
 class PeriodMetrics(Structure):
@@ -117,7 +117,8 @@ class SymbolReport(Structure):
                 ("take_profit_price", c_double), ("data_seconds", c_double),
                 ("inference_seconds", c_double), ("strategy_seconds", c_double),
                 ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
-                ("recent_count", c_size_t)]
+                ("recent_count", c_size_t), ("incoherent_forecasts", c_size_t),
+                ("forecast_origins", c_size_t), ("plan_check", c_enum)]
 
 
 class SymbolError(Structure):
@@ -206,6 +207,7 @@ _declare("ms_last_error", c_char_p)
 _declare("ms_version", c_char_p)
 _declare("ms_free", None, c_void_p)
 _declare("ms_strategy_name", c_char_p, c_enum)
+_declare("ms_plan_check_name", c_char_p, c_enum)
 
 _declare("ms_model_open", c_status, P(c_void_p), c_char_p, P(ModelOptions))
 _declare("ms_model_free", None, c_void_p)
@@ -226,6 +228,12 @@ _declare("ms_source_free", None, c_void_p)
 _declare("ms_analyzer_create", c_status, P(c_void_p), c_void_p, c_void_p, P(AnalyzerOptions))
 _declare("ms_analyzer_free", None, c_void_p)
 _declare("ms_analyzer_run", c_status, c_void_p, P(c_char_p), c_size_t, P(c_void_p))
+_declare("ms_forecasts_create", c_status, P(c_void_p), c_size_t, P(c_int64), P(c_double),
+         P(c_double), P(c_double), c_enum, c_char_p)
+_declare("ms_forecasts_load_csv", c_status, P(c_void_p), c_char_p, c_enum)
+_declare("ms_forecasts_free", None, c_void_p)
+_declare("ms_backtest_forecasts", c_status, P(c_void_p), c_void_p, c_char_p, c_void_p,
+         P(AnalyzerOptions))
 _declare("ms_report_free", None, c_void_p)
 _declare("ms_report_symbol_count", c_size_t, c_void_p)
 _declare("ms_report_symbol", P(SymbolReport), c_void_p, c_size_t)

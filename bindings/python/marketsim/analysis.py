@@ -75,6 +75,13 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     return options
 
 
+def _rules(fills, offsets, reference):
+    # The sizing entries of the backtest's rules; reference=True is the
+    # original's: reference fills and in-sample offsets.
+    return {"fills": "reference" if reference else fills,
+            "offsets": "in-sample" if reference else offsets}
+
+
 def _rule(parse, name, unset):
     # A fill model or offsets mode by name, parsed by the library.
     if name is None:
@@ -113,9 +120,8 @@ def analyze(symbols, data="synthetic", model="baseline", simulations=None, worke
         symbols = [name for name in symbols.split(",") if name]
     sizing = {"position_size": position_size, "max_positions": max_positions,
               "stock_fee": stock_fee, "crypto_fee": crypto_fee, "equity": equity,
-              "buying_power": buying_power, "as_of": as_of,
-              "fills": "reference" if reference else fills,
-              "offsets": "in-sample" if reference else offsets}
+              "buying_power": buying_power, "as_of": as_of}
+    sizing.update(_rules(fills, offsets, reference))
     options = _options(simulations, workers, eval_days, parallel, aggregate, samples, seed,
                        sizing)
     source = Source(data)
