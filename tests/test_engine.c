@@ -2,7 +2,8 @@
  * test_engine.c - the analysis engine: the planner forecasts each (series,
  * origin) once, the batcher groups by padded length first-in first-out,
  * and every engine mode, ablation and batch size gives the same report,
- * with the baseline model and with the tiny Toto fixture.
+ * with the baseline model and with the tiny Toto fixture (on the device and
+ * dtype of support/test_device.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include "analyze/analyze_internal.h"
 #include "marketsim/marketsim.h"
+#include "support/test_device.h"
 
 static const char *const universe[] = { "AAPL", "BTCUSD", "MSFT", "ETHUSD", "NVDA" };
 
@@ -123,6 +125,7 @@ static void test_every_mode_gives_the_same_report_with_tiny_toto(void **state)
     ms_source *source = NULL;
     ms_model *model = NULL;
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+    test_device_options(&opts);
     opts.num_threads = 1;
     assert_int_equal(ms_source_open(&source, "synthetic:seed=5,bars=120", NULL), MS_OK);
     assert_int_equal(ms_model_open(&model, dir, &opts), MS_OK);
