@@ -34,8 +34,8 @@
  * checkpoints, never edit them in place (docs/performance.md).
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +143,9 @@ static bool usable_in_place(const ms_tensor_view *view)
 }
 
 /* The index of the first non-finite value, or `count`. Blocks are scanned
- * without a branch per element (so the compiler vectorises the test): the
- * scan reads all 600 MB of a base checkpoint. */
+ * without a branch per element (a loop the compiler can vectorise), the
+ * exact element found only in a block that has one: the scan reads all
+ * 600 MB of a base checkpoint at every load. */
 static size_t first_non_finite(const float *values, size_t count)
 {
     enum { BLOCK = 1024 };
