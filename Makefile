@@ -38,13 +38,31 @@ OPT          ?= -O2 -g
 WARN         := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -Iinclude -Ilib -DMS_BUILDING_LIBRARY -D_POSIX_C_SOURCE=200809L $(CPPFLAGS)
 CFLAGS_ALL   := -std=c11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(CFLAGS)
-CXXFLAGS_ALL := -std=c++17 $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(TORCH_CFLAGS) $(CXXFLAGS)
+CXX_STD      ?= c++17
+CXXFLAGS_ALL  = -std=$(CXX_STD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread -MMD -MP $(TORCH_CFLAGS) $(CXXFLAGS)
 LIBS         := -lcurl -ljansson -lsqlite3 -lm -lpthread
 
 # libtorch from Debian's libtorch-dev: headers in /usr/include, so no flags
 # are needed there; override both for another libtorch (e.g. a CUDA one).
 TORCH_CFLAGS ?=
 TORCH_LIBS   ?= -ltorch -ltorch_cpu -lc10
+
+# TORCH=DIR: another libtorch laid out as a PyTorch install's torch/ folder
+# (include/, include/torch/csrc/api/include, lib/): `make TORCH=$$(python3 -c
+# 'import torch; print(torch.__path__[0])')`. Its CUDA libraries, when present,
+# are linked with --no-as-needed: nothing of ours calls them, but loading them
+# is what registers the CUDA backend (at::hasCUDA()). Deprecations of a newer
+# libtorch warn instead of failing the build. TORCH_CXX11_ABI must match the
+# libtorch (1 for PyTorch wheels since 2.7 and for Debian); CXX_STD may be
+# raised (c++20) for a libtorch that needs it.
+TORCH_CXX11_ABI ?= 1
+ifneq ($(TORCH),)
+TORCH_CUDA_LIBS := $(if $(wildcard $(TORCH)/lib/libtorch_cuda.so),-ltorch_cuda -lc10_cuda)
+TORCH_CFLAGS := -isystem $(TORCH)/include -isystem $(TORCH)/include/torch/csrc/api/include \
+                -D_GLIBCXX_USE_CXX11_ABI=$(TORCH_CXX11_ABI) -Wno-error=deprecated-declarations
+TORCH_LIBS   := -L$(TORCH)/lib -Wl,-rpath,$(TORCH)/lib -Wl,--no-as-needed -ltorch -ltorch_cpu \
+                $(TORCH_CUDA_LIBS) -lc10 -Wl,--as-needed
+endif
 
 LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
 LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp))

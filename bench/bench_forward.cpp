@@ -2,12 +2,13 @@
  * bench_forward.cpp - the Toto forward pass through the public API
  * (ms_model_forecast, horizon 1: one forward pass per batch) for the tiny,
  * small and base configurations with random weights, at context 512 and
- * batch sizes 1 to 64: forecasts/s, achieved GFLOP/s counting the matrix
- * products, and that as a share of the float32 GEMM peak libtorch reaches
- * on this machine in the same run.
+ * batch sizes 1 to 64 (or --max-batch): forecasts/s, achieved FLOP/s
+ * counting the matrix products, and that as a share of the GEMM peak
+ * libtorch reaches on the same device and dtype in the same run.
  *
  * Checkpoints are made once with ms_model_init_checkpoint under
- * build/bench/checkpoints/. Usage: bench_forward [tiny|small|base ...]
+ * build/bench/checkpoints/. Usage: bench_forward [--device cpu|cuda]
+ * [--dtype float32|bfloat16] [--max-batch N] [tiny|small|base ...]
  */
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <sys/stat.h>
@@ -23,29 +25,60 @@
 
 #include "marketsim/marketsim.h"
 #include "model/checkpoint.h"
+#include "model/toto/torch_compat.h"
 
 namespace {
 
 constexpr size_t kContext = 512;
+
+/* Where and how the model runs, from the command line. */
+struct settings {
+    const char *device = "cpu";
+    const char *dtype = "float32";
+    size_t max_batch = 64;
+
+    bool cuda() const { return std::strcmp(device, "cuda") == 0; }
+    /* FLOP/s are shown in TFLOP/s on a GPU, GFLOP/s on the CPU. */
+    double flops_unit() const { return cuda() ? 1e12 : 1e9; }
+    const char *flops_name() const { return cuda() ? "TFLOP/s" : "GFLOP/s"; }
+
+    ms_model_options model_options() const
+    {
+        ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+        opts.device = device;
+        opts.dtype = dtype;
+        opts.max_batch = max_batch;
+        return opts;
+    }
+};
 
 double seconds_now()
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/* Best of several runs of a 2048^2 float32 matmul: the machine's practical
- * GEMM peak through the same libtorch and BLAS the model uses. */
-double gemm_peak_gflops()
+/* Best of several runs of a square matmul in the model's dtype on its
+ * device: the practical GEMM peak through the same libtorch and BLAS (or
+ * cuBLAS) the model uses. 2048^3 on the CPU; 8192^3, 20 at a time, on a
+ * GPU, which a smaller product or a single launch does not fill. */
+double gemm_peak_flops(const settings &run)
 {
-    const int64_t n = 2048;
-    at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
+    const int64_t n = run.cuda() ? 8192 : 2048;
+    const int repeats = run.cuda() ? 20 : 1;
+    at::TensorOptions options = at::TensorOptions()
+        .device(run.cuda() ? at::Device(at::kCUDA) : at::Device(at::kCPU))
+        .dtype(std::strcmp(run.dtype, "bfloat16") == 0 ? at::kBFloat16 : at::kFloat);
+    at::Tensor a = at::randn({n, n}, options), b = at::randn({n, n}, options);
     at::Tensor c = at::matmul(a, b);
+    toto::compat::synchronize(c);
     double best = 0;
-    for (int run = 0; run < 5; run++) {
+    for (int attempt = 0; attempt < 5; attempt++) {
         double start = seconds_now();
-        c = at::matmul(a, b);
+        for (int r = 0; r < repeats; r++)
+            c = at::matmul(a, b);
+        toto::compat::synchronize(c);
         double elapsed = seconds_now() - start;
-        best = std::max(best, 2.0 * n * n * n / elapsed / 1e9);
+        best = std::max(best, 2.0 * n * n * n * repeats / elapsed);
     }
     return best;
 }
@@ -111,16 +144,17 @@ struct batch_input {
 };
 
 /* First-call latency with and without ms_model_warmup, in fresh models. */
-void report_warmup(const std::string &dir, size_t batch)
+void report_warmup(const std::string &dir, size_t batch, const settings &run)
 {
     batch_input input(batch);
     ms_model *cold = nullptr, *warm = nullptr;
-    if (ms_model_open(&cold, dir.c_str(), nullptr) != MS_OK)
+    ms_model_options opts = run.model_options();
+    if (ms_model_open(&cold, dir.c_str(), &opts) != MS_OK)
         return;
     double first_cold = input.time_call(cold);
     double steady = input.time_call(cold);
     ms_model_free(cold);
-    if (ms_model_open(&warm, dir.c_str(), nullptr) != MS_OK)
+    if (ms_model_open(&warm, dir.c_str(), &opts) != MS_OK)
         return;
     double start = seconds_now();
     ms_model_warmup(warm, kContext, batch);
@@ -145,7 +179,7 @@ double time_batch(ms_model *model, size_t batch)
     return runs[runs.size() / 2];
 }
 
-void bench_preset(const std::string &preset, double peak)
+void bench_preset(const std::string &preset, double peak, const settings &run)
 {
     std::string dir;
     if (!ensure_checkpoint(preset, dir))
@@ -157,39 +191,61 @@ void bench_preset(const std::string &preset, double peak)
     size_t parameters = ms_toto_checkpoint_parameters(checkpoint);
     ms_toto_checkpoint_close(checkpoint);
     ms_model *model = nullptr;
+    ms_model_options opts = run.model_options();
     double start = seconds_now();
-    if (ms_model_open(&model, dir.c_str(), nullptr) != MS_OK) {
+    if (ms_model_open(&model, dir.c_str(), &opts) != MS_OK) {
         std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
         return;
     }
     std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers; load %.2f s\n", preset.c_str(),
                 parameters, config.patch_size, config.embed_dim, config.num_layers, seconds_now() - start);
-    std::printf("  %5s %12s %12s %10s %9s\n", "batch", "ms/pass", "forecasts/s", "GFLOP/s", "of peak");
-    for (size_t batch = 1; batch <= 64; batch *= 2) {
+    std::printf("  %5s %12s %12s %10s %9s\n", "batch", "ms/pass", "forecasts/s", run.flops_name(),
+                "of peak");
+    for (size_t batch = 1; batch <= run.max_batch; batch *= 2) {
         double elapsed = time_batch(model, batch);
-        double gflops = forward_flops(config, batch) / elapsed / 1e9;
-        std::printf("  %5zu %12.3f %12.1f %10.1f %8.1f%%\n", batch, elapsed * 1e3, batch / elapsed,
-                    gflops, 100.0 * gflops / peak);
+        double flops = forward_flops(config, batch) / elapsed;
+        std::printf("  %5zu %12.3f %12.1f %10.2f %8.1f%%\n", batch, elapsed * 1e3, batch / elapsed,
+                    flops / run.flops_unit(), 100.0 * flops / peak);
     }
     ms_model_free(model);
-    report_warmup(dir, 64);
+    report_warmup(dir, std::min<size_t>(64, run.max_batch), run);
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
-    at::set_num_threads((int)std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
-    double peak = gemm_peak_gflops();
-    std::printf("forward pass, context %zu, horizon 1 (one pass per batch), %d threads\n", kContext,
-                at::get_num_threads());
-    std::printf("float32 GEMM peak through libtorch (2048^3 matmul): %.1f GFLOP/s\n", peak);
+    settings run;
     std::vector<std::string> presets;
-    for (int i = 1; i < argc; i++)
-        presets.push_back(argv[i]);
+    for (int i = 1; i < argc; i++) {
+        std::string arg = argv[i];
+        if ((arg == "--device" || arg == "--dtype" || arg == "--max-batch") && i + 1 < argc) {
+            const char *value = argv[++i];
+            if (arg == "--device")
+                run.device = value;
+            else if (arg == "--dtype")
+                run.dtype = value;
+            else
+                run.max_batch = std::max(1L, std::strtol(value, nullptr, 10));
+        } else {
+            presets.push_back(arg);
+        }
+    }
     if (presets.empty())
         presets = { "tiny", "small", "base" };
+    if (run.cuda() && !at::hasCUDA()) {
+        std::fprintf(stderr, "bench_forward: this libtorch (%s) has no CUDA\n",
+                     toto::compat::libtorch_version());
+        return 1;
+    }
+    at::set_num_threads((int)std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+    double peak = gemm_peak_flops(run);
+    std::printf("forward pass, context %zu, horizon 1 (one pass per batch), libtorch %s, %s %s, "
+                "%d CPU threads\n", kContext, toto::compat::libtorch_version(), run.device,
+                run.dtype, at::get_num_threads());
+    std::printf("%s GEMM peak through libtorch (%s matmul): %.2f %s\n", run.dtype,
+                run.cuda() ? "8192^3" : "2048^3", peak / run.flops_unit(), run.flops_name());
     for (const std::string &preset : presets)
-        bench_preset(preset, peak);
+        bench_preset(preset, peak, run);
     return 0;
 }

@@ -3,8 +3,8 @@
  * origin) once, the batcher groups by padded length first-in first-out,
  * batches stay within a symbol, and every engine mode, ablation and batch
  * size gives the same report, with the baseline model and with the tiny
- * Toto fixture (bit for bit where the batches are the same:
- * test_reproducible.c).
+ * Toto fixture on the device and dtype of support/test_device.h (bit for
+ * bit where the batches are the same: test_reproducible.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,7 @@
 
 #include "analyze/analyze_internal.h"
 #include "marketsim/marketsim.h"
+#include "support/test_device.h"
 
 static const char *const universe[] = { "AAPL", "BTCUSD", "MSFT", "ETHUSD", "NVDA" };
 
@@ -128,6 +129,7 @@ static void test_every_mode_gives_the_same_report_with_tiny_toto(void **state)
     ms_source *source = NULL;
     ms_model *model = NULL;
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+    test_device_options(&opts);
     opts.num_threads = 1;
     assert_int_equal(ms_source_open(&source, "synthetic:seed=5,bars=120", NULL), MS_OK);
     assert_int_equal(ms_model_open(&model, dir, &opts), MS_OK);

@@ -5,13 +5,17 @@
  * refused.
  *
  * Broken checkpoints are the fixture rewritten with one change (a tensor
- * dropped, renamed, reshaped...) through ms_safetensors_write.
+ * dropped, renamed, reshaped...) through ms_safetensors_write. Weights are
+ * used in place from the mapped file where they can be; files that need a
+ * conversion (BF16 tensors, F32 data at an offset that is not a multiple of
+ * 4) are written here byte by byte.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +393,143 @@ static void test_a_corrupt_safetensors_file_is_refused(void **state)
     free(weights);
 }
 
+/* Writes the fixture copy as model.safetensors by hand: tensors whose index
+ * is in `bf16_every` steps (0: none) as BF16 (the top half of each float),
+ * the others as F32, with spaces after the JSON header so that the data
+ * section starts at an offset of `misalignment` mod 8. Frees the copy. */
+static void fixture_copy_write_raw(fixture_copy *copy, const char *dir, size_t bf16_every,
+                                   size_t misalignment)
+{
+    json_t *header = json_object();
+    size_t offset = 0;
+    for (size_t i = 0; i < copy->count; i++) {
+        const ms_tensor_out *tensor = &copy->tensors[i];
+        json_t *shape = json_array();
+        size_t elements = 1;
+        for (size_t d = 0; d < tensor->ndim; d++) {
+            json_array_append_new(shape, json_integer(tensor->shape[d]));
+            elements *= (size_t)tensor->shape[d];
+        }
+        bool bf16 = bf16_every > 0 && i % bf16_every == 0;
+        size_t bytes = elements * (bf16 ? 2 : 4);
+        json_object_set_new(header, tensor->name,
+                            json_pack("{s:s, s:o, s:[I, I]}", "dtype", bf16 ? "BF16" : "F32",
+                                      "shape", shape, "data_offsets", (json_int_t)offset,
+                                      (json_int_t)(offset + bytes)));
+        offset += bytes;
+    }
+    char *text = json_dumps(header, JSON_COMPACT);
+    size_t padding = (misalignment + 8 - (8 + strlen(text)) % 8) % 8;
+    uint64_t length = strlen(text) + padding;
+    unsigned char length_bytes[8];
+    for (int b = 0; b < 8; b++)
+        length_bytes[b] = (unsigned char)(length >> (8 * b));
+    char *path = temp_dir_path(dir, "model.safetensors");
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    fwrite(length_bytes, 1, 8, out);
+    fprintf(out, "%s%*s", text, (int)padding, "");
+    for (size_t i = 0; i < copy->count; i++) {
+        size_t elements = copy->tensors[i].ndim == 1 ? (size_t)copy->tensors[i].shape[0]
+                          : (size_t)(copy->tensors[i].shape[0] * copy->tensors[i].shape[1]);
+        for (size_t e = 0; e < elements; e++) {
+            uint32_t bits = float_bits(copy->values[i][e]);
+            bool bf16 = bf16_every > 0 && i % bf16_every == 0;
+            for (int b = bf16 ? 2 : 0; b < 4; b++)
+                fputc((int)((bits >> (8 * b)) & 0xff), out);
+        }
+    }
+    assert_int_equal(fclose(out), 0);
+    char *fixture = fixture_dir();
+    char *from = temp_dir_path(fixture, "config.json"), *to = temp_dir_path(dir, "config.json");
+    copy_file(from, to);
+    for (size_t i = 0; i < MAX_TENSORS; i++)
+        free(copy->values[i]);
+    free(to);
+    free(from);
+    free(fixture);
+    free(path);
+    free(text);
+    json_decref(header);
+}
+
+static void test_an_aligned_float32_checkpoint_is_used_in_place(void **state)
+{
+    (void)state;
+    char *dir = fixture_dir();
+    if (dir == NULL)
+        skip();
+    ms_toto_checkpoint *checkpoint = open_checkpoint(dir);
+    assert_int_equal(ms_toto_checkpoint_mapped_parameters(checkpoint), 235344);
+    ms_toto_checkpoint_close(checkpoint);
+    free(dir);
+}
+
+/* Data starting at 2 mod 8 puts every F32 tensor at an offset of 2 mod 4. */
+static void test_a_misaligned_float32_checkpoint_is_converted_to_the_same_weights(void **state)
+{
+    fixture_copy copy = { 0 };
+    if (!fixture_copy_load(&copy))
+        skip();
+    fixture_copy_write_raw(&copy, *state, 0, 2);
+    ms_toto_checkpoint *checkpoint = open_checkpoint(*state);
+    assert_int_equal(ms_toto_checkpoint_mapped_parameters(checkpoint), 0);
+    check_fixture_weights(checkpoint);
+    ms_toto_checkpoint_close(checkpoint);
+}
+
+static void test_bfloat16_tensors_are_converted_and_float32_ones_mapped(void **state)
+{
+    fixture_copy copy = { 0 };
+    if (!fixture_copy_load(&copy))
+        skip();
+    fixture_copy_write_raw(&copy, *state, 3, 0);
+    fixture_copy fixture = { 0 };
+    assert_true(fixture_copy_load(&fixture));
+    ms_toto_checkpoint *checkpoint = open_checkpoint(*state);
+    size_t mapped = 0;
+    for (size_t i = 0; i < fixture.count; i++) {
+        size_t elements = 0;
+        const float *weight = ms_toto_checkpoint_weight(checkpoint, fixture.names[i] +
+                                                        strlen("model."), &elements);
+        assert_non_null(weight);
+        uint32_t mask = i % 3 == 0 ? 0xffff0000u : 0xffffffffu;
+        for (size_t e = 0; e < elements; e++)
+            assert_int_equal(float_bits(weight[e]), float_bits(fixture.values[i][e]) & mask);
+        mapped += i % 3 == 0 ? 0 : elements;
+        free(fixture.values[i]);
+    }
+    assert_int_equal(ms_toto_checkpoint_mapped_parameters(checkpoint), mapped);
+    ms_toto_checkpoint_close(checkpoint);
+}
+
+static void test_non_finite_weight_is_refused_when_converted_too(void **state)
+{
+    fixture_copy copy = { 0 };
+    if (!fixture_copy_load(&copy))
+        skip();
+    fixture_copy_values(&copy, "model.unembed.weight")[65535] = -INFINITY;
+    fixture_copy_write_raw(&copy, *state, 0, 1);
+    check_open_rejected(*state, MS_ERR_MODEL, "/model.safetensors: ",
+                        "tensor 'model.unembed.weight': element 65535 is not finite");
+}
+
+static void test_a_retained_checkpoint_keeps_its_weights_after_the_opener_closes(void **state)
+{
+    (void)state;
+    char *dir = fixture_dir();
+    if (dir == NULL)
+        skip();
+    ms_toto_checkpoint *opened = open_checkpoint(dir);
+    ms_toto_checkpoint *kept = ms_toto_checkpoint_retain(opened);
+    assert_ptr_equal(kept, opened);
+    ms_toto_checkpoint_close(opened);
+    const float *unembed = ms_toto_checkpoint_weight(kept, "unembed.weight", NULL);
+    assert_int_equal(float_bits(unembed[0]), 0x3d9c6b39u);
+    ms_toto_checkpoint_close(kept);
+    free(dir);
+}
+
 #define TEMP_TEST(f) cmocka_unit_test_setup_teardown(f, temp_dir_setup, temp_dir_teardown)
 
 int main(void)
@@ -407,6 +548,11 @@ int main(void)
         TEMP_TEST(test_non_finite_weight_is_refused_naming_the_tensor),
         TEMP_TEST(test_a_bad_config_is_refused_naming_config_json),
         TEMP_TEST(test_a_corrupt_safetensors_file_is_refused),
+        cmocka_unit_test(test_an_aligned_float32_checkpoint_is_used_in_place),
+        TEMP_TEST(test_a_misaligned_float32_checkpoint_is_converted_to_the_same_weights),
+        TEMP_TEST(test_bfloat16_tensors_are_converted_and_float32_ones_mapped),
+        TEMP_TEST(test_non_finite_weight_is_refused_when_converted_too),
+        cmocka_unit_test(test_a_retained_checkpoint_keeps_its_weights_after_the_opener_closes),
     };
     return cmocka_run_group_tests_name("toto_checkpoint", tests, NULL, NULL);
 }

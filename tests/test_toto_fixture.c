@@ -7,7 +7,8 @@
  *
  * Tolerances are the fixture's own ("tolerances" in expected.json, [rtol,
  * atol], elementwise |port - ref| <= atol + rtol |ref|); each comparison
- * prints its largest error in those units.
+ * prints its largest error in those units. MARKETSIM_TEST_DEVICE and
+ * MARKETSIM_TEST_DTYPE choose where the port runs (support/test_device.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "core/core_internal.h"
 #include "model/model_internal.h"
 #include "model/toto/toto_internal.h"
+#include "support/test_device.h"
 
 enum { B = 2, V = 3, T = 100, HORIZON = 40 };
 
@@ -122,8 +124,7 @@ static void compare(const char *name, const float *port, const char *path, const
 static ms_forecaster open_fixture_backend(int disable_kv_cache)
 {
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
-    opts.device = "cpu";
-    opts.dtype = "float32";
+    test_device_options(&opts);
     opts.max_batch = 64;
     opts.disable_kv_cache = disable_kv_cache;
     ms_forecaster forecaster;
@@ -265,6 +266,7 @@ static void fixture_series(double *values, ms_series *series)
 static ms_model *open_fixture_model(int disable_kv_cache)
 {
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+    test_device_options(&opts);
     opts.disable_kv_cache = disable_kv_cache;
     ms_model *model = NULL;
     assert_int_equal(ms_model_open(&model, shared_fixture()->dir, &opts), MS_OK);

@@ -166,10 +166,21 @@ typedef struct ms_toto_checkpoint ms_toto_checkpoint;
  * (fused mlp.0.w12 / mlp.0.w3 and unfused mlp.0 / mlp.2), with or without
  * the "model." prefix; `rotary_emb` buffers are ignored, other unknown
  * tensors are ignored with a warning; non-finite weights are refused.
+ * Aligned F32 weights stay in the read-only mapping of model.safetensors
+ * (never write through them); the others are converted to float32 once.
+ * The file must not be rewritten in place while the checkpoint is open
+ * (replace it by rename). The checkpoint starts with one reference.
  * Errors: MS_ERR_NOT_FOUND (no directory or file, message naming the path),
  * MS_ERR_IO, MS_ERR_MODEL, MS_ERR_NOMEM.
  */
 ms_status ms_toto_checkpoint_open(ms_toto_checkpoint **out, const char *dir);
+
+/* Adds a reference (thread-safe) and returns the checkpoint: whatever keeps
+ * pointers to its weights beyond the opener's use holds one. */
+ms_toto_checkpoint *ms_toto_checkpoint_retain(const ms_toto_checkpoint *checkpoint);
+
+/* Drops a reference (thread-safe); the last one unmaps the file and frees
+ * the checkpoint. NULL is ignored. */
 void ms_toto_checkpoint_close(ms_toto_checkpoint *checkpoint);
 
 /* "<dir>/<name>" (name: "config.json", "model.safetensors"), malloc'ed;
@@ -183,7 +194,7 @@ const ms_toto_config *ms_toto_checkpoint_config(const ms_toto_checkpoint *checkp
  * fused names: "patch_embed.projection.weight",
  * "transformer.layers.3.mlp.0.w12.bias", "unembed.weight",
  * "output_distribution.df.weight", ... as float32 in native order, owned by
- * the checkpoint (valid until it is closed). NULL for an unknown name.
+ * the checkpoint (valid until its last reference is closed; read-only). NULL for an unknown name.
  * `elements` (may be NULL) receives the element count.
  */
 const float *ms_toto_checkpoint_weight(const ms_toto_checkpoint *checkpoint,
@@ -191,6 +202,10 @@ const float *ms_toto_checkpoint_weight(const ms_toto_checkpoint *checkpoint,
 
 /* Total number of parameters (the elements of every weight). */
 size_t ms_toto_checkpoint_parameters(const ms_toto_checkpoint *checkpoint);
+
+/* How many of those parameters are read in place from the mapped file
+ * (the rest were converted: F16, BF16 or misaligned F32). */
+size_t ms_toto_checkpoint_mapped_parameters(const ms_toto_checkpoint *checkpoint);
 
 /*
  * Writes a checkpoint directory (config.json + model.safetensors) with

@@ -11,14 +11,31 @@
  * config does not use are ignored with a warning. Two file tensors that map
  * to one canonical name are an error, not a silent choice.
  *
- * Every weight is converted to float32 once, at open, into one allocation
- * owned by the checkpoint, even when the file is F32 and aligned: the
- * checkpoint then does not depend on the mapping staying valid, and one
- * copy of a 600 MB file at open is cheap next to a forward pass. Non-finite
- * weights are rejected here so no forecast is ever computed from them.
+ * Weights are not copied where the file already holds them as the port
+ * wants them: a little-endian F32 tensor at a 4-byte aligned address (the
+ * usual case: writers pad the header to 8 bytes) is used in place, from the
+ * read-only mapping, which the checkpoint keeps open. Copying a 600 MB file
+ * twice at open cost seconds of page faults and memmove and doubled the
+ * peak memory (issue 15). Every other tensor (F16, BF16, or F32 at an
+ * offset that is not a multiple of 4, which float loads may not read) is
+ * converted once into one allocation owned by the checkpoint. Non-finite
+ * weights are rejected here, in both cases, so no forecast is ever computed
+ * from them.
+ *
+ * The checkpoint is reference-counted because tensors built on its weights
+ * (the libtorch port's from_blob tensors) may outlive the code that opened
+ * it: each holds a reference, and the mapping goes with the last one.
+ *
+ * The mapping is MAP_PRIVATE and read-only: writing a weight faults. A
+ * file replaced by rename (as marketsim writes checkpoints) leaves the
+ * mapped old file intact; a file rewritten in place while a model is
+ * loaded changes the weights under it (bypassing the NaN check) and a
+ * truncated one kills the process with SIGBUS at the next read. Replace
+ * checkpoints, never edit them in place (docs/performance.md).
  */
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +48,12 @@ struct ms_toto_checkpoint {
     ms_toto_config config;
     ms_toto_tensor_spec *specs;
     size_t count;
-    size_t *offsets;   /* of each spec's elements in `weights` */
-    float *weights;
+    const float **weights;   /* of each spec: in the mapping or in `converted` */
+    float *converted;        /* the weights that could not be used in place */
+    ms_safetensors *file;    /* kept open: in-place weights point into its mapping */
     size_t parameters;
+    size_t mapped_parameters;
+    atomic_size_t references;
 };
 
 static bool has_suffix(const char *text, const char *suffix)
@@ -111,35 +131,83 @@ static ms_status match_tensor(const ms_toto_checkpoint *checkpoint, const char *
     return check_shape(path, view, &checkpoint->specs[index]);
 }
 
-static ms_status convert_weight(ms_toto_checkpoint *checkpoint, const char *path, size_t index,
-                                const ms_tensor_view *view)
+/* Whether the port may read the tensor's bytes as floats where they lie. */
+static bool usable_in_place(const ms_tensor_view *view)
 {
-    float *weight = checkpoint->weights + checkpoint->offsets[index];
-    ms_tensor_to_f32(view, weight);
-    for (size_t i = 0; i < view->elements; i++)
-        if (!isfinite(weight[i]))
-            return ms_error(MS_ERR_MODEL, "%s: tensor '%s': element %zu is not finite", path,
-                            view->name, i);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return view->dtype == MS_DTYPE_F32 && (uintptr_t)view->data % _Alignof(float) == 0;
+#else
+    (void)view;
+    return false;
+#endif
+}
+
+/* The index of the first non-finite value, or `count`. Blocks are scanned
+ * without a branch per element (a loop the compiler can vectorise), the
+ * exact element found only in a block that has one: the scan reads all
+ * 600 MB of a base checkpoint at every load. */
+static size_t first_non_finite(const float *values, size_t count)
+{
+    enum { BLOCK = 1024 };
+    for (size_t start = 0; start < count; start += BLOCK) {
+        size_t length = count - start < BLOCK ? count - start : BLOCK;
+        const float *block = values + start;
+        uint32_t exponent_all_ones = 0;
+        for (size_t i = 0; i < length; i++) {
+            uint32_t bits;
+            memcpy(&bits, &block[i], sizeof bits);
+            exponent_all_ones |= (bits & 0x7f800000u) == 0x7f800000u;
+        }
+        if (exponent_all_ones)
+            for (size_t i = 0; i < length; i++)
+                if (!isfinite(block[i]))
+                    return start + i;
+    }
+    return count;
+}
+
+static ms_status place_weight(ms_toto_checkpoint *checkpoint, const char *path, size_t index,
+                              const ms_tensor_view *view, float **next_converted)
+{
+    if (usable_in_place(view)) {
+        checkpoint->weights[index] = view->data;
+        checkpoint->mapped_parameters += view->elements;
+    } else {
+        ms_tensor_to_f32(view, *next_converted);
+        checkpoint->weights[index] = *next_converted;
+        *next_converted += view->elements;
+    }
+    size_t bad = first_non_finite(checkpoint->weights[index], view->elements);
+    if (bad < view->elements)
+        return ms_error(MS_ERR_MODEL, "%s: tensor '%s': element %zu is not finite", path,
+                        view->name, bad);
     return MS_OK;
 }
 
-static ms_status allocate_weights(ms_toto_checkpoint *checkpoint)
+/* One allocation for the weights that must be converted (none for an
+ * aligned F32 file), then every weight placed and checked. */
+static ms_status place_weights(ms_toto_checkpoint *checkpoint, const char *path,
+                               const ms_tensor_view **matches)
 {
-    checkpoint->offsets = malloc(checkpoint->count * sizeof *checkpoint->offsets);
-    if (checkpoint->offsets == NULL)
-        return ms_error(MS_ERR_NOMEM, "no memory for %zu tensors", checkpoint->count);
+    size_t to_convert = 0;
     for (size_t i = 0; i < checkpoint->count; i++) {
-        checkpoint->offsets[i] = checkpoint->parameters;
-        checkpoint->parameters += checkpoint->specs[i].elements;
+        checkpoint->parameters += matches[i]->elements;
+        if (!usable_in_place(matches[i]))
+            to_convert += matches[i]->elements;
     }
-    checkpoint->weights = malloc(checkpoint->parameters * sizeof *checkpoint->weights);
-    if (checkpoint->weights == NULL)
-        return ms_error(MS_ERR_NOMEM, "no memory for %zu parameters", checkpoint->parameters);
-    return MS_OK;
+    checkpoint->weights = calloc(checkpoint->count, sizeof *checkpoint->weights);
+    checkpoint->converted = malloc((to_convert > 0 ? to_convert : 1) * sizeof(float));
+    if (checkpoint->weights == NULL || checkpoint->converted == NULL)
+        return ms_error(MS_ERR_NOMEM, "no memory for %zu parameters", to_convert);
+    float *next_converted = checkpoint->converted;
+    ms_status status = MS_OK;
+    for (size_t i = 0; i < checkpoint->count && status == MS_OK; i++)
+        status = place_weight(checkpoint, path, i, matches[i], &next_converted);
+    return status;
 }
 
 /* Pairs every file tensor with its spec (the file tensor providing each
- * spec, in spec order, in `matches`), then converts them. */
+ * spec, in spec order, in `matches`), then places them. */
 static ms_status load_weights(ms_toto_checkpoint *checkpoint, const char *path,
                               const ms_safetensors *file)
 {
@@ -154,9 +222,7 @@ static ms_status load_weights(ms_toto_checkpoint *checkpoint, const char *path,
             status = ms_error(MS_ERR_MODEL, "%s: missing tensor '" MS_TOTO_PUBLISHED_PREFIX
                               "%s'", path, checkpoint->specs[i].name);
     if (status == MS_OK)
-        status = allocate_weights(checkpoint);
-    for (size_t i = 0; i < checkpoint->count && status == MS_OK; i++)
-        status = convert_weight(checkpoint, path, i, matches[i]);
+        status = place_weights(checkpoint, path, matches);
     free(matches);
     return status;
 }
@@ -197,12 +263,10 @@ static ms_status open_files(ms_toto_checkpoint *checkpoint, const char *dir)
         status = ms_toto_config_load(config_path, &checkpoint->config);
     if (status == MS_OK)
         status = ms_toto_tensor_specs(&checkpoint->config, &checkpoint->specs, &checkpoint->count);
-    ms_safetensors *file = NULL;
     if (status == MS_OK && (status = check_exists(weights_path, false)) == MS_OK)
-        status = ms_safetensors_open(&file, weights_path);
+        status = ms_safetensors_open(&checkpoint->file, weights_path);
     if (status == MS_OK)
-        status = load_weights(checkpoint, weights_path, file);
-    ms_safetensors_close(file);
+        status = load_weights(checkpoint, weights_path, checkpoint->file);
     free(config_path);
     free(weights_path);
     return status;
@@ -217,6 +281,7 @@ ms_status ms_toto_checkpoint_open(ms_toto_checkpoint **out, const char *dir)
     ms_toto_checkpoint *checkpoint = calloc(1, sizeof *checkpoint);
     if (checkpoint == NULL)
         return ms_error(MS_ERR_NOMEM, "%s: no memory", dir);
+    atomic_init(&checkpoint->references, 1);
     ms_status status = open_files(checkpoint, dir);
     if (status != MS_OK) {
         ms_toto_checkpoint_close(checkpoint);
@@ -226,13 +291,25 @@ ms_status ms_toto_checkpoint_open(ms_toto_checkpoint **out, const char *dir)
     return MS_OK;
 }
 
+/* The count is bookkeeping, not part of the checkpoint's value: retaining
+ * a checkpoint seen through a const pointer is allowed (as strchr hands back
+ * a non-const pointer), since every checkpoint is allocated writable here. */
+ms_toto_checkpoint *ms_toto_checkpoint_retain(const ms_toto_checkpoint *checkpoint)
+{
+    ms_toto_checkpoint *writable = (ms_toto_checkpoint *)checkpoint;
+    atomic_fetch_add_explicit(&writable->references, 1, memory_order_relaxed);
+    return writable;
+}
+
 void ms_toto_checkpoint_close(ms_toto_checkpoint *checkpoint)
 {
-    if (checkpoint == NULL)
+    if (checkpoint == NULL ||
+        atomic_fetch_sub_explicit(&checkpoint->references, 1, memory_order_acq_rel) > 1)
         return;
+    ms_safetensors_close(checkpoint->file);
     free(checkpoint->specs);
-    free(checkpoint->offsets);
     free(checkpoint->weights);
+    free(checkpoint->converted);
     free(checkpoint);
 }
 
@@ -249,10 +326,15 @@ const float *ms_toto_checkpoint_weight(const ms_toto_checkpoint *checkpoint, con
         return NULL;
     if (elements != NULL)
         *elements = checkpoint->specs[index].elements;
-    return checkpoint->weights + checkpoint->offsets[index];
+    return checkpoint->weights[index];
 }
 
 size_t ms_toto_checkpoint_parameters(const ms_toto_checkpoint *checkpoint)
 {
     return checkpoint->parameters;
+}
+
+size_t ms_toto_checkpoint_mapped_parameters(const ms_toto_checkpoint *checkpoint)
+{
+    return checkpoint->mapped_parameters;
 }

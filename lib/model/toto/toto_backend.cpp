@@ -152,7 +152,7 @@ ms_status open_backend(const char *path, const ms_model_options *opts, ms_foreca
         status = ms_toto_checkpoint_open(&opened, path);
     if (status != MS_OK)
         return status;
-    /* The tensors are copies: the checkpoint closes when loading ends. */
+    /* The weights hold their own references: this one ends with loading. */
     std::unique_ptr<ms_toto_checkpoint, void (*)(ms_toto_checkpoint *)> checkpoint(
         opened, ms_toto_checkpoint_close);
     auto backend = std::make_unique<Backend>();

@@ -56,8 +56,9 @@ struct Model {
 };
 
 /* Builds the model from a validated checkpoint on `device` in `dtype`;
- * the tensors are copies, so the checkpoint may be closed afterwards.
- * Throws on failure. */
+ * float32 CPU weights share the checkpoint's read-only memory (never modify
+ * them in place) and hold references to it, so the caller may close the
+ * checkpoint afterwards. Throws on failure. */
 Model load_model(const ms_toto_checkpoint *checkpoint, at::Device device, at::ScalarType dtype);
 
 /* Keys and values of the time-wise layers for rows of R x V sequences:

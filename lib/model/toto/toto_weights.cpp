@@ -1,8 +1,17 @@
 /*
  * toto_weights.cpp - the Toto weights as ATen tensors: every tensor the
- * config implies, copied out of the validated checkpoint (which checked
- * names and shapes) onto the model's device and dtype, and the rotary and
- * xPos tables the official code recomputes instead of loading.
+ * config implies, taken from the validated checkpoint (which checked names,
+ * shapes and finiteness) onto the model's device and dtype, and the rotary
+ * and xPos tables the official code recomputes instead of loading.
+ *
+ * No copy is made where none is needed: a weight is a from_blob tensor over
+ * the checkpoint's float32 data (for an aligned F32 file, the read-only
+ * mapping itself), and `.to(options)` returns that same tensor for float32
+ * on the CPU. Each such tensor holds a checkpoint reference, released by its
+ * deleter, so the mapping lives exactly as long as some tensor uses it
+ * (CUDA or bfloat16 models copy at `.to` and let it go after loading).
+ * The pages are read-only: the port never modifies a parameter in place
+ * (an in-place op on one would fault, not corrupt the file's weights).
  */
 #include "model/toto/toto_model.h"
 
@@ -12,7 +21,8 @@
 namespace toto {
 namespace {
 
-/* A copy of one checkpoint weight with the given shape, float32 on the CPU. */
+/* One checkpoint weight with the given shape, float32 on the CPU, sharing
+ * the checkpoint's memory and keeping the checkpoint open. */
 at::Tensor read_weight(const ms_toto_checkpoint *checkpoint, const std::string &name,
                        at::IntArrayRef shape)
 {
@@ -24,8 +34,15 @@ at::Tensor read_weight(const ms_toto_checkpoint *checkpoint, const std::string &
     if (data == nullptr || static_cast<int64_t>(elements) != expected)
         throw std::runtime_error("checkpoint has no weight '" + name + "' of " +
                                  std::to_string(expected) + " values");
-    /* from_blob does not own the mapping: clone before the checkpoint closes. */
-    return at::from_blob(const_cast<float *>(data), shape, at::kFloat).clone();
+    ms_toto_checkpoint *reference = ms_toto_checkpoint_retain(checkpoint);
+    try {
+        return at::from_blob(const_cast<float *>(data), shape,
+                             [reference](void *) { ms_toto_checkpoint_close(reference); },
+                             at::TensorOptions().dtype(at::kFloat));
+    } catch (...) {
+        ms_toto_checkpoint_close(reference);
+        throw;
+    }
 }
 
 Layer read_layer(const ms_toto_checkpoint *checkpoint, const ms_toto_config &config, int index,
