@@ -57,6 +57,8 @@ LINK         := $(CC)
 endif
 
 CLI_SRC      := $(sort $(wildcard cli/*.c))
+# The CLI's configuration file is parsed with Debian's libinih (libinih-dev).
+CLI_LIBS     := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC     := $(sort $(wildcard tests/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -100,7 +102,7 @@ $(STATIC): $(LIB_OBJ)
 
 $(CLI): $(CLI_OBJ) $(BUILD)/lib/libmarketsim.so
 	@mkdir -p $(dir $@)
-	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(LIBS) $(LDFLAGS)
+	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_LIBS) $(LIBS) $(LDFLAGS)
 
 # `-x c` before every C file: g++ (the linker driver once there is C++)
 # applies a single `-x c` to the first file only.
