@@ -240,7 +240,7 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
 
 /* Runs the analysis of the flags' symbols (a progress line on a terminal);
  * *out receives the report, also written as HTML when --html was given;
- * its warnings are printed on stderr. On failure prints the error, returns
+ * its warnings and per-symbol errors are printed on stderr. On failure prints the error, returns
  * the code. */
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);
