@@ -127,23 +127,32 @@ examples:
 
 # `make test` installs into a scratch prefix, builds the examples against
 # that install and runs each one, then runs the Python examples with the
-# installed package (outside the source tree, no MARKETSIM_LIB), so a broken
-# install (a missing header, soname link, pkg-config field or Python module)
-# fails the tests.
+# installed package (outside the source tree, from a clean environment: no
+# MARKETSIM_LIB, PYTHONPATH or LD_LIBRARY_PATH), so a broken install (a
+# missing header, soname link, pkg-config field or Python module) fails the
+# tests. scripts/install-check-system then stages the default install
+# (PREFIX=/usr/local under a DESTDIR) and proves that Debian's python3 and
+# dynamic linker search where it puts the package and the library.
 TEST_PREFIX := $(abspath $(BUILD))/test-install
-PYTHON_DIR_TEST := $(TEST_PREFIX)/lib/python3/dist-packages
+PYTHON_DIR_TEST = $(shell scripts/python-dir /usr/bin/python3 $(TEST_PREFIX))
+TEST_STAGE  := $(abspath $(BUILD))/test-stage
+CLEAN_ENV   := env -i PATH=/usr/bin:/bin HOME=$(abspath $(BUILD))/test-home
 install-check: all
 	rm -rf $(TEST_PREFIX)
-	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX) PYTHON=/usr/bin/python3 \
+	    > $(BUILD)/install-check.log
+	cat $(BUILD)/install-check.log
+	grep -q "LD_LIBRARY_PATH=$(TEST_PREFIX)/lib" $(BUILD)/install-check.log
+	grep -q "set PYTHONPATH=$(PYTHON_DIR_TEST)" $(BUILD)/install-check.log
 	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig $(MAKE) --no-print-directory examples \
 	    EXAMPLES_OUT=$(TEST_PREFIX)/examples
-	MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
+	$(CLEAN_ENV) MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
 	    test -s share/man/man1/marketsim.1 && bin/marketsim --version && \
 	    examples/forecast AAPL && \
 	    examples/analyze AAPL,BTCUSD && \
 	    examples/backtest_one $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff 30 && \
 	    examples/trade_e2e sim:$(TEST_PREFIX)/trade_e2e.journal synthetic AAPL,BTCUSD'
-	cd $(TEST_PREFIX) && env -u MARKETSIM_LIB -u PYTHONPATH sh -e -c '\
+	cd $(TEST_PREFIX) && $(CLEAN_ENV) sh -e -c '\
 	    export PYTHONPATH=$(PYTHON_DIR_TEST); \
 	    /usr/bin/python3 -c "import marketsim, sys; \
 	        sys.exit(0 if marketsim.__file__.startswith(\"$(TEST_PREFIX)/\") else \
@@ -152,10 +161,13 @@ install-check: all
 	    MARKETSIM_BACKTEST_SIMULATIONS=5 /usr/bin/python3 $(CURDIR)/examples/python/analyze.py AAPL BTCUSD && \
 	    /usr/bin/python3 $(CURDIR)/examples/python/backtest_one.py \
 	        $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff'
-	$(MAKE) --no-print-directory uninstall PREFIX=$(TEST_PREFIX)
+	$(MAKE) --no-print-directory uninstall PREFIX=$(TEST_PREFIX) PYTHON=/usr/bin/python3
 	@left="$$(find $(TEST_PREFIX) -type f -not -path '$(TEST_PREFIX)/examples/*' \
 	    -not -name trade_e2e.journal -not -name trade_e2e.journal.ledger)"; \
 	if [ -n "$$left" ]; then echo "make uninstall left: $$left"; exit 1; fi
+	rm -rf $(TEST_STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(TEST_STAGE) PREFIX=/usr/local PYTHON=/usr/bin/python3
+	scripts/install-check-system $(TEST_STAGE) /usr/local
 
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
 # every suite still runs so one failure does not hide another. SUITES
@@ -208,10 +220,15 @@ run: deps
 	$(MAKE) all
 	$(CLI) analyze --symbols AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD
 
-# The Python package goes where Debian's python3 looks for packages under a
-# prefix (PREFIX/lib/python3/dist-packages); set PYTHON_DIR for another.
+# The Python package goes where the prefix's python3 (PREFIX/bin/python3,
+# else Debian's /usr/bin/python3) looks for packages under PREFIX, as that
+# python3 itself says (scripts/python-dir: /usr/local/lib/python3.11/
+# dist-packages for /usr/local on Debian 12); set PYTHON_DIR for another.
+# After copying, scripts/post-install runs ldconfig for a system prefix
+# (as root) or says how to find the library and the package.
 PYTHON_SRC   := $(sort $(wildcard bindings/python/marketsim/*.py))
-PYTHON_DIR   ?= $(PREFIX)/lib/python3/dist-packages
+PYTHON       ?= $(firstword $(wildcard $(PREFIX)/bin/python3 /usr/bin/python3) python3)
+PYTHON_DIR   ?= $(shell scripts/python-dir $(PYTHON) $(PREFIX))
 MAN_DIR      := $(PREFIX)/share/man/man1
 
 install: all
@@ -230,6 +247,7 @@ ifneq ($(PYTHON_SRC),)
 	install -d $(DESTDIR)$(PYTHON_DIR)/marketsim
 	install -m 644 $(PYTHON_SRC) $(DESTDIR)$(PYTHON_DIR)/marketsim/
 endif
+	@if [ -z "$(DESTDIR)" ]; then scripts/post-install $(PREFIX) $(PYTHON_DIR) $(PYTHON); fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libmarketsim.so* $(DESTDIR)$(PREFIX)/bin/marketsim \
