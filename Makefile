@@ -169,6 +169,10 @@ install-check: all
 	$(MAKE) --no-print-directory install DESTDIR=$(TEST_STAGE) PREFIX=/usr/local PYTHON=/usr/bin/python3
 	scripts/install-check-system $(TEST_STAGE) /usr/local
 
+# The tests never read the user's own configuration file (a directory
+# that does not exist: no file, which is no error).
+TEST_CONFIG := XDG_CONFIG_HOME=$(abspath $(BUILD))/no-config
+
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
 # every suite still runs so one failure does not hide another. SUITES
 # narrows the run (e.g. the sanitizer builds' subsets).
@@ -177,14 +181,14 @@ check-suites: all $(SUITES)
 	@failed=0; for t in $(SUITES); do \
 	    echo "== $$t"; \
 	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
-	        MARKETSIM_SOURCE_DIR=$(CURDIR) $$t || failed=$$((failed + 1)); \
+	        MARKETSIM_SOURCE_DIR=$(CURDIR) $(TEST_CONFIG) $$t || failed=$$((failed + 1)); \
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
 	echo "all $(words $(SUITES)) test suites passed"
 
 check-python: all
 	MARKETSIM_LIB=$(abspath $(BUILD)/lib/libmarketsim.so) MARKETSIM_BIN=$(abspath $(CLI)) \
-	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python \
+	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python $(TEST_CONFIG) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests
 
 # The test Alpaca server's own tests (standard library unittest, run by pytest).

@@ -39,8 +39,13 @@ int cli_config(int argc, char **argv)
         return cli_usage_error("config", "expected 'config show COMMAND [flags]'");
     const char *name = argv[2];
     cli_command_fn command = strcmp(name, "config") != 0 ? cli_command_find(name) : NULL;
-    if (command == NULL)
-        return cli_usage_error("config", "'%s' is not a command with settings", name);
+    if (command == NULL) {
+        const char *names[32];
+        const char *closest = cli_closest(name, names, cli_command_names(names, 32));
+        return cli_usage_error("config", "'%s' is not a command with settings%s%s%s", name,
+                               closest ? " (did you mean '" : "", closest ? closest : "",
+                               closest ? "'?)" : "");
+    }
     cli_flags_show_only(true);
     return command(argc - 2, argv + 2);
 }

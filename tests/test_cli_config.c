@@ -227,6 +227,7 @@ static void test_config_show_lists_every_flag_and_runs_nothing(void **state)
     free(path);
     r = cli_run(NULL, "config", "show", "anlyze", NULL);
     assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "(did you mean 'analyze'?)"));
     cli_run_release(&r);
 }
 
