@@ -9,8 +9,9 @@
  *   a flag > the environment > the file > the built-in default
  *
  * A file entry is dropped when the command line gives the same flag (list
- * flags such as --symbols append, so order alone would merge them) or
- * when the environment variable the library reads for it is set (the
+ * flags such as --symbols append, so order alone would merge them), a
+ * [common] one when the command's section sets the key, and either when
+ * the environment variable the library reads for it is set (the
  * library lets an explicit option win over the environment; the file must
  * not). `marketsim config show COMMAND [flags]` runs the same parse and
  * prints each setting with where it came from instead of running.
@@ -147,6 +148,18 @@ static bool parse_bool(const char *text, bool *out)
     return false;
 }
 
+/* Whether `command`'s own section sets `key`: it then replaces [common]'s
+ * value (which would otherwise add to a list flag's). */
+static bool section_sets(const char *command, const char *key)
+{
+    for (size_t i = 0; i < cli_config_count(); i++) {
+        const cli_config_entry *entry = cli_config_entry_at(i);
+        if (strcmp(entry->section, command) == 0 && strcmp(entry->key, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* An entry of `command`'s section or of [common] as an argument (NULL in
  * *argument when it adds nothing: false, overridden, or a [common] key the
  * command does not take). Returns false, with the message printed, when
@@ -168,7 +181,8 @@ static bool entry_argument(const char *command, const struct option *options, in
                 closest ? " (did you mean '" : "", closest ? closest : "", closest ? "'?)" : "");
         return false;
     }
-    if (in->given[index] || environment_for(entry->key) != NULL)
+    if (in->given[index] || environment_for(entry->key) != NULL ||
+        (common && section_sets(command, entry->key)))
         return true;
     bool on = true;
     if (options[index].has_arg == no_argument && !parse_bool(entry->value, &on)) {
@@ -244,13 +258,14 @@ static char *text_printf(const char *fmt, const char *a, const char *b)
     return text;
 }
 
-/* For config show: the option's value so far (list flags accumulate)
- * and where it came from. */
+/* For config show: the option's values in the order applied (a list flag
+ * such as --symbols accumulates them; the file's continuation lines are
+ * repeats) and where the last came from. */
 static void remember(inputs *in, int index, const char *value, const cli_config_entry *origin)
 {
     const char *now = value != NULL ? value : "true";
-    char *shown = in->shown[index] == NULL || origin != NULL
-                      ? text_printf("%s%s", "", now) : text_printf("%s,%s", in->shown[index], now);
+    char *shown = in->shown[index] == NULL ? text_printf("%s%s", "", now)
+                                           : text_printf("%s,%s", in->shown[index], now);
     free(in->shown[index]);
     in->shown[index] = shown;
     char line[16];

@@ -141,6 +141,22 @@ static void test_common_applies_to_every_command_and_a_section_overrides_it(void
     free(path);
 }
 
+static void test_a_section_list_replaces_the_common_one_and_continues_over_lines(void **state)
+{
+    char *path = write_config(*state, "[common]\nsymbols = MSFT\n"
+                                      "[analyze]\nsymbols = AAPL,BTCUSD\n  ETHUSD\n");
+    cli_run_result r = cli_run(NULL, "config", "show", "analyze", "--config", path, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "symbols = AAPL,BTCUSD,ETHUSD  ; "));
+    cli_run_release(&r);
+    r = cli_run(NULL, "analyze", "--config", path, "--simulations", "2", "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_int_equal(json_symbol_count(r.out), 3);
+    assert_null(strstr(r.out, "\"MSFT\""));
+    cli_run_release(&r);
+    free(path);
+}
+
 static void test_a_switch_is_set_by_true_and_left_off_by_false(void **state)
 {
     char *path = write_config(*state, "[analyze]\nsequential = yes\nwarmup = false\n");
@@ -241,6 +257,7 @@ int main(void)
         TEST(test_the_default_file_is_found_under_xdg_config_home),
         TEST(test_a_missing_default_file_is_no_error_but_a_missing_chosen_one_is),
         TEST(test_common_applies_to_every_command_and_a_section_overrides_it),
+        TEST(test_a_section_list_replaces_the_common_one_and_continues_over_lines),
         TEST(test_a_switch_is_set_by_true_and_left_off_by_false),
         TEST(test_an_unknown_key_names_the_line_and_the_closest_flag),
         TEST(test_an_unknown_section_names_the_line_and_the_closest_command),
