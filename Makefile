@@ -75,6 +75,8 @@ LINK         := $(CC)
 endif
 
 CLI_SRC      := $(sort $(wildcard cli/*.c))
+# The CLI's configuration file is parsed with Debian's libinih (libinih-dev).
+CLI_LIBS     := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC     := $(sort $(wildcard tests/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -118,7 +120,7 @@ $(STATIC): $(LIB_OBJ)
 
 $(CLI): $(CLI_OBJ) $(BUILD)/lib/libmarketsim.so
 	@mkdir -p $(dir $@)
-	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(LIBS) $(LDFLAGS)
+	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_LIBS) $(LIBS) $(LDFLAGS)
 
 # `-x c` before every C file: g++ (the linker driver once there is C++)
 # applies a single `-x c` to the first file only.
@@ -143,23 +145,32 @@ examples:
 
 # `make test` installs into a scratch prefix, builds the examples against
 # that install and runs each one, then runs the Python examples with the
-# installed package (outside the source tree, no MARKETSIM_LIB), so a broken
-# install (a missing header, soname link, pkg-config field or Python module)
-# fails the tests.
+# installed package (outside the source tree, from a clean environment: no
+# MARKETSIM_LIB, PYTHONPATH or LD_LIBRARY_PATH), so a broken install (a
+# missing header, soname link, pkg-config field or Python module) fails the
+# tests. scripts/install-check-system then stages the default install
+# (PREFIX=/usr/local under a DESTDIR) and proves that Debian's python3 and
+# dynamic linker search where it puts the package and the library.
 TEST_PREFIX := $(abspath $(BUILD))/test-install
-PYTHON_DIR_TEST := $(TEST_PREFIX)/lib/python3/dist-packages
+PYTHON_DIR_TEST = $(shell scripts/python-dir /usr/bin/python3 $(TEST_PREFIX))
+TEST_STAGE  := $(abspath $(BUILD))/test-stage
+CLEAN_ENV   := env -i PATH=/usr/bin:/bin HOME=$(abspath $(BUILD))/test-home
 install-check: all
 	rm -rf $(TEST_PREFIX)
-	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX) PYTHON=/usr/bin/python3 \
+	    > $(BUILD)/install-check.log
+	cat $(BUILD)/install-check.log
+	grep -q "LD_LIBRARY_PATH=$(TEST_PREFIX)/lib" $(BUILD)/install-check.log
+	grep -q "set PYTHONPATH=$(PYTHON_DIR_TEST)" $(BUILD)/install-check.log
 	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig $(MAKE) --no-print-directory examples \
 	    EXAMPLES_OUT=$(TEST_PREFIX)/examples
-	MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
+	$(CLEAN_ENV) MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
 	    test -s share/man/man1/marketsim.1 && bin/marketsim --version && \
 	    examples/forecast AAPL && \
 	    examples/analyze AAPL,BTCUSD && \
 	    examples/backtest_one $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff 30 && \
 	    examples/trade_e2e sim:$(TEST_PREFIX)/trade_e2e.journal synthetic AAPL,BTCUSD'
-	cd $(TEST_PREFIX) && env -u MARKETSIM_LIB -u PYTHONPATH sh -e -c '\
+	cd $(TEST_PREFIX) && $(CLEAN_ENV) sh -e -c '\
 	    export PYTHONPATH=$(PYTHON_DIR_TEST); \
 	    /usr/bin/python3 -c "import marketsim, sys; \
 	        sys.exit(0 if marketsim.__file__.startswith(\"$(TEST_PREFIX)/\") else \
@@ -168,10 +179,17 @@ install-check: all
 	    MARKETSIM_BACKTEST_SIMULATIONS=5 /usr/bin/python3 $(CURDIR)/examples/python/analyze.py AAPL BTCUSD && \
 	    /usr/bin/python3 $(CURDIR)/examples/python/backtest_one.py \
 	        $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff'
-	$(MAKE) --no-print-directory uninstall PREFIX=$(TEST_PREFIX)
+	$(MAKE) --no-print-directory uninstall PREFIX=$(TEST_PREFIX) PYTHON=/usr/bin/python3
 	@left="$$(find $(TEST_PREFIX) -type f -not -path '$(TEST_PREFIX)/examples/*' \
 	    -not -name trade_e2e.journal -not -name trade_e2e.journal.ledger)"; \
 	if [ -n "$$left" ]; then echo "make uninstall left: $$left"; exit 1; fi
+	rm -rf $(TEST_STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(TEST_STAGE) PREFIX=/usr/local PYTHON=/usr/bin/python3
+	scripts/install-check-system $(TEST_STAGE) /usr/local
+
+# The tests never read the user's own configuration file (a directory
+# that does not exist: no file, which is no error).
+TEST_CONFIG := XDG_CONFIG_HOME=$(abspath $(BUILD))/no-config
 
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
 # every suite still runs so one failure does not hide another. SUITES
@@ -181,14 +199,14 @@ check-suites: all $(SUITES)
 	@failed=0; for t in $(SUITES); do \
 	    echo "== $$t"; \
 	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
-	        MARKETSIM_SOURCE_DIR=$(CURDIR) $$t || failed=$$((failed + 1)); \
+	        MARKETSIM_SOURCE_DIR=$(CURDIR) $(TEST_CONFIG) $$t || failed=$$((failed + 1)); \
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
 	echo "all $(words $(SUITES)) test suites passed"
 
 check-python: all
 	MARKETSIM_LIB=$(abspath $(BUILD)/lib/libmarketsim.so) MARKETSIM_BIN=$(abspath $(CLI)) \
-	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python \
+	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python $(TEST_CONFIG) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests
 
 # The test Alpaca server's own tests (standard library unittest, run by pytest).
@@ -224,10 +242,15 @@ run: deps
 	$(MAKE) all
 	$(CLI) analyze --symbols AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD
 
-# The Python package goes where Debian's python3 looks for packages under a
-# prefix (PREFIX/lib/python3/dist-packages); set PYTHON_DIR for another.
+# The Python package goes where the prefix's python3 (PREFIX/bin/python3,
+# else Debian's /usr/bin/python3) looks for packages under PREFIX, as that
+# python3 itself says (scripts/python-dir: /usr/local/lib/python3.11/
+# dist-packages for /usr/local on Debian 12); set PYTHON_DIR for another.
+# After copying, scripts/post-install runs ldconfig for a system prefix
+# (as root) or says how to find the library and the package.
 PYTHON_SRC   := $(sort $(wildcard bindings/python/marketsim/*.py))
-PYTHON_DIR   ?= $(PREFIX)/lib/python3/dist-packages
+PYTHON       ?= $(firstword $(wildcard $(PREFIX)/bin/python3 /usr/bin/python3) python3)
+PYTHON_DIR   ?= $(shell scripts/python-dir $(PYTHON) $(PREFIX))
 MAN_DIR      := $(PREFIX)/share/man/man1
 
 install: all
@@ -246,6 +269,7 @@ ifneq ($(PYTHON_SRC),)
 	install -d $(DESTDIR)$(PYTHON_DIR)/marketsim
 	install -m 644 $(PYTHON_SRC) $(DESTDIR)$(PYTHON_DIR)/marketsim/
 endif
+	@if [ -z "$(DESTDIR)" ]; then scripts/post-install $(PREFIX) $(PYTHON_DIR) $(PYTHON); fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libmarketsim.so* $(DESTDIR)$(PREFIX)/bin/marketsim \

@@ -175,11 +175,16 @@ static void show_progress(void *context, size_t done, size_t total, const char *
     fflush(stderr);
 }
 
-/* Warnings go to stderr too, where a user running `trade` from cron sees them. */
+/* Warnings and per-symbol errors go to stderr too, where a user running
+ * `trade` from cron, or piping --json into another tool, sees them. */
 static void print_warnings(const char *command, const ms_report *report)
 {
     for (size_t i = 0; i < ms_report_warning_count(report); i++)
         fprintf(stderr, "marketsim %s: warning: %s\n", command, ms_report_warning(report, i));
+    for (size_t i = 0; i < ms_report_error_count(report); i++) {
+        const ms_symbol_error *error = ms_report_error(report, i);
+        fprintf(stderr, "marketsim %s: %s failed: %s\n", command, error->symbol, error->message);
+    }
 }
 
 int cli_report_finish(const char *command, const char *html, const ms_report *report)

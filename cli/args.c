@@ -1,4 +1,4 @@
-/* args.c - strict number parsing and symbol lists for the CLI. */
+/* args.c - usage errors, strict number parsing and symbol lists for the CLI. */
 #include <ctype.h>
 #include <getopt.h>
 #include <errno.h>
@@ -19,28 +19,6 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'marketsim %s --help'.\n", command);
     return CLI_EXIT_USAGE;
-}
-
-int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
-                    const char *usage, cli_flag_fn apply, void *args)
-{
-    opterr = 0;
-    optind = 1;
-    int option;
-    while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (option == '?')
-            return cli_usage_error(command, "unknown option or missing value: '%s'", argv[optind - 1]);
-        int code = apply(args, option, optarg);
-        if (code != CLI_EXIT_OK)
-            return code;
-    }
-    if (optind < argc)
-        return cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-    return -1;
 }
 
 bool cli_parse_size(const char *text, size_t *out)

@@ -74,14 +74,60 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 typedef int (*cli_flag_fn)(void *args, int option, const char *value);
 
 /*
- * The flag loop every subcommand shares: getopt_long over argv with
- * `options`; -h/--help prints `usage` and returns CLI_EXIT_OK; an unknown
- * flag, a missing value or a stray operand is a usage error; every other
- * flag goes to `apply`. Returns -1 when all flags were applied, else the
- * exit code to stop with.
+ * The flag loop every subcommand shares (flags.c): getopt_long over the
+ * configuration file's entries for `command` (see below) and then argv,
+ * with `options`; -h/--help prints `usage` and returns CLI_EXIT_OK; an
+ * unknown flag (with the closest name suggested), a missing value or a
+ * stray operand is a usage error; every other flag goes to `apply`.
+ * `--config FILE` in argv chooses the file unless `options` has its own
+ * --config. Returns -1 when all flags were applied, else the exit code to
+ * stop with (CLI_EXIT_OK after printing the settings in config-show mode).
  */
 int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
                     const char *usage, cli_flag_fn apply, void *args);
+
+/* `marketsim config show`: cli_parse_flags prints the effective settings
+ * and where each came from, and stops the command before it runs. */
+void cli_flags_show_only(bool show);
+
+/* ---- The configuration file (config.c) ---------------------------------- */
+
+/* One `key = value` line of the file, in file order. */
+typedef struct cli_config_entry {
+    char *section;               /* "common", "analyze", "model info", ... */
+    char *key;                   /* the long flag's name ('_' read as '-') */
+    char *value;
+    int line;
+    char *argument;              /* "--key=value", built by flags.c, owned here */
+} cli_config_entry;
+
+/* Chooses the file (--config FILE); a missing chosen file is an error. */
+void cli_config_use(const char *path);
+
+/* Reads the file once per run; false, with "FILE:LINE: ..." on stderr,
+ * when it cannot be read or a line or section is wrong. A missing default
+ * file is no error (and no entries). */
+bool cli_config_load(void);
+
+/* The file read (NULL when none) and its entries. */
+const char *cli_config_path(void);
+size_t cli_config_count(void);
+const cli_config_entry *cli_config_entry_at(size_t i);
+
+/* Frees the entries (the values flags point into stay valid until then). */
+void cli_config_release(void);
+
+/* `marketsim config show COMMAND [flags]` (cmd_config.c). */
+int cli_config(int argc, char **argv);
+
+/* The subcommand called `name` (NULL when none), and every name (marketsim.c). */
+cli_command_fn cli_command_find(const char *name);
+size_t cli_command_names(const char **names, size_t capacity);
+
+/* The name in `names` closest to `word`, NULL when none is close enough
+ * to be a typo of it (suggest.c); the same over a flag table's names. */
+const char *cli_closest(const char *word, const char *const *names, size_t count);
+const char *cli_closest_option(const char *word, const struct option *options);
 
 /* Parses a whole decimal size_t / int / double; false on any leftover text. */
 bool cli_parse_size(const char *text, size_t *out);
@@ -214,7 +260,7 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
 
 /* Runs the analysis of the flags' symbols (a progress line on a terminal);
  * *out receives the report, also written as HTML when --html was given;
- * its warnings are printed on stderr. On failure prints the error, returns
+ * its warnings and per-symbol errors are printed on stderr. On failure prints the error, returns
  * the code. */
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);

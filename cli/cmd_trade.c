@@ -365,6 +365,12 @@ static int run_loop(const trade_args *args, ms_source *source, ms_model *model, 
 /* The broker opens first, so a refused --live costs no model loading. */
 static int open_broker(const trade_args *args, ms_broker **out)
 {
+    /* Without keys the default broker is the simulated one: a --live run
+     * would be refused for the sim's sake, not for the missing keys. */
+    const char *key_id = getenv("APCA_API_KEY_ID");
+    if (args->live && args->broker == NULL && (key_id == NULL || *key_id == '\0'))
+        return cli_usage_error("trade", "--live trades through Alpaca and needs its API keys: set "
+                               "APCA_API_KEY_ID and APCA_API_SECRET_KEY");
     ms_broker_options options = MS_BROKER_OPTIONS_INIT;
     options.live = args->live;
     options.sim_cash = args->sim_cash;

@@ -21,15 +21,36 @@ static const command commands[] = {
     { "forecast", cli_forecast, "forecast one series (JSON or a symbol's bars) with a model" },
     { "model", cli_model, "make random-weight Toto checkpoints; describe a model" },
     { "trade", cli_trade, "analyze, then place the picks' orders with a broker (paper by default)" },
+    { "config", cli_config, "show a command's effective settings and where each came from" },
 };
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+cli_command_fn cli_command_find(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run;
+    return NULL;
+}
+
+size_t cli_command_names(const char **names, size_t capacity)
+{
+    size_t count = 0;
+    for (; count < COMMAND_COUNT && count < capacity; count++)
+        names[count] = commands[count].name;
+    return count;
+}
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "usage: marketsim <command> [options]\n"
+    fprintf(out, "usage: marketsim [--config FILE] <command> [options]\n"
                  "       marketsim --version | --help\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'marketsim <command> --help' describes a command's options.\n"
+                 "Settings also come from $XDG_CONFIG_HOME/marketsim/config.ini (or --config FILE):\n"
+                 "a [section] per command, keys named like the long flags (docs/cli.md).\n"
                  "Environment: MARKETSIM_LOG=debug|info|warn|error (default warn).\n");
 }
 
@@ -46,12 +67,42 @@ static int check_stdout(int code)
     return code == CLI_EXIT_OK ? CLI_EXIT_FAILED : code;
 }
 
-int main(int argc, char **argv)
+static int unknown_command(const char *name)
 {
-    /* The library reads MARKETSIM_LOG at its first log line; reading it now
-     * warns about a bad value on every run, not only on runs that log. */
-    ms_log_threshold();
-    if (argc < 2) {
+    const char *names[COMMAND_COUNT];
+    const char *closest = cli_closest(name, names, cli_command_names(names, COMMAND_COUNT));
+    if (closest != NULL)
+        fprintf(stderr, "marketsim: unknown command '%s' (did you mean '%s'?)\n\n", name, closest);
+    else
+        fprintf(stderr, "marketsim: unknown command '%s'\n\n", name);
+    print_help(stderr);
+    return CLI_EXIT_USAGE;
+}
+
+/* `marketsim --config FILE <command> ...`: the file for every command. */
+static int take_config(int *argc, char ***argv)
+{
+    const char *flag = (*argv)[1];
+    if (strncmp(flag, "--config=", 9) == 0) {
+        cli_config_use(flag + 9);
+        *argc -= 1;
+        *argv += 1;
+    } else if (strcmp(flag, "--config") == 0) {
+        if (*argc < 3) {
+            fprintf(stderr, "marketsim: --config needs a FILE\n");
+            return CLI_EXIT_USAGE;
+        }
+        cli_config_use((*argv)[2]);
+        *argc -= 2;
+        *argv += 2;
+    }
+    (*argv)[0] = "marketsim";
+    return *argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    if (argc < 2 || take_config(&argc, &argv) != CLI_EXIT_OK) {
         print_help(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -64,10 +115,16 @@ int main(int argc, char **argv)
         print_help(stdout);
         return check_stdout(CLI_EXIT_OK);
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(name, commands[i].name) == 0)
-            return check_stdout(commands[i].run(argc - 1, argv + 1));
-    fprintf(stderr, "marketsim: unknown command '%s'\n\n", name);
-    print_help(stderr);
-    return CLI_EXIT_USAGE;
+    cli_command_fn command = cli_command_find(name);
+    return command != NULL ? check_stdout(command(argc - 1, argv + 1)) : unknown_command(name);
+}
+
+int main(int argc, char **argv)
+{
+    /* The library reads MARKETSIM_LOG at its first log line; reading it now
+     * warns about a bad value on every run, not only on runs that log. */
+    ms_log_threshold();
+    int code = run(argc, argv);
+    cli_config_release();
+    return code;
 }

@@ -83,11 +83,25 @@ static ms_status update_bars(alpaca_source *source, const char *symbol, ms_bar_r
     return status;
 }
 
+/* Alpaca serves stock bars only to a key holder: without keys the request
+ * could only fail, after its retries, with a message about the network or
+ * a 401 rather than the missing keys. Said at once instead. */
+static ms_status check_keys(const alpaca_source *source, const char *symbol)
+{
+    if (source->config.keys.present || ms_symbol_asset_class(symbol) == MS_ASSET_CRYPTO)
+        return MS_OK;
+    return ms_error(MS_ERR_INVALID_ARG, "stock bars from Alpaca need API keys, and none are set: "
+                    "set APCA_API_KEY_ID and APCA_API_SECRET_KEY (or the key_file option); only "
+                    "crypto bars are served without them");
+}
+
 static ms_status load_symbol(void *context, const char *symbol, ms_bars **out)
 {
     alpaca_source *source = context;
     ms_bar_rows bars = { 0 };
-    ms_status status = update_bars(source, symbol, &bars);
+    ms_status status = check_keys(source, symbol);
+    if (status == MS_OK)
+        status = update_bars(source, symbol, &bars);
     if (status == MS_OK && bars.len == 0)
         status = ms_error(MS_ERR_NOT_FOUND, "alpaca: no %s bars for %s", source->timeframe, symbol);
     if (status == MS_OK)

@@ -8,13 +8,17 @@
     marketsim.metrics(daily_returns, periods_per_year=252)
 
 The library is found through $MARKETSIM_LIB, the source tree's build/lib,
-or the system loader. Every C error raises marketsim.Error.
+or the system loader. Every C error raises marketsim.Error; an argument
+the bindings refuse raises marketsim.ArgumentError (an Error and a
+ValueError). NumPy and pandas are optional: with them, arrays come back as
+NumPy arrays and Report.to_dataframe(), Forecast.to_dataframe() and dated
+Series are available.
 """
 from ._api import lib as _library
 from .analysis import Report, analyze
 from .backtest import backtest
 from .broker import Broker
-from .errors import Error
+from .errors import ArgumentError, Error
 from .metrics import metrics
 from .model import Forecast, Model
 from .trade import TradeResult, trade_cycle
@@ -26,5 +30,5 @@ def version():
 
 
 __version__ = version()
-__all__ = ["Broker", "Error", "Forecast", "Model", "Report", "TradeResult", "analyze",
-           "backtest", "metrics", "trade_cycle", "version"]
+__all__ = ["ArgumentError", "Broker", "Error", "Forecast", "Model", "Report", "TradeResult",
+           "analyze", "backtest", "metrics", "trade_cycle", "version"]

@@ -224,6 +224,10 @@ _declare("ms_metrics_compute", c_status, P(c_double), c_size_t, P(MetricsOptions
 _declare("ms_source_open", c_status, P(c_void_p), c_char_p, c_void_p)
 _declare("ms_source_open_alpaca", c_status, P(c_void_p), c_char_p, P(BrokerOptions))
 _declare("ms_source_free", None, c_void_p)
+_declare("ms_source_load", c_status, c_void_p, c_char_p, P(c_void_p))
+_declare("ms_bars_len", c_size_t, c_void_p)
+_declare("ms_bars_timestamps", P(c_int64), c_void_p)
+_declare("ms_bars_free", None, c_void_p)
 
 _declare("ms_analyzer_create", c_status, P(c_void_p), c_void_p, c_void_p, P(AnalyzerOptions))
 _declare("ms_analyzer_free", None, c_void_p)

@@ -1,7 +1,7 @@
 """Moving numbers between Python and C buffers. NumPy is optional: inputs
-may be lists or arrays, and outputs are NumPy arrays when NumPy can be
-imported, nested lists otherwise (tests switch `numpy` to None to check
-the list path)."""
+may be lists, tuples, NumPy arrays or pandas Series/DataFrames, and outputs
+are NumPy arrays when NumPy can be imported, nested lists otherwise (tests
+switch `numpy` to None to check the list path)."""
 import ctypes
 
 try:
@@ -17,9 +17,17 @@ def _is_sequence(value):
 def matrix(series):
     """A 1-D series (one variate) or 2-D one (variates x time) as a C
     double buffer, row-major, with its (variates, length)."""
+    if hasattr(series, "to_numpy") and hasattr(series, "index"):
+        # pandas: a Series is one variate; a DataFrame has time down its
+        # rows and one column per variate, so it is transposed.
+        values = series.to_numpy(dtype="float64")
+        return _numpy_matrix(values.T if values.ndim == 2 else values)
     if numpy is not None and isinstance(series, numpy.ndarray):
         return _numpy_matrix(series)
-    rows = [list(row) for row in series] if series and _is_sequence(series[0]) else [list(series)]
+    if not _is_sequence(series):
+        series = list(series)
+    nested = len(series) > 0 and _is_sequence(series[0])
+    rows = [list(row) for row in series] if nested else [list(series)]
     length = len(rows[0]) if rows else 0
     if any(len(row) != length for row in rows):
         raise ValueError("every variate of a series must have the same length")

@@ -109,6 +109,18 @@ class Handle:
     def _after_close(self):
         """What a subclass frees along with its handle."""
 
+    def _summary(self):
+        """What repr() shows of an open object (a subclass says more)."""
+        return "open"
+
+    def __repr__(self):
+        if not self._handle:
+            return "<marketsim.%s (closed)>" % type(self).__name__
+        try:
+            return "<marketsim.%s %s>" % (type(self).__name__, self._summary())
+        except (Error, ValueError):
+            return "<marketsim.%s (closing)>" % type(self).__name__
+
     def __enter__(self):
         return self
 

@@ -3,7 +3,7 @@
 Order: $MARKETSIM_LIB (an explicit path wins), then the build tree next to
 this package in a source checkout (bindings/python/marketsim ->
 build/lib/libmarketsim.so), then the library of the prefix the package was
-installed into by `make install` (PREFIX/lib/python3/dist-packages/marketsim
+installed into by `make install` (PREFIX/lib/python3.X/dist-packages/marketsim
 -> PREFIX/lib/libmarketsim.so.0, so a private prefix needs no
 LD_LIBRARY_PATH), then the system loader. The library's major
 version must equal the one these bindings were written against: a

@@ -7,11 +7,12 @@ can be handed to trade_cycle."""
 import ctypes
 import datetime
 import json
+from typing import Dict, List, Optional, Sequence, Union
 
-from . import _api
+from . import _api, _arrays, _frames
 from ._api import lib
 from ._handle import Handle
-from .errors import Error, check, encode
+from .errors import ArgumentError, Error, check, count, encode
 from .model import Model
 from .source import Source
 
@@ -54,19 +55,24 @@ def _as_of(value):
 def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed, sizing):
     # None leaves a field unset (0, or -1 where 0 is a real value), so the
     # environment (MARKETSIM_*) and then the library's defaults decide, as
-    # for the CLI without the flag.
+    # for the CLI without the flag. A value given is checked here: 0
+    # simulations must not quietly mean "the default 70".
+    equity = sizing.get("equity")
+    if equity is not None and not float(equity) > 0:
+        raise ArgumentError("equity must be a number > 0 (or None for the default), got %r"
+                            % (equity,))
     options = _api.AnalyzerOptions()
     options.version = _api.ANALYZER_OPTIONS_VERSION
     options.parallel = _UNSET if parallel is None else int(bool(parallel))
     options.warmup = _UNSET
-    options.simulations = simulations or 0
-    options.workers = workers or 0
-    options.eval_days = eval_days or 0
+    options.simulations = count("simulations", simulations) or 0
+    options.workers = count("workers", workers) or 0
+    options.eval_days = count("eval_days", eval_days) or 0
     options.aggregate = encode(aggregate)
-    options.num_samples = samples or 0
-    options.seed = seed or 0
-    options.max_positions = sizing.get("max_positions") or 0
-    options.equity = sizing.get("equity") or 0
+    options.num_samples = count("samples", samples, minimum=0) or 0
+    options.seed = count("seed", seed, minimum=0) or 0
+    options.max_positions = count("max_positions", sizing.get("max_positions")) or 0
+    options.equity = float(equity) if equity is not None else 0
     for name in ("position_size", "stock_fee", "crypto_fee", "buying_power"):
         setattr(options, name, _amount(name, sizing.get(name)))
     options.as_of = _as_of(sizing.get("as_of"))
@@ -91,11 +97,16 @@ def _rule(parse, name, unset):
     return value.value
 
 
-def analyze(symbols, data="synthetic", model="baseline", simulations=None, workers=None,
-            eval_days=None, parallel=None, aggregate=None, samples=None, seed=None,
-            position_size=None, max_positions=None, stock_fee=None, crypto_fee=None,
-            equity=None, buying_power=None, as_of=None, fills=None, offsets=None,
-            reference=False):
+def analyze(symbols: Union[str, Sequence[str]], data: str = "synthetic",
+            model: Union[str, Model] = "baseline", simulations: Optional[int] = None,
+            workers: Optional[int] = None, eval_days: Optional[int] = None,
+            parallel: Optional[bool] = None, aggregate: Optional[str] = None,
+            samples: Optional[int] = None, seed: Optional[int] = None,
+            position_size: Optional[float] = None, max_positions: Optional[int] = None,
+            stock_fee: Optional[float] = None, crypto_fee: Optional[float] = None,
+            equity: Optional[float] = None, buying_power: Optional[float] = None,
+            as_of=None, fills: Optional[str] = None, offsets: Optional[str] = None,
+            reference: bool = False) -> "Report":
     """Analyses `symbols` (a list, or one comma-separated string) and returns
     a Report. `data` is a source URI ("synthetic[:seed=N][,bars=N]",
     "csv:DIR", "alpaca[:TIMEFRAME]"); `model` a path for Model.open or an
@@ -115,9 +126,15 @@ def analyze(symbols, data="synthetic", model="baseline", simulations=None, worke
     reference=True is both at the original's rules (docs/strategies.md,
     "Fill models"). Symbols that fail are in Report.errors; spellings of one
     instrument merged and stale symbols are in Report.warnings; bad options,
-    data URIs or models raise marketsim.Error."""
+    data URIs or models raise marketsim.Error. A value the bindings can
+    tell is wrong (simulations=0, a negative seed, no symbols) raises
+    marketsim.ArgumentError, also a ValueError: None, never 0, means
+    "the default"."""
     if isinstance(symbols, str):
         symbols = [name for name in symbols.split(",") if name]
+    symbols = list(symbols)
+    if not symbols or not all(isinstance(name, str) and name for name in symbols):
+        raise ArgumentError("symbols must be a non-empty list of names, got %r" % (symbols,))
     sizing = {"position_size": position_size, "max_positions": max_positions,
               "stock_fee": stock_fee, "crypto_fee": crypto_fee, "equity": equity,
               "buying_power": buying_power, "as_of": as_of}
@@ -156,7 +173,10 @@ class Report(Handle):
     """An analysis report. symbols (ranked), picks and errors are lists of
     dicts as in `marketsim analyze --json`, warnings a list of lines;
     timings a dict of seconds;
-    to_dict() the whole JSON document; text() the CLI's table; html() the
+    to_dict() the whole JSON document; to_records() / to_dataframe() one
+    flat row per symbol x strategy (pandas for the DataFrame);
+    simulation_returns() a strategy's per-simulation returns (NumPy, or a
+    pandas Series by date); text() the CLI's table; html() the
     page with charts. close() (or a with block) frees it. A report may be
     read from several threads, as in C; close() waits for reads in flight."""
 
@@ -174,7 +194,7 @@ class Report(Handle):
             self.close()
             raise
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """The report as `marketsim analyze --json` prints it (a fresh copy)."""
         return json.loads(json.dumps(self._document))
 
@@ -206,19 +226,87 @@ class Report(Handle):
             timings = lib.ms_report_timings(handle).contents
             return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}
 
-    def simulation_returns(self, symbol, strategy):
+    def simulation_returns(self, symbol: str, strategy: str):
         """The total return of each simulation of `strategy` (a report name
-        such as "simple") on `symbol`: not in the JSON document, so read
-        from the report's structs. Raises KeyError for an unknown pair."""
+        such as "simple") on `symbol`, simulation 0 (the latest window)
+        first: a NumPy array (a list without NumPy), or with pandas a
+        Series indexed by the date of each simulation's last evaluated bar,
+        oldest first. Not in the JSON document, so read from the report's
+        structs. Raises KeyError for an unknown pair."""
         with self.use() as handle:
-            for i in range(lib.ms_report_symbol_count(handle)):
-                entry = lib.ms_report_symbol(handle, i).contents
-                if entry.symbol.decode() != symbol:
-                    continue
-                for index, summary in enumerate(entry.strategies):
-                    if lib.ms_strategy_name(index).decode() == strategy:
-                        return [summary.simulation_returns[k] for k in range(summary.simulations)]
+            returns = self._returns(handle, symbol, strategy)
+        if _frames.pandas is None:
+            return _arrays.shaped((ctypes.c_double * len(returns))(*returns), (len(returns),))
+        ends = self._simulation_ends(symbol, len(returns))
+        index = _frames.dates(ends) if ends is not None else \
+            _frames.pandas.RangeIndex(len(returns), name="simulation")
+        series = _frames.pandas.Series(returns, index=index, name="%s %s" % (symbol, strategy))
+        return series.iloc[::-1] if ends is not None else series
+
+    @staticmethod
+    def _returns(handle, symbol, strategy):
+        for i in range(lib.ms_report_symbol_count(handle)):
+            entry = lib.ms_report_symbol(handle, i).contents
+            if entry.symbol.decode() != symbol:
+                continue
+            for index, summary in enumerate(entry.strategies):
+                if lib.ms_strategy_name(index).decode() == strategy:
+                    return [summary.simulation_returns[k] for k in range(summary.simulations)]
         raise KeyError("no strategy %r for symbol %r in this report" % (strategy, symbol))
+
+    def _simulation_ends(self, symbol, simulations):
+        """The timestamp of each simulation's last evaluated bar: simulation
+        k ends at bar n-1-k of the symbol's n bars (lib/analyze/plan.c),
+        read from the analysis' own source; None when the report has none
+        or the bars no longer match it."""
+        sources = [owned for owned in self._owned if isinstance(owned, Source)]
+        expected = next((entry["bars"] for entry in self.symbols if entry["symbol"] == symbol), 0)
+        if not sources:
+            return None
+        try:
+            timestamps = sources[0].timestamps(symbol)
+        except Error:
+            return None
+        if len(timestamps) != expected or simulations > len(timestamps):
+            return None
+        return [timestamps[len(timestamps) - 1 - k] for k in range(simulations)]
+
+    def to_records(self) -> List[Dict[str, object]]:
+        """One flat dict per symbol x strategy, ranked symbols first: rank,
+        symbol, strategy, best (whether it is the symbol's best strategy),
+        the strategy's metrics (nested ones as baseline_sharpe, ...), then
+        the symbol's fields (forecast_close, side, entry_price, ...). Lists
+        (the price history) are left out. Needs neither NumPy nor pandas."""
+        records = []
+        for rank, entry in enumerate(self.symbols, start=1):
+            symbol_fields = _frames.flatten({key: value for key, value in entry.items()
+                                             if key != "strategies"})
+            for strategy, metrics in entry["strategies"].items():
+                record = {"rank": rank, "symbol": entry["symbol"], "strategy": strategy,
+                          "best": strategy == entry.get("best_strategy")}
+                for key, value in _frames.flatten(metrics).items():
+                    record[key if key not in symbol_fields else "strategy_" + key] = value
+                for key, value in symbol_fields.items():
+                    record.setdefault(key, value)
+                records.append(record)
+        return records
+
+    def to_dataframe(self):
+        """to_records() as a pandas DataFrame: one row per symbol x
+        strategy, flat columns, last_date and last_bar as datetimes. Needs
+        pandas (ImportError saying so otherwise)."""
+        pandas = _frames.require("Report.to_dataframe()")
+        frame = pandas.DataFrame.from_records(self.to_records())
+        for column in ("last_date", "last_bar"):
+            if column in frame:
+                frame[column] = pandas.to_datetime(frame[column]).dt.tz_localize(None)
+        return frame
+
+    def _summary(self):
+        config = self._document.get("config", {})
+        return "%d symbols, %d picks, %d errors (data %s, model %s, %s simulations)" % (
+            len(self.symbols), len(self.picks), len(self.errors), config.get("data"),
+            config.get("model"), config.get("simulations"))
 
     def text(self):
         """The human-readable ranked table (ms_report_to_text)."""

@@ -84,6 +84,9 @@ class Broker(Handle):
         with self.use() as handle:
             return lib.ms_broker_name(handle).decode()
 
+    def _summary(self):
+        return self.name
+
     def account(self):
         account = _api.Account()
         with self.use() as handle:

@@ -2,8 +2,11 @@
 carrying the library's status code, its short name and ms_last_error().
 Also the one place strings cross between Python and the library."""
 import ctypes
+import numbers
 
 from ._api import lib
+
+_INVALID_ARG = -1  # MS_ERR_INVALID_ARG
 
 
 class Error(Exception):
@@ -19,6 +22,28 @@ class Error(Exception):
         self.status_name = lib.ms_status_str(status).decode()
         self.message = message
         super().__init__("%s: %s" % (self.status_name, message))
+
+
+class ArgumentError(Error, ValueError):
+    """An argument the bindings refuse before calling C (a count of 0, a
+    negative seed, a quantile outside (0, 1)): a marketsim.Error with the
+    status "invalid argument" that is also a ValueError, so either except
+    clause catches it. Nothing is ever silently replaced by a default."""
+
+    def __init__(self, message: str):
+        super().__init__(_INVALID_ARG, message)
+
+
+def count(name, value, minimum=1, optional=True):
+    """An integer argument >= minimum (None allowed when optional): the
+    value, or ArgumentError saying what was wrong."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ArgumentError("%s must be an integer >= %d%s, got %r"
+                            % (name, minimum, " (or None for the default)" if optional else "",
+                               value))
+    return int(value)
 
 
 def check(status):

@@ -1,27 +1,51 @@
 """marketsim.Model: a forecasting model (ms_model) and its forecasts."""
 import ctypes
 import json
+from typing import Dict, Optional, Sequence
 
-from . import _api, _arrays
+from . import _api, _arrays, _frames
 from ._handle import Handle
 from ._api import lib
-from .errors import check, encode
+from .errors import ArgumentError, check, count, encode
 
 
 class Forecast:
-    """One series' forecast. Arrays are variates x horizon:
+    """One series' forecast. Arrays are variates x horizon (NumPy arrays
+    when NumPy is installed, nested lists otherwise):
     mean: the distribution's exact mean;
     quantiles: {level: variates x horizon};
-    samples: samples x variates x horizon, or None without samples."""
+    samples: samples x variates x horizon, or None without samples;
+    index: the horizon's dates when the input was a pandas object indexed
+    by date (its frequency continued), else None.
+    to_dataframe() lays one variate out as a pandas DataFrame."""
 
-    def __init__(self, mean, quantiles, samples):
+    def __init__(self, mean, quantiles, samples, index=None):
         self.mean = mean
         self.quantiles = quantiles
         self.samples = samples
+        self.index = index
+
+    @property
+    def horizon(self) -> int:
+        return len(self.mean[0]) if len(self.mean) else 0
+
+    def to_dataframe(self, variate: int = 0):
+        """One variate's forecast as a pandas DataFrame: a row per step
+        (indexed by date when `index` is known, else by step 1..horizon),
+        columns "mean" and "q0.1", "q0.5", ... Needs pandas."""
+        pandas = _frames.require("Forecast.to_dataframe()")
+        columns = {"mean": list(self.mean[variate])}
+        for level in sorted(self.quantiles):
+            columns["q%g" % level] = list(self.quantiles[level][variate])
+        index = self.index if self.index is not None else \
+            pandas.RangeIndex(1, self.horizon + 1, name="step")
+        return pandas.DataFrame(columns, index=index)
 
     def __repr__(self):
-        return "Forecast(levels=%s, samples=%s)" % (
-            sorted(self.quantiles), self.samples is not None)
+        return "Forecast(variates=%d, horizon=%d, levels=%s, samples=%s%s)" % (
+            len(self.mean), self.horizon, sorted(self.quantiles),
+            len(self.samples) if self.samples is not None else None,
+            ", from %s" % self.index[0].date() if self.index is not None else "")
 
 
 class Model(Handle):
@@ -33,34 +57,55 @@ class Model(Handle):
     _kind = "model"
 
     @classmethod
-    def open(cls, path="baseline", device=None, threads=0, max_batch=0):
+    def open(cls, path: str = "baseline", device: Optional[str] = None, threads: int = 0,
+             max_batch: int = 0) -> "Model":
         """Opens "baseline", "toto" or a Toto checkpoint directory.
         device: "cpu" (default) or "cuda"; threads: 0 = all cores;
         max_batch: contexts per forward pass, 0 = the library's default.
-        Raises marketsim.Error (e.g. status_name "not found")."""
+        Raises marketsim.Error (e.g. status_name "not found"); a negative
+        count raises marketsim.ArgumentError (also a ValueError)."""
+        threads = count("threads", threads, minimum=0, optional=False)
+        max_batch = count("max_batch", max_batch, minimum=0, optional=False)
         options = _api.ModelOptions(1, encode(device), threads, None, max_batch, 0)
         handle = ctypes.c_void_p()
         check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
         return cls(handle)
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The model's kind: "baseline" or "toto"."""
         with self.use() as handle:
             return lib.ms_model_name(handle).decode()
 
-    def warmup(self, context_length=512, batch_size=1):
+    def _summary(self):
+        return self.name
+
+    def warmup(self, context_length: int = 512, batch_size: int = 1) -> None:
         """Runs the model once on this shape so later calls skip first-call costs."""
+        context_length = count("context_length", context_length, optional=False)
+        batch_size = count("batch_size", batch_size, optional=False)
         with self.use() as handle:
             check(lib.ms_model_warmup(handle, context_length, batch_size))
 
-    def forecast(self, series, horizon, samples=0, quantiles=(0.1, 0.5, 0.9), seed=0):
-        """Forecasts `horizon` steps of one series: 1-D (one variate) or
-        2-D (variates x time), a list or a NumPy array, oldest first.
+    def forecast(self, series, horizon: int, samples: int = 0,
+                 quantiles: Sequence[float] = (0.1, 0.5, 0.9), seed: int = 0) -> Forecast:
+        """Forecasts `horizon` steps of one series, oldest first: 1-D (one
+        variate: a list, tuple, NumPy array or pandas Series) or 2-D
+        (variates x time as nested lists or an array; a pandas DataFrame
+        has time down its rows, a column per variate). A pandas object
+        indexed by date gives the forecast the following dates (index).
         `samples` > 0 draws sample paths (and takes quantiles from them);
-        `seed` makes those draws reproducible."""
+        `seed` makes those draws reproducible. A bad argument raises
+        marketsim.ArgumentError (also a ValueError)."""
+        horizon = count("horizon", horizon, optional=False)
+        samples = count("samples", samples, minimum=0, optional=False)
+        seed = count("seed", seed, minimum=0, optional=False)
+        levels = [float(level) for level in (quantiles or ())]
+        if any(not 0 < level < 1 for level in levels):
+            raise ArgumentError("quantiles must be levels in (0, 1), got %r" % (levels,))
         values, variates, length = _arrays.matrix(series)
-        levels = list(quantiles or ())
+        if length == 0:
+            raise ArgumentError("the series is empty")
         cell = variates * horizon
         level_buffer = _arrays.doubles(levels)
         options = _api.ForecastOptions(1, horizon, samples, level_buffer, len(levels), None, 0)
@@ -74,12 +119,13 @@ class Model(Handle):
             check(lib.ms_model_forecast(handle, ctypes.byref(context), 1,
                                         ctypes.byref(options), ctypes.byref(output)))
         shape = (variates, horizon)
+        index = _frames.future_index(series.index, horizon) if _frames.is_pandas(series) else None
         return Forecast(
             _arrays.shaped(mean, shape),
             {level: _arrays.shaped(quantile_out, shape, q * cell) for q, level in enumerate(levels)},
-            _arrays.shaped(sample_out, (samples,) + shape) if samples else None)
+            _arrays.shaped(sample_out, (samples,) + shape) if samples else None, index)
 
-    def shape(self):
+    def shape(self) -> Dict[str, int]:
         """The shapes the model computes in (ms_model_get_shape): patch_size
         (0: no padding), single_pass_horizon (0: unlimited), max_batch."""
         shape = _api.ModelShape()
@@ -87,13 +133,13 @@ class Model(Handle):
             check(lib.ms_model_get_shape(handle, ctypes.byref(shape)))
         return {name: getattr(shape, name) for name, _ in _api.ModelShape._fields_}
 
-    def stats(self):
+    def stats(self) -> Dict[str, float]:
         """Counters since the model was opened (ms_model_get_stats)."""
         stats = _api.ModelStats()
         with self.use() as handle:
             check(lib.ms_model_get_stats(handle, ctypes.byref(stats)))
         return {name: getattr(stats, name) for name, _ in _api.ModelStats._fields_}
 
-    def describe(self):
+    def describe(self) -> dict:
         """The model's description (ms_model_describe) as a dict."""
         return json.loads(self._render(lib.ms_model_describe))

@@ -9,7 +9,8 @@ from .errors import check
 
 
 class Source(Handle):
-    """An open data source; close() frees it (idempotent)."""
+    """An open data source; close() frees it (idempotent). timestamps()
+    reads a symbol's bar times."""
 
     _free = staticmethod(lib.ms_source_free)
     _kind = "data source"
@@ -22,3 +23,15 @@ class Source(Handle):
         else:
             check(lib.ms_source_open(ctypes.byref(handle), uri.encode(), None))
         super().__init__(handle)
+
+    def timestamps(self, symbol):
+        """The times (Unix seconds, oldest first) of `symbol`'s bars as the
+        source serves them now. Raises marketsim.Error when it has none."""
+        bars = ctypes.c_void_p()
+        with self.use() as handle:
+            check(lib.ms_source_load(handle, symbol.encode(), ctypes.byref(bars)))
+        try:
+            times = lib.ms_bars_timestamps(bars)
+            return [times[i] for i in range(lib.ms_bars_len(bars))]
+        finally:
+            lib.ms_bars_free(bars)
