@@ -39,6 +39,7 @@ typedef struct run {
     unsigned ablations;
     size_t num_samples;
     uint64_t seed;
+    int in_sample_offsets;     /* 0 (unset in the initialisers below): walk-forward */
 } run;
 
 static ms_model *open_model(const char *dir)
@@ -91,6 +92,8 @@ static ms_report *analyze(const fixture *f, int model, const char *const *symbol
     opts.ablations = how.ablations;
     opts.num_samples = how.num_samples;
     opts.seed = how.seed;
+    if (how.in_sample_offsets)
+        opts.offsets = MS_OFFSETS_IN_SAMPLE;
     ms_analyzer *analyzer = NULL;
     ms_report *report = NULL;
     assert_int_equal(ms_analyzer_create(&analyzer, f->source, f->models[model], &opts), MS_OK);
@@ -233,13 +236,17 @@ static void test_another_seed_draws_other_samples(void **state)
 /* The control: batches shared across symbols round a context's forecast
  * with its neighbours (docs/performance.md, "Reproducible batches"), and
  * the comparisons catch it. GOOD and OTHER have the same dates, so in
- * shared batches their contexts of each padded length always mix. */
+ * shared batches their contexts of each padded length always mix. With
+ * in-sample offsets GOOD has 3 x (N + E) = 30 contexts, so OTHER's fill
+ * GOOD's last, partial row tile; with walk-forward's 48 (a multiple of the
+ * 12-row tile) the two would happen to split on a tile boundary. */
 static void test_shared_batches_make_a_symbol_depend_on_the_others(void **state)
 {
     const fixture *f = *state;
+    const run shared_batches = { 1, 1, MS_ABLATE_SHARED_BATCHES, 0, 0, 1 };
     for (int m = 0; m < MODELS; m++) {
-        ms_report *alone = analyze(f, m, good_alone, 1, (run){ 1, 1, MS_ABLATE_SHARED_BATCHES, 0, 0 });
-        ms_report *shared = analyze(f, m, everyone, 5, (run){ 1, 1, MS_ABLATE_SHARED_BATCHES, 0, 0 });
+        ms_report *alone = analyze(f, m, good_alone, 1, shared_batches);
+        ms_report *shared = analyze(f, m, everyone, 5, shared_batches);
         const char *what = NULL;
         assert_false(same_symbol(ms_report_symbol(alone, 0), find_symbol(shared, "GOOD"), &what));
         ms_report_free(alone);
