@@ -506,6 +506,87 @@ static void predict_refuses_a_negative_price_naming_it(void **state)
     free_case_bars(&input);
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy.quantile's default (linear) of `count` sorted values. */
+static double linear_quantile(const double *sorted, size_t count, double level)
+{
+    double position = level * (double)(count - 1);
+    size_t below = (size_t)floor(position);
+    size_t above = below + 1 < count ? below + 1 : below;
+    return sorted[below] + (position - (double)below) * (sorted[above] - sorted[below]);
+}
+
+/* |port - ref| <= tol elementwise and mean(|port - ref| / tol) <= avg_limit. */
+static void compare_statistic(const char *name, const double *port, json_t *reference,
+                              json_t *tolerances, double avg_limit)
+{
+    float *ref = floats_of(reference), *tol = floats_of(tolerances);
+    size_t count = count_of(reference), failures = 0;
+    double worst = 0.0, total = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double ratio = fabs(port[i] - ref[i]) / tol[i];
+        failures += !(ratio <= 1.0);
+        worst = fmax(worst, ratio);
+        total += ratio;
+    }
+    print_message("%-48s n=%-5zu worst %.3g, average %.3g of tolerance\n", name, count, worst,
+                  total / (double)count);
+    free(ref), free(tol);
+    assert_int_equal(failures, 0);
+    assert_true(total / (double)count <= avg_limit);
+}
+
+static void sampled_paths_have_the_official_mean_and_quantiles(void **state)
+{
+    (void)state;
+    json_t *c = case_node("sampling");
+    case_bars input = bars_of(lookup(c, "inputs"));
+    const size_t L = input.bars.length, F = MS_KRONOS_FEATURES, N = 64;
+    const size_t steps = (size_t)json_integer_value(lookup(c, "inputs.pred_len"));
+    const double clip = json_number_value(lookup(c, "inputs.clip"));
+    float *x = malloc(L * F * sizeof *x), *x_norm = malloc(L * F * sizeof *x_norm);
+    float *x_stamp = malloc(L * MS_KRONOS_STAMPS * sizeof *x_stamp);
+    float *y_stamp = malloc(steps * MS_KRONOS_STAMPS * sizeof *y_stamp);
+    float *preds = malloc(steps * F * sizeof *preds), *paths = malloc(N * steps * F * sizeof *paths);
+    float mean[MS_KRONOS_FEATURES], std[MS_KRONOS_FEATURES];
+    assert_int_equal(ms_kronos_normalise(&input.bars, clip, x, mean, std, x_norm), MS_OK);
+    ms_kronos_time_features(input.timestamps, L, x_stamp);
+    ms_kronos_time_features(input.future, steps, y_stamp);
+    ms_kronos_sampling sampling = { json_number_value(lookup(c, "inputs.T")),
+                                    (int)json_integer_value(lookup(c, "inputs.top_k")),
+                                    json_number_value(lookup(c, "inputs.top_p")), N, 20251204 };
+    assert_int_equal(ms_kronos_generate(shared()->kronos, x_norm, x_stamp, y_stamp, 1, L, steps,
+                                        (size_t)json_integer_value(lookup(c, "inputs.max_context")),
+                                        clip, &sampling, preds, paths, NULL), MS_OK);
+    double mean_path[8 * MS_KRONOS_FEATURES], quantiles[5 * 8], close[64];
+    assert_true(steps <= 8);
+    for (size_t i = 0; i < steps * F; i++)
+        mean_path[i] = preds[i] * (std[i % F] + 1e-5f) + mean[i % F];
+    json_t *levels = lookup(c, "outputs.quantile_levels");
+    assert_int_equal(json_array_size(levels), 5);
+    for (size_t h = 0; h < steps; h++) {
+        for (size_t n = 0; n < N; n++)
+            close[n] = paths[(n * steps + h) * F + 3] * (std[3] + 1e-5f) + mean[3];
+        qsort(close, N, sizeof *close, by_value);
+        for (size_t q = 0; q < 5; q++)
+            quantiles[q * steps + h] = linear_quantile(close, N, json_number_value(
+                                                                     json_array_get(levels, q)));
+    }
+    double avg_limit = json_number_value(lookup(c, "tolerance.avg_limit"));
+    compare_statistic("sampled mean path", mean_path, lookup(c, "outputs.pooled_mean_path"),
+                      lookup(c, "tolerance.mean_path_tol"), avg_limit);
+    compare_statistic("sampled close quantiles", quantiles,
+                      lookup(c, "outputs.pooled_close_quantiles"),
+                      lookup(c, "tolerance.close_quantiles_tol"), avg_limit);
+    free_case_bars(&input);
+    free(x), free(x_norm), free(x_stamp), free(y_stamp), free(preds), free(paths);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +608,7 @@ int main(void)
         cmocka_unit_test(predict_fills_missing_volume_and_amount_with_zeros),
         cmocka_unit_test(predict_batch_matches_every_series),
         cmocka_unit_test(predict_refuses_a_negative_price_naming_it),
+        cmocka_unit_test(sampled_paths_have_the_official_mean_and_quantiles),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     ms_kronos_free(loaded.kronos);
