@@ -159,6 +159,10 @@ static void encode_gives_the_official_tokens_and_pre_quantisation_values(void **
                                 "embed_out"));
     compare_ids("encode s1", s1, lookup(c, "outputs.s1_ids"));
     compare_ids("encode s2", s2, lookup(c, "outputs.s2_ids"));
+    /* half=False: one index over all bits, s1 in the low bits. */
+    for (size_t i = 0; i < batch * length; i++)
+        s1[i] |= s2[i] << 4;
+    compare_ids("encode full_ids", s1, lookup(c, "outputs.full_ids"));
     free(x), free(s1), free(s2), free(z);
 }
 
@@ -184,6 +188,51 @@ static void decode_of_random_tokens_matches(void **state)
 {
     (void)state;
     check_decode("tokenizer_decode_random");
+}
+
+static void decode_of_full_indices_matches(void **state)
+{
+    (void)state;
+    json_t *c = case_node("tokenizer_decode_full");
+    json_t *ids_node = lookup(c, "inputs.full_ids");
+    size_t batch = dim(ids_node, 0), length = dim(ids_node, 1);
+    int64_t *ids = longs_of(ids_node);
+    float *x_hat = malloc(batch * length * MS_KRONOS_FEATURES * sizeof *x_hat);
+    float *bits = malloc(batch * length * 8 * sizeof *bits);
+    assert_int_equal(ms_kronos_decode(shared()->kronos, ids, NULL, batch, length, x_hat), MS_OK);
+    assert_int_equal(ms_kronos_indices_to_bits(shared()->kronos, ids, NULL, batch, length, bits),
+                     MS_OK);
+    tolerance exact = { 0.0, 0.0 };
+    compare_floats("decode_full bits", bits, lookup(c, "outputs.bits"), exact);
+    compare_floats("decode_full x_hat", x_hat, lookup(c, "outputs.x_hat"),
+                   tolerance_of(TOKENIZER_TOLERANCE));
+    free(ids), free(x_hat), free(bits);
+}
+
+static void check_bits(const char *name)
+{
+    json_t *c = case_node(name);
+    json_t *s1_node = lookup(c, "inputs.s1_ids");
+    size_t batch = dim(s1_node, 0), length = dim(s1_node, 1);
+    int64_t *s1 = longs_of(s1_node), *s2 = longs_of(lookup(c, "inputs.s2_ids"));
+    float *bits = malloc(batch * length * 8 * sizeof *bits);
+    assert_int_equal(ms_kronos_indices_to_bits(shared()->kronos, s1, s2, batch, length, bits),
+                     MS_OK);
+    tolerance exact = { 0.0, 0.0 };
+    compare_floats(name, bits, lookup(c, "outputs.bits"), exact);
+    free(s1), free(s2), free(bits);
+}
+
+static void bits_of_encoded_tokens_are_the_official_decoder_input(void **state)
+{
+    (void)state;
+    check_bits("tokenizer_decode_encoded");
+}
+
+static void bits_take_half_the_codebook_from_each_id_whatever_the_widths(void **state)
+{
+    (void)state;
+    check_bits("indices_to_bits_s1_3_s2_5");
 }
 
 static void decode_refuses_ids_outside_the_vocabulary(void **state)
@@ -276,8 +325,9 @@ static void decode_s2_with_one_s1_rotates_nothing_and_broadcasts(void **state)
 #define LOGITS_TOLERANCE "predict_*.intermediate.steps[*].s1_logits_last / s2_logits_last"
 #define DECODED_TOLERANCE "predict_*.intermediate.decoded_norm / preds_norm"
 
-/* Greedy generation from the case's normalised context and stamps. */
-static void check_generation(const char *name)
+/* Greedy generation from the case's normalised context and stamps, with
+ * the official recomputation of the window at every step or the cache. */
+static void check_generation(const char *name, bool use_cache)
 {
     json_t *c = case_node(name);
     json_t *x_node = lookup(c, "intermediate.x_norm");
@@ -291,7 +341,8 @@ static void check_generation(const char *name)
     ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 7 };
     ms_kronos_trace trace;
     assert_int_equal(ms_kronos_generate(shared()->kronos, x, x_stamp, y_stamp, 1, length, steps,
-                                        max_context, clip, &greedy, preds, NULL, &trace),
+                                        max_context, clip, &greedy, use_cache, preds, NULL,
+                                        &trace),
                      MS_OK);
     compare_ids("context_s1", trace.context_s1, lookup(c, "intermediate.context_s1"));
     compare_ids("context_s2", trace.context_s2, lookup(c, "intermediate.context_s2"));
@@ -319,25 +370,37 @@ static void check_generation(const char *name)
 static void greedy_generation_with_a_window_that_fills_matches(void **state)
 {
     (void)state;
-    check_generation("predict_ctx20");
+    check_generation("predict_ctx20", false);
 }
 
 static void greedy_generation_from_a_context_longer_than_the_window_matches(void **state)
 {
     (void)state;
-    check_generation("predict_ctx40");
+    check_generation("predict_ctx40", false);
+}
+
+static void the_cache_gives_the_official_tokens_and_values_until_the_window_slides(void **state)
+{
+    (void)state;
+    check_generation("predict_ctx20", true);
+}
+
+static void the_cache_is_unused_when_the_context_fills_the_window(void **state)
+{
+    (void)state;
+    check_generation("predict_ctx40", true);
 }
 
 static void greedy_generation_without_amount_matches(void **state)
 {
     (void)state;
-    check_generation("predict_no_amount");
+    check_generation("predict_no_amount", false);
 }
 
 static void greedy_generation_without_volume_matches(void **state)
 {
     (void)state;
-    check_generation("predict_no_volume");
+    check_generation("predict_no_volume", false);
 }
 
 /* The case's inputs as bars: columns absent from the frame stay NULL. */
@@ -562,7 +625,7 @@ static void sampled_paths_have_the_official_mean_and_quantiles(void **state)
                                     json_number_value(lookup(c, "inputs.top_p")), N, 20251204 };
     assert_int_equal(ms_kronos_generate(shared()->kronos, x_norm, x_stamp, y_stamp, 1, L, steps,
                                         (size_t)json_integer_value(lookup(c, "inputs.max_context")),
-                                        clip, &sampling, preds, paths, NULL), MS_OK);
+                                        clip, &sampling, true, preds, paths, NULL), MS_OK);
     double mean_path[8 * MS_KRONOS_FEATURES], quantiles[5 * 8], close[64];
     assert_true(steps <= 8);
     for (size_t i = 0; i < steps * F; i++)
@@ -593,6 +656,9 @@ int main(void)
         cmocka_unit_test(encode_gives_the_official_tokens_and_pre_quantisation_values),
         cmocka_unit_test(decode_of_encoded_tokens_matches),
         cmocka_unit_test(decode_of_random_tokens_matches),
+        cmocka_unit_test(decode_of_full_indices_matches),
+        cmocka_unit_test(bits_of_encoded_tokens_are_the_official_decoder_input),
+        cmocka_unit_test(bits_take_half_the_codebook_from_each_id_whatever_the_widths),
         cmocka_unit_test(decode_refuses_ids_outside_the_vocabulary),
         cmocka_unit_test(the_sampling_filter_keeps_and_weighs_as_the_official_one),
         cmocka_unit_test(decode_s1_gives_the_official_logits_and_context),
@@ -600,6 +666,8 @@ int main(void)
         cmocka_unit_test(decode_s2_with_one_s1_rotates_nothing_and_broadcasts),
         cmocka_unit_test(greedy_generation_with_a_window_that_fills_matches),
         cmocka_unit_test(greedy_generation_from_a_context_longer_than_the_window_matches),
+        cmocka_unit_test(the_cache_gives_the_official_tokens_and_values_until_the_window_slides),
+        cmocka_unit_test(the_cache_is_unused_when_the_context_fills_the_window),
         cmocka_unit_test(greedy_generation_without_amount_matches),
         cmocka_unit_test(greedy_generation_without_volume_matches),
         cmocka_unit_test(predict_with_a_window_that_fills_matches),

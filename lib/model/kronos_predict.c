@@ -44,8 +44,12 @@ static void read_row(const ms_kronos_bars *bars, size_t t, double *row)
     row[HIGH] = bars->high[t];
     row[LOW] = bars->low[t];
     row[CLOSE] = bars->close[t];
+    /* No volume: the official predictor sets volume AND amount to 0, even
+     * when an amount column exists. */
     row[VOLUME] = bars->volume != NULL ? bars->volume[t] : 0.0;
-    if (bars->amount != NULL)
+    if (bars->volume == NULL)
+        row[AMOUNT] = 0.0;
+    else if (bars->amount != NULL)
         row[AMOUNT] = bars->amount[t];
     else   /* pandas row mean of the four prices, in float64 */
         row[AMOUNT] = row[VOLUME] * ((((row[OPEN] + row[HIGH]) + row[LOW]) + row[CLOSE]) / 4.0);
@@ -164,7 +168,7 @@ ms_status ms_kronos_predict(ms_kronos *kronos, const ms_kronos_bars *series, siz
                                       n_series);
     if (status == MS_OK)
         status = ms_kronos_generate(kronos, b.x_norm, b.x_stamp, b.y_stamp, n_series, L,
-                                    horizon, max_context, clip, sampling, b.preds, NULL, NULL);
+                                    horizon, max_context, clip, sampling, true, b.preds, NULL, NULL);
     for (size_t i = 0; status == MS_OK && i < n_series; i++)
         for (size_t h = 0; h < horizon; h++)
             for (size_t f = 0; f < F; f++) {

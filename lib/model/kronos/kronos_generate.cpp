@@ -84,10 +84,27 @@ struct Generation {
     at::Tensor decoded;                      /* [R, W, F] */
 };
 
+/* decode_s1 over the window [start, current) of the token buffers:
+ * through the cache while the window starts at the first token (the new
+ * tokens since the last call only), recomputed once it slides. */
+std::pair<at::Tensor, at::Tensor> window_s1(const Model &model, const at::Tensor &s1_all,
+                                            const at::Tensor &s2_all, const at::Tensor &stamp,
+                                            int64_t start, int64_t current, Cache *cache)
+{
+    if (cache == nullptr || start > 0)
+        return decode_s1(model, s1_all.narrow(1, start, current - start),
+                         s2_all.narrow(1, start, current - start),
+                         stamp.narrow(1, start, current - start));
+    const int64_t from = cache->length;
+    return decode_s1_cached(model, s1_all.narrow(1, from, current - from),
+                            s2_all.narrow(1, from, current - from),
+                            stamp.narrow(1, from, current - from), *cache);
+}
+
 /* auto_regressive_inference on rows already repeated per sample. */
 Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &x_stamp,
                          const at::Tensor &y_stamp, int64_t steps, int64_t max_context,
-                         const ms_kronos_sampling &sampling)
+                         const ms_kronos_sampling &sampling, bool use_cache)
 {
     Generation g;
     const int64_t R = x.size(0), L = x.size(1);
@@ -98,12 +115,12 @@ Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &
     at::Tensor s1_all = at::cat({ tokens.first, at::zeros({ R, steps }, tokens.first.options()) }, 1);
     at::Tensor s2_all = at::cat({ tokens.second, at::zeros({ R, steps }, tokens.second.options()) }, 1);
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(sampling.seed);
+    Cache cache;
     for (int64_t i = 0; i < steps; i++) {
         /* The window: the last min(cur, max_context) tokens, positions from 0. */
         const int64_t current = L + i, start = std::max<int64_t>(0, current - max_context);
-        at::Tensor s1 = s1_all.narrow(1, start, current - start);
-        at::Tensor s2 = s2_all.narrow(1, start, current - start);
-        auto out = decode_s1(net.model, s1, s2, full_stamp.narrow(1, start, current - start));
+        auto out = window_s1(net.model, s1_all, s2_all, full_stamp, start, current,
+                             use_cache ? &cache : nullptr);
         at::Tensor s1_logits = out.first.select(1, -1);
         at::Tensor next_s1 = draw(s1_logits, sampling, generator);
         at::Tensor s2_logits = decode_s2(net.model, out.second, next_s1).select(1, -1);
@@ -192,10 +209,27 @@ ms_status ms_kronos_decode(ms_kronos *kronos, const int64_t *s1, const int64_t *
 {
     return run_locked(kronos, "kronos tokenizer decode", [&](const Net &net) {
         const int64_t B = batch, L = length;
-        at::Tensor first = longs(s1, { B, L }), second = longs(s2, { B, L });
-        check_ids(first, net.tokenizer.config.s1_bits, "s1");
-        check_ids(second, net.tokenizer.config.s2_bits, "s2");
+        const ms_kronos_tokenizer_config &c = net.tokenizer.config;
+        at::Tensor first = longs(s1, { B, L }), second;
+        if (s2 != nullptr) {
+            second = longs(s2, { B, L });
+            check_ids(first, c.s1_bits, "s1");
+            check_ids(second, c.s2_bits, "s2");
+        } else {
+            check_ids(first, c.s1_bits + c.s2_bits, "full");
+        }
         copy_out(decode(net.tokenizer, first, second), x_hat);
+        return MS_OK;
+    });
+}
+
+ms_status ms_kronos_indices_to_bits(ms_kronos *kronos, const int64_t *s1, const int64_t *s2,
+                                    size_t batch, size_t length, float *bits)
+{
+    return run_locked(kronos, "kronos indices_to_bits", [&](const Net &net) {
+        const int64_t B = batch, L = length;
+        at::Tensor second = s2 != nullptr ? longs(s2, { B, L }) : at::Tensor();
+        copy_out(indices_to_bits(net.tokenizer, longs(s1, { B, L }), second), bits);
         return MS_OK;
     });
 }
@@ -259,7 +293,7 @@ void ms_kronos_trace_free(ms_kronos_trace *trace)
 ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float *x_stamp,
                              const float *y_stamp, size_t batch, size_t length, size_t steps,
                              size_t max_context, double clip, const ms_kronos_sampling *sampling,
-                             float *preds, float *paths, ms_kronos_trace *trace)
+                             bool use_cache, float *preds, float *paths, ms_kronos_trace *trace)
 {
     if (!valid_sampling(sampling))
         return ms_error(MS_ERR_INVALID_ARG, "kronos sampling: temperature > 0, top_k >= 0, "
@@ -275,7 +309,7 @@ ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float
         at::Tensor x = repeat(at::clamp(floats(x_norm, { B, L, F }), -clip, clip));
         Generation g = generate_rows(net, x, repeat(floats(x_stamp, { B, L, T })),
                                      repeat(floats(y_stamp, { B, S, T })), S,
-                                     static_cast<int64_t>(max_context), *sampling);
+                                     static_cast<int64_t>(max_context), *sampling, use_cache);
         const int64_t W = g.decoded.size(1);
         at::Tensor per_path = g.decoded.view({ B, N, W, F }).narrow(2, W - S, S);
         copy_out(per_path.mean(1), preds);

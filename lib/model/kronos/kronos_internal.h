@@ -42,10 +42,18 @@ void ms_kronos_free(ms_kronos *kronos);
 ms_status ms_kronos_encode(ms_kronos *kronos, const float *x, size_t batch, size_t length,
                            int64_t *s1, int64_t *s2, float *z_pre_quant);
 
-/* KronosTokenizer.decode([s1, s2], half=True) -> x_hat [B][L][F]. Ids
- * outside their vocabulary are MS_ERR_INVALID_ARG. */
+/* KronosTokenizer.decode([s1, s2], half=True) -> x_hat [B][L][F]; with s2
+ * NULL, decode(s1, half=False) (s1 one index over all codebook bits, as
+ * encode(half=False) gives). Ids outside their vocabulary are refused
+ * (MS_ERR_MODEL naming them). */
 ms_status ms_kronos_decode(ms_kronos *kronos, const int64_t *s1, const int64_t *s2,
                            size_t batch, size_t length, float *x_hat);
+
+/* KronosTokenizer.indices_to_bits, the decoder's input [B][L][C] (C =
+ * s1_bits + s2_bits), with decode's s2 convention; like the official
+ * function it checks no range: bits beyond C / 2 (or C) are dropped. */
+ms_status ms_kronos_indices_to_bits(ms_kronos *kronos, const int64_t *s1, const int64_t *s2,
+                                    size_t batch, size_t length, float *bits);
 
 /* Kronos.decode_s1(s1, s2, stamp [B][L][5]) -> s1_logits [B][L][V1],
  * context [B][L][D]. */
@@ -94,12 +102,14 @@ void ms_kronos_trace_free(ms_kronos_trace *trace);
  * sliding window of max_context, the last max_context tokens decoded, and
  * the paths averaged: preds [B][steps][F] in normalised units. `paths`
  * (may be NULL) receives every path [B][sample_count][steps][F]; `trace`
- * (may be NULL) the intermediates.
+ * (may be NULL) the intermediates. With `use_cache`, the steps before the
+ * window slides reuse the blocks' keys and values (the official code
+ * recomputes the window every step; the results agree to rounding).
  */
 ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float *x_stamp,
                              const float *y_stamp, size_t batch, size_t length, size_t steps,
                              size_t max_context, double clip, const ms_kronos_sampling *sampling,
-                             float *preds, float *paths, ms_kronos_trace *trace);
+                             bool use_cache, float *preds, float *paths, ms_kronos_trace *trace);
 
 /* ---- KronosPredictor's data handling, in C (kronos_predict.c) ---------------- */
 
@@ -107,7 +117,7 @@ ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float
 typedef struct ms_kronos_bars {
     size_t length;                 /* >= 1 context rows */
     const double *open, *high, *low, *close;
-    const double *volume;          /* NULL: volume = amount = 0 */
+    const double *volume;          /* NULL: volume = amount = 0 (amount ignored) */
     const double *amount;          /* NULL: volume x mean(open, high, low, close) */
     const int64_t *timestamps;     /* [length] */
     const int64_t *future;         /* [horizon] the timestamps to predict */

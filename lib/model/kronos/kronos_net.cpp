@@ -127,52 +127,75 @@ at::Tensor rotate_half(const at::Tensor &x)
     return at::cat({ -halves[1], halves[0] }, -1);
 }
 
-/* RotaryPositionalEmbedding: cos/sin for positions 0..length-1 (the QUERY
- * length, broadcast over the keys), applied to q and k. */
+/* RotaryPositionalEmbedding: cos/sin for positions offset..offset+length-1
+ * (length: the QUERY's, broadcast over the keys), applied to q and k. The
+ * official code always has offset 0; the cache rotates new tokens at their
+ * place in the window. */
 std::pair<at::Tensor, at::Tensor> rotate(const Attention &a, const at::Tensor &q,
-                                         const at::Tensor &k)
+                                         const at::Tensor &k, int64_t offset = 0)
 {
-    at::Tensor t = at::arange(q.size(-2), a.inverse_frequencies.options());
+    at::Tensor t = at::arange(offset, offset + q.size(-2), a.inverse_frequencies.options());
     at::Tensor freqs = at::outer(t, a.inverse_frequencies);
     at::Tensor angles = at::cat({ freqs, freqs }, -1).unsqueeze(0).unsqueeze(0);
     at::Tensor cos = angles.cos(), sin = angles.sin();
     return { q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin };
 }
 
-/* torch 2's scaled_dot_product_attention reference math, no dropout. */
-at::Tensor attend(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v, bool causal)
+/* torch 2's scaled_dot_product_attention reference math, no dropout;
+ * causal with the queries at positions offset.. of the keys. */
+at::Tensor attend(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v, bool causal,
+                  int64_t offset)
 {
     at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(q.size(-1))));
-    if (causal) {
+    if (causal && q.size(-2) > 1) {
         at::Tensor future = at::ones({ q.size(-2), k.size(-2) }, q.options().dtype(at::kBool))
-                                .triu(1);
+                                .triu(1 + offset);
         scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
     }
     return at::matmul(at::softmax(scores, -1), v);
 }
 
-/* MultiHeadAttentionWithRoPE (causal self-attention) or, with `query`
- * different from `memory`, MultiHeadCrossAttentionWithRoPE in eval mode
- * (not causal). */
-at::Tensor attention(const Attention &a, const at::Tensor &query, const at::Tensor &memory,
-                     bool causal)
+/* [R, L, D] -> [R, H, L, E] */
+at::Tensor split_heads(const at::Tensor &x, int64_t heads)
 {
-    const int64_t R = query.size(0), Lq = query.size(1), Lk = memory.size(1);
-    const int64_t D = query.size(2), H = a.heads, E = D / H;
-    at::Tensor q = a.q(query).view({ R, Lq, H, E }).transpose(1, 2);
-    at::Tensor k = a.k(memory).view({ R, Lk, H, E }).transpose(1, 2);
-    at::Tensor v = a.v(memory).view({ R, Lk, H, E }).transpose(1, 2);
-    auto rotated = rotate(a, q, k);
-    at::Tensor out = attend(rotated.first, rotated.second, v, causal);
-    return a.out(out.transpose(1, 2).contiguous().view({ R, Lq, D }));
+    return x.view({ x.size(0), x.size(1), heads, x.size(2) / heads }).transpose(1, 2);
 }
 
-at::Tensor block_forward(const Block &b, at::Tensor x)
+at::Tensor merge_heads(const Attention &a, const at::Tensor &x)
 {
+    return a.out(x.transpose(1, 2).contiguous().view({ x.size(0), x.size(2), -1 }));
+}
+
+/* MultiHeadCrossAttentionWithRoPE in eval mode: not causal. */
+at::Tensor cross_attention(const Attention &a, const at::Tensor &query, const at::Tensor &memory)
+{
+    auto rotated = rotate(a, split_heads(a.q(query), a.heads), split_heads(a.k(memory), a.heads));
+    return merge_heads(a, attend(rotated.first, rotated.second,
+                                 split_heads(a.v(memory), a.heads), false, 0));
+}
+
+/* A TransformerBlock over tokens at positions offset.. of the window, after
+ * the cached ones (none when keys and values are undefined): their keys
+ * and values join the cache. With offset 0 and no cache it is the official
+ * block exactly. */
+at::Tensor block_forward_cached(const Block &b, const at::Tensor &x, at::Tensor &keys,
+                                at::Tensor &values, int64_t offset)
+{
+    const Attention &a = b.attention;
     at::Tensor h = rms_norm(x, b.norm1);
-    x = x + attention(b.attention, h, h, true);
-    h = rms_norm(x, b.norm2);
-    return x + b.w2(at::silu(b.w1(h)) * b.w3(h));
+    auto rotated = rotate(a, split_heads(a.q(h), a.heads), split_heads(a.k(h), a.heads), offset);
+    at::Tensor v = split_heads(a.v(h), a.heads);
+    keys = keys.defined() ? at::cat({ keys, rotated.second }, 2) : rotated.second;
+    values = values.defined() ? at::cat({ values, v }, 2) : v;
+    at::Tensor y = x + merge_heads(a, attend(rotated.first, keys, values, true, offset));
+    h = rms_norm(y, b.norm2);
+    return y + b.w2(at::silu(b.w1(h)) * b.w3(h));
+}
+
+at::Tensor block_forward(const Block &b, const at::Tensor &x)
+{
+    at::Tensor keys, values;
+    return block_forward_cached(b, x, keys, values, 0);
 }
 
 /* sum_i bit[i] << i over the last dimension (LSB first). */
@@ -182,15 +205,20 @@ at::Tensor bits_to_index(const at::Tensor &bits)
     return (bits.to(at::kLong) * powers).sum(-1);
 }
 
-/* indices_to_bits(half=True): codebook_dim / 2 LSB-first bits of EACH
- * half, whatever s1_bits and s2_bits are (the official quirk). */
-at::Tensor indices_to_bits(const Tokenizer &t, const at::Tensor &s1, const at::Tensor &s2)
+/* HierarchicalEmbedding + TemporalEmbedding of the decode_s1 input. */
+at::Tensor embed_tokens(const Model &m, const at::Tensor &s1, const at::Tensor &s2,
+                        const at::Tensor &stamp)
 {
-    const int64_t C = t.config.s1_bits + t.config.s2_bits;
-    at::Tensor mask = at::pow(2, at::arange(C / 2, s1.options()));
-    at::Tensor bits = at::cat({ (s1.unsqueeze(-1).bitwise_and(mask)) != 0,
-                                (s2.unsqueeze(-1).bitwise_and(mask)) != 0 }, -1);
-    return (bits.to(at::kFloat) * 2 - 1) * (1.0 / std::sqrt(double(C)));
+    const double scale = std::sqrt(double(m.config.d_model));
+    at::Tensor x = m.fusion(at::cat({ at::embedding(m.emb_s1, s1) * scale,
+                                      at::embedding(m.emb_s2, s2) * scale }, -1));
+    /* TemporalEmbedding: .long() of the float stamps, summed as hour +
+     * weekday + day + month + minute. */
+    at::Tensor index = stamp.to(at::kLong);
+    auto table = [&](int column) {
+        return at::embedding(m.time_tables[column], index.select(-1, column));
+    };
+    return x + (table(1) + table(2) + table(3) + table(4) + table(0));
 }
 
 }  // namespace
@@ -218,6 +246,17 @@ std::pair<at::Tensor, at::Tensor> encode(const Tokenizer &t, const at::Tensor &x
              bits_to_index(bits.narrow(-1, s1_bits, t.config.s2_bits)) };
 }
 
+at::Tensor indices_to_bits(const Tokenizer &t, const at::Tensor &s1, const at::Tensor &s2)
+{
+    const int64_t C = t.config.s1_bits + t.config.s2_bits;
+    auto bits_of = [&](const at::Tensor &ids, int64_t count) {
+        return ids.unsqueeze(-1).bitwise_and(at::pow(2, at::arange(count, ids.options()))) != 0;
+    };
+    at::Tensor bits = s2.defined() ? at::cat({ bits_of(s1, C / 2), bits_of(s2, C / 2) }, -1)
+                                   : bits_of(s1, C);
+    return (bits.to(at::kFloat) * 2 - 1) * (1.0 / std::sqrt(double(C)));
+}
+
 at::Tensor decode(const Tokenizer &t, const at::Tensor &s1, const at::Tensor &s2)
 {
     at::Tensor z = t.post_quant_embed(indices_to_bits(t, s1, s2));
@@ -229,26 +268,32 @@ at::Tensor decode(const Tokenizer &t, const at::Tensor &s1, const at::Tensor &s2
 std::pair<at::Tensor, at::Tensor> decode_s1(const Model &m, const at::Tensor &s1,
                                             const at::Tensor &s2, const at::Tensor &stamp)
 {
-    const double scale = std::sqrt(double(m.config.d_model));
-    at::Tensor x = m.fusion(at::cat({ at::embedding(m.emb_s1, s1) * scale,
-                                      at::embedding(m.emb_s2, s2) * scale }, -1));
-    /* TemporalEmbedding: .long() of the float stamps, summed as hour +
-     * weekday + day + month + minute. */
-    at::Tensor index = stamp.to(at::kLong);
-    auto table = [&](int column) {
-        return at::embedding(m.time_tables[column], index.select(-1, column));
-    };
-    x = x + (table(1) + table(2) + table(3) + table(4) + table(0));
+    at::Tensor x = embed_tokens(m, s1, s2, stamp);
     for (const Block &b : m.blocks)
         x = block_forward(b, x);
     at::Tensor context = rms_norm(x, m.norm);
     return { m.proj_s1(context), context };
 }
 
+std::pair<at::Tensor, at::Tensor> decode_s1_cached(const Model &m, const at::Tensor &s1,
+                                                   const at::Tensor &s2, const at::Tensor &stamp,
+                                                   Cache &cache)
+{
+    cache.keys.resize(m.blocks.size());
+    cache.values.resize(m.blocks.size());
+    at::Tensor x = embed_tokens(m, s1, s2, stamp);
+    for (size_t i = 0; i < m.blocks.size(); i++)
+        x = block_forward_cached(m.blocks[i], x, cache.keys[i], cache.values[i], cache.length);
+    at::Tensor context = rms_norm(x, m.norm);
+    cache.context = cache.context.defined() ? at::cat({ cache.context, context }, 1) : context;
+    cache.length += s1.size(1);
+    return { m.proj_s1(context), cache.context };
+}
+
 at::Tensor decode_s2(const Model &m, const at::Tensor &context, const at::Tensor &s1)
 {
     at::Tensor sibling = at::embedding(m.emb_s1, s1);   /* no sqrt(d_model) here */
-    at::Tensor attended = attention(m.dependency, sibling, context, false);
+    at::Tensor attended = cross_attention(m.dependency, sibling, context);
     return m.proj_s2(rms_norm(context + attended, m.dependency_norm));
 }
 

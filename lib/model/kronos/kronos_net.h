@@ -70,12 +70,38 @@ void load_net(Net &net, const ms_kronos_checkpoint *checkpoint);
 std::pair<at::Tensor, at::Tensor> encode(const Tokenizer &tokenizer, const at::Tensor &x,
                                          at::Tensor *z_pre_quant = nullptr);
 
-/* KronosTokenizer.indices_to_bits(half=True) then decode: [R, L, 6]. */
+/* KronosTokenizer.indices_to_bits: with s2, half=True (codebook_dim / 2
+ * LSB-first bits of EACH of s1 and s2, whatever s1_bits and s2_bits are:
+ * the official quirk); with s2 undefined, half=False (s1 holds one index
+ * over all codebook_dim bits). Values +-1/sqrt(codebook_dim): [R, L, C]. */
+at::Tensor indices_to_bits(const Tokenizer &tokenizer, const at::Tensor &s1,
+                           const at::Tensor &s2);
+
+/* KronosTokenizer.decode: indices_to_bits, post_quant_embed, the decoder
+ * blocks, head: [R, L, 6]. */
 at::Tensor decode(const Tokenizer &tokenizer, const at::Tensor &s1, const at::Tensor &s2);
 
 /* Kronos.decode_s1: {s1_logits [R, L, V1], context [R, L, D]}. */
 std::pair<at::Tensor, at::Tensor> decode_s1(const Model &model, const at::Tensor &s1,
                                             const at::Tensor &s2, const at::Tensor &stamp);
+
+/* Keys and values of every model block for positions 0..length-1 of a
+ * window that starts at the first token, and the contexts (final norm
+ * outputs) of those positions: the model is causal, so while the window
+ * does not slide they never change. */
+struct Cache {
+    std::vector<at::Tensor> keys, values;   /* per block [R, H, length, E], rotated keys */
+    at::Tensor context;                     /* [R, length, D] */
+    int64_t length = 0;
+};
+
+/* decode_s1 for the tokens at positions cache.length.. (s1, s2, stamp of
+ * those tokens only), extending the cache: {s1_logits of the new tokens,
+ * the context of every cached position}. Equal to decode_s1 over the whole
+ * window up to rounding. */
+std::pair<at::Tensor, at::Tensor> decode_s1_cached(const Model &model, const at::Tensor &s1,
+                                                   const at::Tensor &s2, const at::Tensor &stamp,
+                                                   Cache &cache);
 
 /* Kronos.decode_s2 (eval: non-causal cross-attention): [R, L, V2]. */
 at::Tensor decode_s2(const Model &model, const at::Tensor &context, const at::Tensor &s1);
