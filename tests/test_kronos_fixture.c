@@ -569,6 +569,39 @@ static void predict_refuses_a_negative_price_naming_it(void **state)
     free_case_bars(&input);
 }
 
+static void without_volume_an_amount_column_is_ignored_as_officially(void **state)
+{
+    (void)state;
+    json_t *c = case_node("predict_no_volume");
+    case_bars input = bars_of(lookup(c, "inputs"));
+    const size_t L = input.bars.length, F = MS_KRONOS_FEATURES;
+    double *amount = malloc(L * sizeof *amount);
+    for (size_t t = 0; t < L; t++)
+        amount[t] = 1000.0 + (double)t;
+    float *x = malloc(L * F * sizeof *x), *x_norm = malloc(L * F * sizeof *x_norm);
+    float mean[MS_KRONOS_FEATURES], std[MS_KRONOS_FEATURES];
+    input.bars.amount = amount;
+    assert_int_equal(ms_kronos_normalise(&input.bars, 5.0, x, mean, std, x_norm), MS_OK);
+    for (size_t t = 0; t < L; t++)
+        assert_true(x[t * F + 4] == 0.0f && x[t * F + 5] == 0.0f && x_norm[t * F + 5] == 0.0f);
+    free_case_bars(&input);
+    free(amount), free(x), free(x_norm);
+}
+
+static void a_context_without_bars_is_refused(void **state)
+{
+    (void)state;
+    json_t *c = case_node("predict_ctx20");
+    case_bars input = bars_of(lookup(c, "inputs"));
+    input.bars.length = 0;
+    float pred[8 * MS_KRONOS_FEATURES];
+    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5 };
+    assert_int_equal(ms_kronos_predict(shared()->kronos, &input.bars, 1, 8, 24, 5.0, &greedy,
+                                       pred), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "at least one bar"));
+    free_case_bars(&input);
+}
+
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -676,6 +709,8 @@ int main(void)
         cmocka_unit_test(predict_fills_missing_volume_and_amount_with_zeros),
         cmocka_unit_test(predict_batch_matches_every_series),
         cmocka_unit_test(predict_refuses_a_negative_price_naming_it),
+        cmocka_unit_test(without_volume_an_amount_column_is_ignored_as_officially),
+        cmocka_unit_test(a_context_without_bars_is_refused),
         cmocka_unit_test(sampled_paths_have_the_official_mean_and_quantiles),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
