@@ -296,6 +296,68 @@ static void a_name_is_found_in_the_hugging_face_cache(void **state)
     unsetenv("HF_HOME");
 }
 
+/* Parameters of a model config (buffers excluded), from its tensor list. */
+static double model_parameters(const char *preset)
+{
+    ms_kronos_tokenizer_config tokenizer;
+    ms_kronos_model_config model;
+    assert_int_equal(ms_kronos_config_preset(preset, &tokenizer, &model), MS_OK);
+    ms_kronos_tensor_spec *specs = NULL;
+    size_t count = 0, total = 0;
+    assert_int_equal(ms_kronos_model_specs(&model, &specs, &count), MS_OK);
+    for (size_t i = 0; i < count; i++)
+        if (strstr(specs[i].name, "inv_freq") == NULL)
+            total += specs[i].elements;
+    free(specs);
+    return (double)total;
+}
+
+static void the_published_configs_imply_the_published_parameter_counts(void **state)
+{
+    (void)state;
+    /* The official README: Kronos-mini 4.1M, Kronos-small 24.7M. */
+    assert_true(fabs(model_parameters("kronos-mini") - 4.1e6) < 0.05e6);
+    assert_true(fabs(model_parameters("kronos-small") - 24.7e6) < 0.05e6);
+    assert_int_equal(model_parameters("kronos-tiny"), 33664);
+}
+
+static void a_random_pair_loads_with_the_configs_it_was_made_from(void **state)
+{
+    const char *root = *state;
+    ms_kronos_tokenizer_config tokenizer;
+    ms_kronos_model_config model;
+    assert_int_equal(ms_kronos_config_preset("kronos-tiny", &tokenizer, &model), MS_OK);
+    tokenizer.s1_bits = model.s1_bits = 5;
+    tokenizer.s2_bits = model.s2_bits = 3;
+    model.learn_te = false;
+    assert_int_equal(ms_kronos_checkpoint_init(root, &tokenizer, &model, 11), MS_OK);
+    ms_kronos_checkpoint *checkpoint = NULL;
+    assert_int_equal(ms_kronos_checkpoint_open_pair(&checkpoint, root), MS_OK);
+    assert_int_equal(ms_kronos_checkpoint_model_config(checkpoint)->s1_bits, 5);
+    assert_false(ms_kronos_checkpoint_model_config(checkpoint)->learn_te);
+    size_t elements = 0;
+    assert_non_null(ms_kronos_model_weight(checkpoint, "time_emb.day_embed.emb.weight",
+                                           &elements));
+    assert_int_equal(elements, 32 * 32);
+    assert_non_null(ms_kronos_model_weight(checkpoint, "embedding.emb_s1.weight", &elements));
+    assert_int_equal(elements, 32 * 32);
+    ms_kronos_checkpoint_close(checkpoint);
+}
+
+static void a_random_pair_with_disagreeing_bit_widths_is_not_written(void **state)
+{
+    const char *root = *state;
+    ms_kronos_tokenizer_config tokenizer;
+    ms_kronos_model_config model;
+    assert_int_equal(ms_kronos_config_preset("kronos-tiny", &tokenizer, &model), MS_OK);
+    model.s1_bits = 6;
+    assert_int_equal(ms_kronos_checkpoint_init(root, &tokenizer, &model, 11), MS_ERR_MODEL);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tokenizer", root);
+    struct stat info;
+    assert_int_not_equal(stat(path, &info), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +379,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_name_is_found_under_the_kronos_directory,
                                         temp_dir_setup, temp_dir_teardown),
         cmocka_unit_test_setup_teardown(a_name_is_found_in_the_hugging_face_cache,
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test(the_published_configs_imply_the_published_parameter_counts),
+        cmocka_unit_test_setup_teardown(a_random_pair_loads_with_the_configs_it_was_made_from,
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_random_pair_with_disagreeing_bit_widths_is_not_written,
                                         temp_dir_setup, temp_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,6 +133,22 @@ const float *ms_kronos_model_weight(const ms_kronos_checkpoint *checkpoint, cons
 /* Parameters of the tokenizer plus the model (buffers included). */
 size_t ms_kronos_checkpoint_parameters(const ms_kronos_checkpoint *checkpoint);
 
+/* ---- Presets and random pairs (kronos_init.c) --------------------------------- */
+
+/* The configs of "kronos-tiny" (the fixture's), "kronos-mini" and
+ * "kronos-small" (published). Errors: MS_ERR_NOT_FOUND. */
+ms_status ms_kronos_config_preset(const char *name, ms_kronos_tokenizer_config *tokenizer,
+                                  ms_kronos_model_config *model);
+
+/* Writes DIR/tokenizer and DIR/model (config.json + model.safetensors, F32,
+ * the state_dict names) with random weights for the configs, deterministic
+ * for `seed`, checked by the same rules as loading (bit widths agreeing,
+ * every config valid) before anything is written. Each part appears whole
+ * or not at all; DIR/tokenizer and DIR/model must not exist or be empty.
+ * Errors: MS_ERR_MODEL, MS_ERR_IO, MS_ERR_NOMEM. */
+ms_status ms_kronos_checkpoint_init(const char *dir, const ms_kronos_tokenizer_config *tokenizer,
+                                    const ms_kronos_model_config *model, uint64_t seed);
+
 /* ---- Where a named pair lives ------------------------------------------------ */
 
 /* Whether `name` is a Kronos model name: kronos-mini, kronos-small, kronos-base. */
