@@ -16,7 +16,7 @@
 #                   faults (mk/*.mk, docs/reliability.md)
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
-# port, lib/model/toto/*.cpp) are compiled only when present, with
+# ports, lib/model/toto/*.cpp and lib/model/kronos/*.cpp) are compiled only when present, with
 # TORCH_CFLAGS/TORCH_LIBS. Everything is built with -fvisibility=hidden:
 # only declarations marked MS_API are exported from the shared library.
 
@@ -65,7 +65,7 @@ TORCH_LIBS   := -L$(TORCH)/lib -Wl,-rpath,$(TORCH)/lib -Wl,--no-as-needed -ltorc
 endif
 
 LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
-LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp))
+LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp lib/model/kronos/*.cpp))
 LIB_OBJ      := $(LIB_C_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)
 ifneq ($(LIB_CXX_SRC),)
 LIBS         += $(TORCH_LIBS) -lstdc++

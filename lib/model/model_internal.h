@@ -184,6 +184,17 @@ ms_status ms_toto_open(const char *path, const ms_model_options *opts, ms_foreca
  * Errors: MS_ERR_NOT_FOUND naming every place looked. */
 ms_status ms_toto_locate(char *dir, size_t size);
 
+/* The Hugging Face cache root (toto_locate.c): $HF_HOME, else
+ * $HOME/.cache/huggingface; false when neither is set or it does not fit. */
+bool ms_hf_cache_root(char *root, size_t size);
+
+/* The newest snapshot of hub repository `repo` ("Datadog/Toto-Open-Base-1.0")
+ * under the cache root: the most recently modified directory in
+ * <root>/hub/models--<owner>--<name>/snapshots. False when there is none;
+ * `snapshots` (may be NULL) receives the directory searched. */
+bool ms_hf_newest_snapshot(const char *repo, char *found, size_t size, char *snapshots,
+                           size_t snapshots_size);
+
 /* ---- Student-t math (studentt.c) ----------------------------------------- */
 
 /* ln B(a, b) for a, b > 0. */
