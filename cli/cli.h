@@ -24,6 +24,7 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
+int cli_cache(int argc, char **argv);
 int cli_trade(int argc, char **argv);
 
 /* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
@@ -124,7 +125,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
        CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP,
        CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML, CLI_OPT_POSITION_SIZE,
-       CLI_OPT_MAX_POSITIONS, CLI_OPT_STOCK_FEE, CLI_OPT_CRYPTO_FEE, CLI_OPT_AS_OF };
+       CLI_OPT_MAX_POSITIONS, CLI_OPT_STOCK_FEE, CLI_OPT_CRYPTO_FEE, CLI_OPT_AS_OF,
+       CLI_OPT_CACHE };
 
 #define CLI_ANALYSIS_LONG_OPTIONS \
     { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
@@ -149,7 +151,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "max-positions", required_argument, NULL, CLI_OPT_MAX_POSITIONS }, \
     { "stock-fee", required_argument, NULL, CLI_OPT_STOCK_FEE }, \
     { "crypto-fee", required_argument, NULL, CLI_OPT_CRYPTO_FEE }, \
-    { "as-of", required_argument, NULL, CLI_OPT_AS_OF }
+    { "as-of", required_argument, NULL, CLI_OPT_AS_OF }, \
+    { "cache", required_argument, NULL, CLI_OPT_CACHE }
 
 #define CLI_ANALYSIS_HELP \
     "  --symbols LIST         comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)\n" \
@@ -177,7 +180,9 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "                         default 0.0005)\n" \
     "  --crypto-fee F         crypto fee per side (MARKETSIM_CRYPTO_FEE, default 0.001)\n" \
     "  --as-of YYYY-MM-DD[THH:MM]  judge data freshness at this UTC time (a date: its end;\n" \
-    "                         default: the newest bar's day)\n"
+    "                         default: the newest bar's day)\n" \
+    "  --cache PATH|off       the forecast cache file (MARKETSIM_CACHE, default\n" \
+    "                         $XDG_CACHE_HOME/marketsim/forecasts.sqlite); off: none\n"
 
 /* Applies one analysis (or model) flag. Returns true when `option` was
  * one, with *code set to CLI_EXIT_OK or the code to stop with. */

@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "data.h"
+#include "cache.h"
 #include "model.h"
 #include "strategy.h"
 
@@ -65,13 +66,25 @@ typedef struct ms_analyzer_options {
      * time): `done` of `total` symbols so far. NULL for none. */
     void (*progress)(void *context, size_t done, size_t total, const char *symbol);
     void *progress_context;
+    /* The persistent forecast cache (cache.h): a file path, "default"
+     * ($XDG_CACHE_HOME/marketsim/forecasts.sqlite, ms_cache_default_path)
+     * or "off". NULL: MARKETSIM_CACHE when set, else "off" (the library
+     * writes no file unless asked; the CLI asks for "default"). Forecasts
+     * the cache holds for the same model, options and context values are
+     * not computed again; they come back bit for bit. A cache file that
+     * fails is reported once on stderr and bypassed. */
+    const char *cache;
+    size_t cache_max_entries; /* forecasts kept, least recently used evicted first;
+                                 0: MARKETSIM_CACHE_MAX_ENTRIES, else
+                                 MS_CACHE_DEFAULT_MAX_ENTRIES */
 } ms_analyzer_options;
 
-/* Version 2: position_size and as_of; fees and buying power unset at -1. */
-#define MS_ANALYZER_OPTIONS_VERSION 2
+/* Version 2: position_size and as_of; fees and buying power unset at -1.
+ * Version 3: cache and cache_max_entries. */
+#define MS_ANALYZER_OPTIONS_VERSION 3
 #define MS_ANALYZER_OPTIONS_INIT \
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
-      0, 0, NULL, NULL }
+      0, 0, NULL, NULL, NULL, 0 }
 
 /*
  * Ablations: each switches one of the engine's savings off, to measure what
@@ -164,6 +177,11 @@ typedef struct ms_symbol_report {
     const double *recent_close;
     const int64_t *recent_time;
     size_t recent_count;
+    /* Forecasts this symbol took from the forecast cache, and computed by
+     * the model (contexts forecast; a context recomputed by an ablation
+     * counts each time). */
+    size_t forecasts_cached;
+    size_t forecasts_computed;
 } ms_symbol_report;
 
 /* How many of a symbol's last closes a report keeps (recent_close). */
@@ -189,7 +207,7 @@ typedef struct ms_pick {
 } ms_pick;
 
 /* Wall-clock seconds of the whole run (warm-up included), of the warm-up and
- * the ranking, and per phase summed over symbols. */
+ * the ranking, and per phase summed over symbols; and the forecast counts. */
 typedef struct ms_timings {
     double warmup;       /* wall time of the model warm-up (0 when off) */
     double data;
@@ -197,6 +215,10 @@ typedef struct ms_timings {
     double strategies;
     double ranking;
     double total;
+    /* What varies between runs of one analysis besides time: forecasts
+     * from the cache and computed, summed over symbols. */
+    size_t forecasts_cached;
+    size_t forecasts_computed;
 } ms_timings;
 
 typedef struct ms_report ms_report;
@@ -251,7 +273,7 @@ MS_API const ms_timings *ms_report_timings(const ms_report *report);
 /* The resolved options the report was made with, owned by the report (NULL
  * for NULL). Its `aggregate` string lives as long as the report; progress
  * is as it was given; as_of is the time freshness was judged at (0 only
- * when no symbol loaded). */
+ * when no symbol loaded); cache is NULL (the file is not kept). */
 MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
 
 /*
