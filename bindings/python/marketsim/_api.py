@@ -71,7 +71,7 @@ class Metrics(Structure):
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_char_p)
 
 
-ANALYZER_OPTIONS_VERSION = 2  # MS_ANALYZER_OPTIONS_VERSION
+ANALYZER_OPTIONS_VERSION = 3  # MS_ANALYZER_OPTIONS_VERSION
 
 
 class AnalyzerOptions(Structure):
@@ -84,7 +84,8 @@ class AnalyzerOptions(Structure):
                 ("equity", c_double), ("buying_power", c_double),
                 ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
-                ("progress", PROGRESS_FN), ("progress_context", c_void_p)]
+                ("progress", PROGRESS_FN), ("progress_context", c_void_p),
+                ("cache", c_char_p), ("cache_max_entries", c_size_t)]
 
 
 class PeriodMetrics(Structure):
@@ -113,7 +114,8 @@ class SymbolReport(Structure):
                 ("take_profit_price", c_double), ("data_seconds", c_double),
                 ("inference_seconds", c_double), ("strategy_seconds", c_double),
                 ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
-                ("recent_count", c_size_t)]
+                ("recent_count", c_size_t), ("forecasts_cached", c_size_t),
+                ("forecasts_computed", c_size_t)]
 
 
 class SymbolError(Structure):
@@ -129,7 +131,8 @@ class Pick(Structure):
 
 class Timings(Structure):
     _fields_ = [(name, c_double) for name in
-                ("warmup", "data", "inference", "strategies", "ranking", "total")]
+                ("warmup", "data", "inference", "strategies", "ranking", "total")] + \
+               [("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
 
 
 class BrokerOptions(Structure):

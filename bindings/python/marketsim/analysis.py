@@ -51,7 +51,8 @@ def _as_of(value):
     return int(value)
 
 
-def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed, sizing):
+def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed, sizing,
+             cache):
     # None leaves a field unset (0, or -1 where 0 is a real value), so the
     # environment (MARKETSIM_*) and then the library's defaults decide, as
     # for the CLI without the flag.
@@ -70,13 +71,14 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     for name in ("position_size", "stock_fee", "crypto_fee", "buying_power"):
         setattr(options, name, _amount(name, sizing.get(name)))
     options.as_of = _as_of(sizing.get("as_of"))
+    options.cache = encode(cache)
     return options
 
 
 def analyze(symbols, data="synthetic", model="baseline", simulations=None, workers=None,
             eval_days=None, parallel=None, aggregate=None, samples=None, seed=None,
             position_size=None, max_positions=None, stock_fee=None, crypto_fee=None,
-            equity=None, buying_power=None, as_of=None):
+            equity=None, buying_power=None, as_of=None, cache=None):
     """Analyses `symbols` (a list, or one comma-separated string) and returns
     a Report. `data` is a source URI ("synthetic[:seed=N][,bars=N]",
     "csv:DIR", "alpaca[:TIMEFRAME]"); `model` a path for Model.open or an
@@ -90,7 +92,9 @@ def analyze(symbols, data="synthetic", model="baseline", simulations=None, worke
     the fee per side as a fraction (defaults 0.0005 and 0.001; 0 is no fee).
     as_of is the time freshness is judged at: UTC seconds, a datetime (naive
     is UTC), a date or "YYYY-MM-DD[THH:MM]" (a date is its end); None is the
-    newest bar's day. Symbols that fail are in Report.errors; spellings of one
+    newest bar's day. cache is the forecast cache: a file path, "default"
+    ($XDG_CACHE_HOME/marketsim/forecasts.sqlite) or "off"; None is
+    MARKETSIM_CACHE, else off. Symbols that fail are in Report.errors; spellings of one
     instrument merged and stale symbols are in Report.warnings; bad options,
     data URIs or models raise marketsim.Error."""
     if isinstance(symbols, str):
@@ -99,7 +103,7 @@ def analyze(symbols, data="synthetic", model="baseline", simulations=None, worke
               "stock_fee": stock_fee, "crypto_fee": crypto_fee, "equity": equity,
               "buying_power": buying_power, "as_of": as_of}
     options = _options(simulations, workers, eval_days, parallel, aggregate, samples, seed,
-                       sizing)
+                       sizing, cache)
     source = Source(data)
     owned = [source]
     try:
@@ -131,7 +135,8 @@ def _run(source, model, symbols, options):
 class Report(Handle):
     """An analysis report. symbols (ranked), picks and errors are lists of
     dicts as in `marketsim analyze --json`, warnings a list of lines;
-    timings a dict of seconds;
+    timings a dict of seconds (and the forecasts_cached and
+    forecasts_computed counts);
     to_dict() the whole JSON document; text() the CLI's table; html() the
     page with charts. close() (or a with block) frees it. A report may be
     read from several threads, as in C; close() waits for reads in flight."""
@@ -177,7 +182,8 @@ class Report(Handle):
 
     @property
     def timings(self):
-        """Wall-clock seconds per phase, read from ms_report_timings."""
+        """Wall-clock seconds per phase and the forecast counts, read from
+        ms_report_timings."""
         with self.use() as handle:
             timings = lib.ms_report_timings(handle).contents
             return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}
