@@ -21,8 +21,37 @@
 #include <unistd.h>
 
 #include "support/cache_fixture.h"
+#include "cache/cache_internal.h"
 #include "marketsim/marketsim.h"
 #include "support/temp_dir.h"
+
+static void assert_sha256(const char *text, size_t repeat, const char *expected)
+{
+    ms_sha256 ctx;
+    uint8_t digest[MS_SHA256_SIZE];
+    char hex[2 * MS_SHA256_SIZE + 1];
+    ms_sha256_init(&ctx);
+    for (size_t i = 0; i < repeat; i++)
+        ms_sha256_update(&ctx, text, strlen(text));
+    ms_sha256_final(&ctx, digest);
+    for (size_t b = 0; b < MS_SHA256_SIZE; b++)
+        snprintf(hex + 2 * b, 3, "%02x", digest[b]);
+    assert_string_equal(hex, expected);
+}
+
+/* FIPS 180-4's examples, and a million bytes fed in odd-sized pieces. */
+static void test_sha256_gives_the_standard_digests(void **state)
+{
+    (void)state;
+    assert_sha256("", 1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_sha256("abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+                  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    char piece[126];
+    memset(piece, 'a', 125);
+    piece[125] = '\0';
+    assert_sha256(piece, 8000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
 
 static void test_a_warm_report_equals_the_cold_report_that_filled_it(void **state)
 {
@@ -236,6 +265,7 @@ static void test_default_is_under_xdg_cache_home_and_clear_empties_it(void **sta
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256_gives_the_standard_digests),
         cmocka_unit_test_setup_teardown(test_a_warm_report_equals_the_cold_report_that_filled_it,
                                         cache_setup, temp_dir_teardown),
         cmocka_unit_test_setup_teardown(test_a_next_day_series_computes_only_its_new_contexts,
