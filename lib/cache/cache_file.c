@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache_internal.h"
@@ -99,7 +100,16 @@ ms_status ms_cache_file_open(sqlite3 **out, const char *path, bool create)
         return status;
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-    status = check_or_create_schema(db, path);
+    /* Two processes opening a new file at once race to make it WAL and
+     * create the tables; SQLite answers the loser's switch to WAL with
+     * SQLITE_BUSY at once, without waiting: try again, briefly. */
+    for (int attempt = 0;; attempt++) {
+        status = check_or_create_schema(db, path);
+        if (status == MS_OK || (sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || attempt == 50)
+            break;
+        struct timespec pause = { 0, 100 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
     if (status != MS_OK) {
         sqlite3_close(db);
         return status;

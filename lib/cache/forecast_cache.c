@@ -100,11 +100,15 @@ static sqlite3_int64 now_stamp(void)
     return (sqlite3_int64)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
+/* Another process holding the write lock past the busy timeout costs
+ * this lookup or store only (misses, or forecasts not kept); any other
+ * failure bypasses the file. */
 static bool begin(ms_forecast_cache *cache)
 {
     if (sqlite3_exec(cache->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
         return true;
-    bypass_sqlite(cache, "starting a transaction");
+    if ((sqlite3_errcode(cache->db) & 0xff) != SQLITE_BUSY)
+        bypass_sqlite(cache, "starting a transaction");
     return false;
 }
 
