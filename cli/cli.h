@@ -25,6 +25,7 @@ int cli_analyze(int argc, char **argv);
 int cli_backtest(int argc, char **argv);
 int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
+int cli_cache(int argc, char **argv);
 int cli_trade(int argc, char **argv);
 
 /* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
@@ -173,7 +174,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
        CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP,
        CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML, CLI_OPT_POSITION_SIZE,
        CLI_OPT_MAX_POSITIONS, CLI_OPT_STOCK_FEE, CLI_OPT_CRYPTO_FEE, CLI_OPT_AS_OF,
-       CLI_OPT_FILLS, CLI_OPT_OFFSETS, CLI_OPT_REFERENCE };
+       CLI_OPT_FILLS, CLI_OPT_OFFSETS, CLI_OPT_REFERENCE,
+       CLI_OPT_CACHE };
 
 #define CLI_ANALYSIS_LONG_OPTIONS \
     { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
@@ -191,6 +193,7 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
     { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
     { "ablate", required_argument, NULL, CLI_OPT_ABLATE }, \
+    { "cache", required_argument, NULL, CLI_OPT_CACHE }, \
     CLI_STRATEGY_LONG_OPTIONS
 
 /* The flags of the backtest, plan and picks that do not depend on where
@@ -226,6 +229,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
     "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap,\n" \
     "                         shared-batches\n" \
+    "  --cache PATH|off       the forecast cache file (MARKETSIM_CACHE, default\n" \
+    "                         $XDG_CACHE_HOME/marketsim/forecasts.sqlite); off: none\n" \
     CLI_STRATEGY_HELP
 
 #define CLI_STRATEGY_HELP \

@@ -219,6 +219,21 @@ typedef struct ms_model_shape {
  * options). Errors: MS_ERR_INVALID_ARG (NULL model or out). */
 MS_API ms_status ms_model_get_shape(const ms_model *model, ms_model_shape *out);
 
+/*
+ * What the model's forecasts depend on besides their inputs, for caches
+ * keyed by it (the forecast cache, cache.h): one compact JSON object with
+ * sorted keys, {"files": [...], "name": "...", "settings": {...}}.
+ * "files" are the absolute paths of the checkpoint files whose content
+ * makes the weights ([] for baseline: its algorithm is its identity, with
+ * the library version); "settings" holds every model option that can
+ * change a forecast's value ("device", "dtype", "kv_cache"), none that
+ * only changes its speed (num_threads, max_batch). A backend gaining such
+ * an option adds it here, so cached forecasts of the other setting are
+ * never served. *out is freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL model or out), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_model_identity(const ms_model *model, char **out);
+
 /* Counters since the model was opened. */
 typedef struct ms_model_stats {
     uint64_t forecast_calls;   /* ms_model_forecast calls */

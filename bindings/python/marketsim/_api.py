@@ -87,7 +87,8 @@ class AnalyzerOptions(Structure):
                 ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
                 ("progress", PROGRESS_FN), ("progress_context", c_void_p),
-                ("fills", c_enum), ("offsets", c_enum), ("coherence", c_int)]
+                ("fills", c_enum), ("offsets", c_enum), ("coherence", c_int),
+                ("cache", c_char_p), ("cache_max_entries", c_size_t)]
 
 
 class PeriodMetrics(Structure):
@@ -118,7 +119,8 @@ class SymbolReport(Structure):
                 ("inference_seconds", c_double), ("strategy_seconds", c_double),
                 ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
                 ("recent_count", c_size_t), ("incoherent_forecasts", c_size_t),
-                ("forecast_origins", c_size_t), ("plan_check", c_enum)]
+                ("forecast_origins", c_size_t), ("plan_check", c_enum),
+                ("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
 
 
 class SymbolError(Structure):
@@ -134,7 +136,8 @@ class Pick(Structure):
 
 class Timings(Structure):
     _fields_ = [(name, c_double) for name in
-                ("warmup", "data", "inference", "strategies", "ranking", "total")]
+                ("warmup", "data", "inference", "strategies", "ranking", "total")] + \
+               [("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
 
 
 class BrokerOptions(Structure):
