@@ -33,12 +33,16 @@ class Model(Handle):
     _kind = "model"
 
     @classmethod
-    def open(cls, path="baseline", device=None, threads=0, max_batch=0):
+    def open(cls, path="baseline", device=None, threads=0, max_batch=0, precision=None):
         """Opens "baseline", "toto" or a Toto checkpoint directory.
         device: "cpu" (default) or "cuda"; threads: 0 = all cores;
-        max_batch: contexts per forward pass, 0 = the library's default.
-        Raises marketsim.Error (e.g. status_name "not found")."""
-        options = _api.ModelOptions(1, encode(device), threads, None, max_batch, 0)
+        max_batch: contexts per forward pass, 0 = the library's default;
+        precision: "fp32", "bf16" or "int8" for Toto's Linear layers, None =
+        $MARKETSIM_PRECISION, else fp32.
+        Raises marketsim.Error (e.g. status_name "not found", "unsupported"
+        for bf16 on a CPU without AVX512_BF16 or AMX)."""
+        options = _api.ModelOptions(_api.ModelOptions.VERSION, encode(device), threads, None,
+                                    max_batch, 0, encode(precision))
         handle = ctypes.c_void_p()
         check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
         return cls(handle)
@@ -48,6 +52,12 @@ class Model(Handle):
         """The model's kind: "baseline" or "toto"."""
         with self.use() as handle:
             return lib.ms_model_name(handle).decode()
+
+    @property
+    def precision(self):
+        """What the model computes in: "fp32", "bf16" or "int8"."""
+        with self.use() as handle:
+            return lib.ms_model_precision(handle).decode()
 
     def warmup(self, context_length=512, batch_size=1):
         """Runs the model once on this shape so later calls skip first-call costs."""
