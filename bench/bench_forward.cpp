@@ -2,21 +2,28 @@
  * bench_forward.cpp - the Toto forward pass through the public API
  * (ms_model_forecast, horizon 1: one forward pass per batch) for the tiny,
  * small and base configurations with random weights, at context 512 and
- * batch sizes 1 to 64: forecasts/s, achieved GFLOP/s counting the matrix
- * products, and that as a share of the float32 GEMM peak libtorch reaches
- * on this machine in the same run.
+ * batch sizes 1 to 64, in each precision (fp32, bf16, int8; one the CPU
+ * lacks is skipped): forecasts/s, achieved GFLOP/s counting the matrix
+ * products, that as a share of the same precision's GEMM peak libtorch
+ * reaches on this machine in the same run (2048^3: float32 and bfloat16
+ * matmul, int8 the dynamic quantized Linear the model uses), and the
+ * speed-up over fp32 at each batch size.
  *
  * Checkpoints are made once with ms_model_init_checkpoint under
  * build/bench/checkpoints/. Usage: bench_forward [tiny|small|base ...]
  */
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/native/quantized/PackedParams.h>
+#include <c10/core/InferenceMode.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -33,17 +40,39 @@ double seconds_now()
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/* Best of several runs of a 2048^2 float32 matmul: the machine's practical
- * GEMM peak through the same libtorch and BLAS the model uses. */
-double gemm_peak_gflops()
+const char *const kPrecisions[] = { "fp32", "bf16", "int8" };
+constexpr int kPrecisionCount = 3;
+
+/* Best of several runs of a 2048^3 product in `precision`: the machine's
+ * practical GEMM peak through the same libtorch kernels the model uses
+ * (BLAS for float32, oneDNN for bfloat16, the quantized engine's dynamic
+ * Linear with per-channel weights for int8). */
+double gemm_peak_gflops(const std::string &precision)
 {
     const int64_t n = 2048;
-    at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
-    at::Tensor c = at::matmul(a, b);
+    c10::InferenceMode inference;
+    at::Tensor a = at::randn({ n, n }), b = at::randn({ n, n });
+    std::function<void()> product = [&] { at::matmul(a, b); };
+    at::Tensor a16 = a.to(at::kBFloat16), b16 = b.to(at::kBFloat16);
+    c10::intrusive_ptr<LinearPackedParamsBase> packed;
+    if (precision == "bf16") {
+        product = [&] { at::matmul(a16, b16); };
+    } else if (precision == "int8") {
+        at::Tensor scales = b.abs().amax(1).div(127.0).to(at::kDouble);
+        at::Tensor weight = at::quantize_per_channel(b, scales, at::zeros({ n }, at::kLong), 0,
+                                                     at::kQInt8);
+        packed = c10::Dispatcher::singleton()
+                     .findSchemaOrThrow("quantized::linear_prepack", "")
+                     .typed<c10::intrusive_ptr<LinearPackedParamsBase>(
+                         at::Tensor, c10::optional<at::Tensor>)>()
+                     .call(weight, c10::nullopt);
+        product = [&] { packed->apply_dynamic(a, false); };
+    }
+    product();
     double best = 0;
     for (int run = 0; run < 5; run++) {
         double start = seconds_now();
-        c = at::matmul(a, b);
+        product();
         double elapsed = seconds_now() - start;
         best = std::max(best, 2.0 * n * n * n / elapsed / 1e9);
     }
@@ -145,7 +174,7 @@ double time_batch(ms_model *model, size_t batch)
     return runs[runs.size() / 2];
 }
 
-void bench_preset(const std::string &preset, double peak)
+void bench_preset(const std::string &preset, const double *peaks)
 {
     std::string dir;
     if (!ensure_checkpoint(preset, dir))
@@ -156,22 +185,32 @@ void bench_preset(const std::string &preset, double peak)
     ms_toto_config config = *ms_toto_checkpoint_config(checkpoint);
     size_t parameters = ms_toto_checkpoint_parameters(checkpoint);
     ms_toto_checkpoint_close(checkpoint);
-    ms_model *model = nullptr;
-    double start = seconds_now();
-    if (ms_model_open(&model, dir.c_str(), nullptr) != MS_OK) {
-        std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
-        return;
+    std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers\n", preset.c_str(),
+                parameters, config.patch_size, config.embed_dim, config.num_layers);
+    std::vector<double> fp32_seconds(7, NAN);
+    for (int p = 0; p < kPrecisionCount; p++) {
+        ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+        opts.precision = kPrecisions[p];
+        ms_model *model = nullptr;
+        double start = seconds_now();
+        if (ms_model_open(&model, dir.c_str(), &opts) != MS_OK) {
+            std::printf("  %s: skipped: %s\n", kPrecisions[p], ms_last_error());
+            continue;
+        }
+        std::printf("  %s (load %.2f s)\n  %5s %12s %12s %10s %9s %9s\n", kPrecisions[p],
+                    seconds_now() - start, "batch", "ms/pass", "forecasts/s", "GFLOP/s", "of peak",
+                    "vs fp32");
+        for (size_t batch = 1, row = 0; batch <= 64; batch *= 2, row++) {
+            double elapsed = time_batch(model, batch);
+            if (p == 0)
+                fp32_seconds[row] = elapsed;
+            double gflops = forward_flops(config, batch) / elapsed / 1e9;
+            std::printf("  %5zu %12.3f %12.1f %10.1f %8.1f%% %8.2fx\n", batch, elapsed * 1e3,
+                        batch / elapsed, gflops, 100.0 * gflops / peaks[p],
+                        fp32_seconds[row] / elapsed);
+        }
+        ms_model_free(model);
     }
-    std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers; load %.2f s\n", preset.c_str(),
-                parameters, config.patch_size, config.embed_dim, config.num_layers, seconds_now() - start);
-    std::printf("  %5s %12s %12s %10s %9s\n", "batch", "ms/pass", "forecasts/s", "GFLOP/s", "of peak");
-    for (size_t batch = 1; batch <= 64; batch *= 2) {
-        double elapsed = time_batch(model, batch);
-        double gflops = forward_flops(config, batch) / elapsed / 1e9;
-        std::printf("  %5zu %12.3f %12.1f %10.1f %8.1f%%\n", batch, elapsed * 1e3, batch / elapsed,
-                    gflops, 100.0 * gflops / peak);
-    }
-    ms_model_free(model);
     report_warmup(dir, 64);
 }
 
@@ -180,16 +219,20 @@ void bench_preset(const std::string &preset, double peak)
 int main(int argc, char **argv)
 {
     at::set_num_threads((int)std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
-    double peak = gemm_peak_gflops();
+    double peaks[kPrecisionCount];
     std::printf("forward pass, context %zu, horizon 1 (one pass per batch), %d threads\n", kContext,
                 at::get_num_threads());
-    std::printf("float32 GEMM peak through libtorch (2048^3 matmul): %.1f GFLOP/s\n", peak);
+    for (int p = 0; p < kPrecisionCount; p++) {
+        peaks[p] = gemm_peak_gflops(kPrecisions[p]);
+        std::printf("%s GEMM peak through libtorch (2048^3): %.1f GFLOP/s\n", kPrecisions[p],
+                    peaks[p]);
+    }
     std::vector<std::string> presets;
     for (int i = 1; i < argc; i++)
         presets.push_back(argv[i]);
     if (presets.empty())
         presets = { "tiny", "small", "base" };
     for (const std::string &preset : presets)
-        bench_preset(preset, peak);
+        bench_preset(preset, peaks);
     return 0;
 }
