@@ -2,8 +2,8 @@
  * bench_precision.c - how far bf16 and int8 move a Toto checkpoint's
  * forecasts and decisions from fp32, over the contexts an analysis uses.
  *
- * Usage: bench_precision [tiny|small|base|CHECKPOINT_DIR [SYMBOLS]]
- * (default base, 39 symbols: the first SYMBOLS files of
+ * Usage: bench_precision [tiny|small|base|CHECKPOINT_DIR [SYMBOLS [DATA_DIR]]]
+ * (default base, 39 symbols: the first SYMBOLS files of DATA_DIR, default
  * ../shared/data/daily). Presets are made with ms_model_init_checkpoint
  * under build/bench/checkpoints/ (random weights).
  *
@@ -55,11 +55,11 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static size_t list_symbols(char names[MAX_SYMBOLS][32], size_t wanted)
+static size_t list_symbols(const char *data, char names[MAX_SYMBOLS][32], size_t wanted)
 {
     char found[256][32];
     size_t n = 0;
-    DIR *dir = opendir("../shared/data/daily");
+    DIR *dir = opendir(data);
     for (struct dirent *e; dir && (e = readdir(dir)) != NULL && n < 256;) {
         size_t len = strlen(e->d_name);
         if (len > 4 && len < 36 && strcmp(e->d_name + len - 4, ".csv") == 0)
@@ -225,16 +225,19 @@ int main(int argc, char **argv)
     char dir_buf[1024], names[MAX_SYMBOLS][32];
     const char *dir = checkpoint_dir(argc > 1 ? argv[1] : "base", dir_buf, sizeof dir_buf);
     size_t wanted = argc > 2 ? (size_t)atoi(argv[2]) : 39;
-    size_t symbols = list_symbols(names, wanted < MAX_SYMBOLS ? wanted : MAX_SYMBOLS);
+    const char *data = argc > 3 ? argv[3] : "../shared/data/daily";
+    size_t symbols = list_symbols(data, names, wanted < MAX_SYMBOLS ? wanted : MAX_SYMBOLS);
     if (symbols == 0) {
-        fprintf(stderr, "bench_precision: no CSV files in ../shared/data/daily\n");
+        fprintf(stderr, "bench_precision: no CSV files in %s\n", data);
         return 1;
     }
     const char *symbol_list[MAX_SYMBOLS];
     for (size_t i = 0; i < symbols; i++)
         symbol_list[i] = names[i];
     ms_source *source = NULL;
-    if (ms_source_open(&source, "csv:../shared/data/daily", NULL) != MS_OK)
+    char uri[1100];
+    snprintf(uri, sizeof uri, "csv:%s", data);
+    if (ms_source_open(&source, uri, NULL) != MS_OK)
         die("source");
     static contexts c;
     build_contexts(source, names, symbols, &c);
