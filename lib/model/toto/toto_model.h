@@ -94,9 +94,10 @@ struct Model {
 Model load_model(const ms_toto_checkpoint *checkpoint, at::Device device, at::ScalarType dtype);
 
 /* Builds the Linears of a loaded float32 model in `precision` (bfloat16
- * copies, int8 packing), after loading so the loader stays one path; the
- * float32 weights are released where the precision does not use them.
- * Throws when this libtorch cannot serve the precision. */
+ * copies, int8 packing; int8 on the CPU only, as ms_precision_check_device
+ * has checked), after loading so the loader stays one path; the float32
+ * weights are released where the precision does not use them. Throws when
+ * this libtorch cannot serve the precision. */
 void set_precision(Model &model, Precision precision);
 
 /* Keys and values of the time-wise layers for rows of R x V sequences:

@@ -88,8 +88,6 @@ at::Tensor Linear::operator()(const at::Tensor &x) const
 
 void set_precision(Model &model, Precision precision)
 {
-    if (precision == Precision::int8 && !model.device.is_cpu())
-        throw std::runtime_error("precision 'int8' runs on device 'cpu' only");
     model.precision = precision;
     for (Layer &layer : model.layers) {
         layer.qkv = Linear(std::move(layer.qkv_weight), std::move(layer.qkv_bias), precision);
