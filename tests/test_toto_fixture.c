@@ -124,6 +124,7 @@ static ms_forecaster open_fixture_backend(int disable_kv_cache)
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
     opts.device = "cpu";
     opts.dtype = "float32";
+    opts.precision = "fp32"; /* ms_toto_open takes options as ms_model_open resolves them */
     opts.max_batch = 64;
     opts.disable_kv_cache = disable_kv_cache;
     ms_forecaster forecaster;
