@@ -41,21 +41,24 @@ typedef struct cli_model_args {
 } cli_model_args;
 
 enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
-       CLI_OPT_NO_KV_CACHE };
+       CLI_OPT_NO_KV_CACHE, CLI_OPT_PRECISION };
 
 #define CLI_MODEL_LONG_OPTIONS \
     { "model", required_argument, NULL, CLI_OPT_MODEL }, \
     { "device", required_argument, NULL, CLI_OPT_DEVICE }, \
     { "threads", required_argument, NULL, CLI_OPT_THREADS }, \
     { "max-batch", required_argument, NULL, CLI_OPT_MAX_BATCH }, \
-    { "no-kv-cache", no_argument, NULL, CLI_OPT_NO_KV_CACHE }
+    { "no-kv-cache", no_argument, NULL, CLI_OPT_NO_KV_CACHE }, \
+    { "precision", required_argument, NULL, CLI_OPT_PRECISION }
 
 #define CLI_MODEL_HELP \
     "  --model NAME           baseline (default), toto, or a Toto checkpoint directory\n" \
     "  --device cpu|cuda      where the model runs (default cpu)\n" \
     "  --threads N            model compute threads (default: all cores)\n" \
     "  --max-batch N          most contexts per forward pass (default 64)\n" \
-    "  --no-kv-cache          re-run the whole sequence at every step beyond one patch\n"
+    "  --no-kv-cache          re-run the whole sequence at every step beyond one patch\n" \
+    "  --precision P          fp32 (default), bf16 (CPU with AVX512_BF16/AMX, or cuda) or int8\n" \
+    "                         (CPU): what Toto's Linear layers compute in (MARKETSIM_PRECISION)\n"
 
 /* Applies one model flag. Returns true when `option` was a model flag, with
  * *code set to CLI_EXIT_OK or a usage error's code. */

@@ -37,6 +37,7 @@ static const struct {
     { "stock-fee", "MARKETSIM_STOCK_FEE" },
     { "crypto-fee", "MARKETSIM_CRYPTO_FEE" },
     { "cache", "MARKETSIM_CACHE" },
+    { "precision", "MARKETSIM_PRECISION" },
     { "paper", "PAPER" },
 };
 

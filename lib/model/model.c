@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,20 +42,23 @@ struct ms_model {
 static ms_status resolve_options(const ms_model_options *opts, ms_model_options *resolved)
 {
     ms_model_options defaults = MS_MODEL_OPTIONS_INIT;
-    *resolved = opts != NULL ? *opts : defaults;
-    if (resolved->version != MS_MODEL_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected %d",
-                        resolved->version, MS_MODEL_OPTIONS_VERSION);
+    *resolved = defaults;
+    int version = opts != NULL ? opts->version : MS_MODEL_OPTIONS_VERSION;
+    if (version != 1 && version != MS_MODEL_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected 1 to %d",
+                        version, MS_MODEL_OPTIONS_VERSION);
+    /* A version 1 caller's struct ends before precision: read only its part. */
+    if (opts != NULL)
+        memcpy(resolved, opts, version == 1 ? offsetof(ms_model_options, precision)
+                                            : sizeof *resolved);
+    resolved->version = MS_MODEL_OPTIONS_VERSION;
     const char *device = resolved->device != NULL ? resolved->device : "cpu";
     if (!ms_str_ieq(device, "cpu") && !ms_str_ieq(device, "cuda"))
         return ms_error(MS_ERR_INVALID_ARG, "device '%s': expected cpu or cuda", device);
     resolved->device = ms_str_ieq(device, "cpu") ? "cpu" : "cuda";
-    const char *dtype = resolved->dtype != NULL ? resolved->dtype : "float32";
-    if (!ms_str_ieq(dtype, "float32") && !ms_str_ieq(dtype, "bfloat16"))
-        return ms_error(MS_ERR_INVALID_ARG, "dtype '%s': expected float32 or bfloat16", dtype);
-    resolved->dtype = ms_str_ieq(dtype, "float32") ? "float32" : "bfloat16";
-    if (strcmp(resolved->dtype, "bfloat16") == 0 && strcmp(resolved->device, "cuda") != 0)
-        return ms_error(MS_ERR_INVALID_ARG, "dtype 'bfloat16' needs device 'cuda'");
+    ms_status status = ms_precision_resolve(resolved);
+    if (status != MS_OK)
+        return status;
     if (resolved->num_threads < 0)
         return ms_error(MS_ERR_INVALID_ARG, "num_threads %d: must be >= 0 (0 = all cores)",
                         resolved->num_threads);
@@ -161,6 +165,11 @@ MS_API void ms_model_free(ms_model *model)
 MS_API const char *ms_model_name(const ms_model *model)
 {
     return model != NULL ? model->forecaster.ops->name : "";
+}
+
+MS_API const char *ms_model_precision(const ms_model *model)
+{
+    return model != NULL ? model->options.precision : "";
 }
 
 MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length, size_t batch_size)
@@ -347,11 +356,12 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out)
     json_t *limit = model->single_pass_horizon > 0
                         ? json_integer((json_int_t)model->single_pass_horizon) : json_null();
     /* "o" hands both objects to the description, which frees them. */
-    json_t *description = json_pack("{s:s, s:I, s:I, s:o, s:o}", "name", ops->name,
+    json_t *description = json_pack("{s:s, s:I, s:I, s:o, s:o, s:s}", "name", ops->name,
                                     "parameters", (json_int_t)parameters,
                                     "components", (json_int_t)model->components,
                                     "single_pass_horizon", limit,
-                                    "config", config != NULL ? config : json_object());
+                                    "config", config != NULL ? config : json_object(),
+                                    "precision", model->options.precision);
     *out = description != NULL
                ? json_dumps(description, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(description);
@@ -397,9 +407,10 @@ MS_API ms_status ms_model_identity(const ms_model *model, char **out)
         json_array_append_new(files, json_sprintf("%s/config.json", model->checkpoint));
         json_array_append_new(files, json_sprintf("%s/model.safetensors", model->checkpoint));
     }
-    json_t *identity = json_pack("{s:s, s:o, s:{s:s, s:s, s:b}}", "name",
+    json_t *identity = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:b}}", "name",
                                  model->forecaster.ops->name, "files", files, "settings",
                                  "device", model->options.device, "dtype", model->options.dtype,
+                                 "precision", model->options.precision,
                                  "kv_cache", !model->options.disable_kv_cache);
     *out = identity != NULL ? json_dumps(identity, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(identity);

@@ -22,7 +22,9 @@ STRATEGY_COUNT = 8  # MS_STRATEGY_COUNT
 
 class ModelOptions(Structure):
     _fields_ = [("version", c_int), ("device", c_char_p), ("num_threads", c_int),
-                ("dtype", c_char_p), ("max_batch", c_size_t), ("disable_kv_cache", c_int)]
+                ("dtype", c_char_p), ("max_batch", c_size_t), ("disable_kv_cache", c_int),
+                ("precision", c_char_p)]
+    VERSION = 2  # MS_MODEL_OPTIONS_VERSION
 
 
 class Series(Structure):
@@ -215,6 +217,7 @@ _declare("ms_plan_check_name", c_char_p, c_enum)
 _declare("ms_model_open", c_status, P(c_void_p), c_char_p, P(ModelOptions))
 _declare("ms_model_free", None, c_void_p)
 _declare("ms_model_name", c_char_p, c_void_p)
+_declare("ms_model_precision", c_char_p, c_void_p)
 _declare("ms_model_warmup", c_status, c_void_p, c_size_t, c_size_t)
 _declare("ms_model_forecast", c_status, c_void_p, P(Series), c_size_t,
          P(ForecastOptions), P(ForecastOutput))
