@@ -16,7 +16,7 @@
 #                   faults (mk/*.mk, docs/reliability.md)
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
-# port, lib/model/toto/*.cpp) are compiled only when present, with
+# ports, lib/model/toto/*.cpp and lib/model/kronos/*.cpp) are compiled only when present, with
 # TORCH_CFLAGS/TORCH_LIBS. Everything is built with -fvisibility=hidden:
 # only declarations marked MS_API are exported from the shared library.
 
@@ -65,7 +65,7 @@ TORCH_LIBS   := -L$(TORCH)/lib -Wl,-rpath,$(TORCH)/lib -Wl,--no-as-needed -ltorc
 endif
 
 LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
-LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp))
+LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp lib/model/kronos/*.cpp))
 LIB_OBJ      := $(LIB_C_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)
 ifneq ($(LIB_CXX_SRC),)
 LIBS         += $(TORCH_LIBS) -lstdc++
@@ -193,13 +193,16 @@ TEST_CONFIG := XDG_CONFIG_HOME=$(abspath $(BUILD))/no-config
 
 # Each suite prints CMocka's summary; the run fails if any suite fails, but
 # every suite still runs so one failure does not hide another. SUITES
-# narrows the run (e.g. the sanitizer builds' subsets).
+# narrows the run (e.g. the sanitizer builds' subsets). The CLI caches
+# forecasts by default: the tests' go under build/, not the user's cache.
+TEST_CACHE_HOME := $(abspath $(BUILD))/test-cache
 SUITES ?= $(TEST_BIN)
 check-suites: all $(SUITES)
 	@failed=0; for t in $(SUITES); do \
 	    echo "== $$t"; \
 	    MARKETSIM_BIN=$(abspath $(CLI)) MARKETSIM_SHARED=$(abspath ../shared) \
-	        MARKETSIM_SOURCE_DIR=$(CURDIR) $(TEST_CONFIG) $$t || failed=$$((failed + 1)); \
+	        MARKETSIM_SOURCE_DIR=$(CURDIR) $(TEST_CONFIG) XDG_CACHE_HOME=$(TEST_CACHE_HOME) $$t \
+	        || failed=$$((failed + 1)); \
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
 	echo "all $(words $(SUITES)) test suites passed"
@@ -207,6 +210,7 @@ check-suites: all $(SUITES)
 check-python: all
 	MARKETSIM_LIB=$(abspath $(BUILD)/lib/libmarketsim.so) MARKETSIM_BIN=$(abspath $(CLI)) \
 	    MARKETSIM_SOURCE_DIR=$(CURDIR) PYTHONPATH=bindings/python $(TEST_CONFIG) \
+	    XDG_CACHE_HOME=$(TEST_CACHE_HOME) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests
 
 # The test Alpaca server's own tests (standard library unittest, run by pytest).

@@ -2,16 +2,23 @@
  * bench_forward.cpp - the Toto forward pass through the public API
  * (ms_model_forecast, horizon 1: one forward pass per batch) for the tiny,
  * small and base configurations with random weights, at context 512 and
- * batch sizes 1 to 64 (or --max-batch): forecasts/s, achieved FLOP/s
- * counting the matrix products, and that as a share of the GEMM peak
- * libtorch reaches on the same device and dtype in the same run.
+ * batch sizes 1 to 64 (or --max-batch), in each precision (fp32, bf16,
+ * int8 on the CPU; fp32 and bf16 on CUDA; one the machine lacks is
+ * skipped): forecasts/s, achieved FLOP/s counting the matrix products, that
+ * as a share of the same precision's GEMM peak libtorch reaches on the same
+ * device in the same run (float32 and bfloat16 matmul; for int8 the
+ * dynamic quantized Linear the model uses), and the speed-up over fp32.
  *
  * Checkpoints are made once with ms_model_init_checkpoint under
  * build/bench/checkpoints/. Usage: bench_forward [--device cpu|cuda]
- * [--dtype float32|bfloat16] [--max-batch N] [tiny|small|base ...]
+ * [--precision fp32|bf16|int8 (or --dtype float32|bfloat16), repeatable]
+ * [--max-batch N] [tiny|small|base ...]
  */
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/native/quantized/PackedParams.h>
+#include <c10/core/InferenceMode.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -34,7 +42,7 @@ constexpr size_t kContext = 512;
 /* Where and how the model runs, from the command line. */
 struct settings {
     const char *device = "cpu";
-    const char *dtype = "float32";
+    std::vector<std::string> precisions;  /* empty: every precision the device serves */
     size_t max_batch = 64;
 
     bool cuda() const { return std::strcmp(device, "cuda") == 0; }
@@ -42,11 +50,11 @@ struct settings {
     double flops_unit() const { return cuda() ? 1e12 : 1e9; }
     const char *flops_name() const { return cuda() ? "TFLOP/s" : "GFLOP/s"; }
 
-    ms_model_options model_options() const
+    ms_model_options model_options(const std::string &precision) const
     {
         ms_model_options opts = MS_MODEL_OPTIONS_INIT;
         opts.device = device;
-        opts.dtype = dtype;
+        opts.precision = precision.c_str();
         opts.max_batch = max_batch;
         return opts;
     }
@@ -57,25 +65,43 @@ double seconds_now()
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/* Best of several runs of a square matmul in the model's dtype on its
- * device: the practical GEMM peak through the same libtorch and BLAS (or
- * cuBLAS) the model uses. 2048^3 on the CPU; 8192^3, 20 at a time, on a
- * GPU, which a smaller product or a single launch does not fill. */
-double gemm_peak_flops(const settings &run)
+/* Best of several runs of a square product in `precision` on the run's
+ * device: the practical GEMM peak through the same libtorch kernels the
+ * model uses (BLAS or cuBLAS for float32, oneDNN or cuBLAS for bfloat16,
+ * the quantized engine's dynamic Linear with per-channel weights for int8,
+ * CPU only). 2048^3 on the CPU; 8192^3, 20 at a time, on a GPU, which a
+ * smaller product or a single launch does not fill. */
+double gemm_peak_flops(const settings &run, const std::string &precision)
 {
     const int64_t n = run.cuda() ? 8192 : 2048;
     const int repeats = run.cuda() ? 20 : 1;
-    at::TensorOptions options = at::TensorOptions()
-        .device(run.cuda() ? at::Device(at::kCUDA) : at::Device(at::kCPU))
-        .dtype(std::strcmp(run.dtype, "bfloat16") == 0 ? at::kBFloat16 : at::kFloat);
-    at::Tensor a = at::randn({n, n}, options), b = at::randn({n, n}, options);
-    at::Tensor c = at::matmul(a, b);
+    c10::InferenceMode inference;
+    at::TensorOptions options = at::TensorOptions().device(
+        run.cuda() ? at::Device(at::kCUDA) : at::Device(at::kCPU));
+    at::Tensor a = at::randn({ n, n }, options), b = at::randn({ n, n }, options);
+    at::Tensor a16 = a.to(at::kBFloat16), b16 = b.to(at::kBFloat16), c;
+    std::function<void()> product = [&] { c = at::matmul(a, b); };
+    c10::intrusive_ptr<LinearPackedParamsBase> packed;
+    if (precision == "bf16") {
+        product = [&] { c = at::matmul(a16, b16); };
+    } else if (precision == "int8") {
+        at::Tensor scales = b.abs().amax(1).div(127.0).to(at::kDouble);
+        at::Tensor weight = at::quantize_per_channel(b, scales, at::zeros({ n }, at::kLong), 0,
+                                                     at::kQInt8);
+        packed = c10::Dispatcher::singleton()
+                     .findSchemaOrThrow("quantized::linear_prepack", "")
+                     .typed<c10::intrusive_ptr<LinearPackedParamsBase>(
+                         at::Tensor, c10::optional<at::Tensor>)>()
+                     .call(weight, c10::nullopt);
+        product = [&] { c = packed->apply_dynamic(a, false); };
+    }
+    product();
     toto::compat::synchronize(c);
     double best = 0;
     for (int attempt = 0; attempt < 5; attempt++) {
         double start = seconds_now();
         for (int r = 0; r < repeats; r++)
-            c = at::matmul(a, b);
+            product();
         toto::compat::synchronize(c);
         double elapsed = seconds_now() - start;
         best = std::max(best, 2.0 * n * n * n * repeats / elapsed);
@@ -148,7 +174,7 @@ void report_warmup(const std::string &dir, size_t batch, const settings &run)
 {
     batch_input input(batch);
     ms_model *cold = nullptr, *warm = nullptr;
-    ms_model_options opts = run.model_options();
+    ms_model_options opts = run.model_options(run.precisions.front());
     if (ms_model_open(&cold, dir.c_str(), &opts) != MS_OK)
         return;
     double first_cold = input.time_call(cold);
@@ -179,7 +205,35 @@ double time_batch(ms_model *model, size_t batch)
     return runs[runs.size() / 2];
 }
 
-void bench_preset(const std::string &preset, double peak, const settings &run)
+/* One precision's table: each batch size's time, FLOP/s, share of that
+ * precision's peak and speed-up over the first precision's times. */
+void bench_precision(const std::string &dir, const ms_toto_config &config, const settings &run,
+                     const std::string &precision, double peak, std::vector<double> &base_seconds)
+{
+    ms_model *model = nullptr;
+    ms_model_options opts = run.model_options(precision);
+    double start = seconds_now();
+    if (ms_model_open(&model, dir.c_str(), &opts) != MS_OK) {
+        std::printf("  %s: skipped: %s\n", precision.c_str(), ms_last_error());
+        return;
+    }
+    std::printf("  %s (load %.2f s)\n  %5s %12s %12s %10s %9s %9s\n", precision.c_str(),
+                seconds_now() - start, "batch", "ms/pass", "forecasts/s", run.flops_name(),
+                "of peak", "vs first");
+    bool first = base_seconds.empty();
+    for (size_t batch = 1, row = 0; batch <= run.max_batch; batch *= 2, row++) {
+        double elapsed = time_batch(model, batch);
+        if (first)
+            base_seconds.push_back(elapsed);
+        double flops = forward_flops(config, batch) / elapsed;
+        std::printf("  %5zu %12.3f %12.1f %10.2f %8.1f%% %8.2fx\n", batch, elapsed * 1e3,
+                    batch / elapsed, flops / run.flops_unit(), 100.0 * flops / peak,
+                    base_seconds[row] / elapsed);
+    }
+    ms_model_free(model);
+}
+
+void bench_preset(const std::string &preset, const std::vector<double> &peaks, const settings &run)
 {
     std::string dir;
     if (!ensure_checkpoint(preset, dir))
@@ -190,28 +244,23 @@ void bench_preset(const std::string &preset, double peak, const settings &run)
     ms_toto_config config = *ms_toto_checkpoint_config(checkpoint);
     size_t parameters = ms_toto_checkpoint_parameters(checkpoint);
     ms_toto_checkpoint_close(checkpoint);
-    ms_model *model = nullptr;
-    ms_model_options opts = run.model_options();
-    double start = seconds_now();
-    if (ms_model_open(&model, dir.c_str(), &opts) != MS_OK) {
-        std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
-        return;
-    }
-    std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers; load %.2f s\n", preset.c_str(),
-                parameters, config.patch_size, config.embed_dim, config.num_layers, seconds_now() - start);
-    std::printf("  %5s %12s %12s %10s %9s\n", "batch", "ms/pass", "forecasts/s", run.flops_name(),
-                "of peak");
-    for (size_t batch = 1; batch <= run.max_batch; batch *= 2) {
-        double elapsed = time_batch(model, batch);
-        double flops = forward_flops(config, batch) / elapsed;
-        std::printf("  %5zu %12.3f %12.1f %10.2f %8.1f%%\n", batch, elapsed * 1e3, batch / elapsed,
-                    flops / run.flops_unit(), 100.0 * flops / peak);
-    }
-    ms_model_free(model);
+    std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers\n", preset.c_str(),
+                parameters, config.patch_size, config.embed_dim, config.num_layers);
+    std::vector<double> base_seconds;
+    for (size_t p = 0; p < run.precisions.size(); p++)
+        bench_precision(dir, config, run, run.precisions[p], peaks[p], base_seconds);
     report_warmup(dir, std::min<size_t>(64, run.max_batch), run);
 }
 
 } // namespace
+
+/* --dtype is the older spelling: float32 is fp32, bfloat16 bf16. */
+std::string precision_argument(const std::string &flag, const std::string &value)
+{
+    if (flag == "--dtype")
+        return value == "bfloat16" ? "bf16" : value == "float32" ? "fp32" : value;
+    return value;
+}
 
 int main(int argc, char **argv)
 {
@@ -219,33 +268,42 @@ int main(int argc, char **argv)
     std::vector<std::string> presets;
     for (int i = 1; i < argc; i++) {
         std::string arg = argv[i];
-        if ((arg == "--device" || arg == "--dtype" || arg == "--max-batch") && i + 1 < argc) {
+        bool valued = arg == "--device" || arg == "--dtype" || arg == "--precision" ||
+                      arg == "--max-batch";
+        if (valued && i + 1 < argc) {
             const char *value = argv[++i];
             if (arg == "--device")
                 run.device = value;
-            else if (arg == "--dtype")
-                run.dtype = value;
-            else
+            else if (arg == "--max-batch")
                 run.max_batch = std::max(1L, std::strtol(value, nullptr, 10));
+            else
+                run.precisions.push_back(precision_argument(arg, value));
         } else {
             presets.push_back(arg);
         }
     }
     if (presets.empty())
         presets = { "tiny", "small", "base" };
+    if (run.precisions.empty())
+        run.precisions = run.cuda() ? std::vector<std::string>{ "fp32", "bf16" }
+                                    : std::vector<std::string>{ "fp32", "bf16", "int8" };
     if (run.cuda() && !at::hasCUDA()) {
         std::fprintf(stderr, "bench_forward: this libtorch (%s) has no CUDA\n",
                      toto::compat::libtorch_version());
         return 1;
     }
     at::set_num_threads((int)std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
-    double peak = gemm_peak_flops(run);
-    std::printf("forward pass, context %zu, horizon 1 (one pass per batch), libtorch %s, %s %s, "
+    std::printf("forward pass, context %zu, horizon 1 (one pass per batch), libtorch %s, %s, "
                 "%d CPU threads\n", kContext, toto::compat::libtorch_version(), run.device,
-                run.dtype, at::get_num_threads());
-    std::printf("%s GEMM peak through libtorch (%s matmul): %.2f %s\n", run.dtype,
-                run.cuda() ? "8192^3" : "2048^3", peak / run.flops_unit(), run.flops_name());
+                at::get_num_threads());
+    std::vector<double> peaks;
+    for (const std::string &precision : run.precisions) {
+        peaks.push_back(gemm_peak_flops(run, precision));
+        std::printf("%s GEMM peak through libtorch (%s): %.2f %s\n", precision.c_str(),
+                    run.cuda() ? "8192^3" : "2048^3", peaks.back() / run.flops_unit(),
+                    run.flops_name());
+    }
     for (const std::string &preset : presets)
-        bench_preset(preset, peak, run);
+        bench_preset(preset, peaks, run);
     return 0;
 }

@@ -8,6 +8,7 @@
  * over the defaults.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -124,6 +125,7 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
     case CLI_OPT_REPAIR: args->validation.ohlc_policy = MS_OHLC_REPAIR; return true;
     case CLI_OPT_SEQUENTIAL: o->parallel = 0; return true;
     case CLI_OPT_WARMUP: o->warmup = 1; return true;
+    case CLI_OPT_CACHE: o->cache = value; return true;
     case CLI_OPT_BARS:
         *code = count_flag(command, "bars", value, &args->bars);
         return true;
@@ -213,6 +215,10 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
                      ms_model *model, ms_report **out)
 {
     ms_analyzer_options options = args->analyzer;
+    /* The command line caches by default; the library only when asked. */
+    const char *env = getenv("MARKETSIM_CACHE");
+    if (options.cache == NULL && (env == NULL || *env == '\0'))
+        options.cache = "default";
     if (isatty(STDERR_FILENO))
         options.progress = show_progress;
     ms_analyzer *analyzer = NULL;

@@ -25,6 +25,7 @@ int cli_analyze(int argc, char **argv);
 int cli_backtest(int argc, char **argv);
 int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
+int cli_cache(int argc, char **argv);
 int cli_trade(int argc, char **argv);
 
 /* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
@@ -40,21 +41,24 @@ typedef struct cli_model_args {
 } cli_model_args;
 
 enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
-       CLI_OPT_NO_KV_CACHE };
+       CLI_OPT_NO_KV_CACHE, CLI_OPT_PRECISION };
 
 #define CLI_MODEL_LONG_OPTIONS \
     { "model", required_argument, NULL, CLI_OPT_MODEL }, \
     { "device", required_argument, NULL, CLI_OPT_DEVICE }, \
     { "threads", required_argument, NULL, CLI_OPT_THREADS }, \
     { "max-batch", required_argument, NULL, CLI_OPT_MAX_BATCH }, \
-    { "no-kv-cache", no_argument, NULL, CLI_OPT_NO_KV_CACHE }
+    { "no-kv-cache", no_argument, NULL, CLI_OPT_NO_KV_CACHE }, \
+    { "precision", required_argument, NULL, CLI_OPT_PRECISION }
 
 #define CLI_MODEL_HELP \
     "  --model NAME           baseline (default), toto, or a Toto checkpoint directory\n" \
     "  --device cpu|cuda      where the model runs (default cpu)\n" \
     "  --threads N            model compute threads (default: all cores)\n" \
     "  --max-batch N          most contexts per forward pass (default 64)\n" \
-    "  --no-kv-cache          re-run the whole sequence at every step beyond one patch\n"
+    "  --no-kv-cache          re-run the whole sequence at every step beyond one patch\n" \
+    "  --precision P          fp32 (default), bf16 (CPU with AVX512_BF16/AMX, or cuda) or int8\n" \
+    "                         (CPU): what Toto's Linear layers compute in (MARKETSIM_PRECISION)\n"
 
 /* Applies one model flag. Returns true when `option` was a model flag, with
  * *code set to CLI_EXIT_OK or a usage error's code. */
@@ -173,7 +177,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
        CLI_OPT_SAMPLES, CLI_OPT_SEED, CLI_OPT_WORKERS, CLI_OPT_SEQUENTIAL, CLI_OPT_WARMUP,
        CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML, CLI_OPT_POSITION_SIZE,
        CLI_OPT_MAX_POSITIONS, CLI_OPT_STOCK_FEE, CLI_OPT_CRYPTO_FEE, CLI_OPT_AS_OF,
-       CLI_OPT_FILLS, CLI_OPT_OFFSETS, CLI_OPT_REFERENCE };
+       CLI_OPT_FILLS, CLI_OPT_OFFSETS, CLI_OPT_REFERENCE,
+       CLI_OPT_CACHE };
 
 #define CLI_ANALYSIS_LONG_OPTIONS \
     { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
@@ -191,6 +196,7 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
     { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
     { "ablate", required_argument, NULL, CLI_OPT_ABLATE }, \
+    { "cache", required_argument, NULL, CLI_OPT_CACHE }, \
     CLI_STRATEGY_LONG_OPTIONS
 
 /* The flags of the backtest, plan and picks that do not depend on where
@@ -226,6 +232,8 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
     "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap,\n" \
     "                         shared-batches\n" \
+    "  --cache PATH|off       the forecast cache file (MARKETSIM_CACHE, default\n" \
+    "                         $XDG_CACHE_HOME/marketsim/forecasts.sqlite); off: none\n" \
     CLI_STRATEGY_HELP
 
 #define CLI_STRATEGY_HELP \

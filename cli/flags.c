@@ -36,6 +36,8 @@ static const struct {
     { "max-positions", "MARKETSIM_MAX_POSITIONS" },
     { "stock-fee", "MARKETSIM_STOCK_FEE" },
     { "crypto-fee", "MARKETSIM_CRYPTO_FEE" },
+    { "cache", "MARKETSIM_CACHE" },
+    { "precision", "MARKETSIM_PRECISION" },
     { "paper", "PAPER" },
 };
 

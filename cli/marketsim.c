@@ -18,6 +18,7 @@ typedef struct command {
 static const command commands[] = {
     { "analyze", cli_analyze, "backtest strategies on forecasts for many symbols and rank them" },
     { "backtest", cli_backtest, "backtest strategies on your own forecasts of one symbol" },
+    { "cache", cli_cache, "show or clear the persistent forecast cache" },
     { "forecast", cli_forecast, "forecast one series (JSON or a symbol's bars) with a model" },
     { "model", cli_model, "make random-weight Toto checkpoints; describe a model" },
     { "trade", cli_trade, "analyze, then place the picks' orders with a broker (paper by default)" },

@@ -16,6 +16,9 @@ bool cli_model_flag(const char *command, int option, const char *value,
     case CLI_OPT_DEVICE:
         args->options.device = value;
         return true;
+    case CLI_OPT_PRECISION:
+        args->options.precision = value;
+        return true;
     case CLI_OPT_NO_KV_CACHE:
         args->options.disable_kv_cache = 1;
         return true;

@@ -191,6 +191,24 @@ static void test_bf16_values_convert_exactly(void **state)
     free(path);
 }
 
+static void test_i64_buffers_are_read_as_their_values(void **state)
+{
+    /* 1, -2, 2^40: little-endian int64, as Kronos' tokenizer.bsq buffers */
+    const unsigned char data[] = { 1, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0, 0, 0, 0, 0, 1, 0, 0 };
+    char *path = write_file(*state, "{\"basis\":{\"dtype\":\"I64\",\"shape\":[3],"
+                            "\"data_offsets\":[0,24]}}", data, sizeof data);
+    ms_safetensors *file = NULL;
+    assert_int_equal(ms_safetensors_open(&file, path), MS_OK);
+    const ms_tensor_view *basis = ms_safetensors_find(file, "basis");
+    assert_int_equal(basis->dtype, MS_DTYPE_I64);
+    float values[3];
+    ms_tensor_to_f32(basis, values);
+    assert_true(values[0] == 1.0f && values[1] == -2.0f && values[2] == ldexpf(1.0f, 40));
+    ms_safetensors_close(file);
+    free(path);
+}
+
 static void test_metadata_and_empty_tensors_are_accepted(void **state)
 {
     const unsigned char data[4] = { 0, 0, 0x80, 0x3f };
@@ -422,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_fixture_values_are_the_file_floats_bit_for_bit),
         TEMP_TEST(test_f16_values_convert_exactly),
         TEMP_TEST(test_bf16_values_convert_exactly),
+        TEMP_TEST(test_i64_buffers_are_read_as_their_values),
         TEMP_TEST(test_metadata_and_empty_tensors_are_accepted),
         TEMP_TEST(test_unopenable_file_is_an_io_error_naming_it),
         TEMP_TEST(test_rejects_a_file_shorter_than_the_length_field),

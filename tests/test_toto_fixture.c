@@ -125,6 +125,8 @@ static ms_forecaster open_fixture_backend(int disable_kv_cache)
 {
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
     test_device_options(&opts);
+    /* ms_toto_open takes options as ms_model_open resolves them */
+    opts.precision = strcmp(opts.dtype, "bfloat16") == 0 ? "bf16" : "fp32";
     opts.max_batch = 64;
     opts.disable_kv_cache = disable_kv_cache;
     ms_forecaster forecaster;

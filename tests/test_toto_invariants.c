@@ -48,6 +48,7 @@ static ms_forecaster open_backend(void **state)
     ms_model_options opts = MS_MODEL_OPTIONS_INIT;
     opts.device = "cpu";
     opts.dtype = "float32";
+    opts.precision = "fp32"; /* ms_toto_open takes options as ms_model_open resolves them */
     opts.max_batch = 64;
     ms_forecaster forecaster;
     assert_int_equal(ms_toto_open(random_checkpoint(state), &opts, &forecaster), MS_OK);

@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "data.h"
+#include "cache.h"
 #include "model.h"
 #include "strategy.h"
 
@@ -91,14 +92,25 @@ typedef struct ms_analyzer_options {
     ms_offsets_mode offsets;  /* UNSET: walk-forward (needs E more forecast origins) */
     int coherence;            /* ms_coherence: how a forecast triple that contradicts itself
                                  is used; 0 (MS_COHERENCE_WIDEN) by default */
+    /* The persistent forecast cache (cache.h): a file path, "default"
+     * ($XDG_CACHE_HOME/marketsim/forecasts.sqlite, ms_cache_default_path)
+     * or "off". NULL: MARKETSIM_CACHE when set, else "off" (the library
+     * writes no file unless asked; the CLI asks for "default"). Forecasts
+     * the cache holds for the same model, options and context values are
+     * not computed again; they come back bit for bit. A cache file that
+     * fails is reported once on stderr and bypassed. */
+    const char *cache;
+    size_t cache_max_entries; /* forecasts kept, least recently used evicted first;
+                                 0: MARKETSIM_CACHE_MAX_ENTRIES, else
+                                 MS_CACHE_DEFAULT_MAX_ENTRIES */
 } ms_analyzer_options;
 
 /* Version 2: position_size and as_of; fees and buying power unset at -1.
- * Version 3: fills, offsets and coherence. */
+ * Version 3: fills, offsets, coherence, cache and cache_max_entries. */
 #define MS_ANALYZER_OPTIONS_VERSION 3
 #define MS_ANALYZER_OPTIONS_INIT \
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
-      0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET, 0 }
+      0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET, 0, NULL, 0 }
 
 /*
  * Close, high and low are forecast as separate series, so a next-day triple
@@ -241,6 +253,11 @@ typedef struct ms_symbol_report {
     /* Whether the next-day plan can be traded at a profit; a symbol whose
      * plan fails is ranked and shown with the reason, never picked. */
     ms_plan_check plan_check;
+    /* Forecasts this symbol took from the forecast cache, and computed by
+     * the model (contexts forecast; a context recomputed by an ablation
+     * counts each time). */
+    size_t forecasts_cached;
+    size_t forecasts_computed;
 } ms_symbol_report;
 
 /* How many of a symbol's last closes a report keeps (recent_close). */
@@ -266,7 +283,7 @@ typedef struct ms_pick {
 } ms_pick;
 
 /* Wall-clock seconds of the whole run (warm-up included), of the warm-up and
- * the ranking, and per phase summed over symbols. */
+ * the ranking, and per phase summed over symbols; and the forecast counts. */
 typedef struct ms_timings {
     double warmup;       /* wall time of the model warm-up (0 when off) */
     double data;
@@ -274,6 +291,10 @@ typedef struct ms_timings {
     double strategies;
     double ranking;
     double total;
+    /* What varies between runs of one analysis besides time: forecasts
+     * from the cache and computed, summed over symbols. */
+    size_t forecasts_cached;
+    size_t forecasts_computed;
 } ms_timings;
 
 typedef struct ms_report ms_report;
@@ -360,7 +381,7 @@ MS_API const ms_timings *ms_report_timings(const ms_report *report);
 /* The resolved options the report was made with, owned by the report (NULL
  * for NULL). Its `aggregate` string lives as long as the report; progress
  * is as it was given; as_of is the time freshness was judged at (0 only
- * when no symbol loaded). */
+ * when no symbol loaded); cache is NULL (the file is not kept). */
 MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
 
 /*

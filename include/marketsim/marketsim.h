@@ -16,6 +16,7 @@
 #include "strategy.h"
 #include "metrics.h"
 #include "analyze.h"
+#include "cache.h"
 #include "broker.h"
 #include "trade.h"
 

@@ -33,15 +33,25 @@ typedef struct ms_model_options {
     int version;          /* MS_MODEL_OPTIONS_VERSION */
     const char *device;   /* "cpu" (default) or "cuda" where available; NULL = "cpu" */
     int num_threads;      /* compute threads for the model; 0 = all cores */
-    const char *dtype;    /* "float32" (default) or "bfloat16" (CUDA only); NULL = default */
+    const char *dtype;    /* older spelling of precision: "float32" = "fp32", "bfloat16" =
+                             "bf16"; NULL = from precision */
     size_t max_batch;     /* most contexts per forward pass; 0 = 64 */
     int disable_kv_cache; /* Toto, horizons beyond one patch: re-run the whole
                              sequence at every step instead of caching keys and
                              values (slower; the official default caches) */
+    /* Since version 2. What Toto's Linear layers compute in: "fp32" (the
+     * default), "bf16" (bfloat16 products: CUDA, or a CPU with AVX512_BF16
+     * or AMX) or "int8" (CPU only: weights quantized per output channel,
+     * activations per call). The scaler, normalisation, softmax, mixture
+     * head and sampling stay float32/float64 in every precision; accuracy
+     * against fp32 is in docs/performance.md. NULL = $MARKETSIM_PRECISION,
+     * else "fp32". The baseline computes in float64 and takes "fp32" only. */
+    const char *precision;
 } ms_model_options;
 
-#define MS_MODEL_OPTIONS_VERSION 1
-#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0 }
+/* Version 1 (without precision) is still accepted. */
+#define MS_MODEL_OPTIONS_VERSION 2
+#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, NULL }
 
 /*
  * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
@@ -50,7 +60,8 @@ typedef struct ms_model_options {
  * *out owns the model (free with ms_model_free); on failure it is NULL.
  * Errors: MS_ERR_INVALID_ARG (NULL out, bad options), MS_ERR_NOT_FOUND (no
  * such checkpoint), MS_ERR_MODEL (a checkpoint that fails to load),
- * MS_ERR_UNSUPPORTED (a device or dtype this build lacks), MS_ERR_NOMEM.
+ * MS_ERR_UNSUPPORTED (a device or precision this build or CPU lacks: the
+ * message names the missing CPU feature), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_open(ms_model **out, const char *path,
                                const ms_model_options *opts);
@@ -60,6 +71,12 @@ MS_API void ms_model_free(ms_model *model);
 
 /* The model's kind, e.g. "baseline" or "toto"; owned by the model ("" for NULL). */
 MS_API const char *ms_model_name(const ms_model *model);
+
+/* The precision the model computes in, "fp32", "bf16" or "int8" (the
+ * option as resolved at open; static storage, "" for NULL). It changes the
+ * forecasts, so it is part of the model's identity wherever forecasts are
+ * cached or compared. */
+MS_API const char *ms_model_precision(const ms_model *model);
 
 /*
  * Runs the model once on dummy contexts of the given length and batch size so
@@ -178,7 +195,7 @@ MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series,
 
 /*
  * A JSON description of the model: {"name", "parameters", "components",
- * "single_pass_horizon" (null when unlimited), "config": {...}} with the
+ * "single_pass_horizon" (null when unlimited), "config": {...}, "precision"} with the
  * checkpoint's config for Toto. *out is a NUL-terminated string to free
  * with ms_free. Errors: MS_ERR_INVALID_ARG (NULL model or out), MS_ERR_MODEL,
  * MS_ERR_NOMEM.
@@ -218,6 +235,21 @@ typedef struct ms_model_shape {
 /* Copies the model's shapes into *out (max_batch as resolved from the
  * options). Errors: MS_ERR_INVALID_ARG (NULL model or out). */
 MS_API ms_status ms_model_get_shape(const ms_model *model, ms_model_shape *out);
+
+/*
+ * What the model's forecasts depend on besides their inputs, for caches
+ * keyed by it (the forecast cache, cache.h): one compact JSON object with
+ * sorted keys, {"files": [...], "name": "...", "settings": {...}}.
+ * "files" are the absolute paths of the checkpoint files whose content
+ * makes the weights ([] for baseline: its algorithm is its identity, with
+ * the library version); "settings" holds every model option that can
+ * change a forecast's value ("device", "dtype", "precision", "kv_cache"), none that
+ * only changes its speed (num_threads, max_batch). A backend gaining such
+ * an option adds it here, so cached forecasts of the other setting are
+ * never served. *out is freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL model or out), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_model_identity(const ms_model *model, char **out);
 
 /* Counters since the model was opened. */
 typedef struct ms_model_stats {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cache/cache_internal.h"
 #include "marketsim/analyze.h"
 #include "marketsim/data.h"
 #include "marketsim/model.h"
@@ -168,6 +169,7 @@ typedef struct ms_engine {
     ms_source *source;
     ms_model *model;
     const ms_analyzer_options *options;
+    ms_forecast_cache *cache;       /* NULL: none */
     ms_symbol_job *jobs;
     size_t job_count;
     /* Called once per symbol when it is done (analysed or failed), from

@@ -19,10 +19,33 @@ struct ms_analyzer {
     ms_model *model;
     ms_analyzer_options options;
     char *aggregate_name;
+    ms_forecast_cache *cache;        /* NULL when options.cache is "off" */
     pthread_mutex_t progress_lock;   /* serialises progress callbacks */
     size_t done;                     /* symbols finished in the current run */
     size_t total;
 };
+
+/* Opens the cache the options name; a cache that cannot be used is
+ * reported and bypassed by the cache itself, so only memory fails here.
+ * The options keep no pointer to the caller's path. */
+static ms_status open_cache(ms_analyzer *analyzer)
+{
+    const char *setting = analyzer->options.cache;
+    analyzer->options.cache = NULL;
+    if (ms_str_ieq(setting, "off"))
+        return MS_OK;
+    char *path = NULL;
+    if (!ms_str_ieq(setting, "default"))
+        path = ms_strdup(setting);
+    else if (ms_cache_default_path(&path) != MS_OK)
+        MS_WARN("%s; forecasting without the cache", ms_last_error());
+    if (path == NULL)
+        return MS_OK;
+    ms_status status = ms_forecast_cache_open(&analyzer->cache, path,
+                                              analyzer->options.cache_max_entries);
+    free(path);
+    return status;
+}
 
 MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
                                     ms_model *model, const ms_analyzer_options *opts)
@@ -50,6 +73,12 @@ MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
     analyzer->options = resolved;
     analyzer->aggregate_name = aggregate_name;
     analyzer->options.aggregate = aggregate_name;
+    status = open_cache(analyzer);
+    if (status != MS_OK) {
+        free(aggregate_name);
+        free(analyzer);
+        return status;
+    }
     pthread_mutex_init(&analyzer->progress_lock, NULL);
     *out = analyzer;
     return MS_OK;
@@ -60,6 +89,7 @@ MS_API void ms_analyzer_free(ms_analyzer *analyzer)
     if (analyzer == NULL)
         return;
     pthread_mutex_destroy(&analyzer->progress_lock);
+    ms_forecast_cache_close(analyzer->cache);
     free(analyzer->aggregate_name);
     free(analyzer);
 }
@@ -161,6 +191,8 @@ static ms_status collect(ms_report *report, ms_symbol_job *jobs, size_t n)
         report->timings.data += job->report.data_seconds;
         report->timings.inference += job->report.inference_seconds;
         report->timings.strategies += job->report.strategy_seconds;
+        report->timings.forecasts_cached += job->report.forecasts_cached;
+        report->timings.forecasts_computed += job->report.forecasts_computed;
         if (job->status == MS_OK) {
             report->symbols[report->symbol_count++] = job->report;
         } else {
@@ -214,7 +246,8 @@ static ms_status run_engine(ms_analyzer *analyzer, ms_symbol_job *jobs, size_t n
     analyzer->done = 0;
     analyzer->total = n;
     ms_engine engine = { .source = analyzer->source, .model = analyzer->model,
-                         .options = &analyzer->options, .jobs = jobs, .job_count = n,
+                         .options = &analyzer->options, .cache = analyzer->cache,
+                         .jobs = jobs, .job_count = n,
                          .finished = symbol_finished, .finished_context = analyzer };
     return ms_engine_run(&engine);
 }

@@ -41,6 +41,8 @@ ms_status ms_job_plan(ms_engine_state *run, size_t index)
     const ms_analyzer_options *opts = run->engine->options;
     ms_request_list list = { 0 };
     ms_status status = ms_plan_symbol(&list, (uint32_t)index, &job->contexts, opts);
+    if (status == MS_OK)
+        ms_engine_cache_fill(run, job, &list);
     for (size_t i = 0; i < list.count && status == MS_OK; i++) {
         ms_series context = ms_symbol_context(&job->contexts, list.items[i].series,
                                               list.items[i].origin, opts);
@@ -143,6 +145,8 @@ size_t ms_run_batch(ms_engine_state *run, size_t n, ms_symbol_job **done)
     double started = ms_clock_seconds();
     ms_status status = forecast_batch(run, n);
     double share = (ms_clock_seconds() - started) / (double)n;
+    if (status == MS_OK)
+        ms_engine_cache_store(run, n);
     for (size_t i = 0; i < n; i++) {
         const ms_context_request *r = &run->batch[i];
         ms_symbol_job *job = &run->engine->jobs[r->symbol];
@@ -183,11 +187,15 @@ ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine)
         ms_engine_state_release(run);
         return ms_error(MS_ERR_NOMEM, "out of memory for batches of %zu contexts", run->batch_size);
     }
-    return MS_OK;
+    status = ms_engine_cache_start(run);
+    if (status != MS_OK)
+        ms_engine_state_release(run);
+    return status;
 }
 
 void ms_engine_state_release(ms_engine_state *run)
 {
+    ms_engine_cache_finish(run);
     ms_batcher_release(&run->batcher);
     free(run->batch);
     free(run->series);

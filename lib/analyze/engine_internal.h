@@ -6,7 +6,10 @@
 #define MS_ENGINE_INTERNAL_H
 
 #include "analyze_internal.h"
+#include "cache/cache_internal.h"
 #include "core/core_internal.h"
+
+typedef struct ms_engine_cache ms_engine_cache;
 
 typedef struct ms_engine_state {
     ms_engine *engine;
@@ -20,6 +23,7 @@ typedef struct ms_engine_state {
     ms_symbol_job **done;            /* and the symbols it completed; */
     ms_series *copy_series;          /* the no-dedup ablation's repeated contexts */
     double *copy_outputs;            /* and their dropped outputs */
+    ms_engine_cache *cache;          /* NULL: no forecast cache this run */
 } ms_engine_state;
 
 ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine);
@@ -45,6 +49,17 @@ void ms_job_release_inputs(ms_symbol_job *job);
  * writes to `done` the jobs that have no pending context left (failed ones
  * included); returns how many. */
 size_t ms_run_batch(ms_engine_state *run, size_t n, ms_symbol_job **done);
+
+/* The forecast cache's hooks (engine_cache.c). Start sets run->cache when
+ * the analysis has a usable cache and no ablation; finish evicts beyond
+ * the bound and frees it. Fill looks a planned symbol's contexts up,
+ * writes the cached forecasts and drops them from `list`; store counts a
+ * forecast batch (run->batch, run->series, run->outputs) as computed and
+ * stores it. Without a cache only the counting is done. */
+ms_status ms_engine_cache_start(ms_engine_state *run);
+void ms_engine_cache_finish(ms_engine_state *run);
+void ms_engine_cache_fill(ms_engine_state *run, ms_symbol_job *job, ms_request_list *list);
+void ms_engine_cache_store(ms_engine_state *run, size_t n);
 
 /* The pipelined engine (engine_pipeline.c). */
 ms_status ms_run_pipelined(ms_engine_state *run);

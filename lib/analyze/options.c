@@ -146,6 +146,18 @@ static ms_status resolve_trading(ms_analyzer_options *opts)
     return resolve_positions(opts);
 }
 
+/* The cache is opt-in for library callers: NULL is the environment's
+ * choice, else off. */
+static ms_status resolve_cache(ms_analyzer_options *opts)
+{
+    if (opts->cache == NULL || *opts->cache == '\0') {
+        const char *env = getenv("MARKETSIM_CACHE");
+        opts->cache = env != NULL && *env != '\0' ? env : "off";
+    }
+    return resolve_count("MARKETSIM_CACHE_MAX_ENTRIES", &opts->cache_max_entries,
+                         MS_CACHE_DEFAULT_MAX_ENTRIES);
+}
+
 MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
 {
     static const struct { const char *name; unsigned flag; } names[] = {
@@ -232,7 +244,8 @@ MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
     if (status != MS_OK)
         return status;
     if ((status = resolve_counts(opts)) != MS_OK || (status = resolve_parallelism(opts)) != MS_OK ||
-        (status = resolve_fills(opts)) != MS_OK)
+        (status = resolve_fills(opts)) != MS_OK ||
+        (status = resolve_cache(opts)) != MS_OK)
         return status;
     if (opts->coherence != MS_COHERENCE_WIDEN && opts->coherence != MS_COHERENCE_AS_FORECAST)
         return ms_error(MS_ERR_INVALID_ARG, "coherence must be MS_COHERENCE_WIDEN (0) or "

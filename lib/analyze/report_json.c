@@ -79,7 +79,7 @@ static json_t *symbol_object(const ms_symbol_report *r)
         json_object_set_new(strategies, ms_strategy_name((ms_strategy)s),
                             strategy_object((ms_strategy)s, &r->strategies[s], &r->maxdiff_choice));
     return json_pack("{s:o,s:s,s:I,s:o,s:o,s:b,s:o,s:{s:o,s:o,s:o},s:I,s:I,s:o,s:s,s:o,s:o,s:o,"
-                     "s:o,s:s,s:{s:f,s:f,s:f}}",
+                     "s:o,s:s,s:{s:f,s:f,s:f,s:I,s:I}}",
                      "symbol", ms_json_text(r->symbol),
                      "asset_class", ms_asset_class_name(r->asset_class),
                      "bars", (json_int_t)r->bars,
@@ -99,7 +99,9 @@ static json_t *symbol_object(const ms_symbol_report *r)
                      "take_profit_price", number(r->take_profit_price),
                      "plan_check", ms_plan_check_name(r->plan_check),
                      "timings", "data", r->data_seconds, "inference", r->inference_seconds,
-                     "strategies", r->strategy_seconds);
+                     "strategies", r->strategy_seconds, "forecasts_cached",
+                     (json_int_t)r->forecasts_cached, "forecasts_computed",
+                     (json_int_t)r->forecasts_computed);
 }
 
 static json_t *pick_object(const ms_pick *p)
@@ -174,11 +176,13 @@ static json_t *report_object(const ms_report *report)
         return NULL;
     }
     const ms_timings *t = &report->timings;
-    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f},s:o,s:o,s:o,s:o}",
+    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:I},s:o,s:o,s:o,s:o}",
                      "version", ms_version(),
                      "config", config_object(report),
                      "timings", "warmup", t->warmup, "data", t->data, "inference", t->inference,
                      "strategies", t->strategies, "ranking", t->ranking, "total", t->total,
+                     "forecasts_cached", (json_int_t)t->forecasts_cached,
+                     "forecasts_computed", (json_int_t)t->forecasts_computed,
                      "symbols", symbols, "picks", picks, "errors", errors,
                      "warnings", warnings);
 }

@@ -124,6 +124,8 @@ static void write_footer(FILE *f, const ms_report *report)
             t->strategies,
             t->ranking, t->total, report->options.parallel ? "parallel" : "sequential",
             report->options.parallel ? report->options.workers : 1);
+    fprintf(f, "forecasts: %zu from the cache, %zu computed\n", t->forecasts_cached,
+            t->forecasts_computed);
 }
 
 static ms_status write_report(FILE *f, const void *subject)

@@ -131,6 +131,9 @@ ms_status ms_baseline_open(const char *path, const ms_model_options *opts,
     if (ms_str_ieq(opts->device, "cuda"))
         return ms_error(MS_ERR_UNSUPPORTED,
                         "model 'baseline' runs on the CPU only (device 'cuda' requested)");
+    if (opts->precision != NULL && !ms_str_ieq(opts->precision, "fp32"))
+        return ms_error(MS_ERR_UNSUPPORTED, "model 'baseline' computes in float64: precision "
+                        "'%s' is for Toto checkpoints (use fp32)", opts->precision);
     out->ops = &baseline_ops;
     out->state = NULL;
     return MS_OK;

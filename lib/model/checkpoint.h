@@ -27,7 +27,8 @@ extern "C" {
 typedef enum ms_dtype {
     MS_DTYPE_F32 = 0,
     MS_DTYPE_F16 = 1,
-    MS_DTYPE_BF16 = 2
+    MS_DTYPE_BF16 = 2,
+    MS_DTYPE_I64 = 3     /* buffers (Kronos' BSQ index bases); never a weight */
 } ms_dtype;
 
 #define MS_TENSOR_MAX_DIMS 8
@@ -61,8 +62,8 @@ const ms_tensor_view *ms_safetensors_at(const ms_safetensors *file, size_t index
 /* NULL when the file has no tensor of that name. */
 const ms_tensor_view *ms_safetensors_find(const ms_safetensors *file, const char *name);
 
-/* Converts a tensor's elements (F32, F16 or BF16) to float32 in `out`
- * (tensor->elements values). */
+/* Converts a tensor's elements (F32, F16, BF16; I64 rounded to the nearest
+ * float) to float32 in `out` (tensor->elements values). */
 void ms_tensor_to_f32(const ms_tensor_view *tensor, float *out);
 
 /* A float32 tensor to write. */

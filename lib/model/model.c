@@ -6,8 +6,12 @@
  * distribution.c, the outputs in forecast_output.c, the checks in
  * forecast_check.c.
  */
+/* realpath is X/Open: the checkpoint's absolute path is its identity's. */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,8 @@ struct ms_model {
     size_t components;
     size_t single_pass_horizon;  /* 0: unlimited */
     size_t max_batch;
+    ms_model_options options;    /* resolved: what ms_model_identity reports */
+    char *checkpoint;            /* the checkpoint directory; NULL for baseline */
     atomic_uint_fast64_t forecast_calls;
     atomic_uint_fast64_t contexts;
     atomic_uint_fast64_t forward_passes;
@@ -36,20 +42,23 @@ struct ms_model {
 static ms_status resolve_options(const ms_model_options *opts, ms_model_options *resolved)
 {
     ms_model_options defaults = MS_MODEL_OPTIONS_INIT;
-    *resolved = opts != NULL ? *opts : defaults;
-    if (resolved->version != MS_MODEL_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected %d",
-                        resolved->version, MS_MODEL_OPTIONS_VERSION);
+    *resolved = defaults;
+    int version = opts != NULL ? opts->version : MS_MODEL_OPTIONS_VERSION;
+    if (version != 1 && version != MS_MODEL_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected 1 to %d",
+                        version, MS_MODEL_OPTIONS_VERSION);
+    /* A version 1 caller's struct ends before precision: read only its part. */
+    if (opts != NULL)
+        memcpy(resolved, opts, version == 1 ? offsetof(ms_model_options, precision)
+                                            : sizeof *resolved);
+    resolved->version = MS_MODEL_OPTIONS_VERSION;
     const char *device = resolved->device != NULL ? resolved->device : "cpu";
     if (!ms_str_ieq(device, "cpu") && !ms_str_ieq(device, "cuda"))
         return ms_error(MS_ERR_INVALID_ARG, "device '%s': expected cpu or cuda", device);
     resolved->device = ms_str_ieq(device, "cpu") ? "cpu" : "cuda";
-    const char *dtype = resolved->dtype != NULL ? resolved->dtype : "float32";
-    if (!ms_str_ieq(dtype, "float32") && !ms_str_ieq(dtype, "bfloat16"))
-        return ms_error(MS_ERR_INVALID_ARG, "dtype '%s': expected float32 or bfloat16", dtype);
-    resolved->dtype = ms_str_ieq(dtype, "float32") ? "float32" : "bfloat16";
-    if (strcmp(resolved->dtype, "bfloat16") == 0 && strcmp(resolved->device, "cuda") != 0)
-        return ms_error(MS_ERR_INVALID_ARG, "dtype 'bfloat16' needs device 'cuda'");
+    ms_status status = ms_precision_resolve(resolved);
+    if (status != MS_OK)
+        return status;
     if (resolved->num_threads < 0)
         return ms_error(MS_ERR_INVALID_ARG, "num_threads %d: must be >= 0 (0 = all cores)",
                         resolved->num_threads);
@@ -68,15 +77,19 @@ static ms_status checkpoint_unreadable(const char *path, int error)
     return ms_error(MS_ERR_MODEL, "model '%s': cannot read it: %s", path, reason);
 }
 
-/* The dispatch point: which backend serves `path`. */
+/* The dispatch point: which backend serves `path`. `checkpoint` receives
+ * the checkpoint directory opened ("" for none). */
 static ms_status open_backend(const char *path, const ms_model_options *opts,
-                              ms_forecaster *out)
+                              ms_forecaster *out, char checkpoint[PATH_MAX])
 {
+    checkpoint[0] = '\0';
     if (path[0] == '\0' || ms_str_ieq(path, "baseline"))
         return ms_baseline_open(path, opts, out);
     if (ms_str_ieq(path, "toto")) {
-        char dir[4096];
+        char dir[PATH_MAX];
         ms_status status = ms_toto_locate(dir, sizeof dir);
+        if (status == MS_OK && realpath(dir, checkpoint) == NULL)
+            snprintf(checkpoint, PATH_MAX, "%s", dir);
         return status != MS_OK ? status : ms_toto_open(dir, opts, out);
     }
     struct stat info;
@@ -90,6 +103,8 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
     if (!S_ISDIR(info.st_mode))
         return ms_error(MS_ERR_MODEL, "model '%s': not a checkpoint directory "
                         "(expected a directory with config.json and model.safetensors)", path);
+    if (realpath(path, checkpoint) == NULL)
+        snprintf(checkpoint, PATH_MAX, "%s", path);
     return ms_toto_open(path, opts, out);
 }
 
@@ -109,7 +124,8 @@ MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_
     if (status != MS_OK)
         return status;
     ms_forecaster forecaster;
-    status = open_backend(path != NULL ? path : "", &resolved, &forecaster);
+    char checkpoint[PATH_MAX];
+    status = open_backend(path != NULL ? path : "", &resolved, &forecaster, checkpoint);
     if (status != MS_OK)
         return status;
     size_t components = forecaster.ops->components(forecaster.state);
@@ -119,6 +135,10 @@ MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_
                         forecaster.ops->name);
     }
     ms_model *model = calloc(1, sizeof *model);
+    if (model != NULL && checkpoint[0] != '\0' && (model->checkpoint = ms_strdup(checkpoint)) == NULL) {
+        free(model);
+        model = NULL;
+    }
     if (model == NULL) {
         close_forecaster(&forecaster);
         return ms_error(MS_ERR_NOMEM, "model '%s': no memory", forecaster.ops->name);
@@ -128,6 +148,7 @@ MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_
     if (forecaster.ops->single_pass_horizon != NULL)
         model->single_pass_horizon = forecaster.ops->single_pass_horizon(forecaster.state);
     model->max_batch = resolved.max_batch;
+    model->options = resolved;
     *out = model;
     return MS_OK;
 }
@@ -137,12 +158,18 @@ MS_API void ms_model_free(ms_model *model)
     if (model == NULL)
         return;
     close_forecaster(&model->forecaster);
+    free(model->checkpoint);
     free(model);
 }
 
 MS_API const char *ms_model_name(const ms_model *model)
 {
     return model != NULL ? model->forecaster.ops->name : "";
+}
+
+MS_API const char *ms_model_precision(const ms_model *model)
+{
+    return model != NULL ? model->options.precision : "";
 }
 
 MS_API ms_status ms_model_warmup(ms_model *model, size_t context_length, size_t batch_size)
@@ -329,11 +356,12 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out)
     json_t *limit = model->single_pass_horizon > 0
                         ? json_integer((json_int_t)model->single_pass_horizon) : json_null();
     /* "o" hands both objects to the description, which frees them. */
-    json_t *description = json_pack("{s:s, s:I, s:I, s:o, s:o}", "name", ops->name,
+    json_t *description = json_pack("{s:s, s:I, s:I, s:o, s:o, s:s}", "name", ops->name,
                                     "parameters", (json_int_t)parameters,
                                     "components", (json_int_t)model->components,
                                     "single_pass_horizon", limit,
-                                    "config", config != NULL ? config : json_object());
+                                    "config", config != NULL ? config : json_object(),
+                                    "precision", model->options.precision);
     *out = description != NULL
                ? json_dumps(description, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(description);
@@ -364,5 +392,30 @@ MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out)
     out->contexts = atomic_load(&counters->contexts);
     out->forward_passes = atomic_load(&counters->forward_passes);
     out->busy_seconds = (double)atomic_load(&counters->busy_nanoseconds) * 1e-9;
+    return MS_OK;
+}
+
+/* Only what can change a forecast: num_threads and max_batch change how
+ * fast it comes, not its value. */
+MS_API ms_status ms_model_identity(const ms_model *model, char **out)
+{
+    if (model == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_identity: model and out must not be NULL");
+    *out = NULL;
+    json_t *files = json_array();
+    if (model->checkpoint != NULL) {
+        json_array_append_new(files, json_sprintf("%s/config.json", model->checkpoint));
+        json_array_append_new(files, json_sprintf("%s/model.safetensors", model->checkpoint));
+    }
+    json_t *identity = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:b}}", "name",
+                                 model->forecaster.ops->name, "files", files, "settings",
+                                 "device", model->options.device, "dtype", model->options.dtype,
+                                 "precision", model->options.precision,
+                                 "kv_cache", !model->options.disable_kv_cache);
+    *out = identity != NULL ? json_dumps(identity, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(identity);
+    if (*out == NULL)
+        return ms_error(MS_ERR_NOMEM, "model '%s': no memory for its identity",
+                        model->forecaster.ops->name);
     return MS_OK;
 }

@@ -158,10 +158,11 @@ typedef struct ms_forecaster {
 /*
  * Opens the pure C statistical forecaster (baseline.c); every backend's open
  * function has this signature. `path` is what the caller passed to
- * ms_model_open (never NULL); `opts` is complete: version checked, device
- * "cpu" or "cuda", dtype "float32" or "bfloat16" (with "cuda" only),
- * max_batch >= 1. A backend rejects what it cannot serve with
- * MS_ERR_UNSUPPORTED (baseline: device "cuda"). On success it fills *out.
+ * ms_model_open (never NULL); `opts` is complete: version current, device
+ * "cpu" or "cuda", precision "fp32", "bf16" or "int8" as the device and CPU
+ * allow (dtype "bfloat16" for bf16, else "float32"), max_batch >= 1. A
+ * backend rejects what it cannot serve with MS_ERR_UNSUPPORTED (baseline:
+ * device "cuda", a precision other than fp32). On success it fills *out.
  *
  * Adding a backend: implement ms_forecaster_ops and an open function like
  * this one, declare it here, and route the paths it serves to it in
@@ -183,6 +184,43 @@ ms_status ms_toto_open(const char *path, const ms_model_options *opts, ms_foreca
  * ~/.cache/huggingface/hub, written into dir (size bytes).
  * Errors: MS_ERR_NOT_FOUND naming every place looked. */
 ms_status ms_toto_locate(char *dir, size_t size);
+
+/* The Hugging Face cache root (toto_locate.c): $HF_HOME, else
+ * $HOME/.cache/huggingface; false when neither is set or it does not fit. */
+bool ms_hf_cache_root(char *root, size_t size);
+
+/* The newest snapshot of hub repository `repo` ("Datadog/Toto-Open-Base-1.0")
+ * under the cache root: the most recently modified directory in
+ * <root>/hub/models--<owner>--<name>/snapshots. False when there is none;
+ * `snapshots` (may be NULL) receives the directory searched. */
+bool ms_hf_newest_snapshot(const char *repo, char *found, size_t size, char *snapshots,
+                           size_t snapshots_size);
+
+/* ---- Precision (precision.c) ------------------------------------------------ */
+
+/* Sets resolved->precision from precision, the older dtype (the two must
+ * agree when both are set), $MARKETSIM_PRECISION or "fp32", as its
+ * canonical name, and dtype to match. Errors: MS_ERR_INVALID_ARG naming
+ * the unknown value or the contradiction. */
+ms_status ms_precision_resolve(ms_model_options *resolved);
+
+/* The CPU features the precisions use, as cpuid and the OS report them. */
+typedef struct ms_cpu_features {
+    bool avx512_bf16;  /* bfloat16 dot products (vdpbf16ps) */
+    bool amx_bf16;     /* bfloat16 tile products, with the OS's tile state */
+    bool avx512_vnni;  /* int8 dot products without 16-bit saturation */
+} ms_cpu_features;
+
+ms_cpu_features ms_cpu_features_detect(void);
+
+/* NULL when a CPU with `cpu` serves canonical `precision`, else the names
+ * of the feature it lacks ("AVX512_BF16 or AMX-BF16" for bf16). */
+const char *ms_precision_missing_cpu_feature(const char *precision, const ms_cpu_features *cpu);
+
+/* Whether the resolved device serves the resolved precision: int8 runs on
+ * the CPU only; bf16 on the CPU needs this CPU's bfloat16 instructions.
+ * Errors: MS_ERR_UNSUPPORTED naming the device or the missing feature. */
+ms_status ms_precision_check_device(const ms_model_options *resolved);
 
 /* ---- Student-t math (studentt.c) ----------------------------------------- */
 

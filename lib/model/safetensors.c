@@ -56,6 +56,7 @@ static const dtype_name dtypes[] = {
     { "F32", MS_DTYPE_F32, 4 },
     { "F16", MS_DTYPE_F16, 2 },
     { "BF16", MS_DTYPE_BF16, 2 },
+    { "I64", MS_DTYPE_I64, 8 },
 };
 
 static const dtype_name *find_dtype(const char *name)
@@ -210,7 +211,7 @@ static ms_status parse_tensor(const ms_safetensors *file, const char *name, cons
     const dtype_name *dtype = find_dtype(json_string_value(dtype_value));
     if (dtype == NULL)
         return ms_error(MS_ERR_MODEL, "%s: tensor '%s': dtype '%s' is not supported "
-                        "(F32, F16 or BF16)", file->path, name, json_string_value(dtype_value));
+                        "(F32, F16, BF16 or I64)", file->path, name, json_string_value(dtype_value));
     view->name = name;
     view->dtype = dtype->dtype;
     ms_status status = parse_shape(file, name, json_object_get(entry, "shape"), view);

@@ -1,8 +1,8 @@
 /*
- * tensor_convert.c - safetensors elements (little-endian F32, F16, BF16) to
- * float32 in native order. Every conversion is exact: F16 and BF16 values
- * are all representable in float32, subnormals, infinities and NaNs
- * included.
+ * tensor_convert.c - safetensors elements (little-endian F32, F16, BF16,
+ * I64) to float32 in native order. Every float conversion is exact: F16 and
+ * BF16 values are all representable in float32, subnormals, infinities and
+ * NaNs included; I64 (index buffers) rounds beyond 2^24.
  */
 #include <math.h>
 #include <string.h>
@@ -68,6 +68,14 @@ void ms_tensor_to_f32(const ms_tensor_view *tensor, float *out)
     case MS_DTYPE_BF16:
         for (size_t i = 0; i < tensor->elements; i++)
             out[i] = bfloat_to_float(read_le16(bytes + 2 * i));
+        return;
+    case MS_DTYPE_I64:
+        for (size_t i = 0; i < tensor->elements; i++) {
+            uint64_t bits = 0;
+            for (int b = 7; b >= 0; b--)
+                bits = bits << 8 | bytes[8 * i + (size_t)b];
+            out[i] = (float)(int64_t)bits;
+        }
         return;
     }
 }

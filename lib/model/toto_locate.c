@@ -3,6 +3,7 @@
  * $MARKETSIM_TOTO_DIR when set, otherwise the newest snapshot of
  * Datadog/Toto-Open-Base-1.0 in the Hugging Face cache ($HF_HOME/hub, or
  * ~/.cache/huggingface/hub), the layout huggingface_hub downloads into.
+ * The cache look-up is shared with Kronos (kronos_locate.c).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -13,16 +14,14 @@
 #include "core/core_internal.h"
 #include "model/model_internal.h"
 
-#define TOTO_HUB_SNAPSHOTS "hub/models--Datadog--Toto-Open-Base-1.0/snapshots"
+#define TOTO_HUB_REPO "Datadog/Toto-Open-Base-1.0"
 
 static bool is_directory(const char *path, struct stat *info)
 {
     return stat(path, info) == 0 && S_ISDIR(info->st_mode);
 }
 
-/* The Hugging Face cache root: $HF_HOME, else $HOME/.cache/huggingface;
- * false when neither is set. */
-static bool cache_root(char *root, size_t size)
+bool ms_hf_cache_root(char *root, size_t size)
 {
     const char *hf_home = getenv("HF_HOME");
     if (hf_home != NULL && *hf_home != '\0')
@@ -63,6 +62,22 @@ static bool newest_snapshot(const char *snapshots, char *found, size_t size)
     return any;
 }
 
+bool ms_hf_newest_snapshot(const char *repo, char *found, size_t size, char *snapshots,
+                           size_t snapshots_size)
+{
+    char root[4096], owner[256], path[4096];
+    const char *slash = strchr(repo, '/');
+    if (slash == NULL || (size_t)(slash - repo) >= sizeof owner
+        || !ms_hf_cache_root(root, sizeof root))
+        return false;
+    snprintf(owner, sizeof owner, "%.*s", (int)(slash - repo), repo);
+    bool fits = snprintf(path, sizeof path, "%s/hub/models--%s--%s/snapshots", root, owner,
+                         slash + 1) < (int)sizeof path;
+    if (snapshots != NULL)
+        snprintf(snapshots, snapshots_size, "%s", path);
+    return fits && newest_snapshot(path, found, size);
+}
+
 ms_status ms_toto_locate(char *dir, size_t size)
 {
     struct stat info;
@@ -75,14 +90,12 @@ ms_status ms_toto_locate(char *dir, size_t size)
                         explicit_dir);
     }
     char root[4096], snapshots[4096];
-    if (!cache_root(root, sizeof root))
+    if (!ms_hf_cache_root(root, sizeof root))
         return ms_error(MS_ERR_NOT_FOUND,
                         "model 'toto': no checkpoint found: MARKETSIM_TOTO_DIR, HF_HOME and HOME "
                         "are all unset; set MARKETSIM_TOTO_DIR to a directory with config.json "
                         "and model.safetensors");
-    bool fits = snprintf(snapshots, sizeof snapshots, "%s/%s", root, TOTO_HUB_SNAPSHOTS)
-                < (int)sizeof snapshots;
-    if (fits && newest_snapshot(snapshots, dir, size))
+    if (ms_hf_newest_snapshot(TOTO_HUB_REPO, dir, size, snapshots, sizeof snapshots))
         return MS_OK;
     return ms_error(MS_ERR_NOT_FOUND,
                     "model 'toto': no checkpoint found: MARKETSIM_TOTO_DIR is unset and '%s' "

@@ -22,7 +22,9 @@ STRATEGY_COUNT = 8  # MS_STRATEGY_COUNT
 
 class ModelOptions(Structure):
     _fields_ = [("version", c_int), ("device", c_char_p), ("num_threads", c_int),
-                ("dtype", c_char_p), ("max_batch", c_size_t), ("disable_kv_cache", c_int)]
+                ("dtype", c_char_p), ("max_batch", c_size_t), ("disable_kv_cache", c_int),
+                ("precision", c_char_p)]
+    VERSION = 2  # MS_MODEL_OPTIONS_VERSION
 
 
 class Series(Structure):
@@ -87,7 +89,8 @@ class AnalyzerOptions(Structure):
                 ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
                 ("batch_size", c_size_t), ("ablations", c_uint),
                 ("progress", PROGRESS_FN), ("progress_context", c_void_p),
-                ("fills", c_enum), ("offsets", c_enum), ("coherence", c_int)]
+                ("fills", c_enum), ("offsets", c_enum), ("coherence", c_int),
+                ("cache", c_char_p), ("cache_max_entries", c_size_t)]
 
 
 class PeriodMetrics(Structure):
@@ -118,7 +121,8 @@ class SymbolReport(Structure):
                 ("inference_seconds", c_double), ("strategy_seconds", c_double),
                 ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
                 ("recent_count", c_size_t), ("incoherent_forecasts", c_size_t),
-                ("forecast_origins", c_size_t), ("plan_check", c_enum)]
+                ("forecast_origins", c_size_t), ("plan_check", c_enum),
+                ("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
 
 
 class SymbolError(Structure):
@@ -134,7 +138,8 @@ class Pick(Structure):
 
 class Timings(Structure):
     _fields_ = [(name, c_double) for name in
-                ("warmup", "data", "inference", "strategies", "ranking", "total")]
+                ("warmup", "data", "inference", "strategies", "ranking", "total")] + \
+               [("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
 
 
 class BrokerOptions(Structure):
@@ -212,6 +217,7 @@ _declare("ms_plan_check_name", c_char_p, c_enum)
 _declare("ms_model_open", c_status, P(c_void_p), c_char_p, P(ModelOptions))
 _declare("ms_model_free", None, c_void_p)
 _declare("ms_model_name", c_char_p, c_void_p)
+_declare("ms_model_precision", c_char_p, c_void_p)
 _declare("ms_model_warmup", c_status, c_void_p, c_size_t, c_size_t)
 _declare("ms_model_forecast", c_status, c_void_p, P(Series), c_size_t,
          P(ForecastOptions), P(ForecastOutput))

@@ -52,7 +52,8 @@ def _as_of(value):
     return int(value)
 
 
-def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed, sizing):
+def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed, sizing,
+             cache=None):
     # None leaves a field unset (0, or -1 where 0 is a real value), so the
     # environment (MARKETSIM_*) and then the library's defaults decide, as
     # for the CLI without the flag. A value given is checked here: 0
@@ -78,6 +79,7 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     options.as_of = _as_of(sizing.get("as_of"))
     options.fills = _rule(lib.ms_fill_model_parse, sizing.get("fills"), _api.FILLS_UNSET)
     options.offsets = _rule(lib.ms_offsets_parse, sizing.get("offsets"), _api.OFFSETS_UNSET)
+    options.cache = encode(cache)
     return options
 
 
@@ -106,7 +108,7 @@ def analyze(symbols: Union[str, Sequence[str]], data: str = "synthetic",
             stock_fee: Optional[float] = None, crypto_fee: Optional[float] = None,
             equity: Optional[float] = None, buying_power: Optional[float] = None,
             as_of=None, fills: Optional[str] = None, offsets: Optional[str] = None,
-            reference: bool = False) -> "Report":
+            reference: bool = False, cache: Optional[str] = None) -> "Report":
     """Analyses `symbols` (a list, or one comma-separated string) and returns
     a Report. `data` is a source URI ("synthetic[:seed=N][,bars=N]",
     "csv:DIR", "alpaca[:TIMEFRAME]"); `model` a path for Model.open or an
@@ -124,7 +126,9 @@ def analyze(symbols: Union[str, Sequence[str]], data: str = "synthetic",
     default, "worst" or "reference") and offsets where the MaxDiff offsets
     are fitted ("walk-forward", the default, or "in-sample");
     reference=True is both at the original's rules (docs/strategies.md,
-    "Fill models"). Symbols that fail are in Report.errors; spellings of one
+    "Fill models"). cache is the forecast cache: a file path, "default"
+    ($XDG_CACHE_HOME/marketsim/forecasts.sqlite) or "off"; None is
+    MARKETSIM_CACHE, else off. Symbols that fail are in Report.errors; spellings of one
     instrument merged and stale symbols are in Report.warnings; bad options,
     data URIs or models raise marketsim.Error. A value the bindings can
     tell is wrong (simulations=0, a negative seed, no symbols) raises
@@ -140,7 +144,7 @@ def analyze(symbols: Union[str, Sequence[str]], data: str = "synthetic",
               "buying_power": buying_power, "as_of": as_of}
     sizing.update(_rules(fills, offsets, reference))
     options = _options(simulations, workers, eval_days, parallel, aggregate, samples, seed,
-                       sizing)
+                       sizing, cache)
     source = Source(data)
     owned = [source]
     try:
@@ -221,7 +225,8 @@ class Report(Handle):
 
     @property
     def timings(self):
-        """Wall-clock seconds per phase, read from ms_report_timings."""
+        """Wall-clock seconds per phase and the forecast counts, read from
+        ms_report_timings."""
         with self.use() as handle:
             timings = lib.ms_report_timings(handle).contents
             return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}

@@ -58,15 +58,19 @@ class Model(Handle):
 
     @classmethod
     def open(cls, path: str = "baseline", device: Optional[str] = None, threads: int = 0,
-             max_batch: int = 0) -> "Model":
+             max_batch: int = 0, precision: Optional[str] = None) -> "Model":
         """Opens "baseline", "toto" or a Toto checkpoint directory.
         device: "cpu" (default) or "cuda"; threads: 0 = all cores;
-        max_batch: contexts per forward pass, 0 = the library's default.
-        Raises marketsim.Error (e.g. status_name "not found"); a negative
-        count raises marketsim.ArgumentError (also a ValueError)."""
+        max_batch: contexts per forward pass, 0 = the library's default;
+        precision: "fp32", "bf16" or "int8" for Toto's Linear layers, None =
+        $MARKETSIM_PRECISION, else fp32.
+        Raises marketsim.Error (e.g. status_name "not found", "unsupported"
+        for bf16 on a CPU without AVX512_BF16 or AMX); a negative count
+        raises marketsim.ArgumentError (also a ValueError)."""
         threads = count("threads", threads, minimum=0, optional=False)
         max_batch = count("max_batch", max_batch, minimum=0, optional=False)
-        options = _api.ModelOptions(1, encode(device), threads, None, max_batch, 0)
+        options = _api.ModelOptions(_api.ModelOptions.VERSION, encode(device), threads, None,
+                                    max_batch, 0, encode(precision))
         handle = ctypes.c_void_p()
         check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
         return cls(handle)
@@ -76,6 +80,12 @@ class Model(Handle):
         """The model's kind: "baseline" or "toto"."""
         with self.use() as handle:
             return lib.ms_model_name(handle).decode()
+
+    @property
+    def precision(self) -> str:
+        """What the model computes in: "fp32", "bf16" or "int8"."""
+        with self.use() as handle:
+            return lib.ms_model_precision(handle).decode()
 
     def _summary(self):
         return self.name

@@ -46,7 +46,8 @@ def test_symbols_picks_and_errors_come_from_the_document(report):
 
 def test_timings_struct_has_every_phase(report):
     timings = report.timings
-    assert set(timings) == {"warmup", "data", "inference", "strategies", "ranking", "total"}
+    assert set(timings) == {"warmup", "data", "inference", "strategies", "ranking", "total",
+                            "forecasts_cached", "forecasts_computed"}
     assert timings["total"] >= timings["ranking"] >= 0
 
 

@@ -128,3 +128,21 @@ def test_toto_fixture_opens_and_forecasts(repo_root):
 def test_unknown_device_raises():
     with pytest.raises(marketsim.Error):
         marketsim.Model.open("baseline", device="abacus")
+
+
+def test_int8_precision_is_reported_and_changes_the_toto_forecast(repo_root):
+    path = os.path.join(repo_root, "tests", "fixtures", "toto-tiny")
+    means = {}
+    for precision in ("fp32", "int8"):
+        with marketsim.Model.open(path, threads=1, precision=precision) as model:
+            assert model.precision == precision
+            assert model.describe()["precision"] == precision
+            means[precision] = model.forecast(SERIES, horizon=2, quantiles=()).mean
+    assert means["fp32"] is not None and means["int8"] is not None
+    assert list(means["fp32"][0]) != list(means["int8"][0])
+
+
+def test_baseline_refuses_a_reduced_precision():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.Model.open("baseline", precision="int8")
+    assert caught.value.status_name == "unsupported"

@@ -126,18 +126,23 @@ const ms_forecaster_ops toto_ops = {
     toto_describe,
 };
 
-/* Device and dtype as resolved by ms_model_open ("cpu"/"cuda",
- * "float32"/"bfloat16", bfloat16 only with cuda). */
+/* Device and precision as resolved by ms_model_open ("cpu"/"cuda";
+ * "fp32"/"bf16"/"int8"), checked against this libtorch and CPU. */
 ms_status choose_device(const char *path, const ms_model_options *opts, at::Device *device,
-                        at::ScalarType *dtype)
+                        Precision *precision)
 {
     bool cuda = std::string(opts->device) == "cuda";
     if (cuda && !at::hasCUDA())
         return ms_error(MS_ERR_UNSUPPORTED,
                         "model '%s': device 'cuda' requested but this libtorch has no CUDA "
                         "(use device 'cpu')", path);
+    ms_status status = ms_precision_check_device(opts);
+    if (status != MS_OK)
+        return ms_error_wrap(status, "model '%s'", path);
     *device = cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-    *dtype = std::string(opts->dtype) == "bfloat16" ? at::kBFloat16 : at::kFloat;
+    std::string name = opts->precision;
+    *precision = name == "bf16" ? Precision::bf16 : name == "int8" ? Precision::int8
+                                                                   : Precision::fp32;
     return MS_OK;
 }
 
@@ -145,8 +150,8 @@ ms_status choose_device(const char *path, const ms_model_options *opts, at::Devi
 ms_status open_backend(const char *path, const ms_model_options *opts, ms_forecaster *out)
 {
     at::Device device = at::kCPU;
-    at::ScalarType dtype = at::kFloat;
-    ms_status status = choose_device(path, opts, &device, &dtype);
+    Precision precision = Precision::fp32;
+    ms_status status = choose_device(path, opts, &device, &precision);
     ms_toto_checkpoint *opened = nullptr;
     if (status == MS_OK)
         status = ms_toto_checkpoint_open(&opened, path);
@@ -160,7 +165,8 @@ ms_status open_backend(const char *path, const ms_model_options *opts, ms_foreca
     backend->use_cache = opts->disable_kv_cache == 0;
     /* libtorch starts with one intra-op thread here: set it before loading. */
     at::set_num_threads(backend->threads);
-    backend->model = load_model(checkpoint.get(), device, dtype);
+    backend->model = load_model(checkpoint.get(), device, at::kFloat);
+    set_precision(backend->model, precision);
     out->ops = &toto_ops;
     out->state = backend.release();
     return MS_OK;

@@ -116,7 +116,7 @@ at::Tensor attention(const Model &model, const Layer &layer, size_t index, const
                                         : x.reshape({ R * V, N, D });
     const int64_t S = tokens.size(0), L = tokens.size(1);
     /* The (qkv, head_dim, n_heads) split: head h takes channels h, h+H, ... */
-    at::Tensor qkv = at::linear(tokens, layer.qkv_weight, layer.qkv_bias)
+    at::Tensor qkv = layer.qkv(tokens)
                          .view({ S, L, 3, hd, H })
                          .permute({ 2, 0, 4, 1, 3 });
     at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
@@ -135,15 +135,14 @@ at::Tensor attention(const Model &model, const Layer &layer, size_t index, const
     at::Tensor merged = attend(q, k, v, offset).permute({ 0, 2, 1, 3 }).reshape({ S, L, D });
     at::Tensor output = layer.spacewise ? merged.view({ R, N, V, D }).transpose(1, 2)
                                         : merged.view({ R, V, N, D });
-    return at::linear(output, layer.out_weight, layer.out_bias);
+    return layer.out(output);
 }
 
 /* SwiGLU with the gate in the first half of w12's outputs. */
 at::Tensor feed_forward(const Layer &layer, const at::Tensor &x)
 {
-    at::Tensor projected = at::linear(x, layer.w12_weight, layer.w12_bias);
-    std::vector<at::Tensor> halves = projected.chunk(2, -1);
-    return at::linear(at::silu(halves[0]) * halves[1], layer.w3_weight, layer.w3_bias);
+    std::vector<at::Tensor> halves = layer.w12(x).chunk(2, -1);
+    return layer.w3(at::silu(halves[0]) * halves[1]);
 }
 
 Mixture mixture_head(const Model &model, const at::Tensor &hidden)
@@ -240,7 +239,7 @@ Forward forward(const Model &model, const at::Tensor &series, const at::Tensor &
     int64_t start = cache != nullptr ? cache->length * P : 0;
     at::Tensor patches = pass.scaled.values.narrow(-1, start, series.size(-1) - start);
     patches = patches.unflatten(-1, { patches.size(-1) / P, P }).to(model.dtype);
-    at::Tensor x = at::linear(patches, model.patch_weight, model.patch_bias);
+    at::Tensor x = model.patch_embed(patches);
     if (trace)
         pass.patch_embeddings = x;
     for (size_t i = 0; i < model.layers.size(); i++) {
@@ -253,7 +252,7 @@ Forward forward(const Model &model, const at::Tensor &series, const at::Tensor &
     if (cache != nullptr)
         cache->length += x.size(2);
     at::Tensor last = x.narrow(2, x.size(2) - outputs, outputs);
-    at::Tensor unembedded = at::linear(last, model.unembed_weight, model.unembed_bias);
+    at::Tensor unembedded = model.unembed(last);
     pass.hidden = unembedded.view({ x.size(0), x.size(1), outputs * P, D });
     pass.mixture = mixture_head(model, pass.hidden);
     return pass;

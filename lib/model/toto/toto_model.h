@@ -5,12 +5,14 @@
  * optional key/value cache (toto_forward.cpp), the autoregressive
  * decoding over patches behind predict and sample paths (toto_decode.cpp),
  * and the backend state with the exception boundary shared by the entry
- * points (toto_backend.cpp, toto_trace.cpp).
+ * points (toto_backend.cpp, toto_trace.cpp). The Linear layers compute in
+ * the model's precision (toto_precision.cpp).
  *
  * Shapes use R for rows (series, or series x sample chains), V variates,
  * T time steps (a multiple of the patch P), N patches, D embed_dim, K
  * mixture components. Raw series and the scaler's loc/scale are float32 as
- * in the official code; the network runs in the model's compute dtype.
+ * in the official code; so is the residual stream between the Linear
+ * layers, whatever precision those compute in.
  */
 #ifndef MS_TOTO_MODEL_H
 #define MS_TOTO_MODEL_H
@@ -19,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -28,20 +31,47 @@
 
 namespace toto {
 
+/* What the backbone's Linear layers compute in (ms_model_options.precision). */
+enum class Precision { fp32, bf16, int8 };
+
+struct QuantizedWeights;  /* toto_precision.cpp */
+
+/*
+ * One Linear layer in the form its precision computes with, float32 in and
+ * float32 out, so that the residual stream, the norms and the softmax
+ * around it stay float32 (toto_precision.cpp). fp32: the loaded weights;
+ * bf16: bfloat16 copies, the product in bfloat16 and the bias added in
+ * float32; int8: the weights quantized per output channel and packed for
+ * libtorch's quantized engine, the activations quantized per call.
+ */
+class Linear {
+public:
+    Linear() = default;
+    Linear(at::Tensor weight, at::Tensor bias, Precision precision);
+    at::Tensor operator()(const at::Tensor &x) const;
+
+private:
+    at::Tensor weight_, bias_;
+    std::shared_ptr<const QuantizedWeights> quantized_;
+};
+
 struct Layer {
     bool spacewise;
     at::Tensor norm1, norm2;
+    /* The checkpoint's weights as loaded; set_precision moves them into the
+     * Linears below, which the forward pass uses. */
     at::Tensor qkv_weight, qkv_bias;  /* [3D, D]: channel qkv * D + d * H + h */
     at::Tensor out_weight, out_bias;  /* [D, D] over the head-major merge */
     at::Tensor w12_weight, w12_bias;  /* [2F, D]: gate rows first, then value */
     at::Tensor w3_weight, w3_bias;    /* [D, F] */
+    Linear qkv, out, w12, w3;
 };
 
 struct Model {
     ms_toto_config config;
     size_t parameters;
     at::Device device = at::kCPU;
-    at::ScalarType dtype = at::kFloat;  /* compute dtype of the network */
+    at::ScalarType dtype = at::kFloat;  /* of the loaded weights and the activations */
     at::Tensor patch_weight, patch_bias;
     std::vector<Layer> layers;
     at::Tensor unembed_weight, unembed_bias;
@@ -51,6 +81,9 @@ struct Model {
     /* Rotary tables (float32, [head_dim / 2]): theta^(-2i/head_dim) and the
      * xPos bases (2i + 0.4 head_dim) / (1.4 head_dim). */
     at::Tensor inverse_frequencies, xpos_bases;
+    /* The patch embedding and unembedding in the precision (set_precision). */
+    Precision precision = Precision::fp32;
+    Linear patch_embed, unembed;
 
     int64_t patch() const { return config.patch_size; }
 };
@@ -60,6 +93,13 @@ struct Model {
  * them in place) and hold references to it, so the caller may close the
  * checkpoint afterwards. Throws on failure. */
 Model load_model(const ms_toto_checkpoint *checkpoint, at::Device device, at::ScalarType dtype);
+
+/* Builds the Linears of a loaded float32 model in `precision` (bfloat16
+ * copies, int8 packing; int8 on the CPU only, as ms_precision_check_device
+ * has checked), after loading so the loader stays one path; the float32
+ * weights are released where the precision does not use them. Throws when
+ * this libtorch cannot serve the precision. */
+void set_precision(Model &model, Precision precision);
 
 /* Keys and values of the time-wise layers for rows of R x V sequences:
  * [R*V, H, capacity, head_dim] per time-wise layer (undefined for
