@@ -43,6 +43,11 @@ typedef struct ms_origin_table {
  * are fitted (options.c). */
 size_t ms_forecast_simulations(const ms_analyzer_options *opts);
 
+/* *out = the caller's options (the defaults when opts is NULL), resolved
+ * (ms_analyzer_options_resolve): what an analyzer or a backtest keeps. */
+ms_status ms_analyzer_options_copy_resolved(const ms_analyzer_options *opts,
+                                            ms_analyzer_options *out);
+
 /* The first origin the walk-forward needs: n - N - E (N: the forecast
  * simulations, ms_forecast_simulations). Fails with
  * MS_ERR_TOO_SHORT (message says how many bars are needed) when the history

@@ -55,10 +55,8 @@ MS_API ms_status ms_analyzer_create(ms_analyzer **out, ms_source *source,
     *out = NULL;
     if (source == NULL || model == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_create: NULL argument");
-    ms_analyzer_options resolved = MS_ANALYZER_OPTIONS_INIT;
-    if (opts != NULL)
-        resolved = *opts;
-    ms_status status = ms_analyzer_options_resolve(&resolved);
+    ms_analyzer_options resolved;
+    ms_status status = ms_analyzer_options_copy_resolved(opts, &resolved);
     if (status != MS_OK)
         return status;
     ms_analyzer *analyzer = calloc(1, sizeof *analyzer);

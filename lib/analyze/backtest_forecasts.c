@@ -126,10 +126,8 @@ MS_API ms_status ms_backtest_forecasts(ms_report **out, ms_source *source, const
     if (source == NULL || symbol == NULL || *symbol == '\0' || forecasts == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_backtest_forecasts: NULL argument or empty "
                         "symbol");
-    ms_analyzer_options resolved = MS_ANALYZER_OPTIONS_INIT;
-    if (opts != NULL)
-        resolved = *opts;
-    ms_status status = ms_analyzer_options_resolve(&resolved);
+    ms_analyzer_options resolved;
+    ms_status status = ms_analyzer_options_copy_resolved(opts, &resolved);
     if (status != MS_OK)
         return status;
     double started = ms_clock_seconds();

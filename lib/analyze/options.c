@@ -225,6 +225,15 @@ static ms_status resolve_fills(ms_analyzer_options *opts)
     return MS_OK;
 }
 
+ms_status ms_analyzer_options_copy_resolved(const ms_analyzer_options *opts,
+                                            ms_analyzer_options *out)
+{
+    *out = (ms_analyzer_options)MS_ANALYZER_OPTIONS_INIT;
+    if (opts != NULL)
+        *out = *opts;
+    return ms_analyzer_options_resolve(out);
+}
+
 size_t ms_forecast_simulations(const ms_analyzer_options *opts)
 {
     return opts->simulations + (opts->offsets == MS_OFFSETS_WALK_FORWARD ? opts->eval_days : 0);

@@ -18,6 +18,7 @@
 #include "core/core_internal.h"
 #include "model/kronos/kronos_internal.h"
 #include "model/kronos_checkpoint.h"
+#include "model/torch_guard.h"
 
 namespace kronos {
 
@@ -109,23 +110,7 @@ at::Tensor decode_s2(const Model &model, const at::Tensor &context, const at::Te
 /* sample_from_logits' filter: probabilities [R, V] (0 where removed). */
 at::Tensor sample_probabilities(const at::Tensor &logits, const ms_kronos_sampling &sampling);
 
-/* Runs `body` (returning an ms_status) and turns every exception into an
- * ms_error: the C/C++ boundary of every entry point. */
-template <typename Body>
-ms_status guard(const char *context, Body &&body) noexcept
-{
-    try {
-        return body();
-    } catch (const c10::Error &e) {
-        return ms_error(MS_ERR_MODEL, "%s: libtorch: %s", context, e.what_without_backtrace());
-    } catch (const std::bad_alloc &) {
-        return ms_error(MS_ERR_NOMEM, "%s: out of memory", context);
-    } catch (const std::exception &e) {
-        return ms_error(MS_ERR_MODEL, "%s: %s", context, e.what());
-    } catch (...) {
-        return ms_error(MS_ERR_MODEL, "%s: unknown C++ exception", context);
-    }
-}
+using ms_torch::guard;  /* the C/C++ boundary of every entry point */
 
 }  // namespace kronos
 

@@ -28,6 +28,7 @@
 
 #include "model/checkpoint.h"
 #include "model/model_internal.h"
+#include "model/torch_guard.h"
 
 namespace toto {
 
@@ -193,23 +194,7 @@ struct Backend {
     int threads = 1;
 };
 
-/* Runs `body` (which returns an ms_status) and turns every exception into
- * an error recorded with ms_error: the C/C++ boundary of every entry point. */
-template <typename Body>
-ms_status guard(const char *context, Body &&body) noexcept
-{
-    try {
-        return body();
-    } catch (const c10::Error &e) {
-        return ms_error(MS_ERR_MODEL, "%s: libtorch: %s", context, e.what_without_backtrace());
-    } catch (const std::bad_alloc &) {
-        return ms_error(MS_ERR_NOMEM, "%s: out of memory", context);
-    } catch (const std::exception &e) {
-        return ms_error(MS_ERR_MODEL, "%s: %s", context, e.what());
-    } catch (...) {
-        return ms_error(MS_ERR_MODEL, "%s: unknown C++ exception", context);
-    }
-}
+using ms_torch::guard;  /* the C/C++ boundary of every entry point */
 
 }  // namespace toto
 
