@@ -81,6 +81,8 @@ CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC     := $(sort $(wildcard tests/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
+TEST_SUPPORT_LIB := $(BUILD)/obj/tests/libsupport.a
 EXAMPLE_SRC  := $(sort $(wildcard examples/*.c))
 BENCH_SRC    := $(sort $(wildcard bench/bench_*.c))
 BENCH_CXX    := $(sort $(wildcard bench/bench_*.cpp))
@@ -122,11 +124,21 @@ $(CLI): $(CLI_OBJ) $(BUILD)/lib/libmarketsim.so
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_LIBS) $(LIBS) $(LDFLAGS)
 
-# `-x c` before every C file: g++ (the linker driver once there is C++)
-# applies a single `-x c` to the first file only.
-$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC)
+# The test support files compile once per build into an archive, so each
+# suite compiles only its own file and links just the helpers it calls.
+$(BUILD)/obj/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
-	$(LINK) $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ $(foreach source,$< $(TEST_SUPPORT),-x c $(source)) -x none $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
+	$(CC) $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -c $< -o $@
+
+$(TEST_SUPPORT_LIB): $(TEST_SUPPORT_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+# `-x c` before the suite's C file: g++ is the linker driver once there is
+# C++; `-x none` lets the archives be read as archives.
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_LIB) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(LINK) $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ -x c $< -x none $(TEST_SUPPORT_LIB) $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
 
 # Examples build as users build them: public headers and the INSTALLED
 # library, found through pkg-config (for a private prefix set
