@@ -24,7 +24,7 @@
 #define MODELS 2
 #define SIMULATIONS 4
 
-static const char *const everyone[] = { "GOOD", "SHORT", "OTHER", "BADHIGH", "STALE" };
+static const char *const everyone[] = { "GOOD", "SHORT", "OTHER", "BADHIGH", "STALE", 0 };
 static const char *const good_alone[] = { "GOOD" };
 
 typedef struct fixture {
@@ -39,7 +39,7 @@ typedef struct run {
     unsigned ablations;
     size_t num_samples;
     uint64_t seed;
-    int in_sample_offsets;     /* 0 (unset in the initialisers below): walk-forward */
+    int in_sample_offsets;     /* 0: walk-forward (the default); 1: in-sample */
 } run;
 
 static ms_model *open_model(const char *dir)
@@ -170,22 +170,22 @@ static void assert_runs_agree(const fixture *f, const char *const *symbols, size
     }
 }
 
-static const run sequential = { 0, 1, 0, 0, 0 };
+static const run sequential = { 0, 1, 0, 0, 0, 0 };
 
 static void test_a_report_is_the_same_for_one_and_eight_workers(void **state)
 {
-    assert_runs_agree(*state, everyone, 5, (run){ 1, 1, 0, 0, 0 }, everyone, 5,
-                      (run){ 1, 8, 0, 0, 0 });
+    assert_runs_agree(*state, everyone, 5, (run){ 1, 1, 0, 0, 0, 0 }, everyone, 5,
+                      (run){ 1, 8, 0, 0, 0, 0 });
 }
 
 static void test_a_report_is_the_same_parallel_and_sequential(void **state)
 {
-    assert_runs_agree(*state, everyone, 5, sequential, everyone, 5, (run){ 1, 8, 0, 0, 0 });
+    assert_runs_agree(*state, everyone, 5, sequential, everyone, 5, (run){ 1, 8, 0, 0, 0, 0 });
 }
 
 static void test_a_symbol_report_is_the_same_alone_and_among_other_symbols(void **state)
 {
-    assert_runs_agree(*state, good_alone, 1, sequential, everyone, 5, (run){ 1, 8, 0, 0, 0 });
+    assert_runs_agree(*state, good_alone, 1, sequential, everyone, 5, (run){ 1, 8, 0, 0, 0, 0 });
 }
 
 static void test_every_ablation_gives_the_same_report_bit_for_bit(void **state)
@@ -197,25 +197,25 @@ static void test_every_ablation_gives_the_same_report_bit_for_bit(void **state)
             MS_ABLATE_NO_OVERLAP,
     };
     for (size_t a = 0; a < sizeof ablations / sizeof ablations[0]; a++) {
-        assert_runs_agree(*state, everyone, 5, (run){ 1, 2, 0, 0, 0 }, everyone, 5,
-                          (run){ 1, 2, ablations[a], 0, 0 });
+        assert_runs_agree(*state, everyone, 5, (run){ 1, 2, 0, 0, 0, 0 }, everyone, 5,
+                          (run){ 1, 2, ablations[a], 0, 0, 0 });
         assert_runs_agree(*state, everyone, 5, sequential, everyone, 5,
-                          (run){ 0, 1, ablations[a], 0, 0 });
+                          (run){ 0, 1, ablations[a], 0, 0, 0 });
     }
 }
 
 static void test_a_repeated_run_gives_the_same_report(void **state)
 {
-    const run parallel = { 1, 8, 0, 0, 0 };
+    const run parallel = { 1, 8, 0, 0, 0, 0 };
     assert_runs_agree(*state, everyone, 5, parallel, everyone, 5, parallel);
 }
 
 static void test_seeded_samples_are_the_same_alone_among_others_and_in_every_mode(void **state)
 {
-    const run alone = { 0, 1, 0, 16, 42 };
-    assert_runs_agree(*state, good_alone, 1, alone, everyone, 5, (run){ 1, 8, 0, 16, 42 });
+    const run alone = { 0, 1, 0, 16, 42, 0 };
+    assert_runs_agree(*state, good_alone, 1, alone, everyone, 5, (run){ 1, 8, 0, 16, 42, 0 });
     assert_runs_agree(*state, good_alone, 1, alone, everyone, 5,
-                      (run){ 1, 3, MS_ABLATE_NO_DEDUP | MS_ABLATE_RERUN_SAMPLES, 16, 42 });
+                      (run){ 1, 3, MS_ABLATE_NO_DEDUP | MS_ABLATE_RERUN_SAMPLES, 16, 42, 0 });
 }
 
 /* The seeded comparisons above are not vacuous: the samples are drawn
@@ -224,8 +224,8 @@ static void test_another_seed_draws_other_samples(void **state)
 {
     const fixture *f = *state;
     for (int m = 0; m < MODELS; m++) {
-        ms_report *a = analyze(f, m, good_alone, 1, (run){ 0, 1, 0, 16, 42 });
-        ms_report *b = analyze(f, m, good_alone, 1, (run){ 0, 1, 0, 16, 43 });
+        ms_report *a = analyze(f, m, good_alone, 1, (run){ 0, 1, 0, 16, 42, 0 });
+        ms_report *b = analyze(f, m, good_alone, 1, (run){ 0, 1, 0, 16, 43, 0 });
         const char *what = NULL;
         assert_false(same_symbol(ms_report_symbol(a, 0), ms_report_symbol(b, 0), &what));
         ms_report_free(a);
