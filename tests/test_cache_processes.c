@@ -107,10 +107,10 @@ static void test_two_processes_writing_one_cache_at_once_keep_every_forecast(voi
     assert_true(WIFEXITED(status_b) && WEXITSTATUS(status_b) == 0);
     assert_no_cache_message(err_a);
     assert_no_cache_message(err_b);
-    /* Two symbols x 48 contexts x two aggregates, each stored once. */
+    /* Two symbols x their contexts x two aggregates, each stored once. */
     ms_cache_info info;
     assert_int_equal(ms_cache_get_info(cache, &info), MS_OK);
-    assert_int_equal(info.forecasts, 2 * 48 * 2);
+    assert_int_equal(info.forecasts, 2 * CACHE_CONTEXTS * 2);
     cache_analysis both = cache_analyze(dir, cache, 0, cache_symbols, 2);
     assert_int_equal(both.computed, 0);
     cache_analysis_release(&both);

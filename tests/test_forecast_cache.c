@@ -147,7 +147,7 @@ static void test_a_truncated_file_is_reported_once_and_bypassed(void **state)
     struct stat info;
     assert_int_equal(stat(cache, &info), 0);
     assert_int_equal(truncate(cache, info.st_size / 2), 0);
-    assert_bypassed_once(dir, cache, 3 * 16);
+    assert_bypassed_once(dir, cache, CACHE_CONTEXTS);
     free(cache);
 }
 
@@ -164,7 +164,7 @@ static void test_a_damaged_value_is_never_served(void **state)
                                   "(SELECT key FROM forecasts LIMIT 1)", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_bypassed_once(dir, cache, 3 * 16);
+    assert_bypassed_once(dir, cache, CACHE_CONTEXTS);
     free(cache);
 }
 
@@ -208,13 +208,15 @@ static void test_eviction_keeps_the_size_bound_and_the_most_recently_used(void *
 {
     const char *dir = *state;
     char *cache = temp_dir_path(dir, "forecasts.sqlite");
-    cache_analysis first = cache_analyze(dir, cache, 50, cache_symbols, 1);
-    cache_analysis second = cache_analyze(dir, cache, 50, cache_symbols + 1, 1);
-    assert_int_equal(first.computed, 3 * 16); /* 10 + 6 origins, three series */
+    /* Room for one symbol's forecasts and a little more, not for two. */
+    const size_t bound = CACHE_CONTEXTS + 2;
+    cache_analysis first = cache_analyze(dir, cache, bound, cache_symbols, 1);
+    cache_analysis second = cache_analyze(dir, cache, bound, cache_symbols + 1, 1);
+    assert_int_equal(first.computed, CACHE_CONTEXTS);
     ms_cache_info info;
     assert_int_equal(ms_cache_get_info(cache, &info), MS_OK);
-    assert_int_equal(info.forecasts, 50);
-    cache_analysis again = cache_analyze(dir, cache, 50, cache_symbols + 1, 1);
+    assert_int_equal(info.forecasts, bound);
+    cache_analysis again = cache_analyze(dir, cache, bound, cache_symbols + 1, 1);
     assert_int_equal(again.cached, second.computed);
     cache_analysis_release(&first);
     cache_analysis_release(&second);

@@ -12,6 +12,11 @@
 /* Bars per symbol on the first day; 10 simulations of 6 days each. */
 #define CACHE_BARS 200
 
+/* Forecasts per symbol of those analyses: close, high and low at
+ * N + 2E = 10 + 12 origins (walk-forward offsets are fitted on the E days
+ * before each window). */
+#define CACHE_CONTEXTS (3 * (10 + 2 * 6))
+
 extern const char *const cache_symbols[2];
 
 /* temp_dir_setup, then CACHE_BARS bars of each cache symbol under
