@@ -53,34 +53,65 @@ static ms_status check_writable(const char *path)
     return MS_OK;
 }
 
-static ms_status check_or_create_schema(sqlite3 *db, const char *path)
+/* Reads the file's marks: *tables is how many schema objects it holds.
+ * Errors when they belong to another application or a newer marketsim. */
+static ms_status read_marks(sqlite3 *db, const char *path, int *tables)
 {
-    int application_id = 0, tables = 0, version = 0;
-    if (!query_int(db, "PRAGMA application_id", &application_id) ||
-        !query_int(db, "SELECT count(*) FROM sqlite_master", &tables) ||
+    int application_id = 0, version = 0;
+    /* Tables first: each query is its own read, and the tables and marks
+     * are committed together, so tables seen mean the marks are there. */
+    if (!query_int(db, "SELECT count(*) FROM sqlite_master", tables) ||
+        !query_int(db, "PRAGMA application_id", &application_id) ||
         !query_int(db, "PRAGMA user_version", &version))
         return ms_error(MS_ERR_PARSE, "forecast cache %s is damaged or not an SQLite file: %s",
                         path, sqlite3_errmsg(db));
-    if (tables > 0 && application_id != CACHE_APPLICATION_ID)
+    if (*tables > 0 && application_id != CACHE_APPLICATION_ID)
         return ms_error(MS_ERR_PARSE, "%s is not a marketsim forecast cache (another SQLite "
                         "database)", path);
-    if (tables > 0 && version > CACHE_SCHEMA_VERSION)
+    if (*tables > 0 && version > CACHE_SCHEMA_VERSION)
         return ms_error(MS_ERR_PARSE, "forecast cache %s was written by a newer marketsim", path);
+    return MS_OK;
+}
+
+/* Creates the tables and marks the file as ours in one write transaction,
+ * so another process opening the new file at the same moment sees either
+ * an empty file or a marked one, never unmarked tables. */
+static ms_status create_schema(sqlite3 *db, const char *path)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return ms_error(MS_ERR_IO, "forecast cache %s: locking it: %s", path, sqlite3_errmsg(db));
+    int tables = 0;
+    ms_status status = read_marks(db, path, &tables); /* another process may have won */
+    char marks[96];
+    snprintf(marks, sizeof marks, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+             CACHE_APPLICATION_ID, CACHE_SCHEMA_VERSION);
+    if (status == MS_OK && tables == 0 &&
+        (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+         sqlite3_exec(db, marks, NULL, NULL, NULL) != SQLITE_OK))
+        status = ms_error(sqlite3_errcode(db) == SQLITE_READONLY ? MS_ERR_IO : MS_ERR_PARSE,
+                          "forecast cache %s: preparing it: %s", path, sqlite3_errmsg(db));
+    if (status == MS_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        status = ms_error(MS_ERR_IO, "forecast cache %s: preparing it: %s", path,
+                          sqlite3_errmsg(db));
+    if (status != MS_OK)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}
+
+static ms_status check_or_create_schema(sqlite3 *db, const char *path)
+{
+    int tables = 0;
+    ms_status status = read_marks(db, path, &tables);
+    if (status != MS_OK)
+        return status;
     /* WAL lets readers go on while one process writes; NORMAL syncs at
      * checkpoints only: a crash may lose the last forecasts, never
      * corrupt the file, and a lost forecast is only computed again. */
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
-                     NULL) != SQLITE_OK || sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK)
+                     NULL) != SQLITE_OK)
         return ms_error(sqlite3_errcode(db) == SQLITE_READONLY ? MS_ERR_IO : MS_ERR_PARSE,
                         "forecast cache %s: preparing it: %s", path, sqlite3_errmsg(db));
-    if (tables > 0)
-        return MS_OK;
-    char marks[96];
-    snprintf(marks, sizeof marks, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
-             CACHE_APPLICATION_ID, CACHE_SCHEMA_VERSION);
-    if (sqlite3_exec(db, marks, NULL, NULL, NULL) != SQLITE_OK)
-        return ms_error(MS_ERR_IO, "forecast cache %s: marking it: %s", path, sqlite3_errmsg(db));
-    return MS_OK;
+    return tables > 0 ? MS_OK : create_schema(db, path);
 }
 
 ms_status ms_cache_file_open(sqlite3 **out, const char *path, bool create)
