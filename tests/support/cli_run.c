@@ -70,17 +70,14 @@ cli_run_result cli_run(const char *env, ...)
     return (cli_run_result){ WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err) };
 }
 
-pid_t cli_spawn(const char *err_path, const char *const *env, ...)
+static pid_t spawn(const char *out_path, const char *err_path, const char *const *env,
+                   char **argv)
 {
-    char *argv[32];
-    va_list ap;
-    va_start(ap, env);
-    collect_args(argv, ap);
-    va_end(ap);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        int out = open("/dev/null", O_WRONLY), err = open(err_path, O_WRONLY | O_CREAT, 0600);
+        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = open(err_path, O_WRONLY | O_CREAT, 0600);
         dup2(out, STDOUT_FILENO);
         dup2(err, STDERR_FILENO);
         for (size_t i = 0; env != NULL && env[i] != NULL; i++)
@@ -89,6 +86,26 @@ pid_t cli_spawn(const char *err_path, const char *const *env, ...)
         _exit(127);
     }
     return pid;
+}
+
+pid_t cli_spawn(const char *err_path, const char *const *env, ...)
+{
+    char *argv[32];
+    va_list ap;
+    va_start(ap, env);
+    collect_args(argv, ap);
+    va_end(ap);
+    return spawn("/dev/null", err_path, env, argv);
+}
+
+pid_t cli_spawn_to(const char *out_path, const char *err_path, const char *const *env, ...)
+{
+    char *argv[32];
+    va_list ap;
+    va_start(ap, env);
+    collect_args(argv, ap);
+    va_end(ap);
+    return spawn(out_path, err_path, env, argv);
 }
 
 void cli_run_release(cli_run_result *result)

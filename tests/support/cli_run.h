@@ -26,6 +26,9 @@ void cli_run_release(cli_run_result *result);
  * caller waits for the returned pid. */
 pid_t cli_spawn(const char *err_path, const char *const *env, ...);
 
+/* cli_spawn with stdout to `out_path` (created or truncated). */
+pid_t cli_spawn_to(const char *out_path, const char *err_path, const char *const *env, ...);
+
 /* "csv:<source dir>/tests/fixtures/analyze", from $MARKETSIM_SOURCE_DIR. */
 const char *cli_fixtures_uri(void);
 
