@@ -11,7 +11,8 @@
  * argv[1]: the checkpoint preset (default base, made by `model init` under
  * build/bench/checkpoints, random weights); argv[2] or BENCH_CYCLE_SYMBOLS:
  * symbols (default 30; fewer to try it out). 70 simulations, default
- * options otherwise.
+ * options otherwise. `bench_cycle --load-alone DIR` runs only the
+ * fresh-process load of checkpoint DIR (what the re-executed process does).
  * Data: the first symbols (by name) of ../shared/data/daily, or of the
  * directory MARKETSIM_BENCH_DATA names, when it has enough; else the
  * synthetic market. Either is written as CSV files in a scratch directory
