@@ -74,6 +74,24 @@ bool mpi_job_start(mpi_job *job)
     return true;
 }
 
+/* Waits for a collective step every rank takes, within the timeout: a
+ * rank that died before it would otherwise keep the others waiting. */
+static void wait_all(MPI_Request *request, const char *what)
+{
+    double started = now(), timeout = timeout_seconds();
+    int done = 0;
+    while (MPI_Test(request, &done, MPI_STATUS_IGNORE), !done) {
+        if (now() - started > timeout) {
+            int rank = 0;
+            MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+            fprintf(stderr, "marketsim: rank %d: not every rank joined %s within %.0f s (one "
+                    "died or hangs); the job ends with status 1\n", rank, what, timeout);
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+        pause_poll();
+    }
+}
+
 /* ---- The assignment ---------------------------------------------------------- */
 
 /* A symbol's forecast work: every symbol plans the same origins (the
@@ -100,7 +118,9 @@ static double *share_work(const mpi_job *job, ms_source *source, const char *con
     if (mine != NULL && all != NULL) {
         for (size_t i = (size_t)job->rank; i < n; i += (size_t)job->size)
             mine[i] = symbol_work(source, symbols[i], context_length);
-        MPI_Allreduce(mine, all, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        MPI_Request request;
+        MPI_Iallreduce(mine, all, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &request);
+        wait_all(&request, "the symbols' weighing");
     }
     free(mine);
     return all;
@@ -507,7 +527,9 @@ int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
     shard own = { .analyzer = analyzer, .symbols = malloc((n ? n : 1) * sizeof(char *)) };
     if (hosts == NULL || owner == NULL || load == NULL || own.symbols == NULL)
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-    MPI_Allgather(hosts_mine, 64, MPI_CHAR, hosts, 64, MPI_CHAR, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Iallgather(hosts_mine, 64, MPI_CHAR, hosts, 64, MPI_CHAR, MPI_COMM_WORLD, &request);
+    wait_all(&request, "the start");
     double *work = share_work(job, source, symbols, n, context_length(options));
     if (work == NULL || !assign(work, n, job->size, owner, load) ||
         !prepare_lines(job, symbols, n, owner, hosts))
