@@ -206,7 +206,7 @@ static bool prepare_lines(const mpi_job *job, const char *const *symbols, size_t
         FILE *f = open_memstream(&rank_lines[r], &length);
         if (f == NULL)
             return false;
-        fprintf(f, "  rank %d (%s):", r, hosts + (size_t)r * 64);
+        fprintf(f, "rank %d (%s):", r, hosts + (size_t)r * 64);
         for (size_t i = 0; i < n; i++)
             if (owner[i] == r)
                 fprintf(f, " %s", symbols[i]);
@@ -231,8 +231,10 @@ static void stopped_by_launcher(int signal_number)
     say("marketsim: stopped by the MPI launcher (a rank died: it names it) before these "
         "ranks delivered their symbols:\n");
     for (int r = 1; r < line_count; r++)
-        if (!delivered[r])
+        if (!delivered[r]) {
+            say("  ");
             say(rank_lines[r]);
+        }
     say("marketsim: re-run the same command: the forecast cache keeps every forecast "
         "already made, so only the lost work is done again\n");
     _exit(CLI_EXIT_FAILED);
@@ -241,7 +243,7 @@ static void stopped_by_launcher(int signal_number)
 static void abort_job(const char *command, int rank, double silent)
 {
     fprintf(stderr, "marketsim %s: rank %d stopped answering (no heartbeat for %.0f s: it died "
-            "or hangs); its symbols were not analysed:\n%s", command, rank, silent,
+            "or hangs); its symbols were not analysed:\n  %s", command, rank, silent,
             rank_lines[rank]);
     fprintf(stderr, "marketsim %s: the job ends with status 1; re-run the same command: the "
             "forecast cache keeps every forecast already made, so only the lost work is done "
@@ -437,7 +439,7 @@ static void check_part(const char *command, int rank, const unsigned char *part,
     memcpy(&header, part, sizeof header);
     if (header.status == MS_OK)
         return;
-    fprintf(stderr, "marketsim %s: rank %d: analysis: %.*s\n%s", command, rank,
+    fprintf(stderr, "marketsim %s: rank %d: analysis: %.*s\n  %s", command, rank,
             (int)(size - sizeof header), (const char *)part + sizeof header, rank_lines[rank]);
     MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
 }
@@ -541,8 +543,11 @@ int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
     free(owner);
     free(load);
     free(hosts);
-    if (job->rank == 0)
+    if (job->rank == 0) {
         signal(SIGTERM, stopped_by_launcher);
+        for (int r = 0; r < job->size && ms_log_threshold() <= MS_LOG_INFO; r++)
+            fprintf(stderr, "marketsim %s: share of %s", command, rank_lines[r]);
+    }
     pthread_t thread;
     if (pthread_create(&thread, NULL, run_shard, &own) != 0)
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
