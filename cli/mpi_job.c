@@ -171,6 +171,7 @@ typedef struct shard {
     ms_status status;
     char message[512];
     double seconds;
+    double ended;      /* now() when the share was done */
     atomic_int done;
 } shard;
 
@@ -181,7 +182,8 @@ static void *run_shard(void *context)
     s->status = ms_analyzer_run(s->analyzer, s->symbols, s->count, &s->report);
     if (s->status != MS_OK)
         snprintf(s->message, sizeof s->message, "%s", ms_last_error());
-    s->seconds = now() - started;
+    s->ended = now();
+    s->seconds = s->ended - started;
     atomic_store(&s->done, 1);
     return NULL;
 }
@@ -476,7 +478,7 @@ static int root_finish(const mpi_job *job, const char *command, shard *own,
     for (int r = 0; r < job->size; r++)
         g.heard[r] = now();
     gather_parts(job, command, &g, own);
-    double own_end = now();
+    double own_end = own->ended;
     if (!encode_part(own, &g.parts[0], &g.sizes[0]))
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
     signal(SIGTERM, SIG_DFL);
