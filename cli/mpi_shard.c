@@ -39,17 +39,6 @@ static int launched_size(void)
     return 0;
 }
 
-/* Cores this process may run on: its affinity mask (a launcher that binds
- * ranks already gave it its share), else the online count. */
-static int usable_cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    return online > 0 ? (int)online : 1;
-}
-
 #ifndef MS_WITH_MPI
 
 int cli_mpi_start(const char *command)
@@ -89,6 +78,17 @@ int cli_mpi_analyze(const char *command, ms_analyzer *analyzer,
 #include "mpi_job.h"
 
 static mpi_job job;
+
+/* Cores this process may run on: its affinity mask (a launcher that binds
+ * ranks already gave it its share), else the online count. */
+static int usable_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
 
 int cli_mpi_start(const char *command)
 {
