@@ -413,9 +413,10 @@ static void gather_parts(const mpi_job *job, const char *command, gather *g, sha
     double timeout = timeout_seconds(), sent = 0;
     while (g->missing > 0 || !shard_done(own)) {
         if (now() - sent >= HEARTBEAT_SECONDS) {
+            /* Delivered workers too: they wait for the merge and watch
+             * rank 0 until then, however long its own share takes. */
             for (int r = 1; r < job->size; r++)
-                if (!delivered[r])
-                    send_heartbeat(r);
+                send_heartbeat(r);
             sent = now();
         }
         hear_heartbeats(MPI_ANY_SOURCE, g->heard);
