@@ -92,6 +92,26 @@ static void wait_all(MPI_Request *request, const char *what)
     }
 }
 
+void mpi_job_share_text(const char **text)
+{
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    int length = rank == 0 && *text != NULL ? (int)strlen(*text) + 1 : 0;
+    MPI_Request request;
+    MPI_Ibcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
+    wait_all(&request, "the start");
+    char *copy = length > 0 ? malloc((size_t)length) : NULL;
+    if (length > 0 && copy == NULL)
+        MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
+    if (rank == 0 && copy != NULL)
+        memcpy(copy, *text, (size_t)length);
+    if (length > 0) {
+        MPI_Ibcast(copy, length, MPI_CHAR, 0, MPI_COMM_WORLD, &request);
+        wait_all(&request, "the start");
+    }
+    *text = copy;
+}
+
 /* ---- The assignment ---------------------------------------------------------- */
 
 /* A symbol's forecast work: every symbol plans the same origins (the

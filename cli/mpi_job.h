@@ -22,6 +22,9 @@ typedef struct mpi_job {
  * job's shape; MPI_Finalize runs at exit. False after printing why not. */
 bool mpi_job_start(mpi_job *job);
 
+/* cli_mpi_share_text (mpi_shard.h). */
+void mpi_job_share_text(const char **text);
+
 /* cli_mpi_analyze (mpi_shard.h). */
 int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
                     const ms_analyzer_options *options, ms_source *source,

@@ -58,6 +58,16 @@ int cli_mpi_active(void)
     return 0;
 }
 
+int cli_mpi_worker(void)
+{
+    return 0;
+}
+
+void cli_mpi_share_text(const char **text)
+{
+    (void)text;
+}
+
 void cli_mpi_share_cores(ms_model_options *model, ms_analyzer_options *analysis)
 {
     (void)model;
@@ -101,6 +111,17 @@ int cli_mpi_start(const char *command)
 int cli_mpi_active(void)
 {
     return job.started;
+}
+
+int cli_mpi_worker(void)
+{
+    return job.started && job.rank != 0;
+}
+
+void cli_mpi_share_text(const char **text)
+{
+    if (job.started)
+        mpi_job_share_text(text);
 }
 
 /* Ranks on one node share its cores: without a binding, each takes

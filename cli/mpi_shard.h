@@ -20,6 +20,15 @@ int cli_mpi_start(const char *command);
 /* Whether the analysis runs sharded (cli_mpi_start found an MPI job). */
 int cli_mpi_active(void);
 
+/* Whether this process is a rank other than 0 of an MPI job: it analyses
+ * its share only (no broker, no output). */
+int cli_mpi_worker(void);
+
+/* Rank 0's *text on every rank (a string rank 0 chose, such as the data
+ * source `trade` picks from its broker); a no-op outside an MPI job. The
+ * copy lives until the process ends. */
+void cli_mpi_share_text(const char **text);
+
 /* The cores this rank may use: the node's, shared among its ranks there;
  * fills unset model threads and analysis workers with that share. */
 void cli_mpi_share_cores(ms_model_options *model, ms_analyzer_options *analysis);

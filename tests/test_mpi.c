@@ -2,7 +2,8 @@
  * test_mpi.c - `marketsim analyze` under mpirun (cli/mpi_*.c,
  * docs/scaling.md): the report from 1 to 4 ranks equals the single
  * process' bit for bit (timings aside) in JSON, text and HTML, with the
- * baseline model, the tiny Toto fixture and a small checkpoint; a rank
+ * baseline model, the tiny Toto fixture and a small checkpoint; `trade`
+ * over ranks places the orders one process does, once; a rank
  * killed mid-run ends the job in bounded time, naming the rank and its
  * symbols. With a marketsim built without MPI, a launch as several ranks
  * is refused instead. The runs oversubscribe this machine's cores.
@@ -178,6 +179,40 @@ static void ranks_report_what_one_process_does_with_a_small_checkpoint(void **st
     temp_dir_remove(dir);
 }
 
+/* `trade` through the simulated broker at `journal`, by `launcher`: its
+ * stdout without timing lines, and its status. */
+static char *run_trade(const char *dir, const char *launcher, const char *journal, int *status)
+{
+    char command[12000], out[4200];
+    snprintf(out, sizeof out, "%s/trade.out", dir);
+    snprintf(command, sizeof command, "%s '%s' trade --broker 'sim:%s' --symbols "
+             "AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD --simulations 10 --cache off --workers 2 "
+             "--threads 1 > '%s' 2>/dev/null", launcher, bin(), journal, out);
+    *status = WEXITSTATUS(system(command));
+    return without_timing_lines(read_file(out));
+}
+
+static void trade_over_ranks_places_the_orders_one_process_does_once(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *dir = temp_dir_create(), launcher[256];
+    char *first = temp_dir_path(dir, "one.journal"), *second = temp_dir_path(dir, "ranks.journal");
+    int one_status, ranks_status;
+    char *one = run_trade(dir, "", first, &one_status);
+    snprintf(launcher, sizeof launcher, "%s -n 3", mpirun());
+    char *ranks = run_trade(dir, launcher, second, &ranks_status);
+    assert_int_equal(ranks_status, one_status);
+    assert_non_null(strstr(one, "results: sent "));
+    assert_string_equal(ranks, one);
+    free(one);
+    free(ranks);
+    free(first);
+    free(second);
+    temp_dir_remove(dir);
+}
+
 /* ---- A rank killed mid-run ------------------------------------------------------ */
 
 static bool environ_has(const char *pid, const char *a, const char *b)
@@ -312,6 +347,7 @@ int main(void)
         cmocka_unit_test(ranks_report_what_one_process_does_with_the_baseline_model),
         cmocka_unit_test(ranks_report_what_one_process_does_with_the_tiny_toto_fixture),
         cmocka_unit_test(ranks_report_what_one_process_does_with_a_small_checkpoint),
+        cmocka_unit_test(trade_over_ranks_places_the_orders_one_process_does_once),
         cmocka_unit_test(a_killed_rank_ends_the_job_naming_it_and_its_symbols),
         cmocka_unit_test(a_build_without_mpi_refuses_to_run_as_one_of_several_ranks),
     };
