@@ -275,19 +275,20 @@ static int wait_bounded(pid_t pid, double limit)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static void a_killed_rank_ends_the_job_naming_it_and_its_symbols(void **state)
+/* Runs a 3-rank job (MARKETSIM_LOG=info and `env`), sends `signal_number`
+ * to rank 2 once rank 0 has listed the shares, and returns the job's exit
+ * status (failing when it is still running after 90 s) with its stderr. */
+static int signal_rank_2(int signal_number, const char *env, char **err_text)
 {
-    (void)state;
-    if (!built_with_mpi())
-        skip();
     char *dir = temp_dir_create(), command[12000], mark[64];
     char *err = temp_dir_path(dir, "err");
-    snprintf(mark, sizeof mark, "MARKETSIM_TEST_MARK=%ld", (long)getpid());
     FILE *created = fopen(err, "w");
     fclose(created);
-    snprintf(command, sizeof command, "MARKETSIM_LOG=info %s %s -n 3 '%s' analyze --model '%s/tests/fixtures/toto-tiny' "
-             "--symbols SYMA,SYMB,SYMC,SYMD,SYME,SYMF,SYMG,SYMH,SYMI --simulations 60 "
-             "--cache off > /dev/null 2> '%s'", mark, mpirun(), bin(), source_dir(), err);
+    snprintf(mark, sizeof mark, "MARKETSIM_TEST_MARK=%ld", (long)getpid());
+    snprintf(command, sizeof command, "MARKETSIM_LOG=info %s %s %s -n 3 '%s' analyze --model "
+             "'%s/tests/fixtures/toto-tiny' --symbols SYMA,SYMB,SYMC,SYMD,SYME,SYMF,SYMG,SYMH,SYMI "
+             "--simulations 60 --cache off > /dev/null 2> '%s'", env, mark, mpirun(), bin(),
+             source_dir(), err);
     pid_t job = fork();
     if (job == 0) {
         setpgid(0, 0);
@@ -303,23 +304,58 @@ static void a_killed_rank_ends_the_job_naming_it_and_its_symbols(void **state)
         free(so_far);
     }
     assert_true(victim > 0);
-    double killed = seconds_now();
-    assert_int_equal(kill(victim, SIGKILL), 0);
-    int status = wait_bounded(job, 60);
-    char *text = read_file(err);
-    if (status == -1 || status == 0)
-        fail_msg("the job %s after rank 2 was killed:\n%s",
-                 status == -1 ? "still ran 60 s" : "ended with status 0", text);
-    printf("ended %.1f s after the kill with status %d\n", seconds_now() - killed, status);
-    char *line = strstr(text, "  rank 2 (");
-    if (line == NULL || strstr(text, "process rank 2") == NULL)
+    double signalled = seconds_now();
+    assert_int_equal(kill(victim, signal_number), 0);
+    int status = wait_bounded(job, 90);
+    *err_text = read_file(err);
+    if (status == -1)
+        fail_msg("the job still ran 90 s after rank 2 got signal %d:\n%s", signal_number,
+                 *err_text);
+    printf("ended %.1f s after signal %d to rank 2, with status %d\n",
+           seconds_now() - signalled, signal_number, status);
+    free(err);
+    temp_dir_remove(dir);
+    return status;
+}
+
+/* The line naming rank 2 and its symbols in `text` after `prefix`. */
+static void assert_names_rank_2(char *text, const char *prefix)
+{
+    char *line = strstr(text, prefix);
+    if (line == NULL)
         fail_msg("rank 2 and its symbols are not named:\n%s", text);
     char *end = strchr(line, '\n');
     *end = '\0';
     assert_non_null(strstr(line, ": SYM"));
+}
+
+/* Open MPI ends the job itself: its message names the rank, rank 0 names
+ * the ranks whose parts were missing; the status is mpirun's. */
+static void a_killed_rank_ends_the_job_naming_it_and_its_symbols(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *text = NULL;
+    int status = signal_rank_2(SIGKILL, "", &text);
+    assert_true(status != 0);
+    assert_non_null(strstr(text, "process rank 2"));
+    assert_names_rank_2(text, "  rank 2 (");
     free(text);
-    free(err);
-    temp_dir_remove(dir);
+}
+
+/* A stopped rank stays alive, so only the heartbeats notice it. */
+static void a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *text = NULL;
+    int status = signal_rank_2(SIGSTOP, "MARKETSIM_MPI_TIMEOUT=5", &text);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(text, "rank 2 stopped answering"));
+    assert_names_rank_2(text, "  rank 2 (");
+    free(text);
 }
 
 /* ---- Without MPI ----------------------------------------------------------------- */
@@ -349,6 +385,7 @@ int main(void)
         cmocka_unit_test(ranks_report_what_one_process_does_with_a_small_checkpoint),
         cmocka_unit_test(trade_over_ranks_places_the_orders_one_process_does_once),
         cmocka_unit_test(a_killed_rank_ends_the_job_naming_it_and_its_symbols),
+        cmocka_unit_test(a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it),
         cmocka_unit_test(a_build_without_mpi_refuses_to_run_as_one_of_several_ranks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
