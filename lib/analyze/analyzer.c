@@ -6,6 +6,8 @@
  * symbol writes only its own job, every forecast is a deterministic
  * function of its context, and the final order comes from a deterministic
  * sort, so results are identical for any worker count and engine mode.
+ * The steps around the engine (ms_analyzer_assemble) also build the report
+ * merged from parts analysed elsewhere (merge.c), in place of the engine.
  */
 #include <pthread.h>
 #include <stdbool.h>
