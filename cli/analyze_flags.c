@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mpi_shard.h"
 
 /* A positive count flag: 0 would silently mean "default". */
 static int count_flag(const char *command, const char *flag, const char *value, size_t *out)
@@ -164,8 +165,12 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
     ms_source_options source_opts = MS_SOURCE_OPTIONS_INIT;
     source_opts.synthetic_bars = args->bars;
     source_opts.bars = args->validation;
-    int code = cli_source_open(command, args->data, &source_opts, source);
-    return code != CLI_EXIT_OK ? code : cli_model_open(command, &args->model, model);
+    int code = cli_mpi_start(command);
+    cli_model_args model_args = args->model;
+    cli_mpi_share_cores(&model_args.options, NULL);
+    if (code == CLI_EXIT_OK)
+        code = cli_source_open(command, args->data, &source_opts, source);
+    return code != CLI_EXIT_OK ? code : cli_model_open(command, &model_args, model);
 }
 
 static void show_progress(void *context, size_t done, size_t total, const char *symbol)
@@ -221,14 +226,13 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
         options.cache = "default";
     if (isatty(STDERR_FILENO))
         options.progress = show_progress;
+    cli_mpi_share_cores(NULL, &options);
     ms_analyzer *analyzer = NULL;
     ms_status status = ms_analyzer_create(&analyzer, source, model, &options);
     int code = status != MS_OK ? cli_setup_error(command, "options", status) : CLI_EXIT_OK;
-    if (code == CLI_EXIT_OK) {
-        status = ms_analyzer_run(analyzer, (const char *const *)args->symbols.names,
-                                 args->symbols.count, out);
-        code = status != MS_OK ? cli_setup_error(command, "analysis", status) : CLI_EXIT_OK;
-    }
+    if (code == CLI_EXIT_OK)
+        code = cli_mpi_analyze(command, analyzer, &options, source,
+                               (const char *const *)args->symbols.names, args->symbols.count, out);
     if (code == CLI_EXIT_OK)
         code = cli_report_finish(command, args->html, *out);
     ms_analyzer_free(analyzer);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "mpi_shard.h"
 #include "marketsim/marketsim.h"
 
 static const char usage[] =
@@ -304,8 +305,10 @@ static int run_cycle(const trade_args *args, ms_source *source, ms_model *model,
 {
     cli_analysis_args analysis = args->analysis;
     ms_report *report = NULL;
-    int code = sync_sim(broker, source, args);
-    settle_on_broker(broker, &analysis.analyzer);
+    /* MPI ranks other than 0 have no broker: they only analyse a share. */
+    int code = broker != NULL ? sync_sim(broker, source, args) : CLI_EXIT_OK;
+    if (broker != NULL)
+        settle_on_broker(broker, &analysis.analyzer);
     if (code == CLI_EXIT_OK)
         code = cli_analysis_run("trade", &analysis, source, model, &report);
     if (code == CLI_EXIT_OK)
@@ -407,7 +410,10 @@ static int trade_with(trade_args *args, ms_broker *broker)
 {
     ms_source *source = NULL;
     ms_model *model = NULL;
-    int code = choose_data(args, broker);
+    int code = broker != NULL ? choose_data(args, broker) : CLI_EXIT_OK;
+    cli_mpi_share_text(&args->analysis.data);
+    if (code == CLI_EXIT_OK && args->loop && cli_mpi_active())
+        code = cli_usage_error("trade", "--loop runs in one process, not over MPI ranks");
     if (code == CLI_EXIT_OK)
         code = cli_analysis_open("trade", &args->analysis, &source, &model);
     if (code == CLI_EXIT_OK)
@@ -439,7 +445,9 @@ int cli_trade(int argc, char **argv)
     if (code < 0) {
         handle_stop_signals();
         ms_broker *broker = NULL;
-        code = open_broker(&args, &broker);
+        code = cli_mpi_start("trade");
+        if (code == CLI_EXIT_OK && !cli_mpi_worker())
+            code = open_broker(&args, &broker);
         if (code == CLI_EXIT_OK)
             code = trade_with(&args, broker);
         ms_broker_free(broker);

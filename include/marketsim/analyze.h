@@ -415,6 +415,36 @@ MS_API ms_status ms_report_to_html(const ms_report *report, char **out);
  */
 MS_API ms_status ms_report_write_html(const ms_report *report, const char *path);
 
+/* ---- Sharded analyses ------------------------------------------------------ */
+
+/*
+ * The report's per-symbol results (every symbol report, whole, and every
+ * error) as bytes for ms_analyzer_merge in another process of the same
+ * build: a process that analysed a share of the symbols packs its report
+ * and sends the bytes (marketsim under mpirun: docs/scaling.md). Doubles
+ * travel as their bits. *out (*size bytes) is freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_report_pack(const ms_report *report, void **out, size_t *size);
+
+/*
+ * The report ms_analyzer_run(analyzer, symbols, n) would have made, from
+ * `count` packs (ms_report_pack: parts[i], sizes[i] bytes) of runs that
+ * analysed the symbols between them, on analyzers with the same source,
+ * model and options: bit for bit the same symbol reports, errors,
+ * warnings, ranking and picks (timings aside: they are the parts'), because
+ * a symbol's results depend only on its own data, the model and the
+ * options, and what depends on all symbols (spellings of one instrument,
+ * freshness, ranking, picks) is judged here over all of them. A symbol in
+ * several parts is taken from the first. Nothing is analysed here. *out
+ * is freed with ms_report_free. Errors: MS_ERR_INVALID_ARG (a NULL
+ * argument; a symbol no part has a result for, named), MS_ERR_DATA (a pack
+ * cut short or made by another build), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_analyzer_merge(ms_analyzer *analyzer, const char *const *symbols, size_t n,
+                                   const void *const *parts, const size_t *sizes, size_t count,
+                                   ms_report **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,13 +6,15 @@
  * symbol writes only its own job, every forecast is a deterministic
  * function of its context, and the final order comes from a deterministic
  * sort, so results are identical for any worker count and engine mode.
+ * The steps around the engine (ms_analyzer_assemble) also build the report
+ * merged from parts analysed elsewhere (merge.c), in place of the engine.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "report_pack.h"
 
 struct ms_analyzer {
     ms_source *source;
@@ -260,11 +262,28 @@ static void release_jobs(ms_symbol_job *jobs, size_t n)
     free(jobs);
 }
 
+/* The engine's way to fill the jobs: the optional warm-up, then every symbol. */
+static ms_status engine_fill(void *context, ms_analyzer *analyzer, ms_report *report,
+                             ms_symbol_job *jobs, size_t count)
+{
+    (void)context;
+    ms_status status = MS_OK;
+    if (analyzer->options.warmup)
+        status = warm_up(analyzer, &report->timings);
+    return status == MS_OK ? run_engine(analyzer, jobs, count) : status;
+}
+
 MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer, const char *const *symbols,
                                  size_t n, ms_report **out)
 {
     if (analyzer == NULL || out == NULL || (symbols == NULL && n > 0))
         return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_run: NULL argument");
+    return ms_analyzer_assemble(analyzer, symbols, n, engine_fill, NULL, out);
+}
+
+ms_status ms_analyzer_assemble(ms_analyzer *analyzer, const char *const *symbols, size_t n,
+                               ms_jobs_fill fill, void *context, ms_report **out)
+{
     *out = NULL;
     ms_status checked = check_symbols(symbols, n);
     if (checked != MS_OK)
@@ -279,10 +298,8 @@ MS_API ms_status ms_analyzer_run(ms_analyzer *analyzer, const char *const *symbo
                            : ms_error(MS_ERR_NOMEM, "out of memory starting an analysis");
     if (status == MS_OK)
         status = prepare_jobs(kept, count, jobs);
-    if (status == MS_OK && analyzer->options.warmup)
-        status = warm_up(analyzer, &report->timings);
     if (status == MS_OK)
-        status = run_engine(analyzer, jobs, count);
+        status = fill(context, analyzer, report, jobs, count);
     if (status == MS_OK)
         status = collect(report, jobs, count);
     if (status == MS_OK)

@@ -1,0 +1,252 @@
+/*
+ * test_report_pack.c - a report's per-symbol results as bytes
+ * (ms_report_pack) and the report merged from parts (ms_analyzer_merge):
+ * the pack's tables name every field of the structs it carries, a report
+ * merged from its own pack equals it field for field, a report merged from
+ * shards equals the run over all symbols (freshness judged over all of
+ * them), and a damaged pack is refused.
+ */
+#include <setjmp.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/report_pack.h"
+#include "support/cache_fixture.h"
+
+static void assert_covered(const ms_pack_field *fields, size_t count, size_t size, size_t align,
+                           const char *name)
+{
+    const char *after = ms_pack_uncovered(fields, count, size, align);
+    if (after != NULL)
+        fail_msg("%s has a field after '%s' that lib/analyze/report_pack.c does not name: "
+                 "add it to the table there (a pointer with its kind)", name, after);
+}
+
+static void every_symbol_report_field_is_named_in_the_pack_table(void **state)
+{
+    (void)state;
+    size_t count;
+    const ms_pack_field *fields = ms_pack_symbol_fields(&count);
+    assert_covered(fields, count, sizeof(ms_symbol_report), alignof(ms_symbol_report),
+                   "ms_symbol_report");
+}
+
+static void every_strategy_summary_field_is_named_in_the_pack_table(void **state)
+{
+    (void)state;
+    size_t count;
+    const ms_pack_field *fields = ms_pack_summary_fields(&count);
+    assert_covered(fields, count, sizeof(ms_strategy_summary), alignof(ms_strategy_summary),
+                   "ms_strategy_summary");
+}
+
+static void a_field_past_the_table_is_found(void **state)
+{
+    (void)state;
+    size_t count;
+    const ms_pack_field *fields = ms_pack_symbol_fields(&count);
+    assert_string_equal(ms_pack_uncovered(fields, count, sizeof(ms_symbol_report) + 8,
+                                          alignof(ms_symbol_report)),
+                        fields[count - 1].name);
+    assert_string_equal(ms_pack_uncovered(fields + 1, count - 1, sizeof(ms_symbol_report),
+                                          alignof(ms_symbol_report)), "(start)");
+}
+
+/* ---- Analyses over the CSV fixtures ------------------------------------------ */
+
+typedef struct fixture {
+    ms_source *source;
+    ms_model *model;
+    ms_analyzer *analyzer;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    const char *root = getenv("MARKETSIM_SOURCE_DIR");
+    char uri[4096];
+    snprintf(uri, sizeof uri, "csv:%s/tests/fixtures/analyze", root ? root : ".");
+    assert_int_equal(ms_source_open(&f->source, uri, NULL), MS_OK);
+    assert_int_equal(ms_model_open(&f->model, "baseline", NULL), MS_OK);
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.simulations = 10;
+    opts.eval_days = 6;
+    opts.cache = "off";
+    assert_int_equal(ms_analyzer_create(&f->analyzer, f->source, f->model, &opts), MS_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    ms_analyzer_free(f->analyzer);
+    ms_model_free(f->model);
+    ms_source_free(f->source);
+    free(f);
+    return 0;
+}
+
+static ms_report *analyse(fixture *f, const char *const *symbols, size_t n)
+{
+    ms_report *report = NULL;
+    assert_int_equal(ms_analyzer_run(f->analyzer, symbols, n, &report), MS_OK);
+    return report;
+}
+
+static char *json_of(const ms_report *report)
+{
+    char *json = NULL;
+    assert_int_equal(ms_report_to_json(report, &json), MS_OK);
+    char *without = cache_json_without_timings(json);
+    ms_free(json);
+    return without;
+}
+
+static void assert_fields_equal(const void *a, const void *b, const ms_pack_field *fields,
+                                size_t count);
+
+static void assert_field_equal(const void *a, const void *b, const ms_pack_field *field)
+{
+    const char *x = (const char *)a + field->offset, *y = (const char *)b + field->offset;
+    const void *p, *q;
+    size_t n;
+    switch (field->kind) {
+    case MS_PACK_VALUE:
+        if (memcmp(x, y, field->size) != 0)
+            fail_msg("field %s differs", field->name);
+        return;
+    case MS_PACK_STRING:
+        memcpy(&p, x, sizeof p);
+        memcpy(&q, y, sizeof q);
+        assert_string_equal(p, q);
+        return;
+    case MS_PACK_DOUBLES: case MS_PACK_INT64S:
+        memcpy(&p, x, sizeof p);
+        memcpy(&q, y, sizeof q);
+        memcpy(&n, (const char *)a + field->count_offset, sizeof n);
+        assert_true(n == 0 || (p != q && memcmp(p, q, n * 8) == 0));
+        return;
+    case MS_PACK_SUMMARIES: {
+        size_t summary_count;
+        const ms_pack_field *summary = ms_pack_summary_fields(&summary_count);
+        for (int s = 0; s < MS_STRATEGY_COUNT; s++)
+            assert_fields_equal(&((const ms_symbol_report *)a)->strategies[s],
+                                &((const ms_symbol_report *)b)->strategies[s], summary,
+                                summary_count);
+        return;
+    }
+    }
+}
+
+static void assert_fields_equal(const void *a, const void *b, const ms_pack_field *fields,
+                                size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        assert_field_equal(a, b, &fields[i]);
+}
+
+static const char *const symbols[] = { "GOOD", "SHORT", "OTHER", "STALE", "BADHIGH", "NOFILE" };
+#define SYMBOL_COUNT (sizeof symbols / sizeof symbols[0])
+
+static void a_report_merged_from_its_own_pack_equals_it_field_for_field(void **state)
+{
+    fixture *f = *state;
+    ms_report *whole = analyse(f, symbols, SYMBOL_COUNT);
+    void *pack = NULL;
+    size_t size = 0;
+    assert_int_equal(ms_report_pack(whole, &pack, &size), MS_OK);
+    const void *parts[] = { pack };
+    ms_report *merged = NULL;
+    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, SYMBOL_COUNT, parts, &size, 1,
+                                       &merged), MS_OK);
+    size_t count;
+    const ms_pack_field *fields = ms_pack_symbol_fields(&count);
+    assert_int_equal(ms_report_symbol_count(merged), ms_report_symbol_count(whole));
+    assert_true(ms_report_symbol_count(whole) >= 3);
+    for (size_t i = 0; i < ms_report_symbol_count(whole); i++)
+        assert_fields_equal(ms_report_symbol(whole, i), ms_report_symbol(merged, i), fields,
+                            count);
+    assert_int_equal(ms_report_error_count(merged), 3);
+    char *expected = json_of(whole), *actual = json_of(merged);
+    assert_string_equal(actual, expected);
+    free(expected);
+    free(actual);
+    ms_free(pack);
+    ms_report_free(merged);
+    ms_report_free(whole);
+}
+
+/* STALE alone in a shard is judged against its own last bar and found
+ * fresh; merged, it is judged against the newest bar of all and is stale,
+ * as in the whole run. */
+static void a_report_merged_from_shards_equals_the_run_over_all_symbols(void **state)
+{
+    fixture *f = *state;
+    ms_report *whole = analyse(f, symbols, SYMBOL_COUNT);
+    const char *const first[] = { "GOOD", "OTHER", "NOFILE" };
+    const char *const second[] = { "BADHIGH", "STALE", "SHORT" };
+    ms_report *shards[2] = { analyse(f, second, 3), analyse(f, first, 3) };
+    assert_int_equal(ms_report_warning_count(shards[0]), 0);
+    void *packs[2];
+    size_t sizes[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(ms_report_pack(shards[i], &packs[i], &sizes[i]), MS_OK);
+    ms_report *merged = NULL;
+    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, SYMBOL_COUNT,
+                                       (const void *const *)packs, sizes, 2, &merged), MS_OK);
+    assert_true(ms_report_warning_count(merged) >= 1);
+    char *expected = json_of(whole), *actual = json_of(merged);
+    assert_string_equal(actual, expected);
+    free(expected);
+    free(actual);
+    for (int i = 0; i < 2; i++) {
+        ms_free(packs[i]);
+        ms_report_free(shards[i]);
+    }
+    ms_report_free(merged);
+    ms_report_free(whole);
+}
+
+static void a_pack_cut_short_or_a_missing_symbol_is_refused(void **state)
+{
+    fixture *f = *state;
+    ms_report *whole = analyse(f, symbols, 3);
+    void *pack = NULL;
+    size_t size = 0;
+    assert_int_equal(ms_report_pack(whole, &pack, &size), MS_OK);
+    const void *parts[] = { pack };
+    ms_report *merged = NULL;
+    for (size_t cut = 0; cut < size; cut += size / 7 + 1) {
+        assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 3, parts, &cut, 1, &merged),
+                         MS_ERR_DATA);
+        assert_null(merged);
+    }
+    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 4, parts, &size, 1, &merged),
+                     MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "STALE"));
+    ms_free(pack);
+    ms_report_free(whole);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_symbol_report_field_is_named_in_the_pack_table),
+        cmocka_unit_test(every_strategy_summary_field_is_named_in_the_pack_table),
+        cmocka_unit_test(a_field_past_the_table_is_found),
+        cmocka_unit_test_setup_teardown(a_report_merged_from_its_own_pack_equals_it_field_for_field,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_report_merged_from_shards_equals_the_run_over_all_symbols,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_pack_cut_short_or_a_missing_symbol_is_refused, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
