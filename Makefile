@@ -29,7 +29,9 @@ ifeq ($(MAKELEVEL),0)
 MAKEFLAGS    += -j$(shell nproc)
 endif
 
-VERSION      := 0.1.0
+# The version's one home is the file VERSION: scripts/gen-version writes it
+# into common.h, the Python package and the man page (`make test` checks).
+VERSION      := $(shell cat VERSION)
 SOVERSION    := 0
 PREFIX       ?= /usr/local
 DESTDIR      ?=
@@ -256,6 +258,7 @@ check-fake-alpaca:
 # is stale or a public function lacks its documentation.
 test: install-check
 	scripts/gen-api-docs --check
+	scripts/gen-version --check
 	$(MAKE) --no-print-directory check-suites
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory check-fake-alpaca
