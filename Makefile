@@ -255,10 +255,13 @@ check-fake-alpaca:
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/servers/test_fake_alpaca.py
 
 # docs/api.md is generated from the headers' comments: --check fails when it
-# is stale or a public function lacks its documentation.
+# is stale or a public function lacks its documentation. gen-version --check:
+# the version in common.h, Python and the man page is VERSION's.
+# check-references: every path and ms_ name a comment or document gives exists.
 test: install-check
 	scripts/gen-api-docs --check
 	scripts/gen-version --check
+	scripts/check-references
 	$(MAKE) --no-print-directory check-suites
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory check-fake-alpaca
