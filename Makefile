@@ -185,7 +185,8 @@ examples:
 # installed package (outside the source tree, from a clean environment: no
 # MARKETSIM_LIB, PYTHONPATH or LD_LIBRARY_PATH), so a broken install (a
 # missing header, soname link, pkg-config field or Python module) fails the
-# tests. scripts/install-check-system then stages the default install
+# tests; the toto-tiny forecast proves the installed library finds its
+# installed libtorch plugin. scripts/install-check-system then stages the default install
 # (PREFIX=/usr/local under a DESTDIR) and proves that Debian's python3 and
 # dynamic linker search where it puts the package and the library.
 TEST_PREFIX := $(abspath $(BUILD))/test-install
@@ -203,6 +204,8 @@ install-check: all
 	    EXAMPLES_OUT=$(TEST_PREFIX)/examples
 	$(CLEAN_ENV) MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
 	    test -s share/man/man1/marketsim.1 && bin/marketsim --version && \
+	    bin/marketsim forecast --data synthetic --symbol AAPL --horizon 2 \
+	        --model $(CURDIR)/tests/fixtures/toto-tiny && \
 	    examples/forecast AAPL && \
 	    examples/analyze AAPL,BTCUSD && \
 	    examples/backtest_one $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff 30 && \
