@@ -1,6 +1,7 @@
 # marketsim - one entry point for building, testing and installing.
 #
-#   make            library (build/lib) and CLI (build/bin)
+#   make            library (build/lib), its libtorch plugin (build/lib/marketsim)
+#                   and CLI (build/bin)
 #   make test       install-check (install, build and run the examples), every CMocka
 #                   suite under tests/ (check-suites), the Python pytest suite (check-python),
 #                   the test Alpaca server's self-test (check-fake-alpaca)
@@ -17,8 +18,10 @@
 #
 # C sources are C11 with warnings as errors. C++ sources (the libtorch model
 # ports, lib/model/toto/*.cpp and lib/model/kronos/*.cpp) are compiled only when present, with
-# TORCH_CFLAGS/TORCH_LIBS. Everything is built with -fvisibility=hidden:
-# only declarations marked MS_API are exported from the shared library.
+# TORCH_CFLAGS/TORCH_LIBS into the plugin libmarketsim-torch.so, which the
+# shared library loads on first use, so that neither it nor the CLI links
+# libtorch. Everything is built with -fvisibility=hidden: only declarations
+# marked MS_API are exported from the shared library (lib/libmarketsim.map).
 
 # Build with every core by default: the libtorch translation units take
 # ~20 s each. A -j on the command line wins; sub-makes share the jobserver.
@@ -26,7 +29,9 @@ ifeq ($(MAKELEVEL),0)
 MAKEFLAGS    += -j$(shell nproc)
 endif
 
-VERSION      := 0.1.0
+# The version's one home is the file VERSION: scripts/gen-version writes it
+# into common.h, the Python package and the man page (`make test` checks).
+VERSION      := $(shell cat VERSION)
 SOVERSION    := 0
 PREFIX       ?= /usr/local
 DESTDIR      ?=
@@ -66,13 +71,22 @@ endif
 
 LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
 LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp lib/model/kronos/*.cpp))
-LIB_OBJ      := $(LIB_C_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)
-ifneq ($(LIB_CXX_SRC),)
+LIB_C_OBJ    := $(LIB_C_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_CXX_OBJ  := $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)
+LIB_OBJ      := $(LIB_C_OBJ) $(LIB_CXX_OBJ)
+# The shared library and the CLI link no libtorch: the backends are the
+# plugin $(PLUGIN) (lib/model/plugin/torch_plugin.h), loaded on first use.
+# The static archive (tests, benchmarks, soak) holds the backends
+# themselves and links libtorch as before: $(LIBS).
+C_LIBS       := $(LIBS)
 LIBS         += $(TORCH_LIBS) -lstdc++
 LINK         := $(CXX)
-else
-LINK         := $(CC)
-endif
+# Test-only C++ (the traced forward pass): in the static archive only.
+TEST_ONLY_CXX_OBJ := $(BUILD)/obj/lib/model/toto/toto_trace.o
+SHARED_OBJ   := $(LIB_C_OBJ) $(BUILD)/obj/lib/model/plugin/torch_loader.o
+PLUGIN_OBJ   := $(filter-out $(TEST_ONLY_CXX_OBJ),$(LIB_CXX_OBJ)) \
+                $(BUILD)/obj/lib/model/plugin/torch_imports.o
+PLUGIN       := $(BUILD)/lib/marketsim/libmarketsim-torch.so
 
 CLI_SRC      := $(sort $(wildcard cli/*.c))
 # The CLI's configuration file is parsed with Debian's libinih (libinih-dev).
@@ -110,7 +124,7 @@ CLI          := $(BUILD)/bin/marketsim
 
 .PHONY: all test check-suites check-python check-fake-alpaca examples install-check bench run install \
         uninstall clean deps
-all: $(BUILD)/lib/libmarketsim.so $(CLI)
+all: $(BUILD)/lib/libmarketsim.so $(CLI) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -120,9 +134,20 @@ $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
 
-$(SHARED): $(LIB_OBJ)
+# The version script exports ms_* only (lib/libmarketsim.map).
+$(SHARED): $(SHARED_OBJ) lib/libmarketsim.map
 	@mkdir -p $(dir $@)
-	$(LINK) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(LIBS) $(LDFLAGS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
+	    -Wl,--version-script=lib/libmarketsim.map -o $@ $(SHARED_OBJ) $(C_LIBS) $(LDFLAGS)
+
+# The libtorch plugin: the backends, and the library functions they call
+# forwarded to the library that loads it (torch_imports.c); --no-undefined
+# catches a call missing from MS_TORCH_IMPORTS. TORCH_LIBS (and TORCH=DIR's
+# rpath and CUDA libraries) apply here only.
+$(PLUGIN): $(PLUGIN_OBJ) lib/model/plugin/torch_plugin.map
+	@mkdir -p $(dir $@)
+	$(CXX) -shared -Wl,--no-undefined -Wl,--version-script=lib/model/plugin/torch_plugin.map \
+	    -o $@ $(PLUGIN_OBJ) $(TORCH_LIBS) -lstdc++ -ljansson -lm -lpthread $(LDFLAGS)
 
 $(BUILD)/lib/libmarketsim.so: $(SHARED)
 	ln -sf libmarketsim.so.$(VERSION) $(BUILD)/lib/$(SONAME)
@@ -137,7 +162,7 @@ $(STATIC): $(LIB_OBJ)
 
 $(CLI): $(CLI_OBJ) $(BUILD)/lib/libmarketsim.so
 	@mkdir -p $(dir $@)
-	$(LINK) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_LIBS) $(LIBS) $(LDFLAGS)
+	$(CC) -o $@ $(CLI_OBJ) -L$(BUILD)/lib -lmarketsim -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_LIBS) $(C_LIBS) $(LDFLAGS)
 
 # The test support files compile once per build into an archive, so each
 # suite compiles only its own file and links just the helpers it calls.
@@ -175,7 +200,8 @@ examples:
 # installed package (outside the source tree, from a clean environment: no
 # MARKETSIM_LIB, PYTHONPATH or LD_LIBRARY_PATH), so a broken install (a
 # missing header, soname link, pkg-config field or Python module) fails the
-# tests. scripts/install-check-system then stages the default install
+# tests; the toto-tiny forecast proves the installed library finds its
+# installed libtorch plugin. scripts/install-check-system then stages the default install
 # (PREFIX=/usr/local under a DESTDIR) and proves that Debian's python3 and
 # dynamic linker search where it puts the package and the library.
 TEST_PREFIX := $(abspath $(BUILD))/test-install
@@ -193,6 +219,8 @@ install-check: all
 	    EXAMPLES_OUT=$(TEST_PREFIX)/examples
 	$(CLEAN_ENV) MARKETSIM_BACKTEST_SIMULATIONS=5 sh -e -c 'cd $(TEST_PREFIX) && \
 	    test -s share/man/man1/marketsim.1 && bin/marketsim --version && \
+	    bin/marketsim forecast --data synthetic --symbol AAPL --horizon 2 \
+	        --model $(CURDIR)/tests/fixtures/toto-tiny && \
 	    examples/forecast AAPL && \
 	    examples/analyze AAPL,BTCUSD && \
 	    examples/backtest_one $(CURDIR)/tests/fixtures/analyze/GOOD.csv maxdiff 30 && \
@@ -245,9 +273,13 @@ check-fake-alpaca:
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/servers/test_fake_alpaca.py
 
 # docs/api.md is generated from the headers' comments: --check fails when it
-# is stale or a public function lacks its documentation.
+# is stale or a public function lacks its documentation. gen-version --check:
+# the version in common.h, Python and the man page is VERSION's.
+# check-references: every path and ms_ name a comment or document gives exists.
 test: install-check
 	scripts/gen-api-docs --check
+	scripts/gen-version --check
+	scripts/check-references
 	$(MAKE) --no-print-directory check-suites
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory check-fake-alpaca
@@ -289,6 +321,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/include/marketsim $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(MAN_DIR)
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	install -D -m 755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/marketsim/libmarketsim-torch.so
 	ln -sf libmarketsim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libmarketsim.so
 	install -m 644 include/marketsim/*.h $(DESTDIR)$(PREFIX)/include/marketsim/
@@ -304,7 +337,9 @@ endif
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libmarketsim.so* $(DESTDIR)$(PREFIX)/bin/marketsim \
+	    $(DESTDIR)$(PREFIX)/lib/marketsim/libmarketsim-torch.so \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/marketsim.pc $(DESTDIR)$(MAN_DIR)/marketsim.1
+	rmdir $(DESTDIR)$(PREFIX)/lib/marketsim 2>/dev/null || true
 	rm -rf $(DESTDIR)$(PREFIX)/include/marketsim $(DESTDIR)$(PYTHON_DIR)/marketsim
 
 clean:

@@ -43,22 +43,20 @@ typedef struct cli_model_args {
 enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
        CLI_OPT_NO_KV_CACHE, CLI_OPT_PRECISION };
 
-#define CLI_MODEL_LONG_OPTIONS \
-    { "model", required_argument, NULL, CLI_OPT_MODEL }, \
-    { "device", required_argument, NULL, CLI_OPT_DEVICE }, \
-    { "threads", required_argument, NULL, CLI_OPT_THREADS }, \
-    { "max-batch", required_argument, NULL, CLI_OPT_MAX_BATCH }, \
-    { "no-kv-cache", no_argument, NULL, CLI_OPT_NO_KV_CACHE }, \
-    { "precision", required_argument, NULL, CLI_OPT_PRECISION }
-
-#define CLI_MODEL_HELP \
-    "  --model NAME           baseline (default), toto, or a Toto checkpoint directory\n" \
-    "  --device cpu|cuda      where the model runs (default cpu)\n" \
-    "  --threads N            model compute threads (default: all cores)\n" \
-    "  --max-batch N          most contexts per forward pass (default 64)\n" \
-    "  --no-kv-cache          re-run the whole sequence at every step beyond one patch\n" \
-    "  --precision P          fp32 (default), bf16 (CPU with AVX512_BF16/AMX, or cuda) or int8\n" \
-    "                         (CPU): what Toto's Linear layers compute in (MARKETSIM_PRECISION)\n"
+#define CLI_MODEL_FLAGS \
+    { "model", required_argument, CLI_OPT_MODEL, "NAME", \
+      "baseline (default), toto, or a Toto checkpoint directory" }, \
+    { "device", required_argument, CLI_OPT_DEVICE, "cpu|cuda", \
+      "where the model runs (default cpu)" }, \
+    { "threads", required_argument, CLI_OPT_THREADS, "N", \
+      "model compute threads (default: all cores)" }, \
+    { "max-batch", required_argument, CLI_OPT_MAX_BATCH, "N", \
+      "most contexts per forward pass (default 64)" }, \
+    { "no-kv-cache", no_argument, CLI_OPT_NO_KV_CACHE, NULL, \
+      "re-run the whole sequence at every step beyond one patch" }, \
+    { "precision", required_argument, CLI_OPT_PRECISION, "P", \
+      "fp32 (default), bf16 (CPU with AVX512_BF16/AMX, or cuda) or int8\n" \
+      "(CPU): what Toto's Linear layers compute in (MARKETSIM_PRECISION)" }
 
 /* Applies one model flag. Returns true when `option` was a model flag, with
  * *code set to CLI_EXIT_OK or a usage error's code. */
@@ -72,6 +70,28 @@ int cli_model_open(const char *command, const cli_model_args *args, ms_model **o
 /* Prints "marketsim: <message>" to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* One flag of a command's table (help.c): what getopt_long needs and its
+ * line in --help, in one place. A table ends with { NULL }. */
+typedef struct cli_flag {
+    const char *name;      /* the long name, without "--" */
+    int has_arg;           /* no_argument or required_argument */
+    int val;               /* the code the command's apply function receives; 'h': help */
+    const char *metavar;   /* the value's name in --help ("N", "URI"); NULL for a switch */
+    const char *help;      /* what it does; '\n' continues on the next line */
+} cli_flag;
+
+#define CLI_HELP_FLAG { "help", no_argument, 'h', NULL, "this help" }
+
+/* The text around a command's generated option lines. */
+typedef struct cli_usage {
+    const char *synopsis;  /* "usage: ..." and the description, ending with a blank line */
+    const char *epilog;    /* after a blank line (exit status...); NULL for none */
+} cli_usage;
+
+/* The whole --help of a flag table: synopsis, one entry per flag, epilog
+ * (malloc'ed; exits on out-of-memory). */
+char *cli_help_text(const cli_flag *flags, const cli_usage *usage);
 
 /* Applies one parsed flag to a command's argument struct; returns
  * CLI_EXIT_OK or the exit code to stop with. */
@@ -89,6 +109,11 @@ typedef int (*cli_flag_fn)(void *args, int option, const char *value);
  */
 int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
                     const char *usage, cli_flag_fn apply, void *args);
+
+/* cli_parse_flags over a flag table: getopt's table and the help (-h)
+ * both come from `flags`. */
+int cli_parse_flag_table(const char *command, int argc, char **argv, const cli_flag *flags,
+                         const cli_usage *usage, cli_flag_fn apply, void *args);
 
 /* `marketsim config show`: cli_parse_flags prints the effective settings
  * and where each came from, and stops the command before it runs. */
@@ -180,78 +205,71 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
        CLI_OPT_FILLS, CLI_OPT_OFFSETS, CLI_OPT_REFERENCE,
        CLI_OPT_CACHE };
 
-#define CLI_ANALYSIS_LONG_OPTIONS \
-    { "symbols", required_argument, NULL, CLI_OPT_SYMBOLS }, \
-    { "symbols-file", required_argument, NULL, CLI_OPT_SYMBOLS_FILE }, \
-    { "data", required_argument, NULL, CLI_OPT_DATA }, \
-    { "bars", required_argument, NULL, CLI_OPT_BARS }, \
-    { "repair-ohlc", no_argument, NULL, CLI_OPT_REPAIR }, \
-    CLI_MODEL_LONG_OPTIONS, \
-    { "context-length", required_argument, NULL, CLI_OPT_CONTEXT }, \
-    { "aggregate", required_argument, NULL, CLI_OPT_AGGREGATE }, \
-    { "samples", required_argument, NULL, CLI_OPT_SAMPLES }, \
-    { "seed", required_argument, NULL, CLI_OPT_SEED }, \
-    { "workers", required_argument, NULL, CLI_OPT_WORKERS }, \
-    { "sequential", no_argument, NULL, CLI_OPT_SEQUENTIAL }, \
-    { "warmup", no_argument, NULL, CLI_OPT_WARMUP }, \
-    { "batch-size", required_argument, NULL, CLI_OPT_BATCH_SIZE }, \
-    { "ablate", required_argument, NULL, CLI_OPT_ABLATE }, \
-    { "cache", required_argument, NULL, CLI_OPT_CACHE }, \
-    CLI_STRATEGY_LONG_OPTIONS
+#define CLI_ANALYSIS_FLAGS \
+    { "symbols", required_argument, CLI_OPT_SYMBOLS, "LIST", \
+      "comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)" }, \
+    { "symbols-file", required_argument, CLI_OPT_SYMBOLS_FILE, "FILE", \
+      "symbols from a file (commas, spaces or lines; # comments)" }, \
+    { "data", required_argument, CLI_OPT_DATA, "URI", \
+      "csv:DIR, synthetic[:seed=N][,bars=N] (default) or alpaca[:TIMEFRAME]" }, \
+    { "bars", required_argument, CLI_OPT_BARS, "N", \
+      "bars per symbol of the synthetic market (default 1000)" }, \
+    { "repair-ohlc", no_argument, CLI_OPT_REPAIR, NULL, \
+      "widen inconsistent high/low with a warning instead of failing" }, \
+    CLI_MODEL_FLAGS, \
+    { "context-length", required_argument, CLI_OPT_CONTEXT, "N", \
+      "most percent changes fed to the model (default 512)" }, \
+    { "aggregate", required_argument, CLI_OPT_AGGREGATE, "NAME", \
+      "mean | median | trimmed_mean_X | quantile_Q (default mean)" }, \
+    { "samples", required_argument, CLI_OPT_SAMPLES, "N", \
+      "samples per forecast; 0 = exact aggregates (default 0)" }, \
+    { "seed", required_argument, CLI_OPT_SEED, "N", "sampling seed (default 0)" }, \
+    { "workers", required_argument, CLI_OPT_WORKERS, "N", \
+      "worker threads (MARKETSIM_PARALLEL_WORKERS, default min(32, cpus+4))" }, \
+    { "sequential", no_argument, CLI_OPT_SEQUENTIAL, NULL, \
+      "one symbol at a time (MARKETSIM_PARALLEL_ANALYSIS=0)" }, \
+    { "warmup", no_argument, CLI_OPT_WARMUP, NULL, \
+      "run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)" }, \
+    { "batch-size", required_argument, CLI_OPT_BATCH_SIZE, "N", \
+      "contexts per model call (default: the model's --max-batch)" }, \
+    { "ablate", required_argument, CLI_OPT_ABLATE, "LIST", \
+      "diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap,\n" \
+      "shared-batches" }, \
+    { "cache", required_argument, CLI_OPT_CACHE, "PATH|off", \
+      "the forecast cache file (MARKETSIM_CACHE, default\n" \
+      "$XDG_CACHE_HOME/marketsim/forecasts.sqlite); off: none" }, \
+    CLI_STRATEGY_FLAGS
 
 /* The flags of the backtest, plan and picks that do not depend on where
  * the forecasts come from: `analyze`, `trade` and `backtest` (user
  * forecasts) all take them, so a flag added here reaches all three. */
-#define CLI_STRATEGY_LONG_OPTIONS \
-    { "simulations", required_argument, NULL, CLI_OPT_SIMULATIONS }, \
-    { "eval-days", required_argument, NULL, CLI_OPT_EVAL_DAYS }, \
-    { "html", required_argument, NULL, CLI_OPT_HTML }, \
-    { "position-size", required_argument, NULL, CLI_OPT_POSITION_SIZE }, \
-    { "max-positions", required_argument, NULL, CLI_OPT_MAX_POSITIONS }, \
-    { "stock-fee", required_argument, NULL, CLI_OPT_STOCK_FEE }, \
-    { "crypto-fee", required_argument, NULL, CLI_OPT_CRYPTO_FEE }, \
-    { "as-of", required_argument, NULL, CLI_OPT_AS_OF }, \
-    { "fills", required_argument, NULL, CLI_OPT_FILLS }, \
-    { "offsets", required_argument, NULL, CLI_OPT_OFFSETS }, \
-    { "reference", no_argument, NULL, CLI_OPT_REFERENCE }
-
-#define CLI_ANALYSIS_HELP \
-    "  --symbols LIST         comma-separated symbols (e.g. AAPL,MSFT,BTCUSD)\n" \
-    "  --symbols-file FILE    symbols from a file (commas, spaces or lines; # comments)\n" \
-    "  --data URI             csv:DIR, synthetic[:seed=N][,bars=N] (default) or alpaca[:TIMEFRAME]\n" \
-    "  --bars N               bars per symbol of the synthetic market (default 1000)\n" \
-    "  --repair-ohlc          widen inconsistent high/low with a warning instead of failing\n" \
-    CLI_MODEL_HELP \
-    "  --context-length N     most percent changes fed to the model (default 512)\n" \
-    "  --aggregate NAME       mean | median | trimmed_mean_X | quantile_Q (default mean)\n" \
-    "  --samples N            samples per forecast; 0 = exact aggregates (default 0)\n" \
-    "  --seed N               sampling seed (default 0)\n" \
-    "  --workers N            worker threads (MARKETSIM_PARALLEL_WORKERS, default min(32, cpus+4))\n" \
-    "  --sequential           one symbol at a time (MARKETSIM_PARALLEL_ANALYSIS=0)\n" \
-    "  --warmup               run the model once before the first symbol (MARKETSIM_WARMUP_MODELS=1)\n" \
-    "  --batch-size N         contexts per model call (default: the model's --max-batch)\n" \
-    "  --ablate LIST          diagnosis only: no-dedup,rerun-samples,symbol-batches,no-overlap,\n" \
-    "                         shared-batches\n" \
-    "  --cache PATH|off       the forecast cache file (MARKETSIM_CACHE, default\n" \
-    "                         $XDG_CACHE_HOME/marketsim/forecasts.sqlite); off: none\n" \
-    CLI_STRATEGY_HELP
-
-#define CLI_STRATEGY_HELP \
-    "  --simulations N        walk-forward simulations (MARKETSIM_BACKTEST_SIMULATIONS, default 70)\n" \
-    "  --eval-days N          evaluation days per simulation (default 6)\n" \
-    "  --html FILE            also write the report as one self-contained HTML page with charts\n" \
-    "  --position-size F      each pick's share of equity, 0 < F <= 1 (MARKETSIM_POSITION_SIZE,\n" \
-    "                         default 1 / max positions)\n" \
-    "  --max-positions N      picks at most (MARKETSIM_MAX_POSITIONS, default 10)\n" \
-    "  --stock-fee F          stock fee per side, a fraction; 0 = none (MARKETSIM_STOCK_FEE,\n" \
-    "                         default 0.0005)\n" \
-    "  --crypto-fee F         crypto fee per side (MARKETSIM_CRYPTO_FEE, default 0.001)\n" \
-    "  --as-of YYYY-MM-DD[THH:MM]  judge data freshness at this UTC time (a date: its end;\n" \
-    "                         default: the newest bar's day)\n" \
-    "  --fills MODEL          bar-path (default) | worst | reference: where limit orders fill\n" \
-    "  --offsets MODE         walk-forward (default): MaxDiff offsets fitted on the days before\n" \
-    "                         each window | in-sample: on the window itself (the original's)\n" \
-    "  --reference            the original's rules: --fills reference --offsets in-sample\n"
+#define CLI_STRATEGY_FLAGS \
+    { "simulations", required_argument, CLI_OPT_SIMULATIONS, "N", \
+      "walk-forward simulations (MARKETSIM_BACKTEST_SIMULATIONS, default 70)" }, \
+    { "eval-days", required_argument, CLI_OPT_EVAL_DAYS, "N", \
+      "evaluation days per simulation (default 6)" }, \
+    { "html", required_argument, CLI_OPT_HTML, "FILE", \
+      "also write the report as one self-contained HTML page with charts" }, \
+    { "position-size", required_argument, CLI_OPT_POSITION_SIZE, "F", \
+      "each pick's share of equity, 0 < F <= 1 (MARKETSIM_POSITION_SIZE,\n" \
+      "default 1 / max positions)" }, \
+    { "max-positions", required_argument, CLI_OPT_MAX_POSITIONS, "N", \
+      "picks at most (MARKETSIM_MAX_POSITIONS, default 10)" }, \
+    { "stock-fee", required_argument, CLI_OPT_STOCK_FEE, "F", \
+      "stock fee per side, a fraction; 0 = none (MARKETSIM_STOCK_FEE,\n" \
+      "default 0.0005)" }, \
+    { "crypto-fee", required_argument, CLI_OPT_CRYPTO_FEE, "F", \
+      "crypto fee per side (MARKETSIM_CRYPTO_FEE, default 0.001)" }, \
+    { "as-of", required_argument, CLI_OPT_AS_OF, "YYYY-MM-DD[THH:MM]", \
+      "judge data freshness at this UTC time (a date: its end;\n" \
+      "default: the newest bar's day)" }, \
+    { "fills", required_argument, CLI_OPT_FILLS, "MODEL", \
+      "bar-path (default) | worst | reference: where limit orders fill" }, \
+    { "offsets", required_argument, CLI_OPT_OFFSETS, "MODE", \
+      "walk-forward (default): MaxDiff offsets fitted on the days before\n" \
+      "each window | in-sample: on the window itself (the original's)" }, \
+    { "reference", no_argument, CLI_OPT_REFERENCE, NULL, \
+      "the original's rules: --fills reference --offsets in-sample" }
 
 /* Applies one analysis (or model) flag. Returns true when `option` was
  * one, with *code set to CLI_EXIT_OK or the code to stop with. */

@@ -9,18 +9,15 @@
 #include "cli.h"
 #include "marketsim/marketsim.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim analyze --symbols A,B,... [options]\n"
     "\n"
     "Forecasts each symbol's next bars, backtests every strategy over walk-forward\n"
     "simulations, ranks the symbols and prints the picks.\n"
-    "\n"
-    CLI_ANALYSIS_HELP
-    "  --json                 one JSON document on stdout instead of the table\n"
-    "  -h, --help             this help\n"
-    "\n"
+    "\n",
     "Exit status: 0 success, 1 some symbol failed (the report is still printed)\n"
-    "or the analysis could not run, 2 usage error.\n";
+    "or the analysis could not run, 2 usage error.\n",
+};
 
 typedef struct analyze_args {
     cli_analysis_args analysis;
@@ -29,11 +26,11 @@ typedef struct analyze_args {
 
 enum { OPT_JSON = 256 };
 
-static const struct option long_options[] = {
-    CLI_ANALYSIS_LONG_OPTIONS,
-    { "json", no_argument, NULL, OPT_JSON },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+static const cli_flag flags[] = {
+    CLI_ANALYSIS_FLAGS,
+    { "json", no_argument, OPT_JSON, NULL, "one JSON document on stdout instead of the table" },
+    CLI_HELP_FLAG,
+    { NULL },
 };
 
 static int apply_flag(void *context, int option, const char *value)
@@ -52,7 +49,7 @@ static int apply_flag(void *context, int option, const char *value)
 /* Returns -1 to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, analyze_args *args)
 {
-    int code = cli_parse_flags("analyze", argc, argv, long_options, usage, apply_flag, args);
+    int code = cli_parse_flag_table("analyze", argc, argv, flags, &usage, apply_flag, args);
     if (code >= 0)
         return code;
     code = cli_analysis_check("analyze", &args->analysis);

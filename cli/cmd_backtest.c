@@ -12,39 +12,36 @@
 #include "cli.h"
 #include "marketsim/marketsim.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim backtest --symbol X --forecasts FILE [--data URI] [options]\n"
     "\n"
     "Backtests every strategy over walk-forward simulations on your own forecasts of\n"
     "one symbol's bars instead of a model's, and prints the report `analyze` prints.\n"
-    "\n"
-    "  --symbol X             the symbol whose bars the forecasts predict\n"
-    "  --data URI             csv:DIR, synthetic[:seed=N][,bars=N] (default) or alpaca[:TIMEFRAME]\n"
-    "  --forecasts FILE       CSV with a date column and close, high, low (or c, h, l): the\n"
-    "                         row dated D forecasts D's bar, made before it; a row after the\n"
-    "                         last bar is the next-day forecast\n"
-    "  --units U              auto (default), prices, or changes (each column's one-step change\n"
-    "                         from its value on the bar before, as a fraction: 0.01 = +1%)\n"
-    "  --repair-ohlc          widen inconsistent high/low of the bars instead of failing\n"
-    CLI_STRATEGY_HELP
-    "  --json                 one JSON document on stdout (the shape of `analyze --json`)\n"
-    "  -h, --help             this help\n"
-    "\n"
+    "\n",
     "Exit status: 0 success, 1 the bars or forecasts could not be used (the message names\n"
-    "the file, line and field), 2 usage error.\n";
+    "the file, line and field), 2 usage error.\n",
+};
 
 enum { OPT_SYMBOL = 256, OPT_FORECASTS, OPT_UNITS, OPT_JSON };
 
-static const struct option long_options[] = {
-    { "symbol", required_argument, NULL, OPT_SYMBOL },
-    { "forecasts", required_argument, NULL, OPT_FORECASTS },
-    { "units", required_argument, NULL, OPT_UNITS },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "data", required_argument, NULL, CLI_OPT_DATA },
-    { "repair-ohlc", no_argument, NULL, CLI_OPT_REPAIR },
-    CLI_STRATEGY_LONG_OPTIONS,
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+static const cli_flag flags[] = {
+    { "symbol", required_argument, OPT_SYMBOL, "X", "the symbol whose bars the forecasts predict" },
+    { "data", required_argument, CLI_OPT_DATA, "URI",
+      "csv:DIR, synthetic[:seed=N][,bars=N] (default) or alpaca[:TIMEFRAME]" },
+    { "forecasts", required_argument, OPT_FORECASTS, "FILE",
+      "CSV with a date column and close, high, low (or c, h, l): the\n"
+      "row dated D forecasts D's bar, made before it; a row after the\n"
+      "last bar is the next-day forecast" },
+    { "units", required_argument, OPT_UNITS, "U",
+      "auto (default), prices, or changes (each column's one-step change\n"
+      "from its value on the bar before, as a fraction: 0.01 = +1%)" },
+    { "repair-ohlc", no_argument, CLI_OPT_REPAIR, NULL,
+      "widen inconsistent high/low of the bars instead of failing" },
+    CLI_STRATEGY_FLAGS,
+    { "json", no_argument, OPT_JSON, NULL,
+      "one JSON document on stdout (the shape of `analyze --json`)" },
+    CLI_HELP_FLAG,
+    { NULL },
 };
 
 typedef struct backtest_args {
@@ -83,7 +80,7 @@ static int apply_flag(void *context, int option, const char *value)
 /* Returns -1 to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, backtest_args *args)
 {
-    int code = cli_parse_flags("backtest", argc, argv, long_options, usage, apply_flag, args);
+    int code = cli_parse_flag_table("backtest", argc, argv, flags, &usage, apply_flag, args);
     if (code >= 0)
         return code;
     if (args->symbol == NULL || *args->symbol == '\0')

@@ -13,21 +13,31 @@
 #include "marketsim/marketsim.h"
 #include "series_input.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim forecast (--series-json FILE | --data URI --symbol X) --horizon H [options]\n"
-    "\n"
-    "  --series-json FILE     {\"series\": [[...], ...]}: variates x time, oldest first\n"
-    "  --data URI --symbol X  a symbol's bars (csv:DIR, synthetic[...] or alpaca[:TIMEFRAME])\n"
-    "  --column NAME          close (default), open, high, low or volume\n"
-    "  --levels               forecast the column itself, not its percent changes\n"
-    "  --horizon H            steps ahead (required)\n"
-    "  --samples S            draw S samples; quantiles then come from them\n"
-    "  --quantiles LIST       levels in (0,1), default 0.1,0.5,0.9\n"
-    "  --json                 one JSON document: mean, quantiles, samples, timings\n"
-    CLI_MODEL_HELP;
+    "\n",
+    NULL,
+};
 
 enum { OPT_SERIES_JSON = 256, OPT_DATA, OPT_SYMBOL, OPT_COLUMN, OPT_LEVELS, OPT_HORIZON,
        OPT_SAMPLES, OPT_QUANTILES, OPT_JSON };
+
+static const cli_flag flags[] = {
+    { "series-json", required_argument, OPT_SERIES_JSON, "FILE",
+      "{\"series\": [[...], ...]}: variates x time, oldest first" },
+    { "data", required_argument, OPT_DATA, "URI",
+      "with --symbol: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]" },
+    { "symbol", required_argument, OPT_SYMBOL, "X", "the symbol whose bars are the series" },
+    { "column", required_argument, OPT_COLUMN, "NAME", "close (default), open, high, low or volume" },
+    { "levels", no_argument, OPT_LEVELS, NULL, "forecast the column itself, not its percent changes" },
+    { "horizon", required_argument, OPT_HORIZON, "H", "steps ahead (required)" },
+    { "samples", required_argument, OPT_SAMPLES, "S", "draw S samples; quantiles then come from them" },
+    { "quantiles", required_argument, OPT_QUANTILES, "LIST", "levels in (0,1), default 0.1,0.5,0.9" },
+    { "json", no_argument, OPT_JSON, NULL, "one JSON document: mean, quantiles, samples, timings" },
+    CLI_MODEL_FLAGS,
+    CLI_HELP_FLAG,
+    { NULL },
+};
 
 typedef struct forecast_args {
     const char *series_json, *data, *symbol;
@@ -92,15 +102,7 @@ static int apply_flag(void *context, int option, const char *value)
 
 static int parse_args(int argc, char **argv, forecast_args *args)
 {
-    static const struct option options[] = {
-        { "series-json", required_argument, NULL, OPT_SERIES_JSON },
-        { "data", required_argument, NULL, OPT_DATA }, { "symbol", required_argument, NULL, OPT_SYMBOL },
-        { "column", required_argument, NULL, OPT_COLUMN }, { "levels", no_argument, NULL, OPT_LEVELS },
-        { "horizon", required_argument, NULL, OPT_HORIZON },
-        { "samples", required_argument, NULL, OPT_SAMPLES },
-        { "quantiles", required_argument, NULL, OPT_QUANTILES }, { "json", no_argument, NULL, OPT_JSON },
-        CLI_MODEL_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-    int code = cli_parse_flags("forecast", argc, argv, options, usage, apply_flag, args);
+    int code = cli_parse_flag_table("forecast", argc, argv, flags, &usage, apply_flag, args);
     if (code >= 0)
         return code;
     if ((args->series_json != NULL) == (args->symbol != NULL))

@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "marketsim/marketsim.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim model init --config tiny|small|base|FILE.json --out DIR [--seed N]\n"
     "       marketsim model info MODEL [--json] [model options]\n"
     "\n"
@@ -23,10 +23,36 @@ static const char usage[] =
     "      DIR must not exist or be empty; both files appear together or not at all.\n"
     "info  loads MODEL (baseline, toto or a checkpoint directory) and prints its\n"
     "      kind, parameter count, configuration and load time.\n"
-    "\n"
-    CLI_MODEL_HELP;
+    "\n",
+    NULL,
+};
 
 enum { OPT_CONFIG = 256, OPT_OUT, OPT_SEED, OPT_JSON };
+
+static const cli_flag init_flags[] = {
+    { "config", required_argument, OPT_CONFIG, "tiny|small|base|FILE.json",
+      "the checkpoint's sizes: a preset or a config.json" },
+    { "out", required_argument, OPT_OUT, "DIR", "where to write the checkpoint" },
+    { "seed", required_argument, OPT_SEED, "N", "the random weights' seed (default 0)" },
+    CLI_HELP_FLAG,
+    { NULL },
+};
+
+static const cli_flag info_flags[] = {
+    CLI_MODEL_FLAGS,
+    { "json", no_argument, OPT_JSON, NULL, "the description as one JSON document" },
+    CLI_HELP_FLAG,
+    { NULL },
+};
+
+/* `model --help` and `model info --help`: the synopsis and info's flags. */
+static int print_help(FILE *out, int code)
+{
+    char *help = cli_help_text(info_flags, &usage);
+    fputs(help, out);
+    free(help);
+    return code;
+}
 
 typedef struct init_args {
     const char *config;
@@ -48,12 +74,9 @@ static int apply_init_flag(void *context, int option, const char *value)
 
 static int model_init(int argc, char **argv)
 {
-    static const struct option options[] = {
-        { "config", required_argument, NULL, OPT_CONFIG }, { "out", required_argument, NULL, OPT_OUT },
-        { "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 } };
     init_args args = { 0 };
-    int code = cli_parse_flags("model init", argc, argv, options, usage, apply_init_flag, &args);
+    int code = cli_parse_flag_table("model init", argc, argv, init_flags, &usage, apply_init_flag,
+                                    &args);
     if (code >= 0)
         return code;
     if (args.config == NULL || args.out == NULL)
@@ -129,20 +152,16 @@ static json_t *describe(const cli_model_args *model_args, int *code)
 
 static int model_info(int argc, char **argv)
 {
-    static const struct option options[] = {
-        CLI_MODEL_LONG_OPTIONS, { "json", no_argument, NULL, OPT_JSON },
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
     info_args args = { .model = { .options = MS_MODEL_OPTIONS_INIT } };
     /* The one operand, MODEL, comes first: `model info DIR [flags]`. */
     if (argc < 2 || argv[1][0] == '-') {
-        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+            return print_help(stdout, CLI_EXIT_OK);
         return cli_usage_error("model info", "needs exactly one MODEL");
     }
     args.model.path = argv[1];
-    int code = cli_parse_flags("model info", argc - 1, argv + 1, options, usage, apply_info_flag, &args);
+    int code = cli_parse_flag_table("model info", argc - 1, argv + 1, info_flags, &usage,
+                                    apply_info_flag, &args);
     if (code >= 0)
         return code;
     json_t *description = describe(&args.model, &code);
@@ -160,10 +179,8 @@ static int model_info(int argc, char **argv)
 
 int cli_model(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return argc < 2 ? print_help(stderr, CLI_EXIT_USAGE) : print_help(stdout, CLI_EXIT_OK);
     if (strcmp(argv[1], "init") == 0)
         return model_init(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0)

@@ -25,29 +25,16 @@
 #include "mpi_shard.h"
 #include "marketsim/marketsim.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim trade --symbols A,B,... [options]\n"
     "\n"
     "Analyzes the symbols, plans orders for the picks (one OTO order each: a limit\n"
     "entry with its take profit) and closes positions whose forecast flipped or whose\n"
     "strategy return turned negative; prints the plan, sends it, prints the results.\n"
-    "\n"
-    "  --broker alpaca|sim:PATH  the broker (default: alpaca when APCA_API_KEY_ID is set,\n"
-    "                         else sim:$XDG_STATE_HOME/marketsim/sim.journal)\n"
-    "  --paper                paper trading (the default; PAPER=1 forces it)\n"
-    "  --live                 live trading: also needs MARKETSIM_LIVE_TRADING=yes\n"
-    "  --dry-run              plan and print, send nothing\n"
-    "  --sim-cash N           starting cash of a new sim journal (default 100000)\n"
-    "  --loop                 run a cycle at each --at time until SIGINT or SIGTERM\n"
-    "  --at HH:MM[,HH:MM...]  US/Eastern cycle times for --loop (default 09:35,15:50)\n"
-    "  --all-days             with --loop, weekends too (crypto); default weekdays\n"
-    "  --cycles N             with --loop, stop after N cycles\n"
-    "  --json                 one JSON document per cycle: {\"analysis\": ..., \"trade\": ...}\n"
-    CLI_ANALYSIS_HELP
-    "  -h, --help             this help\n"
-    "\n"
+    "\n",
     "Exit status: 0 success (or stopped by a signal with nothing failed), 1 a symbol or\n"
-    "an order failed or the cycle could not run, 2 usage error or live trading refused.\n";
+    "an order failed or the cycle could not run, 2 usage error or live trading refused.\n",
+};
 
 #define MAX_TIMES 16
 
@@ -65,20 +52,26 @@ typedef struct trade_args {
 enum { OPT_BROKER = 256, OPT_PAPER, OPT_LIVE, OPT_DRY_RUN, OPT_SIM_CASH, OPT_LOOP, OPT_AT,
        OPT_ALL_DAYS, OPT_CYCLES, OPT_JSON };
 
-static const struct option long_options[] = {
-    { "broker", required_argument, NULL, OPT_BROKER },
-    { "paper", no_argument, NULL, OPT_PAPER },
-    { "live", no_argument, NULL, OPT_LIVE },
-    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
-    { "sim-cash", required_argument, NULL, OPT_SIM_CASH },
-    { "loop", no_argument, NULL, OPT_LOOP },
-    { "at", required_argument, NULL, OPT_AT },
-    { "all-days", no_argument, NULL, OPT_ALL_DAYS },
-    { "cycles", required_argument, NULL, OPT_CYCLES },
-    { "json", no_argument, NULL, OPT_JSON },
-    CLI_ANALYSIS_LONG_OPTIONS,
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+static const cli_flag flags[] = {
+    { "broker", required_argument, OPT_BROKER, "alpaca|sim:PATH",
+      "the broker (default: alpaca when APCA_API_KEY_ID is set,\n"
+      "else sim:$XDG_STATE_HOME/marketsim/sim.journal)" },
+    { "paper", no_argument, OPT_PAPER, NULL, "paper trading (the default; PAPER=1 forces it)" },
+    { "live", no_argument, OPT_LIVE, NULL, "live trading: also needs MARKETSIM_LIVE_TRADING=yes" },
+    { "dry-run", no_argument, OPT_DRY_RUN, NULL, "plan and print, send nothing" },
+    { "sim-cash", required_argument, OPT_SIM_CASH, "N",
+      "starting cash of a new sim journal (default 100000)" },
+    { "loop", no_argument, OPT_LOOP, NULL, "run a cycle at each --at time until SIGINT or SIGTERM" },
+    { "at", required_argument, OPT_AT, "HH:MM[,HH:MM...]",
+      "US/Eastern cycle times for --loop (default 09:35,15:50)" },
+    { "all-days", no_argument, OPT_ALL_DAYS, NULL,
+      "with --loop, weekends too (crypto); default weekdays" },
+    { "cycles", required_argument, OPT_CYCLES, "N", "with --loop, stop after N cycles" },
+    { "json", no_argument, OPT_JSON, NULL,
+      "one JSON document per cycle: {\"analysis\": ..., \"trade\": ...}" },
+    CLI_ANALYSIS_FLAGS,
+    CLI_HELP_FLAG,
+    { NULL },
 };
 
 static volatile sig_atomic_t stop_requested = 0;
@@ -167,7 +160,7 @@ static int check_args(trade_args *args)
 
 static int parse_args(int argc, char **argv, trade_args *args)
 {
-    int code = cli_parse_flags("trade", argc, argv, long_options, usage, apply_flag, args);
+    int code = cli_parse_flag_table("trade", argc, argv, flags, &usage, apply_flag, args);
     return code >= 0 ? code : check_args(args);
 }
 

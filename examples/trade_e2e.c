@@ -1,5 +1,5 @@
 /*
- * trade_e2e.c - the C counterpart of the reference trade_stock_e2e.py: one
+ * trade_e2e.c - the C counterpart of the reference system's trading script: one
  * trading cycle end to end. Open a data source, a model and a broker (a
  * simulated one unless told otherwise), bring a simulated broker up to the
  * newest bar, analyze the universe with sizes from the account, then plan,

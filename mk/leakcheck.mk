@@ -55,9 +55,10 @@ leakcheck-valgrind:
 
 LSAN_CLI = $(SANITIZE_BUILD)/bin/marketsim
 
+# `all`: the CLI, its library and the libtorch plugin the toto-tiny run loads.
 leakcheck-lsan:
 	$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT="$(SANITIZE_FLAGS)" \
-	    LDFLAGS="-fsanitize=address,undefined" $(LSAN_CLI)
+	    LDFLAGS="-fsanitize=address,undefined" all
 	rm -rf $(LEAKCHECK_DIR) && mkdir -p $(LEAKCHECK_DIR)
 	set -e; export $(SANITIZE_ENV); $(call LEAKCHECK_RUNS,$(LSAN_CLI))
 	@echo "leakcheck: no memory errors, no leaks (AddressSanitizer + LeakSanitizer; analyze baseline and toto-tiny, trade sim)"

@@ -1,5 +1,5 @@
 /* test_metrics.c - return-series metrics against the values empyrical's
- * own test suite publishes (metrics.md), to 1e-9, plus the edge cases and
+ * own test suite publishes (docs/strategies.md), to 1e-9, plus the edge cases and
  * argument checks of ms_metrics_compute. */
 #include <stdarg.h>
 #include <stddef.h>

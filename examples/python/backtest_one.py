@@ -31,7 +31,7 @@ def main():
             print("  mean %-14s %.5f" % (name, results[name]))
         returns = report.simulation_returns(symbol, strategy)
     # The simulations' total returns as one series through the metrics of
-    # metrics.md: how often the strategy won across the walk-forward windows.
+    # docs/strategies.md: how often the strategy won across the walk-forward windows.
     summary = marketsim.metrics(returns)
     print("  across simulations: win rate %.2f, profit factor %.2f"
           % (summary["win_rate"], summary["profit_factor"]))

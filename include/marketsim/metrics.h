@@ -1,6 +1,6 @@
 /*
  * marketsim/metrics.h - performance metrics over a whole return series
- * (metrics.md), following empyrical's conventions so results can be
+ * (docs/strategies.md, "Metrics"), following empyrical's conventions so results can be
  * cross-checked against it.
  *
  * NaN inputs: a NaN period counts as a return of 0 in products (cumulative
@@ -48,9 +48,9 @@ typedef struct ms_metrics {
 } ms_metrics;
 
 /*
- * Computes every metric of metrics.md over n returns. Undefined values are
+ * Computes every metric of docs/strategies.md over n returns. Undefined values are
  * NaN (fewer than 2 values for Sharpe, no drawdown for Calmar, ...) or +-inf
- * where metrics.md says so. n may be 0 (everything NaN, cumulative 0).
+ * where docs/strategies.md says so. n may be 0 (everything NaN, cumulative 0).
  * `returns` (n values) is only read; `opts` NULL means
  * MS_METRICS_OPTIONS_INIT; the result is written to *out (not NULL).
  * Errors: MS_ERR_INVALID_ARG (NULL pointers with n > 0, periods_per_year <= 0).

@@ -7,7 +7,7 @@
  * distribution in C: the exact mean, quantiles, named aggregates and samples.
  *
  * Models: "baseline" (pure C statistical forecaster, no weights, the
- * default) and Toto checkpoints (a directory, or "toto"; see toto.md).
+ * default) and Toto checkpoints (a directory, or "toto"; see ms_model_open).
  *
  * Thread safety: a model may be shared by threads; concurrent forecasts,
  * warm-ups, descriptions and counter reads are safe (serialised internally

@@ -1,5 +1,5 @@
 /*
- * metrics.c - performance metrics over a whole return series (metrics.md),
+ * metrics.c - performance metrics over a whole return series (docs/strategies.md),
  * with empyrical's conventions so results can be cross-checked against it.
  *
  * NaN periods: read as 0 in products (cumulative return, CAGR, drawdown);

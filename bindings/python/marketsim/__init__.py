@@ -15,6 +15,7 @@ NumPy arrays and Report.to_dataframe(), Forecast.to_dataframe() and dated
 Series are available.
 """
 from ._api import lib as _library
+from ._version import __version__  # the package's (VERSION); version() is the library's
 from .analysis import Report, analyze
 from .backtest import backtest
 from .broker import Broker
@@ -29,6 +30,5 @@ def version():
     return _library.ms_version().decode()
 
 
-__version__ = version()
 __all__ = ["ArgumentError", "Broker", "Error", "Forecast", "Model", "Report", "TradeResult",
            "analyze", "backtest", "metrics", "trade_cycle", "version"]

@@ -1,4 +1,4 @@
-"""marketsim.metrics: every metric of metrics.md over one return series."""
+"""marketsim.metrics: every metric of docs/strategies.md over one return series."""
 import ctypes
 
 from . import _api, _arrays
@@ -8,7 +8,7 @@ from .errors import check
 
 def metrics(returns, periods_per_year=252, risk_free=0.0, mar=0.0):
     """Computes ms_metrics over `returns` (a list or NumPy array; NaN
-    periods follow metrics.md). Returns a dict with one key per ms_metrics
+    periods follow docs/strategies.md). Returns a dict with one key per ms_metrics
     field; undefined values are NaN or +-inf as in C.
     Raises marketsim.Error (e.g. periods_per_year <= 0)."""
     values = _arrays.doubles(returns)

@@ -1,8 +1,8 @@
 /*
  * toto_forward.cpp - one call of the Toto backbone, following the official
- * TotoBackbone at commit 46bd92a operation by operation (toto.md lists the
- * traps): the causal patch scaler in float64, patch embedding, pre-norm
- * layers alternating time-wise attention (causal, rotary + xPos) and
+ * TotoBackbone at commit 46bd92a operation by operation: the causal patch
+ * scaler in float64, patch embedding, pre-norm layers alternating
+ * time-wise attention (causal, rotary + xPos) and
  * space-wise attention (across variates), SwiGLU, no final norm, the
  * unembedding to P outputs per patch and the Student-t mixture head.
  */
