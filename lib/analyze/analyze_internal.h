@@ -256,6 +256,12 @@ size_t ms_walk_forward_offset(const ms_symbol_report *report, size_t simulation,
                               size_t eval_days);
 void ms_release_walk_forward(ms_symbol_report *report);
 
+/* An account traded day after day: equity_pct[d] = (prod_{i<=d} (1 + r_i)
+ * - 1) x 100, an undefined day's return counted as no change, and
+ * drawdown_pct[d] = (equity / its running peak, the start included, - 1)
+ * x 100 <= 0. Either output may be NULL. */
+void ms_equity_curve(const double *returns, size_t n, double *equity_pct, double *drawdown_pct);
+
 /* ---- Forecast quality (forecast_quality.c) --------------------------------- */
 
 /* One column's errors over n origins: level[i] is X_t, predicted[i] the
@@ -332,11 +338,20 @@ bool ms_report_date(int64_t timestamp, char *out, size_t size);
 /* Writes `text` with &, <, >, " and ' escaped for HTML text and attributes. */
 void ms_html_escape(FILE *f, const char *text);
 
-/* The symbol's recent closes with the next-day forecast band, as one <svg>. */
-void ms_svg_price_chart(FILE *f, const ms_symbol_report *report);
+/* The forecast quality section of the text report: every symbol's close,
+ * high and low errors beside the naive forecast's, then the pooled ones
+ * (report_quality.c). */
+void ms_report_write_forecast_quality_text(FILE *f, const ms_report *report);
 
-/* Each strategy's cumulative return across the simulations, as one <svg>.
- * Errors: MS_ERR_NOMEM. */
-ms_status ms_svg_returns_chart(FILE *f, const ms_symbol_report *report);
+/* One forecast quality as an HTML table, a row per column. */
+void ms_html_forecast_quality(FILE *f, const ms_forecast_quality *quality);
+
+/* A symbol's chart series as JSON (report_json_series.c): its recent bars
+ * with their forecasts, the walk-forward of every strategy with equity and
+ * drawdown, and the per-simulation returns. NULL when out of memory. */
+struct json_t *ms_json_symbol_series(const ms_symbol_report *report);
+
+/* A forecast quality as JSON ({"close", "high", "low"}). */
+struct json_t *ms_json_forecast_quality(const ms_forecast_quality *quality);
 
 #endif

@@ -146,3 +146,17 @@ void ms_release_walk_forward(ms_symbol_report *report)
     }
     report->walk_forward_days = 0;
 }
+
+void ms_equity_curve(const double *returns, size_t n, double *equity_pct, double *drawdown_pct)
+{
+    double equity = 1.0, peak = 1.0;
+    for (size_t d = 0; d < n; d++) {
+        if (isfinite(returns[d]))
+            equity *= 1.0 + returns[d];
+        peak = fmax(peak, equity);
+        if (equity_pct != NULL)
+            equity_pct[d] = (equity - 1.0) * 100.0;
+        if (drawdown_pct != NULL)
+            drawdown_pct[d] = (equity / peak - 1.0) * 100.0;
+    }
+}
