@@ -22,7 +22,7 @@
 
 /* Sized for a laptop: a 1000 px column, charts 960 px wide. */
 static const char page_style[] =
-    "body{font-family:system-ui,sans-serif;margin:16px auto;max-width:1000px;color:#222}"
+    "body{font-family:system-ui,sans-serif;margin:16px auto;max-width:1200px;color:#222}"
     "header p{margin:2px 0;color:#444}"
     "nav a{margin-right:10px}"
     "table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}"
@@ -80,11 +80,11 @@ static void write_head(FILE *f, const ms_report *report)
     fputs(page_style, f);
     fprintf(f, "</style>\n</head>\n<body>\n<header>\n<h1>marketsim report</h1>\n"
                "<p class=\"generated\">Generated <time>%s</time> by marketsim %s</p>\n"
-               "<p>Data <b>", generated, ms_version());
+               "<p>Data <strong>", generated, ms_version());
     ms_html_escape(f, report->source_uri);
-    fputs("</b> | model <b>", f);
+    fputs("</strong> | model <strong>", f);
     ms_html_escape(f, report->model_name);
-    fputs("</b> (", f);
+    fputs("</strong> (", f);
     ms_html_escape(f, o->aggregate);
     fprintf(f, ") | %zu simulations x %zu days | fills %s, offsets %s</p>\n</header>\n",
             o->simulations, o->eval_days, ms_fill_model_name(o->fills),

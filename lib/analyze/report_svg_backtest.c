@@ -37,7 +37,7 @@ static void legend_with_final(FILE *f, const svg_plot *plot, int row, const char
 /* The drawdown panel: the area between 0 and the drawdown. */
 static void drawdown_panel(FILE *f, const svg_plot *plot, const double *drawdown, size_t n)
 {
-    svg_value_axis(f, plot, "%.0f%%", "drawdown");
+    svg_value_axis(f, plot, "%.1f%%", "drawdown");
     fprintf(f, "<polygon class=\"drawdown\" points=\"%.1f,%.1f", svg_x(plot, 0.0),
             svg_y(plot, 0.0));
     for (size_t i = 0; i < n; i++)
