@@ -444,7 +444,9 @@ MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
 
 /*
  * The report as one JSON document ({"version", "config", "timings",
- * "symbols", "picks", "errors", "warnings"}; non-finite numbers as null). *out is a
+ * "symbols", "picks", "errors", "warnings", "forecast_quality"}; each
+ * symbol with its chart "series" and "forecast_quality", docs/report.md;
+ * non-finite numbers as null). *out is a
  * NUL-terminated string to free with ms_free.
  * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */
@@ -455,13 +457,16 @@ MS_API ms_status ms_report_to_json(const ms_report *report, char **out);
 MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
 
 /*
- * The report as one self-contained HTML page: the ranking table, then per
- * symbol an inline SVG chart of its recent closes with the next-day
- * forecast band (low..high, and the close), and an inline SVG chart of each
- * strategy's cumulative return across the simulations (oldest simulation
- * first). No scripts, no external resources; every string is HTML-escaped
- * and non-finite numbers print as "-" (charts skip them). *out is a
- * NUL-terminated string to free with ms_free.
+ * The report as one self-contained HTML page (docs/report.md): the time it
+ * was generated, data and model; a summary with the ranking, the picks as
+ * a portfolio and the pooled forecast quality; then per symbol inline SVG
+ * charts of its recent candles with their one-step forecasts and the
+ * next day's, its forecast quality, the best strategy's equity and
+ * drawdown over the walk-forward with its latest trades, and a box plot of
+ * each strategy's per-simulation returns. No scripts, no external
+ * resources; every string is HTML-escaped and non-finite numbers print as
+ * "-" (charts skip them). *out is a NUL-terminated string to free with
+ * ms_free.
  * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_report_to_html(const ms_report *report, char **out);
