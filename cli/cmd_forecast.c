@@ -1,13 +1,15 @@
 /*
  * cmd_forecast.c - `marketsim forecast`: one context series (from a JSON
  * file or a symbol's bars) through a model, printing the mean, quantiles
- * and optionally samples for each step of the horizon.
+ * and optionally samples for each step of the horizon, and for a symbol's
+ * prices each step's date and price beside its percent change.
  */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "marketsim/marketsim.h"
@@ -39,6 +41,15 @@ static const cli_flag flags[] = {
     { NULL },
 };
 
+/* The last bar of a symbol's series, to put dates and prices beside the
+ * forecast percent changes; `known` is false for a JSON series. */
+typedef struct bar_anchor {
+    bool known;
+    int64_t last_time;
+    double last_price;
+    ms_asset_class asset_class;
+} bar_anchor;
+
 typedef struct forecast_args {
     const char *series_json, *data, *symbol;
     ms_column column;
@@ -47,6 +58,7 @@ typedef struct forecast_args {
     double quantiles[32];
     size_t num_quantiles;
     cli_model_args model;
+    bar_anchor anchor;
 } forecast_args;
 
 static int parse_quantiles(const char *text, forecast_args *args)
@@ -112,7 +124,7 @@ static int parse_args(int argc, char **argv, forecast_args *args)
     return -1;
 }
 
-static bool load_input(const forecast_args *args, series_input *input)
+static bool load_input(forecast_args *args, series_input *input)
 {
     if (args->series_json != NULL)
         return series_input_from_json(args->series_json, input);
@@ -124,6 +136,12 @@ static bool load_input(const forecast_args *args, series_input *input)
     if (!ok)
         fprintf(stderr, "marketsim forecast: %s\n", ms_last_error());
     ok = ok && series_input_from_bars(bars, args->column, args->levels, input);
+    if (ok && !args->levels && args->column != MS_COL_VOLUME) {
+        size_t last = ms_bars_len(bars) - 1;
+        args->anchor = (bar_anchor){ true, ms_bars_timestamps(bars)[last],
+                                     ms_bars_column(bars, args->column)[last],
+                                     ms_symbol_asset_class(args->symbol) };
+    }
     ms_bars_free(bars);
     ms_source_free(source);
     return ok;
@@ -198,6 +216,45 @@ static void print_text(const forecast_args *args, const series_input *input, con
     }
 }
 
+/* A time's UTC date as YYYY-MM-DD into `out`, "-" when it cannot be had. */
+static const char *utc_date(int64_t timestamp, char *out, size_t size)
+{
+    time_t seconds = (time_t)timestamp;
+    struct tm utc;
+    if (gmtime_r(&seconds, &utc) == NULL || strftime(out, size, "%Y-%m-%d", &utc) == 0)
+        snprintf(out, size, "-");
+    return out;
+}
+
+/* The forecast changes of a symbol's prices as dated prices: step h's
+ * date is the h-th next bar's (ms_next_bar_time), its price the mean path
+ * compounded from the last bar, and each quantile's price that step's
+ * quantile change applied to the mean path's price the step before. */
+static void print_dated(const forecast_args *args, const forecast_result *r)
+{
+    static const char *const columns[] = { "open", "high", "low", "close", "volume" };
+    const bar_anchor *a = &args->anchor;
+    char date[16];
+    size_t H = args->horizon;
+    printf("\n%s %s: last bar %s at %.6g\n%-6s %-10s %10s %14s", args->symbol,
+           columns[args->column], utc_date(a->last_time, date, sizeof date),
+           a->last_price, "step", "date", "change %", "price");
+    for (size_t q = 0; q < args->num_quantiles; q++)
+        printf("  q%-12g", args->quantiles[q]);
+    printf("\n");
+    double price = a->last_price;
+    for (size_t h = 0; h < H; h++) {
+        double before = price;
+        price *= 1.0 + r->mean[h];
+        printf("%-6zu %-10s %+10.3f %14.6g", h + 1,
+               utc_date(ms_next_bar_time(a->last_time, a->asset_class, h + 1), date, sizeof date),
+               100.0 * r->mean[h], price);
+        for (size_t q = 0; q < args->num_quantiles; q++)
+            printf("  %13.6g", before * (1.0 + r->quantiles[q * H + h]));
+        printf("\n");
+    }
+}
+
 /* Beyond one patch, quantiles come only from sample paths (model.h): when
  * the user asked for quantiles there but no samples, draw a default number
  * rather than refuse, and say so. */
@@ -252,6 +309,8 @@ static int forecast_with(forecast_args *args, const series_input *input, forecas
         print_json(args, input, ms_model_name(model), r);
     } else {
         print_text(args, input, ms_model_name(model), r);
+        if (args->anchor.known)
+            print_dated(args, r);
     }
     ms_model_free(model);
     return code;

@@ -87,6 +87,33 @@ static void test_forecast_reads_a_symbol_from_a_data_source(void **state)
     cli_run_release(&r);
 }
 
+/* A symbol's close forecast also prints each step's date and price: the
+ * synthetic market ends on Friday 2026-01-02, so the first step is Monday
+ * 2026-01-05 for a stock and Saturday 2026-01-03 for a coin; the first
+ * step's price is the last close moved by its percent change. */
+static void test_forecast_of_a_symbol_prints_dates_and_prices_beside_changes(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "forecast", "--data", "synthetic", "--symbol", "AAPL",
+                               "--horizon", "2", NULL);
+    assert_int_equal(r.exit_code, 0);
+    const char *dated = strstr(r.out, "AAPL close: last bar 2026-01-02 at ");
+    assert_non_null(dated);
+    double last = 0.0, change = 0.0, price = 0.0;
+    assert_int_equal(sscanf(dated, "AAPL close: last bar 2026-01-02 at %lf", &last), 1);
+    const char *step = strstr(dated, "\n1      2026-01-05 ");
+    assert_non_null(step);
+    assert_int_equal(sscanf(step, "\n1 2026-01-05 %lf %lf", &change, &price), 2);
+    assert_float_equal(price, last * (1.0 + change / 100.0), 1e-3 * last);
+    assert_non_null(strstr(dated, "\n2      2026-01-06 "));
+    cli_run_release(&r);
+    r = cli_run(NULL, "forecast", "--data", "synthetic", "--symbol", "BTCUSD", "--horizon", "1",
+                NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "\n1      2026-01-03 "));
+    cli_run_release(&r);
+}
+
 static void test_forecast_text_output_lists_every_step(void **state)
 {
     (void)state;
@@ -358,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_forecast_json_has_mean_and_quantiles_per_variate_and_step),
         cmocka_unit_test(test_forecast_reads_a_symbol_from_a_data_source),
         cmocka_unit_test(test_forecast_text_output_lists_every_step),
+        cmocka_unit_test(test_forecast_of_a_symbol_prints_dates_and_prices_beside_changes),
         cmocka_unit_test(test_forecast_names_the_bad_element_of_a_series_file),
         cmocka_unit_test(test_forecast_rejects_ragged_variates),
         cmocka_unit_test(test_forecast_reports_malformed_json_with_its_position),

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/core_internal.h"
+#include "marketsim/data.h"
 
 static int64_t day(int year, int month, int date)
 {
@@ -94,6 +95,19 @@ static void test_last_session_follows_the_eastern_date_not_the_utc_one(void **st
     assert_int_equal(ms_us_last_session(at(2024, 1, 16, 3, 0)), day(2024, 1, 12));
 }
 
+/* Friday 2026-01-16 + 1 bar is Tuesday 2026-01-20 (Martin Luther King Jr.
+ * Day on the Monday), + 2 is Wednesday; a coin's next bar is the next day;
+ * the time of day is kept. */
+static void test_next_bar_time_skips_weekends_and_holidays_for_stocks_only(void **state)
+{
+    (void)state;
+    int64_t friday = 1768521600 + 5 * 3600;   /* 2026-01-16 05:00 UTC */
+    assert_int_equal(ms_next_bar_time(friday, MS_ASSET_STOCK, 1), friday + 4 * 86400);
+    assert_int_equal(ms_next_bar_time(friday, MS_ASSET_STOCK, 2), friday + 5 * 86400);
+    assert_int_equal(ms_next_bar_time(friday, MS_ASSET_CRYPTO, 1), friday + 86400);
+    assert_int_equal(ms_next_bar_time(friday, MS_ASSET_STOCK, 0), friday);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +118,7 @@ int main(void)
         cmocka_unit_test(test_before_the_open_the_last_session_is_the_day_before),
         cmocka_unit_test(test_last_session_skips_weekends_and_holidays),
         cmocka_unit_test(test_last_session_follows_the_eastern_date_not_the_utc_one),
+        cmocka_unit_test(test_next_bar_time_skips_weekends_and_holidays_for_stocks_only),
     };
     return cmocka_run_group_tests_name("market calendar", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_report_json.c - the JSON report is one parseable document with the
  * documented shape: config, timings, symbols (in ranking order), picks and
- * errors, with non-finite numbers as null.
+ * errors, with non-finite numbers as null; each symbol carries the series
+ * the HTML report charts and its forecast quality, equal to the report's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "marketsim/marketsim.h"
@@ -113,6 +115,50 @@ static void test_json_writes_undefined_sharpe_as_null(void **state)
     json_decref(root);
 }
 
+/* The JSON series are the report's own values: the walk-forward dates and
+ * every strategy's returns, sides, equity and drawdown; the recent bars and
+ * their forecasts; the per-simulation returns; the forecast quality. */
+static void test_json_carries_the_chart_series_and_forecast_quality(void **state)
+{
+    (void)state;
+    const char *const symbols[] = { "AAPL", "ETHUSD" };
+    ms_report *report = NULL;
+    json_t *root = analyze_to_json(symbols, 2, 4, &report);
+    const ms_symbol_report *r = ms_report_symbol(report, 0);
+    json_t *symbol = json_array_get(json_object_get(root, "symbols"), 0);
+    json_t *series = json_object_get(symbol, "series");
+    json_t *walk = json_object_get(series, "walk_forward");
+    assert_int_equal(json_array_size(json_object_get(walk, "date")), r->walk_forward_days);
+    json_t *hold = json_object_get(json_object_get(walk, "strategies"), "buy_hold");
+    json_t *returns = json_object_get(hold, "returns"), *equity = json_object_get(hold, "equity_pct");
+    double growth = 1.0;
+    for (size_t d = 0; d < r->walk_forward_days; d++) {
+        double day = r->walk_forward_returns[MS_STRATEGY_BUY_HOLD][d];
+        assert_float_equal(json_real_value(json_array_get(returns, d)), day, 0.0);
+        growth *= 1.0 + day;
+        assert_float_equal(json_real_value(json_array_get(equity, d)), (growth - 1.0) * 100.0, 1e-9);
+        assert_true(json_real_value(json_array_get(json_object_get(hold, "drawdown_pct"), d)) <= 0.0);
+    }
+    json_t *recent = json_object_get(series, "recent");
+    assert_int_equal(json_array_size(json_object_get(recent, "open")), r->recent_count);
+    json_t *forecast_close = json_object_get(json_object_get(recent, "forecast"), "close");
+    assert_float_equal(json_real_value(json_array_get(forecast_close, r->recent_count - 1)),
+                       r->recent_forecast_close[r->recent_count - 1], 0.0);
+    json_t *sims = json_object_get(json_object_get(series, "simulation_returns"), "maxdiff");
+    assert_int_equal(json_array_size(sims), 8);
+    json_t *close = json_object_get(json_object_get(symbol, "forecast_quality"), "close");
+    assert_int_equal(json_integer_value(json_object_get(close, "count")),
+                     r->forecast_quality.close.count);
+    assert_float_equal(json_real_value(json_object_get(json_object_get(close, "naive"), "mae_pct")),
+                       r->forecast_quality.close.naive_mae_pct, 0.0);
+    assert_true(json_is_null(json_object_get(close, "coverage")));
+    json_t *pooled = json_object_get(json_object_get(root, "forecast_quality"), "high");
+    assert_int_equal(json_integer_value(json_object_get(pooled, "count")),
+                     ms_report_forecast_quality(report)->high.count);
+    ms_report_free(report);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_json_symbol_has_every_documented_field),
         cmocka_unit_test(test_json_symbols_follow_report_order),
         cmocka_unit_test(test_json_writes_undefined_sharpe_as_null),
+        cmocka_unit_test(test_json_carries_the_chart_series_and_forecast_quality),
     };
     return cmocka_run_group_tests_name("report_json", tests, NULL, NULL);
 }

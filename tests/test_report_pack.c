@@ -127,11 +127,15 @@ static void assert_field_equal(const void *a, const void *b, const ms_pack_field
         memcpy(&q, y, sizeof q);
         assert_string_equal(p, q);
         return;
-    case MS_PACK_DOUBLES: case MS_PACK_INT64S:
-        memcpy(&p, x, sizeof p);
-        memcpy(&q, y, sizeof q);
+    case MS_PACK_DOUBLES: case MS_PACK_INT64S: case MS_PACK_INTS:
         memcpy(&n, (const char *)a + field->count_offset, sizeof n);
-        assert_true(n == 0 || (p != q && memcmp(p, q, n * 8) == 0));
+        for (size_t row = 0; row < field->size / sizeof p; row++) {
+            memcpy(&p, x + row * sizeof p, sizeof p);
+            memcpy(&q, y + row * sizeof q, sizeof q);
+            size_t element = field->kind == MS_PACK_INTS ? sizeof(int) : 8;
+            if (n != 0 && (p == q || memcmp(p, q, n * element) != 0))
+                fail_msg("field %s row %zu differs", field->name, row);
+        }
         return;
     case MS_PACK_SUMMARIES: {
         size_t summary_count;

@@ -213,6 +213,34 @@ typedef enum ms_plan_check {
  * plan_check); "unknown" for other values. A static string. */
 MS_API const char *ms_plan_check_name(ms_plan_check check);
 
+/*
+ * One column's one-step forecast errors over a set of origins (docs/report.md,
+ * "Forecast quality"). At origin t the column's value is X_t, the model's
+ * predicted next value P and the actual next value A; errors are percent of
+ * X_t, so they are the errors of the column's predicted percent change. The
+ * naive forecast predicts no change (P = X_t).
+ */
+typedef struct ms_forecast_error {
+    size_t count;            /* origins with a finite forecast and a known next value */
+    double mae_pct;          /* mean |P - A| / X_t x 100; NaN when count is 0 */
+    double rmse_pct;         /* sqrt(mean ((P - A) / X_t)^2) x 100 */
+    double hit_rate;         /* fraction of the `directions` origins where P - X_t and
+                                A - X_t have the same sign */
+    size_t directions;       /* origins where both moves are non-zero */
+    double coverage;         /* fraction of actuals inside the forecast's 10%..90% quantiles;
+                                NaN when the forecasts carry no quantiles */
+    size_t covered_count;    /* origins with quantiles */
+    double naive_mae_pct;    /* the same errors for the no-change forecast */
+    double naive_rmse_pct;
+} ms_forecast_error;
+
+/* The close's, high's and low's forecast errors. */
+typedef struct ms_forecast_quality {
+    ms_forecast_error close;
+    ms_forecast_error high;
+    ms_forecast_error low;
+} ms_forecast_quality;
+
 typedef struct ms_symbol_report {
     const char *symbol;
     ms_asset_class asset_class;
@@ -258,6 +286,31 @@ typedef struct ms_symbol_report {
      * counts each time). */
     size_t forecasts_cached;
     size_t forecasts_computed;
+    /* The recent bars' open, high and low beside recent_close (recent_count
+     * values each), and the one-step forecast of each recent bar made at
+     * the bar before, in prices (NaN where that bar was no forecast origin's
+     * next bar): the candles and forecast band the HTML report draws. */
+    const double *recent_open;
+    const double *recent_high;
+    const double *recent_low;
+    const double *recent_forecast_close;
+    const double *recent_forecast_high;
+    const double *recent_forecast_low;
+    /* One non-overlapping walk-forward: the evaluation days of simulations
+     * 0, E, 2E, ... (E = eval_days, below N) laid end to end, oldest day
+     * first, `walk_forward_days` of them. walk_forward_time[d] is the time
+     * of the bar day d trades (Unix seconds); walk_forward_returns[s][d] is
+     * strategy s's return that day (the MaxDiff kinds: their baseline's),
+     * so prod(1 + r) - 1 over a prefix is the equity curve.
+     * walk_forward_sides[s][d] is the signal strategies' position that day
+     * (+1, 0, -1), 0 for the MaxDiff kinds (limit orders, no signal). */
+    const int64_t *walk_forward_time;
+    const double *walk_forward_returns[MS_STRATEGY_COUNT];
+    const int *walk_forward_sides[MS_STRATEGY_COUNT];
+    size_t walk_forward_days;
+    /* One-step forecast errors of the close, high and low over the
+     * backtest origins (forecast_quality.c), beside the naive forecast's. */
+    ms_forecast_quality forecast_quality;
 } ms_symbol_report;
 
 /* How many of a symbol's last closes a report keeps (recent_close). */
@@ -375,6 +428,11 @@ MS_API const ms_pick *ms_report_pick(const ms_report *report, size_t i);
 MS_API size_t ms_report_warning_count(const ms_report *report);
 MS_API const char *ms_report_warning(const ms_report *report, size_t i);
 
+/* The forecast errors of every analysed symbol pooled (each origin
+ * counts once), owned by the report (NULL for NULL); a symbol's own are
+ * its report's forecast_quality. */
+MS_API const ms_forecast_quality *ms_report_forecast_quality(const ms_report *report);
+
 /* The run's timings, owned by the report (NULL for NULL). */
 MS_API const ms_timings *ms_report_timings(const ms_report *report);
 
@@ -386,7 +444,9 @@ MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
 
 /*
  * The report as one JSON document ({"version", "config", "timings",
- * "symbols", "picks", "errors", "warnings"}; non-finite numbers as null). *out is a
+ * "symbols", "picks", "errors", "warnings", "forecast_quality"}; each
+ * symbol with its chart "series" and "forecast_quality", docs/report.md;
+ * non-finite numbers as null). *out is a
  * NUL-terminated string to free with ms_free.
  * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */
@@ -397,13 +457,16 @@ MS_API ms_status ms_report_to_json(const ms_report *report, char **out);
 MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
 
 /*
- * The report as one self-contained HTML page: the ranking table, then per
- * symbol an inline SVG chart of its recent closes with the next-day
- * forecast band (low..high, and the close), and an inline SVG chart of each
- * strategy's cumulative return across the simulations (oldest simulation
- * first). No scripts, no external resources; every string is HTML-escaped
- * and non-finite numbers print as "-" (charts skip them). *out is a
- * NUL-terminated string to free with ms_free.
+ * The report as one self-contained HTML page (docs/report.md): the time it
+ * was generated, data and model; a summary with the ranking, the picks as
+ * a portfolio and the pooled forecast quality; then per symbol inline SVG
+ * charts of its recent candles with their one-step forecasts and the
+ * next day's, its forecast quality, the best strategy's equity and
+ * drawdown over the walk-forward with its latest trades, and a box plot of
+ * each strategy's per-simulation returns. No scripts, no external
+ * resources; every string is HTML-escaped and non-finite numbers print as
+ * "-" (charts skip them). *out is a NUL-terminated string to free with
+ * ms_free.
  * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_report_to_html(const ms_report *report, char **out);

@@ -38,6 +38,14 @@ MS_API const char *ms_asset_class_name(ms_asset_class asset_class);
  */
 MS_API ms_asset_class ms_symbol_asset_class(const char *symbol);
 
+/*
+ * The time of the daily bar `steps` bars after the one stamped `timestamp`
+ * (Unix seconds): `steps` days later for crypto; for stocks the `steps`-th
+ * US session day (weekdays less NYSE holidays) after the bar's UTC date, at
+ * the same time of day. steps 0 is `timestamp` itself.
+ */
+MS_API int64_t ms_next_bar_time(int64_t timestamp, ms_asset_class asset_class, size_t steps);
+
 /* The length of a buffer ms_symbol_canonical fills. */
 #define MS_SYMBOL_CAPACITY 32
 

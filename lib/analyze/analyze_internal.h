@@ -235,6 +235,53 @@ void ms_check_plan(ms_symbol_report *report, double fee);
 size_t ms_build_picks(const ms_symbol_report *symbols, size_t n,
                       const ms_analyzer_options *opts, ms_pick *picks);
 
+/* ---- The series a symbol's report keeps (report_series.c) ------------------- */
+
+/* Copies the last MS_REPORT_RECENT_BARS bars (times, open, high, low,
+ * close) and each one's one-step forecast from the table into the report.
+ * Errors: MS_ERR_NOMEM (what was copied is released with the report). */
+ms_status ms_keep_recent_bars(ms_symbol_report *report, const ms_bars *bars,
+                              const ms_origin_table *table);
+void ms_release_recent_bars(ms_symbol_report *report);
+
+/* Allocates the report's walk-forward: ceil(N / E) windows of E days, the
+ * bar times filled, returns NaN and sides 0 until the simulations write
+ * them. Errors: MS_ERR_NOMEM. */
+ms_status ms_walk_forward_init(ms_symbol_report *report, const ms_bars *bars,
+                               size_t simulations, size_t eval_days);
+
+/* Where simulation k's E daily values go in the walk-forward arrays, or
+ * SIZE_MAX when k is not one of its simulations (0, E, 2E, ...). */
+size_t ms_walk_forward_offset(const ms_symbol_report *report, size_t simulation,
+                              size_t eval_days);
+void ms_release_walk_forward(ms_symbol_report *report);
+
+/* An account traded day after day: equity_pct[d] = (prod_{i<=d} (1 + r_i)
+ * - 1) x 100, an undefined day's return counted as no change, and
+ * drawdown_pct[d] = (equity / its running peak, the start included, - 1)
+ * x 100 <= 0. Either output may be NULL. */
+void ms_equity_curve(const double *returns, size_t n, double *equity_pct, double *drawdown_pct);
+
+/* ---- Forecast quality (forecast_quality.c) --------------------------------- */
+
+/* One column's errors over n origins: level[i] is X_t, predicted[i] the
+ * forecast next value, actual[i] the actual one, q10/q90 the forecast's
+ * quantiles (NULL: none, coverage NaN). Origins with a non-finite value or
+ * a zero level are skipped. */
+void ms_forecast_error_compute(const double *level, const double *predicted, const double *actual,
+                               const double *q10, const double *q90, size_t n,
+                               ms_forecast_error *out);
+
+/* The close's, high's and low's errors over the table's origins with a
+ * known next bar (the table's predictions as the strategies saw them).
+ * Errors: MS_ERR_NOMEM. */
+ms_status ms_forecast_quality_of(const ms_origin_table *table, const ms_bars *bars,
+                                 ms_forecast_quality *out);
+
+/* The symbols' forecast errors pooled: every origin counts once. */
+void ms_forecast_quality_pool(const ms_symbol_report *symbols, size_t n,
+                              ms_forecast_quality *out);
+
 /* The report, assembled by the analyzer and read through analyze.h. */
 struct ms_report {
     ms_analyzer_options options;    /* resolved; aggregate points at aggregate_name */
@@ -250,6 +297,7 @@ struct ms_report {
     char **warnings;
     size_t warning_count;
     ms_timings timings;
+    ms_forecast_quality forecast_quality;   /* every symbol's pooled */
 };
 
 /* Appends a printf-style warning to the report. Errors: MS_ERR_NOMEM. */
@@ -290,11 +338,20 @@ bool ms_report_date(int64_t timestamp, char *out, size_t size);
 /* Writes `text` with &, <, >, " and ' escaped for HTML text and attributes. */
 void ms_html_escape(FILE *f, const char *text);
 
-/* The symbol's recent closes with the next-day forecast band, as one <svg>. */
-void ms_svg_price_chart(FILE *f, const ms_symbol_report *report);
+/* The forecast quality section of the text report: every symbol's close,
+ * high and low errors beside the naive forecast's, then the pooled ones
+ * (report_quality.c). */
+void ms_report_write_forecast_quality_text(FILE *f, const ms_report *report);
 
-/* Each strategy's cumulative return across the simulations, as one <svg>.
- * Errors: MS_ERR_NOMEM. */
-ms_status ms_svg_returns_chart(FILE *f, const ms_symbol_report *report);
+/* One forecast quality as an HTML table, a row per column. */
+void ms_html_forecast_quality(FILE *f, const ms_forecast_quality *quality);
+
+/* A symbol's chart series as JSON (report_json_series.c): its recent bars
+ * with their forecasts, the walk-forward of every strategy with equity and
+ * drawdown, and the per-simulation returns. NULL when out of memory. */
+struct json_t *ms_json_symbol_series(const ms_symbol_report *report);
+
+/* A forecast quality as JSON ({"close", "high", "low"}). */
+struct json_t *ms_json_forecast_quality(const ms_forecast_quality *quality);
 
 #endif

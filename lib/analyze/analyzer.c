@@ -312,6 +312,7 @@ ms_status ms_analyzer_assemble(ms_analyzer *analyzer, const char *const *symbols
     }
     double ranking_started = ms_clock_seconds();
     ms_sort_symbols(report->symbols, report->symbol_count);
+    ms_forecast_quality_pool(report->symbols, report->symbol_count, &report->forecast_quality);
     report->pick_count = ms_build_picks(report->symbols, report->symbol_count,
                                         &report->options, report->picks);
     if (report->pick_count < report->options.min_positions)

@@ -2,10 +2,13 @@
  * backtest.c - the walk-forward backtest of one symbol: every strategy on
  * every simulation's evaluation window (slices of the shared forecast
  * table) under the run's fill model and offsets, the MaxDiff kinds also
- * under the original's rules, averaged into summaries, then the next-day
- * trade plan of the symbol's best strategy.
+ * under the original's rules, averaged into summaries (simulations 0, E,
+ * 2E, ... day by day into the walk-forward, report_series.c), then the
+ * next-day trade plan of the symbol's best strategy and the forecasts'
+ * errors (forecast_quality.c).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,27 +118,6 @@ static void fill_forecast_prices(ms_symbol_report *report, const ms_bars *bars,
     report->forecast_origins = table->count;
 }
 
-/* Copies the last MS_REPORT_RECENT_BARS closes and their timestamps: the
- * bars are freed once the symbol is done, the report outlives them. */
-static ms_status keep_recent_prices(ms_symbol_report *report, const ms_bars *bars)
-{
-    size_t n = ms_bars_len(bars);
-    size_t count = n < MS_REPORT_RECENT_BARS ? n : MS_REPORT_RECENT_BARS;
-    double *closes = malloc(count * sizeof *closes);
-    int64_t *times = malloc(count * sizeof *times);
-    if (closes == NULL || times == NULL) {
-        free(closes);
-        free(times);
-        return ms_error(MS_ERR_NOMEM, "out of memory for recent prices");
-    }
-    memcpy(closes, ms_bars_column(bars, MS_COL_CLOSE) + n - count, count * sizeof *closes);
-    memcpy(times, ms_bars_timestamps(bars) + n - count, count * sizeof *times);
-    report->recent_close = closes;
-    report->recent_time = times;
-    report->recent_count = count;
-    return MS_OK;
-}
-
 /* One symbol's evaluation windows: slices of its forecast table, with the
  * actual next-bar opens the path fill models read (the table holds the
  * close, high and low only). */
@@ -176,13 +158,14 @@ static ms_window window_at(const window_source *source, size_t simulation, int i
 static ms_status evaluate_simulation(const window_source *source, size_t k, ms_strategy strategy,
                                      const ms_analyzer_options *opts,
                                      const ms_strategy_params *params,
-                                     ms_strategy_result *result, ms_period_metrics *reference)
+                                     ms_strategy_result *result, ms_period_metrics *reference,
+                                     double *daily_returns)
 {
     ms_window window = window_at(source, k, 0);
     bool walk_forward = opts->offsets == MS_OFFSETS_WALK_FORWARD;
     ms_window fit = walk_forward ? window_at(source, k + opts->eval_days, 0) : window;
     ms_status status = ms_strategy_evaluate_fitted(strategy, walk_forward ? &fit : NULL, &window,
-                                                   params, result, NULL);
+                                                   params, result, daily_returns);
     if (status != MS_OK || !is_maxdiff_kind(strategy))
         return status;
     *reference = result->metrics;
@@ -213,11 +196,19 @@ static ms_status run_simulations(ms_symbol_report *report, const window_source *
     }
     ms_status status = MS_OK;
     for (size_t k = 0; k < n_sims && status == MS_OK; k++) {
+        size_t offset = ms_walk_forward_offset(report, k, opts->eval_days);
         for (int s = 0; s < MS_STRATEGY_COUNT && status == MS_OK; s++) {
             ms_strategy_result result;
             ms_period_metrics reference;
+            double *daily = offset == SIZE_MAX ? NULL
+                                               : (double *)report->walk_forward_returns[s] + offset;
             status = evaluate_simulation(source, k, (ms_strategy)s, opts, params, &result,
-                                         &reference);
+                                         &reference, daily);
+            if (status == MS_OK && daily != NULL && !is_maxdiff_kind((ms_strategy)s)) {
+                ms_window window = window_at(source, k, 0);
+                status = ms_strategy_signals((ms_strategy)s, &window, params,
+                                             (int *)report->walk_forward_sides[s] + offset);
+            }
             ms_summary_add(&builders[s], &result);
             if (is_maxdiff_kind((ms_strategy)s))
                 ms_summary_add_reference(&builders[s], &reference);
@@ -262,6 +253,8 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
     window_source source;
     ms_status status = window_source_init(&source, bars, table, opts->eval_days);
     if (status == MS_OK)
+        status = ms_walk_forward_init(report, bars, opts->simulations, opts->eval_days);
+    if (status == MS_OK)
         status = run_simulations(report, &source, opts, &params, sim0);
     if (status == MS_OK)
         status = fit_next_day(&source, opts, &params, sim0);
@@ -269,7 +262,9 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
     if (status != MS_OK)
         return status;
     fill_forecast_prices(report, bars, table);
-    status = keep_recent_prices(report, bars);
+    status = ms_keep_recent_bars(report, bars, table);
+    if (status == MS_OK)
+        status = ms_forecast_quality_of(table, bars, &report->forecast_quality);
     if (status != MS_OK)
         return status;
     report->maxdiff_choice = sim0[MS_STRATEGY_MAXDIFF].optimized_choice;

@@ -111,6 +111,7 @@ static ms_status run(ms_report *report, ms_source *source, const ms_forecasts *f
         status = ms_judge_freshness(report);
     if (status == MS_OK)
         report->pick_count = ms_build_picks(report->symbols, 1, &report->options, report->picks);
+    report->forecast_quality = r->forecast_quality;   /* one symbol: its own */
     report->timings.data = r->data_seconds;
     report->timings.strategies = r->strategy_seconds;
     return status;

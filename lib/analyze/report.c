@@ -14,11 +14,8 @@ void ms_symbol_report_release(ms_symbol_report *report)
         free((double *)report->strategies[s].simulation_returns);
         report->strategies[s].simulation_returns = NULL;
     }
-    free((double *)report->recent_close);
-    free((int64_t *)report->recent_time);
-    report->recent_close = NULL;
-    report->recent_time = NULL;
-    report->recent_count = 0;
+    ms_release_recent_bars(report);
+    ms_release_walk_forward(report);
 }
 
 MS_API void ms_report_free(ms_report *report)
@@ -103,6 +100,11 @@ MS_API size_t ms_report_warning_count(const ms_report *report)
 MS_API const char *ms_report_warning(const ms_report *report, size_t i)
 {
     return report && i < report->warning_count ? report->warnings[i] : NULL;
+}
+
+MS_API const ms_forecast_quality *ms_report_forecast_quality(const ms_report *report)
+{
+    return report ? &report->forecast_quality : NULL;
 }
 
 MS_API const ms_timings *ms_report_timings(const ms_report *report)

@@ -4,7 +4,8 @@
  * not finite (an undefined Sharpe, a missing level) are written as null,
  * because JSON has no NaN. Outside strings (symbols, messages, the data URI
  * and model path) go through ms_json_text, so bytes that are not UTF-8 are
- * quoted instead of losing the entry.
+ * quoted instead of losing the entry. Each symbol's chart series and the
+ * forecast quality come from report_json_series.c.
  */
 #include <jansson.h>
 #include <math.h>
@@ -72,7 +73,24 @@ static json_t *strategy_object(ms_strategy strategy, const ms_strategy_summary *
     return object;
 }
 
+static json_t *symbol_fields(const ms_symbol_report *r);
+
+/* The symbol's fields, then what its charts plot and its forecast errors
+ * (report_json_series.c). */
 static json_t *symbol_object(const ms_symbol_report *r)
+{
+    json_t *object = symbol_fields(r);
+    if (object == NULL ||
+        json_object_set_new(object, "forecast_quality",
+                            ms_json_forecast_quality(&r->forecast_quality)) != 0 ||
+        json_object_set_new(object, "series", ms_json_symbol_series(r)) != 0) {
+        json_decref(object);
+        return NULL;
+    }
+    return object;
+}
+
+static json_t *symbol_fields(const ms_symbol_report *r)
 {
     json_t *strategies = json_object();
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
@@ -176,7 +194,7 @@ static json_t *report_object(const ms_report *report)
         return NULL;
     }
     const ms_timings *t = &report->timings;
-    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:I},s:o,s:o,s:o,s:o}",
+    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:I},s:o,s:o,s:o,s:o,s:o}",
                      "version", ms_version(),
                      "config", config_object(report),
                      "timings", "warmup", t->warmup, "data", t->data, "inference", t->inference,
@@ -184,7 +202,8 @@ static json_t *report_object(const ms_report *report)
                      "forecasts_cached", (json_int_t)t->forecasts_cached,
                      "forecasts_computed", (json_int_t)t->forecasts_computed,
                      "symbols", symbols, "picks", picks, "errors", errors,
-                     "warnings", warnings);
+                     "warnings", warnings,
+                     "forecast_quality", ms_json_forecast_quality(&report->forecast_quality));
 }
 
 MS_API ms_status ms_report_to_json(const ms_report *report, char **out)

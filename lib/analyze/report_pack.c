@@ -27,6 +27,13 @@
       alignof(__typeof__(((type *)0)->field)), kind, count }
 #define SYMBOL_VALUE(field) PACK_FIELD(ms_symbol_report, field, MS_PACK_VALUE, 0)
 #define SUMMARY_VALUE(field) PACK_FIELD(ms_strategy_summary, field, MS_PACK_VALUE, 0)
+/* `rows` consecutive pointer fields from `first` on, one allocation. */
+#define PACK_ROWS(type, first, rows, kind, count)                                      \
+    { #first, offsetof(type, first), (rows) * sizeof(void *), alignof(void *), kind, count }
+#define RECENT_DOUBLES(field)                                                          \
+    PACK_FIELD(ms_symbol_report, field, MS_PACK_DOUBLES, offsetof(ms_symbol_report, recent_count))
+#define WALK_FORWARD(field, kind)                                                      \
+    PACK_FIELD(ms_symbol_report, field, kind, offsetof(ms_symbol_report, walk_forward_days))
 
 static const ms_pack_field symbol_fields[] = {
     PACK_FIELD(ms_symbol_report, symbol, MS_PACK_STRING, 0),
@@ -48,8 +55,7 @@ static const ms_pack_field symbol_fields[] = {
     SYMBOL_VALUE(data_seconds),
     SYMBOL_VALUE(inference_seconds),
     SYMBOL_VALUE(strategy_seconds),
-    PACK_FIELD(ms_symbol_report, recent_close, MS_PACK_DOUBLES,
-               offsetof(ms_symbol_report, recent_count)),
+    RECENT_DOUBLES(recent_close),
     PACK_FIELD(ms_symbol_report, recent_time, MS_PACK_INT64S,
                offsetof(ms_symbol_report, recent_count)),
     SYMBOL_VALUE(recent_count),
@@ -58,6 +64,16 @@ static const ms_pack_field symbol_fields[] = {
     SYMBOL_VALUE(plan_check),
     SYMBOL_VALUE(forecasts_cached),
     SYMBOL_VALUE(forecasts_computed),
+    RECENT_DOUBLES(recent_open),
+    RECENT_DOUBLES(recent_high),
+    RECENT_DOUBLES(recent_low),
+    PACK_ROWS(ms_symbol_report, recent_forecast_close, 3, MS_PACK_DOUBLES,
+              offsetof(ms_symbol_report, recent_count)),
+    WALK_FORWARD(walk_forward_time, MS_PACK_INT64S),
+    WALK_FORWARD(walk_forward_returns, MS_PACK_DOUBLES),
+    WALK_FORWARD(walk_forward_sides, MS_PACK_INTS),
+    SYMBOL_VALUE(walk_forward_days),
+    SYMBOL_VALUE(forecast_quality),
 };
 
 static const ms_pack_field summary_fields[] = {
@@ -135,6 +151,16 @@ static const void *field_pointer(const void *base, const ms_pack_field *field)
     return pointer;
 }
 
+static size_t field_rows(const ms_pack_field *field)
+{
+    return field->size / sizeof(void *);
+}
+
+static size_t element_size(const ms_pack_field *field)
+{
+    return field->kind == MS_PACK_INTS ? sizeof(int) : 8;
+}
+
 static void put_pointers(FILE *f, const void *base, const ms_pack_field *fields, size_t count);
 
 static void put_field(FILE *f, const void *base, const ms_pack_field *field)
@@ -145,10 +171,10 @@ static void put_field(FILE *f, const void *base, const ms_pack_field *field)
     switch (field->kind) {
     case MS_PACK_VALUE: return;
     case MS_PACK_STRING: put_string(f, pointer); return;
-    case MS_PACK_DOUBLES: case MS_PACK_INT64S:
+    case MS_PACK_DOUBLES: case MS_PACK_INT64S: case MS_PACK_INTS:
         n = pointer ? field_count_at(base, field) : 0;
         put_size(f, n);
-        fwrite(pointer ? pointer : "", 8, n, f);
+        fwrite(pointer ? pointer : "", element_size(field), n * field_rows(field), f);
         return;
     case MS_PACK_SUMMARIES:
         for (int s = 0; s < MS_STRATEGY_COUNT; s++)
@@ -249,9 +275,14 @@ static char *take_string(pack_reader *r)
     return take_copy(r, take_size(r), 1);
 }
 
-static void set_pointer(void *base, const ms_pack_field *field, const void *pointer)
+/* Points the field's rows into `block` (row r at r x count elements), or
+ * every row at NULL. */
+static void set_rows(void *base, const ms_pack_field *field, const char *block, size_t count)
 {
-    memcpy((char *)base + field->offset, &pointer, sizeof pointer);
+    for (size_t r = 0; r < field_rows(field); r++) {
+        const void *row = block ? block + r * count * element_size(field) : NULL;
+        memcpy((char *)base + field->offset + r * sizeof row, &row, sizeof row);
+    }
 }
 
 /* Clears the pointer fields the raw bytes brought (addresses in the
@@ -264,7 +295,7 @@ static void clear_pointers(void *base, const ms_pack_field *fields, size_t count
                 clear_pointers(&((ms_symbol_report *)base)->strategies[s], summary_fields,
                                COUNT_OF(summary_fields));
         else if (fields[i].kind != MS_PACK_VALUE)
-            set_pointer(base, &fields[i], NULL);
+            set_rows(base, &fields[i], NULL, 0);
     }
 }
 
@@ -275,13 +306,13 @@ static void take_field(pack_reader *r, void *base, const ms_pack_field *field)
     size_t n;
     switch (field->kind) {
     case MS_PACK_VALUE: return;
-    case MS_PACK_STRING: set_pointer(base, field, take_string(r)); return;
-    case MS_PACK_DOUBLES: case MS_PACK_INT64S:
+    case MS_PACK_STRING: set_rows(base, field, take_string(r), 0); return;
+    case MS_PACK_DOUBLES: case MS_PACK_INT64S: case MS_PACK_INTS:
         n = take_size(r);
         if (n != 0 && n != field_count_at(base, field))
             r->failed = true;
-        if (n != 0 && n <= r->left / 8)
-            set_pointer(base, field, take_copy(r, n * 8, 0));
+        if (n != 0 && n <= r->left / element_size(field) / field_rows(field))
+            set_rows(base, field, take_copy(r, n * field_rows(field) * element_size(field), 0), n);
         else if (n != 0)
             r->failed = true;
         return;

@@ -17,9 +17,14 @@ typedef enum ms_pack_kind {
     MS_PACK_STRING,      /* const char *, NUL-terminated */
     MS_PACK_DOUBLES,     /* const double *, count in the size_t at count_offset */
     MS_PACK_INT64S,      /* const int64_t *, count in the size_t at count_offset */
+    MS_PACK_INTS,        /* const int *, count in the size_t at count_offset */
     MS_PACK_SUMMARIES    /* ms_strategy_summary[MS_STRATEGY_COUNT], each by its own table */
 } ms_pack_kind;
 
+/* A field whose size spans several pointers (an array of them, or
+ * consecutive pointer fields of one allocation, as walk_forward_returns and
+ * recent_forecast_close/high/low are) travels as one block of rows x count
+ * elements; row r points r x count elements into it on both sides. */
 typedef struct ms_pack_field {
     const char *name;
     size_t offset;

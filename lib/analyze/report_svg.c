@@ -1,7 +1,7 @@
 /*
- * report_svg.c - the HTML report's two charts per symbol, as inline SVG:
- * the recent closes with the next-day forecast band, and each strategy's
- * cumulative return across the simulations. Plain SVG elements only (no
+ * report_svg.c - the drawing primitives of the HTML report's charts
+ * (report_svg.h) and its price chart: recent daily candles with each bar's
+ * one-step forecast range and the next day's. Plain SVG elements only (no
  * xmlns: inline SVG in HTML needs none, and the page references no URL).
  * Non-finite values are gaps: a line breaks there, a range ignores them.
  */
@@ -9,84 +9,119 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "analyze_internal.h"
-#include "core/core_internal.h"
+#include "report_svg.h"
 
-#define CHART_WIDTH 760.0
-#define CHART_HEIGHT 240.0
-#define MARGIN_LEFT 70.0
-#define MARGIN_RIGHT 190.0
-#define MARGIN_Y 24.0
+#define PLOT_HEIGHT 260.0
+#define PLOT_TOP 16.0
+#define DATE_AXIS 34.0     /* below a plot: tick labels */
 
-/* One colour per strategy, in ms_strategy order. */
-static const char *const strategy_colors[MS_STRATEGY_COUNT] = {
+const char *const ms_svg_strategy_colors[MS_STRATEGY_COUNT] = {
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
 };
 
-/* Maps data coordinates (x index 0..x_count-1, y in lo..hi) into the plot area. */
-typedef struct chart_scale {
-    size_t x_count;
-    double lo;
-    double hi;
-} chart_scale;
-
-static double scale_x(const chart_scale *scale, double index)
+svg_plot svg_plot_at(double top, double height, size_t x_count)
 {
-    double span = scale->x_count > 1 ? (double)(scale->x_count - 1) : 1.0;
-    return MARGIN_LEFT + index / span * (CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT);
+    return (svg_plot){ PLOT_LEFT, top, CHART_WIDTH - PLOT_LEFT - PLOT_RIGHT, height, x_count,
+                       INFINITY, -INFINITY };
 }
 
-static double scale_y(const chart_scale *scale, double value)
+double svg_x(const svg_plot *plot, double slot)
 {
-    double fraction = (value - scale->lo) / (scale->hi - scale->lo);
-    return CHART_HEIGHT - MARGIN_Y - fraction * (CHART_HEIGHT - 2.0 * MARGIN_Y);
+    /* Half a slot of room at each end, so candles and boxes stay inside. */
+    double slots = plot->x_count > 0 ? (double)plot->x_count : 1.0;
+    return plot->left + (slot + 0.5) / slots * plot->width;
 }
 
-static void widen(chart_scale *scale, double value)
+double svg_y(const svg_plot *plot, double value)
+{
+    return plot->top + plot->height * (1.0 - (value - plot->lo) / (plot->hi - plot->lo));
+}
+
+void svg_widen(svg_plot *plot, double value)
 {
     if (!isfinite(value))
         return;
-    scale->lo = fmin(scale->lo, value);
-    scale->hi = fmax(scale->hi, value);
+    plot->lo = fmin(plot->lo, value);
+    plot->hi = fmax(plot->hi, value);
 }
 
-/* A flat or empty range still needs a height to divide by. */
-static void finish_range(chart_scale *scale)
+void svg_finish_range(svg_plot *plot)
 {
-    if (scale->lo > scale->hi) {
-        scale->lo = 0.0;
-        scale->hi = 1.0;
-    } else if (scale->hi - scale->lo < 1e-12 * fmax(1.0, fabs(scale->hi))) {
-        scale->lo -= 0.5;
-        scale->hi += 0.5;
+    if (plot->lo > plot->hi) {
+        plot->lo = 0.0;
+        plot->hi = 1.0;
+    } else if (plot->hi - plot->lo < 1e-12 * fmax(1.0, fabs(plot->hi))) {
+        plot->lo -= 0.5;
+        plot->hi += 0.5;
     }
+    /* A little air above and below the extremes. */
+    double pad = 0.04 * (plot->hi - plot->lo);
+    plot->lo -= pad;
+    plot->hi += pad;
 }
 
-static void open_chart(FILE *f, const char *label)
+void svg_open(FILE *f, const char *label, double height)
 {
     fprintf(f, "<svg class=\"chart\" role=\"img\" aria-label=\"%s\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\">\n", label, CHART_WIDTH, CHART_HEIGHT, CHART_WIDTH,
-            CHART_HEIGHT);
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"plot\"/>\n",
-            MARGIN_LEFT, MARGIN_Y, CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT,
-            CHART_HEIGHT - 2.0 * MARGIN_Y);
+               "viewBox=\"0 0 %.0f %.0f\">\n<title>%s</title>\n", label, CHART_WIDTH, height,
+            CHART_WIDTH, height, label);
 }
 
-/* The y axis: its top and bottom values, printed with `format`. */
-static void y_labels(FILE *f, const chart_scale *scale, const char *format)
+/* A round step (1, 2 or 5 x 10^k) giving at most about six ticks. */
+static double tick_step(double span)
 {
-    const double ends[2] = { scale->lo, scale->hi };
-    for (int i = 0; i < 2; i++) {
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">",
-                MARGIN_LEFT - 6.0, scale_y(scale, ends[i]) + 4.0);
-        fprintf(f, format, ends[i]);
+    double raw = span / 6.0, power = pow(10.0, floor(log10(raw)));
+    double fraction = raw / power;
+    return power * (fraction <= 1.0 ? 1.0 : fraction <= 2.0 ? 2.0 : fraction <= 5.0 ? 5.0 : 10.0);
+}
+
+void svg_value_axis(FILE *f, const svg_plot *plot, const char *format, const char *unit)
+{
+    fprintf(f, "<rect class=\"plot\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
+            plot->left, plot->top, plot->width, plot->height);
+    double step = tick_step(plot->hi - plot->lo);
+    fputs("<g class=\"y-axis\">\n", f);
+    for (double v = ceil(plot->lo / step) * step; v <= plot->hi; v += step) {
+        double y = svg_y(plot, v), value = fabs(v) < step * 1e-9 ? 0.0 : v;
+        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                   "<text class=\"axis tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
+                plot->left, y, plot->left + plot->width, y, plot->left - 6.0, y + 4.0);
+        fprintf(f, format, value);
         fputs("</text>\n", f);
     }
+    fprintf(f, "<text class=\"axis\" transform=\"translate(14 %.1f) rotate(-90)\" "
+               "text-anchor=\"middle\">%s</text>\n</g>\n", plot->top + plot->height / 2.0, unit);
 }
 
-/* A polyline through the finite points, broken into pieces at each gap. */
-static void polyline(FILE *f, const chart_scale *scale, const double *values, size_t n,
-                     const char *color)
+void svg_date_axis(FILE *f, const svg_plot *plot, const int64_t *times, size_t n)
+{
+    if (n == 0 || times == NULL)
+        return;
+    size_t every = n > 6 ? (n + 5) / 6 : 1;
+    double y = plot->top + plot->height;
+    fputs("<g class=\"x-axis\">\n", f);
+    for (size_t i = 0; i < n; i += every) {
+        char date[16];
+        if (!ms_report_date(times[i], date, sizeof date))
+            continue;
+        double x = svg_x(plot, (double)i);
+        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                   "<text class=\"axis tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
+                x, y, x, y + 5.0, x, y + 18.0, date);
+    }
+    fputs("</g>\n", f);
+}
+
+void svg_zero_line(FILE *f, const svg_plot *plot)
+{
+    if (plot->lo > 0.0 || plot->hi < 0.0)
+        return;
+    fprintf(f, "<line class=\"zero\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+            plot->left, svg_y(plot, 0.0), plot->left + plot->width, svg_y(plot, 0.0));
+}
+
+void svg_polyline(FILE *f, const svg_plot *plot, const double *values, size_t n,
+                  const char *attributes)
 {
     int open = 0;
     for (size_t i = 0; i < n; i++) {
@@ -97,123 +132,92 @@ static void polyline(FILE *f, const chart_scale *scale, const double *values, si
             continue;
         }
         if (!open)
-            fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", color);
-        fprintf(f, "%s%.1f,%.1f", open ? " " : "", scale_x(scale, (double)i),
-                scale_y(scale, values[i]));
+            fprintf(f, "<polyline fill=\"none\" %s points=\"", attributes);
+        fprintf(f, "%s%.1f,%.1f", open ? " " : "", svg_x(plot, (double)i),
+                svg_y(plot, values[i]));
         open = 1;
     }
     if (open)
         fputs("\"/>\n", f);
 }
 
-static void date_label(FILE *f, double x, int64_t timestamp, const char *anchor)
+void svg_legend(FILE *f, const svg_plot *plot, int row, const char *color, const char *label)
 {
-    char text[16];
-    if (!ms_report_date(timestamp, text, sizeof text))
-        return;
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"%s\">%s</text>\n", x,
-            CHART_HEIGHT - 6.0, anchor, text);
-}
-
-/* The next-day band: a bar from the predicted low to high at the day after
- * the last close, a dashed step from the last close to the predicted close. */
-static void forecast_band(FILE *f, const chart_scale *scale, const ms_symbol_report *r)
-{
-    double x = scale_x(scale, (double)r->recent_count);
-    if (isfinite(r->forecast_low) && isfinite(r->forecast_high))
-        fprintf(f, "<rect class=\"band\" x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"%.1f\"/>\n",
-                x - 4.0, scale_y(scale, r->forecast_high),
-                scale_y(scale, r->forecast_low) - scale_y(scale, r->forecast_high));
-    if (!isfinite(r->forecast_close))
-        return;
-    double y = scale_y(scale, r->forecast_close);
-    if (r->recent_count > 0 && isfinite(r->recent_close[r->recent_count - 1]))
-        fprintf(f, "<line class=\"step\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
-                scale_x(scale, (double)(r->recent_count - 1)),
-                scale_y(scale, r->recent_close[r->recent_count - 1]), x, y);
-    fprintf(f, "<circle class=\"forecast\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"/>\n", x, y);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\">next close %.4g</text>\n",
-            x + 10.0, y + 4.0, r->forecast_close);
-}
-
-void ms_svg_price_chart(FILE *f, const ms_symbol_report *r)
-{
-    /* One x slot per recent close plus one for the forecast day. */
-    chart_scale scale = { r->recent_count + 1, INFINITY, -INFINITY };
-    for (size_t i = 0; i < r->recent_count; i++)
-        widen(&scale, r->recent_close[i]);
-    widen(&scale, r->forecast_low);
-    widen(&scale, r->forecast_high);
-    widen(&scale, r->forecast_close);
-    finish_range(&scale);
-    open_chart(f, "recent closes and next-day forecast");
-    y_labels(f, &scale, "%.4g");
-    polyline(f, &scale, r->recent_close, r->recent_count, "#1f77b4");
-    if (r->recent_count > 0) {
-        date_label(f, scale_x(&scale, 0.0), r->recent_time[0], "start");
-        date_label(f, scale_x(&scale, (double)(r->recent_count - 1)),
-                   r->recent_time[r->recent_count - 1], "end");
-    }
-    forecast_band(f, &scale, r);
-    fputs("</svg>\n", f);
-}
-
-/*
- * Strategy s's cumulative return after each simulation, oldest simulation
- * (the highest index) first. Summed, not compounded: the simulations'
- * windows overlap, so they are not consecutive investments. A simulation
- * whose return is undefined adds nothing and its point is a gap.
- */
-static void cumulative_returns(const ms_strategy_summary *summary, double *out)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i < summary->simulations; i++) {
-        double value = summary->simulation_returns[summary->simulations - 1 - i];
-        sum += isfinite(value) ? value : 0.0;
-        out[i] = isfinite(value) ? sum * 100.0 : NAN;
-    }
-}
-
-static void strategy_legend(FILE *f, int strategy, double final_percent)
-{
-    double y = MARGIN_Y + 12.0 + 16.0 * strategy;
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
-            CHART_WIDTH - MARGIN_RIGHT + 10.0, y - 9.0, strategy_colors[strategy]);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s ", CHART_WIDTH - MARGIN_RIGHT + 24.0,
-            y, ms_strategy_name((ms_strategy)strategy));
-    if (isfinite(final_percent))
-        fprintf(f, "%+.2f%%", final_percent);
-    else
-        fputs("-", f);
+    double x = plot->left + plot->width + 12.0, y = plot->top + 12.0 + 16.0 * row;
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+               "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">", x, y - 9.0, color, x + 14.0, y);
+    ms_html_escape(f, label);
     fputs("</text>\n", f);
 }
 
-ms_status ms_svg_returns_chart(FILE *f, const ms_symbol_report *r)
+static int finite_at(const double *values, size_t i)
 {
-    size_t n = r->strategies[0].simulations;
-    double *curves = malloc((n ? n : 1) * MS_STRATEGY_COUNT * sizeof *curves);
-    if (curves == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory for the returns chart of %s", r->symbol);
-    chart_scale scale = { n, 0.0, 0.0 }; /* the range always shows zero */
-    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        cumulative_returns(&r->strategies[s], curves + (size_t)s * n);
-        for (size_t i = 0; i < n; i++)
-            widen(&scale, curves[(size_t)s * n + i]);
+    return values != NULL && isfinite(values[i]);
+}
+
+/* Bar i's candle: a wick from low to high, a body from open to close. */
+static void candle(FILE *f, const svg_plot *plot, const ms_symbol_report *r, size_t i)
+{
+    if (!(finite_at(r->recent_open, i) && finite_at(r->recent_high, i) &&
+          finite_at(r->recent_low, i) && finite_at(r->recent_close, i)))
+        return;
+    double x = svg_x(plot, (double)i), half = 0.3 * plot->width / (double)plot->x_count;
+    double top = svg_y(plot, fmax(r->recent_open[i], r->recent_close[i]));
+    double bottom = svg_y(plot, fmin(r->recent_open[i], r->recent_close[i]));
+    const char *kind = r->recent_close[i] >= r->recent_open[i] ? "up" : "down";
+    fprintf(f, "<line class=\"wick %s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+               "<rect class=\"candle %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
+            kind, x, svg_y(plot, r->recent_high[i]), x, svg_y(plot, r->recent_low[i]), kind,
+            x - half, top, 2.0 * half, fmax(bottom - top, 0.8));
+}
+
+/* Bar i's forecast from the bar before: its range behind the candle, its
+ * close as a tick. `next` is the next day's (class next). */
+static void forecast_range(FILE *f, const svg_plot *plot, double slot, double low, double high,
+                           double close, int next)
+{
+    double x = svg_x(plot, slot), half = 0.45 * plot->width / (double)plot->x_count;
+    if (isfinite(low) && isfinite(high))
+        fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
+                next ? "band next" : "band", x - half, svg_y(plot, high), 2.0 * half,
+                fmax(svg_y(plot, low) - svg_y(plot, high), 0.8));
+    if (isfinite(close))
+        fprintf(f, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                next ? "forecast-close next" : "forecast-close", x - half, svg_y(plot, close),
+                x + half, svg_y(plot, close));
+}
+
+void ms_svg_candles_chart(FILE *f, const ms_symbol_report *r)
+{
+    size_t n = r->recent_count;
+    svg_plot plot = svg_plot_at(PLOT_TOP, PLOT_HEIGHT, n + 1); /* + the next day */
+    for (size_t i = 0; i < n; i++) {
+        svg_widen(&plot, r->recent_close[i]);
+        if (r->recent_high != NULL)
+            svg_widen(&plot, r->recent_high[i]);
+        if (r->recent_low != NULL)
+            svg_widen(&plot, r->recent_low[i]);
     }
-    finish_range(&scale);
-    open_chart(f, "cumulative return per strategy across simulations");
-    y_labels(f, &scale, "%+.1f%%");
-    fprintf(f, "<line class=\"zero\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
-            MARGIN_LEFT, scale_y(&scale, 0.0), CHART_WIDTH - MARGIN_RIGHT, scale_y(&scale, 0.0));
-    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        const double *curve = curves + (size_t)s * n;
-        polyline(f, &scale, curve, n, strategy_colors[s]);
-        strategy_legend(f, s, n > 0 ? curve[n - 1] : NAN);
+    svg_widen(&plot, r->forecast_low);
+    svg_widen(&plot, r->forecast_high);
+    svg_widen(&plot, r->forecast_close);
+    svg_finish_range(&plot);
+    svg_open(f, "recent daily candles with the one-step forecast range", PLOT_TOP + PLOT_HEIGHT +
+             DATE_AXIS);
+    svg_value_axis(f, &plot, "%.4g", "price");
+    svg_date_axis(f, &plot, r->recent_time, n);
+    for (size_t i = 0; i < n; i++) {
+        if (r->recent_forecast_close != NULL)
+            forecast_range(f, &plot, (double)i, r->recent_forecast_low[i],
+                           r->recent_forecast_high[i], r->recent_forecast_close[i], 0);
+        candle(f, &plot, r, i);
     }
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\">oldest simulation</text>\n"
-               "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">latest</text>\n",
-            MARGIN_LEFT, CHART_HEIGHT - 6.0, CHART_WIDTH - MARGIN_RIGHT, CHART_HEIGHT - 6.0);
+    if (r->recent_open == NULL) /* closes only: a line */
+        svg_polyline(f, &plot, r->recent_close, n, "class=\"close-line\"");
+    forecast_range(f, &plot, (double)n, r->forecast_low, r->forecast_high, r->forecast_close, 1);
+    svg_legend(f, &plot, 0, "#2ca02c", "up day");
+    svg_legend(f, &plot, 1, "#d62728", "down day");
+    svg_legend(f, &plot, 2, "#ffbb78", "forecast low..high");
+    svg_legend(f, &plot, 3, "#ff7f0e", "forecast close");
     fputs("</svg>\n", f);
-    free(curves);
-    return MS_OK;
 }

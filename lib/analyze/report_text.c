@@ -135,6 +135,7 @@ static ms_status write_report(FILE *f, const void *subject)
     for (size_t i = 0; i < report->symbol_count; i++)
         write_symbol(f, i + 1, &report->symbols[i], report->options.coherence);
     write_picks(f, report);
+    ms_report_write_forecast_quality_text(f, report);
     write_footer(f, report);
     return MS_OK;
 }

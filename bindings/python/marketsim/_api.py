@@ -110,6 +110,17 @@ class StrategySummary(Structure):
                 ("reference_mean", PeriodMetrics)]
 
 
+class ForecastError(Structure):
+    _fields_ = [("count", c_size_t), ("mae_pct", c_double), ("rmse_pct", c_double),
+                ("hit_rate", c_double), ("directions", c_size_t), ("coverage", c_double),
+                ("covered_count", c_size_t), ("naive_mae_pct", c_double),
+                ("naive_rmse_pct", c_double)]
+
+
+class ForecastQuality(Structure):
+    _fields_ = [("close", ForecastError), ("high", ForecastError), ("low", ForecastError)]
+
+
 class SymbolReport(Structure):
     _fields_ = [("symbol", c_char_p), ("asset_class", c_enum), ("bars", c_size_t),
                 ("last_timestamp", c_int64), ("stale", c_int), ("last_close", c_double),
@@ -122,7 +133,15 @@ class SymbolReport(Structure):
                 ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
                 ("recent_count", c_size_t), ("incoherent_forecasts", c_size_t),
                 ("forecast_origins", c_size_t), ("plan_check", c_enum),
-                ("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
+                ("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t),
+                ("recent_open", POINTER(c_double)), ("recent_high", POINTER(c_double)),
+                ("recent_low", POINTER(c_double)), ("recent_forecast_close", POINTER(c_double)),
+                ("recent_forecast_high", POINTER(c_double)),
+                ("recent_forecast_low", POINTER(c_double)),
+                ("walk_forward_time", POINTER(c_int64)),
+                ("walk_forward_returns", POINTER(c_double) * STRATEGY_COUNT),
+                ("walk_forward_sides", POINTER(c_int) * STRATEGY_COUNT),
+                ("walk_forward_days", c_size_t), ("forecast_quality", ForecastQuality)]
 
 
 class SymbolError(Structure):
@@ -257,6 +276,7 @@ _declare("ms_as_of_parse", c_status, c_char_p, P(c_int64))
 _declare("ms_fill_model_parse", c_status, c_char_p, P(c_enum))
 _declare("ms_offsets_parse", c_status, c_char_p, P(c_enum))
 _declare("ms_report_timings", P(Timings), c_void_p)
+_declare("ms_report_forecast_quality", P(ForecastQuality), c_void_p)
 _declare("ms_report_options", P(AnalyzerOptions), c_void_p)
 _declare("ms_report_to_json", c_status, c_void_p, P(c_void_p))
 _declare("ms_report_to_text", c_status, c_void_p, P(c_void_p))

@@ -176,7 +176,7 @@ def _run(source, model, symbols, options):
 class Report(Handle):
     """An analysis report. symbols (ranked), picks and errors are lists of
     dicts as in `marketsim analyze --json`, warnings a list of lines;
-    timings a dict of seconds;
+    timings a dict of seconds; forecast_quality the pooled forecast errors;
     to_dict() the whole JSON document; to_records() / to_dataframe() one
     flat row per symbol x strategy (pandas for the DataFrame);
     simulation_returns() a strategy's per-simulation returns (NumPy, or a
@@ -230,6 +230,19 @@ class Report(Handle):
         with self.use() as handle:
             timings = lib.ms_report_timings(handle).contents
             return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}
+
+    @property
+    def forecast_quality(self):
+        """Every symbol's one-step forecast errors pooled, read from
+        ms_report_forecast_quality: {"close", "high", "low"}, each a dict of
+        count, mae_pct, rmse_pct, hit_rate, directions, coverage (NaN without
+        quantiles), covered_count, naive_mae_pct and naive_rmse_pct. A
+        symbol's own are its entry's "forecast_quality"."""
+        with self.use() as handle:
+            quality = lib.ms_report_forecast_quality(handle).contents
+            return {column: {name: getattr(getattr(quality, column), name)
+                             for name, _ in _api.ForecastError._fields_}
+                    for column, _ in _api.ForecastQuality._fields_}
 
     def simulation_returns(self, symbol: str, strategy: str):
         """The total return of each simulation of `strategy` (a report name

@@ -70,6 +70,26 @@ def test_report_structs_agree_with_the_json(report):
     assert (options.simulations, options.eval_days, options.seed) == (4, 5, 11)
 
 
+def test_forecast_quality_and_walk_forward_structs_agree_with_the_json(report):
+    # The fields appended to the symbol report: a drifted mirror reads
+    # other fields' values here.
+    first = _api.lib.ms_report_symbol(report.handle, 0).contents
+    listed = report.symbols[0]
+    close = listed["forecast_quality"]["close"]
+    assert first.forecast_quality.close.count == close["count"]
+    assert first.forecast_quality.close.mae_pct == close["mae_pct"]
+    assert first.forecast_quality.low.naive_rmse_pct == \
+        listed["forecast_quality"]["low"]["naive"]["rmse_pct"]
+    walk = listed["series"]["walk_forward"]
+    assert first.walk_forward_days == len(walk["date"]) == 5
+    hold = walk["strategies"]["buy_hold"]["returns"]
+    assert [first.walk_forward_returns[4][d] for d in range(5)] == hold
+    recent = listed["series"]["recent"]
+    assert first.recent_open[0] == recent["open"][0]
+    assert report.forecast_quality["high"]["count"] == \
+        report.to_dict()["forecast_quality"]["high"]["count"]
+
+
 def test_text_is_the_ranked_table(report):
     assert report.symbols[0]["symbol"] in report.text()
 
