@@ -52,7 +52,8 @@ enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
     { "precision", required_argument, NULL, CLI_OPT_PRECISION }
 
 #define CLI_MODEL_HELP \
-    "  --model NAME           baseline (default), toto, or a Toto checkpoint directory\n" \
+    "  --model NAME           baseline (default), toto, a Toto checkpoint directory, or Kronos:\n" \
+    "                         kronos-mini|kronos-small|kronos-base or a tokenizer/+model/ directory\n" \
     "  --device cpu|cuda      where the model runs (default cpu)\n" \
     "  --threads N            model compute threads (default: all cores)\n" \
     "  --max-batch N          most contexts per forward pass (default 64)\n" \
