@@ -3,8 +3,9 @@
  * kronos-tiny pair): one forecast per (symbol, origin) giving close, high
  * and low together, reproducible whatever the batch, workers and other
  * symbols (each context on its own stream seeded by seed, symbol and
- * origin date), the seed changing sampled forecasts, and aggregates other
- * than the official mean refused.
+ * origin date), the seed changing sampled forecasts, the forecast cache
+ * serving a repeat bit for bit, and aggregates other than the official
+ * mean refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "marketsim/marketsim.h"
+#include "support/temp_dir.h"
 
 typedef struct fixture {
     ms_source *source;
@@ -124,6 +126,25 @@ static void the_seed_changes_sampled_forecasts(void **state)
     ms_report_free(two);
 }
 
+static void a_repeat_comes_from_the_forecast_cache_bit_for_bit(void **state)
+{
+    char *dir = temp_dir_create();
+    char *file = temp_dir_path(dir, "forecasts.sqlite");
+    ms_analyzer_options opts = options(0, 1, 0, 2, 5);
+    opts.cache = file;
+    ms_report *cold = analyze(*state, everyone, 1, opts);
+    ms_report *warm = analyze(*state, everyone, 1, opts);
+    const ms_symbol_report *first = find(cold, "GOOD"), *again = find(warm, "GOOD");
+    assert_int_equal(first->forecasts_cached, 0);
+    assert_int_equal(again->forecasts_computed, 0);
+    assert_int_equal(again->forecasts_cached, first->forecasts_computed);
+    same_bits(first, again);
+    ms_report_free(cold);
+    ms_report_free(warm);
+    free(file);
+    temp_dir_remove(dir);
+}
+
 static void an_aggregate_other_than_the_mean_is_refused(void **state)
 {
     fixture *f = *state;
@@ -146,6 +167,7 @@ int main(void)
         cmocka_unit_test(one_forecast_per_origin_gives_close_high_and_low),
         cmocka_unit_test(sampled_results_do_not_depend_on_batches_workers_or_other_symbols),
         cmocka_unit_test(the_seed_changes_sampled_forecasts),
+        cmocka_unit_test(a_repeat_comes_from_the_forecast_cache_bit_for_bit),
         cmocka_unit_test(an_aggregate_other_than_the_mean_is_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

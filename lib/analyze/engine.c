@@ -193,8 +193,10 @@ ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine)
         ms_engine_state_release(run);
         return ms_error(MS_ERR_NOMEM, "out of memory for batches of %zu contexts", run->batch_size);
     }
-    /* Bar forecasts are not in the forecast cache: its keys are series. */
-    status = ms_engine_bar_model(engine) ? ms_engine_bars_init(run) : ms_engine_cache_start(run);
+    if (ms_engine_bar_model(engine))
+        status = ms_engine_bars_init(run);
+    if (status == MS_OK)
+        status = ms_engine_cache_start(run);
     if (status != MS_OK)
         ms_engine_state_release(run);
     return status;

@@ -5,6 +5,9 @@
  * bar becomes the three one-step percent changes the strategies read, so
  * everything after the forecasts is the same as with a series model.
  *
+ * Cache: each context's three changes are stored under keys of everything
+ * the prediction reads (engine_cache.c).
+ *
  * Reproducibility: each context's random stream is its close context's
  * seed (seed, symbol, origin date; contexts.c), and ms_model_forecast_bars
  * draws every context on its own stream, so a symbol's forecasts do not
@@ -54,12 +57,11 @@ void ms_engine_bars_plan(ms_request_list *list)
     list->count = kept;
 }
 
-/* The bars of origin t (the last context_length up to it) and the time of
- * the bar it predicts: the next bar's, or for the live origin the next one
- * of the series' calendar. */
-static ms_status bar_context(const ms_symbol_contexts *contexts, size_t origin,
-                             const ms_analyzer_options *opts, ms_bar_context *out,
-                             int64_t *future)
+/* The next bar's time, or for the live origin the next one of the
+ * series' calendar. */
+ms_status ms_engine_bar_context(const ms_symbol_contexts *contexts, size_t origin,
+                                const ms_analyzer_options *opts, ms_bar_context *out,
+                                int64_t *future)
 {
     const ms_bars *bars = contexts->bars;
     size_t n = ms_bars_len(bars), t = contexts->first_origin + origin;
@@ -89,8 +91,9 @@ ms_status ms_engine_forecast_bars(ms_engine_state *run, size_t n)
     const ms_analyzer_options *opts = run->engine->options;
     for (size_t i = 0; i < n; i++) {
         const ms_context_request *r = &run->batch[i];
-        ms_status status = bar_context(&run->engine->jobs[r->symbol].contexts, r->origin, opts,
-                                       &run->bar_contexts[i], &run->bar_future[i]);
+        ms_status status = ms_engine_bar_context(&run->engine->jobs[r->symbol].contexts,
+                                                 r->origin, opts, &run->bar_contexts[i],
+                                                 &run->bar_future[i]);
         if (status != MS_OK)
             return status;
     }
@@ -100,15 +103,18 @@ ms_status ms_engine_forecast_bars(ms_engine_state *run, size_t n)
                                   run->bar_out);
 }
 
-void ms_engine_bars_scatter(ms_engine_state *run, size_t i, ms_symbol_contexts *contexts)
+double ms_engine_bar_change(const ms_engine_state *run, size_t i, int series)
 {
     static const ms_column columns[MS_SERIES_COUNT] = { MS_COL_CLOSE, MS_COL_HIGH, MS_COL_LOW };
-    const ms_context_request *r = &run->batch[i];
     const ms_bar_context *context = &run->bar_contexts[i];
     const double *last[MS_SERIES_COUNT] = { context->close, context->high, context->low };
-    for (int s = 0; s < MS_SERIES_COUNT; s++) {
-        double predicted = run->bar_out[i * MS_BAR_FIELDS + (size_t)columns[s]];
-        contexts->forecasts[s * contexts->count + r->origin] =
-            predicted / last[s][context->length - 1] - 1.0;
-    }
+    double predicted = run->bar_out[i * MS_BAR_FIELDS + (size_t)columns[series]];
+    return predicted / last[series][context->length - 1] - 1.0;
+}
+
+void ms_engine_bars_scatter(ms_engine_state *run, size_t i, ms_symbol_contexts *contexts)
+{
+    for (int s = 0; s < MS_SERIES_COUNT; s++)
+        contexts->forecasts[s * contexts->count + run->batch[i].origin] =
+            ms_engine_bar_change(run, i, s);
 }

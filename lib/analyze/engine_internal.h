@@ -76,6 +76,13 @@ void ms_engine_bars_release(ms_engine_state *run);
 void ms_engine_bars_plan(ms_request_list *list);
 ms_status ms_engine_forecast_bars(ms_engine_state *run, size_t n);
 void ms_engine_bars_scatter(ms_engine_state *run, size_t i, ms_symbol_contexts *contexts);
+/* The bar context of an origin (the last context_length bars up to it,
+ * borrowed from the bars) predicting the bar at *future; and request i's
+ * predicted change of series s (close, high, low) after a batch. */
+ms_status ms_engine_bar_context(const ms_symbol_contexts *contexts, size_t origin,
+                                const ms_analyzer_options *opts, ms_bar_context *out,
+                                int64_t *future);
+double ms_engine_bar_change(const ms_engine_state *run, size_t i, int series);
 
 /* The pipelined engine (engine_pipeline.c). */
 ms_status ms_run_pipelined(ms_engine_state *run);
