@@ -2,7 +2,8 @@
  * test_cli_kronos.c - `marketsim forecast --model <kronos>` as a user runs
  * it on the kronos-tiny pair: --bars-json reproducing the official greedy
  * predict, a symbol's 30-minute bars with the predicted times continuing
- * its sessions, and bad input named by file and field.
+ * its sessions, and bad input named by file and field (a column, an empty
+ * context, a model whose bit widths disagree with its tokenizer's).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,6 +102,41 @@ static void a_missing_amount_is_filled_not_refused(void **state)
     free(file);
 }
 
+static void an_empty_context_is_refused_naming_the_file(void **state)
+{
+    const char *model = tiny_pair();
+    char *file = temp_dir_path(*state, "empty.json");
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"timestamps\": [], \"open\": [], \"high\": [], \"low\": [], \"close\": [],"
+               " \"future_timestamps\": [\"2024-01-02\"]}");
+    fclose(f);
+    cli_run_result r = cli_run(NULL, "forecast", "--model", model, "--bars-json", file, NULL);
+    assert_int_not_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.err, file));
+    assert_non_null(strstr(r.err, "\"timestamps\""));
+    cli_run_release(&r);
+    free(file);
+}
+
+/* A pair whose model config says 5 s1 bits against the tokenizer's 4. */
+static void disagreeing_bit_widths_are_named(void **state)
+{
+    const char *fixture = tiny_pair();
+    char command[12000];
+    snprintf(command, sizeof command, "cp -r %s/tokenizer %s/model %s/ && sed -i "
+             "'s/\"s1_bits\": 4/\"s1_bits\": 5/' %s/model/config.json", fixture, fixture,
+             (const char *)*state, (const char *)*state);
+    assert_int_equal(system(command), 0);
+    char *file = write_bars_json(*state, NULL);
+    cli_run_result r = cli_run(NULL, "forecast", "--model", (const char *)*state, "--bars-json",
+                               file, NULL);
+    assert_int_not_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.err, "s1_bits"));
+    cli_run_release(&r);
+    free(file);
+}
+
 static void sampling_flags_need_a_kronos_model(void **state)
 {
     (void)state;
@@ -167,6 +203,10 @@ int main(void)
                                         temp_dir_setup, temp_dir_teardown),
         cmocka_unit_test_setup_teardown(a_missing_amount_is_filled_not_refused,
                                         temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(an_empty_context_is_refused_naming_the_file,
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(disagreeing_bit_widths_are_named, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test(sampling_flags_need_a_kronos_model),
         cmocka_unit_test_setup_teardown(thirty_minute_bars_predict_the_next_session_bars,
                                         temp_dir_setup, temp_dir_teardown),
