@@ -89,3 +89,16 @@ def test_a_series_model_refuses_bars(case):
         with pytest.raises(marketsim.Error) as error:
             baseline.forecast_bars(_bars(case), horizon=2)
     assert error.value.status_name == "unsupported"
+
+
+def test_an_analysis_with_kronos_is_reproducible_alone_and_among_others():
+    data = "csv:" + os.path.join(REPO_ROOT, "tests", "fixtures", "analyze")
+    with marketsim.Model.open(PAIR) as model:
+        with marketsim.analyze(["GOOD"], data=data, model=model, simulations=3, samples=2,
+                               seed=5, parallel=False) as alone, \
+                marketsim.analyze(["GOOD", "OTHER"], data=data, model=model, simulations=3,
+                                  samples=2, seed=5, workers=4) as among:
+            first = [s for s in alone.symbols if s["symbol"] == "GOOD"][0]
+            second = [s for s in among.symbols if s["symbol"] == "GOOD"][0]
+    assert math.isfinite(first["forecast"]["close"])
+    assert first["forecast"] == second["forecast"]
