@@ -3,6 +3,7 @@ context of bars, and ms_bars_next_times for the times to predict. Used by
 marketsim.Model.forecast_bars."""
 import ctypes
 import datetime
+import numbers
 from typing import Dict, List, Optional, Sequence
 
 from . import _api
@@ -17,8 +18,8 @@ def to_seconds(value) -> int:
     Timestamp (naive times are UTC)."""
     if isinstance(value, bool):
         raise ArgumentError("a timestamp cannot be a bool")
-    if isinstance(value, int):
-        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if hasattr(value, "to_pydatetime"):
@@ -73,7 +74,8 @@ def forecast_bars(handle, bars, future_timestamps: Optional[Sequence], horizon: 
         frame = bars
         bars = {name: list(frame[name]) for name in frame.columns}
         bars.setdefault("timestamps", list(frame.index))
-    timestamps = list(bars.get("timestamps") or ())
+    timestamps = bars.get("timestamps")
+    timestamps = list(timestamps) if timestamps is not None else []
     if not timestamps:
         raise ArgumentError("bars need at least one timestamp (a context of one bar or more)")
     if future_timestamps is None:

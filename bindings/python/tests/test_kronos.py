@@ -102,3 +102,14 @@ def test_an_analysis_with_kronos_is_reproducible_alone_and_among_others():
             second = [s for s in among.symbols if s["symbol"] == "GOOD"][0]
     assert math.isfinite(first["forecast"]["close"])
     assert first["forecast"] == second["forecast"]
+
+
+def test_numpy_columns_and_integer_times_give_the_same_bars_as_lists(kronos, case):
+    numpy = pytest.importorskip("numpy")
+    bars = _bars(case)
+    seconds = [bar_forecast.to_seconds(t) for t in bars["timestamps"]]
+    arrays = {k: numpy.array(v) for k, v in bars.items() if k != "timestamps"}
+    arrays["timestamps"] = numpy.array(seconds, dtype=numpy.int64)
+    future = case["inputs"]["y_timestamp"]
+    assert kronos.forecast_bars(arrays, future_timestamps=future, top_k=1) == \
+        kronos.forecast_bars(bars, future_timestamps=future, top_k=1)
