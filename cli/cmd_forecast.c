@@ -38,7 +38,7 @@ static const char usage[] =
     "  --temperature T        sampling temperature (default 1)\n"
     "  --top-k K              keep the K likeliest tokens; 0 = off (default 0)\n"
     "  --top-p P              nucleus sampling mass in (0, 1] (default 0.9)\n"
-    "  --seed N               random stream (default 0)\n"
+    "  --seed N               random stream, for any model's samples (default 0)\n"
     CLI_MODEL_HELP;
 
 enum { OPT_SERIES_JSON = 256, OPT_DATA, OPT_SYMBOL, OPT_COLUMN, OPT_LEVELS, OPT_HORIZON,
@@ -280,7 +280,7 @@ static int forecast_with(forecast_args *args, const series_input *input, ms_mode
     args->samples = samples_needed(args, model);
     if (args->samples > 0 && !allocate_samples(r, input->variates * args->horizon * args->samples))
         return CLI_EXIT_FAILED;
-    ms_series series = { input->values, input->length, input->variates, 0 };
+    ms_series series = { input->values, input->length, input->variates, args->bars.seed };
     ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
     opts.horizon = args->horizon;
     opts.num_samples = args->samples;
