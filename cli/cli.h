@@ -45,7 +45,8 @@ enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
 
 #define CLI_MODEL_FLAGS \
     { "model", required_argument, CLI_OPT_MODEL, "NAME", \
-      "baseline (default), toto, or a Toto checkpoint directory" }, \
+      "baseline (default), toto, a Toto checkpoint directory, or Kronos:\n" \
+      "kronos-mini|kronos-small|kronos-base or a tokenizer/+model/ directory" }, \
     { "device", required_argument, CLI_OPT_DEVICE, "cpu|cuda", \
       "where the model runs (default cpu)" }, \
     { "threads", required_argument, CLI_OPT_THREADS, "N", \

@@ -1,19 +1,25 @@
 /*
  * cmd_analyze.c - `marketsim analyze`: the main job. Its flags are the
  * analysis flags every analysing subcommand shares (analyze_flags.c), plus
- * --json.
+ * --json. A list of models (--model toto,kronos-small) chooses the model
+ * per symbol (model_choice.c).
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "model_choice.h"
 #include "marketsim/marketsim.h"
 
 static const cli_usage usage = {
     "usage: marketsim analyze --symbols A,B,... [options]\n"
     "\n"
     "Forecasts each symbol's next bars, backtests every strategy over walk-forward\n"
-    "simulations, ranks the symbols and prints the picks.\n"
+    "simulations, ranks the symbols and prints the picks. With --model A,B (e.g.\n"
+    "toto,kronos-small) each symbol is analysed with every model and the model whose\n"
+    "best strategy scores higher in the backtest is chosen per symbol; every model's\n"
+    "report and the choice are printed (--html: a choice page and one page per model).\n"
     "\n",
     "Exit status: 0 success, 1 some symbol failed (the report is still printed)\n"
     "or the analysis could not run, 2 usage error.\n",
@@ -58,6 +64,8 @@ static int parse_args(int argc, char **argv, analyze_args *args)
 
 static int run_analysis(analyze_args *args)
 {
+    if (args->analysis.model.path != NULL && strchr(args->analysis.model.path, ',') != NULL)
+        return cli_analyze_models("analyze", &args->analysis, args->json);
     ms_source *source = NULL;
     ms_model *model = NULL;
     ms_report *report = NULL;

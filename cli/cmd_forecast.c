@@ -2,7 +2,8 @@
  * cmd_forecast.c - `marketsim forecast`: one context series (from a JSON
  * file or a symbol's bars) through a model, printing the mean, quantiles
  * and optionally samples for each step of the horizon, and for a symbol's
- * prices each step's date and price beside its percent change.
+ * prices each step's date and price beside its percent change; with a bar
+ * model (Kronos) whole bars instead (forecast_bars.c).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -13,16 +14,23 @@
 
 #include "cli.h"
 #include "marketsim/marketsim.h"
+#include "forecast_bars.h"
 #include "series_input.h"
 
 static const cli_usage usage = {
-    "usage: marketsim forecast (--series-json FILE | --data URI --symbol X) --horizon H [options]\n"
+    "usage: marketsim forecast (--series-json FILE | --bars-json FILE | --data URI --symbol X)\n"
+    "                          --horizon H [options]\n"
+    "\n"
+    "With a Kronos model (--model kronos-mini|kronos-small|kronos-base or a directory with\n"
+    "tokenizer/ and model/) whole bars are predicted: open, high, low, close, volume, amount\n"
+    "per step, at the next sessions' times (daily bars) or bar interval (intraday bars).\n"
     "\n",
     NULL,
 };
 
 enum { OPT_SERIES_JSON = 256, OPT_DATA, OPT_SYMBOL, OPT_COLUMN, OPT_LEVELS, OPT_HORIZON,
-       OPT_SAMPLES, OPT_QUANTILES, OPT_JSON };
+       OPT_SAMPLES, OPT_QUANTILES, OPT_JSON, OPT_BARS_JSON, OPT_CONTEXT_LENGTH, OPT_TEMPERATURE,
+       OPT_TOP_K, OPT_TOP_P, OPT_SEED };
 
 static const cli_flag flags[] = {
     { "series-json", required_argument, OPT_SERIES_JSON, "FILE",
@@ -33,9 +41,19 @@ static const cli_flag flags[] = {
     { "column", required_argument, OPT_COLUMN, "NAME", "close (default), open, high, low or volume" },
     { "levels", no_argument, OPT_LEVELS, NULL, "forecast the column itself, not its percent changes" },
     { "horizon", required_argument, OPT_HORIZON, "H", "steps ahead (required)" },
-    { "samples", required_argument, OPT_SAMPLES, "S", "draw S samples; quantiles then come from them" },
+    { "samples", required_argument, OPT_SAMPLES, "S",
+      "draw S samples; quantiles then come from them (Kronos:\nsample paths averaged, default 1)" },
     { "quantiles", required_argument, OPT_QUANTILES, "LIST", "levels in (0,1), default 0.1,0.5,0.9" },
     { "json", no_argument, OPT_JSON, NULL, "one JSON document: mean, quantiles, samples, timings" },
+    { "bars-json", required_argument, OPT_BARS_JSON, "FILE",
+      "Kronos: {\"timestamps\", \"open\", \"high\", \"low\", \"close\", \"volume\",\n"
+      "\"amount\" (optional), \"future_timestamps\"}: arrays, times ISO" },
+    { "context-length", required_argument, OPT_CONTEXT_LENGTH, "N",
+      "Kronos: the predictor's max context (default 512; 2048 for\nkronos-mini)" },
+    { "temperature", required_argument, OPT_TEMPERATURE, "T", "Kronos: sampling temperature (default 1)" },
+    { "top-k", required_argument, OPT_TOP_K, "K", "Kronos: keep the K likeliest tokens; 0 = off (default 0)" },
+    { "top-p", required_argument, OPT_TOP_P, "P", "Kronos: nucleus sampling mass in (0, 1] (default 0.9)" },
+    { "seed", required_argument, OPT_SEED, "N", "random stream, for any model's samples (default 0)" },
     CLI_MODEL_FLAGS,
     CLI_HELP_FLAG,
     { NULL },
@@ -59,6 +77,8 @@ typedef struct forecast_args {
     size_t num_quantiles;
     cli_model_args model;
     bar_anchor anchor;
+    bar_forecast_args bars;
+    const char *bar_flag;   /* a Kronos-only flag given, for the message with another model */
 } forecast_args;
 
 static int parse_quantiles(const char *text, forecast_args *args)
@@ -86,6 +106,34 @@ static int parse_column(const char *text, ms_column *column)
     return cli_usage_error("forecast", "--column must be open, high, low, close or volume, got '%s'", text);
 }
 
+/* The flags of bar models; the library checks their ranges. */
+static int apply_bar_flag(forecast_args *args, int option, const char *value)
+{
+    bar_forecast_args *bars = &args->bars;
+    bool ok = true;
+    switch (option) {
+    case OPT_BARS_JSON: bars->bars_json = value; return CLI_EXIT_OK;
+    case OPT_CONTEXT_LENGTH:
+        ok = cli_parse_size(value, &bars->context_length) && bars->context_length > 0;
+        break;
+    case OPT_TEMPERATURE: ok = cli_parse_double(value, &bars->temperature); break;
+    case OPT_TOP_K: ok = cli_parse_int(value, &bars->top_k); break;
+    case OPT_TOP_P: ok = cli_parse_double(value, &bars->top_p); break;
+    case OPT_SEED: {
+        size_t seed = 0;
+        ok = cli_parse_size(value, &seed);
+        bars->seed = seed;
+        break;
+    }
+    default: return cli_usage_error("forecast", "unknown option");
+    }
+    if (!ok)
+        return cli_usage_error("forecast", "bad value '%s' for a Kronos sampling flag", value);
+    if (option != OPT_SEED)
+        args->bar_flag = value;
+    return CLI_EXIT_OK;
+}
+
 static int apply_flag(void *context, int option, const char *value)
 {
     forecast_args *args = context;
@@ -109,7 +157,7 @@ static int apply_flag(void *context, int option, const char *value)
             return cli_usage_error("forecast", "--samples needs an integer >= 0, got '%s'", value);
         return CLI_EXIT_OK;
     }
-    return cli_usage_error("forecast", "unknown option");
+    return apply_bar_flag(args, option, value);
 }
 
 static int parse_args(int argc, char **argv, forecast_args *args)
@@ -117,9 +165,11 @@ static int parse_args(int argc, char **argv, forecast_args *args)
     int code = cli_parse_flag_table("forecast", argc, argv, flags, &usage, apply_flag, args);
     if (code >= 0)
         return code;
-    if ((args->series_json != NULL) == (args->symbol != NULL))
-        return cli_usage_error("forecast", "give either --series-json FILE or --symbol X (with --data URI)");
-    if (args->horizon == 0)
+    int inputs = (args->series_json != NULL) + (args->symbol != NULL) + (args->bars.bars_json != NULL);
+    if (inputs != 1)
+        return cli_usage_error("forecast", "give one of --series-json FILE, --bars-json FILE or "
+                               "--symbol X (with --data URI)");
+    if (args->horizon == 0 && args->bars.bars_json == NULL)
         return cli_usage_error("forecast", "--horizon is required");
     return -1;
 }
@@ -279,27 +329,21 @@ static size_t samples_needed(const forecast_args *args, ms_model *model)
     return samples;
 }
 
-static int forecast_with(forecast_args *args, const series_input *input, forecast_result *r)
+static int forecast_with(forecast_args *args, const series_input *input, ms_model *model,
+                         forecast_result *r)
 {
-    ms_model *model = NULL;
-    double started = ms_clock_seconds();
-    int code = cli_model_open("forecast", &args->model, &model);
-    if (code != CLI_EXIT_OK)
-        return code;
-    r->load_seconds = ms_clock_seconds() - started;
+    int code = CLI_EXIT_OK;
     args->samples = samples_needed(args, model);
-    if (args->samples > 0 && !allocate_samples(r, input->variates * args->horizon * args->samples)) {
-        ms_model_free(model);
+    if (args->samples > 0 && !allocate_samples(r, input->variates * args->horizon * args->samples))
         return CLI_EXIT_FAILED;
-    }
-    ms_series series = { input->values, input->length, input->variates, 0 };
+    ms_series series = { input->values, input->length, input->variates, args->bars.seed };
     ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
     opts.horizon = args->horizon;
     opts.num_samples = args->samples;
     opts.quantiles = args->quantiles;
     opts.num_quantiles = args->num_quantiles;
     ms_forecast_output out = { r->mean, r->quantiles, NULL, args->samples ? r->samples : NULL };
-    started = ms_clock_seconds();
+    double started = ms_clock_seconds();
     ms_status status = ms_model_forecast(model, &series, 1, &opts, &out);
     r->forecast_seconds = ms_clock_seconds() - started;
     if (status != MS_OK) {
@@ -312,34 +356,68 @@ static int forecast_with(forecast_args *args, const series_input *input, forecas
         if (args->anchor.known)
             print_dated(args, r);
     }
-    ms_model_free(model);
     return code;
 }
 
-int cli_forecast(int argc, char **argv)
+static int forecast_series(forecast_args *args, ms_model *model, double load_seconds)
 {
-    forecast_args args = { .column = MS_COL_CLOSE, .quantiles = { 0.1, 0.5, 0.9 },
-                           .num_quantiles = 3, .model = { .options = MS_MODEL_OPTIONS_INIT } };
-    int code = parse_args(argc, argv, &args);
-    if (code >= 0)
-        return code;
+    int code;
     series_input input;
-    if (!load_input(&args, &input))
+    if (!load_input(args, &input))
         return CLI_EXIT_FAILED;
-    size_t points = input.variates * args.horizon;
+    size_t points = input.variates * args->horizon;
     forecast_result result = {
         .mean = calloc(points, sizeof(double)),
-        .quantiles = calloc(points * args.num_quantiles + 1, sizeof(double)),
+        .quantiles = calloc(points * args->num_quantiles + 1, sizeof(double)),
+        .load_seconds = load_seconds,
     };
     if (result.mean == NULL || result.quantiles == NULL) {
         fprintf(stderr, "marketsim forecast: out of memory\n");
         code = CLI_EXIT_FAILED;
     } else {
-        code = forecast_with(&args, &input, &result);
+        code = forecast_with(args, &input, model, &result);
     }
     free(result.mean);
     free(result.quantiles);
     free(result.samples);
     free(input.values);
+    return code;
+}
+
+/* A bar model gets the bars themselves; its sampling flags mean nothing
+ * to a series model. */
+static int forecast_series_or_bars(forecast_args *args, ms_model *model, double load_seconds)
+{
+    if (strcmp(ms_model_name(model), "kronos") == 0) {
+        bar_forecast_args *bars = &args->bars;
+        bars->data = args->data;
+        bars->symbol = args->symbol;
+        bars->horizon = args->horizon;
+        bars->samples = args->samples > 0 ? args->samples : 1;
+        bars->json = args->json;
+        return cli_forecast_bars(bars, model, load_seconds);
+    }
+    if (args->bars.bars_json != NULL || args->bar_flag != NULL)
+        return cli_usage_error("forecast", "--bars-json, --context-length, --temperature, --top-k "
+                               "and --top-p need a Kronos model (--model kronos-small, ...), "
+                               "not '%s'", ms_model_name(model));
+    return forecast_series(args, model, load_seconds);
+}
+
+int cli_forecast(int argc, char **argv)
+{
+    forecast_args args = { .column = MS_COL_CLOSE, .quantiles = { 0.1, 0.5, 0.9 },
+                           .num_quantiles = 3, .model = { .options = MS_MODEL_OPTIONS_INIT },
+                           .bars = { .temperature = 1.0, .top_p = 0.9 } };
+    int code = parse_args(argc, argv, &args);
+    if (code >= 0)
+        return code;
+    ms_model *model = NULL;
+    double started = ms_clock_seconds();
+    code = cli_model_open("forecast", &args.model, &model);
+    if (code != CLI_EXIT_OK)
+        return code;
+    code = forecast_series_or_bars(&args, model, ms_clock_seconds() - started);
+    ms_model_free(model);
     return code;
 }

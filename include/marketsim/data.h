@@ -299,6 +299,21 @@ MS_API const size_t *ms_forecasts_lines(const ms_forecasts *forecasts);
  * the forecasts; NULL for another column or NULL forecasts. */
 MS_API const double *ms_forecasts_column(const ms_forecasts *forecasts, ms_column column);
 
+/*
+ * The times of the `horizon` bars after a series' last one (UTC seconds,
+ * strictly increasing `timestamps`, n >= 1), for models that read the
+ * times of the bars they predict: bars at least 20 hours apart (or a single
+ * bar) are daily and continue on the next US market sessions (weekdays less
+ * NYSE holidays) at the last bar's UTC time of day; intraday bars step by
+ * their interval (the smallest gap) within the Eastern hours the series
+ * trades (its earliest to its latest bar time of day), continuing at the
+ * next session's earliest bar time. `every_day` (crypto) steps by the
+ * interval, or by days, with no calendar (nonzero = true). out [horizon] is caller-owned.
+ * Errors: MS_ERR_INVALID_ARG (NULL arguments, n = 0, times not increasing).
+ */
+MS_API ms_status ms_bars_next_times(const int64_t *timestamps, size_t n, int every_day,
+                                    size_t horizon, int64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,7 +7,10 @@
  * distribution in C: the exact mean, quantiles, named aggregates and samples.
  *
  * Models: "baseline" (pure C statistical forecaster, no weights, the
- * default) and Toto checkpoints (a directory, or "toto"; see ms_model_open).
+ * default), Toto checkpoints (a directory, or "toto"; see ms_model_open) and
+ * Kronos pairs (kronos-mini|small|base or a directory holding tokenizer/
+ * and model/; docs/kronos.md), which predict whole bars through
+ * ms_model_forecast_bars.
  *
  * Thread safety: a model may be shared by threads; concurrent forecasts,
  * warm-ups, descriptions and counter reads are safe (serialised internally
@@ -55,7 +58,10 @@ typedef struct ms_model_options {
 
 /*
  * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
- * (found through $MARKETSIM_TOTO_DIR or the Hugging Face cache). NULL or ""
+ * (found through $MARKETSIM_TOTO_DIR or the Hugging Face cache), or a
+ * Kronos pair: "kronos-mini", "kronos-small", "kronos-base" (found through
+ * $MARKETSIM_KRONOS_DIR/<name>/{tokenizer,model} or the Hugging Face
+ * cache) or a directory holding tokenizer/ and model/. NULL or ""
  * means "baseline"; `opts` NULL means MS_MODEL_OPTIONS_INIT. On success
  * *out owns the model (free with ms_model_free); on failure it is NULL.
  * Errors: MS_ERR_INVALID_ARG (NULL out, bad options), MS_ERR_NOT_FOUND (no
@@ -263,6 +269,65 @@ typedef struct ms_model_stats {
 /* Copies the model's counters into *out. Safe while other threads forecast.
  * Errors: MS_ERR_INVALID_ARG (NULL model or out). */
 MS_API ms_status ms_model_get_stats(const ms_model *model, ms_model_stats *out);
+
+/* ---- Bar forecasts (Kronos) ------------------------------------------------- */
+
+/* The columns of a forecast bar, in the order of ms_model_forecast_bars'
+ * output: open, high, low, close, volume, amount. */
+#define MS_BAR_FIELDS 6
+
+/*
+ * One context of bars for a bar model (Kronos, docs/kronos.md), oldest
+ * first, with the times to predict. Times are UTC seconds; the model reads
+ * their minute, hour, weekday, day and month, so intraday bars work like
+ * daily ones. `volume` NULL: volume and amount are 0 (the official
+ * predictor's fill-in, even when amount is given); `amount` NULL with a
+ * volume: amount = volume x mean(open, high, low, close). Every value must
+ * be finite and >= 0. `seed` picks the context's random stream (with the
+ * options' seed), so its sample paths do not depend on the batch.
+ */
+typedef struct ms_bar_context {
+    size_t length;                      /* >= 1 bars */
+    const int64_t *timestamps;          /* [length] */
+    const double *open, *high, *low, *close;   /* [length] each */
+    const double *volume;               /* [length] or NULL */
+    const double *amount;               /* [length] or NULL */
+    const int64_t *future_timestamps;   /* [horizon]: the bars to predict */
+    uint64_t seed;
+} ms_bar_context;
+
+/* KronosPredictor.predict's settings (defaults as the official ones). */
+typedef struct ms_bar_forecast_options {
+    int version;            /* MS_BAR_FORECAST_OPTIONS_VERSION */
+    size_t horizon;         /* bars to predict, >= 1 */
+    size_t max_context;     /* the predictor's window; 0 = the model's (2048 for
+                               kronos-mini, else 512). Older bars still set the
+                               normalisation and the tokens' causal history. */
+    size_t num_samples;     /* sample paths per context, averaged (sample_count), >= 1 */
+    double temperature;     /* > 0 (T) */
+    int top_k;              /* >= 0; 0 = off; > 0 ignores top_p (as the official filter) */
+    double top_p;           /* in (0, 1] */
+    uint64_t seed;          /* with each context's seed, its random stream */
+} ms_bar_forecast_options;
+
+#define MS_BAR_FORECAST_OPTIONS_VERSION 1
+#define MS_BAR_FORECAST_OPTIONS_INIT { MS_BAR_FORECAST_OPTIONS_VERSION, 1, 0, 1, 1.0, 0, 0.9, 0 }
+
+/*
+ * Predicts the next `horizon` bars of each of `n` contexts with a bar model
+ * (ms_model_name "kronos"): out [n][horizon][MS_BAR_FIELDS] (caller-owned),
+ * each bar the mean of its num_samples paths. `contexts`, their arrays and
+ * `out` are borrowed for the call; `opts` NULL means
+ * MS_BAR_FORECAST_OPTIONS_INIT. A context's result depends only on it, the
+ * options and the model.
+ * Errors: MS_ERR_INVALID_ARG (NULL arguments, options out of range, a
+ * context of 0 bars, a NaN, infinite or negative value naming the context,
+ * column and bar), MS_ERR_UNSUPPORTED (a model that forecasts series, not
+ * bars), MS_ERR_MODEL, MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_model_forecast_bars(ms_model *model, const ms_bar_context *contexts,
+                                        size_t n, const ms_bar_forecast_options *opts,
+                                        double *out);
 
 #ifdef __cplusplus
 }

@@ -41,6 +41,8 @@ ms_status ms_job_plan(ms_engine_state *run, size_t index)
     const ms_analyzer_options *opts = run->engine->options;
     ms_request_list list = { 0 };
     ms_status status = ms_plan_symbol(&list, (uint32_t)index, &job->contexts, opts);
+    if (status == MS_OK && run->bars)
+        ms_engine_bars_plan(&list);
     if (status == MS_OK)
         ms_engine_cache_fill(run, job, &list);
     for (size_t i = 0; i < list.count && status == MS_OK; i++) {
@@ -107,6 +109,8 @@ static ms_status forecast_copies(ms_engine_state *run, size_t n)
 static ms_status forecast_batch(ms_engine_state *run, size_t n)
 {
     const ms_analyzer_options *opts = run->engine->options;
+    if (run->bars)
+        return ms_engine_forecast_bars(run, n);
     for (size_t i = 0; i < n; i++) {
         const ms_context_request *r = &run->batch[i];
         run->series[i] = ms_symbol_context(&run->engine->jobs[r->symbol].contexts, r->series,
@@ -152,6 +156,8 @@ size_t ms_run_batch(ms_engine_state *run, size_t n, ms_symbol_job **done)
         ms_symbol_job *job = &run->engine->jobs[r->symbol];
         if (status != MS_OK)
             ms_job_fail(job, status);
+        else if (run->bars)
+            ms_engine_bars_scatter(run, i, &job->contexts);
         else
             job->contexts.forecasts[r->series * job->contexts.count + r->origin] = run->outputs[i];
         job->report.inference_seconds += share; /* a batch's time, split by contexts */
@@ -187,7 +193,10 @@ ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine)
         ms_engine_state_release(run);
         return ms_error(MS_ERR_NOMEM, "out of memory for batches of %zu contexts", run->batch_size);
     }
-    status = ms_engine_cache_start(run);
+    if (ms_engine_bar_model(engine))
+        status = ms_engine_bars_init(run);
+    if (status == MS_OK)
+        status = ms_engine_cache_start(run);
     if (status != MS_OK)
         ms_engine_state_release(run);
     return status;
@@ -196,6 +205,7 @@ ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine)
 void ms_engine_state_release(ms_engine_state *run)
 {
     ms_engine_cache_finish(run);
+    ms_engine_bars_release(run);
     ms_batcher_release(&run->batcher);
     free(run->batch);
     free(run->series);

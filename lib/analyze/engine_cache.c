@@ -7,6 +7,8 @@
  * planned (ms_job_plan) and after a batch is forecast (ms_run_batch).
  *
  * Ablations measure the engine's own work, so they run without the cache.
+ * A bar model's context (engine_bars.c) is stored as its three changes,
+ * each under a key of the bars it reads and the series.
  */
 #include <stdlib.h>
 
@@ -58,11 +60,72 @@ void ms_engine_cache_finish(ms_engine_state *run)
 /* Looks one symbol's planned contexts up; hits are written to their
  * forecasts and dropped from the list. The list is left whole when
  * memory runs out: every context is then forecast. */
+/* The key of series `series` of a bar context: everything the prediction
+ * reads, after a tag no series key starts with. */
+static void bar_key(const ms_sha256 *prefix, const ms_bar_context *c, int series,
+                    ms_forecast_key *out)
+{
+    static const char tag[] = "bars";
+    ms_sha256 ctx = *prefix;
+    ms_sha256_update(&ctx, tag, sizeof tag);
+    uint64_t fields[3] = { (uint64_t)series, c->length, c->seed };
+    ms_sha256_update(&ctx, fields, sizeof fields);
+    ms_sha256_update(&ctx, c->timestamps, c->length * sizeof *c->timestamps);
+    const double *columns[] = { c->open, c->high, c->low, c->close, c->volume };
+    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
+        ms_sha256_update(&ctx, columns[i], c->length * sizeof(double));
+    ms_sha256_update(&ctx, c->future_timestamps, sizeof *c->future_timestamps);
+    ms_sha256_final(&ctx, out->bytes);
+}
+
+/* A bar model's fill: a context is served when all three changes are. */
+static void fill_bars(ms_engine_cache *state, const ms_analyzer_options *opts,
+                      ms_symbol_job *job, ms_request_list *list)
+{
+    size_t keys_count = MS_SERIES_COUNT * list->count;
+    ms_forecast_key *keys = malloc(keys_count * sizeof *keys);
+    double *values = malloc(keys_count * sizeof *values);
+    bool *found = malloc(keys_count * sizeof *found);
+    bool ok = keys != NULL && values != NULL && found != NULL;
+    for (size_t i = 0; ok && i < list->count; i++) {
+        ms_bar_context context;
+        int64_t future;
+        ok = ms_engine_bar_context(&job->contexts, list->items[i].origin, opts, &context,
+                                   &future) == MS_OK;
+        for (int s = 0; ok && s < MS_SERIES_COUNT; s++)
+            bar_key(&state->prefix, &context, s, &keys[i * MS_SERIES_COUNT + s]);
+    }
+    if (ok) {
+        ms_forecast_cache_lookup(state->cache, keys, keys_count, values, found);
+        size_t kept = 0;
+        for (size_t i = 0; i < list->count; i++) {
+            const ms_context_request *r = &list->items[i];
+            const bool *hit = &found[i * MS_SERIES_COUNT];
+            if (!(hit[0] && hit[1] && hit[2])) {
+                list->items[kept++] = *r;
+                continue;
+            }
+            for (int s = 0; s < MS_SERIES_COUNT; s++)
+                job->contexts.forecasts[s * job->contexts.count + r->origin] =
+                    values[i * MS_SERIES_COUNT + s];
+        }
+        job->report.forecasts_cached += list->count - kept;
+        list->count = kept;
+    }
+    free(keys);
+    free(values);
+    free(found);
+}
+
 void ms_engine_cache_fill(ms_engine_state *run, ms_symbol_job *job, ms_request_list *list)
 {
     ms_engine_cache *state = run->cache;
     if (state == NULL || list->count == 0)
         return;
+    if (run->bars) {
+        fill_bars(state, run->engine->options, job, list);
+        return;
+    }
     const ms_analyzer_options *opts = run->engine->options;
     ms_forecast_key *keys = malloc(list->count * sizeof *keys);
     double *values = malloc(list->count * sizeof *values);
@@ -97,6 +160,17 @@ void ms_engine_cache_store(ms_engine_state *run, size_t n)
     ms_engine_cache *state = run->cache;
     if (state == NULL)
         return;
+    if (run->bars) {
+        /* Three keys a context: stored one series at a time in the batch's keys. */
+        for (int s = 0; s < MS_SERIES_COUNT; s++) {
+            for (size_t i = 0; i < n; i++) {
+                bar_key(&state->prefix, &run->bar_contexts[i], s, &state->keys[i]);
+                run->outputs[i] = ms_engine_bar_change(run, i, s);
+            }
+            ms_forecast_cache_store(state->cache, state->keys, run->outputs, n);
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         ms_forecast_key_of(&state->prefix, &run->series[i], state->seeded, &state->keys[i]);
     ms_forecast_cache_store(state->cache, state->keys, run->outputs, n);

@@ -24,6 +24,10 @@ typedef struct ms_engine_state {
     ms_series *copy_series;          /* the no-dedup ablation's repeated contexts */
     double *copy_outputs;            /* and their dropped outputs */
     ms_engine_cache *cache;          /* NULL: no forecast cache this run */
+    bool bars;                       /* a bar model (engine_bars.c): */
+    ms_bar_context *bar_contexts;    /* batch_size each: the batch's bar inputs, */
+    int64_t *bar_future;             /* the times they predict, */
+    double *bar_out;                 /* and the predicted bars */
 } ms_engine_state;
 
 ms_status ms_engine_state_init(ms_engine_state *run, ms_engine *engine);
@@ -60,6 +64,25 @@ ms_status ms_engine_cache_start(ms_engine_state *run);
 void ms_engine_cache_finish(ms_engine_state *run);
 void ms_engine_cache_fill(ms_engine_state *run, ms_symbol_job *job, ms_request_list *list);
 void ms_engine_cache_store(ms_engine_state *run, size_t n);
+
+/* A bar model (engine_bars.c): whether the engine's model predicts bars;
+ * the batch buffers (init refuses an aggregate other than the mean: the
+ * paths are averaged as the official predictor does); planning keeps one
+ * request per origin (series 0); forecasting the batch; and writing
+ * request i's predicted bar as the close, high and low changes. */
+bool ms_engine_bar_model(const ms_engine *engine);
+ms_status ms_engine_bars_init(ms_engine_state *run);
+void ms_engine_bars_release(ms_engine_state *run);
+void ms_engine_bars_plan(ms_request_list *list);
+ms_status ms_engine_forecast_bars(ms_engine_state *run, size_t n);
+void ms_engine_bars_scatter(ms_engine_state *run, size_t i, ms_symbol_contexts *contexts);
+/* The bar context of an origin (the last context_length bars up to it,
+ * borrowed from the bars) predicting the bar at *future; and request i's
+ * predicted change of series s (close, high, low) after a batch. */
+ms_status ms_engine_bar_context(const ms_symbol_contexts *contexts, size_t origin,
+                                const ms_analyzer_options *opts, ms_bar_context *out,
+                                int64_t *future);
+double ms_engine_bar_change(const ms_engine_state *run, size_t i, int series);
 
 /* The pipelined engine (engine_pipeline.c). */
 ms_status ms_run_pipelined(ms_engine_state *run);

@@ -1,6 +1,6 @@
 /*
  * model.c - the ms_model object: choosing and opening a backend, running
- * forecasts through it in batches of at most max_batch contexts (with
+ * forecasts (series, or bars for Kronos) through it in batches of at most max_batch contexts (with
  * sample paths from the backend beyond its single forward pass), its JSON
  * description and the statistics counters. The math lives in
  * distribution.c, the outputs in forecast_output.c, the checks in
@@ -10,6 +10,7 @@
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "core/core_internal.h"
+#include "model/kronos_checkpoint.h"
 #include "model/model_internal.h"
 
 #define DEFAULT_MAX_BATCH 64
@@ -77,6 +79,21 @@ static ms_status checkpoint_unreadable(const char *path, int error)
     return ms_error(MS_ERR_MODEL, "model '%s': cannot read it: %s", path, reason);
 }
 
+/* A Kronos pair's directory holds tokenizer/ or model/ (a Toto checkpoint
+ * holds config.json beside its weights): with either one, the pair's
+ * loader names whichever is missing. */
+static bool is_kronos_directory(const char *path)
+{
+    char part[PATH_MAX];
+    struct stat info;
+    const char *parts[] = { "tokenizer", "model" };
+    for (size_t i = 0; i < MS_ARRAY_LEN(parts); i++)
+        if (snprintf(part, sizeof part, "%s/%s", path, parts[i]) < (int)sizeof part
+            && stat(part, &info) == 0 && S_ISDIR(info.st_mode))
+            return true;
+    return false;
+}
+
 /* The dispatch point: which backend serves `path`. `checkpoint` receives
  * the checkpoint directory opened ("" for none). */
 static ms_status open_backend(const char *path, const ms_model_options *opts,
@@ -85,6 +102,8 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
     checkpoint[0] = '\0';
     if (path[0] == '\0' || ms_str_ieq(path, "baseline"))
         return ms_baseline_open(path, opts, out);
+    if (ms_kronos_is_name(path))
+        return ms_kronos_backend_open(path, opts, out);
     if (ms_str_ieq(path, "toto")) {
         char dir[PATH_MAX];
         ms_status status = ms_toto_locate(dir, sizeof dir);
@@ -97,12 +116,16 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
         if (errno == ENOENT || errno == ENOTDIR)
             return ms_error(MS_ERR_NOT_FOUND,
                             "model '%s': no such model or checkpoint directory "
-                            "(expected baseline, toto or a Toto checkpoint directory)", path);
+                            "(expected baseline, toto, kronos-mini, kronos-small, "
+                            "kronos-base, a Toto checkpoint directory or a Kronos directory "
+                            "with tokenizer/ and model/)", path);
         return checkpoint_unreadable(path, errno);
     }
     if (!S_ISDIR(info.st_mode))
         return ms_error(MS_ERR_MODEL, "model '%s': not a checkpoint directory "
                         "(expected a directory with config.json and model.safetensors)", path);
+    if (is_kronos_directory(path))
+        return ms_kronos_backend_open(path, opts, out);
     if (realpath(path, checkpoint) == NULL)
         snprintf(checkpoint, PATH_MAX, "%s", path);
     return ms_toto_open(path, opts, out);
@@ -402,7 +425,9 @@ MS_API ms_status ms_model_identity(const ms_model *model, char **out)
     if (model == NULL || out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_model_identity: model and out must not be NULL");
     *out = NULL;
-    json_t *files = json_array();
+    const ms_forecaster_ops *ops = model->forecaster.ops;
+    json_t *files = ops->identity_files != NULL ? ops->identity_files(model->forecaster.state)
+                                                : json_array();
     if (model->checkpoint != NULL) {
         json_array_append_new(files, json_sprintf("%s/config.json", model->checkpoint));
         json_array_append_new(files, json_sprintf("%s/model.safetensors", model->checkpoint));
@@ -418,4 +443,64 @@ MS_API ms_status ms_model_identity(const ms_model *model, char **out)
         return ms_error(MS_ERR_NOMEM, "model '%s': no memory for its identity",
                         model->forecaster.ops->name);
     return MS_OK;
+}
+
+/* Every argument of ms_model_forecast_bars, before the backend sees it. */
+static ms_status check_bar_arguments(const ms_bar_context *contexts, size_t n,
+                                     const ms_bar_forecast_options *opts, const double *out)
+{
+    if (opts->version != MS_BAR_FORECAST_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "bar forecast options version %d, expected %d",
+                        opts->version, MS_BAR_FORECAST_OPTIONS_VERSION);
+    if (opts->horizon < 1 || opts->num_samples < 1)
+        return ms_error(MS_ERR_INVALID_ARG, "bar forecast: horizon (%zu) and num_samples (%zu) "
+                        "must be >= 1", opts->horizon, opts->num_samples);
+    if (!(opts->temperature > 0.0) || !(opts->temperature < INFINITY) || opts->top_k < 0
+        || !(opts->top_p > 0.0 && opts->top_p <= 1.0))
+        return ms_error(MS_ERR_INVALID_ARG, "bar forecast: temperature %g must be > 0, top_k "
+                        "%d >= 0 and top_p %g in (0, 1]", opts->temperature, opts->top_k,
+                        opts->top_p);
+    if (n > 0 && (contexts == NULL || out == NULL))
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_forecast_bars: contexts and out must not "
+                        "be NULL");
+    for (size_t i = 0; i < n; i++) {
+        const ms_bar_context *c = &contexts[i];
+        if (c->length < 1)
+            return ms_error(MS_ERR_INVALID_ARG, "bar context %zu: length is 0; a context needs "
+                            "at least one bar", i);
+        if (c->timestamps == NULL || c->open == NULL || c->high == NULL || c->low == NULL
+            || c->close == NULL || c->future_timestamps == NULL)
+            return ms_error(MS_ERR_INVALID_ARG, "bar context %zu: timestamps, open, high, low, "
+                            "close and future_timestamps must not be NULL", i);
+    }
+    return MS_OK;
+}
+
+MS_API ms_status ms_model_forecast_bars(ms_model *model, const ms_bar_context *contexts,
+                                        size_t n, const ms_bar_forecast_options *opts,
+                                        double *out)
+{
+    if (model == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_model_forecast_bars: model is NULL");
+    const ms_forecaster_ops *ops = model->forecaster.ops;
+    if (ops->forecast_bars == NULL)
+        return ms_error(MS_ERR_UNSUPPORTED, "model '%s' forecasts series, not bars: use "
+                        "ms_model_forecast, or a Kronos model here", ops->name);
+    ms_bar_forecast_options defaults = MS_BAR_FORECAST_OPTIONS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
+    ms_status status = check_bar_arguments(contexts, n, opts, out);
+    if (status != MS_OK)
+        return status;
+    double start = ms_clock_seconds();
+    size_t passes = 0;
+    if (n > 0)
+        status = ops->forecast_bars(model->forecaster.state, contexts, n, opts, out, &passes);
+    atomic_fetch_add(&model->forward_passes, passes);
+    atomic_fetch_add(&model->forecast_calls, 1);
+    if (status == MS_OK)
+        atomic_fetch_add(&model->contexts, n);
+    double elapsed = ms_clock_seconds() - start;
+    atomic_fetch_add(&model->busy_nanoseconds, (uint_fast64_t)(elapsed * 1e9));
+    return status;
 }

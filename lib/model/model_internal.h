@@ -147,6 +147,18 @@ typedef struct ms_forecaster_ops {
     /* The number of trained parameters and a new JSON object describing
      * the model's configuration (owned by the caller). NULL: 0 and {}. */
     ms_status (*describe)(const void *state, size_t *parameters, json_t **config);
+
+    /* Bar models (Kronos): ms_model_forecast_bars on checked arguments
+     * (opts complete and in range, every context with its arrays and
+     * length >= 1); `passes` as for predict. NULL for series models. */
+    ms_status (*forecast_bars)(void *state, const ms_bar_context *contexts, size_t n,
+                               const ms_bar_forecast_options *opts, double *out,
+                               size_t *passes);
+
+    /* The absolute paths of the files whose content makes the weights, as
+     * a new JSON array, for ms_model_identity. NULL: the checkpoint
+     * directory's config.json and model.safetensors. */
+    json_t *(*identity_files)(const void *state);
 } ms_forecaster_ops;
 
 /* A backend instance: its functions and its state. */
@@ -177,6 +189,14 @@ ms_status ms_baseline_open(const char *path, const ms_model_options *opts,
  * "cuda" without a CUDA libtorch, MS_ERR_MODEL or MS_ERR_NOMEM for a
  * failure inside libtorch. */
 ms_status ms_toto_open(const char *path, const ms_model_options *opts, ms_forecaster *out);
+
+/* Opens the Kronos port (kronos_backend.c) on a model name ("kronos-small",
+ * see ms_kronos_locate) or a directory holding tokenizer/ and model/: a
+ * bar model, whose series forecasts are refused with MS_ERR_UNSUPPORTED.
+ * CPU and fp32 only. Errors: those of ms_kronos_locate and
+ * ms_kronos_checkpoint_open, MS_ERR_UNSUPPORTED, MS_ERR_MODEL, MS_ERR_NOMEM. */
+ms_status ms_kronos_backend_open(const char *path, const ms_model_options *opts,
+                                 ms_forecaster *out);
 
 /* The checkpoint directory the model name "toto" stands for
  * (toto_locate.c): $MARKETSIM_TOTO_DIR when set, else the newest snapshot

@@ -47,6 +47,24 @@ class ForecastOutput(Structure):
                 ("aggregates", POINTER(c_double)), ("samples", POINTER(c_double))]
 
 
+class BarContext(Structure):
+    _fields_ = [("length", c_size_t), ("timestamps", POINTER(c_int64)),
+                ("open", POINTER(c_double)), ("high", POINTER(c_double)),
+                ("low", POINTER(c_double)), ("close", POINTER(c_double)),
+                ("volume", POINTER(c_double)), ("amount", POINTER(c_double)),
+                ("future_timestamps", POINTER(c_int64)), ("seed", c_uint64)]
+
+
+class BarForecastOptions(Structure):
+    _fields_ = [("version", c_int), ("horizon", c_size_t), ("max_context", c_size_t),
+                ("num_samples", c_size_t), ("temperature", c_double), ("top_k", c_int),
+                ("top_p", c_double), ("seed", c_uint64)]
+    VERSION = 1  # MS_BAR_FORECAST_OPTIONS_VERSION
+
+
+BAR_FIELDS = ("open", "high", "low", "close", "volume", "amount")  # MS_BAR_FIELDS order
+
+
 class ModelShape(Structure):
     _fields_ = [("patch_size", c_size_t), ("single_pass_horizon", c_size_t),
                 ("max_batch", c_size_t)]
@@ -241,6 +259,9 @@ _declare("ms_model_warmup", c_status, c_void_p, c_size_t, c_size_t)
 _declare("ms_model_forecast", c_status, c_void_p, P(Series), c_size_t,
          P(ForecastOptions), P(ForecastOutput))
 _declare("ms_model_describe", c_status, c_void_p, P(c_void_p))
+_declare("ms_model_forecast_bars", c_status, c_void_p, P(BarContext), c_size_t,
+         P(BarForecastOptions), P(c_double))
+_declare("ms_bars_next_times", c_status, P(c_int64), c_size_t, c_int, c_size_t, P(c_int64))
 _declare("ms_model_get_shape", c_status, c_void_p, P(ModelShape))
 _declare("ms_model_get_stats", c_status, c_void_p, P(ModelStats))
 

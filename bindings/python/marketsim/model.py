@@ -3,7 +3,7 @@ import ctypes
 import json
 from typing import Dict, Optional, Sequence
 
-from . import _api, _arrays, _frames
+from . import _api, _arrays, _frames, bar_forecast
 from ._handle import Handle
 from ._api import lib
 from .errors import ArgumentError, check, count, encode
@@ -59,7 +59,9 @@ class Model(Handle):
     @classmethod
     def open(cls, path: str = "baseline", device: Optional[str] = None, threads: int = 0,
              max_batch: int = 0, precision: Optional[str] = None) -> "Model":
-        """Opens "baseline", "toto" or a Toto checkpoint directory.
+        """Opens "baseline", "toto", a Toto checkpoint directory, or a Kronos
+        pair ("kronos-mini", "kronos-small", "kronos-base" or a directory
+        holding tokenizer/ and model/; Kronos predicts bars: forecast_bars).
         device: "cpu" (default) or "cuda"; threads: 0 = all cores;
         max_batch: contexts per forward pass, 0 = the library's default;
         precision: "fp32", "bf16" or "int8" for Toto's Linear layers, None =
@@ -77,7 +79,7 @@ class Model(Handle):
 
     @property
     def name(self) -> str:
-        """The model's kind: "baseline" or "toto"."""
+        """The model's kind: "baseline", "toto" or "kronos"."""
         with self.use() as handle:
             return lib.ms_model_name(handle).decode()
 
@@ -153,3 +155,26 @@ class Model(Handle):
     def describe(self) -> dict:
         """The model's description (ms_model_describe) as a dict."""
         return json.loads(self._render(lib.ms_model_describe))
+
+    def forecast_bars(self, bars, future_timestamps: Optional[Sequence] = None,
+                      horizon: Optional[int] = None, context_length: int = 0,
+                      samples: int = 1, temperature: float = 1.0, top_k: int = 0,
+                      top_p: float = 0.9, seed: int = 0) -> Dict[str, list]:
+        """Predicts whole bars with a bar model (Kronos): `bars` is a dict
+        (or pandas DataFrame indexed by time) with "timestamps" and
+        "open", "high", "low", "close" columns, "volume" and "amount"
+        optional (no volume: volume = amount = 0; no amount: volume x
+        mean price, as the official predictor fills them). Times are UTC
+        seconds, ISO strings or datetimes. The bars to predict are at
+        `future_timestamps`, or the `horizon` next ones of the bars'
+        calendar (marketsim.bar_forecast.next_times). context_length is the
+        predictor's window (0 = the model's); samples paths are averaged
+        with temperature, top_k (> 0 ignores top_p) and top_p; seed picks
+        the random stream. Returns {"timestamps": [datetime],
+        "open": [...], ..., "amount": [...]}. Raises marketsim.Error
+        ("unsupported" for a series model; "invalid argument" naming the
+        column and bar of a NaN or negative value)."""
+        with self.use() as handle:
+            return bar_forecast.forecast_bars(handle, bars, future_timestamps, horizon,
+                                              context_length, samples, temperature, top_k,
+                                              top_p, seed)

@@ -124,6 +124,8 @@ const ms_forecaster_ops toto_ops = {
     toto_single_pass_horizon,
     toto_sample_paths,
     toto_describe,
+    nullptr,   /* forecast_bars: Toto forecasts series */
+    nullptr,   /* identity_files: config.json + model.safetensors */
 };
 
 /* Device and precision as resolved by ms_model_open ("cpu"/"cuda";
