@@ -262,6 +262,7 @@ int cli_forecast(int argc, char **argv)
     int code = parse_args(argc, argv, &args);
     if (code >= 0)
         return code;
+    cli_stop_install(true); /* nothing to finish: a stop exits at once */
     series_input input;
     if (!load_input(&args, &input))
         return CLI_EXIT_FAILED;
