@@ -72,26 +72,10 @@ static const char *price_text(char *buf, size_t size, ms_asset_class asset, doub
     return buf;
 }
 
-/* Writes `text` after `indent` spaces, wrapped at spaces so that no line
- * passes TEXT_WIDTH columns (a word longer than a line is cut). */
+/* `text` after `indent` spaces, wrapped to the layout's width. */
 static void write_wrapped(FILE *f, int indent, const char *text)
 {
-    size_t room = (size_t)(TEXT_WIDTH - indent);
-    while (*text != '\0') {
-        size_t length = strlen(text);
-        size_t take = length;
-        if (length > room) {
-            take = room;
-            while (take > 0 && text[take] != ' ')
-                take--;
-            if (take == 0)
-                take = room;
-        }
-        fprintf(f, "%*s%.*s\n", indent, "", (int)take, text);
-        text += take;
-        while (*text == ' ')
-            text++;
-    }
+    ms_write_wrapped(f, text, indent, indent, TEXT_WIDTH);
 }
 
 static void write_header(FILE *f, const ms_report *report, bool wide)
