@@ -29,6 +29,7 @@ int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
 int cli_cache(int argc, char **argv);
 int cli_trade(int argc, char **argv);
+int cli_account(int argc, char **argv);
 
 /* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
  * failure prints the error and returns the exit code (0 on success). */
