@@ -2,7 +2,8 @@
  * analyze_flags.c - what every subcommand that runs an analysis shares
  * (`analyze`, `trade`, and `backtest` for the strategy flags and the
  * report): the analysis flags, opening the data source and the model, the
- * progress line, running the analyzer and printing its report, so the
+ * progress line and stop watcher (progress.c), running the analyzer and
+ * printing its report, so the
  * commands cannot drift apart. Flags fill the same ms_analyzer_options fields the
  * environment does, so flags win over MARKETSIM_* variables, which win
  * over the defaults.
