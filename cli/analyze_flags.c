@@ -2,7 +2,8 @@
  * analyze_flags.c - what every subcommand that runs an analysis shares
  * (`analyze`, `trade`, and `backtest` for the strategy flags and the
  * report): the analysis flags, opening the data source and the model, the
- * progress line, running the analyzer and printing its report, so the
+ * progress line and stop watcher (progress.c), running the analyzer and
+ * printing its report, so the
  * commands cannot drift apart. Flags fill the same ms_analyzer_options fields the
  * environment does, so flags win over MARKETSIM_* variables, which win
  * over the defaults.
@@ -127,6 +128,8 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
     case CLI_OPT_SEQUENTIAL: o->parallel = 0; return true;
     case CLI_OPT_WARMUP: o->warmup = 1; return true;
     case CLI_OPT_CACHE: o->cache = value; return true;
+    case CLI_OPT_QUIET: args->quiet = true; return true;
+    case CLI_OPT_WIDE: args->wide = true; return true;
     case CLI_OPT_BARS:
         *code = count_flag(command, "bars", value, &args->bars);
         return true;
@@ -173,15 +176,6 @@ int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_sou
     return code != CLI_EXIT_OK ? code : cli_model_open(command, &model_args, model);
 }
 
-static void show_progress(void *context, size_t done, size_t total, const char *symbol)
-{
-    (void)context;
-    fprintf(stderr, "\ranalyzing %zu/%zu %-12s", done, total, symbol);
-    if (done == total)
-        fprintf(stderr, "\r%*s\r", 40, "");
-    fflush(stderr);
-}
-
 /* Warnings and per-symbol errors go to stderr too, where a user running
  * `trade` from cron, or piping --json into another tool, sees them. */
 static void print_warnings(const char *command, const ms_report *report)
@@ -203,10 +197,11 @@ int cli_report_finish(const char *command, const char *html, const ms_report *re
     return CLI_EXIT_OK;
 }
 
-int cli_report_print(const char *command, const ms_report *report, bool json)
+int cli_report_print(const char *command, const ms_report *report, bool json, bool wide)
 {
     char *text = NULL;
-    ms_status status = json ? ms_report_to_json(report, &text) : ms_report_to_text(report, &text);
+    ms_status status = json ? ms_report_to_json(report, &text)
+                            : ms_report_to_text_layout(report, wide ? MS_REPORT_TEXT_WIDE : 0, &text);
     if (status != MS_OK)
         return cli_setup_error(command, "writing the report", status);
     fputs(text, stdout);
@@ -224,15 +219,25 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
     const char *env = getenv("MARKETSIM_CACHE");
     if (options.cache == NULL && (env == NULL || *env == '\0'))
         options.cache = "default";
-    if (isatty(STDERR_FILENO))
-        options.progress = show_progress;
     cli_mpi_share_cores(NULL, &options);
     ms_analyzer *analyzer = NULL;
     ms_status status = ms_analyzer_create(&analyzer, source, model, &options);
     int code = status != MS_OK ? cli_setup_error(command, "options", status) : CLI_EXIT_OK;
-    if (code == CLI_EXIT_OK)
+    if (code == CLI_EXIT_OK) {
+        cli_progress *progress = cli_progress_start(command, analyzer, args->quiet);
         code = cli_mpi_analyze(command, analyzer, &options, source,
                                (const char *const *)args->symbols.names, args->symbols.count, out);
+        cli_progress_stop(progress);
+    }
+    /* A report that outran the stop is whole, but the user asked to stop:
+     * nothing is printed or traded on it. */
+    if (cli_stop_requested()) {
+        if (code == CLI_EXIT_OK)
+            fprintf(stderr, "marketsim %s: stopped: the analysis was cancelled\n", command);
+        ms_report_free(*out);
+        *out = NULL;
+        code = CLI_EXIT_STOPPED;
+    }
     if (code == CLI_EXIT_OK)
         code = cli_report_finish(command, args->html, *out);
     ms_analyzer_free(analyzer);

@@ -6,6 +6,7 @@
 #define MS_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,7 +16,8 @@
 enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAILED = 1,   /* a runtime failure, or some symbols failed (report still printed) */
-    CLI_EXIT_USAGE = 2     /* bad flags or arguments */
+    CLI_EXIT_USAGE = 2,    /* bad flags or arguments */
+    CLI_EXIT_STOPPED = 130 /* stopped by SIGINT or SIGTERM before the run was done */
 };
 
 /* A subcommand: argv[0] is its name. Returns an exit code. */
@@ -27,6 +29,7 @@ int cli_forecast(int argc, char **argv);
 int cli_model(int argc, char **argv);
 int cli_cache(int argc, char **argv);
 int cli_trade(int argc, char **argv);
+int cli_account(int argc, char **argv);
 
 /* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
  * failure prints the error and returns the exit code (0 on success). */
@@ -190,6 +193,8 @@ typedef struct cli_analysis_args {
     const char *html;             /* --html: also write the HTML report there, NULL = none */
     cli_model_args model;
     size_t bars;                  /* --bars: synthetic bars per symbol */
+    bool quiet;                   /* --quiet: no progress line */
+    bool wide;                    /* --wide: the wide text table */
     ms_analyzer_options analyzer;
     ms_bars_options validation;
 } cli_analysis_args;
@@ -204,7 +209,7 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
        CLI_OPT_BATCH_SIZE, CLI_OPT_ABLATE, CLI_OPT_HTML, CLI_OPT_POSITION_SIZE,
        CLI_OPT_MAX_POSITIONS, CLI_OPT_STOCK_FEE, CLI_OPT_CRYPTO_FEE, CLI_OPT_AS_OF,
        CLI_OPT_FILLS, CLI_OPT_OFFSETS, CLI_OPT_REFERENCE,
-       CLI_OPT_CACHE };
+       CLI_OPT_CACHE, CLI_OPT_QUIET, CLI_OPT_WIDE };
 
 #define CLI_ANALYSIS_FLAGS \
     { "symbols", required_argument, CLI_OPT_SYMBOLS, "LIST", \
@@ -239,6 +244,9 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
     { "cache", required_argument, CLI_OPT_CACHE, "PATH|off", \
       "the forecast cache file (MARKETSIM_CACHE, default\n" \
       "$XDG_CACHE_HOME/marketsim/forecasts.sqlite); off: none" }, \
+    { "quiet", no_argument, CLI_OPT_QUIET, NULL, \
+      "no progress line (it goes to stderr: redrawn on a terminal, else\n" \
+      "a line every MARKETSIM_PROGRESS_SECONDS, default 5)" }, \
     CLI_STRATEGY_FLAGS
 
 /* The flags of the backtest, plan and picks that do not depend on where
@@ -270,7 +278,9 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
       "walk-forward (default): MaxDiff offsets fitted on the days before\n" \
       "each window | in-sample: on the window itself (the original's)" }, \
     { "reference", no_argument, CLI_OPT_REFERENCE, NULL, \
-      "the original's rules: --fills reference --offsets in-sample" }
+      "the original's rules: --fills reference --offsets in-sample" }, \
+    { "wide", no_argument, CLI_OPT_WIDE, NULL, \
+      "the wide table (about 150 columns; default: at most 100)" }
 
 /* Applies one analysis (or model) flag. Returns true when `option` was
  * one, with *code set to CLI_EXIT_OK or the code to stop with. */
@@ -285,10 +295,11 @@ int cli_analysis_check(const char *command, const cli_analysis_args *args);
 int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_source **source,
                       ms_model **model);
 
-/* Runs the analysis of the flags' symbols (a progress line on a terminal);
- * *out receives the report, also written as HTML when --html was given;
- * its warnings and per-symbol errors are printed on stderr. On failure prints the error, returns
- * the code. */
+/* Runs the analysis of the flags' symbols (a progress line on stderr unless
+ * --quiet); *out receives the report, also written as HTML when --html was
+ * given; its warnings and per-symbol errors are printed on stderr. On
+ * failure prints the error, returns the code: CLI_EXIT_STOPPED, with no
+ * report, once a stop was requested (cli_stop_install). */
 int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_source *source,
                      ms_model *model, ms_report **out);
 
@@ -297,10 +308,31 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
  * to `html` when not NULL. Returns CLI_EXIT_OK or the code to stop with. */
 int cli_report_finish(const char *command, const char *html, const ms_report *report);
 
-/* Prints the report on stdout as the text table or one JSON document.
+/* Prints the report on stdout as the text table (wide or at most 100
+ * columns) or one JSON document.
  * Returns CLI_EXIT_FAILED when some symbol failed, else CLI_EXIT_OK (or
  * the code of a failure to render it). */
-int cli_report_print(const char *command, const ms_report *report, bool json);
+int cli_report_print(const char *command, const ms_report *report, bool json, bool wide);
+
+/* ---- Stopping and progress (stop.c, progress.c) -------------------------- */
+
+/* Handles SIGINT and SIGTERM: the first prints "stopping" and requests a
+ * stop (and ends the library's HTTP waits), or with `at_once` exits with
+ * CLI_EXIT_STOPPED; a second one exits at once. */
+void cli_stop_install(bool at_once);
+
+/* Whether a stop was requested, and the flag itself (ms_trade_options.stop). */
+bool cli_stop_requested(void);
+const volatile sig_atomic_t *cli_stop_flag(void);
+
+/* The progress line of a running analysis, and the watcher that cancels it
+ * when a stop is requested (even with `quiet`). NULL when it could not be
+ * started; cli_progress_stop(NULL) does nothing. */
+typedef struct cli_progress cli_progress;
+cli_progress *cli_progress_start(const char *command, ms_analyzer *analyzer, bool quiet);
+
+/* Ends the watcher and clears the line from the terminal. */
+void cli_progress_stop(cli_progress *progress);
 
 /* Prints "marketsim <command>: <what>: <last error>" and returns the exit
  * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */

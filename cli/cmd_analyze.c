@@ -22,7 +22,8 @@ static const cli_usage usage = {
     "report and the choice are printed (--html: a choice page and one page per model).\n"
     "\n",
     "Exit status: 0 success, 1 some symbol failed (the report is still printed)\n"
-    "or the analysis could not run, 2 usage error.\n",
+    "or the analysis could not run, 2 usage error, 130 stopped by SIGINT/SIGTERM\n"
+    "(\"stopping\" on stderr, no report; a second signal exits at once).\n",
 };
 
 typedef struct analyze_args {
@@ -73,7 +74,7 @@ static int run_analysis(analyze_args *args)
     if (code == CLI_EXIT_OK)
         code = cli_analysis_run("analyze", &args->analysis, source, model, &report);
     if (code == CLI_EXIT_OK)
-        code = cli_report_print("analyze", report, args->json);
+        code = cli_report_print("analyze", report, args->json, args->analysis.wide);
     ms_report_free(report);
     ms_model_free(model);
     ms_source_free(source);
@@ -84,8 +85,10 @@ int cli_analyze(int argc, char **argv)
 {
     analyze_args args = { .analysis = CLI_ANALYSIS_ARGS_INIT };
     int code = parse_args(argc, argv, &args);
-    if (code < 0)
+    if (code < 0) {
+        cli_stop_install(false); /* the analysis is cancelled: its cache stays consistent */
         code = run_analysis(&args);
+    }
     cli_symbols_free(&args.analysis.symbols);
     return code;
 }

@@ -111,7 +111,7 @@ static int run_backtest(const backtest_args *args)
     if (code == CLI_EXIT_OK)
         code = cli_report_finish("backtest", args->analysis.html, report);
     if (code == CLI_EXIT_OK)
-        code = cli_report_print("backtest", report, args->json);
+        code = cli_report_print("backtest", report, args->json, args->analysis.wide);
     ms_report_free(report);
     ms_forecasts_free(forecasts);
     ms_source_free(source);
@@ -122,6 +122,7 @@ int cli_backtest(int argc, char **argv)
 {
     backtest_args args = { .analysis = CLI_ANALYSIS_ARGS_INIT };
     int code = parse_args(argc, argv, &args);
+    cli_stop_install(true); /* nothing to finish: a stop exits at once */
     if (code < 0)
         code = run_backtest(&args);
     return code;

@@ -412,6 +412,7 @@ int cli_forecast(int argc, char **argv)
     int code = parse_args(argc, argv, &args);
     if (code >= 0)
         return code;
+    cli_stop_install(true); /* nothing to finish: a stop exits at once */
     ms_model *model = NULL;
     double started = ms_clock_seconds();
     code = cli_model_open("forecast", &args.model, &model);

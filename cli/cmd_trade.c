@@ -32,8 +32,10 @@ static const cli_usage usage = {
     "entry with its take profit) and closes positions whose forecast flipped or whose\n"
     "strategy return turned negative; prints the plan, sends it, prints the results.\n"
     "\n",
-    "Exit status: 0 success (or stopped by a signal with nothing failed), 1 a symbol or\n"
-    "an order failed or the cycle could not run, 2 usage error or live trading refused.\n",
+    "Exit status: 0 success (or --loop stopped by a signal between cycles), 1 a symbol\n"
+    "or an order failed or the cycle could not run, 2 usage error or live trading\n"
+    "refused, 130 stopped by SIGINT/SIGTERM during a cycle (a cancelled analysis places\n"
+    "no order; a second signal exits at once).\n",
 };
 
 #define MAX_TIMES 16
@@ -73,17 +75,6 @@ static const cli_flag flags[] = {
     CLI_HELP_FLAG,
     { NULL },
 };
-
-static volatile sig_atomic_t stop_requested = 0;
-
-/* Also ends the library's HTTP retries and waits, so the stop is acted on
- * within a second even mid-request. */
-static void request_stop(int signal_number)
-{
-    (void)signal_number;
-    stop_requested = 1;
-    ms_interrupt_requests(1);
-}
 
 /* "HH:MM" or "HH:MM:SS" -> seconds after midnight. */
 static bool parse_time(const char *text, size_t length, int *out)
@@ -248,10 +239,10 @@ static int print_json(const ms_report *report, const ms_trade_result *result)
     return status == MS_OK ? CLI_EXIT_OK : cli_setup_error("trade", "writing JSON", status);
 }
 
-static int print_report(const ms_report *report)
+static int print_report(const ms_report *report, bool wide)
 {
     char *text = NULL;
-    ms_status status = ms_report_to_text(report, &text);
+    ms_status status = ms_report_to_text_layout(report, wide ? MS_REPORT_TEXT_WIDE : 0, &text);
     if (status != MS_OK)
         return cli_setup_error("trade", "writing the report", status);
     printf("%s\n", text);
@@ -265,7 +256,7 @@ static void execute(const trade_args *args, ms_broker *broker, ms_trade_result *
     ms_trade_options options = MS_TRADE_OPTIONS_INIT;
     options.on_step = watch_step;
     options.context = &watch;
-    options.stop = &stop_requested;
+    options.stop = cli_stop_flag();
     ms_trade_execute(broker, result, &options);
 }
 
@@ -278,7 +269,7 @@ static int trade_report(const trade_args *args, ms_broker *broker, const ms_repo
     ms_status status = ms_trade_plan(broker, report, &options, &result);
     int code = status != MS_OK ? cli_setup_error("trade", "planning", status) : CLI_EXIT_OK;
     if (code == CLI_EXIT_OK && !args->json)
-        code = print_report(report);
+        code = print_report(report, args->analysis.wide);
     if (code == CLI_EXIT_OK && !args->json)
         code = print_text(result, ms_trade_plan_to_text);
     fflush(stdout);
@@ -290,6 +281,8 @@ static int trade_report(const trade_args *args, ms_broker *broker, const ms_repo
         code = args->json ? print_json(report, result) : print_text(result, ms_trade_result_to_text);
     if (code == CLI_EXIT_OK && ms_trade_result_summary(result)->failed > 0)
         code = CLI_EXIT_FAILED;
+    if (code == CLI_EXIT_OK && ms_trade_result_summary(result)->stopped)
+        code = CLI_EXIT_STOPPED;
     ms_trade_result_free(result);
     return code;
 }
@@ -317,7 +310,7 @@ static int run_cycle(const trade_args *args, ms_source *source, ms_model *model,
  * early on a signal) or within a second at worst. False when stopped. */
 static bool sleep_until(int64_t when)
 {
-    while (!stop_requested) {
+    while (!cli_stop_requested()) {
         int64_t now = (int64_t)time(NULL);
         if (now >= when)
             return true;
@@ -351,7 +344,7 @@ static int run_loop(const trade_args *args, ms_source *source, ms_model *model, 
         if (!sleep_until(next))
             break;
         int code = run_cycle(args, source, model, broker);
-        if (code == CLI_EXIT_USAGE)
+        if (code == CLI_EXIT_USAGE || code == CLI_EXIT_STOPPED)
             return code;
         worst = code > worst ? code : worst;
     }
@@ -417,18 +410,6 @@ static int trade_with(trade_args *args, ms_broker *broker)
     return code;
 }
 
-/* SIGINT and SIGTERM end the run between steps: the order being sent is
- * finished (and journaled), the rest wait for the next cycle. */
-static void handle_stop_signals(void)
-{
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = request_stop;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
-}
-
 int cli_trade(int argc, char **argv)
 {
     trade_args args = { .analysis = CLI_ANALYSIS_ARGS_INIT,
@@ -436,7 +417,10 @@ int cli_trade(int argc, char **argv)
                         .time_count = 2 };
     int code = parse_args(argc, argv, &args);
     if (code < 0) {
-        handle_stop_signals();
+        /* SIGINT and SIGTERM cancel the analysis, or end the run between
+         * steps: the order being sent is finished (and journaled), the
+         * rest wait for the next cycle. */
+        cli_stop_install(false);
         ms_broker *broker = NULL;
         code = cli_mpi_start("trade");
         if (code == CLI_EXIT_OK && !cli_mpi_worker())
@@ -446,7 +430,7 @@ int cli_trade(int argc, char **argv)
         ms_broker_free(broker);
         /* The exit code stays what the run earned: a cycle that failed
          * before or because of the stop is still a failure. */
-        if (stop_requested)
+        if (cli_stop_requested())
             fprintf(stderr, "marketsim trade: stopped by a signal; every acknowledged order is "
                             "recorded by the broker\n");
     }

@@ -22,6 +22,7 @@ static const command commands[] = {
     { "forecast", cli_forecast, "forecast one series (JSON or a symbol's bars) with a model" },
     { "model", cli_model, "make random-weight Toto checkpoints; describe a model" },
     { "trade", cli_trade, "analyze, then place the picks' orders with a broker (paper by default)" },
+    { "account", cli_account, "show a broker's cash, equity, positions and working orders" },
     { "config", cli_config, "show a command's effective settings and where each came from" },
 };
 

@@ -2,7 +2,8 @@
  * test_stop_requests.c - stopping during HTTP retries: ms_interrupt_requests
  * ends a GET's retries within a second in the library, and SIGTERM or
  * SIGINT to `marketsim trade` while every GET meets a 500 ends the run
- * within two seconds with exit 1, since the cycle failed (it used to take
+ * within two seconds with exit 130: its analysis is cancelled, nothing is
+ * planned (it used to take
  * 22 s and exit 0). Runs against tests/servers/fake_alpaca.py and skips
  * without python3.
  */
@@ -166,11 +167,15 @@ static void test_sigterm_during_http_retries_ends_the_trade_within_two_seconds(v
     assert_non_null(strstr(run.err, "stopped by a signal"));
 }
 
-static void test_failed_cycle_exits_1_even_when_stopped_by_a_signal(void **state)
+/* Stopped while the cycle reads the account, before its analysis: the
+ * analysis is cancelled, nothing is planned, and the exit is 130, never
+ * the 0 of a cycle that ran. */
+static void test_cycle_stopped_before_its_analysis_exits_130_without_planning(void **state)
 {
     stopped_run run = stop_during_retries(*state, SIGINT);
-    assert_int_equal(run.exit_code, 1);
-    assert_non_null(strstr(run.err, "planning"));
+    assert_int_equal(run.exit_code, 130);
+    assert_non_null(strstr(run.err, "stopping"));
+    assert_null(strstr(run.err, "planning"));
     assert_non_null(strstr(run.err, "stopped by a signal"));
 }
 
@@ -182,7 +187,7 @@ int main(void)
         cmocka_unit_test_setup(test_interrupt_ends_get_retries_within_a_second, fake_alpaca_reset),
         cmocka_unit_test_setup(test_get_retries_again_once_the_interrupt_is_cleared, fake_alpaca_reset),
         TEST(test_sigterm_during_http_retries_ends_the_trade_within_two_seconds),
-        TEST(test_failed_cycle_exits_1_even_when_stopped_by_a_signal),
+        TEST(test_cycle_stopped_before_its_analysis_exits_130_without_planning),
     };
     return cmocka_run_group_tests_name("stop_requests", tests, fake_alpaca_group_setup,
                                        fake_alpaca_group_teardown);

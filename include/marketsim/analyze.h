@@ -452,8 +452,9 @@ MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
  */
 MS_API ms_status ms_report_to_json(const ms_report *report, char **out);
 
-/* The report as a human-readable ranked table: a NUL-terminated *out freed
- * with ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
+/* The report as a human-readable ranked table, every line at most 100
+ * columns (ms_report_to_text_layout with no flags): a NUL-terminated *out
+ * freed with ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
 MS_API ms_status ms_report_to_text(const ms_report *report, char **out);
 
 /*
@@ -507,6 +508,60 @@ MS_API ms_status ms_report_pack(const ms_report *report, void **out, size_t *siz
 MS_API ms_status ms_analyzer_merge(ms_analyzer *analyzer, const char *const *symbols, size_t n,
                                    const void *const *parts, const size_t *sizes, size_t count,
                                    ms_report **out);
+
+/* ---- Cancelling and watching a run ----------------------------------------- */
+
+/*
+ * Asks the analysis running on `analyzer` to stop. It stops at its next
+ * check (before each symbol's load and strategies, between model batches:
+ * a batch already in the model is finished first) and ms_analyzer_run
+ * returns MS_ERR_CANCELLED without a report, never a partial one. A
+ * request made while no run is under way stops the next run at its start;
+ * every run clears the request when it returns (a request that came too
+ * late to stop a run is then dropped and its report is whole). One atomic
+ * store: safe from any thread and from a signal handler. NULL-safe.
+ */
+MS_API void ms_analyzer_cancel(ms_analyzer *analyzer);
+
+/* Where the analyzer's current (or last) run stands. */
+typedef struct ms_analysis_progress {
+    int running;              /* 1 while ms_analyzer_run is under way */
+    size_t symbols_total;     /* symbols of the run (spellings of one instrument merged) */
+    size_t symbols_done;      /* analysed or failed */
+    size_t symbols_planned;   /* whose forecast contexts are planned */
+    size_t contexts_planned;  /* those symbols' contexts */
+    size_t contexts_done;     /* of them, forecast by the model or taken from the cache */
+    double elapsed;           /* seconds since the run started (0 before the first) */
+    /* The share of the work done, in [0, 1]: the mean of the symbols' share
+     * and the contexts' share of the contexts the run will plan (estimated
+     * from the symbols planned so far). For an ETA: elapsed x (1 - f) / f. */
+    double fraction;
+} ms_analysis_progress;
+
+/*
+ * Writes where the analyzer's run stands to *out: safe from any thread
+ * while the run goes on (a progress display polls it; ms_analyzer_options'
+ * progress callback is called per symbol instead).
+ * Errors: MS_ERR_INVALID_ARG (NULL argument).
+ */
+MS_API ms_status ms_analyzer_progress(ms_analyzer *analyzer, ms_analysis_progress *out);
+
+/* ---- Text layouts ------------------------------------------------------------ */
+
+/* ms_report_to_text_layout's flags: the wide layout (about 150 columns)
+ * adds the asset class, the reference return and the forecast high and low
+ * to each row. */
+#define MS_REPORT_TEXT_WIDE 0x1u
+
+/*
+ * The text report in a layout: with no flags, what ms_report_to_text
+ * writes (every line at most 100 columns: notes under their row, long
+ * messages wrapped); MS_REPORT_TEXT_WIDE for the wide table. Returns are
+ * in percent per day, prices to the instrument's tick (stocks in cents,
+ * 0.0001 under $1; crypto to six significant digits). *out is freed with
+ * ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_report_to_text_layout(const ms_report *report, unsigned flags, char **out);
 
 #ifdef __cplusplus
 }

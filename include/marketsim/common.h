@@ -53,7 +53,8 @@ typedef enum ms_status {
     MS_ERR_TIMEOUT = -11,     /* an operation ran past its deadline */
     MS_ERR_RATE_LIMIT = -12,  /* the remote service refused for rate limiting */
     MS_ERR_BROKER = -13,      /* the broker rejected a request */
-    MS_ERR_INTERNAL = -14     /* a broken invariant: a bug in marketsim */
+    MS_ERR_INTERNAL = -14,    /* a broken invariant: a bug in marketsim */
+    MS_ERR_CANCELLED = -15    /* stopped on request (ms_analyzer_cancel): no result */
 } ms_status;
 
 /* A short name for a status ("invalid argument", ...): a static string,

@@ -8,6 +8,7 @@
 #ifndef MS_ANALYZE_INTERNAL_H
 #define MS_ANALYZE_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -170,6 +171,16 @@ typedef struct ms_symbol_job {
     size_t pending;                /* planned contexts not yet forecast */
 } ms_symbol_job;
 
+/* What an analysis shares with the threads watching it
+ * (ms_analyzer_cancel, ms_analyzer_progress): atomics, so a signal handler
+ * may set `cancel` and any thread may read the counts. */
+typedef struct ms_engine_watch {
+    atomic_int cancel;               /* non-zero: stop between batches and symbols */
+    atomic_size_t symbols_planned;   /* symbols whose contexts are planned */
+    atomic_size_t contexts_planned;  /* their contexts, cached ones included */
+    atomic_size_t contexts_done;     /* forecast or taken from the cache */
+} ms_engine_watch;
+
 typedef struct ms_engine {
     ms_source *source;
     ms_model *model;
@@ -181,12 +192,19 @@ typedef struct ms_engine {
      * the driver or a worker thread, never two at a time. */
     void (*finished)(void *context, ms_symbol_job *job);
     void *finished_context;
+    ms_engine_watch *watch;         /* the cancel request and the progress counts */
 } ms_engine;
+
+/* Whether the analysis was asked to stop; then the engine stops at its
+ * next check (between batches, before a load or a symbol's strategies). */
+bool ms_engine_cancelled(const ms_engine *engine);
 
 /* Runs every job that has not already failed: sequentially (options->parallel
  * 0: one symbol at a time, batches within the symbol) or pipelined (loads
  * and strategies on the pool, one driver thread batching contexts across
- * symbols into the model). Per-symbol failures stay in the jobs. */
+ * symbols into the model). Per-symbol failures stay in the jobs.
+ * Errors: MS_ERR_CANCELLED once the watch's cancel is set (the jobs are
+ * then partial: no report may be made of them). */
 ms_status ms_engine_run(ms_engine *engine);
 
 /* Per-symbol strategy parameters: fees, long-only and days per year follow

@@ -22,9 +22,12 @@ struct ms_analyzer {
     ms_analyzer_options options;
     char *aggregate_name;
     ms_forecast_cache *cache;        /* NULL when options.cache is "off" */
-    pthread_mutex_t progress_lock;   /* serialises progress callbacks */
+    pthread_mutex_t progress_lock;   /* serialises progress callbacks, guards what follows */
     size_t done;                     /* symbols finished in the current run */
     size_t total;
+    int running;
+    double started;                  /* ms_clock_seconds() when the run began */
+    ms_engine_watch watch;           /* the cancel request and the engine's counts */
 };
 
 /* Opens the cache the options name; a cache that cannot be used is
@@ -98,12 +101,11 @@ MS_API void ms_analyzer_free(ms_analyzer *analyzer)
 static void symbol_finished(void *context, ms_symbol_job *job)
 {
     ms_analyzer *analyzer = context;
-    if (analyzer->options.progress == NULL)
-        return;
     pthread_mutex_lock(&analyzer->progress_lock);
     analyzer->done++;
-    analyzer->options.progress(analyzer->options.progress_context, analyzer->done,
-                               analyzer->total, job->symbol);
+    if (analyzer->options.progress != NULL)
+        analyzer->options.progress(analyzer->options.progress_context, analyzer->done,
+                                   analyzer->total, job->symbol);
     pthread_mutex_unlock(&analyzer->progress_lock);
 }
 
@@ -241,14 +243,66 @@ static ms_status warm_up(ms_analyzer *analyzer, ms_timings *timings)
     return status == MS_OK ? MS_OK : ms_error_wrap(status, "model warm-up");
 }
 
+MS_API void ms_analyzer_cancel(ms_analyzer *analyzer)
+{
+    if (analyzer != NULL)
+        atomic_store_explicit(&analyzer->watch.cancel, 1, memory_order_relaxed);
+}
+
+static double share(size_t part, size_t whole)
+{
+    return whole > 0 ? (double)(part < whole ? part : whole) / (double)whole : 0.0;
+}
+
+MS_API ms_status ms_analyzer_progress(ms_analyzer *analyzer, ms_analysis_progress *out)
+{
+    if (analyzer == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_progress: NULL argument");
+    pthread_mutex_lock(&analyzer->progress_lock);
+    *out = (ms_analysis_progress){
+        .running = analyzer->running, .symbols_total = analyzer->total,
+        .symbols_done = analyzer->done,
+        .symbols_planned = atomic_load(&analyzer->watch.symbols_planned),
+        .contexts_planned = atomic_load(&analyzer->watch.contexts_planned),
+        .contexts_done = atomic_load(&analyzer->watch.contexts_done),
+        .elapsed = analyzer->started > 0 ? ms_clock_seconds() - analyzer->started : 0.0 };
+    pthread_mutex_unlock(&analyzer->progress_lock);
+    /* Symbols differ little in length, so the contexts planned so far
+     * per symbol planned foretell the run's total. */
+    double symbols = share(out->symbols_done, out->symbols_total);
+    double expected = out->symbols_planned > 0
+        ? (double)out->contexts_planned * (double)out->symbols_total / (double)out->symbols_planned
+        : 0.0;
+    double contexts = expected > 0 ? (double)out->contexts_done / expected : symbols;
+    out->fraction = (symbols + (contexts < 1.0 ? contexts : 1.0)) / 2.0;
+    return MS_OK;
+}
+
+/* Marks the start and the end of a run for ms_analyzer_progress. */
+static void set_running(ms_analyzer *analyzer, int running, size_t total)
+{
+    pthread_mutex_lock(&analyzer->progress_lock);
+    analyzer->running = running;
+    if (running) {
+        analyzer->done = 0;
+        analyzer->total = total;
+        analyzer->started = ms_clock_seconds();
+        atomic_store(&analyzer->watch.symbols_planned, 0);
+        atomic_store(&analyzer->watch.contexts_planned, 0);
+        atomic_store(&analyzer->watch.contexts_done, 0);
+    }
+    pthread_mutex_unlock(&analyzer->progress_lock);
+}
+
 static ms_status run_engine(ms_analyzer *analyzer, ms_symbol_job *jobs, size_t n)
 {
-    analyzer->done = 0;
-    analyzer->total = n;
+    if (atomic_load(&analyzer->watch.cancel))
+        return ms_error(MS_ERR_CANCELLED, "the analysis was cancelled");
     ms_engine engine = { .source = analyzer->source, .model = analyzer->model,
                          .options = &analyzer->options, .cache = analyzer->cache,
                          .jobs = jobs, .job_count = n,
-                         .finished = symbol_finished, .finished_context = analyzer };
+                         .finished = symbol_finished, .finished_context = analyzer,
+                         .watch = &analyzer->watch };
     return ms_engine_run(&engine);
 }
 
@@ -298,6 +352,7 @@ ms_status ms_analyzer_assemble(ms_analyzer *analyzer, const char *const *symbols
                            : ms_error(MS_ERR_NOMEM, "out of memory starting an analysis");
     if (status == MS_OK)
         status = prepare_jobs(kept, count, jobs);
+    set_running(analyzer, 1, count);
     if (status == MS_OK)
         status = fill(context, analyzer, report, jobs, count);
     if (status == MS_OK)
@@ -306,6 +361,8 @@ ms_status ms_analyzer_assemble(ms_analyzer *analyzer, const char *const *symbols
         status = ms_judge_freshness(report);
     release_jobs(jobs, jobs ? count : 0);
     free(kept);
+    set_running(analyzer, 0, count);
+    atomic_store(&analyzer->watch.cancel, 0);
     if (status != MS_OK) {
         ms_report_free(report);
         return status;

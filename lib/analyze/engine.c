@@ -35,16 +35,28 @@ void ms_job_load(ms_engine_state *run, ms_symbol_job *job)
     job->report.data_seconds = ms_clock_seconds() - started;
 }
 
+bool ms_engine_cancelled(const ms_engine *engine)
+{
+    return atomic_load_explicit(&engine->watch->cancel, memory_order_relaxed) != 0;
+}
+
 ms_status ms_job_plan(ms_engine_state *run, size_t index)
 {
     ms_symbol_job *job = &run->engine->jobs[index];
     const ms_analyzer_options *opts = run->engine->options;
+    ms_engine_watch *watch = run->engine->watch;
     ms_request_list list = { 0 };
     ms_status status = ms_plan_symbol(&list, (uint32_t)index, &job->contexts, opts);
     if (status == MS_OK && run->bars)
         ms_engine_bars_plan(&list);
+    size_t planned = list.count;
     if (status == MS_OK)
         ms_engine_cache_fill(run, job, &list);
+    if (status == MS_OK) {
+        atomic_fetch_add(&watch->symbols_planned, 1);
+        atomic_fetch_add(&watch->contexts_planned, planned);
+        atomic_fetch_add(&watch->contexts_done, planned - list.count); /* from the cache */
+    }
     for (size_t i = 0; i < list.count && status == MS_OK; i++) {
         ms_series context = ms_symbol_context(&job->contexts, list.items[i].series,
                                               list.items[i].origin, opts);
@@ -149,8 +161,10 @@ size_t ms_run_batch(ms_engine_state *run, size_t n, ms_symbol_job **done)
     double started = ms_clock_seconds();
     ms_status status = forecast_batch(run, n);
     double share = (ms_clock_seconds() - started) / (double)n;
-    if (status == MS_OK)
+    if (status == MS_OK) {
         ms_engine_cache_store(run, n);
+        atomic_fetch_add(&run->engine->watch->contexts_done, n);
+    }
     for (size_t i = 0; i < n; i++) {
         const ms_context_request *r = &run->batch[i];
         ms_symbol_job *job = &run->engine->jobs[r->symbol];
@@ -215,11 +229,14 @@ void ms_engine_state_release(ms_engine_state *run)
     free(run->copy_outputs);
 }
 
-/* One symbol at a time: load, plan, its own batches, strategies. */
+/* One symbol at a time: load, plan, its own batches, strategies; a
+ * cancel is looked at before each symbol and each batch. */
 static ms_status run_sequential(ms_engine_state *run)
 {
     ms_engine *engine = run->engine;
     for (size_t i = 0; i < engine->job_count; i++) {
+        if (ms_engine_cancelled(engine))
+            return MS_ERR_CANCELLED;
         ms_symbol_job *job = &engine->jobs[i];
         if (job->status == MS_OK)
             ms_job_load(run, job);
@@ -227,8 +244,11 @@ static ms_status run_sequential(ms_engine_state *run)
         if (status != MS_OK)
             return status;
         size_t n;
-        while ((n = ms_batcher_pop(&run->batcher, run->batch_size, 1, run->batch)) > 0)
+        while (!ms_engine_cancelled(engine) &&
+               (n = ms_batcher_pop(&run->batcher, run->batch_size, 1, run->batch)) > 0)
             ms_run_batch(run, n, run->done);
+        if (ms_engine_cancelled(engine))
+            return MS_ERR_CANCELLED;
         if (job->status == MS_OK) {
             ms_job_strategies(engine, job);
         } else {
@@ -247,5 +267,7 @@ ms_status ms_engine_run(ms_engine *engine)
         return status;
     status = engine->options->parallel ? ms_run_pipelined(&run) : run_sequential(&run);
     ms_engine_state_release(&run);
+    if (status == MS_ERR_CANCELLED)
+        return ms_error(MS_ERR_CANCELLED, "the analysis was cancelled");
     return status;
 }

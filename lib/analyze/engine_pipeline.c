@@ -40,7 +40,8 @@ static void load_symbol(void *arg)
 {
     load_task *task = arg;
     pipeline *pipe = task->pipe;
-    ms_job_load(pipe->run, &pipe->run->engine->jobs[task->index]);
+    if (!ms_engine_cancelled(pipe->run->engine)) /* a cancelled run's loads are skipped */
+        ms_job_load(pipe->run, &pipe->run->engine->jobs[task->index]);
     pthread_mutex_lock(&pipe->lock);
     pipe->ready[pipe->ready_count++] = task->index;
     pipe->loads_remaining--;
@@ -56,7 +57,10 @@ typedef struct strategy_task {
 static void run_strategies(void *arg)
 {
     strategy_task *task = arg;
-    ms_job_strategies(task->engine, task->job);
+    if (ms_engine_cancelled(task->engine))
+        ms_job_release_inputs(task->job); /* its report would be thrown away */
+    else
+        ms_job_strategies(task->engine, task->job);
     free(task);
 }
 
@@ -115,7 +119,8 @@ static ms_status plan_loaded(pipeline *pipe, const size_t *indices, size_t count
         }
         if (!(run->engine->options->ablations & MS_ABLATE_SHARED_BATCHES)) {
             size_t n;
-            while ((n = ms_batcher_pop(&run->batcher, run->batch_size, 1, run->batch)) > 0)
+            while (!ms_engine_cancelled(run->engine) &&
+                   (n = ms_batcher_pop(&run->batcher, run->batch_size, 1, run->batch)) > 0)
                 run_batch(pipe, n);
         }
     }
@@ -145,6 +150,8 @@ static ms_status drive(pipeline *pipe, size_t *indices)
 {
     ms_engine_state *run = pipe->run;
     for (;;) {
+        if (ms_engine_cancelled(run->engine))
+            return MS_ERR_CANCELLED;
         int all_loaded;
         size_t count = take_loaded(pipe, indices, &all_loaded);
         ms_status status = plan_loaded(pipe, indices, count);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "core/core_internal.h"
+#include "data/data_internal.h"
 #include "order_rules.h"
 #include "order_words.h"
 
@@ -60,10 +61,11 @@ ms_time_in_force ms_order_resting_time_in_force(ms_asset_class asset)
     return rules_for(asset)->resting;
 }
 
-/* Price units per dollar: cents from $1 up, 0.0001 below. */
+/* Price units per dollar: cents from $1 up, 0.0001 below (the stock tick,
+ * kept in one place: data/asset.c). */
 static double ticks_per_dollar(double price)
 {
-    return price >= 1.0 ? 100.0 : 10000.0;
+    return pow(10.0, ms_price_decimals(MS_ASSET_STOCK, price));
 }
 
 double ms_order_price_to_tick(ms_asset_class asset, double price, int direction)

@@ -77,6 +77,11 @@ void ms_quote_bytes(char *out, size_t capacity, const char *bytes, size_t len);
 typedef ms_status (*ms_text_writer)(FILE *f, const void *subject);
 ms_status ms_write_to_string(const char *what, ms_text_writer write, const void *subject, char **out);
 
+/* Writes `text` as lines of at most `width` columns, broken at spaces (a
+ * word longer than a line is cut): the first after `indent` spaces, the
+ * others after `hanging`. The text reports' 100-column layout. */
+void ms_write_wrapped(FILE *f, const char *text, int indent, int hanging, int width);
+
 /* ---- JSON text (json_text.c) --------------------------------------------- */
 
 /* jansson's json_t, declared here so that including this header does not

@@ -31,6 +31,7 @@ MS_API const char *ms_status_str(ms_status status)
     case MS_ERR_RATE_LIMIT: return "rate limited";
     case MS_ERR_BROKER: return "broker error";
     case MS_ERR_INTERNAL: return "internal error";
+    case MS_ERR_CANCELLED: return "cancelled";
     }
     return "unknown status";
 }

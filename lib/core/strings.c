@@ -1,5 +1,6 @@
 /* strings.c - the few string helpers C lacks (locale-independent), writing
- * a text into a malloc'ed string, and quoting outside bytes for messages. */
+ * a text into a malloc'ed string, wrapping it into lines, and quoting
+ * outside bytes for messages. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <locale.h>
@@ -95,4 +96,23 @@ bool ms_parse_double(const char *s, size_t len, double *out)
         return false;
     *out = value;
     return true;
+}
+
+void ms_write_wrapped(FILE *f, const char *text, int indent, int hanging, int width)
+{
+    for (int margin = indent; *text != '\0'; margin = hanging) {
+        size_t room = width > margin + 1 ? (size_t)(width - margin) : 1;
+        size_t take = strlen(text);
+        if (take > room) {
+            take = room;
+            while (take > 0 && text[take] != ' ')
+                take--;
+            if (take == 0)
+                take = room;
+        }
+        fprintf(f, "%*s%.*s\n", margin, "", (int)take, text);
+        text += take;
+        while (*text == ' ')
+            text++;
+    }
 }

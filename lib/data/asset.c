@@ -4,6 +4,7 @@
  * known crypto asset followed by USD).
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -60,4 +61,15 @@ MS_API void ms_symbol_canonical(const char *symbol, char out[MS_SYMBOL_CAPACITY]
         if (!crypto || (*c != '/' && *c != '-'))
             out[kept++] = (char)toupper((unsigned char)*c);
     out[kept] = '\0';
+}
+
+int ms_price_decimals(ms_asset_class asset_class, double price)
+{
+    if (asset_class != MS_ASSET_CRYPTO)
+        return fabs(price) >= 1.0 || !isfinite(price) ? 2 : 4;
+    if (!isfinite(price) || price == 0)
+        return 2;
+    /* six significant digits, from cents (a bitcoin) to 8 decimals (a meme coin) */
+    int decimals = 6 - ((int)floor(log10(fabs(price))) + 1);
+    return decimals < 2 ? 2 : decimals > 8 ? 8 : decimals;
 }

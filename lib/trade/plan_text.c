@@ -1,15 +1,26 @@
 /*
  * plan_text.c - a trade cycle for people: the plan (what the cycle saw and
  * each step with its reason) and the results (what each sent step got
- * back from the broker). Prices print with up to 10 significant digits,
- * enough for cents on stocks and for small crypto prices.
+ * back from the broker). Lines fit 100 columns (a step's order id and
+ * reason go on the line under it, long lines wrap) and prices print to
+ * the instrument's tick (ms_price_decimals); the JSON form has them exact.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "data/data_internal.h"
 #include "trade_internal.h"
+
+#define TEXT_WIDTH 100
+
+/* A price of `symbol` to its instrument's tick. */
+static int price_decimals(const char *symbol, double price)
+{
+    return ms_price_decimals(ms_symbol_asset_class(symbol), price);
+}
 
 static void write_order(FILE *f, const ms_trade_step *step)
 {
@@ -17,10 +28,12 @@ static void write_order(FILE *f, const ms_trade_step *step)
     if (step->type == MS_ORDER_MARKET)
         fprintf(f, "market");
     else
-        fprintf(f, "%s %.10g", ms_order_type_word(step->type), step->limit_price);
+        fprintf(f, "%s %.*f", ms_order_type_word(step->type),
+                price_decimals(step->symbol, step->limit_price), step->limit_price);
     if (isfinite(step->take_profit_limit))
-        fprintf(f, ", take profit %.10g", step->take_profit_limit);
-    fprintf(f, " (%s %s) %s", ms_order_class_word(step->order_class),
+        fprintf(f, ", take profit %.*f", price_decimals(step->symbol, step->take_profit_limit),
+                step->take_profit_limit);
+    fprintf(f, " (%s %s)\n         %s", ms_order_class_word(step->order_class),
             ms_time_in_force_word(step->time_in_force), step->client_order_id);
 }
 
@@ -37,7 +50,8 @@ static void write_step(FILE *f, const ms_trade_step *step)
         fprintf(f, "order %s (%s %s", step->order_id, ms_order_side_word(step->order.side),
                 ms_order_type_word(step->order.type));
         if (isfinite(step->order.limit_price))
-            fprintf(f, " %.10g", step->order.limit_price);
+            fprintf(f, " %.*f", price_decimals(step->symbol, step->order.limit_price),
+                    step->order.limit_price);
         fprintf(f, ")");
         break;
     case MS_TRADE_SKIP:
@@ -54,7 +68,23 @@ static void write_step(FILE *f, const ms_trade_step *step)
             fprintf(f, "%s %.10g", step->side > 0 ? "long" : "short", step->qty);
         break;
     }
-    fprintf(f, ": %s\n", step->reason);
+    fprintf(f, ": %s", step->reason);
+}
+
+/* A step's lines, each wrapped to the width under the step. */
+static void write_step_wrapped(FILE *f, const ms_trade_step *step)
+{
+    char text[2048] = "";
+    FILE *lines = fmemopen(text, sizeof text - 1, "w");
+    if (lines == NULL) {
+        write_step(f, step);
+        fputc('\n', f);
+        return;
+    }
+    write_step(lines, step);
+    fclose(lines);
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+        ms_write_wrapped(f, line, 0, 11, TEXT_WIDTH);
 }
 
 static void write_header(FILE *f, const ms_trade_summary *s)
@@ -85,7 +115,7 @@ static ms_status write_plan(FILE *f, const void *subject)
     fprintf(f, "\nplan (%zu step(s); new entries use %.2f of the buying power):\n",
             result->step_count, result->summary.planned_cost);
     for (size_t i = 0; i < result->step_count; i++)
-        write_step(f, &result->steps[i]);
+        write_step_wrapped(f, &result->steps[i]);
     return MS_OK;
 }
 
@@ -99,17 +129,17 @@ static void write_outcome(FILE *f, const ms_trade_step *step)
     const char *label = step->outcome == MS_TRADE_SENT ? "sent"
                         : step->outcome == MS_TRADE_EXISTING ? "already placed"
                         : step->outcome == MS_TRADE_FAILED ? "failed" : "not sent";
-    fprintf(f, "  %-14s %-6s %-10s ", label, ms_trade_action_name(step->action), step->symbol);
-    if (step->action == MS_TRADE_CANCEL)
-        fprintf(f, "order %s", step->order_id);
-    else
-        fprintf(f, "%s", step->client_order_id);
+    char line[1024];
+    int used = snprintf(line, sizeof line, "%-14s %-6s %-10s %s%s", label,
+                        ms_trade_action_name(step->action), step->symbol,
+                        step->action == MS_TRADE_CANCEL ? "order " : "",
+                        step->action == MS_TRADE_CANCEL ? step->order_id : step->client_order_id);
+    size_t at = used > 0 && (size_t)used < sizeof line ? (size_t)used : strlen(line);
     if (step->outcome == MS_TRADE_FAILED)
-        fprintf(f, ": %s\n", step->error);
+        snprintf(line + at, sizeof line - at, ": %s", step->error);
     else if (step->outcome != MS_TRADE_PENDING && step->action != MS_TRADE_CANCEL)
-        fprintf(f, " -> %s %s\n", step->order.id, step->order.status);
-    else
-        fprintf(f, "\n");
+        snprintf(line + at, sizeof line - at, " -> %s %s", step->order.id, step->order.status);
+    ms_write_wrapped(f, line, 2, 17, TEXT_WIDTH);
 }
 
 static ms_status write_results(FILE *f, const void *subject)

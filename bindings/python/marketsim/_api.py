@@ -80,6 +80,13 @@ class MetricsOptions(Structure):
                 ("risk_free", c_double), ("mar", c_double)]
 
 
+class AnalysisProgress(Structure):
+    """ms_analysis_progress: where a running analysis stands."""
+    _fields_ = [("running", c_int), ("symbols_total", c_size_t), ("symbols_done", c_size_t),
+                ("symbols_planned", c_size_t), ("contexts_planned", c_size_t),
+                ("contexts_done", c_size_t), ("elapsed", c_double), ("fraction", c_double)]
+
+
 class Metrics(Structure):
     _fields_ = [("sharpe", c_double), ("sortino", c_double), ("downside_risk", c_double),
                 ("max_drawdown", c_double), ("cumulative_return", c_double),
@@ -278,6 +285,8 @@ _declare("ms_bars_free", None, c_void_p)
 _declare("ms_analyzer_create", c_status, P(c_void_p), c_void_p, c_void_p, P(AnalyzerOptions))
 _declare("ms_analyzer_free", None, c_void_p)
 _declare("ms_analyzer_run", c_status, c_void_p, P(c_char_p), c_size_t, P(c_void_p))
+_declare("ms_analyzer_cancel", None, c_void_p)  # from another thread: the run returns -15
+_declare("ms_analyzer_progress", c_status, c_void_p, P(AnalysisProgress))
 _declare("ms_forecasts_create", c_status, P(c_void_p), c_size_t, P(c_int64), P(c_double),
          P(c_double), P(c_double), c_enum, c_char_p)
 _declare("ms_forecasts_load_csv", c_status, P(c_void_p), c_char_p, c_enum)

@@ -1,0 +1,64 @@
+/*
+ * stop.c - Ctrl-C and SIGTERM for the subcommands that run for long
+ * (`analyze`, `trade`, `backtest`, `forecast`). The first signal prints
+ * "stopping" and asks the run to stop: the flag below (read by `trade`
+ * between steps and cycles, and by the progress watcher, which cancels the
+ * analysis under way: progress.c), and the library's HTTP waits
+ * (ms_interrupt_requests). A second signal exits at once.
+ *
+ * Commands that write nothing that must be finished (`backtest`,
+ * `forecast`: their output is stdout and an HTML file written whole or not
+ * at all) stop at the first signal: there is nothing to wait for.
+ */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t stop_at_once = 0;
+
+/* A message from the handler: write(2) is async-signal-safe, stdio is
+ * not; a closed stderr leaves nothing to do. */
+static void say(const char *text, size_t length)
+{
+    if (write(STDERR_FILENO, text, length) < 0)
+        return;
+}
+
+/* Async-signal-safe only: write(2), _exit(2), flag stores. */
+static void on_signal(int signal_number)
+{
+    (void)signal_number; /* both signals stop alike */
+    static const char stopping[] = "\nmarketsim: stopping (Ctrl-C again to exit at once)\n";
+    static const char exiting[] = "\nmarketsim: stopping now\n";
+    if (stop_requested || stop_at_once) {
+        say(exiting, sizeof exiting - 1);
+        _exit(CLI_EXIT_STOPPED);
+    }
+    stop_requested = 1;
+    ms_interrupt_requests(1);
+    say(stopping, sizeof stopping - 1);
+}
+
+void cli_stop_install(bool at_once)
+{
+    stop_at_once = at_once;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+bool cli_stop_requested(void)
+{
+    return stop_requested != 0;
+}
+
+const volatile sig_atomic_t *cli_stop_flag(void)
+{
+    return &stop_requested;
+}

@@ -1,0 +1,128 @@
+/*
+ * test_analyzer_cancel.c - ms_analyzer_cancel and ms_analyzer_progress: a
+ * cancelled run returns MS_ERR_CANCELLED and no report (never a partial
+ * one), the request is cleared for the next run, a cancel from another
+ * thread stops a long run early, and the progress of a finished run is
+ * whole.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "marketsim/marketsim.h"
+
+typedef struct fixture {
+    ms_source *source;
+    ms_model *model;
+    ms_analyzer *analyzer;
+    char names[100][8];
+    const char *symbols[100];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_int_equal(ms_source_open(&f->source, "synthetic:seed=3,bars=2000", NULL), MS_OK);
+    assert_int_equal(ms_model_open(&f->model, "baseline", NULL), MS_OK);
+    ms_analyzer_options options = MS_ANALYZER_OPTIONS_INIT;
+    options.parallel = 0;
+    options.cache = "off";
+    assert_int_equal(ms_analyzer_create(&f->analyzer, f->source, f->model, &options), MS_OK);
+    for (int i = 0; i < 100; i++) {
+        snprintf(f->names[i], sizeof f->names[i], "S%03d", i);
+        f->symbols[i] = f->names[i];
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    ms_analyzer_free(f->analyzer);
+    ms_model_free(f->model);
+    ms_source_free(f->source);
+    free(f);
+    return 0;
+}
+
+static void test_a_cancel_before_the_run_returns_cancelled_and_no_report(void **state)
+{
+    fixture *f = *state;
+    ms_report *report = (ms_report *)f; /* must be reset */
+    ms_analyzer_cancel(f->analyzer);
+    assert_int_equal(ms_analyzer_run(f->analyzer, f->symbols, 2, &report), MS_ERR_CANCELLED);
+    assert_null(report);
+    assert_string_equal(ms_status_str(MS_ERR_CANCELLED), "cancelled");
+    /* the request was consumed: the next run is whole */
+    assert_int_equal(ms_analyzer_run(f->analyzer, f->symbols, 2, &report), MS_OK);
+    assert_int_equal(ms_report_symbol_count(report), 2);
+    ms_report_free(report);
+}
+
+static void *cancel_when_under_way(void *arg)
+{
+    fixture *f = arg;
+    ms_analysis_progress progress = { 0 };
+    for (int i = 0; i < 20000; i++) {
+        ms_analyzer_progress(f->analyzer, &progress);
+        if (progress.running && progress.symbols_done >= 2)
+            break;
+        struct timespec step = { 0, 1000 * 1000 };
+        nanosleep(&step, NULL);
+    }
+    ms_analyzer_cancel(f->analyzer);
+    return NULL;
+}
+
+static void test_a_cancel_from_another_thread_stops_the_run_early(void **state)
+{
+    fixture *f = *state;
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, cancel_when_under_way, f), 0);
+    ms_report *report = NULL;
+    ms_status status = ms_analyzer_run(f->analyzer, f->symbols, 100, &report);
+    pthread_join(thread, NULL);
+    assert_int_equal(status, MS_ERR_CANCELLED);
+    assert_null(report);
+    ms_analysis_progress progress;
+    assert_int_equal(ms_analyzer_progress(f->analyzer, &progress), MS_OK);
+    assert_int_equal(progress.running, 0);
+    assert_int_equal(progress.symbols_total, 100);
+    assert_true(progress.symbols_done >= 2 && progress.symbols_done < 100);
+}
+
+static void test_progress_of_a_finished_run_is_whole(void **state)
+{
+    fixture *f = *state;
+    ms_report *report = NULL;
+    assert_int_equal(ms_analyzer_run(f->analyzer, f->symbols, 3, &report), MS_OK);
+    ms_analysis_progress progress;
+    assert_int_equal(ms_analyzer_progress(f->analyzer, &progress), MS_OK);
+    assert_int_equal(progress.symbols_done, 3);
+    assert_int_equal(progress.symbols_planned, 3);
+    assert_true(progress.contexts_planned > 0);
+    assert_int_equal(progress.contexts_done, progress.contexts_planned);
+    assert_true(progress.fraction > 0.999 && progress.fraction <= 1.0);
+    assert_true(progress.elapsed > 0);
+    assert_int_equal(ms_analyzer_progress(NULL, &progress), MS_ERR_INVALID_ARG);
+    ms_report_free(report);
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TEST(test_a_cancel_before_the_run_returns_cancelled_and_no_report),
+        TEST(test_a_cancel_from_another_thread_stops_the_run_early),
+        TEST(test_progress_of_a_finished_run_is_whole),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,64 @@
+/*
+ * test_cli_account.c - `marketsim account --broker sim:PATH`: after a
+ * trade cycle it shows the sim's cash, equity and the working orders the
+ * cycle placed, as text and as JSON, and reading it changes nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "support/cli_run.h"
+#include "support/trade_data.h"
+
+static void test_account_shows_the_orders_a_trade_placed(void **state)
+{
+    trade_market *m = *state;
+    cli_run_result r = cli_run(NULL, "trade", "--broker", m->broker_uri, "--symbols",
+                               "AAPL,BTCUSD,MSFT", "--simulations", "5", "--cache", "off", NULL);
+    assert_int_equal(r.exit_code, 0);
+    cli_run_release(&r);
+    r = cli_run(NULL, "account", "--broker", m->broker_uri, "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_error_t error;
+    json_t *root = json_loads(r.out, 0, &error);
+    assert_non_null(root);
+    assert_true(json_real_value(json_object_get(root, "cash")) > 0);
+    size_t orders = json_array_size(json_object_get(root, "orders"));
+    assert_true(orders >= 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(root, "orders"), 0), "status")), "new");
+    json_decref(root);
+    cli_run_release(&r);
+    r = cli_run(NULL, "account", "--broker", m->broker_uri, NULL);
+    assert_int_equal(r.exit_code, 0);
+    char expected[64];
+    snprintf(expected, sizeof expected, "working orders (%zu):", orders);
+    assert_non_null(strstr(r.out, expected));
+    assert_non_null(strstr(r.out, "cash $"));
+    cli_run_release(&r);
+}
+
+static void test_account_of_an_unknown_broker_is_an_error(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "account", "--broker", "nowhere:x", NULL);
+    assert_int_not_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.err, "marketsim account"));
+    cli_run_release(&r);
+}
+
+#define MARKET_TEST(name) \
+    cmocka_unit_test_setup_teardown(name, trade_market_setup, trade_market_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        MARKET_TEST(test_account_shows_the_orders_a_trade_placed),
+        MARKET_TEST(test_account_of_an_unknown_broker_is_an_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
