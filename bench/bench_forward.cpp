@@ -9,10 +9,15 @@
  * device in the same run (float32 and bfloat16 matmul; for int8 the
  * dynamic quantized Linear the model uses), and the speed-up over fp32.
  *
+ * Kronos ("kronos-mini", "kronos-small", "kronos-base": the Kronos section
+ * below) is timed on the CPU in fp32 through the port's predictor
+ * (ms_kronos_predict: one generated token per series), against the fp32
+ * peak.
+ *
  * Checkpoints are made once with ms_model_init_checkpoint under
  * build/bench/checkpoints/. Usage: bench_forward [--device cpu|cuda]
  * [--precision fp32|bf16|int8 (or --dtype float32|bfloat16), repeatable]
- * [--max-batch N] [tiny|small|base ...]
+ * [--max-batch N] [tiny|small|base|kronos-small ...]
  */
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -33,6 +38,8 @@
 
 #include "marketsim/marketsim.h"
 #include "model/checkpoint.h"
+#include "model/kronos/kronos_internal.h"
+#include "model/kronos_checkpoint.h"
 #include "model/toto/torch_compat.h"
 
 namespace {
@@ -252,7 +259,173 @@ void bench_preset(const std::string &preset, const std::vector<double> &peaks, c
     report_warmup(dir, std::min<size_t>(64, run.max_batch), run);
 }
 
+/* ---- Kronos ------------------------------------------------------------------ */
+
+/* Matrix-product FLOPs of one TransformerBlock over `length` tokens of
+ * width D with feed-forward width F: q, k, v and out projections, the full
+ * L x L score and value products (the causal mask skips none of them) and
+ * the SwiGLU feed-forward (w1, w3, w2). */
+double kronos_block_flops(double length, double D, double F)
+{
+    return 2 * length * 4 * D * D + 2 * 2 * length * length * D + 2 * length * 3 * D * F;
+}
+
+/* Matrix-product FLOPs of one series' horizon-1 forecast as the port
+ * computes it (per generated token): the tokenizer's encoder over the
+ * context (embed, n_enc_layers - 1 blocks, quant_embed), the model over the
+ * window (fusion, the blocks, proj_s1 of the last token), decode_s2 (the
+ * dependency layer's one query against the window's keys and values,
+ * proj_s2 of the last token) and the tokenizer's decoder over the window it
+ * decodes (post_quant_embed, n_dec_layers - 1 blocks, head). Embedding
+ * look-ups, norms and softmax are not counted. */
+double kronos_flops(const ms_kronos_tokenizer_config &t, const ms_kronos_model_config &m,
+                    double length)
+{
+    const double Dt = t.d_model, Ft = t.ff_dim, C = t.s1_bits + t.s2_bits, In = t.d_in;
+    const double D = m.d_model, F = m.ff_dim;
+    const double V1 = std::ldexp(1.0, m.s1_bits), V2 = std::ldexp(1.0, m.s2_bits);
+    double encoder = 2 * length * In * Dt + (t.n_enc_layers - 1) * kronos_block_flops(length, Dt, Ft) +
+                     2 * length * Dt * C;
+    double model = 2 * length * 2 * D * D + m.n_layers * kronos_block_flops(length, D, F) +
+                   2 * D * V1;
+    double dependency = 2 * D * D + 2 * 2 * length * D * D + 2 * 2 * length * D + 2 * D * D +
+                        2 * D * V2;
+    double decoder = 2 * length * C * Dt + (t.n_dec_layers - 1) * kronos_block_flops(length, Dt, Ft) +
+                     2 * length * Dt * In;
+    return encoder + model + dependency + decoder;
+}
+
+bool ensure_kronos_checkpoint(const std::string &preset, std::string &dir)
+{
+    dir = "build/bench/checkpoints/" + preset;
+    struct stat info;
+    if (stat((dir + "/model/model.safetensors").c_str(), &info) == 0)
+        return true;
+    std::printf("  writing a random %s pair to %s ...\n", preset.c_str(), dir.c_str());
+    if (ms_model_init_checkpoint(dir.c_str(), preset.c_str(), 1) != MS_OK) {
+        std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
+        return false;
+    }
+    return true;
+}
+
+/* `batch` series of kContext daily bars (a random walk from 100, spreads
+ * and volumes around it), one future day each, for the predictor. */
+struct kronos_input {
+    std::vector<double> columns[5];
+    std::vector<int64_t> timestamps, future;
+    std::vector<ms_kronos_bars> bars;
+    std::vector<float> out;
+
+    explicit kronos_input(size_t batch) : timestamps(kContext), future(1), bars(batch),
+                                          out(batch * MS_KRONOS_FEATURES)
+    {
+        uint64_t state = 88172645463325252ULL;
+        auto uniform = [&] {
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            return (double)(state >> 11) * 0x1.0p-53;
+        };
+        for (std::vector<double> &column : columns)
+            column.resize(batch * kContext);
+        for (size_t i = 0; i < batch * kContext; i++) {
+            double close = 100 * std::exp(0.02 * (uniform() - 0.5) * (double)(i % kContext + 1) /
+                                          std::sqrt((double)kContext));
+            columns[0][i] = close * (1 + 0.01 * (uniform() - 0.5));
+            columns[1][i] = std::max(columns[0][i], close) * (1 + 0.01 * uniform());
+            columns[2][i] = std::min(columns[0][i], close) * (1 - 0.01 * uniform());
+            columns[3][i] = close;
+            columns[4][i] = 1e6 * (0.5 + uniform());
+        }
+        const int64_t day = 86400, first = 1577923200;   /* 2020-01-02 */
+        for (size_t t = 0; t < kContext; t++)
+            timestamps[t] = first + (int64_t)t * day;
+        future[0] = first + (int64_t)kContext * day;
+        for (size_t b = 0; b < batch; b++) {
+            const size_t at = b * kContext;
+            bars[b] = ms_kronos_bars{ kContext, &columns[0][at], &columns[1][at], &columns[2][at],
+                                      &columns[3][at], &columns[4][at], nullptr,
+                                      timestamps.data(), future.data() };
+        }
+    }
+
+    /* Seconds of one greedy horizon-1 forecast of every series; NAN when it fails. */
+    double time_call(ms_kronos *kronos)
+    {
+        const ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 0 };
+        double start = seconds_now();
+        if (ms_kronos_predict(kronos, bars.data(), bars.size(), 1, kContext, 5.0, &greedy,
+                              out.data()) != MS_OK) {
+            std::fprintf(stderr, "bench_forward: %s\n", ms_last_error());
+            return NAN;
+        }
+        return seconds_now() - start;
+    }
+};
+
+/* Median seconds of a forecast over `batch` series after one untimed call:
+ * at least 2 runs, more while under 2 s in all (a Kronos-small batch of 64
+ * takes seconds on a few cores). */
+double time_kronos_batch(ms_kronos *kronos, size_t batch)
+{
+    kronos_input input(batch);
+    input.time_call(kronos);
+    std::vector<double> runs;
+    double budget_start = seconds_now();
+    while (runs.size() < 2 || (runs.size() < 30 && seconds_now() - budget_start < 2.0))
+        runs.push_back(input.time_call(kronos));
+    std::sort(runs.begin(), runs.end());
+    return runs[runs.size() / 2];
+}
+
+/* Batches 1, 8 and 64 (up to --max-batch) of a Kronos preset, fp32 on the
+ * CPU: forecasts/s and FLOP/s as a share of the fp32 GEMM peak. */
+void bench_kronos(const std::string &preset, double fp32_peak, const settings &run)
+{
+    if (run.cuda()) {
+        std::printf("\n%s: skipped: the Kronos port runs on the CPU only\n", preset.c_str());
+        return;
+    }
+    std::string dir;
+    ms_kronos_checkpoint *checkpoint = nullptr;
+    ms_kronos *kronos = nullptr;
+    double start = seconds_now();
+    if (!ensure_kronos_checkpoint(preset, dir) ||
+        ms_kronos_checkpoint_open_pair(&checkpoint, dir.c_str()) != MS_OK ||
+        ms_kronos_open(&kronos, checkpoint) != MS_OK) {
+        std::printf("\n%s: skipped: %s\n", preset.c_str(), ms_last_error());
+        ms_kronos_checkpoint_close(checkpoint);
+        return;
+    }
+    const ms_kronos_tokenizer_config tokenizer = *ms_kronos_checkpoint_tokenizer_config(checkpoint);
+    const ms_kronos_model_config model = *ms_kronos_checkpoint_model_config(checkpoint);
+    std::printf("\n%s: %zu parameters (tokenizer + model), d_model %d, %d layers; fp32 on the CPU "
+                "(load %.2f s), %.2f GFLOP per forecast\n  %5s %12s %12s %10s %9s\n",
+                preset.c_str(), ms_kronos_checkpoint_parameters(checkpoint), model.d_model,
+                model.n_layers, seconds_now() - start, kronos_flops(tokenizer, model, kContext) / 1e9,
+                "batch", "ms/call", "forecasts/s", run.flops_name(), "of peak");
+    ms_kronos_checkpoint_close(checkpoint);
+    for (size_t batch : { 1, 8, 64 }) {
+        if (batch > run.max_batch)
+            break;
+        double elapsed = time_kronos_batch(kronos, batch);
+        double flops = kronos_flops(tokenizer, model, kContext) * batch / elapsed;
+        std::printf("  %5zu %12.3f %12.2f %10.2f %8.1f%%\n", batch, elapsed * 1e3, batch / elapsed,
+                    flops / run.flops_unit(), 100.0 * flops / fp32_peak);
+    }
+    ms_kronos_free(kronos);
+}
+
 } // namespace
+
+/* The fp32 peak measured for the Toto tables, or measured now when the
+ * run's precisions left fp32 out. */
+double kronos_fp32_peak(const settings &run, const std::vector<double> &peaks)
+{
+    for (size_t p = 0; p < run.precisions.size(); p++)
+        if (run.precisions[p] == "fp32")
+            return peaks[p];
+    return gemm_peak_flops(run, "fp32");
+}
 
 /* --dtype is the older spelling: float32 is fp32, bfloat16 bf16. */
 std::string precision_argument(const std::string &flag, const std::string &value)
@@ -283,7 +456,7 @@ int main(int argc, char **argv)
         }
     }
     if (presets.empty())
-        presets = { "tiny", "small", "base" };
+        presets = { "tiny", "small", "base", "kronos-small" };
     if (run.precisions.empty())
         run.precisions = run.cuda() ? std::vector<std::string>{ "fp32", "bf16" }
                                     : std::vector<std::string>{ "fp32", "bf16", "int8" };
@@ -303,7 +476,11 @@ int main(int argc, char **argv)
                     run.cuda() ? "8192^3" : "2048^3", peaks.back() / run.flops_unit(),
                     run.flops_name());
     }
-    for (const std::string &preset : presets)
-        bench_preset(preset, peaks, run);
+    for (const std::string &preset : presets) {
+        if (preset.rfind("kronos-", 0) == 0)
+            bench_kronos(preset, kronos_fp32_peak(run, peaks), run);
+        else
+            bench_preset(preset, peaks, run);
+    }
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * cmd_model.c - `marketsim model init` (random-weight Toto checkpoints for
- * benchmarks and tests) and `marketsim model info` (what a model is, its
+ * cmd_model.c - `marketsim model init` (random-weight Toto checkpoints and
+ * Kronos tokenizer + model pairs for benchmarks and tests) and `marketsim model info` (what a model is, its
  * size and how long it takes to load).
  */
 #include <getopt.h>
@@ -13,16 +13,20 @@
 #include "marketsim/marketsim.h"
 
 static const cli_usage usage = {
-    "usage: marketsim model init --config tiny|small|base|FILE.json --out DIR [--seed N]\n"
+    "usage: marketsim model init --config tiny|small|base|FILE.json|kronos-mini|kronos-small|\n"
+    "                                     kronos-base --out DIR [--seed N]\n"
     "       marketsim model info MODEL [--json] [model options]\n"
     "\n"
     "init  writes a Toto checkpoint (config.json + model.safetensors, the published\n"
     "      format) with random weights: for benchmarks and tests, not forecasts.\n"
     "      tiny = the reference fixture's sizes, small = about a quarter of base's\n"
     "      width, base = Toto-Open-Base-1.0's sizes (151M parameters, ~600 MB).\n"
+    "      kronos-mini|small|base = a Kronos pair of the published sizes (4.1M, 24.7M,\n"
+    "      102.3M parameters): DIR/tokenizer and DIR/model, each config.json +\n"
+    "      model.safetensors, as NeoQuasar publishes them.\n"
     "      DIR must not exist or be empty; both files appear together or not at all.\n"
-    "info  loads MODEL (baseline, toto or a checkpoint directory) and prints its\n"
-    "      kind, parameter count, configuration and load time.\n"
+    "info  loads MODEL (baseline, toto, a checkpoint directory or a Kronos pair) and\n"
+    "      prints its kind, parameter count, configuration and load time.\n"
     "\n",
     NULL,
 };
@@ -30,8 +34,8 @@ static const cli_usage usage = {
 enum { OPT_CONFIG = 256, OPT_OUT, OPT_SEED, OPT_JSON };
 
 static const cli_flag init_flags[] = {
-    { "config", required_argument, OPT_CONFIG, "tiny|small|base|FILE.json",
-      "the checkpoint's sizes: a preset or a config.json" },
+    { "config", required_argument, OPT_CONFIG, "PRESET|FILE.json",
+      "tiny, small, base, kronos-mini, kronos-small, kronos-base or a\nToto config.json" },
     { "out", required_argument, OPT_OUT, "DIR", "where to write the checkpoint" },
     { "seed", required_argument, OPT_SEED, "N", "the random weights' seed (default 0)" },
     CLI_HELP_FLAG,

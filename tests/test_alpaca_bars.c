@@ -2,8 +2,8 @@
  * pages followed and joined per symbol, `bars: null` and {}, crypto pairs,
  * the request's parameters, and the "alpaca:1Day" source with its on-disk
  * cache (kept apart per data URL, feed, adjustment and timeframe) and loads
- * from several threads (lib/broker/alpaca_bars.c, bar_cache.c,
- * alpaca_source.c). */
+ * from several threads, opened by URI through ms_source_open's scheme
+ * table (lib/broker/alpaca_bars.c, bar_cache.c, alpaca_source.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -370,6 +370,42 @@ static void test_cache_paths_differ_by_data_url_feed_and_timeframe(void **state)
     assert_non_null(strstr(paths[5], "/1Day-crypto-" MS_ALPACA_CRYPTO_LOCATION "/BTCUSD.csv"));
 }
 
+/* The URI alone opens the source through the data layer's scheme table, as
+ * --data and Python's Source do: keys, URL and cache from the environment. */
+static void test_source_open_opens_an_alpaca_uri_through_the_scheme_table(void **state)
+{
+    control("{\"generate_bars\": {\"AAPL\": {\"start\": \"2024-01-01\", \"days\": 6, \"price\": 100}}}");
+    setenv("APCA_API_DATA_URL", fake_alpaca_server->url, 1);
+    setenv("APCA_API_KEY_ID", FAKE_ALPACA_KEY_ID, 1);
+    setenv("APCA_API_SECRET_KEY", FAKE_ALPACA_SECRET, 1);
+    setenv("XDG_CACHE_HOME", *state, 1);
+    ms_source *source = NULL;
+    ms_status status = ms_source_open(&source, "Alpaca:1Day", NULL);
+    double first = 0, last = 0;
+    size_t len = 0;
+    if (status == MS_OK)
+        closes(source, "AAPL", &first, &last, &len);
+    ms_source_free(source);
+    unsetenv("APCA_API_DATA_URL");
+    unsetenv("APCA_API_KEY_ID");
+    unsetenv("APCA_API_SECRET_KEY");
+    unsetenv("XDG_CACHE_HOME");
+    assert_int_equal(status, MS_OK);
+    assert_int_equal(len, 6);
+    assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/stocks/bars"), 1);
+}
+
+static void test_source_open_passes_the_alpaca_timeframe_on_and_lists_the_scheme(void **state)
+{
+    (void)state;
+    ms_source *source = NULL;
+    assert_int_equal(ms_source_open(&source, "alpaca:2Day", NULL), MS_ERR_INVALID_ARG);
+    assert_null(source);
+    assert_non_null(strstr(ms_last_error(), "alpaca timeframe '2Day'"));
+    assert_int_equal(ms_source_open(&source, "ftp:x", NULL), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "alpaca[:TIMEFRAME])"));
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, temp_dir_teardown)
 
 int main(void)
@@ -390,6 +426,8 @@ int main(void)
         TEST(test_cache_paths_differ_by_data_url_feed_and_timeframe),
         TEST(test_loads_from_several_threads_each_get_their_symbol),
         TEST(test_source_is_named_after_its_timeframe_and_checks_it),
+        TEST(test_source_open_opens_an_alpaca_uri_through_the_scheme_table),
+        TEST(test_source_open_passes_the_alpaca_timeframe_on_and_lists_the_scheme),
     };
     return cmocka_run_group_tests_name("alpaca_bars", tests, fake_alpaca_group_setup, fake_alpaca_group_teardown);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "marketsim/model.h"
@@ -379,6 +380,25 @@ static void test_model_init_then_info_round_trips_a_tiny_checkpoint(void **state
     cli_run_release(&r);
 }
 
+static void test_model_init_writes_a_kronos_pair_in_the_published_layout(void **state)
+{
+    (void)state;
+    char out[sizeof directory + 16], file[sizeof directory + 64];
+    snprintf(out, sizeof out, "%s/kronos", directory);
+    cli_run_result r = cli_run(NULL, "model", "init", "--config", "kronos-tiny", "--out", out, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "kronos-tiny"));
+    cli_run_release(&r);
+    const char *const parts[] = { "tokenizer/config.json", "tokenizer/model.safetensors",
+                                  "model/config.json", "model/model.safetensors" };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        snprintf(file, sizeof file, "%s/%s", out, parts[i]);
+        struct stat info;
+        if (stat(file, &info) != 0 || info.st_size == 0)
+            fail_msg("%s is missing or empty", file);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_model_info_describes_baseline),
         cmocka_unit_test(test_model_init_rejects_unknown_preset),
         cmocka_unit_test(test_model_init_then_info_round_trips_a_tiny_checkpoint),
+        cmocka_unit_test(test_model_init_writes_a_kronos_pair_in_the_published_layout),
     };
     return cmocka_run_group_tests_name("cli_forecast", tests, make_directory, remove_directory);
 }

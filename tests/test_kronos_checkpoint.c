@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "core/core_internal.h"
+#include "marketsim/model.h"
 #include "model/checkpoint.h"
 #include "model/kronos_checkpoint.h"
 #include "support/temp_dir.h"
@@ -315,9 +316,11 @@ static double model_parameters(const char *preset)
 static void the_published_configs_imply_the_published_parameter_counts(void **state)
 {
     (void)state;
-    /* The official README: Kronos-mini 4.1M, Kronos-small 24.7M. */
+    /* The official README: Kronos-mini 4.1M, Kronos-small 24.7M, Kronos-base 102.3M. */
     assert_true(fabs(model_parameters("kronos-mini") - 4.1e6) < 0.05e6);
     assert_true(fabs(model_parameters("kronos-small") - 24.7e6) < 0.05e6);
+    /* The model card: Kronos-base 102.3M. */
+    assert_true(fabs(model_parameters("kronos-base") - 102.3e6) < 0.05e6);
     assert_int_equal(model_parameters("kronos-tiny"), 33664);
 }
 
@@ -358,6 +361,66 @@ static void a_random_pair_with_disagreeing_bit_widths_is_not_written(void **stat
     assert_int_not_equal(stat(path, &info), 0);
 }
 
+/* Every tensor `specs` lists has its spec's element count in the pair. */
+static size_t check_tensors(const ms_kronos_checkpoint *checkpoint, const ms_kronos_tensor_spec *specs,
+                            size_t count, bool tokenizer)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t elements = 0;
+        const float *data = tokenizer ? ms_kronos_tokenizer_weight(checkpoint, specs[i].name, &elements)
+                                      : ms_kronos_model_weight(checkpoint, specs[i].name, &elements);
+        if (data == NULL || elements != specs[i].elements)
+            fail_msg("%s: %zu values, expected %zu", specs[i].name, elements, specs[i].elements);
+        total += elements;
+    }
+    return total;
+}
+
+static void model_init_of_a_kronos_preset_writes_a_pair_the_loader_opens_with_its_shapes(void **state)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/mini", (const char *)*state);
+    assert_int_equal(ms_model_init_checkpoint(dir, "kronos-mini", 3), MS_OK);
+    ms_kronos_tokenizer_config tokenizer;
+    ms_kronos_model_config model;
+    assert_int_equal(ms_kronos_config_preset("kronos-mini", &tokenizer, &model), MS_OK);
+    ms_kronos_checkpoint *checkpoint = NULL;
+    assert_int_equal(ms_kronos_checkpoint_open_pair(&checkpoint, dir), MS_OK);
+    const ms_kronos_tokenizer_config *t = ms_kronos_checkpoint_tokenizer_config(checkpoint);
+    const ms_kronos_model_config *m = ms_kronos_checkpoint_model_config(checkpoint);
+    assert_int_equal(t->d_model, tokenizer.d_model);
+    assert_int_equal(t->n_enc_layers, tokenizer.n_enc_layers);
+    assert_int_equal(t->n_dec_layers, tokenizer.n_dec_layers);
+    assert_int_equal(m->d_model, model.d_model);
+    assert_int_equal(m->n_layers, model.n_layers);
+    assert_int_equal(m->n_heads, model.n_heads);
+    assert_int_equal(m->ff_dim, model.ff_dim);
+    assert_int_equal(m->s1_bits, model.s1_bits);
+    assert_int_equal(m->s2_bits, model.s2_bits);
+    ms_kronos_tensor_spec *specs = NULL;
+    size_t count = 0, total = 0;
+    assert_int_equal(ms_kronos_tokenizer_specs(&tokenizer, &specs, &count), MS_OK);
+    total += check_tensors(checkpoint, specs, count, true);
+    free(specs);
+    assert_int_equal(ms_kronos_model_specs(&model, &specs, &count), MS_OK);
+    total += check_tensors(checkpoint, specs, count, false);
+    free(specs);
+    assert_int_equal(ms_kronos_checkpoint_parameters(checkpoint), total);
+    ms_kronos_checkpoint_close(checkpoint);
+}
+
+static void model_init_names_an_unknown_kronos_preset(void **state)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/huge", (const char *)*state);
+    assert_int_equal(ms_model_init_checkpoint(dir, "kronos-huge", 3), MS_ERR_NOT_FOUND);
+    assert_non_null(strstr(ms_last_error(), "'kronos-huge'"));
+    assert_non_null(strstr(ms_last_error(), "kronos-base"));
+    struct stat info;
+    assert_int_not_equal(stat(dir, &info), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +444,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_name_is_found_in_the_hugging_face_cache,
                                         temp_dir_setup, temp_dir_teardown),
         cmocka_unit_test(the_published_configs_imply_the_published_parameter_counts),
+        cmocka_unit_test_setup_teardown(
+            model_init_of_a_kronos_preset_writes_a_pair_the_loader_opens_with_its_shapes,
+            temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(model_init_names_an_unknown_kronos_preset, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test_setup_teardown(a_random_pair_loads_with_the_configs_it_was_made_from,
                                         temp_dir_setup, temp_dir_teardown),
         cmocka_unit_test_setup_teardown(a_random_pair_with_disagreeing_bit_widths_is_not_written,

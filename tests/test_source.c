@@ -1,6 +1,6 @@
 /* test_source.c - data sources: URI parsing and normalisation, the
  * synthetic source, csv directories (file lookup, symbol mapping, path
- * safety) and concurrent loads. */
+ * safety), concurrent loads and the scheme table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,8 +111,15 @@ static void test_rejects_bad_synthetic_parameters(void **state)
 static void test_rejects_unknown_scheme_naming_it(void **state)
 {
     (void)state;
-    expect_open_error("alpaca:paper", MS_ERR_INVALID_ARG, "'alpaca'");
+    expect_open_error("ftp:host/daily", MS_ERR_INVALID_ARG, "unknown scheme 'ftp'");
     expect_open_error("/data/daily", MS_ERR_INVALID_ARG, "unknown scheme");
+}
+
+static void test_unknown_scheme_message_lists_the_known_ones(void **state)
+{
+    (void)state;
+    expect_open_error("ftp:host/daily", MS_ERR_INVALID_ARG, "(expected csv:DIR");
+    assert_non_null(strstr(ms_last_error(), "synthetic[:seed=N][,bars=N]"));
 }
 
 static void test_rejects_bad_source_options(void **state)
@@ -304,6 +311,49 @@ static void test_custom_source_loads_through_its_callback_and_frees_its_context(
     assert_int_equal(loads, -1);
 }
 
+/* The URI and text after the scheme a registered opener was last given. */
+static char opened_uri[64], opened_rest[64];
+static size_t opened_bars;
+
+static ms_status open_memo_scheme(ms_source **out, const char *uri, const char *rest,
+                                  const ms_source_options *opts)
+{
+    snprintf(opened_uri, sizeof opened_uri, "%s", uri);
+    snprintf(opened_rest, sizeof opened_rest, "%s", rest);
+    opened_bars = opts->synthetic_bars;
+    return ms_source_open_custom(out, uri, load_one_bar, NULL, NULL);
+}
+
+static void test_registered_scheme_opens_through_its_opener(void **state)
+{
+    (void)state;
+    assert_int_equal(ms_source_register_scheme("memo+test", "memo+test:NAME", open_memo_scheme),
+                     MS_OK);
+    ms_source *source = NULL;
+    ms_source_options opts = MS_SOURCE_OPTIONS_INIT;
+    assert_int_equal(ms_source_open(&source, "MEMO+test:day:one", &opts), MS_OK);
+    assert_string_equal(opened_uri, "MEMO+test:day:one");
+    assert_string_equal(opened_rest, "day:one");
+    assert_int_equal(opened_bars, 1000);
+    assert_string_equal(ms_source_uri(source), "MEMO+test:day:one");
+    ms_source_free(source);
+    expect_open_error("nothing:here", MS_ERR_INVALID_ARG, " or memo+test:NAME)");
+}
+
+static void test_register_scheme_refuses_bad_names_and_repeats(void **state)
+{
+    (void)state;
+    const char *const bad[] = { "", "9lives", "with space", "a:b",
+                                "a-name-of-thirty-two-characters!" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ms_source_register_scheme(bad[i], NULL, open_memo_scheme),
+                         MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_source_register_scheme("nofn", NULL, NULL), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_source_register_scheme("CSV", NULL, open_memo_scheme), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "'CSV' is already registered"));
+    ms_source_free(open_fixture_source());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +363,9 @@ int main(void)
         cmocka_unit_test(test_synthetic_source_loads_requested_length),
         cmocka_unit_test(test_rejects_bad_synthetic_parameters),
         cmocka_unit_test(test_rejects_unknown_scheme_naming_it),
+        cmocka_unit_test(test_unknown_scheme_message_lists_the_known_ones),
+        cmocka_unit_test(test_registered_scheme_opens_through_its_opener),
+        cmocka_unit_test(test_register_scheme_refuses_bad_names_and_repeats),
         cmocka_unit_test(test_rejects_bad_source_options),
         cmocka_unit_test(test_csv_uri_needs_an_existing_directory),
         cmocka_unit_test(test_csv_uri_drops_trailing_slashes),

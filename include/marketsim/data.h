@@ -167,7 +167,8 @@ typedef struct ms_source_options {
 #define MS_SOURCE_OPTIONS_INIT { MS_SOURCE_OPTIONS_VERSION, 0, MS_BARS_OPTIONS_INIT }
 
 /*
- * Opens a data source from a URI:
+ * Opens a data source from a URI "SCHEME[:REST]", the scheme matched
+ * case-insensitively against the scheme table (ms_source_register_scheme):
  *   "csv:DIR"               symbol X is DIR/X.csv (file name matched
  *                           case-insensitively; "BTC/USD" and "BTC-USD" map
  *                           to BTCUSD.csv)
@@ -175,11 +176,20 @@ typedef struct ms_source_options {
  *                           the built-in market: deterministic daily bars for
  *                           any symbol name per (seed, symbol); the default
  *                           source when uri is NULL or "".
- * `opts` NULL means MS_SOURCE_OPTIONS_INIT. On success *out owns the source
- * (free with ms_source_free).
- * Errors: MS_ERR_INVALID_ARG (NULL out, unknown scheme, bad parameters or
- * options version), MS_ERR_NOT_FOUND (the CSV directory does not exist),
- * MS_ERR_NOMEM.
+ *   "alpaca[:TIMEFRAME]"    Alpaca market data (broker.h,
+ *                           ms_source_open_alpaca with default broker
+ *                           options; TIMEFRAME defaults to 1Day), registered
+ *                           by the broker layer when the library is loaded.
+ *                           A program linking the static archive has it when
+ *                           it links the broker layer's market-data source
+ *                           (any call to ms_source_open_alpaca).
+ * `opts` NULL means MS_SOURCE_OPTIONS_INIT (it shapes csv: and synthetic:;
+ * another scheme's opener receives it resolved). On success *out owns the
+ * source (free with ms_source_free).
+ * Errors: MS_ERR_INVALID_ARG (NULL out, bad parameters or options version,
+ * an unknown scheme: the message lists the registered ones),
+ * MS_ERR_NOT_FOUND (the CSV directory does not exist), MS_ERR_NOMEM, and
+ * those of the scheme's opener (e.g. ms_source_open_alpaca's).
  */
 MS_API ms_status ms_source_open(ms_source **out, const char *uri,
                                 const ms_source_options *opts);
@@ -221,6 +231,30 @@ typedef ms_status (*ms_source_load_fn)(void *context, const char *symbol, ms_bar
  */
 MS_API ms_status ms_source_open_custom(ms_source **out, const char *uri, ms_source_load_fn load,
                                        void (*free_context)(void *context), void *context);
+
+/*
+ * The opener of a registered URI scheme: opens `uri` (whole, as given) into
+ * *out; `rest` is the text after the scheme's ':' ("" when there is none)
+ * and `opts` the caller's source options resolved (never NULL). It follows
+ * ms_source_open's contract (an error recorded with its message, *out
+ * untouched on failure) and may be called from several threads at once.
+ */
+typedef ms_status (*ms_source_scheme_open_fn)(ms_source **out, const char *uri, const char *rest,
+                                              const ms_source_options *opts);
+
+/*
+ * Adds scheme `scheme` to the table ms_source_open consults: how a layer
+ * above data (the broker layer's "alpaca") or an application makes its
+ * sources openable by URI, from the CLI's --data and Python alike. `shape`
+ * (copied; NULL: the scheme's name) is how the scheme's URIs look, listed in
+ * ms_source_open's unknown-scheme message (e.g. "alpaca[:TIMEFRAME]").
+ * Schemes are never removed; the table holds 16. Safe from any thread.
+ * Errors: MS_ERR_INVALID_ARG (NULL open; a name that is not a letter then
+ * letters, digits, '+', '-' or '.', under 32 characters; a scheme already
+ * registered, compared case-insensitively; a full table).
+ */
+MS_API ms_status ms_source_register_scheme(const char *scheme, const char *shape,
+                                           ms_source_scheme_open_fn open);
 
 /* ---- Forecasts of one symbol's bars (marketsim backtest) -------------------- */
 

@@ -213,7 +213,11 @@ MS_API ms_status ms_model_describe(const ms_model *model, char **out);
  * published format) with random weights, deterministic for `seed`: for
  * benchmarks and tests, not for forecasting. `config` is a preset ("tiny":
  * the reference fixture's sizes; "small": about a quarter of base's width;
- * "base": Toto-Open-Base-1.0's sizes) or the path of a config.json.
+ * "base": Toto-Open-Base-1.0's sizes) or the path of a config.json; or a
+ * Kronos preset ("kronos-mini", "kronos-small", "kronos-base": the
+ * published sizes; "kronos-tiny": the reference fixture's), which writes
+ * the published pair layout, DIR/tokenizer and DIR/model, each part
+ * appearing whole or not at all.
  * Creates `dir` if needed; it must not exist or be an empty directory (an
  * existing checkpoint is not replaced). The two files are written into a
  * staging directory next to `dir` and renamed onto it together: on any

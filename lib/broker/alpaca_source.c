@@ -3,7 +3,8 @@
  * analyses: a load reads the symbol's cached bars, fetches only what is
  * newer, rewrites the cache and returns the whole series. Loads may run on
  * several threads: each has its own connection and all share the handle's
- * rate limiter.
+ * rate limiter. The source registers its "alpaca" URI scheme with the data
+ * layer's scheme table, so ms_source_open opens it too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,4 +182,23 @@ MS_API ms_status ms_source_open_alpaca(ms_source **out, const char *timeframe,
     if (status != MS_OK)
         free_source(source);
     return status;
+}
+
+/* The "alpaca[:TIMEFRAME]" scheme's opener: default broker options, so keys
+ * and URLs come as ms_source_open_alpaca(out, timeframe, NULL) finds them. */
+static ms_status open_alpaca_scheme(ms_source **out, const char *uri, const char *rest,
+                                    const ms_source_options *opts)
+{
+    (void)uri;
+    (void)opts;
+    return ms_source_open_alpaca(out, rest, NULL);
+}
+
+/* The data layer cannot name the broker layer, so the broker adds its
+ * scheme when the library is loaded (before main, one thread). A failure
+ * can only be a bug in the table's size or the name. */
+__attribute__((constructor)) static void register_alpaca_scheme(void)
+{
+    if (ms_source_register_scheme("alpaca", "alpaca[:TIMEFRAME]", open_alpaca_scheme) != MS_OK)
+        MS_WARN("%s", ms_last_error());
 }

@@ -258,6 +258,21 @@ struct ms_source {
     void *custom_context;
 };
 
+/* The data layer's own schemes' openers (ms_source_scheme_open_fn), the
+ * first entries of the scheme table. */
+ms_status ms_source_open_synthetic_scheme(ms_source **out, const char *uri, const char *rest,
+                                          const ms_source_options *opts);
+ms_status ms_source_open_csv_scheme(ms_source **out, const char *uri, const char *rest,
+                                    const ms_source_options *opts);
+
+/* The opener of scheme `name` (len bytes, case-insensitive), or NULL when
+ * none is registered (source_schemes.c). */
+ms_source_scheme_open_fn ms_source_scheme_find(const char *name, size_t len);
+
+/* Writes the registered schemes' shapes into `out` for messages:
+ * "csv:DIR, synthetic[:seed=N][,bars=N] or alpaca[:TIMEFRAME]" (cut to size). */
+void ms_source_schemes_describe(char *out, size_t size);
+
 /* Loads `symbol` from a csv source's directory. Errors: MS_ERR_INVALID_ARG
  * (a symbol that could name a file outside the directory), MS_ERR_NOT_FOUND,
  * MS_ERR_IO, and those of ms_bars_load_csv. */

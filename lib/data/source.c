@@ -1,5 +1,7 @@
 /*
- * source.c - data sources named by URI: "csv:DIR" and the synthetic market
+ * source.c - data sources named by URI: ms_source_open finds the scheme's
+ * opener in the scheme table (source_schemes.c), and the data layer's own
+ * two are here: "csv:DIR" and the synthetic market
  * ("synthetic[:seed=N][,bars=N]", the default). A source is read-only once
  * open, so ms_source_load may run on many threads at once.
  */
@@ -13,7 +15,6 @@
 #include "data_internal.h"
 
 #define DEFAULT_SYNTHETIC_BARS 1000
-#define URI_SHAPES "csv:DIR or synthetic[:seed=N][,bars=N]"
 
 static ms_status resolve_options(const ms_source_options *opts, ms_source_options *out)
 {
@@ -136,20 +137,36 @@ static ms_status open_csv(ms_source *source, const char *directory)
     return MS_OK;
 }
 
-/* Dispatches on the scheme, matched case-insensitively. */
-static ms_status open_uri(ms_source *source, const char *uri)
+/* A built-in source of `opts`, opened by `open_kind` from `rest`. */
+static ms_status open_builtin(ms_source **out, const char *rest, const ms_source_options *opts,
+                              ms_status (*open_kind)(ms_source *, const char *))
 {
-    const char *colon = strchr(uri, ':');
-    size_t scheme_len = colon != NULL ? (size_t)(colon - uri) : strlen(uri);
-    const char *rest = colon != NULL ? colon + 1 : "";
-    if (scheme_len == 0 && colon == NULL)
-        return open_synthetic(source, "");
-    if (scheme_len == 9 && strncasecmp(uri, "synthetic", 9) == 0)
-        return open_synthetic(source, rest);
-    if (scheme_len == 3 && strncasecmp(uri, "csv", 3) == 0)
-        return open_csv(source, rest);
-    return ms_error(MS_ERR_INVALID_ARG, "data source '%s': unknown scheme '%.*s' (expected "
-                    URI_SHAPES ")", uri, (int)scheme_len, uri);
+    ms_source *source = calloc(1, sizeof *source);
+    if (source == NULL)
+        return ms_error(MS_ERR_NOMEM, "ms_source_open: out of memory");
+    source->synthetic_bars = opts->synthetic_bars;
+    source->bars_options = opts->bars;
+    ms_status status = open_kind(source, rest);
+    if (status != MS_OK) {
+        ms_source_free(source);
+        return status;
+    }
+    *out = source;
+    return MS_OK;
+}
+
+ms_status ms_source_open_synthetic_scheme(ms_source **out, const char *uri, const char *rest,
+                                          const ms_source_options *opts)
+{
+    (void)uri;
+    return open_builtin(out, rest, opts, open_synthetic);
+}
+
+ms_status ms_source_open_csv_scheme(ms_source **out, const char *uri, const char *rest,
+                                    const ms_source_options *opts)
+{
+    (void)uri;
+    return open_builtin(out, rest, opts, open_csv);
 }
 
 MS_API ms_status ms_source_open(ms_source **out, const char *uri,
@@ -157,22 +174,23 @@ MS_API ms_status ms_source_open(ms_source **out, const char *uri,
 {
     if (out == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_source_open: out is NULL");
+    *out = NULL;
     ms_source_options resolved;
     ms_status status = resolve_options(opts, &resolved);
     if (status != MS_OK)
         return status;
-    ms_source *source = calloc(1, sizeof *source);
-    if (source == NULL)
-        return ms_error(MS_ERR_NOMEM, "ms_source_open: out of memory");
-    source->synthetic_bars = resolved.synthetic_bars;
-    source->bars_options = resolved.bars;
-    status = open_uri(source, uri != NULL ? uri : "");
-    if (status != MS_OK) {
-        ms_source_free(source);
-        return status;
+    if (uri == NULL || *uri == '\0')
+        return ms_source_open_synthetic_scheme(out, "", "", &resolved);
+    const char *colon = strchr(uri, ':');
+    size_t scheme_len = colon != NULL ? (size_t)(colon - uri) : strlen(uri);
+    ms_source_scheme_open_fn open = ms_source_scheme_find(uri, scheme_len);
+    if (open == NULL) {
+        char known[512];
+        ms_source_schemes_describe(known, sizeof known);
+        return ms_error(MS_ERR_INVALID_ARG, "data source '%s': unknown scheme '%.*s' (expected %s)",
+                        uri, (int)scheme_len, uri, known);
     }
-    *out = source;
-    return MS_OK;
+    return open(out, uri, colon != NULL ? colon + 1 : "", &resolved);
 }
 
 MS_API ms_status ms_source_open_custom(ms_source **out, const char *uri, ms_source_load_fn load,

@@ -135,8 +135,8 @@ size_t ms_kronos_checkpoint_parameters(const ms_kronos_checkpoint *checkpoint);
 
 /* ---- Presets and random pairs (kronos_init.c) --------------------------------- */
 
-/* The configs of "kronos-tiny" (the fixture's), "kronos-mini" and
- * "kronos-small" (published). Errors: MS_ERR_NOT_FOUND. */
+/* The configs of "kronos-tiny" (the fixture's), "kronos-mini",
+ * "kronos-small" and "kronos-base" (published). Errors: MS_ERR_NOT_FOUND. */
 ms_status ms_kronos_config_preset(const char *name, ms_kronos_tokenizer_config *tokenizer,
                                   ms_kronos_model_config *model);
 

@@ -29,9 +29,11 @@ typedef struct preset {
     ms_kronos_model_config model;
 } preset;
 
-/* Published configs as tests/fixtures/kronos-tiny/README.md quotes them
- * (Kronos-base's is not quoted there, so it has no preset); "kronos-tiny"
- * is the fixture's. */
+/* Published configs as tests/fixtures/kronos-tiny/README.md quotes them;
+ * "kronos-tiny" is the fixture's. Kronos-base's sizes are its model card's
+ * (d_model 832, 12 layers, 16 heads, ff_dim 2048, 10 + 10 bits: 102.3M
+ * parameters, Kronos-Tokenizer-base's sizes as small's tokenizer); its
+ * dropouts, unused in eval mode, are small's. */
 static const preset presets[] = {
     { "kronos-tiny",
       { 6, 32, 4, 64, 3, 3, 4, 4, 4, 0.0, 0.0, 0.0, 0.05, 1.0, 1.1, 0.05 },
@@ -42,6 +44,9 @@ static const preset presets[] = {
     { "kronos-small",
       { 6, 256, 4, 512, 4, 4, 10, 10, 4, 0.0, 0.0, 0.0, 0.05, 1.0, 1.1, 0.05 },
       { 10, 10, 8, 512, 8, 1024, true, 0.25, 0.1, 0.25, 0.1 } },
+    { "kronos-base",
+      { 6, 256, 4, 512, 4, 4, 10, 10, 4, 0.0, 0.0, 0.0, 0.05, 1.0, 1.1, 0.05 },
+      { 10, 10, 12, 832, 16, 2048, true, 0.25, 0.1, 0.25, 0.1 } },
 };
 
 ms_status ms_kronos_config_preset(const char *name, ms_kronos_tokenizer_config *tokenizer,
@@ -54,7 +59,7 @@ ms_status ms_kronos_config_preset(const char *name, ms_kronos_tokenizer_config *
             return MS_OK;
         }
     return ms_error(MS_ERR_NOT_FOUND, "no Kronos config '%s' (kronos-tiny, kronos-mini, "
-                    "kronos-small)", name != NULL ? name : "(null)");
+                    "kronos-small, kronos-base)", name != NULL ? name : "(null)");
 }
 
 static bool ends_with(const char *text, const char *suffix)

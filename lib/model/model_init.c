@@ -1,15 +1,28 @@
-/* model_init.c - ms_model_init_checkpoint: random-weight Toto checkpoints
- * for `marketsim model init`, from a preset name or a config.json. */
+/* model_init.c - ms_model_init_checkpoint: random-weight checkpoints for
+ * `marketsim model init`: Toto's from a preset name or a config.json, and
+ * Kronos tokenizer + model pairs from a "kronos-*" preset. */
 #include <string.h>
 #include <sys/stat.h>
 
 #include "core/core_internal.h"
 #include "model/checkpoint.h"
+#include "model/kronos_checkpoint.h"
+
+/* DIR/tokenizer + DIR/model for a "kronos-*" preset. */
+static ms_status init_kronos(const char *dir, const char *config, uint64_t seed)
+{
+    ms_kronos_tokenizer_config tokenizer;
+    ms_kronos_model_config model;
+    ms_status status = ms_kronos_config_preset(config, &tokenizer, &model);
+    return status == MS_OK ? ms_kronos_checkpoint_init(dir, &tokenizer, &model, seed) : status;
+}
 
 MS_API ms_status ms_model_init_checkpoint(const char *dir, const char *config, uint64_t seed)
 {
     if (dir == NULL || *dir == '\0' || config == NULL || *config == '\0')
         return ms_error(MS_ERR_INVALID_ARG, "ms_model_init_checkpoint: a directory and a config are needed");
+    if (strncmp(config, "kronos-", 7) == 0)
+        return init_kronos(dir, config, seed);
     ms_toto_config settings;
     struct stat info;
     /* A name with a '/' or a ".json" ending is a file; anything else a preset. */

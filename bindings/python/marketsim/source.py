@@ -1,6 +1,6 @@
-"""Data sources (ms_source) opened from a URI the way the CLI opens
---data: "alpaca[:TIMEFRAME]" is the broker layer's market-data source,
-anything else ("synthetic[...]", "csv:DIR") goes to ms_source_open."""
+"""Data sources (ms_source) opened from a URI by the library's scheme
+table (ms_source_open), as the CLI opens --data: "csv:DIR",
+"synthetic[...]", "alpaca[:TIMEFRAME]"."""
 import ctypes
 
 from ._api import lib
@@ -17,11 +17,7 @@ class Source(Handle):
 
     def __init__(self, uri):
         handle = ctypes.c_void_p()
-        if uri == "alpaca" or uri.startswith("alpaca:"):
-            timeframe = uri.partition(":")[2] or "1Day"
-            check(lib.ms_source_open_alpaca(ctypes.byref(handle), timeframe.encode(), None))
-        else:
-            check(lib.ms_source_open(ctypes.byref(handle), uri.encode(), None))
+        check(lib.ms_source_open(ctypes.byref(handle), uri.encode(), None))
         super().__init__(handle)
 
     def timestamps(self, symbol):

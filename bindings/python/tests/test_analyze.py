@@ -134,6 +134,20 @@ def test_bad_data_uri_raises_invalid_argument():
     assert caught.value.status_name == "invalid argument"
 
 
+def test_unknown_data_scheme_message_lists_the_library_schemes():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.analyze(["AAPL"], data="ftp://prices")
+    for shape in ("csv:DIR", "synthetic[", "alpaca[:TIMEFRAME]"):
+        assert shape in caught.value.message
+
+
+def test_alpaca_uri_is_opened_by_the_library_with_its_timeframe_checked():
+    with pytest.raises(marketsim.Error) as caught:
+        marketsim.analyze(["AAPL"], data="alpaca:2Day")
+    assert caught.value.status_name == "invalid argument"
+    assert "alpaca timeframe '2Day'" in caught.value.message
+
+
 def test_missing_csv_directory_raises_not_found(tmp_path):
     with pytest.raises(marketsim.Error) as caught:
         marketsim.analyze(["AAPL"], data="csv:%s" % (tmp_path / "absent"))

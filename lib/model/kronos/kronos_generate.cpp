@@ -123,7 +123,7 @@ Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &
                              use_cache ? &cache : nullptr);
         at::Tensor s1_logits = out.first.select(1, -1);
         at::Tensor next_s1 = draw(s1_logits, sampling, generator);
-        at::Tensor s2_logits = decode_s2(net.model, out.second, next_s1).select(1, -1);
+        at::Tensor s2_logits = decode_s2_last(net.model, out.second, next_s1).select(1, -1);
         at::Tensor next_s2 = draw(s2_logits, sampling, generator);
         s1_all.select(1, current).copy_(next_s1.squeeze(-1));
         s2_all.select(1, current).copy_(next_s2.squeeze(-1));

@@ -287,7 +287,10 @@ std::pair<at::Tensor, at::Tensor> decode_s1_cached(const Model &m, const at::Ten
     at::Tensor context = rms_norm(x, m.norm);
     cache.context = cache.context.defined() ? at::cat({ cache.context, context }, 1) : context;
     cache.length += s1.size(1);
-    return { m.proj_s1(context), cache.context };
+    /* Generation reads the last token's logits only: projecting the whole
+     * first window (512 x V1 per row) would cost as much as a tenth of a
+     * block. */
+    return { m.proj_s1(context.narrow(1, -1, 1)), cache.context };
 }
 
 at::Tensor decode_s2(const Model &m, const at::Tensor &context, const at::Tensor &s1)
@@ -295,6 +298,14 @@ at::Tensor decode_s2(const Model &m, const at::Tensor &context, const at::Tensor
     at::Tensor sibling = at::embedding(m.emb_s1, s1);   /* no sqrt(d_model) here */
     at::Tensor attended = cross_attention(m.dependency, sibling, context);
     return m.proj_s2(rms_norm(context + attended, m.dependency_norm));
+}
+
+at::Tensor decode_s2_last(const Model &m, const at::Tensor &context, const at::Tensor &s1)
+{
+    at::Tensor sibling = at::embedding(m.emb_s1, s1);
+    at::Tensor attended = cross_attention(m.dependency, sibling, context);
+    at::Tensor last = context.narrow(1, -1, 1) + attended.narrow(1, -1, 1);
+    return m.proj_s2(rms_norm(last, m.dependency_norm));
 }
 
 at::Tensor sample_probabilities(const at::Tensor &raw, const ms_kronos_sampling &s)

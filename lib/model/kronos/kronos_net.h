@@ -97,8 +97,8 @@ struct Cache {
 };
 
 /* decode_s1 for the tokens at positions cache.length.. (s1, s2, stamp of
- * those tokens only), extending the cache: {s1_logits of the new tokens,
- * the context of every cached position}. Equal to decode_s1 over the whole
+ * those tokens only), extending the cache: {s1_logits of the LAST new
+ * token [R, 1, V1], the context of every cached position}. Equal to decode_s1 over the whole
  * window up to rounding. */
 std::pair<at::Tensor, at::Tensor> decode_s1_cached(const Model &model, const at::Tensor &s1,
                                                    const at::Tensor &s2, const at::Tensor &stamp,
@@ -106,6 +106,11 @@ std::pair<at::Tensor, at::Tensor> decode_s1_cached(const Model &model, const at:
 
 /* Kronos.decode_s2 (eval: non-causal cross-attention): [R, L, V2]. */
 at::Tensor decode_s2(const Model &model, const at::Tensor &context, const at::Tensor &s1);
+
+/* decode_s2 of s1 [R, 1] for the last position of the context only:
+ * [R, 1, V2], what generation reads (the dependency layer still attends
+ * over the whole context). */
+at::Tensor decode_s2_last(const Model &model, const at::Tensor &context, const at::Tensor &s1);
 
 /* sample_from_logits' filter: probabilities [R, V] (0 where removed). */
 at::Tensor sample_probabilities(const at::Tensor &logits, const ms_kronos_sampling &sampling);
