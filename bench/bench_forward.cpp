@@ -8,6 +8,8 @@
  * as a share of the same precision's GEMM peak libtorch reaches on the same
  * device in the same run (float32 and bfloat16 matmul; for int8 the
  * dynamic quantized Linear the model uses), and the speed-up over fp32.
+ * The precisions are timed interleaved, round by round, so that their
+ * ratios hold on a shared machine (bench_precisions).
  *
  * Kronos ("kronos-mini", "kronos-small", "kronos-base": the Kronos section
  * below) is timed on the CPU in fp32 through the port's predictor
@@ -17,7 +19,8 @@
  * Checkpoints are made once with ms_model_init_checkpoint under
  * build/bench/checkpoints/. Usage: bench_forward [--device cpu|cuda]
  * [--precision fp32|bf16|int8 (or --dtype float32|bfloat16), repeatable]
- * [--max-batch N] [tiny|small|base|kronos-small ...]
+ * [--max-batch N | --batch N (that size only)] [--rounds N (default 5)]
+ * [tiny|small|base|kronos-small ...]
  */
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -50,7 +53,8 @@ constexpr size_t kContext = 512;
 struct settings {
     const char *device = "cpu";
     std::vector<std::string> precisions;  /* empty: every precision the device serves */
-    size_t max_batch = 64;
+    size_t min_batch = 1, max_batch = 64;  /* batch sizes min, 2 min, ... up to max */
+    size_t rounds = 5;                     /* interleaved rounds per batch size, at least */
 
     bool cuda() const { return std::strcmp(device, "cuda") == 0; }
     /* FLOP/s are shown in TFLOP/s on a GPU, GFLOP/s on the CPU. */
@@ -199,45 +203,65 @@ void report_warmup(const std::string &dir, size_t batch, const settings &run)
                 steady * 1e3);
 }
 
-/* Median seconds of one forecast over `batch` contexts, after one untimed call. */
-double time_batch(ms_model *model, size_t batch)
+/* The median of `values` (sorted in place). */
+double median(std::vector<double> values)
 {
-    batch_input input(batch);
-    input.time_call(model);
-    std::vector<double> runs;
-    double budget_start = seconds_now();
-    while (runs.size() < 3 || (runs.size() < 30 && seconds_now() - budget_start < 2.0))
-        runs.push_back(input.time_call(model));
-    std::sort(runs.begin(), runs.end());
-    return runs[runs.size() / 2];
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
 }
 
-/* One precision's table: each batch size's time, FLOP/s, share of that
- * precision's peak and speed-up over the first precision's times. */
-void bench_precision(const std::string &dir, const ms_toto_config &config, const settings &run,
-                     const std::string &precision, double peak, std::vector<double> &base_seconds)
+/*
+ * Every precision's table for one preset, measured interleaved: the models
+ * are open side by side and each round times one call per precision in
+ * turn, so a load change on a shared machine hits all of them alike. A
+ * precision's time is its median over the rounds; its speed-up over the
+ * first precision is the median of the per-round ratios. Rounds: at least
+ * run.rounds, more while under two seconds have passed (at most 30).
+ */
+void bench_precisions(const std::string &dir, const ms_toto_config &config, const settings &run,
+                      const std::vector<double> &peaks)
 {
-    ms_model *model = nullptr;
-    ms_model_options opts = run.model_options(precision);
-    double start = seconds_now();
-    if (ms_model_open(&model, dir.c_str(), &opts) != MS_OK) {
-        std::printf("  %s: skipped: %s\n", precision.c_str(), ms_last_error());
-        return;
+    std::vector<ms_model *> models;
+    std::vector<std::string> names;
+    std::vector<double> used_peaks;
+    for (size_t p = 0; p < run.precisions.size(); p++) {
+        ms_model *model = nullptr;
+        ms_model_options opts = run.model_options(run.precisions[p]);
+        double start = seconds_now();
+        if (ms_model_open(&model, dir.c_str(), &opts) != MS_OK) {
+            std::printf("  %s: skipped: %s\n", run.precisions[p].c_str(), ms_last_error());
+            continue;
+        }
+        std::printf("  %s loaded in %.2f s\n", run.precisions[p].c_str(), seconds_now() - start);
+        models.push_back(model);
+        names.push_back(run.precisions[p]);
+        used_peaks.push_back(peaks[p]);
     }
-    std::printf("  %s (load %.2f s)\n  %5s %12s %12s %10s %9s %9s\n", precision.c_str(),
-                seconds_now() - start, "batch", "ms/pass", "forecasts/s", run.flops_name(),
-                "of peak", "vs first");
-    bool first = base_seconds.empty();
-    for (size_t batch = 1, row = 0; batch <= run.max_batch; batch *= 2, row++) {
-        double elapsed = time_batch(model, batch);
-        if (first)
-            base_seconds.push_back(elapsed);
-        double flops = forward_flops(config, batch) / elapsed;
-        std::printf("  %5zu %12.3f %12.1f %10.2f %8.1f%% %8.2fx\n", batch, elapsed * 1e3,
-                    batch / elapsed, flops / run.flops_unit(), 100.0 * flops / peak,
-                    base_seconds[row] / elapsed);
+    for (size_t batch = run.min_batch; batch <= run.max_batch && !models.empty(); batch *= 2) {
+        batch_input input(batch);
+        for (ms_model *model : models)
+            input.time_call(model);
+        std::vector<std::vector<double>> seconds(models.size()), ratios(models.size());
+        double start = seconds_now();
+        for (size_t round = 0; round < run.rounds || (round < 30 && seconds_now() - start < 2.0);
+             round++)
+            for (size_t p = 0; p < models.size(); p++) {
+                seconds[p].push_back(input.time_call(models[p]));
+                ratios[p].push_back(seconds[0].back() / seconds[p].back());
+            }
+        std::printf("  batch %zu, %zu rounds interleaved\n  %-9s %12s %12s %10s %9s %14s\n",
+                    batch, seconds[0].size(), "precision", "ms/pass", "forecasts/s",
+                    run.flops_name(), "of peak", "speed-up");
+        for (size_t p = 0; p < models.size(); p++) {
+            double elapsed = median(seconds[p]);
+            double flops = forward_flops(config, batch) / elapsed;
+            std::printf("  %-9s %12.3f %12.1f %10.2f %8.1f%% %8.2fx %s\n", names[p].c_str(),
+                        elapsed * 1e3, batch / elapsed, flops / run.flops_unit(),
+                        100.0 * flops / used_peaks[p], median(ratios[p]), names[0].c_str());
+        }
     }
-    ms_model_free(model);
+    for (ms_model *model : models)
+        ms_model_free(model);
 }
 
 void bench_preset(const std::string &preset, const std::vector<double> &peaks, const settings &run)
@@ -253,9 +277,7 @@ void bench_preset(const std::string &preset, const std::vector<double> &peaks, c
     ms_toto_checkpoint_close(checkpoint);
     std::printf("\n%s: %zu parameters, patch %d, embed %d, %d layers\n", preset.c_str(),
                 parameters, config.patch_size, config.embed_dim, config.num_layers);
-    std::vector<double> base_seconds;
-    for (size_t p = 0; p < run.precisions.size(); p++)
-        bench_precision(dir, config, run, run.precisions[p], peaks[p], base_seconds);
+    bench_precisions(dir, config, run, peaks);
     report_warmup(dir, std::min<size_t>(64, run.max_batch), run);
 }
 
@@ -442,13 +464,17 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         std::string arg = argv[i];
         bool valued = arg == "--device" || arg == "--dtype" || arg == "--precision" ||
-                      arg == "--max-batch";
+                      arg == "--max-batch" || arg == "--batch" || arg == "--rounds";
         if (valued && i + 1 < argc) {
             const char *value = argv[++i];
             if (arg == "--device")
                 run.device = value;
             else if (arg == "--max-batch")
                 run.max_batch = std::max(1L, std::strtol(value, nullptr, 10));
+            else if (arg == "--batch")
+                run.min_batch = run.max_batch = std::max(1L, std::strtol(value, nullptr, 10));
+            else if (arg == "--rounds")
+                run.rounds = std::max(1L, std::strtol(value, nullptr, 10));
             else
                 run.precisions.push_back(precision_argument(arg, value));
         } else {

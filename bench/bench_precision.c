@@ -1,23 +1,32 @@
 /*
- * bench_precision.c - how far bf16 and int8 move a Toto checkpoint's
- * forecasts and decisions from fp32, over the contexts an analysis uses.
+ * bench_precision.c - a Toto checkpoint in bf16 and int8 against fp32 over
+ * whole analyses: how much faster, and how far the forecasts and decisions
+ * move. Checkpoints: a preset (tiny, small, base) is made once with
+ * ms_model_init_checkpoint under build/bench/checkpoints/ (random weights),
+ * or a checkpoint directory. The forecast cache is off throughout, so
+ * every precision computes every forecast.
  *
- * Usage: bench_precision [tiny|small|base|CHECKPOINT_DIR [SYMBOLS [DATA_DIR]]]
- * (default base, 39 symbols: the first SYMBOLS files of DATA_DIR, default
- * ../shared/data/daily). Presets are made with ms_model_init_checkpoint
- * under build/bench/checkpoints/ (random weights).
+ * Usage: bench_precision [--accuracy] [--symbols N] [--chunk N] [--data DIR]
+ *                        [CHECKPOINT (default base)]
  *
- * 1. Forecast deviation: for each symbol, the percent changes of close,
- *    high and low at each of the newest simulations + eval_days origins
- *    (70 + 6, contexts of up to 512 values, as the analysis plans them),
- *    horizon 1, the exact mean and the 10% / 90% quantiles. Per output:
- *    median, p95 and max of the relative error |x - x_fp32| / |x_fp32| and
- *    of the error in units of the context's scale, sqrt(var + 0.1), the
- *    units Toto computes in (relative errors explode near zero).
- * 2. Decisions: one analysis per precision (70 simulations x 6 days, the
- *    default strategies and ranking); the share of symbols whose best
- *    strategy and side agree with fp32's, and whether the picks are the
- *    same (symbol, strategy and side, in order).
+ * Speed (default; what `make bench` runs): an analysis of N (default 30)
+ * synthetic symbols x 70 simulations per precision, interleaved: the
+ * symbols go in chunks of --chunk (default 5), and each chunk is analysed
+ * in every precision in turn (the order rotating per chunk) before the
+ * next, so a load change on a shared machine hits the precisions alike.
+ * Reported: each precision's summed wall and inference seconds, the ratio
+ * of the sums and the median of the per-chunk ratios.
+ *
+ * --accuracy: the first N (default 39) symbols of DATA (default
+ * ../shared/data/daily). (1) Forecast deviation over every context the
+ * analysis plans (close, high and low at every origin the walk-forward
+ * uses, as its planner lists them), horizon 1: the exact mean and 10% / 90%
+ * quantiles; per output the median, p95 and max of the relative error
+ * |x - x_fp32| / |x_fp32| and of the error in units of the context's scale
+ * sqrt(var + 0.1), the units Toto computes in (relative errors explode near
+ * zero). (2) Decisions: one analysis of all N symbols per precision; the
+ * share of symbols whose best strategy and side agree with fp32's, and
+ * whether the picks are the same (symbol, strategy and side, in order).
  */
 #include <dirent.h>
 #include <math.h>
@@ -27,16 +36,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyze/analyze_internal.h"
 #include "marketsim/marketsim.h"
 
 #define MAX_SYMBOLS 64
-#define ORIGINS 76 /* simulations 70 + eval days 6 */
-#define CONTEXT 512
 #define PRECISIONS 3
 #define OUTPUTS 3
+#define SIMULATIONS 70
 
 static const char *const precisions[PRECISIONS] = { "fp32", "bf16", "int8" };
 static const char *const output_names[OUTPUTS] = { "mean", "quantile 0.1", "quantile 0.9" };
+
+typedef struct settings {
+    bool accuracy;
+    size_t symbols, chunk;
+    const char *data;
+    const char *checkpoint;
+} settings;
 
 static void die(const char *what)
 {
@@ -53,6 +69,12 @@ static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static double median(double *values, size_t n)
+{
+    qsort(values, n, sizeof *values, compare_doubles);
+    return values[n / 2];
 }
 
 static size_t list_symbols(const char *data, char names[MAX_SYMBOLS][32], size_t wanted)
@@ -86,11 +108,107 @@ static const char *checkpoint_dir(const char *name, char *buf, size_t size)
     return buf;
 }
 
-/* Every context of the analysis: values point into `changes`. */
+static ms_model *open_model(const char *dir, const char *precision)
+{
+    ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+    opts.precision = precision;
+    ms_model *model = NULL;
+    if (ms_model_open(&model, dir, &opts) != MS_OK)
+        die(precision);
+    return model;
+}
+
+static ms_analyzer_options analysis_options(void)
+{
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    opts.simulations = SIMULATIONS;
+    opts.cache = "off";
+    return opts;
+}
+
+static ms_report *analyze(ms_source *source, ms_model *model, const char *const *symbols,
+                          size_t n, double *seconds)
+{
+    ms_analyzer_options opts = analysis_options();
+    ms_analyzer *analyzer = NULL;
+    ms_report *report = NULL;
+    double start = ms_clock_seconds();
+    if (ms_analyzer_create(&analyzer, source, model, &opts) != MS_OK ||
+        ms_analyzer_run(analyzer, symbols, n, &report) != MS_OK)
+        die("analysis");
+    *seconds = ms_clock_seconds() - start;
+    ms_analyzer_free(analyzer);
+    if (ms_report_error_count(report) > 0)
+        fprintf(stderr, "bench_precision: %s: %s\n", ms_report_error(report, 0)->symbol,
+                ms_report_error(report, 0)->message);
+    return report;
+}
+
+/* ---- Speed ------------------------------------------------------------------ */
+
+static void run_speed(const settings *run, const char *dir)
+{
+    char names[MAX_SYMBOLS][16];
+    const char *symbols[MAX_SYMBOLS];
+    for (size_t s = 0; s < run->symbols; s++) {
+        snprintf(names[s], sizeof names[s], "SYN%02zu", s);
+        symbols[s] = names[s];
+    }
+    ms_source *source = NULL;
+    if (ms_source_open(&source, "synthetic:seed=7,bars=1000", NULL) != MS_OK)
+        die("synthetic source");
+    ms_model *models[PRECISIONS];
+    for (int p = 0; p < PRECISIONS; p++)
+        models[p] = open_model(dir, precisions[p]);
+    size_t chunks = (run->symbols + run->chunk - 1) / run->chunk;
+    printf("analysis speed: checkpoint %s, %zu synthetic symbols x %d simulations, forecast "
+           "cache off; %zu chunks of up to %zu symbols, each analysed in every precision in "
+           "turn\n", dir, run->symbols, SIMULATIONS, chunks, run->chunk);
+    double wall[PRECISIONS] = { 0 }, inference[PRECISIONS] = { 0 };
+    size_t computed[PRECISIONS] = { 0 };
+    double *ratios[PRECISIONS];
+    for (int p = 0; p < PRECISIONS; p++)
+        if ((ratios[p] = malloc(chunks * sizeof *ratios[p])) == NULL)
+            die("memory");
+    for (size_t c = 0; c < chunks; c++) {
+        size_t first = c * run->chunk;
+        size_t n = first + run->chunk <= run->symbols ? run->chunk : run->symbols - first;
+        double seconds[PRECISIONS];
+        for (int i = 0; i < PRECISIONS; i++) {
+            int p = (int)((i + c) % PRECISIONS);
+            ms_report *report = analyze(source, models[p], symbols + first, n, &seconds[p]);
+            wall[p] += seconds[p];
+            inference[p] += ms_report_timings(report)->inference;
+            computed[p] += ms_report_timings(report)->forecasts_computed;
+            ms_report_free(report);
+        }
+        printf("  chunk %zu (%s ..): fp32 %.1f s, bf16 %.1f s, int8 %.1f s\n", c, symbols[first],
+               seconds[0], seconds[1], seconds[2]);
+        fflush(stdout);
+        for (int p = 0; p < PRECISIONS; p++)
+            ratios[p][c] = seconds[0] / seconds[p];
+    }
+    printf("\n| precision | analysis wall (s) | inference (s) | forecasts computed | "
+           "speed-up vs fp32 (sums) | median of chunk speed-ups |\n|---|---|---|---|---|---|\n");
+    for (int p = 0; p < PRECISIONS; p++) {
+        printf("| %s | %.1f | %.1f | %zu | %.2fx | %.2fx |\n", precisions[p], wall[p],
+               inference[p], computed[p], wall[0] / wall[p], median(ratios[p], chunks));
+        free(ratios[p]);
+        ms_model_free(models[p]);
+    }
+    ms_source_free(source);
+}
+
+/* ---- Accuracy --------------------------------------------------------------- */
+
+/* Every context the analysis plans, pointing into the symbols' prepared
+ * contexts (kept until the end). */
 typedef struct contexts {
-    ms_series series[MAX_SYMBOLS * 3 * ORIGINS];
-    double scale[MAX_SYMBOLS * 3 * ORIGINS];
-    double *changes[MAX_SYMBOLS * 3];
+    ms_symbol_contexts *symbols;
+    ms_bars **bars;
+    size_t n_symbols;
+    ms_series *series;
+    double *scale;
     size_t count;
 } contexts;
 
@@ -104,37 +222,48 @@ static double context_scale(const double *values, size_t n)
     return sqrt(squares / (double)n + 0.1);
 }
 
-static void build_contexts(ms_source *source, char names[][32], size_t symbols, contexts *c)
+static void plan_contexts(ms_source *source, const char *const *names, size_t n, contexts *c)
 {
-    static const ms_column columns[3] = { MS_COL_CLOSE, MS_COL_HIGH, MS_COL_LOW };
-    c->count = 0;
-    for (size_t s = 0; s < symbols; s++) {
-        ms_bars *bars = NULL;
-        if (ms_source_load(source, names[s], &bars) != MS_OK)
+    ms_analyzer_options given = analysis_options(), opts;
+    if (ms_analyzer_options_copy_resolved(&given, &opts) != MS_OK)
+        die("options");
+    ms_request_list list = { 0 };
+    c->symbols = calloc(n, sizeof *c->symbols);
+    c->bars = calloc(n, sizeof *c->bars);
+    if (c->symbols == NULL || c->bars == NULL)
+        die("memory");
+    c->n_symbols = n;
+    for (size_t s = 0; s < n; s++)
+        if (ms_source_load(source, names[s], &c->bars[s]) != MS_OK ||
+            ms_symbol_contexts_prepare(&c->symbols[s], c->bars[s], &opts) != MS_OK ||
+            ms_plan_symbol(&list, (uint32_t)s, &c->symbols[s], &opts) != MS_OK)
             die(names[s]);
-        size_t n = ms_bars_len(bars);
-        for (int k = 0; k < 3; k++) {
-            const double *prices = ms_bars_column(bars, columns[k]);
-            double *changes = malloc(n * sizeof *changes);
-            if (changes == NULL)
-                die("memory");
-            changes[0] = NAN; /* never part of a context */
-            for (size_t j = 1; j < n; j++)
-                changes[j] = prices[j] / prices[j - 1] - 1.0;
-            c->changes[s * 3 + k] = changes;
-            for (size_t o = 0; o < ORIGINS && o + 2 < n; o++) {
-                size_t t = n - 1 - o, length = t < CONTEXT ? t : CONTEXT;
-                const double *values = changes + t + 1 - length;
-                c->scale[c->count] = context_scale(values, length);
-                c->series[c->count] = (ms_series){ values, length, 1, c->count };
-                c->count++;
-            }
-        }
-        ms_bars_free(bars);
+    c->count = list.count;
+    c->series = malloc(list.count * sizeof *c->series);
+    c->scale = malloc(list.count * sizeof *c->scale);
+    if (c->series == NULL || c->scale == NULL)
+        die("memory");
+    for (size_t i = 0; i < list.count; i++) {
+        const ms_context_request *r = &list.items[i];
+        c->series[i] = ms_symbol_context(&c->symbols[r->symbol], r->series, r->origin, &opts);
+        c->scale[i] = context_scale(c->series[i].values, c->series[i].length);
     }
+    ms_request_list_release(&list);
 }
 
-/* [OUTPUTS][count]: mean, q10, q90 of every context, and the seconds. */
+static void contexts_release(contexts *c)
+{
+    for (size_t s = 0; s < c->n_symbols; s++) {
+        ms_symbol_contexts_release(&c->symbols[s]);
+        ms_bars_free(c->bars[s]);
+    }
+    free(c->symbols);
+    free(c->bars);
+    free(c->series);
+    free(c->scale);
+}
+
+/* out [OUTPUTS][count]: mean, q10, q90 of every context; returns seconds. */
 static double forecast_all(ms_model *model, const contexts *c, double *out)
 {
     static const double levels[2] = { 0.1, 0.9 };
@@ -155,10 +284,11 @@ static double forecast_all(ms_model *model, const contexts *c, double *out)
     return seconds;
 }
 
-static void print_spread(const char *label, double *values, size_t n)
+/* " | median / p95 / max" of n values (sorted in place). */
+static void print_spread(double *values, size_t n)
 {
     qsort(values, n, sizeof *values, compare_doubles);
-    printf(" %s %.2e / %.2e / %.2e", label, values[n / 2], values[n * 95 / 100], values[n - 1]);
+    printf(" | %.2g / %.2g / %.2g", values[n / 2], values[n * 95 / 100], values[n - 1]);
 }
 
 static void report_deviation(const char *precision, const double *port, const double *ref,
@@ -175,38 +305,25 @@ static void report_deviation(const char *precision, const double *port, const do
             relative[i] = base > 0 ? error / base : error > 0 ? INFINITY : 0;
             units[i] = error / c->scale[i];
         }
-        printf("  %s %-12s", precision, output_names[k]);
-        print_spread("relative (median/p95/max)", relative, c->count);
-        print_spread("; context scales", units, c->count);
-        printf("\n");
+        printf("| %s | %s", precision, output_names[k]);
+        print_spread(relative, c->count);
+        print_spread(units, c->count);
+        printf(" |\n");
     }
     free(relative);
     free(units);
 }
 
-static ms_report *analyze(ms_source *source, ms_model *model, const char *const *symbols,
-                          size_t n, double *seconds)
-{
-    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
-    opts.simulations = 70;
-    ms_analyzer *analyzer = NULL;
-    ms_report *report = NULL;
-    double start = ms_clock_seconds();
-    if (ms_analyzer_create(&analyzer, source, model, &opts) != MS_OK ||
-        ms_analyzer_run(analyzer, symbols, n, &report) != MS_OK)
-        die("analysis");
-    *seconds = ms_clock_seconds() - start;
-    ms_analyzer_free(analyzer);
-    return report;
-}
-
 static void report_decisions(const char *precision, const ms_report *fp32, const ms_report *port)
 {
     size_t agree = 0, n = ms_report_symbol_count(fp32);
-    for (size_t i = 0; i < n && i < ms_report_symbol_count(port); i++) {
-        const ms_symbol_report *a = ms_report_symbol(fp32, i), *b = ms_report_symbol(port, i);
-        agree += strcmp(a->symbol, b->symbol) == 0 && a->best_strategy == b->best_strategy &&
-                 a->side == b->side;
+    for (size_t i = 0; i < n; i++) {
+        const ms_symbol_report *a = ms_report_symbol(fp32, i);
+        for (size_t j = 0; j < ms_report_symbol_count(port); j++) {
+            const ms_symbol_report *b = ms_report_symbol(port, j);
+            if (strcmp(a->symbol, b->symbol) == 0)
+                agree += a->best_strategy == b->best_strategy && a->side == b->side;
+        }
     }
     bool same_picks = ms_report_pick_count(fp32) == ms_report_pick_count(port);
     for (size_t i = 0; same_picks && i < ms_report_pick_count(fp32); i++) {
@@ -214,64 +331,86 @@ static void report_decisions(const char *precision, const ms_report *fp32, const
         same_picks = strcmp(a->symbol, b->symbol) == 0 && a->strategy == b->strategy &&
                      a->side == b->side;
     }
-    printf("  %s: best strategy and side as fp32 for %zu of %zu symbols (%.1f%%); picks %s "
-           "(%zu vs %zu)\n", precision, agree, n, n ? 100.0 * agree / n : 0.0,
-           same_picks ? "the same" : "differ", ms_report_pick_count(port),
-           ms_report_pick_count(fp32));
+    printf("| %s | %zu of %zu (%.1f%%) | %s (%zu vs %zu picks) |\n", precision, agree, n,
+           n ? 100.0 * agree / n : 0.0, same_picks ? "the same" : "differ",
+           ms_report_pick_count(port), ms_report_pick_count(fp32));
 }
 
-int main(int argc, char **argv)
+static void run_accuracy(const settings *run, const char *dir)
 {
-    char dir_buf[1024], names[MAX_SYMBOLS][32];
-    const char *dir = checkpoint_dir(argc > 1 ? argv[1] : "base", dir_buf, sizeof dir_buf);
-    size_t wanted = argc > 2 ? (size_t)atoi(argv[2]) : 39;
-    const char *data = argc > 3 ? argv[3] : "../shared/data/daily";
-    size_t symbols = list_symbols(data, names, wanted < MAX_SYMBOLS ? wanted : MAX_SYMBOLS);
-    if (symbols == 0) {
-        fprintf(stderr, "bench_precision: no CSV files in %s\n", data);
-        return 1;
+    char names[MAX_SYMBOLS][32];
+    size_t n = list_symbols(run->data, names, run->symbols);
+    if (n == 0) {
+        fprintf(stderr, "bench_precision: no CSV files in %s\n", run->data);
+        exit(1);
     }
-    const char *symbol_list[MAX_SYMBOLS];
-    for (size_t i = 0; i < symbols; i++)
-        symbol_list[i] = names[i];
+    const char *symbols[MAX_SYMBOLS];
+    for (size_t i = 0; i < n; i++)
+        symbols[i] = names[i];
     ms_source *source = NULL;
     char uri[1100];
-    snprintf(uri, sizeof uri, "csv:%s", data);
+    snprintf(uri, sizeof uri, "csv:%s", run->data);
     if (ms_source_open(&source, uri, NULL) != MS_OK)
         die("source");
-    static contexts c;
-    build_contexts(source, names, symbols, &c);
-    printf("checkpoint %s, %zu symbols (%s .. %s), %zu contexts (close, high, low x %d "
-           "origins), horizon 1\n", dir, symbols, names[0], names[symbols - 1], c.count, ORIGINS);
-
+    contexts c = { 0 };
+    plan_contexts(source, symbols, n, &c);
+    printf("accuracy: checkpoint %s, %zu symbols (%s .. %s), the %zu contexts their analysis "
+           "plans (close, high, low; %d simulations, walk-forward), horizon 1\n", dir, n,
+           names[0], names[n - 1], c.count, SIMULATIONS);
     double *outputs[PRECISIONS];
-    ms_report *reports[PRECISIONS] = { NULL };
+    ms_report *reports[PRECISIONS];
     for (int p = 0; p < PRECISIONS; p++) {
-        ms_model_options opts = MS_MODEL_OPTIONS_INIT;
-        opts.precision = precisions[p];
-        ms_model *model = NULL;
-        outputs[p] = malloc(OUTPUTS * c.count * sizeof(double));
-        if (outputs[p] == NULL || ms_model_open(&model, dir, &opts) != MS_OK)
-            die(precisions[p]);
+        ms_model *model = open_model(dir, precisions[p]);
+        if ((outputs[p] = malloc(OUTPUTS * c.count * sizeof(double))) == NULL)
+            die("memory");
         double forecast_seconds = forecast_all(model, &c, outputs[p]);
         double analysis_seconds = 0;
-        reports[p] = analyze(source, model, symbol_list, symbols, &analysis_seconds);
+        reports[p] = analyze(source, model, symbols, n, &analysis_seconds);
         printf("  %s: forecasts %.1f s, analysis %.1f s\n", precisions[p], forecast_seconds,
                analysis_seconds);
+        fflush(stdout);
         ms_model_free(model);
     }
-    printf("\nforecast deviation from fp32:\n");
+    printf("\n| precision | output | relative error (median / p95 / max) | error in context "
+           "scales (median / p95 / max) |\n|---|---|---|---|\n");
     for (int p = 1; p < PRECISIONS; p++)
         report_deviation(precisions[p], outputs[p], outputs[0], &c);
-    printf("\ndecisions against fp32's (%zu picks):\n", ms_report_pick_count(reports[0]));
+    printf("\n| precision | best strategy and side as fp32 | picks |\n|---|---|---|\n");
     for (int p = 1; p < PRECISIONS; p++)
         report_decisions(precisions[p], reports[0], reports[p]);
     for (int p = 0; p < PRECISIONS; p++) {
         free(outputs[p]);
         ms_report_free(reports[p]);
     }
-    for (size_t i = 0; i < symbols * 3; i++)
-        free(c.changes[i]);
+    contexts_release(&c);
     ms_source_free(source);
+}
+
+int main(int argc, char **argv)
+{
+    settings run = { false, 0, 5, "../shared/data/daily", "base" };
+    for (int i = 1; i < argc; i++) {
+        bool valued = i + 1 < argc;
+        if (strcmp(argv[i], "--accuracy") == 0)
+            run.accuracy = true;
+        else if (strcmp(argv[i], "--symbols") == 0 && valued)
+            run.symbols = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--chunk") == 0 && valued)
+            run.chunk = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--data") == 0 && valued)
+            run.data = argv[++i];
+        else
+            run.checkpoint = argv[i];
+    }
+    if (run.symbols == 0 || run.symbols > MAX_SYMBOLS)
+        run.symbols = run.accuracy ? 39 : 30;
+    if (run.chunk == 0)
+        run.chunk = 5;
+    char dir_buf[1024];
+    const char *dir = checkpoint_dir(run.checkpoint, dir_buf, sizeof dir_buf);
+    if (run.accuracy)
+        run_accuracy(&run, dir);
+    else
+        run_speed(&run, dir);
     return 0;
 }
