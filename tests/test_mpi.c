@@ -66,7 +66,9 @@ static char *read_file(const char *path)
     return text;
 }
 
-/* The text without the lines that report timings. */
+/* The text without the lines that report timings: the text report's
+ * "timings (s): ..." and "total N s (...)" lines, the HTML's timings and
+ * its generation time. */
 static char *without_timing_lines(char *text)
 {
     char *out = calloc(1, strlen(text) + 1), *line = text, *end;
@@ -75,7 +77,9 @@ static char *without_timing_lines(char *text)
         end = end ? end + 1 : line + strlen(line);
         char saved = *end;
         *end = '\0';
-        if (strstr(line, "imings") == NULL)
+        bool timing = strstr(line, "imings") != NULL || strncmp(line, "total ", 6) == 0 ||
+                      strstr(line, "class=\"generated\"") != NULL;
+        if (!timing)
             strcat(out, line);
         *end = saved;
     }
