@@ -542,8 +542,10 @@ int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
                     const ms_analyzer_options *options, ms_source *source,
                     const char *const *symbols, size_t n, ms_report **out)
 {
+    /* "host, pid N" in a fixed 64-byte slot per rank: the host name is cut
+     * at 31 characters so the longest pid still fits. */
     char hosts_mine[64];
-    char host[48] = "";
+    char host[32] = "";
     gethostname(host, sizeof host - 1);
     snprintf(hosts_mine, sizeof hosts_mine, "%s, pid %ld", host, (long)getpid());
     char *hosts = malloc((size_t)job->size * 64);
