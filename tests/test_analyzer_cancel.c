@@ -21,7 +21,7 @@ typedef struct fixture {
     ms_source *source;
     ms_model *model;
     ms_analyzer *analyzer;
-    char names[100][8];
+    char names[100][16];
     const char *symbols[100];
 } fixture;
 
