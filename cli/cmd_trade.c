@@ -397,7 +397,7 @@ static int trade_with(trade_args *args, ms_broker *broker)
     ms_source *source = NULL;
     ms_model *model = NULL;
     int code = broker != NULL ? choose_data(args, broker) : CLI_EXIT_OK;
-    cli_mpi_share_text(&args->analysis.data);
+    char *shared_data = cli_mpi_share_text(&args->analysis.data);
     if (code == CLI_EXIT_OK && args->loop && cli_mpi_active())
         code = cli_usage_error("trade", "--loop runs in one process, not over MPI ranks");
     if (code == CLI_EXIT_OK)
@@ -407,6 +407,10 @@ static int trade_with(trade_args *args, ms_broker *broker)
                           : run_cycle(args, source, model, broker);
     ms_model_free(model);
     ms_source_free(source);
+    if (shared_data != NULL) {
+        args->analysis.data = NULL; /* it pointed at the shared copy */
+        free(shared_data);
+    }
     return code;
 }
 

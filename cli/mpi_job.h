@@ -23,7 +23,7 @@ typedef struct mpi_job {
 bool mpi_job_start(mpi_job *job);
 
 /* cli_mpi_share_text (mpi_shard.h). */
-void mpi_job_share_text(const char **text);
+char *mpi_job_share_text(const char **text);
 
 /* cli_mpi_analyze (mpi_shard.h). */
 int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,

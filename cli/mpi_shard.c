@@ -63,9 +63,10 @@ int cli_mpi_worker(void)
     return 0;
 }
 
-void cli_mpi_share_text(const char **text)
+char *cli_mpi_share_text(const char **text)
 {
     (void)text;
+    return NULL;
 }
 
 void cli_mpi_share_cores(ms_model_options *model, ms_analyzer_options *analysis)
@@ -118,10 +119,9 @@ int cli_mpi_worker(void)
     return job.started && job.rank != 0;
 }
 
-void cli_mpi_share_text(const char **text)
+char *cli_mpi_share_text(const char **text)
 {
-    if (job.started)
-        mpi_job_share_text(text);
+    return job.started ? mpi_job_share_text(text) : NULL;
 }
 
 /* Ranks on one node share its cores: without a binding, each takes

@@ -25,9 +25,10 @@ int cli_mpi_active(void);
 int cli_mpi_worker(void);
 
 /* Rank 0's *text on every rank (a string rank 0 chose, such as the data
- * source `trade` picks from its broker); a no-op outside an MPI job. The
- * copy lives until the process ends. */
-void cli_mpi_share_text(const char **text);
+ * source `trade` picks from its broker): *text then points at a malloc'ed
+ * copy, which is returned for the caller to free after its last use of
+ * *text. Outside an MPI job *text is left alone and NULL is returned. */
+char *cli_mpi_share_text(const char **text);
 
 /* The cores this rank may use: the node's, shared among its ranks there;
  * fills unset model threads and analysis workers with that share. */

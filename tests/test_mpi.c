@@ -47,10 +47,18 @@ static bool built_with_mpi(void)
 }
 
 /* mpirun as CI runs it: more ranks than cores, as root when root. */
+/* Under the sanitize build the ranks run without LeakSanitizer: Open MPI
+ * keeps MPI_Init's allocations to the end and dlcloses its components,
+ * so their leak reports cannot be told apart or suppressed by module. The
+ * same code paths of ours are leak-checked in one process (the other
+ * suites and make leakcheck). Elsewhere ASAN_OPTIONS means nothing. */
 static const char *mpirun(void)
 {
-    return geteuid() == 0 ? "mpirun --oversubscribe --bind-to none --allow-run-as-root"
-                          : "mpirun --oversubscribe --bind-to none";
+    return geteuid() == 0
+               ? "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" mpirun --oversubscribe "
+                 "--bind-to none --allow-run-as-root"
+               : "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" mpirun --oversubscribe "
+                 "--bind-to none";
 }
 
 static char *read_file(const char *path)
