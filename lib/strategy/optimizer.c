@@ -185,12 +185,14 @@ static void fill_path_day(path_day *day, const ms_bar_path *path, const double *
 /* The day's return at grid point (i, j) on one order of the extremes. */
 static inline double path_point(const path_day *day, size_t i, size_t j, double fee)
 {
+    /* A leg that is off has no fill table (fill_path_day skips it): read
+     * `from` only for a leg that is on. */
     double long_profit = 0.0, short_profit = 0.0;
-    int from = day->longs.from[j];
-    if (day->long_leg && from > 0)
+    int from = day->long_leg ? day->longs.from[j] : 0;
+    if (from > 0)
         long_profit = (day->longs.exit[from][i] - day->longs.entry[j]) - fee;
-    from = day->shorts.from[i];
-    if (day->short_leg && from > 0)
+    from = day->short_leg ? day->shorts.from[i] : 0;
+    if (from > 0)
         short_profit = -1.0 * (day->shorts.exit[from][j] - day->shorts.entry[i]) - fee;
     return long_profit + short_profit;
 }
