@@ -41,7 +41,7 @@ LEAKCHECK_RUNS = \
 .PHONY: leakcheck leakcheck-valgrind leakcheck-lsan
 leakcheck: all
 	@command -v valgrind >/dev/null || { echo "leakcheck needs valgrind (apt-get install valgrind)"; exit 1; }
-	@if valgrind --quiet $(CLI) --version >/dev/null 2>&1; then \
+	@if valgrind --quiet $(CLI) model info tests/fixtures/toto-tiny >/dev/null 2>&1; then \
 	    $(MAKE) --no-print-directory leakcheck-valgrind; \
 	else \
 	    echo "leakcheck: valgrind cannot start the CLI on this CPU (libhwy's start-up, see mk/leakcheck.mk): using LeakSanitizer"; \
