@@ -20,7 +20,8 @@ def activity_id(index, fill):
     """Alpaca's "<YYYYMMDDHHMMSSmmm>::<uuid>", the same on every request."""
     moment = parse_time(fill["time"])
     digits = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
-    return f"{digits}::{uuid.uuid5(uuid.NAMESPACE_URL, "%d:%s" % (index, fill["id"]))}"
+    key = "%d:%s" % (index, fill["id"])
+    return f"{digits}::{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
 
 
 def fill_activity(index, fill):
