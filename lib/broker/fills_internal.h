@@ -14,10 +14,10 @@
 /* Appends a copy of `fill`. Errors: MS_ERR_NOMEM. */
 ms_status ms_fills_append(ms_fills *fills, const ms_fill *fill);
 
-/* Writes the fills at or after `since` and, for a complete list, the
- * realised P&L per symbol, each line within 100 columns and indented by
- * `indent` spaces; "no fills" when there are none. */
-void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int indent);
+/* Writes the fills at or after `since` ("no fills" when there are none)
+ * and, with `realized`, the realised P&L per symbol (or that it is not
+ * known), each line within 100 columns and indented by `indent` spaces. */
+void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int indent, bool realized);
 
 /* The fills at or after `since` as a JSON array (ms_fills_to_json's
  * "fills"); NULL when memory runs out. */

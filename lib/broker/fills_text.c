@@ -72,7 +72,7 @@ static void write_realized(FILE *f, const ms_fills *fills, int64_t since, int in
     ms_write_wrapped(f, line, indent, indent + 2, TEXT_WIDTH);
 }
 
-void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int indent)
+void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int indent, bool realized)
 {
     size_t shown = 0;
     for (size_t i = 0; i < ms_fills_count(fills); i++)
@@ -82,7 +82,8 @@ void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int inde
         }
     if (shown == 0)
         fprintf(f, "%*sno fills\n", indent, "");
-    write_realized(f, fills, since, indent);
+    if (realized)
+        write_realized(f, fills, since, indent);
 }
 
 typedef struct text_subject {
@@ -97,7 +98,7 @@ static ms_status write_document(FILE *f, const void *subject)
     if (s->since > 0)
         ms_format_utc_time(s->since, when);
     fprintf(f, "fills since %s:\n", when);
-    ms_fills_write_text(f, s->fills, s->since, 2);
+    ms_fills_write_text(f, s->fills, s->since, 2, true);
     return MS_OK;
 }
 

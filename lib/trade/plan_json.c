@@ -3,7 +3,8 @@
  * of `marketsim trade --json` (docs/cli.md):
  *   {"version", "broker", "cycle_date", "clock", "account", "positions",
  *    "working_orders", "planned_cost", "executed", "stopped",
- *    "counts": {"sent", "existing", "failed"}, "steps": [...]}
+ *    "counts": {"sent", "existing", "failed"}, "steps": [...],
+ *    "previous_cycle", "fills_since_previous_cycle": [...]}
  * Each step: action, symbol, reason, and by action the order fields
  * (client_order_id, side, qty, type, time_in_force, order_class,
  * limit_price, take_profit), the order to cancel (order_id), the strategy
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "broker/fills_internal.h"
 #include "trade_internal.h"
 
 #define JSON_VERSION 1
@@ -119,6 +121,12 @@ MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **o
         failed = json_array_append_new(steps, step_object(&result->steps[i])) != 0;
     if (!failed)
         json_object_set_new(document, "steps", json_incref(steps));
+    if (!failed) {
+        json_object_set_new(document, "previous_cycle", iso_time(result->summary.previous_cycle));
+        json_object_set_new(document, "fills_since_previous_cycle",
+                            result->fills != NULL ? ms_fills_json_array(result->fills, 0)
+                                                  : json_null());
+    }
     *out = !failed ? json_dumps(document, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(steps);
     json_decref(document);
