@@ -28,9 +28,9 @@ static void write_fill(FILE *f, const ms_fill *fill, int indent)
     char when[MS_UTC_TIME_TEXT], line[512], pl[32] = "";
     minute_text(fill->time, when);
     if (isfinite(fill->realized_pl) && fill->realized_pl != 0)
-        snprintf(pl, sizeof pl, "P&L %+.2f", fill->realized_pl);
+        snprintf(pl, sizeof pl, "P&L %+.2f ", fill->realized_pl);
     int decimals = ms_price_decimals(ms_symbol_asset_class(fill->symbol), fill->price);
-    snprintf(line, sizeof line, "%s %-4s %10.10g %-9s @ %-12.*f %-14s %s%s", when,
+    snprintf(line, sizeof line, "%s %-4s %10.10g %-9s @ %-12.*f %s%s%s", when,
              fill->side > 0 ? "buy" : "sell", fill->qty, fill->symbol, decimals, fill->price, pl,
              *fill->client_order_id != '\0' ? fill->client_order_id : fill->order_id,
              fill->partial ? " (partial)" : "");
