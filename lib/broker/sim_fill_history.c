@@ -31,7 +31,7 @@ ms_status ms_sim_fills(void *state, int64_t after, ms_fills *out)
     ms_status status = MS_OK;
     for (size_t i = 0; i < sim->fill_count && status == MS_OK; i++) {
         const ms_order *order = &sim->orders[sim->fill_log[i]].order;
-        if (order->filled_at <= after && after > 0)
+        if (after > 0 && order->filled_at <= after)
             continue;
         ms_fill fill = { .side = order->side, .qty = order->filled_qty,
                          .price = order->filled_avg_price, .time = order->filled_at };
