@@ -207,6 +207,14 @@ static void test_fills_refuse_null_arguments_and_a_negative_time(void **state)
     assert_int_equal(ms_fills_count(NULL), 0);
     assert_null(ms_fills_at(NULL, 0));
     assert_true(isnan(ms_fills_realized_pl(NULL, 0, NULL)));
+    assert_false(ms_fills_complete(NULL));
+    char *text = NULL;
+    assert_int_equal(ms_fills_to_text(NULL, 0, &text), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_fills_to_json(NULL, 0, &text), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_broker_fills(broker, 0, &fills), MS_OK);
+    assert_int_equal(ms_fills_to_text(fills, 0, NULL), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_fills_to_json(fills, 0, NULL), MS_ERR_INVALID_ARG);
+    ms_fills_free(fills);
     ms_fills_free(NULL);
     ms_broker_free(broker);
 }
