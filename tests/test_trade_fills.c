@@ -4,7 +4,8 @@
  * on the simulated broker: the first places its entries on synthetic bars;
  * then one more day is added whose bar, made for the purpose, fills one
  * stock entry and its take profit; the second cycle's summary lists both
- * fills, and the account shows the take profit's gain.
+ * fills as ours (the second as the entry's take profit), and the account
+ * shows the take profit's gain.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,18 @@ static bool has_line_with(const char *text, const char *a, const char *b, const 
     return false;
 }
 
+/* `text` with every run of spaces and newlines made one space (malloc'ed). */
+static char *join_spaces(const char *text)
+{
+    char *joined = malloc(strlen(text) + 1), *to = joined;
+    assert_non_null(joined);
+    for (const char *c = text; *c != '\0'; c++)
+        if (!(*c == ' ' || *c == '\n') || (to > joined && to[-1] != ' '))
+            *to++ = *c == '\n' ? ' ' : *c;
+    *to = '\0';
+    return joined;
+}
+
 /* Runs the first cycle and adds the day that fills `e` and its take profit. */
 static void trade_then_fill(market *m, entry *e, bool json, cli_run_result *second)
 {
@@ -193,8 +206,16 @@ static void test_the_next_cycle_lists_a_take_profit_that_filled_in_between(void 
     snprintf(entry_price, sizeof entry_price, "@ %.2f", e.limit);
     snprintf(exit_price, sizeof exit_price, "@ %.2f", e.take_profit);
     const char *entry_side = e.side > 0 ? "buy " : "sell ", *exit_side = e.side > 0 ? "sell " : "buy ";
-    if (!has_line_with(r.out, entry_side, e.symbol, entry_price) ||
-        !has_line_with(r.out, exit_side, e.symbol, exit_price))
+    /* The note may wrap onto the next line: compared with spaces joined. */
+    char take_profit_of[96];
+    snprintf(take_profit_of, sizeof take_profit_of, "-%s-%s-entry)", e.symbol,
+             e.side > 0 ? "buy" : "sell");
+    char *joined = join_spaces(r.out);
+    bool named = strstr(joined, "(ours: take profit of ms-") != NULL &&
+                 strstr(joined, take_profit_of) != NULL;
+    free(joined);
+    if (!has_line_with(r.out, entry_side, entry_price, "(ours)") ||
+        !has_line_with(r.out, exit_side, exit_price, "(ours: take profit of") || !named)
         fail_msg("the fills of %s (%s, %s) are not in:\n%s", e.symbol, entry_price, exit_price,
                  r.out);
     cli_run_release(&r);
@@ -217,7 +238,11 @@ static void test_the_fills_since_the_previous_cycle_are_in_the_json(void **state
     size_t index;
     json_t *fill;
     json_array_foreach(fills, index, fill) {
+        const char *our_order = json_string_value(json_object_get(fill, "our_order"));
         exit_found |= strcmp(json_string_value(json_object_get(fill, "symbol")), e.symbol) == 0 &&
+                      json_is_true(json_object_get(fill, "ours")) &&
+                      json_is_true(json_object_get(fill, "take_profit")) && our_order != NULL &&
+                      strstr(our_order, "-entry") != NULL &&
                       strcmp(json_string_value(json_object_get(fill, "side")),
                              e.side > 0 ? "sell" : "buy") == 0 &&
                       fabs(json_number_value(json_object_get(fill, "price")) - e.take_profit) < 1e-9;

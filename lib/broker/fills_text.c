@@ -23,17 +23,19 @@ static void minute_text(int64_t time, char text[MS_UTC_TIME_TEXT])
     text[16] = '\0';
 }
 
-static void write_fill(FILE *f, const ms_fill *fill, int indent)
+static void write_fill(FILE *f, const ms_fill *fill, int indent, ms_fill_note note, void *context)
 {
-    char when[MS_UTC_TIME_TEXT], line[512], pl[32] = "";
+    char when[MS_UTC_TIME_TEXT], line[512], pl[32] = "", words[160] = "";
+    if (note != NULL)
+        note(context, fill, words, sizeof words);
     minute_text(fill->time, when);
     if (isfinite(fill->realized_pl) && fill->realized_pl != 0)
         snprintf(pl, sizeof pl, "P&L %+.2f ", fill->realized_pl);
     int decimals = ms_price_decimals(ms_symbol_asset_class(fill->symbol), fill->price);
-    snprintf(line, sizeof line, "%s %-4s %10.10g %-9s @ %-12.*f %s%s%s", when,
+    snprintf(line, sizeof line, "%s %-4s %10.10g %-9s @ %-12.*f %s%s%s%s%s", when,
              fill->side > 0 ? "buy" : "sell", fill->qty, fill->symbol, decimals, fill->price, pl,
              *fill->client_order_id != '\0' ? fill->client_order_id : fill->order_id,
-             fill->partial ? " (partial)" : "");
+             fill->partial ? " (partial)" : "", *words != '\0' ? " " : "", words);
     ms_write_wrapped(f, line, indent, indent + 17, TEXT_WIDTH);
 }
 
@@ -72,12 +74,13 @@ static void write_realized(FILE *f, const ms_fills *fills, int64_t since, int in
     ms_write_wrapped(f, line, indent, indent + 2, TEXT_WIDTH);
 }
 
-void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int indent, bool realized)
+void ms_fills_write_text(FILE *f, const ms_fills *fills, int64_t since, int indent, bool realized,
+                         ms_fill_note note, void *context)
 {
     size_t shown = 0;
     for (size_t i = 0; i < ms_fills_count(fills); i++)
         if (ms_fills_at(fills, i)->time >= since) {
-            write_fill(f, ms_fills_at(fills, i), indent);
+            write_fill(f, ms_fills_at(fills, i), indent, note, context);
             shown++;
         }
     if (shown == 0)
@@ -98,7 +101,7 @@ static ms_status write_document(FILE *f, const void *subject)
     if (s->since > 0)
         ms_format_utc_time(s->since, when);
     fprintf(f, "fills since %s:\n", when);
-    ms_fills_write_text(f, s->fills, s->since, 2, true);
+    ms_fills_write_text(f, s->fills, s->since, 2, true, NULL, NULL);
     return MS_OK;
 }
 

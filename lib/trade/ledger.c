@@ -383,3 +383,22 @@ ms_status ms_ledger_record_cycle(ms_ledger *ledger, int64_t time)
         sqlite3_bind_int64(statement, 1, time);
     return finish(ledger, statement, "recording the cycle");
 }
+
+bool ms_ledger_find_broker_id(ms_ledger *ledger, const char *broker_id, ms_ledger_order *out,
+                              bool *is_leg)
+{
+    if (*broker_id == '\0')
+        return false;
+    sqlite3_stmt *statement = prepare(ledger, "SELECT " ORDER_COLUMNS " FROM orders"
+                                              " WHERE broker_id = ?1 OR leg_id = ?1 LIMIT 1");
+    if (statement == NULL)
+        return false;
+    bind_text(statement, 1, broker_id);
+    bool found = sqlite3_step(statement) == SQLITE_ROW;
+    if (found) {
+        read_row(statement, out);
+        *is_leg = strcmp(out->leg_id, broker_id) == 0;
+    }
+    sqlite3_finalize(statement);
+    return found;
+}

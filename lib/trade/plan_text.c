@@ -102,6 +102,21 @@ static void write_header(FILE *f, const ms_trade_summary *s)
             s->positions, s->working_orders);
 }
 
+/* Whose a fill is: "(ours: take profit of ms-...)", "(ours)", "(not ours)". */
+static void note_owner(void *context, const ms_fill *fill, char *out, size_t size)
+{
+    ms_fill_owner owner;
+    ms_trade_fill_owner(context, fill, &owner);
+    if (!owner.ours)
+        snprintf(out, size, "(not ours)");
+    else if (owner.take_profit)
+        snprintf(out, size, "(ours: take profit of %s)", owner.client_order_id);
+    else if (strcmp(owner.client_order_id, fill->client_order_id) == 0)
+        snprintf(out, size, "(ours)");
+    else
+        snprintf(out, size, "(ours: %s)", owner.client_order_id);
+}
+
 /* What filled since the previous cycle, e.g. a take profit reached in
  * between; nothing for the first cycle. */
 static void write_fills(FILE *f, const ms_trade_result *result)
@@ -117,7 +132,7 @@ static void write_fills(FILE *f, const ms_trade_result *result)
     }
     fprintf(f, "fills since the previous cycle (%s): %zu\n", since, ms_fills_count(result->fills));
     if (ms_fills_count(result->fills) > 0)
-        ms_fills_write_text(f, result->fills, 0, 2, false);
+        ms_fills_write_text(f, result->fills, 0, 2, false, note_owner, result->ledger);
 }
 
 static ms_status to_text(const ms_trade_result *result, char **out, ms_text_writer write)

@@ -104,6 +104,15 @@ ms_status ms_plan_build(const ms_plan_inputs *in, ms_trade_result *result);
  * Errors: MS_ERR_IO (recording the cycle). */
 ms_status ms_trade_read_fills(ms_broker *broker, ms_trade_result *result);
 
+/* Whose a fill is, by its order's broker id in the ledger. */
+typedef struct ms_fill_owner {
+    bool ours;
+    bool take_profit;              /* the take-profit leg of one of our entries */
+    char client_order_id[64];      /* ours: our order (for a leg, its entry); "" otherwise */
+} ms_fill_owner;
+
+void ms_trade_fill_owner(ms_ledger *ledger, const ms_fill *fill, ms_fill_owner *out);
+
 /* ---- Results (result.c) -------------------------------------------------- */
 
 /* A new empty result; NULL when memory runs out. */
