@@ -111,28 +111,36 @@ static bool adds_up(const holdings *h, const ms_fill *last)
     return fabs(last->position_after - held) <= 1e-6 * fmax(1.0, fabs(held));
 }
 
+static bool listed(const char *const *symbols, size_t count, const char *symbol)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(symbols[i], symbol) == 0)
+            return true;
+    return false;
+}
+
 /* Calls `each` for every symbol whose fills do not add up to its
- * position: checked at each symbol's last fill, and for positions with
- * no fill at all. */
+ * position: checked at each symbol's last fill (walking back from the
+ * newest), and for positions with no fill at all. */
 static void for_each_mismatch(const holdings *h, void (*each)(void *context, const char *symbol),
                               void *context)
 {
-    size_t n = ms_fills_count(h->fills);
-    for (size_t i = 0; i < n; i++) {
+    size_t n = ms_fills_count(h->fills), seen = 0;
+    const char **symbols = calloc(n + 1, sizeof *symbols);
+    if (symbols == NULL)
+        return;
+    for (size_t i = n; i-- > 0;) {
         const ms_fill *fill = ms_fills_at(h->fills, i);
-        bool last = true;
-        for (size_t j = i + 1; j < n && last; j++)
-            last = strcmp(ms_fills_at(h->fills, j)->symbol, fill->symbol) != 0;
-        if (last && !adds_up(h, fill))
+        if (listed(symbols, seen, fill->symbol))
+            continue;
+        symbols[seen++] = fill->symbol;
+        if (!adds_up(h, fill))
             each(context, fill->symbol);
     }
-    for (size_t i = 0; i < h->position_count; i++) {
-        bool traded = false;
-        for (size_t j = 0; j < n && !traded; j++)
-            traded = strcmp(ms_fills_at(h->fills, j)->symbol, h->positions[i].symbol) == 0;
-        if (!traded)
+    for (size_t i = 0; i < h->position_count; i++)
+        if (!listed(symbols, seen, h->positions[i].symbol))
             each(context, h->positions[i].symbol);
-    }
+    free(symbols);
 }
 
 /* A number, or null where it is undefined (a market order's limit). */

@@ -3,7 +3,9 @@
  * server (tests/servers/fake_alpaca.py): the FILL account activities read
  * page after page with page_token, each field checked, partial fills and
  * short sales understood, `after` passed on, and a fill with a field
- * missing refused with the field named (lib/broker/alpaca_activities.c).
+ * missing refused with the field named (lib/broker/alpaca_activities.c);
+ * and `marketsim account` on them, which notes the positions its fills do
+ * not add up to.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,11 +13,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "marketsim/broker.h"
+#include "support/cli_run.h"
 #include "support/fake_alpaca.h"
 
 #define FILLS_PATH "/v2/account/activities/FILL"
@@ -180,6 +184,64 @@ static void test_an_unknown_side_is_refused(void **state)
     ms_broker_free(broker);
 }
 
+/* `marketsim account --broker alpaca` against the server: its keys and
+ * URLs from the environment the child inherits. */
+static cli_run_result run_account(bool json)
+{
+    setenv("APCA_API_KEY_ID", FAKE_ALPACA_KEY_ID, 1);
+    setenv("APCA_API_SECRET_KEY", FAKE_ALPACA_SECRET, 1);
+    setenv("APCA_API_BASE_URL", fake_alpaca_server->url, 1);
+    setenv("APCA_API_DATA_URL", fake_alpaca_server->url, 1);
+    unsetenv("MARKETSIM_LIVE_TRADING");
+    return cli_run(NULL, "account", "--broker", "alpaca", "--since", "2024-01-01",
+                   json ? "--json" : NULL, NULL); /* without --json the first NULL ends them */
+}
+
+static void test_account_flags_positions_its_fills_do_not_add_up_to(void **state)
+{
+    (void)state;
+    if (fake_alpaca_server == NULL)
+        skip();
+    /* MSFT held with no fill (a transfer in); AAPL filled with no position left. */
+    assert_true(fake_alpaca_control(fake_alpaca_server, "{\"cash\": 100000, \"seed_position\": "
+                                    "{\"symbol\": \"MSFT\", \"qty\": 5, \"avg_entry_price\": 100}}"));
+    json_t *list = json_array();
+    json_array_append_new(list, raw_activity(0, "AAPL", "buy", 2, 10, "fill"));
+    send_activities(list);
+    cli_run_result r = run_account(true);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = json_loads(r.out, 0, NULL);
+    assert_non_null(root);
+    json_t *incomplete = json_object_get(root, "basis_incomplete");
+    assert_int_equal(json_array_size(incomplete), 2);
+    assert_string_equal(json_string_value(json_array_get(incomplete, 0)), "AAPL");
+    assert_string_equal(json_string_value(json_array_get(incomplete, 1)), "MSFT");
+    assert_int_equal(json_array_size(json_object_get(root, "fills")), 1);
+    json_decref(root);
+    cli_run_release(&r);
+    r = run_account(false);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "2024-01-02 15:00 buy           2 AAPL      @ 10.00"));
+    assert_non_null(strstr(r.out, "note: the fills of MSFT do not add up to the position held"));
+    cli_run_release(&r);
+}
+
+static void test_account_shows_a_round_trip_without_a_note(void **state)
+{
+    (void)state;
+    if (fake_alpaca_server == NULL)
+        skip();
+    json_t *list = json_array();
+    json_array_append_new(list, raw_activity(0, "AAPL", "buy", 2, 10, "fill"));
+    json_array_append_new(list, raw_activity(1, "AAPL", "sell", 2, 12.5, "fill"));
+    send_activities(list);
+    cli_run_result r = run_account(false);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "realised P&L (average cost): +5.00 (AAPL +5.00)"));
+    assert_null(strstr(r.out, "note:"));
+    cli_run_release(&r);
+}
+
 #define TEST(name) cmocka_unit_test_setup(name, fake_alpaca_reset)
 
 int main(void)
@@ -191,6 +253,8 @@ int main(void)
         TEST(test_after_is_sent_and_only_later_fills_come_back),
         TEST(test_a_fill_without_a_price_is_refused_naming_the_field),
         TEST(test_an_unknown_side_is_refused),
+        TEST(test_account_flags_positions_its_fills_do_not_add_up_to),
+        TEST(test_account_shows_a_round_trip_without_a_note),
     };
     return cmocka_run_group_tests_name("alpaca_fills", tests, fake_alpaca_group_setup,
                                        fake_alpaca_group_teardown);
