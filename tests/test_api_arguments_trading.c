@@ -229,6 +229,7 @@ static void test_trade_functions_refuse_null_handles_and_outputs(void **state)
     assert_null(ms_trade_result_summary(NULL));
     assert_int_equal(ms_trade_result_step_count(NULL), 0);
     assert_null(ms_trade_result_step(NULL, 0));
+    assert_null(ms_trade_result_fills(NULL));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_plan_to_text(NULL, &text));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_result_to_text(NULL, &text));
     assert_refused(MS_ERR_INVALID_ARG, ms_trade_result_to_json(NULL, &text));

@@ -1,7 +1,8 @@
 /*
  * test_cli_account.c - `marketsim account --broker sim:PATH`: after a
  * trade cycle it shows the sim's cash, equity and the working orders the
- * cycle placed, as text and as JSON, and reading it changes nothing.
+ * cycle placed, as text and as JSON, and reading it changes nothing;
+ * --since takes a day (fills and realised P&L: tests/test_trade_fills.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +52,30 @@ static void test_account_of_an_unknown_broker_is_an_error(void **state)
     cli_run_release(&r);
 }
 
+static void test_account_refuses_a_since_that_is_not_a_day(void **state)
+{
+    trade_market *m = *state;
+    const char *const bad[] = { "2026-02-30", "2026-1-05", "yesterday", "2026-01-05T10:00" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cli_run_result r = cli_run(NULL, "account", "--broker", m->broker_uri, "--since", bad[i],
+                                   NULL);
+        assert_int_equal(r.exit_code, 2);
+        assert_non_null(strstr(r.err, "--since needs a date YYYY-MM-DD"));
+        cli_run_release(&r);
+    }
+}
+
+static void test_account_of_a_new_sim_lists_no_fills_since_the_day_given(void **state)
+{
+    trade_market *m = *state;
+    cli_run_result r = cli_run(NULL, "account", "--broker", m->broker_uri, "--since", "2026-01-05",
+                               NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "fills since 2026-01-05:\n  no fills\n"));
+    assert_non_null(strstr(r.out, "realised P&L (average cost): +0.00"));
+    cli_run_release(&r);
+}
+
 #define MARKET_TEST(name) \
     cmocka_unit_test_setup_teardown(name, trade_market_setup, trade_market_teardown)
 
@@ -59,6 +84,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         MARKET_TEST(test_account_shows_the_orders_a_trade_placed),
         MARKET_TEST(test_account_of_an_unknown_broker_is_an_error),
+        MARKET_TEST(test_account_refuses_a_since_that_is_not_a_day),
+        MARKET_TEST(test_account_of_a_new_sim_lists_no_fills_since_the_day_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,6 +250,79 @@ MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t no
 MS_API ms_status ms_source_open_alpaca(ms_source **out, const char *timeframe,
                                        const ms_broker_options *opts);
 
+/* ---- Fills and realised P&L (fill_list.c) -------------------------------- */
+
+/* One execution: all or part of an order, as the broker booked it. */
+typedef struct ms_fill {
+    char id[64];                 /* the broker's id of the execution (Alpaca's activity id;
+                                    sim: the order's id, since it fills orders whole) */
+    char order_id[64];           /* ms_order.id of the order it filled */
+    char client_order_id[64];    /* the order's client_order_id when the broker says (sim);
+                                    "" for Alpaca, whose activities do not carry it */
+    char symbol[32];             /* the position's spelling: "AAPL", "BTCUSD" */
+    int side;                    /* +1 bought, -1 sold (a short sale too) */
+    double qty;                  /* > 0 */
+    double price;
+    int64_t time;                /* UTC seconds */
+    int partial;                 /* 1: the order had more left to fill after this one */
+    /* At average cost (docs/trading.md), counting every fill of the list in
+     * time order from a flat account: the signed position in `symbol` after
+     * this fill, and the P&L this fill realised (0 for one that only opens
+     * or adds). Both NAN in a list that does not start at the account's
+     * first fill (ms_broker_fills with after > 0): the cost basis is then
+     * unknown. Fees are not in it: neither broker reports one on a fill. */
+    double position_after;
+    double realized_pl;
+} ms_fill;
+
+/* A list of fills, oldest first: immutable, safe to read from any thread. */
+typedef struct ms_fills ms_fills;
+
+/*
+ * The account's fills executed after `after` (UTC seconds; 0: every fill
+ * the broker has, which gives each fill its realised P&L), oldest first,
+ * in *out, freed with ms_fills_free. Alpaca: every page of the FILL account
+ * activities is read (GET /v2/account/activities/FILL), so a whole history
+ * costs one request per 100 fills. The simulated broker: the fills of its
+ * journal.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument, after < 0), MS_ERR_NOMEM,
+ * MS_ERR_PARSE (an activity Alpaca sent that is not a fill), and the
+ * broker's.
+ */
+MS_API ms_status ms_broker_fills(ms_broker *broker, int64_t after, ms_fills **out);
+
+/* The number of fills; 0 for NULL. */
+MS_API size_t ms_fills_count(const ms_fills *fills);
+
+/* Fill i (oldest first), owned by the list; NULL for NULL or i out of range. */
+MS_API const ms_fill *ms_fills_at(const ms_fills *fills, size_t i);
+
+/* 1 when the list starts at the account's first fill (after was 0), so its
+ * realised P&L is known; 0 otherwise or for NULL. */
+MS_API int ms_fills_complete(const ms_fills *fills);
+
+/* The P&L realised by the fills at or after `since` (UTC seconds) in
+ * `symbol` (any spelling), or in every symbol when `symbol` is NULL; NAN
+ * for an incomplete list or NULL fills. */
+MS_API double ms_fills_realized_pl(const ms_fills *fills, int64_t since, const char *symbol);
+
+/* The fills at or after `since` as text for people, within 100 columns:
+ * one line each (time, side, quantity, symbol, price to the instrument's
+ * tick, order), then the realised P&L per symbol and in all when the list
+ * is complete. *out, NUL-terminated, freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
+MS_API ms_status ms_fills_to_text(const ms_fills *fills, int64_t since, char **out);
+
+/* The same as JSON: {"since", "complete", "fills": [{id, order_id,
+ * client_order_id, symbol, side, qty, price, time, partial, position_after,
+ * realized_pl}], "realized_pl": {"total", "by_symbol": {SYMBOL: P&L}}}
+ * (unknown numbers null). *out freed with ms_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
+MS_API ms_status ms_fills_to_json(const ms_fills *fills, int64_t since, char **out);
+
+/* Frees a list and the fills it handed out. NULL-safe. */
+MS_API void ms_fills_free(ms_fills *fills);
+
 #ifdef __cplusplus
 }
 #endif

@@ -93,6 +93,10 @@ typedef struct ms_trade_summary {
     int executed;                     /* 1 once ms_trade_execute ran (0: a plan or dry run) */
     int stopped;                      /* 1 when a stop request ended execution early */
     size_t sent, existing, failed;    /* steps by outcome */
+    /* The broker clock of the previous cycle in this account (from the
+     * ledger); 0 when this is the first. The fills since then (a take
+     * profit that filled between cycles, say) are ms_trade_result_fills. */
+    int64_t previous_cycle;
 } ms_trade_summary;
 
 typedef struct ms_trade_result ms_trade_result;
@@ -180,6 +184,12 @@ MS_API void ms_trade_result_free(ms_trade_result *result);
 MS_API const ms_trade_summary *ms_trade_result_summary(const ms_trade_result *result);
 MS_API size_t ms_trade_result_step_count(const ms_trade_result *result);
 MS_API const ms_trade_step *ms_trade_result_step(const ms_trade_result *result, size_t i);
+
+/* The account's fills since the previous cycle (summary.previous_cycle),
+ * oldest first, owned by the result; NULL for the first cycle, a NULL
+ * result, or when the broker could not list them (a warning is logged: the
+ * plan does not depend on them). Their realised P&L is NAN (ms_fill). */
+MS_API const ms_fills *ms_trade_result_fills(const ms_trade_result *result);
 
 /* The plan for people: what the cycle saw and each step with its reason.
  * *out, NUL-terminated, freed with ms_free.

@@ -223,6 +223,7 @@ static const ms_broker_ops alpaca_ops = {
     .cancel = cancel,
     .sync = NULL,
     .destroy = destroy,
+    .fills = ms_alpaca_fills,
 };
 
 static ms_status connect_trading(ms_alpaca_trading *trading, const ms_broker_options *opts)

@@ -235,4 +235,9 @@ ms_status ms_alpaca_find_order(ms_alpaca_trading *trading, const char *client_or
 /* The submit operation (see ms_broker_submit). */
 ms_status ms_alpaca_submit(void *state, const ms_order_request *request, ms_order *out);
 
+/* ---- Fills (alpaca_activities.c) ---------------------------------------- */
+
+/* The fills operation (see ms_broker_fills): the FILL account activities. */
+ms_status ms_alpaca_fills(void *state, int64_t after, ms_fills *out);
+
 #endif

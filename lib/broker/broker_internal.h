@@ -29,6 +29,9 @@ typedef struct ms_broker_ops {
     /* The file the account lives in (the sim journal); NULL for a remote one. */
     const char *(*account_file)(void *state);
     void (*destroy)(void *state);
+    /* Appends the fills after `after` (0: all) to `out`, in any order
+     * (fill_list.c sorts them); see ms_broker_fills. */
+    ms_status (*fills)(void *state, int64_t after, ms_fills *out);
 } ms_broker_ops;
 
 struct ms_broker {

@@ -232,6 +232,8 @@ static ms_status apply_fill(ms_sim *sim, const json_t *record)
     if (status == MS_OK)
         status = ms_sim_book_fill(sim, filled->order.symbol,
                                   filled->order.side * filled->order.qty, price);
+    if (status == MS_OK)
+        status = ms_sim_log_fill(sim, index);
     if (status != MS_OK)
         return status;
     snprintf(filled->order.status, sizeof filled->order.status, "filled");

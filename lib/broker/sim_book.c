@@ -166,6 +166,7 @@ void ms_sim_free_state(ms_sim *sim)
     ms_sim_journal_close(&sim->journal);
     free(sim->orders);
     free(sim->positions);
+    free(sim->fill_log);
     json_decref(sim->marks);
     free(sim);
 }

@@ -132,6 +132,7 @@ static const ms_broker_ops sim_ops = {
     .cancel = ms_sim_cancel,
     .sync = ms_sim_sync,
     .destroy = sim_destroy,
+    .fills = ms_sim_fills,
 };
 
 static ms_status replay_line(void *context, const ms_sim_line *line)

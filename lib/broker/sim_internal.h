@@ -106,6 +106,8 @@ typedef struct ms_sim {
     ms_sim_position *positions;
     size_t position_count, position_capacity;
     json_t *marks;                 /* position symbol -> the last close a sync saw */
+    size_t *fill_log;              /* indexes of filled orders, in journal order */
+    size_t fill_count, fill_capacity;
 } ms_sim;
 
 /* The simulation's clock: the last sync's time, or the wall clock before the first sync. */
@@ -171,5 +173,13 @@ json_t *ms_sim_sync_record(int64_t time, json_t *closes);
 ms_status ms_sim_submit(void *state, const ms_order_request *request, ms_order *out);
 ms_status ms_sim_cancel(void *state, const char *order_id);
 ms_status ms_sim_sync(void *state, ms_source *prices, int64_t now);
+
+/* ---- Fill history (sim_fill_history.c) ----------------------------------- */
+
+/* Notes that the order at `order` (an index) has just filled. Errors: MS_ERR_NOMEM. */
+ms_status ms_sim_log_fill(ms_sim *sim, size_t order);
+
+/* The fills operation (see ms_broker_fills). */
+ms_status ms_sim_fills(void *state, int64_t after, ms_fills *out);
 
 #endif

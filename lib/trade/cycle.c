@@ -183,6 +183,8 @@ static ms_status plan_into(ms_broker *broker, const ms_report *report, const ms_
     if (status == MS_OK)
         status = open_ledger(broker, opts, &result->summary.account, &result->ledger);
     if (status == MS_OK)
+        status = ms_trade_read_fills(broker, result);
+    if (status == MS_OK)
         status = read_ownership(broker, result->ledger, &state, &result->summary);
     if (status == MS_OK) {
         ms_plan_inputs inputs = {

@@ -36,7 +36,10 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS orders_symbol ON orders(symbol);"
     "CREATE TABLE IF NOT EXISTS adjustments ("
     " id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, qty REAL NOT NULL, reason TEXT NOT NULL,"
-    " time INTEGER NOT NULL);";
+    " time INTEGER NOT NULL);"
+    /* Added after version 1 shipped without a version bump: an older
+     * marketsim ignores the table, and this one creates it in an older file. */
+    "CREATE TABLE IF NOT EXISTS cycles (time INTEGER NOT NULL);";
 
 static ms_status db_error(const ms_ledger *ledger, const char *doing)
 {
@@ -360,4 +363,42 @@ ms_status ms_ledger_adjust(ms_ledger *ledger, const char *symbol, double qty, co
         sqlite3_bind_int64(statement, 4, time);
     }
     return finish(ledger, statement, "recording an adjustment");
+}
+
+bool ms_ledger_last_cycle(ms_ledger *ledger, int64_t *time)
+{
+    sqlite3_stmt *statement = prepare(ledger, "SELECT max(time) FROM cycles");
+    bool found = statement != NULL && sqlite3_step(statement) == SQLITE_ROW &&
+                 sqlite3_column_type(statement, 0) != SQLITE_NULL;
+    if (found)
+        *time = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    return found;
+}
+
+ms_status ms_ledger_record_cycle(ms_ledger *ledger, int64_t time)
+{
+    sqlite3_stmt *statement = prepare(ledger, "INSERT INTO cycles (time) VALUES (?1)");
+    if (statement != NULL)
+        sqlite3_bind_int64(statement, 1, time);
+    return finish(ledger, statement, "recording the cycle");
+}
+
+bool ms_ledger_find_broker_id(ms_ledger *ledger, const char *broker_id, ms_ledger_order *out,
+                              bool *is_leg)
+{
+    if (*broker_id == '\0')
+        return false;
+    sqlite3_stmt *statement = prepare(ledger, "SELECT " ORDER_COLUMNS " FROM orders"
+                                              " WHERE broker_id = ?1 OR leg_id = ?1 LIMIT 1");
+    if (statement == NULL)
+        return false;
+    bind_text(statement, 1, broker_id);
+    bool found = sqlite3_step(statement) == SQLITE_ROW;
+    if (found) {
+        read_row(statement, out);
+        *is_leg = strcmp(out->leg_id, broker_id) == 0;
+    }
+    sqlite3_finalize(statement);
+    return found;
 }

@@ -85,4 +85,16 @@ bool ms_ledger_knows_broker_id(ms_ledger *ledger, const char *broker_id);
 ms_status ms_ledger_adjust(ms_ledger *ledger, const char *symbol, double qty, const char *reason,
                            int64_t time);
 
+/* The order of ours whose broker id or take-profit leg id is `broker_id`
+ * into *out, *is_leg saying which; false when none (or on an error). */
+bool ms_ledger_find_broker_id(ms_ledger *ledger, const char *broker_id, ms_ledger_order *out,
+                              bool *is_leg);
+
+/* The broker clock of the latest cycle recorded (ms_ledger_record_cycle)
+ * into *time; false when none was (or on an error). */
+bool ms_ledger_last_cycle(ms_ledger *ledger, int64_t *time);
+
+/* Records that a cycle ran at broker clock `time`. Errors: MS_ERR_IO. */
+ms_status ms_ledger_record_cycle(ms_ledger *ledger, int64_t time);
+
 #endif

@@ -3,7 +3,9 @@
  * of `marketsim trade --json` (docs/cli.md):
  *   {"version", "broker", "cycle_date", "clock", "account", "positions",
  *    "working_orders", "planned_cost", "executed", "stopped",
- *    "counts": {"sent", "existing", "failed"}, "steps": [...]}
+ *    "counts": {"sent", "existing", "failed"}, "steps": [...],
+ *    "previous_cycle", "fills_since_previous_cycle": [...]}
+ * Each fill as in ms_fills_to_json, with "ours", "our_order" and "take_profit".
  * Each step: action, symbol, reason, and by action the order fields
  * (client_order_id, side, qty, type, time_in_force, order_class,
  * limit_price, take_profit), the order to cancel (order_id), the strategy
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "broker/fills_internal.h"
 #include "trade_internal.h"
 
 #define JSON_VERSION 1
@@ -107,6 +110,26 @@ static json_t *header_object(const ms_trade_summary *s)
                      "failed", (json_int_t)s->failed);
 }
 
+/* The fills since the previous cycle, each said to be ours or not: "ours",
+ * "our_order" (our client_order_id; for a take profit, its entry's) and
+ * "take_profit". null when the broker did not list them. */
+static json_t *fills_array(const ms_trade_result *result)
+{
+    if (result->fills == NULL)
+        return json_null();
+    json_t *array = ms_fills_json_array(result->fills, 0);
+    for (size_t i = 0; array != NULL && i < json_array_size(array); i++) {
+        ms_fill_owner owner;
+        ms_trade_fill_owner(result->ledger, ms_fills_at(result->fills, i), &owner);
+        json_t *fill = json_array_get(array, i);
+        json_object_set_new(fill, "ours", json_boolean(owner.ours));
+        json_object_set_new(fill, "our_order", owner.ours ? ms_json_text(owner.client_order_id)
+                                                          : json_null());
+        json_object_set_new(fill, "take_profit", json_boolean(owner.take_profit));
+    }
+    return array;
+}
+
 MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **out)
 {
     if (result == NULL || out == NULL)
@@ -119,6 +142,10 @@ MS_API ms_status ms_trade_result_to_json(const ms_trade_result *result, char **o
         failed = json_array_append_new(steps, step_object(&result->steps[i])) != 0;
     if (!failed)
         json_object_set_new(document, "steps", json_incref(steps));
+    if (!failed) {
+        json_object_set_new(document, "previous_cycle", iso_time(result->summary.previous_cycle));
+        json_object_set_new(document, "fills_since_previous_cycle", fills_array(result));
+    }
     *out = !failed ? json_dumps(document, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(steps);
     json_decref(document);

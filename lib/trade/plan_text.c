@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "broker/fills_internal.h"
 #include "data/data_internal.h"
 #include "trade_internal.h"
 
@@ -101,6 +102,39 @@ static void write_header(FILE *f, const ms_trade_summary *s)
             s->positions, s->working_orders);
 }
 
+/* Whose a fill is: "(ours: take profit of ms-...)", "(ours)", "(not ours)". */
+static void note_owner(void *context, const ms_fill *fill, char *out, size_t size)
+{
+    ms_fill_owner owner;
+    ms_trade_fill_owner(context, fill, &owner);
+    if (!owner.ours)
+        snprintf(out, size, "(not ours)");
+    else if (owner.take_profit)
+        snprintf(out, size, "(ours: take profit of %s)", owner.client_order_id);
+    else if (strcmp(owner.client_order_id, fill->client_order_id) == 0)
+        snprintf(out, size, "(ours)");
+    else
+        snprintf(out, size, "(ours: %s)", owner.client_order_id);
+}
+
+/* What filled since the previous cycle, e.g. a take profit reached in
+ * between; nothing for the first cycle. */
+static void write_fills(FILE *f, const ms_trade_result *result)
+{
+    if (result->summary.previous_cycle == 0)
+        return;
+    char since[MS_UTC_TIME_TEXT];
+    ms_format_utc_time(result->summary.previous_cycle, since);
+    if (result->fills == NULL) {
+        fprintf(f, "fills since the previous cycle (%s): not known, the broker did not list "
+                   "them\n", since);
+        return;
+    }
+    fprintf(f, "fills since the previous cycle (%s): %zu\n", since, ms_fills_count(result->fills));
+    if (ms_fills_count(result->fills) > 0)
+        ms_fills_write_text(f, result->fills, 0, 2, false, note_owner, result->ledger);
+}
+
 static ms_status to_text(const ms_trade_result *result, char **out, ms_text_writer write)
 {
     if (result == NULL || out == NULL)
@@ -112,6 +146,7 @@ static ms_status write_plan(FILE *f, const void *subject)
 {
     const ms_trade_result *result = subject;
     write_header(f, &result->summary);
+    write_fills(f, result);
     fprintf(f, "\nplan (%zu step(s); new entries use %.2f of the buying power):\n",
             result->step_count, result->summary.planned_cost);
     for (size_t i = 0; i < result->step_count; i++)

@@ -51,6 +51,7 @@ MS_API void ms_trade_result_free(ms_trade_result *result)
     if (result == NULL)
         return;
     ms_ledger_close(result->ledger);
+    ms_fills_free(result->fills);
     free(result->steps);
     free(result);
 }

@@ -20,6 +20,7 @@ struct ms_trade_result {
     size_t step_count, step_capacity;
     ms_ledger *ledger;             /* owned: where execution records our orders */
     bool dry_run;                  /* planned read-only: never executed */
+    ms_fills *fills;               /* owned: since the previous cycle; NULL when none */
 };
 
 /* Every client_order_id marketsim makes starts with this. */
@@ -94,6 +95,23 @@ typedef struct ms_plan_inputs {
  * and sets its planned cost. Errors: MS_ERR_NOMEM, MS_ERR_INVALID_ARG (a
  * symbol no id can be made of). */
 ms_status ms_plan_build(const ms_plan_inputs *in, ms_trade_result *result);
+
+/* ---- Fills since the previous cycle (fills_since.c) ---------------------- */
+
+/* Reads the previous cycle's time from the ledger into the summary, the
+ * fills since then from the broker into result->fills (a failure only
+ * warns), and records this cycle's clock in the ledger.
+ * Errors: MS_ERR_IO (recording the cycle). */
+ms_status ms_trade_read_fills(ms_broker *broker, ms_trade_result *result);
+
+/* Whose a fill is, by its order's broker id in the ledger. */
+typedef struct ms_fill_owner {
+    bool ours;
+    bool take_profit;              /* the take-profit leg of one of our entries */
+    char client_order_id[64];      /* ours: our order (for a leg, its entry); "" otherwise */
+} ms_fill_owner;
+
+void ms_trade_fill_owner(ms_ledger *ledger, const ms_fill *fill, ms_fill_owner *out);
 
 /* ---- Results (result.c) -------------------------------------------------- */
 

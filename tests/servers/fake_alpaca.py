@@ -33,6 +33,8 @@ order (any of them):
   "positions": [...]|null          raw positions served as they are (null: the
                                    simulated ones)
   "orders": [...]                  raw orders added to the book as they are
+  "activities": [...]              raw FILL activities served after the
+                                   simulated fills, as they are
   "cash": N                        the simulated cash (and last_equity = equity);
                                    serves the simulated account
   "shorting_enabled": bool         the simulated account's (default true)
@@ -167,6 +169,9 @@ nested=false lists every order including legs as its own object ("legs":
 null), each filtered by its own status; nested=true lists parents with all
 their legs inside, filtered by the parent's status, so the working take
 profit of a filled parent is not in status=open&nested=true.
+Fills: GET /v2/account/activities/FILL lists the simulated fills (and the
+raw activities) as Alpaca's trade activities, paged with page_token
+(alpaca_sim/activities.py).
 GET /v2/orders/{id} and GET /v2/orders:by_client_order_id find parents and
 legs, a parent with its legs nested. DELETE /v2/orders/{id} cancels an open
 order: a parent with its open legs, a leg alone; anything else is 422
@@ -203,7 +208,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from alpaca_sim import listing
+from alpaca_sim import activities, listing
 from alpaca_sim.common import Rejection
 from alpaca_sim.market import Market
 
@@ -326,6 +331,9 @@ class Handler(BaseHTTPRequestHandler):
             return 200, market.shaped(market.served_positions())
         if path.startswith("/v2/positions/") and method == "GET":
             return 200, market.shaped(market.served_position(unquote(path[len("/v2/positions/"):])))
+        if path.startswith("/v2/account/activities/") and method == "GET":
+            return 200, market.shaped(activities.list_fills(
+                market.book, market.activities, path[len("/v2/account/activities/"):], query))
         if path == "/v2/clock" and method == "GET":
             return 200, market.served_clock()
         if path == "/v2/orders" and method == "GET":

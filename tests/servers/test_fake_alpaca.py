@@ -207,6 +207,24 @@ class FakeAlpacaTest(unittest.TestCase):
         newest = server.call("GET", "/v2/orders", limit=1)[1]
         self.assertEqual(newest[0]["id"], placed[-1])
 
+    def test_fill_activities_page_with_page_token_in_either_direction(self):
+        for i in range(3):
+            self.accepted(order(limit_price=99, client_order_id=f"fill-{i}"))
+            server.control({"fill": {"client_order_id": f"fill-{i}", "price": 99 + i}})
+        status, first = server.call("GET", "/v2/account/activities/FILL", direction="asc", page_size=2)
+        self.assertEqual(status, 200, first)
+        self.assertEqual([a["price"] for a in first], ["99", "100"])
+        self.assertEqual({a["activity_type"] for a in first}, {"FILL"})
+        _, rest = server.call("GET", "/v2/account/activities/FILL", direction="asc", page_size=2,
+                              page_token=first[-1]["id"])
+        self.assertEqual([a["price"] for a in rest], ["101"])
+        _, newest = server.call("GET", "/v2/account/activities/FILL", page_size=1)
+        self.assertEqual(newest[0]["id"], rest[0]["id"])
+        _, later = server.call("GET", "/v2/account/activities/FILL", direction="asc",
+                               after=first[0]["transaction_time"])
+        self.assertEqual(len(later), 2)
+        self.assertEqual(server.call("GET", "/v2/account/activities/DIV")[0], 422)
+
     def test_symbols_filter_takes_crypto_with_its_slash(self):
         self.accepted(order("BTC/USD", 0.1, limit_price=40000))
         self.accepted(order(limit_price=99))

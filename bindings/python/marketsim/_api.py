@@ -234,6 +234,13 @@ class Order(Structure):
                 ("take_profit_filled_avg_price", c_double)]
 
 
+class Fill(Structure):
+    _fields_ = [("id", c_char * 64), ("order_id", c_char * 64), ("client_order_id", c_char * 64),
+                ("symbol", c_char * 32), ("side", c_int), ("qty", c_double), ("price", c_double),
+                ("time", c_int64), ("partial", c_int), ("position_after", c_double),
+                ("realized_pl", c_double)]
+
+
 # void (*on_step)(void *context, const ms_trade_step *step): the step is
 # read through ms_trade_step_to_json, so its struct is not mirrored here.
 TradeStepCallback = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
@@ -323,6 +330,10 @@ _declare("ms_broker_orders", c_status, c_void_p, c_char_p, P(c_void_p), P(c_size
 _declare("ms_broker_order_by_client_id", c_status, c_void_p, c_char_p, P(Order))
 _declare("ms_broker_cancel", c_status, c_void_p, c_char_p)
 _declare("ms_broker_sync", c_status, c_void_p, c_void_p, c_int64)
+_declare("ms_broker_fills", c_status, c_void_p, c_int64, P(c_void_p))
+_declare("ms_fills_count", c_size_t, c_void_p)
+_declare("ms_fills_at", P(Fill), c_void_p, c_size_t)
+_declare("ms_fills_free", None, c_void_p)
 
 _declare("ms_trade_cycle", c_status, c_void_p, c_void_p, P(TradeOptions), P(c_void_p))
 _declare("ms_trade_result_free", None, c_void_p)

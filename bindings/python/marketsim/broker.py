@@ -1,5 +1,5 @@
 """marketsim.Broker: Alpaca or the simulated broker (ms_broker), with
-accounts, positions, the market clock and orders as dicts."""
+accounts, positions, the market clock, orders and fills as dicts."""
 import ctypes
 import math
 
@@ -149,3 +149,17 @@ class Broker(Handle):
         then reads `now`. A no-op for real brokers."""
         with Source(data) as prices, self.use() as handle, prices.use() as source:
             check(lib.ms_broker_sync(handle, source, now))
+
+    def fills(self, since=0):
+        """The account's fills at or after `since` (UTC seconds), oldest
+        first. The whole history is read, so each fill's realized_pl (at
+        average cost, docs/trading.md) and position_after are known."""
+        pointer = ctypes.c_void_p()
+        with self.use() as handle:
+            check(lib.ms_broker_fills(handle, 0, ctypes.byref(pointer)))
+        try:
+            every = (lib.ms_fills_at(pointer, i).contents
+                     for i in range(lib.ms_fills_count(pointer)))
+            return [struct_dict(fill) for fill in every if fill.time >= since]
+        finally:
+            lib.ms_fills_free(pointer)

@@ -14,7 +14,7 @@ NUMERIC_FIELDS = {"qty", "filled_qty", "filled_avg_price", "limit_price", "stop_
                   "avg_entry_price", "market_value", "cost_basis", "unrealized_pl",
                   "current_price", "qty_available", "long_market_value", "short_market_value",
                   "regt_buying_power", "daytrading_buying_power", "non_marginable_buying_power",
-                  "unrealized_plpc", "notional"}
+                  "unrealized_plpc", "notional", "price", "cum_qty", "leaves_qty"}
 
 DEFAULT_ACCOUNT = {
     "id": "fa11ca7e-0000-4000-8000-000000000001", "status": "ACTIVE", "currency": "USD",
@@ -61,6 +61,7 @@ class Market:
         self.faults_taken = {}
         self.requests = []
         self.rejections = []
+        self.activities = []
 
     def control(self, command):
         if command.get("reset"):
@@ -75,6 +76,7 @@ class Market:
         self.positions = command.get("positions", self.positions)
         for order in command.get("orders", []):
             self.book.add_raw(order)
+        self.activities.extend(command.get("activities", []))
         if "cash" in command:
             self.book.cash = float(command["cash"])
             self.book.last_equity = self.book.equity()
