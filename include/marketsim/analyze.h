@@ -112,6 +112,18 @@ typedef struct ms_analyzer_options {
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
       0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET, 0, NULL, 0 }
 
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_ANALYZER_OPTIONS_VERSION; pass MS_ANALYZER_OPTIONS_VERSION), as MS_ANALYZER_OPTIONS_INIT does (the
+ * unset values above: a field still unset when the analysis starts takes
+ * the environment's value or the default; ms_analyzer_options_resolve shows
+ * them). Version 1's struct (before version 2 inserted position_size and
+ * as_of, and when fees and buying power were unset at 0) is written in its
+ * own layout. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_analyzer_options_init(ms_analyzer_options *opts, int version);
+
 /*
  * Close, high and low are forecast as separate series, so a next-day triple
  * can contradict itself (a predicted close above the predicted high or below
