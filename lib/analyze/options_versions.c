@@ -121,6 +121,16 @@ ms_status ms_analyzer_options_import(const ms_analyzer_options *opts, ms_analyze
     return MS_OK;
 }
 
+MS_API ms_status ms_report_get_options(const ms_report *report, ms_analyzer_options *out)
+{
+    if (report == NULL || out == NULL)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_get_options: NULL argument");
+    ms_status status = ms_options_version_check(&analyzer_layout, out->version);
+    if (status == MS_OK)
+        export_version(ms_report_options(report), out, out->version);
+    return status;
+}
+
 MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
 {
     if (opts == NULL)
