@@ -4,7 +4,8 @@
  * from 1 to the newest and writes no byte beyond that version's struct; a
  * struct of an older version still works (the fields it lacks take their
  * defaults); a version 0 or newer than the library's is refused with a
- * message naming the struct. A caller built against the version 1 headers:
+ * message naming the struct; 0 is a real fee, -1 the unset one. A caller
+ * built against the version 1 headers:
  * tests/api_v1.
  */
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "marketsim/marketsim.h"
@@ -142,6 +144,54 @@ static void test_a_version_2_analyzer_struct_resolves_in_its_own_size(void **sta
         assert_int_equal(bytes[b], 0xAB);
 }
 
+/* Buy-and-hold's summed simulation returns on AAPL with stock_fee `fee`
+ * (-1: unset), and the fee the report says it used. */
+static double buy_hold_returns(double fee, double *used_fee)
+{
+    ms_source *source = NULL;
+    ms_model *model = NULL;
+    ms_analyzer *analyzer = NULL;
+    ms_report *report = NULL;
+    ms_analyzer_options opts;
+    assert_int_equal(ms_analyzer_options_init(&opts, MS_ANALYZER_OPTIONS_VERSION), MS_OK);
+    opts.simulations = 5;
+    opts.eval_days = 2;
+    opts.parallel = 0;
+    opts.stock_fee = fee;
+    assert_int_equal(ms_source_open(&source, "synthetic", NULL), MS_OK);
+    assert_int_equal(ms_model_open(&model, "baseline", NULL), MS_OK);
+    assert_int_equal(ms_analyzer_create(&analyzer, source, model, &opts), MS_OK);
+    const char *symbols[] = { "AAPL" };
+    assert_int_equal(ms_analyzer_run(analyzer, symbols, 1, &report), MS_OK);
+    const ms_strategy_summary *summary =
+        ms_symbol_report_strategy(ms_report_symbol(report, 0), MS_STRATEGY_BUY_HOLD);
+    assert_non_null(summary);
+    double sum = 0;
+    for (size_t k = 0; k < summary->simulations; k++)
+        sum += summary->simulation_returns[k];
+    *used_fee = ms_report_options(report)->stock_fee;
+    ms_report_free(report);
+    ms_analyzer_free(analyzer);
+    ms_model_free(model);
+    ms_source_free(source);
+    return sum;
+}
+
+static void test_a_stock_fee_of_zero_is_a_real_value_that_an_analysis_charges(void **state)
+{
+    (void)state;
+    unsetenv("MARKETSIM_STOCK_FEE");
+    double free_fee, unset_fee, high_fee;
+    double free_returns = buy_hold_returns(0, &free_fee);
+    double unset_returns = buy_hold_returns(-1, &unset_fee);
+    double high_returns = buy_hold_returns(0.01, &high_fee);
+    assert_true(free_fee == 0.0);
+    assert_true(unset_fee == 0.0005);
+    assert_true(high_fee == 0.01);
+    assert_true(free_returns > unset_returns);
+    assert_true(unset_returns > high_returns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_an_older_model_options_version_never_reads_the_fields_it_lacks),
         cmocka_unit_test(test_a_newer_options_version_is_refused_by_the_function_reading_it),
         cmocka_unit_test(test_a_version_2_analyzer_struct_resolves_in_its_own_size),
+        cmocka_unit_test(test_a_stock_fee_of_zero_is_a_real_value_that_an_analysis_charges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
