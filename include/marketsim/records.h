@@ -29,8 +29,8 @@ typedef enum ms_field_type {
     MS_FIELD_CHARS = 7,      /* char[count], NUL-terminated */
     MS_FIELD_RECORD = 8,     /* a struct: the record named by `target` */
     MS_FIELD_POINTER = 9,    /* a pointer to elements of `target`: "double",
-                                "int64", "int" or a record's name; NULL
-                                `target`: opaque (void *, a stop flag) */
+                                "int64", "int", "sig_atomic_t" or a record's name; NULL
+                                `target`: opaque (void *) */
     MS_FIELD_FUNCTION = 10   /* a callback; `target` names its signature:
                                 "ms_analyzer_progress_fn", "ms_trade_step_fn" */
 } ms_field_type;

@@ -85,7 +85,7 @@ static const ms_record_field broker_options[] = {
 #define O ms_trade_options
 static const ms_record_field trade_options[] = {
     INT(O, version), INT(O, dry_run), FIELD(O, on_step, MS_FIELD_FUNCTION, "ms_trade_step_fn"),
-    POINTER(O, context, NULL), POINTER(O, stop, NULL), STRING(O, ledger_path),
+    POINTER(O, context, NULL), POINTER(O, stop, "sig_atomic_t"), STRING(O, ledger_path),
 };
 #undef O
 
