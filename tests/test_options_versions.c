@@ -59,6 +59,48 @@ static void test_every_init_refuses_version_zero_and_newer_versions_naming_its_s
     }
 }
 
+static const ms_analyzer_options analyzer_macro = MS_ANALYZER_OPTIONS_INIT;
+static const ms_bars_options bars_macro = MS_BARS_OPTIONS_INIT;
+static const ms_source_options source_macro = MS_SOURCE_OPTIONS_INIT;
+static const ms_metrics_options metrics_macro = MS_METRICS_OPTIONS_INIT;
+static const ms_model_options model_macro = MS_MODEL_OPTIONS_INIT;
+static const ms_forecast_options forecast_macro = MS_FORECAST_OPTIONS_INIT;
+static const ms_bar_forecast_options bar_forecast_macro = MS_BAR_FORECAST_OPTIONS_INIT;
+static const ms_broker_options broker_macro = MS_BROKER_OPTIONS_INIT;
+static const ms_trade_options trade_macro = MS_TRADE_OPTIONS_INIT;
+static const void *const macros[] = { &analyzer_macro, &bars_macro, &source_macro,
+                                      &metrics_macro, &model_macro, &forecast_macro,
+                                      &bar_forecast_macro, &broker_macro, &trade_macro };
+
+/* The bytes of a field's value (its padding aside), from records.h. */
+static size_t field_bytes(const ms_record_field *field)
+{
+    if (field->type == MS_FIELD_RECORD)
+        return ms_record_find(field->target)->size;
+    if (field->type == MS_FIELD_INT || field->type == MS_FIELD_UNSIGNED)
+        return sizeof(int);
+    return field->type == MS_FIELD_CHARS ? field->count : 8;
+}
+
+static void test_each_init_gives_its_init_macros_value_field_by_field(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(inits); i++) {
+        const ms_record *record = ms_record_find(inits[i].name);
+        assert_non_null(record);
+        assert_int_equal(record->version, inits[i].newest);
+        unsigned char buffer[1024];
+        assert_int_equal(inits[i].init(buffer, inits[i].newest), MS_OK);
+        for (size_t f = 0; f < record->field_count; f++) {
+            const ms_record_field *field = &record->fields[f];
+            if (memcmp(buffer + field->offset, (const char *)macros[i] + field->offset,
+                       field_bytes(field)) != 0)
+                fail_msg("%s.%s: the init function and the INIT macro differ", record->name,
+                         field->name);
+        }
+    }
+}
+
 static void test_init_of_the_newest_version_gives_the_init_macros_values(void **state)
 {
     (void)state;
@@ -197,6 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_init_refuses_version_zero_and_newer_versions_naming_its_struct),
         cmocka_unit_test(test_init_of_the_newest_version_gives_the_init_macros_values),
+        cmocka_unit_test(test_each_init_gives_its_init_macros_value_field_by_field),
         cmocka_unit_test(test_init_of_an_older_version_writes_only_that_versions_fields),
         cmocka_unit_test(test_an_older_model_options_version_never_reads_the_fields_it_lacks),
         cmocka_unit_test(test_a_newer_options_version_is_refused_by_the_function_reading_it),
