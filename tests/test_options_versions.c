@@ -8,6 +8,7 @@
  * built against the version 1 headers:
  * tests/api_v1.
  */
+#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,8 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "marketsim/marketsim.h"
 
@@ -150,6 +153,48 @@ static void test_an_older_model_options_version_never_reads_the_fields_it_lacks(
     ms_model_free(model);
 }
 
+/* `size` bytes that end where an inaccessible page begins: a read past them
+ * is a segmentation fault. Freed with release_guarded. */
+static void *guarded(size_t size, void **mapping)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *base = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    assert_true(base != MAP_FAILED);
+    assert_int_equal(mprotect(base + page, page, PROT_NONE), 0);
+    *mapping = base;
+    return base + page - size;
+}
+
+static void release_guarded(void *mapping)
+{
+    munmap(mapping, 2 * (size_t)sysconf(_SC_PAGESIZE));
+}
+
+static void test_an_older_struct_is_never_read_past_its_versions_size(void **state)
+{
+    (void)state;
+    void *mapping;
+    ms_model_options *model_opts = guarded(offsetof(ms_model_options, precision), &mapping);
+    assert_int_equal(ms_model_options_init(model_opts, 1), MS_OK);
+    ms_model *model = NULL;
+    assert_int_equal(ms_model_open(&model, "baseline", model_opts), MS_OK);
+    release_guarded(mapping);
+    ms_analyzer_options *opts = guarded(offsetof(ms_analyzer_options, fills), &mapping);
+    assert_int_equal(ms_analyzer_options_init(opts, 2), MS_OK);
+    opts->simulations = 3;
+    assert_int_equal(ms_analyzer_options_resolve(opts), MS_OK);
+    assert_int_equal(opts->simulations, 3);
+    ms_source *source = NULL;
+    ms_analyzer *analyzer = NULL;
+    assert_int_equal(ms_source_open(&source, "synthetic", NULL), MS_OK);
+    assert_int_equal(ms_analyzer_create(&analyzer, source, model, opts), MS_OK);
+    release_guarded(mapping);
+    ms_analyzer_free(analyzer);
+    ms_source_free(source);
+    ms_model_free(model);
+}
+
 static void test_a_newer_options_version_is_refused_by_the_function_reading_it(void **state)
 {
     (void)state;
@@ -242,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_each_init_gives_its_init_macros_value_field_by_field),
         cmocka_unit_test(test_init_of_an_older_version_writes_only_that_versions_fields),
         cmocka_unit_test(test_an_older_model_options_version_never_reads_the_fields_it_lacks),
+        cmocka_unit_test(test_an_older_struct_is_never_read_past_its_versions_size),
         cmocka_unit_test(test_a_newer_options_version_is_refused_by_the_function_reading_it),
         cmocka_unit_test(test_a_version_2_analyzer_struct_resolves_in_its_own_size),
         cmocka_unit_test(test_a_stock_fee_of_zero_is_a_real_value_that_an_analysis_charges),
