@@ -49,9 +49,11 @@ MS_API ms_status ms_offsets_parse(const char *text, ms_offsets_mode *out);
 MS_API const char *ms_offsets_name(ms_offsets_mode mode);
 
 /*
- * Analysis settings. Fields left as MS_ANALYZER_OPTIONS_INIT sets them (0,
- * NULL, or -1 where noted) take the environment's value if set, else the
- * default; ms_analyzer_options_resolve shows the result. The CLI sets fields
+ * Analysis settings: fill them with ms_analyzer_options_init (or
+ * MS_ANALYZER_OPTIONS_INIT), then set what you choose. Fields left as
+ * those set them (0, NULL, or -1 where noted: unset, never a valid value)
+ * take the environment's value if set, else the default;
+ * ms_analyzer_options_resolve shows the result. The CLI sets fields
  * from flags, so flags win. Fees, buying power and position size are unset
  * when negative, so 0 is a real value for them (no fee, no buying power).
  * Sizing: docs/strategies.md, "Sizing".
