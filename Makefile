@@ -180,6 +180,16 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_LIB) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(LINK) $(CPPFLAGS_ALL) -Itests $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -o $@ -x c $< -x none $(TEST_SUPPORT_LIB) $(STATIC) -lcmocka $(LIBS) $(LDFLAGS)
 
+# A caller built against the frozen version 1 headers (tests/api_v1) and
+# nothing else, linked with the current shared library: old callers keep
+# working (docs/architecture.md, "How the API grows").
+TEST_BIN     += $(BUILD)/tests/test_api_v1
+$(BUILD)/tests/test_api_v1: tests/api_v1/caller.c $(wildcard tests/api_v1/marketsim/*.h) \
+                            $(BUILD)/lib/libmarketsim.so
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -Itests/api_v1 -o $@ $< -L$(BUILD)/lib -lmarketsim \
+	    -Wl,-rpath,$(abspath $(BUILD))/lib -lcmocka $(LDFLAGS)
+
 # Examples build as users build them: public headers and the INSTALLED
 # library, found through pkg-config (for a private prefix set
 # PKG_CONFIG_PATH=PREFIX/lib/pkgconfig), with an rpath to its libdir so they

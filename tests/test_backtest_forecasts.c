@@ -422,7 +422,7 @@ static void test_forecasts_and_backtest_functions_refuse_bad_arguments(void **st
     assert_int_equal(ms_backtest_forecasts(&report, source, "AAA", NULL, NULL),
                      MS_ERR_INVALID_ARG);
     ms_analyzer_options bad = MS_ANALYZER_OPTIONS_INIT;
-    bad.version = 1;
+    bad.version = MS_ANALYZER_OPTIONS_VERSION + 1;
     assert_int_equal(ms_backtest_forecasts(&report, source, "AAA", forecasts, &bad),
                      MS_ERR_INVALID_ARG);
     assert_null(report);

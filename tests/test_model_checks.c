@@ -100,7 +100,7 @@ static void test_forecast_rejects_zero_horizon_and_wrong_version(void **state)
     check_rejected(&series, 1, &opts, "horizon is 0");
     opts.horizon = 1;
     opts.version = 7;
-    check_rejected(&series, 1, &opts, "forecast options version 7");
+    check_rejected(&series, 1, &opts, "ms_forecast_options version 7");
 }
 
 static void test_forecast_rejects_quantile_levels_outside_the_unit_interval(void **state)

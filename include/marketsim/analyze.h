@@ -49,9 +49,11 @@ MS_API ms_status ms_offsets_parse(const char *text, ms_offsets_mode *out);
 MS_API const char *ms_offsets_name(ms_offsets_mode mode);
 
 /*
- * Analysis settings. Fields left as MS_ANALYZER_OPTIONS_INIT sets them (0,
- * NULL, or -1 where noted) take the environment's value if set, else the
- * default; ms_analyzer_options_resolve shows the result. The CLI sets fields
+ * Analysis settings: fill them with ms_analyzer_options_init (or
+ * MS_ANALYZER_OPTIONS_INIT), then set what you choose. Fields left as
+ * those set them (0, NULL, or -1 where noted: unset, never a valid value)
+ * take the environment's value if set, else the default;
+ * ms_analyzer_options_resolve shows the result. The CLI sets fields
  * from flags, so flags win. Fees, buying power and position size are unset
  * when negative, so 0 is a real value for them (no fee, no buying power).
  * Sizing: docs/strategies.md, "Sizing".
@@ -112,6 +114,18 @@ typedef struct ms_analyzer_options {
     { MS_ANALYZER_OPTIONS_VERSION, 0, 0, 0, 0, -1, 0, NULL, 0, 0, -1, -1, 0, 0, 0, -1, -1, 0, -1, \
       0, 0, NULL, NULL, MS_FILLS_UNSET, MS_OFFSETS_UNSET, 0, NULL, 0 }
 
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_ANALYZER_OPTIONS_VERSION; pass MS_ANALYZER_OPTIONS_VERSION), as MS_ANALYZER_OPTIONS_INIT does (the
+ * unset values above: a field still unset when the analysis starts takes
+ * the environment's value or the default; ms_analyzer_options_resolve shows
+ * them). Version 1's struct (before version 2 inserted position_size and
+ * as_of, and when fees and buying power were unset at 0) is written in its
+ * own layout. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_analyzer_options_init(ms_analyzer_options *opts, int version);
+
 /*
  * Close, high and low are forecast as separate series, so a next-day triple
  * can contradict itself (a predicted close above the predicted high or below
@@ -148,7 +162,11 @@ MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 
 /*
  * Resolves every unset field of *opts from the environment and the defaults,
- * in place. as_of stays 0 when unset: the analysis resolves it from its bars.
+ * in place, in the layout of its version (any of 1 to
+ * MS_ANALYZER_OPTIONS_VERSION; the fields an older version lacks are
+ * resolved to their defaults and not written). as_of stays 0 when unset:
+ * the analysis resolves it from its bars. A version newer than the
+ * library's is MS_ERR_INVALID_ARG naming ms_analyzer_options.
  * Errors: MS_ERR_INVALID_ARG naming a malformed variable or field (a fee or
  * buying power not finite, a position size outside (0, 1], a negative as_of).
  */
@@ -410,6 +428,20 @@ MS_API void ms_report_free(ms_report *report);
 MS_API size_t ms_report_symbol_count(const ms_report *report);
 MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t i);
 
+/* A symbol report's per-strategy results by strategy: its backtest summary
+ * (strategies[strategy]), and its walk-forward returns and sides
+ * (walk_forward_days values each; see ms_symbol_report). Read them through
+ * these rather than the arrays: the arrays' length is the caller's
+ * MS_STRATEGY_COUNT, which grows when a strategy is added, and these stay
+ * right for any caller. NULL for a NULL report or a strategy outside 0 to
+ * MS_STRATEGY_COUNT - 1; owned by the report. */
+MS_API const ms_strategy_summary *ms_symbol_report_strategy(const ms_symbol_report *report,
+                                                            ms_strategy strategy);
+MS_API const double *ms_symbol_report_walk_forward_returns(const ms_symbol_report *report,
+                                                           ms_strategy strategy);
+MS_API const int *ms_symbol_report_walk_forward_sides(const ms_symbol_report *report,
+                                                      ms_strategy strategy);
+
 /* Symbols that failed, in the order they were given; error i is owned by
  * the report (NULL out of range). */
 MS_API size_t ms_report_error_count(const ms_report *report);
@@ -439,8 +471,16 @@ MS_API const ms_timings *ms_report_timings(const ms_report *report);
 /* The resolved options the report was made with, owned by the report (NULL
  * for NULL). Its `aggregate` string lives as long as the report; progress
  * is as it was given; as_of is the time freshness was judged at (0 only
- * when no symbol loaded); cache is NULL (the file is not kept). */
+ * when no symbol loaded); cache is NULL (the file is not kept). The struct
+ * is this library's newest version (read its `version` first); a caller
+ * built against an older header reads it with ms_report_get_options. */
 MS_API const ms_analyzer_options *ms_report_options(const ms_report *report);
+
+/* Writes the report's options (as ms_report_options) into *out in the
+ * layout of out->version, which the caller sets (ms_analyzer_options_init):
+ * never a field that version lacks. Errors: MS_ERR_INVALID_ARG for a NULL
+ * argument or a version outside 1 to MS_ANALYZER_OPTIONS_VERSION. */
+MS_API ms_status ms_report_get_options(const ms_report *report, ms_analyzer_options *out);
 
 /*
  * The report as one JSON document ({"version", "config", "timings",

@@ -63,6 +63,13 @@ typedef struct ms_broker_options {
 #define MS_BROKER_OPTIONS_VERSION 1
 #define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 }
 
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_BROKER_OPTIONS_VERSION; pass MS_BROKER_OPTIONS_VERSION), as MS_BROKER_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_broker_options_init(ms_broker_options *opts, int version);
+
 typedef struct ms_broker ms_broker;
 
 /*

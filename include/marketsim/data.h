@@ -87,6 +87,13 @@ typedef struct ms_bars_options {
 #define MS_BARS_OPTIONS_VERSION 1
 #define MS_BARS_OPTIONS_INIT { MS_BARS_OPTIONS_VERSION, MS_OHLC_REJECT, 1e-6 }
 
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_BARS_OPTIONS_VERSION; pass MS_BARS_OPTIONS_VERSION), as MS_BARS_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_bars_options_init(ms_bars_options *opts, int version);
+
 /*
  * Creates a bar series for `symbol` from n rows of caller-owned arrays, which
  * are copied. Timestamps are UTC seconds and must be strictly increasing.
@@ -165,6 +172,13 @@ typedef struct ms_source_options {
 
 #define MS_SOURCE_OPTIONS_VERSION 1
 #define MS_SOURCE_OPTIONS_INIT { MS_SOURCE_OPTIONS_VERSION, 0, MS_BARS_OPTIONS_INIT }
+
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_SOURCE_OPTIONS_VERSION; pass MS_SOURCE_OPTIONS_VERSION), as MS_SOURCE_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_source_options_init(ms_source_options *opts, int version);
 
 /*
  * Opens a data source from a URI "SCHEME[:REST]", the scheme matched

@@ -5,7 +5,8 @@
  * data (bars, CSV, sources), model (forecasters), strategy (strategies and
  * the profit function), metrics (return-series metrics), analyze (the
  * batch analyzer and its report), broker (Alpaca and the simulated broker)
- * and trade (order plans and the trade cycle).
+ * and trade (order plans and the trade cycle); records describes the public
+ * structs for bindings.
  */
 #ifndef MARKETSIM_H
 #define MARKETSIM_H
@@ -19,5 +20,6 @@
 #include "cache.h"
 #include "broker.h"
 #include "trade.h"
+#include "records.h"
 
 #endif

@@ -33,6 +33,13 @@ typedef struct ms_metrics_options {
 #define MS_METRICS_OPTIONS_VERSION 1
 #define MS_METRICS_OPTIONS_INIT { MS_METRICS_OPTIONS_VERSION, 252.0, 0.0, 0.0 }
 
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_METRICS_OPTIONS_VERSION; pass MS_METRICS_OPTIONS_VERSION), as MS_METRICS_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_metrics_options_init(ms_metrics_options *opts, int version);
+
 typedef struct ms_metrics {
     double sharpe;
     double sortino;

@@ -52,9 +52,16 @@ typedef struct ms_model_options {
     const char *precision;
 } ms_model_options;
 
-/* Version 1 (without precision) is still accepted. */
+/* Version 1 (without precision) is still accepted: precision takes its default. */
 #define MS_MODEL_OPTIONS_VERSION 2
 #define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, NULL }
+
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_MODEL_OPTIONS_VERSION; pass MS_MODEL_OPTIONS_VERSION), as MS_MODEL_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_model_options_init(ms_model_options *opts, int version);
 
 /*
  * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
@@ -155,6 +162,13 @@ typedef struct ms_forecast_options {
 
 #define MS_FORECAST_OPTIONS_VERSION 1
 #define MS_FORECAST_OPTIONS_INIT { MS_FORECAST_OPTIONS_VERSION, 1, 0, NULL, 0, NULL, 0 }
+
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_FORECAST_OPTIONS_VERSION; pass MS_FORECAST_OPTIONS_VERSION), as MS_FORECAST_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_forecast_options_init(ms_forecast_options *opts, int version);
 
 /*
  * Caller-owned output buffers; any may be NULL when not wanted. With B
@@ -316,6 +330,13 @@ typedef struct ms_bar_forecast_options {
 
 #define MS_BAR_FORECAST_OPTIONS_VERSION 1
 #define MS_BAR_FORECAST_OPTIONS_INIT { MS_BAR_FORECAST_OPTIONS_VERSION, 1, 0, 1, 1.0, 0, 0.9, 0 }
+
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_BAR_FORECAST_OPTIONS_VERSION; pass MS_BAR_FORECAST_OPTIONS_VERSION), as MS_BAR_FORECAST_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_bar_forecast_options_init(ms_bar_forecast_options *opts, int version);
 
 /*
  * Predicts the next `horizon` bars of each of `n` contexts with a bar model

@@ -121,6 +121,13 @@ typedef struct ms_trade_options {
 #define MS_TRADE_OPTIONS_VERSION 1
 #define MS_TRADE_OPTIONS_INIT { MS_TRADE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL }
 
+/* Fills *opts with the defaults of version `version` (1 to
+ * MS_TRADE_OPTIONS_VERSION; pass MS_TRADE_OPTIONS_VERSION), as MS_TRADE_OPTIONS_INIT does. Writes
+ * only the fields that version has, so a caller built against an older
+ * header gets a struct the size its header says. Errors: MS_ERR_INVALID_ARG
+ * for a NULL opts or another version. */
+MS_API ms_status ms_trade_options_init(ms_trade_options *opts, int version);
+
 /*
  * Plans a cycle: reads the broker's clock, account, positions and every
  * working order, brings the ledger of marketsim's own orders up to date

@@ -49,6 +49,14 @@ size_t ms_forecast_simulations(const ms_analyzer_options *opts);
 ms_status ms_analyzer_options_copy_resolved(const ms_analyzer_options *opts,
                                             ms_analyzer_options *out);
 
+/* A caller's options of any known version (NULL: the defaults) read into
+ * *out, the newest version; the fields its version lacks take their
+ * defaults (options_versions.c). */
+ms_status ms_analyzer_options_import(const ms_analyzer_options *opts, ms_analyzer_options *out);
+
+/* ms_analyzer_options_resolve on a struct of the newest version (options.c). */
+ms_status ms_analyzer_options_resolve_newest(ms_analyzer_options *opts);
+
 /* The first origin the walk-forward needs: n - N - E (N: the forecast
  * simulations, ms_forecast_simulations). Fails with
  * MS_ERR_TOO_SHORT (message says how many bars are needed) when the history

@@ -228,10 +228,8 @@ static ms_status resolve_fills(ms_analyzer_options *opts)
 ms_status ms_analyzer_options_copy_resolved(const ms_analyzer_options *opts,
                                             ms_analyzer_options *out)
 {
-    *out = (ms_analyzer_options)MS_ANALYZER_OPTIONS_INIT;
-    if (opts != NULL)
-        *out = *opts;
-    return ms_analyzer_options_resolve(out);
+    ms_status status = ms_analyzer_options_import(opts, out);
+    return status != MS_OK ? status : ms_analyzer_options_resolve_newest(out);
 }
 
 size_t ms_forecast_simulations(const ms_analyzer_options *opts)
@@ -239,13 +237,8 @@ size_t ms_forecast_simulations(const ms_analyzer_options *opts)
     return opts->simulations + (opts->offsets == MS_OFFSETS_WALK_FORWARD ? opts->eval_days : 0);
 }
 
-MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts)
+ms_status ms_analyzer_options_resolve_newest(ms_analyzer_options *opts)
 {
-    if (opts == NULL)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_analyzer_options_resolve: NULL options");
-    if (opts->version != MS_ANALYZER_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "analyzer options version %d, expected %d",
-                        opts->version, MS_ANALYZER_OPTIONS_VERSION);
     if (opts->aggregate == NULL || *opts->aggregate == '\0')
         opts->aggregate = "mean";
     ms_aggregate aggregate;

@@ -50,6 +50,29 @@ MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t 
     return report && i < report->symbol_count ? &report->symbols[i] : NULL;
 }
 
+static bool known_strategy(const ms_symbol_report *report, ms_strategy strategy)
+{
+    return report != NULL && (int)strategy >= 0 && strategy < MS_STRATEGY_COUNT;
+}
+
+MS_API const ms_strategy_summary *ms_symbol_report_strategy(const ms_symbol_report *report,
+                                                            ms_strategy strategy)
+{
+    return known_strategy(report, strategy) ? &report->strategies[strategy] : NULL;
+}
+
+MS_API const double *ms_symbol_report_walk_forward_returns(const ms_symbol_report *report,
+                                                           ms_strategy strategy)
+{
+    return known_strategy(report, strategy) ? report->walk_forward_returns[strategy] : NULL;
+}
+
+MS_API const int *ms_symbol_report_walk_forward_sides(const ms_symbol_report *report,
+                                                      ms_strategy strategy)
+{
+    return known_strategy(report, strategy) ? report->walk_forward_sides[strategy] : NULL;
+}
+
 MS_API size_t ms_report_error_count(const ms_report *report)
 {
     return report ? report->error_count : 0;

@@ -64,15 +64,22 @@ static ms_status open_implementation(const char *uri, const ms_broker_options *o
     return ms_error(MS_ERR_INVALID_ARG, "broker '%s': expected alpaca or sim:PATH", uri);
 }
 
-ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *defaults)
+static const size_t broker_sizes[] = { sizeof(ms_broker_options) };
+_Static_assert(MS_ARRAY_LEN(broker_sizes) == MS_BROKER_OPTIONS_VERSION, "a size per version");
+static const ms_options_layout broker_layout = { "ms_broker_options", broker_sizes,
+                                                 MS_BROKER_OPTIONS_VERSION };
+static const ms_broker_options broker_defaults = MS_BROKER_OPTIONS_INIT;
+
+MS_API ms_status ms_broker_options_init(ms_broker_options *opts, int version)
 {
-    *defaults = (ms_broker_options)MS_BROKER_OPTIONS_INIT;
-    if (*opts == NULL)
-        *opts = defaults;
-    if ((*opts)->version != MS_BROKER_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected %d",
-                        (*opts)->version, MS_BROKER_OPTIONS_VERSION);
-    return MS_OK;
+    return ms_options_init(&broker_layout, opts, &broker_defaults, version);
+}
+
+ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *imported)
+{
+    ms_status status = ms_options_import(&broker_layout, imported, &broker_defaults, *opts);
+    *opts = imported;
+    return status;
 }
 
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)

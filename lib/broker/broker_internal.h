@@ -43,9 +43,10 @@ struct ms_broker {
 
 /* Opens Alpaca into *out (ops, state, name): keys, URLs, paper/live
  * resolved from opts and the environment (alpaca_broker.c). */
-/* `opts` checked, or the defaults (written to *defaults) when it is NULL.
- * Errors: MS_ERR_INVALID_ARG when its version is not this library's. */
-ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *defaults);
+/* The caller's options of any known version (NULL: the defaults) read into
+ * *imported, the newest version, and *opts pointed at it. Errors:
+ * MS_ERR_INVALID_ARG for a version outside 1 to MS_BROKER_OPTIONS_VERSION. */
+ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *imported);
 
 ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out);
 

@@ -96,6 +96,37 @@ struct json_t;
  * symbols, messages, paths, broker words. */
 struct json_t *ms_json_text(const char *text);
 
+/* ---- Growing options structs (options.c) ---------------------------------- */
+
+/*
+ * A public options struct's history: it starts with `int version`, fields
+ * are only ever appended, and sizes[v - 1] is how many bytes version v's
+ * struct holds (offsetof the first field version v + 1 added; the last entry
+ * is sizeof the struct). `name` is the struct's name, for messages.
+ */
+typedef struct ms_options_layout {
+    const char *name;
+    const size_t *sizes;
+    int current;               /* the newest version: the number of sizes */
+} ms_options_layout;
+
+/* MS_OK when 0 < version <= layout->current, else MS_ERR_INVALID_ARG naming
+ * the struct and the versions this library knows. */
+ms_status ms_options_version_check(const ms_options_layout *layout, int version);
+
+/* An init function's body: writes version's part of `defaults` (a struct of
+ * the newest version) into the caller's struct `dst`, with `version` in it;
+ * never a byte beyond that version's size. */
+ms_status ms_options_init(const ms_options_layout *layout, void *dst, const void *defaults,
+                          int version);
+
+/* Reads a caller's struct: `dst` (newest version) starts as a copy of
+ * `defaults`; then the part of `src` its version has is copied over it, so
+ * fields the caller's header did not know keep their defaults, and dst's
+ * version becomes the newest. NULL src: the defaults alone. */
+ms_status ms_options_import(const ms_options_layout *layout, void *dst, const void *defaults,
+                            const void *src);
+
 /* ---- Dates (dates.c) ------------------------------------------------------ */
 
 #define MS_SECONDS_PER_DAY 86400

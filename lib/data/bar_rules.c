@@ -13,16 +13,23 @@
 
 #include "data_internal.h"
 
-ms_status ms_bars_options_resolve(const ms_bars_options *opts, ms_bars_options *out)
+static const size_t bars_sizes[] = { sizeof(ms_bars_options) };
+_Static_assert(MS_ARRAY_LEN(bars_sizes) == MS_BARS_OPTIONS_VERSION, "a size per version");
+static const ms_options_layout bars_layout = { "ms_bars_options", bars_sizes,
+                                               MS_BARS_OPTIONS_VERSION };
+static const ms_bars_options bars_defaults = MS_BARS_OPTIONS_INIT;
+
+MS_API ms_status ms_bars_options_init(ms_bars_options *opts, int version)
 {
-    static const ms_bars_options defaults = MS_BARS_OPTIONS_INIT;
-    if (opts == NULL) {
-        *out = defaults;
-        return MS_OK;
-    }
-    if (opts->version != MS_BARS_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "bars options: version %d, expected %d",
-                        opts->version, MS_BARS_OPTIONS_VERSION);
+    return ms_options_init(&bars_layout, opts, &bars_defaults, version);
+}
+
+ms_status ms_bars_options_resolve(const ms_bars_options *caller, ms_bars_options *out)
+{
+    ms_status status = ms_options_import(&bars_layout, out, &bars_defaults, caller);
+    const ms_bars_options *opts = out;
+    if (status != MS_OK)
+        return status;
     if (opts->ohlc_policy != MS_OHLC_REJECT && opts->ohlc_policy != MS_OHLC_REPAIR)
         return ms_error(MS_ERR_INVALID_ARG, "bars options: unknown ohlc_policy %d",
                         (int)opts->ohlc_policy);
@@ -30,7 +37,6 @@ ms_status ms_bars_options_resolve(const ms_bars_options *opts, ms_bars_options *
         return ms_error(MS_ERR_INVALID_ARG,
                         "bars options: ohlc_tolerance %g is not in [0, 1)",
                         opts->ohlc_tolerance);
-    *out = *opts;
     return MS_OK;
 }
 

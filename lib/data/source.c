@@ -16,21 +16,32 @@
 
 #define DEFAULT_SYNTHETIC_BARS 1000
 
+/* The embedded bars options are the struct's last field: a version that
+ * appends fields after them must not let them grow in between. */
+static const size_t source_sizes[] = { sizeof(ms_source_options) };
+_Static_assert(MS_ARRAY_LEN(source_sizes) == MS_SOURCE_OPTIONS_VERSION, "a size per version");
+static const ms_options_layout source_layout = { "ms_source_options", source_sizes,
+                                                 MS_SOURCE_OPTIONS_VERSION };
+static const ms_source_options source_defaults = MS_SOURCE_OPTIONS_INIT;
+
+MS_API ms_status ms_source_options_init(ms_source_options *opts, int version)
+{
+    return ms_options_init(&source_layout, opts, &source_defaults, version);
+}
+
 static ms_status resolve_options(const ms_source_options *opts, ms_source_options *out)
 {
-    static const ms_source_options defaults = MS_SOURCE_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->version != MS_SOURCE_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "source options: version %d, expected %d",
-                        opts->version, MS_SOURCE_OPTIONS_VERSION);
-    if (opts->synthetic_bars > MS_SYNTHETIC_MAX_BARS)
+    ms_source_options caller;
+    ms_status status = ms_options_import(&source_layout, &caller, &source_defaults, opts);
+    if (status != MS_OK)
+        return status;
+    if (caller.synthetic_bars > MS_SYNTHETIC_MAX_BARS)
         return ms_error(MS_ERR_INVALID_ARG, "source options: synthetic_bars %zu is over %d",
-                        opts->synthetic_bars, MS_SYNTHETIC_MAX_BARS);
-    *out = *opts;
+                        caller.synthetic_bars, MS_SYNTHETIC_MAX_BARS);
+    *out = caller;
     if (out->synthetic_bars == 0)
         out->synthetic_bars = DEFAULT_SYNTHETIC_BARS;
-    return ms_bars_options_resolve(&opts->bars, &out->bars);
+    return ms_bars_options_resolve(&caller.bars, &out->bars);
 }
 
 /* Reads a whole decimal number in [minimum, maximum]. */

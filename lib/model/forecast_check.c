@@ -70,9 +70,6 @@ static ms_status check_aggregates(const ms_forecast_options *opts)
 
 static ms_status check_options(const ms_forecast_options *opts)
 {
-    if (opts->version != MS_FORECAST_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "forecast options version %d, expected %d",
-                        opts->version, MS_FORECAST_OPTIONS_VERSION);
     if (opts->horizon == 0)
         return ms_error(MS_ERR_INVALID_ARG, "horizon is 0 (need at least 1 step)");
     ms_status status = check_levels(opts);

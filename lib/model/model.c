@@ -43,22 +43,14 @@ struct ms_model {
  * and the vocabulary checked; what a backend can serve is its own check. */
 static ms_status resolve_options(const ms_model_options *opts, ms_model_options *resolved)
 {
-    ms_model_options defaults = MS_MODEL_OPTIONS_INIT;
-    *resolved = defaults;
-    int version = opts != NULL ? opts->version : MS_MODEL_OPTIONS_VERSION;
-    if (version != 1 && version != MS_MODEL_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected 1 to %d",
-                        version, MS_MODEL_OPTIONS_VERSION);
-    /* A version 1 caller's struct ends before precision: read only its part. */
-    if (opts != NULL)
-        memcpy(resolved, opts, version == 1 ? offsetof(ms_model_options, precision)
-                                            : sizeof *resolved);
-    resolved->version = MS_MODEL_OPTIONS_VERSION;
+    ms_status status = ms_model_options_import(opts, resolved);
+    if (status != MS_OK)
+        return status;
     const char *device = resolved->device != NULL ? resolved->device : "cpu";
     if (!ms_str_ieq(device, "cpu") && !ms_str_ieq(device, "cuda"))
         return ms_error(MS_ERR_INVALID_ARG, "device '%s': expected cpu or cuda", device);
     resolved->device = ms_str_ieq(device, "cpu") ? "cpu" : "cuda";
-    ms_status status = ms_precision_resolve(resolved);
+    status = ms_precision_resolve(resolved);
     if (status != MS_OK)
         return status;
     if (resolved->num_threads < 0)
@@ -344,10 +336,11 @@ MS_API ms_status ms_model_forecast(ms_model *model, const ms_series *series, siz
 {
     if (model == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_model_forecast: model is NULL");
-    ms_forecast_options defaults = MS_FORECAST_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    ms_status status = ms_forecast_check(series, n_series, opts, out);
+    ms_forecast_options imported;
+    ms_status status = ms_forecast_options_import(opts, &imported);
+    opts = &imported;
+    if (status == MS_OK)
+        status = ms_forecast_check(series, n_series, opts, out);
     if (status == MS_OK)
         status = check_horizon(model, opts, out);
     if (status != MS_OK)
@@ -449,9 +442,6 @@ MS_API ms_status ms_model_identity(const ms_model *model, char **out)
 static ms_status check_bar_arguments(const ms_bar_context *contexts, size_t n,
                                      const ms_bar_forecast_options *opts, const double *out)
 {
-    if (opts->version != MS_BAR_FORECAST_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "bar forecast options version %d, expected %d",
-                        opts->version, MS_BAR_FORECAST_OPTIONS_VERSION);
     if (opts->horizon < 1 || opts->num_samples < 1)
         return ms_error(MS_ERR_INVALID_ARG, "bar forecast: horizon (%zu) and num_samples (%zu) "
                         "must be >= 1", opts->horizon, opts->num_samples);
@@ -486,10 +476,11 @@ MS_API ms_status ms_model_forecast_bars(ms_model *model, const ms_bar_context *c
     if (ops->forecast_bars == NULL)
         return ms_error(MS_ERR_UNSUPPORTED, "model '%s' forecasts series, not bars: use "
                         "ms_model_forecast, or a Kronos model here", ops->name);
-    ms_bar_forecast_options defaults = MS_BAR_FORECAST_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    ms_status status = check_bar_arguments(contexts, n, opts, out);
+    ms_bar_forecast_options imported;
+    ms_status status = ms_bar_forecast_options_import(opts, &imported);
+    opts = &imported;
+    if (status == MS_OK)
+        status = check_bar_arguments(contexts, n, opts, out);
     if (status != MS_OK)
         return status;
     double start = ms_clock_seconds();

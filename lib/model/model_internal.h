@@ -311,7 +311,15 @@ static inline bool ms_size_multiply(size_t *product, size_t factor)
  * describing the problem otherwise (aggregate.c). */
 ms_status ms_aggregate_check(const ms_aggregate *aggregate);
 
-/* Checks every argument of ms_model_forecast (opts complete, not NULL). */
+/* A caller's options struct of any version it may hold (1 to the newest)
+ * read into *out, the newest version, with the defaults in the fields the
+ * caller's version lacks; NULL opts: the defaults (model_options.c). */
+ms_status ms_model_options_import(const ms_model_options *opts, ms_model_options *out);
+ms_status ms_forecast_options_import(const ms_forecast_options *opts, ms_forecast_options *out);
+ms_status ms_bar_forecast_options_import(const ms_bar_forecast_options *opts,
+                                         ms_bar_forecast_options *out);
+
+/* Checks every argument of ms_model_forecast (opts imported, not NULL). */
 ms_status ms_forecast_check(const ms_series *series, size_t n_series,
                             const ms_forecast_options *opts,
                             const ms_forecast_output *out);

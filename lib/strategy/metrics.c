@@ -86,14 +86,25 @@ static double calmar(double cagr, double max_drawdown)
     return isinf(ratio) ? NAN : ratio;
 }
 
-/* Copies valid options into *out, which holds the defaults (NULL opts). */
-static ms_status resolve_options(const ms_metrics_options *opts, ms_metrics_options *out)
+static const size_t metrics_sizes[] = { sizeof(ms_metrics_options) };
+_Static_assert(MS_ARRAY_LEN(metrics_sizes) == MS_METRICS_OPTIONS_VERSION, "a size per version");
+static const ms_options_layout metrics_layout = { "ms_metrics_options", metrics_sizes,
+                                                  MS_METRICS_OPTIONS_VERSION };
+static const ms_metrics_options metrics_defaults = MS_METRICS_OPTIONS_INIT;
+
+MS_API ms_status ms_metrics_options_init(ms_metrics_options *opts, int version)
 {
-    if (opts == NULL)
-        return MS_OK;
-    if (opts->version != MS_METRICS_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "metrics options: version %d, expected %d",
-                        opts->version, MS_METRICS_OPTIONS_VERSION);
+    return ms_options_init(&metrics_layout, opts, &metrics_defaults, version);
+}
+
+/* The caller's options (any known version; NULL: the defaults) into *out,
+ * checked. */
+static ms_status resolve_options(const ms_metrics_options *caller, ms_metrics_options *out)
+{
+    ms_status status = ms_options_import(&metrics_layout, out, &metrics_defaults, caller);
+    const ms_metrics_options *opts = out;
+    if (status != MS_OK)
+        return status;
     if (!(isfinite(opts->periods_per_year) && opts->periods_per_year > 0.0))
         return ms_error(MS_ERR_INVALID_ARG,
                         "metrics options: periods_per_year %g is not a finite value > 0",
@@ -102,7 +113,6 @@ static ms_status resolve_options(const ms_metrics_options *opts, ms_metrics_opti
         return ms_error(MS_ERR_INVALID_ARG, "metrics options: %s %g is not finite",
                         isfinite(opts->risk_free) ? "mar" : "risk_free",
                         isfinite(opts->risk_free) ? opts->mar : opts->risk_free);
-    *out = *opts;
     return MS_OK;
 }
 
@@ -112,7 +122,7 @@ MS_API ms_status ms_metrics_compute(const double *returns, size_t n,
     if (out == NULL || (returns == NULL && n > 0))
         return ms_error(MS_ERR_INVALID_ARG, "ms_metrics_compute: NULL %s",
                         out == NULL ? "output" : "returns");
-    ms_metrics_options o = MS_METRICS_OPTIONS_INIT;
+    ms_metrics_options o;
     ms_status status = resolve_options(opts, &o);
     if (status != MS_OK)
         return status;

@@ -158,16 +158,24 @@ static ms_status read_broker(ms_broker *broker, ms_trade_summary *summary, broke
     return status;
 }
 
-static ms_status check_options(const ms_trade_options **opts, ms_trade_options *defaults)
+static const size_t trade_sizes[] = { sizeof(ms_trade_options) };
+_Static_assert(MS_ARRAY_LEN(trade_sizes) == MS_TRADE_OPTIONS_VERSION, "a size per version");
+static const ms_options_layout trade_layout = { "ms_trade_options", trade_sizes,
+                                                MS_TRADE_OPTIONS_VERSION };
+static const ms_trade_options trade_defaults = MS_TRADE_OPTIONS_INIT;
+
+MS_API ms_status ms_trade_options_init(ms_trade_options *opts, int version)
 {
-    ms_trade_options initial = MS_TRADE_OPTIONS_INIT;
-    *defaults = initial;
-    if (*opts == NULL)
-        *opts = defaults;
-    if ((*opts)->version != MS_TRADE_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "trade options version %d, expected %d",
-                        (*opts)->version, MS_TRADE_OPTIONS_VERSION);
-    return MS_OK;
+    return ms_options_init(&trade_layout, opts, &trade_defaults, version);
+}
+
+/* The caller's options (any known version; NULL: the defaults) read into
+ * *imported, and *opts pointed at it. */
+static ms_status check_options(const ms_trade_options **opts, ms_trade_options *imported)
+{
+    ms_status status = ms_options_import(&trade_layout, imported, &trade_defaults, *opts);
+    *opts = imported;
+    return status;
 }
 
 static ms_status plan_into(ms_broker *broker, const ms_report *report, const ms_trade_options *opts,

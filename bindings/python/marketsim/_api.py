@@ -1,9 +1,15 @@
-"""The C API as ctypes sees it: struct layouts and function prototypes,
-mirroring include/marketsim/*.h field for field. Nothing here is public;
-the rest of the package builds the Pythonic surface on it.
+"""The C API as ctypes sees it: struct views and function prototypes.
+Nothing here is public; the rest of the package builds the Pythonic
+surface on it.
 
-Layouts must match the headers exactly (same order, same types): ctypes
-applies the C alignment rules itself, so no padding is written by hand.
+The structs' views are built from the library's own description of them
+(records.h: each field's name, type and offset), so a field the library
+appends reaches Python without a change here, and a view that does not
+match the loaded library (an offset or a size) is an ImportError, never a
+silent misread. Options structs are filled by the library's init
+functions (init below), not by re-creating their defaults here. The
+broker's records (Account, Position, MarketClock, OrderRequest, Order)
+are still mirrored by hand: the library does not describe them yet.
 Enums are C ints. Strings the library allocates for the caller are
 declared as void pointers so they can be handed back to ms_free.
 """
@@ -17,181 +23,125 @@ lib = _lib.load()
 
 c_status = c_int
 c_enum = c_int
-STRATEGY_COUNT = 8  # MS_STRATEGY_COUNT
-
-
-class ModelOptions(Structure):
-    _fields_ = [("version", c_int), ("device", c_char_p), ("num_threads", c_int),
-                ("dtype", c_char_p), ("max_batch", c_size_t), ("disable_kv_cache", c_int),
-                ("precision", c_char_p)]
-    VERSION = 2  # MS_MODEL_OPTIONS_VERSION
-
-
-class Series(Structure):
-    _fields_ = [("values", POINTER(c_double)), ("length", c_size_t),
-                ("variates", c_size_t), ("seed", c_uint64)]
-
-
-class Aggregate(Structure):
-    _fields_ = [("kind", c_enum), ("param", c_double)]
-
-
-class ForecastOptions(Structure):
-    _fields_ = [("version", c_int), ("horizon", c_size_t), ("num_samples", c_size_t),
-                ("quantiles", POINTER(c_double)), ("num_quantiles", c_size_t),
-                ("aggregates", POINTER(Aggregate)), ("num_aggregates", c_size_t)]
-
-
-class ForecastOutput(Structure):
-    _fields_ = [("mean", POINTER(c_double)), ("quantiles", POINTER(c_double)),
-                ("aggregates", POINTER(c_double)), ("samples", POINTER(c_double))]
-
-
-class BarContext(Structure):
-    _fields_ = [("length", c_size_t), ("timestamps", POINTER(c_int64)),
-                ("open", POINTER(c_double)), ("high", POINTER(c_double)),
-                ("low", POINTER(c_double)), ("close", POINTER(c_double)),
-                ("volume", POINTER(c_double)), ("amount", POINTER(c_double)),
-                ("future_timestamps", POINTER(c_int64)), ("seed", c_uint64)]
-
-
-class BarForecastOptions(Structure):
-    _fields_ = [("version", c_int), ("horizon", c_size_t), ("max_context", c_size_t),
-                ("num_samples", c_size_t), ("temperature", c_double), ("top_k", c_int),
-                ("top_p", c_double), ("seed", c_uint64)]
-    VERSION = 1  # MS_BAR_FORECAST_OPTIONS_VERSION
-
-
-BAR_FIELDS = ("open", "high", "low", "close", "volume", "amount")  # MS_BAR_FIELDS order
-
-
-class ModelShape(Structure):
-    _fields_ = [("patch_size", c_size_t), ("single_pass_horizon", c_size_t),
-                ("max_batch", c_size_t)]
-
-
-class ModelStats(Structure):
-    _fields_ = [("forecast_calls", c_uint64), ("contexts", c_uint64),
-                ("forward_passes", c_uint64), ("busy_seconds", c_double)]
-
-
-class MetricsOptions(Structure):
-    _fields_ = [("version", c_int), ("periods_per_year", c_double),
-                ("risk_free", c_double), ("mar", c_double)]
-
-
-class AnalysisProgress(Structure):
-    """ms_analysis_progress: where a running analysis stands."""
-    _fields_ = [("running", c_int), ("symbols_total", c_size_t), ("symbols_done", c_size_t),
-                ("symbols_planned", c_size_t), ("contexts_planned", c_size_t),
-                ("contexts_done", c_size_t), ("elapsed", c_double), ("fraction", c_double)]
-
-
-class Metrics(Structure):
-    _fields_ = [("sharpe", c_double), ("sortino", c_double), ("downside_risk", c_double),
-                ("max_drawdown", c_double), ("cumulative_return", c_double),
-                ("annual_return", c_double), ("annual_volatility", c_double),
-                ("calmar", c_double), ("win_rate", c_double), ("profit_factor", c_double),
-                ("periods", c_size_t)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_char_p)
+# void (*on_step)(void *context, const ms_trade_step *step): the step is
+# read through ms_trade_step_to_json, so its struct has no view here.
+TradeStepCallback = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
 
 
-ANALYZER_OPTIONS_VERSION = 3  # MS_ANALYZER_OPTIONS_VERSION
-FILLS_UNSET = -1  # MS_FILLS_UNSET
-OFFSETS_UNSET = -1  # MS_OFFSETS_UNSET
+class _Field(Structure):
+    """ms_record_field."""
+    _fields_ = [("name", c_char_p), ("type", c_int), ("offset", c_size_t), ("count", c_size_t),
+                ("target", c_char_p)]
 
 
-class AnalyzerOptions(Structure):
-    _fields_ = [("version", c_int), ("simulations", c_size_t), ("eval_days", c_size_t),
-                ("context_length", c_size_t), ("min_context", c_size_t),
-                ("parallel", c_int), ("workers", c_int), ("aggregate", c_char_p),
-                ("num_samples", c_size_t), ("seed", c_uint64),
-                ("stock_fee", c_double), ("crypto_fee", c_double),
-                ("max_positions", c_size_t), ("min_positions", c_size_t),
-                ("equity", c_double), ("buying_power", c_double),
-                ("position_size", c_double), ("as_of", c_int64), ("warmup", c_int),
-                ("batch_size", c_size_t), ("ablations", c_uint),
-                ("progress", PROGRESS_FN), ("progress_context", c_void_p),
-                ("fills", c_enum), ("offsets", c_enum), ("coherence", c_int),
-                ("cache", c_char_p), ("cache_max_entries", c_size_t)]
+class _Record(Structure):
+    """ms_record."""
+    _fields_ = [("name", c_char_p), ("size", c_size_t), ("version", c_int),
+                ("field_count", c_size_t), ("fields", POINTER(_Field))]
 
 
-class PeriodMetrics(Structure):
-    _fields_ = [(name, c_double) for name in
-                ("total_return", "avg_daily_return", "annual_return", "sharpe",
-                 "win_rate", "turnover", "trades")]
+lib.ms_record_find.restype = POINTER(_Record)
+lib.ms_record_find.argtypes = [c_char_p]
+
+# ms_field_type -> ctypes, and the pointees and callbacks `target` names.
+_SCALARS = {0: c_int, 1: c_uint, 2: c_size_t, 3: c_int64, 4: c_uint64, 5: c_double,
+            6: c_char_p}
+_CHARS, _RECORD, _POINTER, _FUNCTION = 7, 8, 9, 10
+_POINTEES = {"double": c_double, "int64": c_int64, "int": c_int, "sig_atomic_t": c_int}
+_FUNCTIONS = {"ms_analyzer_progress_fn": PROGRESS_FN, "ms_trade_step_fn": TradeStepCallback}
+_views = {}
 
 
-class MaxdiffChoice(Structure):
-    _fields_ = [("high_offset", c_double), ("low_offset", c_double), ("close_at_eod", c_int)]
+def _field_type(field):
+    target = field.target.decode() if field.target else None
+    if field.type == _CHARS:
+        return c_char * field.count
+    if field.type == _RECORD:
+        element = view(target)
+    elif field.type == _POINTER:
+        element = c_void_p if target is None else POINTER(_POINTEES.get(target) or view(target))
+    elif field.type == _FUNCTION:
+        element = _FUNCTIONS[target]
+    else:
+        element = _SCALARS[field.type]
+    return element * field.count if field.count != 1 else element
 
 
-class StrategySummary(Structure):
-    _fields_ = [("mean", PeriodMetrics), ("baseline_mean", PeriodMetrics),
-                ("optimized_mean", PeriodMetrics), ("total_return_std", c_double),
-                ("simulation_returns", POINTER(c_double)), ("simulations", c_size_t),
-                ("reference_mean", PeriodMetrics)]
+def view(name):
+    """The ctypes Structure of the library's struct `name` (e.g.
+    "ms_pick"), built from its ms_record_find description and checked
+    against it field by field. An options struct's view has VERSION, the
+    library's newest version of it."""
+    if name in _views:
+        return _views[name]
+    found = lib.ms_record_find(name.encode())
+    if not found:
+        raise ImportError("libmarketsim does not describe %s (records.h)" % name)
+    record = found.contents
+    fields = [record.fields[i] for i in range(record.field_count)]
+    cls = type(name, (Structure,), {"_fields_": [(f.name.decode(), _field_type(f))
+                                                 for f in fields],
+                                    "VERSION": record.version})
+    for f in fields:
+        if getattr(cls, f.name.decode()).offset != f.offset:
+            raise ImportError("%s.%s: ctypes puts it at %d, the library at %d"
+                              % (name, f.name.decode(), getattr(cls, f.name.decode()).offset,
+                                 f.offset))
+    if ctypes.sizeof(cls) != record.size:
+        raise ImportError("%s: ctypes makes it %d bytes, the library %d"
+                          % (name, ctypes.sizeof(cls), record.size))
+    _views[name] = cls
+    return cls
 
 
-class ForecastError(Structure):
-    _fields_ = [("count", c_size_t), ("mae_pct", c_double), ("rmse_pct", c_double),
-                ("hit_rate", c_double), ("directions", c_size_t), ("coverage", c_double),
-                ("covered_count", c_size_t), ("naive_mae_pct", c_double),
-                ("naive_rmse_pct", c_double)]
+def init(cls, **fields):
+    """A new options struct of view `cls` filled by the library's
+    ms_<thing>_options_init at the library's newest version, then `fields`
+    set on it."""
+    options = cls()
+    initialise = getattr(lib, cls.__name__ + "_init")
+    initialise.restype = c_status
+    initialise.argtypes = [POINTER(cls), c_int]
+    if initialise(ctypes.byref(options), cls.VERSION) != 0:
+        raise ImportError("%s_init refused version %d" % (cls.__name__, cls.VERSION))
+    for name, value in fields.items():
+        setattr(options, name, value)
+    return options
 
 
-class ForecastQuality(Structure):
-    _fields_ = [("close", ForecastError), ("high", ForecastError), ("low", ForecastError)]
+def field_names(cls):
+    """The fields of a view, in declaration order."""
+    return [name for name, _ in cls._fields_]
 
 
-class SymbolReport(Structure):
-    _fields_ = [("symbol", c_char_p), ("asset_class", c_enum), ("bars", c_size_t),
-                ("last_timestamp", c_int64), ("stale", c_int), ("last_close", c_double),
-                ("forecast_close", c_double), ("forecast_high", c_double),
-                ("forecast_low", c_double), ("strategies", StrategySummary * STRATEGY_COUNT),
-                ("maxdiff_choice", MaxdiffChoice), ("best_strategy", c_enum),
-                ("composite_score", c_double), ("side", c_int), ("entry_price", c_double),
-                ("take_profit_price", c_double), ("data_seconds", c_double),
-                ("inference_seconds", c_double), ("strategy_seconds", c_double),
-                ("recent_close", POINTER(c_double)), ("recent_time", POINTER(c_int64)),
-                ("recent_count", c_size_t), ("incoherent_forecasts", c_size_t),
-                ("forecast_origins", c_size_t), ("plan_check", c_enum),
-                ("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t),
-                ("recent_open", POINTER(c_double)), ("recent_high", POINTER(c_double)),
-                ("recent_low", POINTER(c_double)), ("recent_forecast_close", POINTER(c_double)),
-                ("recent_forecast_high", POINTER(c_double)),
-                ("recent_forecast_low", POINTER(c_double)),
-                ("walk_forward_time", POINTER(c_int64)),
-                ("walk_forward_returns", POINTER(c_double) * STRATEGY_COUNT),
-                ("walk_forward_sides", POINTER(c_int) * STRATEGY_COUNT),
-                ("walk_forward_days", c_size_t), ("forecast_quality", ForecastQuality)]
-
-
-class SymbolError(Structure):
-    _fields_ = [("symbol", c_char_p), ("status", c_status), ("message", c_char_p)]
-
-
-class Pick(Structure):
-    _fields_ = [("symbol", c_char_p), ("strategy", c_enum), ("side", c_int),
-                ("entry_price", c_double), ("take_profit_price", c_double),
-                ("forecast_close", c_double), ("forecast_high", c_double),
-                ("forecast_low", c_double), ("quantity", c_double)]
-
-
-class Timings(Structure):
-    _fields_ = [(name, c_double) for name in
-                ("warmup", "data", "inference", "strategies", "ranking", "total")] + \
-               [("forecasts_cached", c_size_t), ("forecasts_computed", c_size_t)]
-
-
-class BrokerOptions(Structure):
-    _fields_ = [("version", c_int), ("live", c_int), ("trading_url", c_char_p),
-                ("data_url", c_char_p), ("key_id", c_char_p), ("secret_key", c_char_p),
-                ("key_file", c_char_p), ("connect_timeout", c_double), ("timeout", c_double),
-                ("max_retries", c_int), ("requests_per_minute", c_double),
-                ("cache_dir", c_char_p), ("sim_cash", c_double), ("read_only", c_int)]
+ModelOptions = view("ms_model_options")
+Series = view("ms_series")
+Aggregate = view("ms_aggregate")
+ForecastOptions = view("ms_forecast_options")
+ForecastOutput = view("ms_forecast_output")
+BarContext = view("ms_bar_context")
+BarForecastOptions = view("ms_bar_forecast_options")
+BAR_FIELDS = ("open", "high", "low", "close", "volume", "amount")  # MS_BAR_FIELDS order
+ModelShape = view("ms_model_shape")
+ModelStats = view("ms_model_stats")
+MetricsOptions = view("ms_metrics_options")
+AnalysisProgress = view("ms_analysis_progress")
+Metrics = view("ms_metrics")
+AnalyzerOptions = view("ms_analyzer_options")
+PeriodMetrics = view("ms_period_metrics")
+MaxdiffChoice = view("ms_maxdiff_choice")
+StrategySummary = view("ms_strategy_summary")
+ForecastError = view("ms_forecast_error")
+ForecastQuality = view("ms_forecast_quality")
+SymbolReport = view("ms_symbol_report")
+SymbolError = view("ms_symbol_error")
+Pick = view("ms_pick")
+Timings = view("ms_timings")
+BrokerOptions = view("ms_broker_options")
+TradeOptions = view("ms_trade_options")
 
 
 class Account(Structure):
@@ -241,16 +191,6 @@ class Fill(Structure):
                 ("realized_pl", c_double)]
 
 
-# void (*on_step)(void *context, const ms_trade_step *step): the step is
-# read through ms_trade_step_to_json, so its struct is not mirrored here.
-TradeStepCallback = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
-
-
-class TradeOptions(Structure):
-    _fields_ = [("version", c_int), ("dry_run", c_int), ("on_step", TradeStepCallback),
-                ("context", c_void_p), ("stop", POINTER(c_int)), ("ledger_path", c_char_p)]
-
-
 def _declare(name, restype, *argtypes):
     function = getattr(lib, name)
     function.restype = restype
@@ -263,6 +203,7 @@ _declare("ms_last_error", c_char_p)
 _declare("ms_version", c_char_p)
 _declare("ms_free", None, c_void_p)
 _declare("ms_strategy_name", c_char_p, c_enum)
+_declare("ms_strategy_from_name", c_status, c_char_p, P(c_enum))
 _declare("ms_plan_check_name", c_char_p, c_enum)
 
 _declare("ms_model_open", c_status, P(c_void_p), c_char_p, P(ModelOptions))
@@ -303,6 +244,7 @@ _declare("ms_backtest_forecasts", c_status, P(c_void_p), c_void_p, c_char_p, c_v
 _declare("ms_report_free", None, c_void_p)
 _declare("ms_report_symbol_count", c_size_t, c_void_p)
 _declare("ms_report_symbol", P(SymbolReport), c_void_p, c_size_t)
+_declare("ms_symbol_report_strategy", P(StrategySummary), P(SymbolReport), c_enum)
 _declare("ms_report_error_count", c_size_t, c_void_p)
 _declare("ms_report_error", P(SymbolError), c_void_p, c_size_t)
 _declare("ms_report_pick_count", c_size_t, c_void_p)

@@ -16,18 +16,16 @@ from .errors import ArgumentError, Error, check, count, encode
 from .model import Model
 from .source import Source
 
-# The C API's "not set" for its tri-state fields (parallel, warmup) and for
-# the money fields where 0 is a real value (fees, buying power, position size).
-_UNSET = -1
 _INVALID_ARG = -1  # MS_ERR_INVALID_ARG
 
 
-def _amount(name, value):
-    """A fee, buying power or position size: None is unset (-1 in C), so the
-    environment and then the default decide; a negative value would read as
-    unset in C, so it is refused here."""
+def _amount(name, value, unset):
+    """A fee, buying power or position size: None is `unset` (as
+    ms_analyzer_options_init left it), so the environment and then the
+    default decide; a negative value would read as unset in C, so it is
+    refused here."""
     if value is None:
-        return _UNSET
+        return unset
     value = float(value)
     if not value >= 0:
         raise Error(_INVALID_ARG, "%s must be a number >= 0, got %r" % (name, value))
@@ -62,10 +60,9 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     if equity is not None and not float(equity) > 0:
         raise ArgumentError("equity must be a number > 0 (or None for the default), got %r"
                             % (equity,))
-    options = _api.AnalyzerOptions()
-    options.version = _api.ANALYZER_OPTIONS_VERSION
-    options.parallel = _UNSET if parallel is None else int(bool(parallel))
-    options.warmup = _UNSET
+    options = _api.init(_api.AnalyzerOptions)
+    if parallel is not None:
+        options.parallel = int(bool(parallel))
     options.simulations = count("simulations", simulations) or 0
     options.workers = count("workers", workers) or 0
     options.eval_days = count("eval_days", eval_days) or 0
@@ -75,10 +72,10 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     options.max_positions = count("max_positions", sizing.get("max_positions")) or 0
     options.equity = float(equity) if equity is not None else 0
     for name in ("position_size", "stock_fee", "crypto_fee", "buying_power"):
-        setattr(options, name, _amount(name, sizing.get(name)))
+        setattr(options, name, _amount(name, sizing.get(name), getattr(options, name)))
     options.as_of = _as_of(sizing.get("as_of"))
-    options.fills = _rule(lib.ms_fill_model_parse, sizing.get("fills"), _api.FILLS_UNSET)
-    options.offsets = _rule(lib.ms_offsets_parse, sizing.get("offsets"), _api.OFFSETS_UNSET)
+    options.fills = _rule(lib.ms_fill_model_parse, sizing.get("fills"), options.fills)
+    options.offsets = _rule(lib.ms_offsets_parse, sizing.get("offsets"), options.offsets)
     options.cache = encode(cache)
     return options
 
@@ -229,7 +226,7 @@ class Report(Handle):
         ms_report_timings."""
         with self.use() as handle:
             timings = lib.ms_report_timings(handle).contents
-            return {name: getattr(timings, name) for name, _ in _api.Timings._fields_}
+            return {name: getattr(timings, name) for name in _api.field_names(_api.Timings)}
 
     @property
     def forecast_quality(self):
@@ -241,8 +238,8 @@ class Report(Handle):
         with self.use() as handle:
             quality = lib.ms_report_forecast_quality(handle).contents
             return {column: {name: getattr(getattr(quality, column), name)
-                             for name, _ in _api.ForecastError._fields_}
-                    for column, _ in _api.ForecastQuality._fields_}
+                             for name in _api.field_names(_api.ForecastError)}
+                    for column in _api.field_names(_api.ForecastQuality)}
 
     def simulation_returns(self, symbol: str, strategy: str):
         """The total return of each simulation of `strategy` (a report name
@@ -264,12 +261,13 @@ class Report(Handle):
     @staticmethod
     def _returns(handle, symbol, strategy):
         for i in range(lib.ms_report_symbol_count(handle)):
-            entry = lib.ms_report_symbol(handle, i).contents
-            if entry.symbol.decode() != symbol:
+            entry = lib.ms_report_symbol(handle, i)
+            if entry.contents.symbol.decode() != symbol:
                 continue
-            for index, summary in enumerate(entry.strategies):
-                if lib.ms_strategy_name(index).decode() == strategy:
-                    return [summary.simulation_returns[k] for k in range(summary.simulations)]
+            index = ctypes.c_int()
+            if lib.ms_strategy_from_name(encode(strategy), ctypes.byref(index)) == 0:
+                summary = lib.ms_symbol_report_strategy(entry, index.value).contents
+                return [summary.simulation_returns[k] for k in range(summary.simulations)]
         raise KeyError("no strategy %r for symbol %r in this report" % (strategy, symbol))
 
     def _simulation_ends(self, symbol, simulations):

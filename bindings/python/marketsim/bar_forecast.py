@@ -92,12 +92,12 @@ def forecast_bars(handle, bars, future_timestamps: Optional[Sequence], horizon: 
                for name in _api.BAR_FIELDS]
     future_buffer = (ctypes.c_int64 * steps)(*future)
     context = _api.BarContext(length, _times(timestamps), *columns, future_buffer, 0)
-    options = _api.BarForecastOptions(
-        _api.BarForecastOptions.VERSION, steps,
-        count("context_length", context_length, minimum=0, optional=False),
-        count("samples", samples, optional=False), float(temperature),
-        count("top_k", top_k, minimum=0, optional=False), float(top_p),
-        count("seed", seed, minimum=0, optional=False))
+    options = _api.init(
+        _api.BarForecastOptions, horizon=steps,
+        max_context=count("context_length", context_length, minimum=0, optional=False),
+        num_samples=count("samples", samples, optional=False), temperature=float(temperature),
+        top_k=count("top_k", top_k, minimum=0, optional=False), top_p=float(top_p),
+        seed=count("seed", seed, minimum=0, optional=False))
     out = (ctypes.c_double * (steps * len(_api.BAR_FIELDS)))()
     check(lib.ms_model_forecast_bars(handle, ctypes.byref(context), 1, ctypes.byref(options),
                                      out))

@@ -69,8 +69,7 @@ class Broker(Handle):
         starting cash, 0 = 100000). read_only: change nothing (a dry run):
         orders and cancels raise marketsim.Error, and a sim journal is only
         read (its syncs stay in memory)."""
-        options = _api.BrokerOptions()
-        options.version = 1
+        options = _api.init(_api.BrokerOptions)
         options.live = int(bool(live))
         options.sim_cash = sim_cash
         options.read_only = int(bool(read_only))

@@ -12,7 +12,8 @@ def metrics(returns, periods_per_year=252, risk_free=0.0, mar=0.0):
     field; undefined values are NaN or +-inf as in C.
     Raises marketsim.Error (e.g. periods_per_year <= 0)."""
     values = _arrays.doubles(returns)
-    options = _api.MetricsOptions(1, periods_per_year, risk_free, mar)
+    options = _api.init(_api.MetricsOptions, periods_per_year=periods_per_year,
+                        risk_free=risk_free, mar=mar)
     result = _api.Metrics()
     check(lib.ms_metrics_compute(values, len(values), ctypes.byref(options), ctypes.byref(result)))
-    return {name: getattr(result, name) for name, _ in _api.Metrics._fields_}
+    return {name: getattr(result, name) for name in _api.field_names(_api.Metrics)}

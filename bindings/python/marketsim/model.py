@@ -71,8 +71,8 @@ class Model(Handle):
         raises marketsim.ArgumentError (also a ValueError)."""
         threads = count("threads", threads, minimum=0, optional=False)
         max_batch = count("max_batch", max_batch, minimum=0, optional=False)
-        options = _api.ModelOptions(_api.ModelOptions.VERSION, encode(device), threads, None,
-                                    max_batch, 0, encode(precision))
+        options = _api.init(_api.ModelOptions, device=encode(device), num_threads=threads,
+                            max_batch=max_batch, precision=encode(precision))
         handle = ctypes.c_void_p()
         check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
         return cls(handle)
@@ -120,7 +120,8 @@ class Model(Handle):
             raise ArgumentError("the series is empty")
         cell = variates * horizon
         level_buffer = _arrays.doubles(levels)
-        options = _api.ForecastOptions(1, horizon, samples, level_buffer, len(levels), None, 0)
+        options = _api.init(_api.ForecastOptions, horizon=horizon, num_samples=samples,
+                            quantiles=level_buffer, num_quantiles=len(levels))
         mean = (ctypes.c_double * cell)()
         quantile_out = (ctypes.c_double * (cell * len(levels)))()
         sample_out = (ctypes.c_double * (cell * samples))()
@@ -143,14 +144,14 @@ class Model(Handle):
         shape = _api.ModelShape()
         with self.use() as handle:
             check(lib.ms_model_get_shape(handle, ctypes.byref(shape)))
-        return {name: getattr(shape, name) for name, _ in _api.ModelShape._fields_}
+        return {name: getattr(shape, name) for name in _api.field_names(_api.ModelShape)}
 
     def stats(self) -> Dict[str, float]:
         """Counters since the model was opened (ms_model_get_stats)."""
         stats = _api.ModelStats()
         with self.use() as handle:
             check(lib.ms_model_get_stats(handle, ctypes.byref(stats)))
-        return {name: getattr(stats, name) for name, _ in _api.ModelStats._fields_}
+        return {name: getattr(stats, name) for name in _api.field_names(_api.ModelStats)}
 
     def describe(self) -> dict:
         """The model's description (ms_model_describe) as a dict."""

@@ -76,9 +76,9 @@ def trade_cycle(broker, report, dry_run=True, on_step=None, stop=None, ledger_pa
     ledger_path: where marketsim records its own orders in this account
     (None: the default, docs/trading.md); a dry run never writes it."""
     progress = _Progress(on_step, stop)
-    options = _api.TradeOptions(1, int(bool(dry_run)), progress.callback, None,
-                                ctypes.pointer(progress.flag),
-                                None if ledger_path is None else encode(ledger_path))
+    options = _api.init(_api.TradeOptions, dry_run=int(bool(dry_run)), on_step=progress.callback,
+                        stop=ctypes.pointer(progress.flag),
+                        ledger_path=None if ledger_path is None else encode(ledger_path))
     result = ctypes.c_void_p()
     with broker.use() as broker_handle, report.use() as report_handle:
         check(lib.ms_trade_cycle(broker_handle, report_handle, ctypes.byref(options),
