@@ -46,13 +46,15 @@ static ms_status resolve_options(const ms_model_options *opts, ms_model_options 
     ms_model_options defaults = MS_MODEL_OPTIONS_INIT;
     *resolved = defaults;
     int version = opts != NULL ? opts->version : MS_MODEL_OPTIONS_VERSION;
-    if (version != 1 && version != MS_MODEL_OPTIONS_VERSION)
+    if (version < 1 || version > MS_MODEL_OPTIONS_VERSION)
         return ms_error(MS_ERR_INVALID_ARG, "model options version %d, expected 1 to %d",
                         version, MS_MODEL_OPTIONS_VERSION);
-    /* A version 1 caller's struct ends before precision: read only its part. */
+    /* An older caller's struct ends before the fields its version lacks
+     * (1: precision, 2: the directories): read only its part. */
     if (opts != NULL)
-        memcpy(resolved, opts, version == 1 ? offsetof(ms_model_options, precision)
-                                            : sizeof *resolved);
+        memcpy(resolved, opts, version == 1   ? offsetof(ms_model_options, precision)
+                               : version == 2 ? offsetof(ms_model_options, toto_dir)
+                                              : sizeof *resolved);
     resolved->version = MS_MODEL_OPTIONS_VERSION;
     const char *device = resolved->device != NULL ? resolved->device : "cpu";
     if (!ms_str_ieq(device, "cpu") && !ms_str_ieq(device, "cuda"))
@@ -106,7 +108,7 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
         return ms_kronos_backend_open(path, opts, out);
     if (ms_str_ieq(path, "toto")) {
         char dir[PATH_MAX];
-        ms_status status = ms_toto_locate(dir, sizeof dir);
+        ms_status status = ms_toto_locate(opts, dir, sizeof dir);
         if (status == MS_OK && realpath(dir, checkpoint) == NULL)
             snprintf(checkpoint, PATH_MAX, "%s", dir);
         return status != MS_OK ? status : ms_toto_open(dir, opts, out);
@@ -172,6 +174,8 @@ MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_
         model->single_pass_horizon = forecaster.ops->single_pass_horizon(forecaster.state);
     model->max_batch = resolved.max_batch;
     model->options = resolved;
+    /* Borrowed from the caller for the open only; the checkpoint keeps where. */
+    model->options.toto_dir = model->options.kronos_dir = model->options.hf_home = NULL;
     *out = model;
     return MS_OK;
 }
