@@ -215,13 +215,15 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
                      ms_model *model, ms_report **out)
 {
     ms_analyzer_options options = args->analyzer;
-    /* The command line caches by default; the library only when asked. */
-    const char *env = getenv("MARKETSIM_CACHE");
-    if (options.cache == NULL && (env == NULL || *env == '\0'))
+    /* Flags win over the environment: it fills only what they left unset.
+     * The command line caches by default; the library only when asked. */
+    ms_status status = ms_analyzer_options_from_env(&options);
+    if (options.cache == NULL)
         options.cache = "default";
     cli_mpi_share_cores(NULL, &options);
     ms_analyzer *analyzer = NULL;
-    ms_status status = ms_analyzer_create(&analyzer, source, model, &options);
+    if (status == MS_OK)
+        status = ms_analyzer_create(&analyzer, source, model, &options);
     int code = status != MS_OK ? cli_setup_error(command, "options", status) : CLI_EXIT_OK;
     if (code == CLI_EXIT_OK) {
         cli_progress *progress = cli_progress_start(command, analyzer, args->quiet);

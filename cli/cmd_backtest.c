@@ -103,10 +103,13 @@ static int run_backtest(const backtest_args *args)
         fprintf(stderr, "marketsim backtest: %s\n", ms_last_error());
         code = CLI_EXIT_FAILED;
     }
+    ms_analyzer_options options = args->analysis.analyzer;
     ms_status status;
+    if (code == CLI_EXIT_OK && (status = ms_analyzer_options_from_env(&options)) != MS_OK)
+        code = cli_setup_error("backtest", "options", status);
     if (code == CLI_EXIT_OK &&
         (status = ms_backtest_forecasts(&report, source, args->symbol, forecasts,
-                                        &args->analysis.analyzer)) != MS_OK)
+                                        &options)) != MS_OK)
         code = cli_setup_error("backtest", args->symbol, status);
     if (code == CLI_EXIT_OK)
         code = cli_report_finish("backtest", args->analysis.html, report);
