@@ -23,8 +23,9 @@ STRATEGY_COUNT = 8  # MS_STRATEGY_COUNT
 class ModelOptions(Structure):
     _fields_ = [("version", c_int), ("device", c_char_p), ("num_threads", c_int),
                 ("dtype", c_char_p), ("max_batch", c_size_t), ("disable_kv_cache", c_int),
-                ("precision", c_char_p)]
-    VERSION = 2  # MS_MODEL_OPTIONS_VERSION
+                ("precision", c_char_p), ("toto_dir", c_char_p), ("kronos_dir", c_char_p),
+                ("hf_home", c_char_p)]
+    VERSION = 3  # MS_MODEL_OPTIONS_VERSION
 
 
 class Series(Structure):
@@ -330,3 +331,14 @@ _declare("ms_trade_plan_to_text", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_result_to_text", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_result_to_json", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_step_to_json", c_status, c_void_p, P(c_void_p))
+
+# The environment, read by the library only when asked (common.h, model.h,
+# analyze.h), and the log sink (common.h).
+LOG_FN = ctypes.CFUNCTYPE(None, c_enum, c_char_p, c_void_p)  # ms_log_fn
+_declare("ms_log_set", None, LOG_FN, c_void_p)
+_declare("ms_log_set_level", None, c_enum)
+_declare("ms_log_threshold", c_enum)
+_declare("ms_log_level_from_env", c_status)
+_declare("ms_model_options_from_env", c_status, P(ModelOptions))
+_declare("ms_model_set_plugin", c_status, c_char_p)
+_declare("ms_analyzer_options_from_env", c_status, P(AnalyzerOptions))

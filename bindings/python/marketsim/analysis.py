@@ -80,6 +80,9 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     options.fills = _rule(lib.ms_fill_model_parse, sizing.get("fills"), _api.FILLS_UNSET)
     options.offsets = _rule(lib.ms_offsets_parse, sizing.get("offsets"), _api.OFFSETS_UNSET)
     options.cache = encode(cache)
+    # The bindings opt in to the environment, as the CLI does: it fills
+    # only the fields left unset above.
+    check(lib.ms_analyzer_options_from_env(ctypes.byref(options)))
     return options
 
 
