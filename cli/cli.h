@@ -325,6 +325,14 @@ void cli_stop_install(bool at_once);
 bool cli_stop_requested(void);
 const volatile sig_atomic_t *cli_stop_flag(void);
 
+/* Sleeps until a stop is requested, cli_stop_wake is called, or `seconds`
+ * pass (< 0: no limit); returns cli_stop_requested(). A wake-up may also
+ * be left over from an earlier call: callers re-check what they wait for. */
+bool cli_stop_wait(double seconds);
+
+/* Wakes a thread in cli_stop_wait (one wait returns early). */
+void cli_stop_wake(void);
+
 /* The progress line of a running analysis, and the watcher that cancels it
  * when a stop is requested (even with `quiet`). NULL when it could not be
  * started; cli_progress_stop(NULL) does nothing. */

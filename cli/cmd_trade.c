@@ -306,16 +306,15 @@ static int run_cycle(const trade_args *args, ms_source *source, ms_model *model,
     return code;
 }
 
-/* Sleeps in short steps so a signal is noticed at once (nanosleep returns
- * early on a signal) or within a second at worst. False when stopped. */
+/* Sleeps until `when` (UTC seconds); a stop wakes it at once. False when
+ * stopped. */
 static bool sleep_until(int64_t when)
 {
     while (!cli_stop_requested()) {
         int64_t now = (int64_t)time(NULL);
         if (now >= when)
             return true;
-        struct timespec step = { .tv_sec = 1, .tv_nsec = 0 };
-        nanosleep(&step, NULL);
+        cli_stop_wait((double)(when - now));
     }
     return false;
 }
