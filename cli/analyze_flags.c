@@ -149,6 +149,33 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
     return false;
 }
 
+typedef struct analysis_command {
+    const char *command;
+    cli_flag_fn own;
+    void *args;
+    cli_analysis_args *analysis;
+} analysis_command;
+
+static int apply_analysis_command_flag(void *context, int option, const char *value)
+{
+    const analysis_command *c = context;
+    int code = c->own(c->args, option, value);
+    if (code != CLI_NOT_OWN_FLAG)
+        return code;
+    if (cli_analysis_flag(c->command, option, value, c->analysis, &code))
+        return code;
+    return cli_usage_error(c->command, "unknown option");
+}
+
+int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,
+                             const cli_usage *usage, cli_flag_fn own, void *args,
+                             cli_analysis_args *analysis)
+{
+    analysis_command context = { command, own, args, analysis };
+    return cli_parse_flag_table(command, argc, argv, flags, usage, apply_analysis_command_flag,
+                                &context);
+}
+
 int cli_analysis_check(const char *command, const cli_analysis_args *args)
 {
     if (args->symbols.count == 0)

@@ -287,6 +287,19 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
 bool cli_analysis_flag(const char *command, int option, const char *value,
                        cli_analysis_args *args, int *code);
 
+/*
+ * The flag loop of the commands built on an analysis (analyze, backtest,
+ * trade): cli_parse_flag_table, each flag offered first to `own` (the
+ * command's own flags, applied to `args`; it returns CLI_NOT_OWN_FLAG for
+ * any other), then to the analysis flags (applied to `analysis`, the
+ * cli_analysis_args inside `args`); anything else is an unknown option.
+ * Returns as cli_parse_flags.
+ */
+#define CLI_NOT_OWN_FLAG (-1)
+int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,
+                             const cli_usage *usage, cli_flag_fn own, void *args,
+                             cli_analysis_args *analysis);
+
 /* After parsing: a usage error when no symbols were given, else CLI_EXIT_OK. */
 int cli_analysis_check(const char *command, const cli_analysis_args *args);
 

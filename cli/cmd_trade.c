@@ -110,9 +110,6 @@ static int parse_times(trade_args *args, const char *list)
 static int apply_flag(void *context, int option, const char *value)
 {
     trade_args *args = context;
-    int code;
-    if (cli_analysis_flag("trade", option, value, &args->analysis, &code))
-        return code;
     switch (option) {
     case OPT_BROKER: args->broker = value; return CLI_EXIT_OK;
     case OPT_PAPER: args->live = 0; return CLI_EXIT_OK;
@@ -131,7 +128,7 @@ static int apply_flag(void *context, int option, const char *value)
             return cli_usage_error("trade", "--sim-cash needs a positive amount, got '%s'", value);
         return CLI_EXIT_OK;
     }
-    return cli_usage_error("trade", "unknown option");
+    return CLI_NOT_OWN_FLAG;
 }
 
 /* Checks what only makes sense together; -1 to go on, else an exit code. */
@@ -151,7 +148,8 @@ static int check_args(trade_args *args)
 
 static int parse_args(int argc, char **argv, trade_args *args)
 {
-    int code = cli_parse_flag_table("trade", argc, argv, flags, &usage, apply_flag, args);
+    int code = cli_parse_analysis_flags("trade", argc, argv, flags, &usage, apply_flag, args,
+                                        &args->analysis);
     return code >= 0 ? code : check_args(args);
 }
 
