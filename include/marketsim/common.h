@@ -13,6 +13,18 @@
  * handles. Pointers returned by accessors are borrowed from their owner and
  * live as long as it does.
  *
+ * Environment: the library reads no environment variable unless its
+ * caller asks, through the functions named for it: ms_log_level_from_env,
+ * ms_model_options_from_env, ms_analyzer_options_from_env (each fills only
+ * what the caller left unset, so explicit settings win) and
+ * ms_cache_default_path (the XDG cache directory, when the default place is
+ * asked for). The CLI and the Python bindings call them; a program that
+ * does not sees the same behaviour whatever its environment holds. The
+ * broker layer (broker.h) still reads its Alpaca settings and keys itself.
+ *
+ * Logging: warnings and errors go to stderr unless ms_log_set routes them
+ * to the caller (as llama_log_set does); ms_log_set_level sets the level.
+ *
  * Thread safety: every function of this header may be called from any
  * thread at any time; the last error is kept per thread.
  */
