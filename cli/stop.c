@@ -23,8 +23,17 @@
 
 #include "cli.h"
 
+/* Written by the handler on whichever thread takes the signal and read by
+ * others (the progress watcher, the trade loop): every access is atomic
+ * (lock-free, so async-signal-safe), which ThreadSanitizer also sees. The
+ * type stays sig_atomic_t for cli_stop_flag's readers. */
 static volatile sig_atomic_t stop_requested = 0;
 static volatile sig_atomic_t stop_at_once = 0;
+
+static bool stop_is_requested(void)
+{
+    return __atomic_load_n(&stop_requested, __ATOMIC_SEQ_CST) != 0;
+}
 static sem_t wake;
 static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
 
@@ -47,11 +56,11 @@ static void on_signal(int signal_number)
     (void)signal_number; /* both signals stop alike */
     static const char stopping[] = "\nmarketsim: stopping (Ctrl-C again to exit at once)\n";
     static const char exiting[] = "\nmarketsim: stopping now\n";
-    if (stop_requested || stop_at_once) {
+    if (stop_is_requested() || stop_at_once) {
         say(exiting, sizeof exiting - 1);
         _exit(CLI_EXIT_STOPPED);
     }
-    stop_requested = 1;
+    __atomic_store_n(&stop_requested, 1, __ATOMIC_SEQ_CST);
     ms_interrupt_requests(1);
     sem_post(&wake);
     say(stopping, sizeof stopping - 1);
@@ -71,7 +80,7 @@ void cli_stop_install(bool at_once)
 
 bool cli_stop_requested(void)
 {
-    return stop_requested != 0;
+    return stop_is_requested();
 }
 
 const volatile sig_atomic_t *cli_stop_flag(void)
@@ -89,9 +98,9 @@ bool cli_stop_wait(double seconds)
 {
     pthread_once(&wake_once, init_wake);
     if (seconds < 0) {
-        while (sem_wait(&wake) != 0 && errno == EINTR && !stop_requested)
+        while (sem_wait(&wake) != 0 && errno == EINTR && !stop_is_requested())
             continue;
-        return stop_requested != 0;
+        return stop_is_requested();
     }
     /* sem_timedwait takes a CLOCK_REALTIME deadline. */
     struct timespec deadline;
@@ -103,7 +112,7 @@ bool cli_stop_wait(double seconds)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
-    while (sem_timedwait(&wake, &deadline) != 0 && errno == EINTR && !stop_requested)
+    while (sem_timedwait(&wake, &deadline) != 0 && errno == EINTR && !stop_is_requested())
         continue;
-    return stop_requested != 0;
+    return stop_is_requested();
 }
