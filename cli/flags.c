@@ -13,8 +13,8 @@
  * [common] one when the command's section sets the key, and either when
  * the environment variable the command reads for it is set (the commands
  * opt in to the library's ms_*_from_env, which lets an explicit option win
- * over the environment; the file must not). `marketsim config show COMMAND [flags]` runs the same parse and
- * prints each setting with where it came from instead of running.
+ * over the environment; the file must not). `marketsim config show COMMAND
+ * [flags]` runs the same parse and prints each setting with where it came from instead of running.
  */
 #include <stdio.h>
 #include <stdlib.h>

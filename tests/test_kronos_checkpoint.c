@@ -258,7 +258,8 @@ static void a_name_is_found_under_the_kronos_directory(void **state)
     ms_model_options options = MS_MODEL_OPTIONS_INIT;
     options.kronos_dir = root;
     char tokenizer[4096], model[4096];
-    assert_int_equal(ms_kronos_locate(&options, "kronos-small", tokenizer, model, sizeof tokenizer), MS_OK);
+    assert_int_equal(ms_kronos_locate(&options, "kronos-small", tokenizer, model,
+                                      sizeof tokenizer), MS_OK);
     char expected[4300];
     snprintf(expected, sizeof expected, "%s/tokenizer", pair);
     assert_string_equal(tokenizer, expected);
@@ -286,7 +287,8 @@ static void a_name_is_found_in_the_hugging_face_cache(void **state)
     ms_model_options options = MS_MODEL_OPTIONS_INIT;
     options.hf_home = root;
     char tokenizer[4096], model[4096];
-    assert_int_equal(ms_kronos_locate(&options, "kronos-mini", tokenizer, model, sizeof tokenizer), MS_OK);
+    assert_int_equal(ms_kronos_locate(&options, "kronos-mini", tokenizer, model,
+                                      sizeof tokenizer), MS_OK);
     assert_non_null(strstr(tokenizer, "Kronos-Tokenizer-2k/snapshots/abc123"));
     assert_non_null(strstr(model, "Kronos-mini/snapshots/abc123"));
     assert_int_equal(ms_kronos_locate(&options, "kronos-base", tokenizer, model, sizeof tokenizer),

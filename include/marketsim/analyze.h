@@ -162,7 +162,8 @@ MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 MS_API ms_status ms_analyzer_options_from_env(ms_analyzer_options *opts);
 
 /*
- * Resolves every unset field of *opts from the defaults, in place. as_of stays 0 when unset: the analysis resolves it from its bars.
+ * Resolves every unset field of *opts from the defaults, in place. as_of
+ * stays 0 when unset: the analysis resolves it from its bars.
  * Errors: MS_ERR_INVALID_ARG naming a malformed field (a fee or
  * buying power not finite, a position size outside (0, 1], a negative as_of).
  */

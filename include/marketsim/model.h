@@ -66,7 +66,8 @@ typedef struct ms_model_options {
 /* Versions 1 (without precision) and 2 (without the directories) are still
  * accepted. */
 #define MS_MODEL_OPTIONS_VERSION 3
-#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL }
+#define MS_MODEL_OPTIONS_INIT \
+    { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 /*
  * Opt-in: fills the unset (NULL) fields of *opts that the environment names,

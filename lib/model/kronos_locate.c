@@ -68,8 +68,9 @@ ms_status ms_kronos_locate(const ms_model_options *opts, const char *name, char 
     if (!ms_hf_newest_snapshot(opts->hf_home, pair->model_repo, model_dir, size, searched,
                                sizeof searched))
         return ms_error(MS_ERR_NOT_FOUND, "model '%s': kronos_dir (MARKETSIM_KRONOS_DIR) is "
-                        "unset and %s holds no snapshot of %s; set MARKETSIM_KRONOS_DIR to a directory with "
-                        "%s/tokenizer and %s/model", name, searched, pair->model_repo, name, name);
+                        "unset and %s holds no snapshot of %s; set MARKETSIM_KRONOS_DIR to a "
+                        "directory with %s/tokenizer and %s/model", name, searched,
+                        pair->model_repo, name, name);
     if (!ms_hf_newest_snapshot(opts->hf_home, pair->tokenizer_repo, tokenizer_dir, size,
                                searched, sizeof searched))
         return ms_error(MS_ERR_NOT_FOUND, "model '%s': %s holds no snapshot of its tokenizer "
