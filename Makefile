@@ -286,10 +286,12 @@ check-fake-alpaca:
 # is stale or a public function lacks its documentation. gen-version --check:
 # the version in common.h, Python and the man page is VERSION's.
 # check-references: every path and ms_ name a comment or document gives exists.
+# check-env: the library reads the environment only in its opt-in functions.
 test: install-check
 	scripts/gen-api-docs --check
 	scripts/gen-version --check
 	scripts/check-references
+	scripts/check-env
 	$(MAKE) --no-print-directory check-suites
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory check-fake-alpaca

@@ -149,6 +149,33 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
     return false;
 }
 
+typedef struct analysis_command {
+    const char *command;
+    cli_flag_fn own;
+    void *args;
+    cli_analysis_args *analysis;
+} analysis_command;
+
+static int apply_analysis_command_flag(void *context, int option, const char *value)
+{
+    const analysis_command *c = context;
+    int code = c->own(c->args, option, value);
+    if (code != CLI_NOT_OWN_FLAG)
+        return code;
+    if (cli_analysis_flag(c->command, option, value, c->analysis, &code))
+        return code;
+    return cli_usage_error(c->command, "unknown option");
+}
+
+int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,
+                             const cli_usage *usage, cli_flag_fn own, void *args,
+                             cli_analysis_args *analysis)
+{
+    analysis_command context = { command, own, args, analysis };
+    return cli_parse_flag_table(command, argc, argv, flags, usage, apply_analysis_command_flag,
+                                &context);
+}
+
 int cli_analysis_check(const char *command, const cli_analysis_args *args)
 {
     if (args->symbols.count == 0)
@@ -215,13 +242,15 @@ int cli_analysis_run(const char *command, const cli_analysis_args *args, ms_sour
                      ms_model *model, ms_report **out)
 {
     ms_analyzer_options options = args->analyzer;
-    /* The command line caches by default; the library only when asked. */
-    const char *env = getenv("MARKETSIM_CACHE");
-    if (options.cache == NULL && (env == NULL || *env == '\0'))
+    /* Flags win over the environment: it fills only what they left unset.
+     * The command line caches by default; the library only when asked. */
+    ms_status status = ms_analyzer_options_from_env(&options);
+    if (options.cache == NULL)
         options.cache = "default";
     cli_mpi_share_cores(NULL, &options);
     ms_analyzer *analyzer = NULL;
-    ms_status status = ms_analyzer_create(&analyzer, source, model, &options);
+    if (status == MS_OK)
+        status = ms_analyzer_create(&analyzer, source, model, &options);
     int code = status != MS_OK ? cli_setup_error(command, "options", status) : CLI_EXIT_OK;
     if (code == CLI_EXIT_OK) {
         cli_progress *progress = cli_progress_start(command, analyzer, args->quiet);

@@ -287,6 +287,19 @@ enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS,
 bool cli_analysis_flag(const char *command, int option, const char *value,
                        cli_analysis_args *args, int *code);
 
+/*
+ * The flag loop of the commands built on an analysis (analyze, backtest,
+ * trade): cli_parse_flag_table, each flag offered first to `own` (the
+ * command's own flags, applied to `args`; it returns CLI_NOT_OWN_FLAG for
+ * any other), then to the analysis flags (applied to `analysis`, the
+ * cli_analysis_args inside `args`); anything else is an unknown option.
+ * Returns as cli_parse_flags.
+ */
+#define CLI_NOT_OWN_FLAG (-1)
+int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,
+                             const cli_usage *usage, cli_flag_fn own, void *args,
+                             cli_analysis_args *analysis);
+
 /* After parsing: a usage error when no symbols were given, else CLI_EXIT_OK. */
 int cli_analysis_check(const char *command, const cli_analysis_args *args);
 
@@ -324,6 +337,14 @@ void cli_stop_install(bool at_once);
 /* Whether a stop was requested, and the flag itself (ms_trade_options.stop). */
 bool cli_stop_requested(void);
 const volatile sig_atomic_t *cli_stop_flag(void);
+
+/* Sleeps until a stop is requested, cli_stop_wake is called, or `seconds`
+ * pass (< 0: no limit); returns cli_stop_requested(). A wake-up may also
+ * be left over from an earlier call: callers re-check what they wait for. */
+bool cli_stop_wait(double seconds);
+
+/* Wakes a thread in cli_stop_wait (one wait returns early). */
+void cli_stop_wake(void);
 
 /* The progress line of a running analysis, and the watcher that cancels it
  * when a stop is requested (even with `quiet`). NULL when it could not be

@@ -42,21 +42,19 @@ static const cli_flag flags[] = {
 
 static int apply_flag(void *context, int option, const char *value)
 {
+    (void)value;
     analyze_args *args = context;
-    int code;
-    if (cli_analysis_flag("analyze", option, value, &args->analysis, &code))
-        return code;
-    if (option == OPT_JSON) {
-        args->json = 1;
-        return CLI_EXIT_OK;
-    }
-    return cli_usage_error("analyze", "unknown option");
+    if (option != OPT_JSON)
+        return CLI_NOT_OWN_FLAG;
+    args->json = 1;
+    return CLI_EXIT_OK;
 }
 
 /* Returns -1 to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, analyze_args *args)
 {
-    int code = cli_parse_flag_table("analyze", argc, argv, flags, &usage, apply_flag, args);
+    int code = cli_parse_analysis_flags("analyze", argc, argv, flags, &usage, apply_flag, args,
+                                        &args->analysis);
     if (code >= 0)
         return code;
     code = cli_analysis_check("analyze", &args->analysis);

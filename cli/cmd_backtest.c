@@ -65,22 +65,20 @@ static int parse_units(const char *text, ms_forecast_units *units)
 static int apply_flag(void *context, int option, const char *value)
 {
     backtest_args *args = context;
-    int code;
     switch (option) {
     case OPT_SYMBOL: args->symbol = value; return CLI_EXIT_OK;
     case OPT_FORECASTS: args->forecasts = value; return CLI_EXIT_OK;
     case OPT_UNITS: return parse_units(value, &args->units);
     case OPT_JSON: args->json = true; return CLI_EXIT_OK;
     }
-    if (cli_analysis_flag("backtest", option, value, &args->analysis, &code))
-        return code;
-    return cli_usage_error("backtest", "unknown option");
+    return CLI_NOT_OWN_FLAG;
 }
 
 /* Returns -1 to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, backtest_args *args)
 {
-    int code = cli_parse_flag_table("backtest", argc, argv, flags, &usage, apply_flag, args);
+    int code = cli_parse_analysis_flags("backtest", argc, argv, flags, &usage, apply_flag, args,
+                                        &args->analysis);
     if (code >= 0)
         return code;
     if (args->symbol == NULL || *args->symbol == '\0')
@@ -103,10 +101,13 @@ static int run_backtest(const backtest_args *args)
         fprintf(stderr, "marketsim backtest: %s\n", ms_last_error());
         code = CLI_EXIT_FAILED;
     }
+    ms_analyzer_options options = args->analysis.analyzer;
     ms_status status;
+    if (code == CLI_EXIT_OK && (status = ms_analyzer_options_from_env(&options)) != MS_OK)
+        code = cli_setup_error("backtest", "options", status);
     if (code == CLI_EXIT_OK &&
         (status = ms_backtest_forecasts(&report, source, args->symbol, forecasts,
-                                        &args->analysis.analyzer)) != MS_OK)
+                                        &options)) != MS_OK)
         code = cli_setup_error("backtest", args->symbol, status);
     if (code == CLI_EXIT_OK)
         code = cli_report_finish("backtest", args->analysis.html, report);

@@ -110,9 +110,6 @@ static int parse_times(trade_args *args, const char *list)
 static int apply_flag(void *context, int option, const char *value)
 {
     trade_args *args = context;
-    int code;
-    if (cli_analysis_flag("trade", option, value, &args->analysis, &code))
-        return code;
     switch (option) {
     case OPT_BROKER: args->broker = value; return CLI_EXIT_OK;
     case OPT_PAPER: args->live = 0; return CLI_EXIT_OK;
@@ -131,7 +128,7 @@ static int apply_flag(void *context, int option, const char *value)
             return cli_usage_error("trade", "--sim-cash needs a positive amount, got '%s'", value);
         return CLI_EXIT_OK;
     }
-    return cli_usage_error("trade", "unknown option");
+    return CLI_NOT_OWN_FLAG;
 }
 
 /* Checks what only makes sense together; -1 to go on, else an exit code. */
@@ -151,7 +148,8 @@ static int check_args(trade_args *args)
 
 static int parse_args(int argc, char **argv, trade_args *args)
 {
-    int code = cli_parse_flag_table("trade", argc, argv, flags, &usage, apply_flag, args);
+    int code = cli_parse_analysis_flags("trade", argc, argv, flags, &usage, apply_flag, args,
+                                        &args->analysis);
     return code >= 0 ? code : check_args(args);
 }
 
@@ -306,16 +304,15 @@ static int run_cycle(const trade_args *args, ms_source *source, ms_model *model,
     return code;
 }
 
-/* Sleeps in short steps so a signal is noticed at once (nanosleep returns
- * early on a signal) or within a second at worst. False when stopped. */
+/* Sleeps until `when` (UTC seconds); a stop wakes it at once. False when
+ * stopped. */
 static bool sleep_until(int64_t when)
 {
     while (!cli_stop_requested()) {
         int64_t now = (int64_t)time(NULL);
         if (now >= when)
             return true;
-        struct timespec step = { .tv_sec = 1, .tv_nsec = 0 };
-        nanosleep(&step, NULL);
+        cli_stop_wait((double)(when - now));
     }
     return false;
 }

@@ -11,10 +11,10 @@
  * A file entry is dropped when the command line gives the same flag (list
  * flags such as --symbols append, so order alone would merge them), a
  * [common] one when the command's section sets the key, and either when
- * the environment variable the library reads for it is set (the
- * library lets an explicit option win over the environment; the file must
- * not). `marketsim config show COMMAND [flags]` runs the same parse and
- * prints each setting with where it came from instead of running.
+ * the environment variable the command reads for it is set (the commands
+ * opt in to the library's ms_*_from_env, which lets an explicit option win
+ * over the environment; the file must not). `marketsim config show COMMAND
+ * [flags]` runs the same parse and prints each setting with where it came from instead of running.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,8 @@
 
 #include "cli.h"
 
-/* The flags whose setting the library also reads from the environment. */
+/* The flags whose setting the commands also read from the environment
+ * (ms_analyzer_options_from_env, ms_model_options_from_env; PAPER the broker's). */
 static const struct {
     const char *flag;
     const char *variable;

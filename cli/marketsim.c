@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -123,9 +124,15 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* The library reads MARKETSIM_LOG at its first log line; reading it now
-     * warns about a bad value on every run, not only on runs that log. */
-    ms_log_threshold();
+    /* The library reads no environment unless asked; the command line
+     * asks, so MARKETSIM_LOG and MARKETSIM_TORCH_PLUGIN work as they always
+     * have (a bad MARKETSIM_LOG warns on every run, not only on runs that log). */
+    if (ms_log_level_from_env() != MS_OK)
+        fprintf(stderr, "marketsim: warn: %s\n", ms_last_error());
+    if (ms_model_set_plugin(getenv("MARKETSIM_TORCH_PLUGIN")) != MS_OK) {
+        fprintf(stderr, "marketsim: %s\n", ms_last_error());
+        return CLI_EXIT_FAILED;
+    }
     int code = run(argc, argv);
     cli_config_release();
     return code;

@@ -35,9 +35,13 @@ bool cli_model_flag(const char *command, int option, const char *value,
     return false;
 }
 
+/* Flags win over the environment: it fills only what they left unset. */
 int cli_model_open(const char *command, const cli_model_args *args, ms_model **out)
 {
-    ms_status status = ms_model_open(out, args->path, &args->options);
+    ms_model_options options = args->options;
+    ms_status status = ms_model_options_from_env(&options);
+    if (status == MS_OK)
+        status = ms_model_open(out, args->path, &options);
     if (status == MS_OK)
         return CLI_EXIT_OK;
     fprintf(stderr, "marketsim %s: model: %s\n", command, ms_last_error());

@@ -1,24 +1,23 @@
 /*
  * progress.c - the progress line of an analysis and the bridge from a
- * stop request to ms_analyzer_cancel. A watcher thread polls
+ * stop request to ms_analyzer_cancel. A watcher thread reads
  * ms_analyzer_progress while the analysis runs: on a terminal it redraws
  * one line in place several times a second; off one (nohup, CI, a pipe)
  * it prints a plain line every MARKETSIM_PROGRESS_SECONDS (default 5), so
  * a log shows the run is alive and when it will end. --quiet prints
  * nothing, but the watcher still runs: it is what turns Ctrl-C into a
  * cancel, outside the signal handler, so the handler never touches an
- * analyzer that may be freed.
+ * analyzer that may be freed. Between lines it sleeps in cli_stop_wait,
+ * which the signal handler and cli_progress_stop wake: a cancel is asked
+ * at once, and with --quiet the watcher sleeps until one of them.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-/* How often the watcher wakes: the bound on how late a cancel is asked. */
-#define POLL_SECONDS 0.05
 #define TERMINAL_REDRAW_SECONDS 0.25
 #define DEFAULT_LINE_SECONDS 5.0
 
@@ -81,22 +80,23 @@ static bool finished(struct cli_progress *progress)
     return done;
 }
 
+/* Every wake-up re-checks all it waits for: a wake-up may be left over
+ * from an earlier analysis, or come from the other source. */
 static void *watch(void *arg)
 {
     struct cli_progress *progress = arg;
-    double next_line = progress->interval, waited = 0;
+    double next_line = ms_clock_seconds() + progress->interval;
     bool cancelled = false;
     while (!finished(progress)) {
-        struct timespec pause = { 0, (long)(POLL_SECONDS * 1e9) };
-        nanosleep(&pause, NULL);
-        waited += POLL_SECONDS;
-        if (cli_stop_requested() && !cancelled) {
+        bool drawing = progress->show && !cancelled;
+        double now = ms_clock_seconds();
+        if (drawing && now >= next_line) {
+            draw(progress);
+            next_line = now + progress->interval;
+        }
+        if (cli_stop_wait(drawing ? next_line - now : -1) && !cancelled) {
             ms_analyzer_cancel(progress->analyzer);
             cancelled = true;
-        }
-        if (progress->show && !cancelled && waited >= next_line) {
-            draw(progress);
-            next_line = waited + progress->interval;
         }
     }
     return NULL;
@@ -137,6 +137,7 @@ void cli_progress_stop(cli_progress *progress)
     pthread_mutex_lock(&progress->lock);
     progress->finished = true;
     pthread_mutex_unlock(&progress->lock);
+    cli_stop_wake();
     pthread_join(progress->thread, NULL);
     if (progress->drawn > 0) {
         fprintf(stderr, "\r%*s\r", (int)progress->drawn, ""); /* the report starts on a clean line */

@@ -6,7 +6,8 @@
  *   analyze [SYMBOLS [DATA [MODEL]]]
  *   defaults: AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD  synthetic  baseline
  *   e.g.      analyze JD,NIO,SUIUSD csv:../shared/data/daily
- * MARKETSIM_BACKTEST_SIMULATIONS and the other MARKETSIM_* variables apply.
+ * MARKETSIM_BACKTEST_SIMULATIONS and the other MARKETSIM_* variables apply,
+ * as for the CLI: the program asks for them (ms_*_options_from_env).
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,12 +66,18 @@ int main(int argc, char **argv)
     ms_analyzer *analyzer = NULL;
     ms_report *report = NULL;
     int code = 1;
-    /* NULL options: defaults, overridden by the MARKETSIM_* environment. */
-    if (ms_source_open(&source, data, NULL) != MS_OK)
+    /* Defaults, overridden by the MARKETSIM_* environment because we ask:
+     * the library reads none of it on its own. */
+    ms_model_options model_options = MS_MODEL_OPTIONS_INIT;
+    ms_analyzer_options options = MS_ANALYZER_OPTIONS_INIT;
+    if (ms_model_options_from_env(&model_options) != MS_OK ||
+        ms_analyzer_options_from_env(&options) != MS_OK)
+        code = failed("environment");
+    else if (ms_source_open(&source, data, NULL) != MS_OK)
         code = failed("data source");
-    else if (ms_model_open(&model, model_path, NULL) != MS_OK)
+    else if (ms_model_open(&model, model_path, &model_options) != MS_OK)
         code = failed("model");
-    else if (ms_analyzer_create(&analyzer, source, model, NULL) != MS_OK)
+    else if (ms_analyzer_create(&analyzer, source, model, &options) != MS_OK)
         code = failed("analyzer");
     else if (ms_analyzer_run(analyzer, symbols, n, &report) != MS_OK)
         code = failed("analysis");

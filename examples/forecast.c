@@ -6,6 +6,8 @@
  *   forecast [SYMBOL [DATA [MODEL]]]
  *   defaults: AAPL  synthetic  baseline
  *   e.g.      forecast NVDA csv:../shared/data/daily toto
+ * "toto" is found as the CLI finds it ($MARKETSIM_TOTO_DIR, the Hugging
+ * Face cache): the program asks for the environment (ms_model_options_from_env).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +71,10 @@ int main(int argc, char **argv)
     double *changes = NULL;
     size_t length = 0;
     int code = 1;
-    if (ms_source_open(&source, data, NULL) != MS_OK)
+    ms_model_options model_options = MS_MODEL_OPTIONS_INIT;
+    if (ms_model_options_from_env(&model_options) != MS_OK)
+        code = failed("environment");
+    else if (ms_source_open(&source, data, NULL) != MS_OK)
         code = failed("data source");
     else if (ms_source_load(source, symbol, &bars) != MS_OK)
         code = failed(symbol);
@@ -77,7 +82,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "forecast: %s: needs at least 2 bars\n", symbol);
     else if ((changes = close_changes(bars, &length)) == NULL)
         fprintf(stderr, "forecast: out of memory\n");
-    else if (ms_model_open(&model, model_path, NULL) != MS_OK)
+    else if (ms_model_open(&model, model_path, &model_options) != MS_OK)
         code = failed("model");
     /* Warming up pays one-time costs (kernel selection, allocation) before
      * the call that matters; the baseline model has none. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz_support.h"
+#include "marketsim/common.h"
 
 _Noreturn void fuzz_fail(const char *file, int line, const char *condition)
 {
@@ -21,7 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    setenv("MARKETSIM_LOG", "error", 1);
+    ms_log_set_level(MS_LOG_ERROR);
     return 0;
 }
 

@@ -17,9 +17,8 @@
 _Noreturn void fuzz_fail(const char *file, int line, const char *condition);
 
 /* Every target's LLVMFuzzerInitialize (defined once, in fuzz_support.c):
- * silences warnings (MARKETSIM_LOG=error) before the library reads the
- * level, as a parser that warns on every malformed input would spend the
- * run formatting messages. */
+ * silences warnings (ms_log_set_level(MS_LOG_ERROR)), as a parser that
+ * warns on every malformed input would spend the run formatting messages. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* The input as a file: one memfd per process, rewritten on every call,

@@ -30,6 +30,9 @@ TSAN_SUITES    := test_pool test_analyzer test_engine test_model_forecast test_t
                   test_alpaca_bars test_sim_broker test_trade_cycle test_trade_loop test_trade_kill
 # A thread sets the stop flag while another is in the HTTP client.
 TSAN_SUITES    += test_stop_requests
+# Log lines from many threads to one callback; the CLI's progress watcher
+# woken by the signal handler (the suite runs this build's CLI).
+TSAN_SUITES    += test_log test_cli_progress
 TSAN_ENV       := TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/mk/tsan.supp"
 
 .PHONY: sanitize tsan

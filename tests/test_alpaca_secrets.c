@@ -1,7 +1,6 @@
 /* test_alpaca_secrets.c - the API keys never appear in debug logs or error
- * messages, whatever the calls do: MARKETSIM_LOG=debug is set before the
- * library first logs, and stderr is captured around real calls against the
- * local fake server (lib/broker/http_client.c). */
+ * messages, whatever the calls do: the log level is debug, and stderr is
+ * captured around real calls against the local fake server (lib/broker/http_client.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,8 +105,7 @@ static void test_debug_log_shows_requests_but_never_the_keys(void **state)
 
 int main(void)
 {
-    /* Before any library call: the log level is read once per process. */
-    setenv("MARKETSIM_LOG", "debug", 1);
+    ms_log_set_level(MS_LOG_DEBUG);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_debug_log_shows_requests_but_never_the_keys,
                                         temp_dir_setup, temp_dir_teardown),

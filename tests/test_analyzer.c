@@ -304,13 +304,14 @@ static void test_walk_forward_windows_slide_one_origin_per_simulation(void **sta
     assert_true(newest.close_pred[0] == 93 && newest.close_pred[6] == 99);
 }
 
-static void test_options_take_environment_then_defaults(void **state)
+static void test_options_take_environment_on_request_then_defaults(void **state)
 {
     (void)state;
     setenv("MARKETSIM_BACKTEST_SIMULATIONS", "12", 1);
     setenv("MARKETSIM_PARALLEL_ANALYSIS", "0", 1);
     setenv("MARKETSIM_PARALLEL_WORKERS", "3", 1);
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    assert_int_equal(ms_analyzer_options_from_env(&opts), MS_OK);
     assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
     assert_int_equal(opts.simulations, 12);
     assert_int_equal(opts.parallel, 0);
@@ -320,6 +321,7 @@ static void test_options_take_environment_then_defaults(void **state)
     ms_analyzer_options explicit = MS_ANALYZER_OPTIONS_INIT;
     explicit.simulations = 5;
     explicit.workers = 7;
+    assert_int_equal(ms_analyzer_options_from_env(&explicit), MS_OK);
     assert_int_equal(ms_analyzer_options_resolve(&explicit), MS_OK);
     assert_int_equal(explicit.simulations, 5);
     assert_int_equal(explicit.workers, 7);
@@ -334,12 +336,36 @@ static void test_options_take_environment_then_defaults(void **state)
     assert_int_equal(defaults.workers, automatic < 32 ? automatic : 32);
 }
 
+static void test_options_ignore_the_environment_unless_asked(void **state)
+{
+    (void)state;
+    setenv("MARKETSIM_BACKTEST_SIMULATIONS", "12", 1);
+    setenv("MARKETSIM_PARALLEL_ANALYSIS", "0", 1);
+    setenv("MARKETSIM_CACHE", "/nonexistent/forecasts.sqlite", 1);
+    setenv("MARKETSIM_STOCK_FEE", "0.5", 1);
+    ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
+    assert_int_equal(opts.simulations, 70);
+    assert_int_equal(opts.parallel, 1);
+    assert_string_equal(opts.cache, "off");
+    assert_true(opts.stock_fee == 0.0005);
+    ms_analyzer_options asked = MS_ANALYZER_OPTIONS_INIT;
+    assert_int_equal(ms_analyzer_options_from_env(&asked), MS_OK);
+    assert_int_equal(ms_analyzer_options_resolve(&asked), MS_OK);
+    assert_string_equal(asked.cache, "/nonexistent/forecasts.sqlite");
+    assert_true(asked.stock_fee == 0.5);
+    unsetenv("MARKETSIM_BACKTEST_SIMULATIONS");
+    unsetenv("MARKETSIM_PARALLEL_ANALYSIS");
+    unsetenv("MARKETSIM_CACHE");
+    unsetenv("MARKETSIM_STOCK_FEE");
+}
+
 static void test_malformed_environment_is_an_error(void **state)
 {
     (void)state;
     setenv("MARKETSIM_BACKTEST_SIMULATIONS", "seventy", 1);
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
-    assert_int_equal(ms_analyzer_options_resolve(&opts), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_analyzer_options_from_env(&opts), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "MARKETSIM_BACKTEST_SIMULATIONS=seventy"));
     unsetenv("MARKETSIM_BACKTEST_SIMULATIONS");
     ms_analyzer_options bad_aggregate = MS_ANALYZER_OPTIONS_INIT;
@@ -373,7 +399,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spellings_of_one_instrument_give_one_symbol_report_and_warnings, open_synthetic, close_fixture),
         cmocka_unit_test_setup_teardown(test_stale_stock_is_flagged_and_not_picked, open_csv_fixtures, close_fixture),
         cmocka_unit_test(test_walk_forward_windows_slide_one_origin_per_simulation),
-        cmocka_unit_test(test_options_take_environment_then_defaults),
+        cmocka_unit_test(test_options_take_environment_on_request_then_defaults),
+        cmocka_unit_test(test_options_ignore_the_environment_unless_asked),
         cmocka_unit_test(test_malformed_environment_is_an_error),
         cmocka_unit_test(test_context_length_beyond_the_model_maximum_is_refused),
     };

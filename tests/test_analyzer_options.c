@@ -79,6 +79,7 @@ static void test_environment_fills_unset_sizing_fields(void **state)
     setenv("MARKETSIM_STOCK_FEE", "0", 1);
     setenv("MARKETSIM_CRYPTO_FEE", "0.002", 1);
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    assert_int_equal(ms_analyzer_options_from_env(&opts), MS_OK);
     assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
     assert_true(opts.position_size == 0.2);
     assert_int_equal(opts.max_positions, 5);
@@ -94,6 +95,7 @@ static void test_set_fields_win_over_the_environment(void **state)
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
     opts.position_size = 0.5;
     opts.stock_fee = 0;
+    assert_int_equal(ms_analyzer_options_from_env(&opts), MS_OK);
     assert_int_equal(ms_analyzer_options_resolve(&opts), MS_OK);
     assert_true(opts.position_size == 0.5);
     assert_true(opts.stock_fee == 0.0);
@@ -107,7 +109,7 @@ static void test_malformed_sizing_variables_are_errors_naming_them(void **state)
         for (size_t i = 0; i < MS_ARRAY_LEN(bad); i++) {
             setenv(sizing_variables[v], bad[i], 1);
             ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
-            assert_int_equal(ms_analyzer_options_resolve(&opts), MS_ERR_INVALID_ARG);
+            assert_int_equal(ms_analyzer_options_from_env(&opts), MS_ERR_INVALID_ARG);
             assert_non_null(strstr(ms_last_error(), sizing_variables[v]));
         }
         unsetenv(sizing_variables[v]);
@@ -126,6 +128,7 @@ static void test_position_size_outside_zero_to_one_is_refused(void **state)
     }
     setenv("MARKETSIM_POSITION_SIZE", "2", 1);
     ms_analyzer_options opts = MS_ANALYZER_OPTIONS_INIT;
+    assert_int_equal(ms_analyzer_options_from_env(&opts), MS_OK);
     assert_int_equal(ms_analyzer_options_resolve(&opts), MS_ERR_INVALID_ARG);
 }
 

@@ -255,16 +255,17 @@ static void a_name_is_found_under_the_kronos_directory(void **state)
     snprintf(pair, sizeof pair, "%s/kronos-small", root);
     assert_int_equal(mkdir(pair, 0755), 0);
     copy_fixture(pair);
-    setenv("MARKETSIM_KRONOS_DIR", root, 1);
+    ms_model_options options = MS_MODEL_OPTIONS_INIT;
+    options.kronos_dir = root;
     char tokenizer[4096], model[4096];
-    assert_int_equal(ms_kronos_locate("kronos-small", tokenizer, model, sizeof tokenizer), MS_OK);
+    assert_int_equal(ms_kronos_locate(&options, "kronos-small", tokenizer, model,
+                                      sizeof tokenizer), MS_OK);
     char expected[4300];
     snprintf(expected, sizeof expected, "%s/tokenizer", pair);
     assert_string_equal(tokenizer, expected);
-    assert_int_equal(ms_kronos_locate("kronos-mini", tokenizer, model, sizeof tokenizer),
+    assert_int_equal(ms_kronos_locate(&options, "kronos-mini", tokenizer, model, sizeof tokenizer),
                      MS_ERR_NOT_FOUND);
     assert_non_null(strstr(ms_last_error(), "kronos-mini"));
-    unsetenv("MARKETSIM_KRONOS_DIR");
 }
 
 static void a_name_is_found_in_the_hugging_face_cache(void **state)
@@ -283,18 +284,18 @@ static void a_name_is_found_in_the_hugging_face_cache(void **state)
         strcat(path, "/abc123");
         assert_int_equal(mkdir(path, 0755), 0);
     }
-    unsetenv("MARKETSIM_KRONOS_DIR");
-    setenv("HF_HOME", root, 1);
+    ms_model_options options = MS_MODEL_OPTIONS_INIT;
+    options.hf_home = root;
     char tokenizer[4096], model[4096];
-    assert_int_equal(ms_kronos_locate("kronos-mini", tokenizer, model, sizeof tokenizer), MS_OK);
+    assert_int_equal(ms_kronos_locate(&options, "kronos-mini", tokenizer, model,
+                                      sizeof tokenizer), MS_OK);
     assert_non_null(strstr(tokenizer, "Kronos-Tokenizer-2k/snapshots/abc123"));
     assert_non_null(strstr(model, "Kronos-mini/snapshots/abc123"));
-    assert_int_equal(ms_kronos_locate("kronos-base", tokenizer, model, sizeof tokenizer),
+    assert_int_equal(ms_kronos_locate(&options, "kronos-base", tokenizer, model, sizeof tokenizer),
                      MS_ERR_NOT_FOUND);
-    assert_int_equal(ms_kronos_locate("kronos-huge", tokenizer, model, sizeof tokenizer),
+    assert_int_equal(ms_kronos_locate(&options, "kronos-huge", tokenizer, model, sizeof tokenizer),
                      MS_ERR_INVALID_ARG);
     assert_false(ms_kronos_is_name("toto"));
-    unsetenv("HF_HOME");
 }
 
 /* Parameters of a model config (buffers excluded), from its tensor list. */

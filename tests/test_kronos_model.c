@@ -195,10 +195,13 @@ static void a_name_is_found_under_marketsim_kronos_dir(void **state)
     assert_int_equal(symlink(fixture_dir, link), 0);
     setenv("MARKETSIM_KRONOS_DIR", *state, 1);
     ms_model *model = NULL;
-    assert_int_equal(ms_model_open(&model, "kronos-small", NULL), MS_OK);
+    ms_model_options options = MS_MODEL_OPTIONS_INIT;
+    assert_int_equal(ms_model_open(&model, "kronos-small", &options), MS_ERR_NOT_FOUND);
+    assert_int_equal(ms_model_options_from_env(&options), MS_OK);
+    assert_int_equal(ms_model_open(&model, "kronos-small", &options), MS_OK);
     assert_string_equal(ms_model_name(model), "kronos");
     ms_model_free(model);
-    assert_int_equal(ms_model_open(&model, "kronos-base", NULL), MS_ERR_NOT_FOUND);
+    assert_int_equal(ms_model_open(&model, "kronos-base", &options), MS_ERR_NOT_FOUND);
     assert_non_null(strstr(ms_last_error(), "kronos-base"));
     unsetenv("MARKETSIM_KRONOS_DIR");
     free(link);

@@ -70,23 +70,39 @@ static void test_dtype_is_the_older_spelling_of_precision(void **state)
     assert_non_null(strstr(ms_last_error(), "contradicts"));
 }
 
+/* resolved() after ms_model_options_from_env, then ms_precision_resolve. */
+static ms_status precision_from_env(const char *precision, const char *dtype,
+                                    ms_model_options *opts)
+{
+    *opts = resolved("cpu", precision, dtype);
+    ms_status status = ms_model_options_from_env(opts);
+    return status != MS_OK ? status : ms_precision_resolve(opts);
+}
+
 static void test_the_environment_sets_the_precision_unless_an_option_does(void **state)
+{
+    (void)state;
+    setenv("MARKETSIM_PRECISION", "int8", 1);
+    ms_model_options opts;
+    assert_int_equal(precision_from_env(NULL, NULL, &opts), MS_OK);
+    assert_string_equal(opts.precision, "int8");
+    assert_int_equal(precision_from_env("fp32", NULL, &opts), MS_OK);
+    assert_string_equal(opts.precision, "fp32");
+    assert_int_equal(precision_from_env(NULL, "float32", &opts), MS_OK);
+    assert_string_equal(opts.precision, "fp32");
+    setenv("MARKETSIM_PRECISION", "half", 1);
+    assert_int_equal(precision_from_env(NULL, NULL, &opts), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "MARKETSIM_PRECISION=half"));
+    unsetenv("MARKETSIM_PRECISION");
+}
+
+static void test_the_precision_ignores_the_environment_unless_asked(void **state)
 {
     (void)state;
     setenv("MARKETSIM_PRECISION", "int8", 1);
     ms_model_options opts = resolved("cpu", NULL, NULL);
     assert_int_equal(ms_precision_resolve(&opts), MS_OK);
-    assert_string_equal(opts.precision, "int8");
-    opts = resolved("cpu", "fp32", NULL);
-    assert_int_equal(ms_precision_resolve(&opts), MS_OK);
     assert_string_equal(opts.precision, "fp32");
-    opts = resolved("cpu", NULL, "float32");
-    assert_int_equal(ms_precision_resolve(&opts), MS_OK);
-    assert_string_equal(opts.precision, "fp32");
-    setenv("MARKETSIM_PRECISION", "half", 1);
-    opts = resolved("cpu", NULL, NULL);
-    assert_int_equal(ms_precision_resolve(&opts), MS_ERR_INVALID_ARG);
-    assert_non_null(strstr(ms_last_error(), "MARKETSIM_PRECISION=half"));
     unsetenv("MARKETSIM_PRECISION");
 }
 
@@ -172,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_precision_names_are_checked_and_made_canonical),
         cmocka_unit_test(test_dtype_is_the_older_spelling_of_precision),
         cmocka_unit_test(test_the_environment_sets_the_precision_unless_an_option_does),
+        cmocka_unit_test(test_the_precision_ignores_the_environment_unless_asked),
         cmocka_unit_test(test_the_baseline_refuses_reduced_precisions),
         cmocka_unit_test(test_version_1_options_are_still_accepted),
         cmocka_unit_test(test_bf16_on_the_cpu_needs_bfloat16_instructions),

@@ -37,6 +37,14 @@ static void isolate_environment(const char *dir)
     setenv("HF_HOME", dir, 1);
 }
 
+/* Opens "toto" as the CLI does: options from the environment. */
+static ms_status open_toto_from_env(ms_model **model)
+{
+    ms_model_options options = MS_MODEL_OPTIONS_INIT;
+    ms_status status = ms_model_options_from_env(&options);
+    return status != MS_OK ? status : ms_model_open(model, "toto", &options);
+}
+
 static void test_a_checkpoint_directory_opens_as_toto(void **state)
 {
     write_checkpoint(*state);
@@ -62,10 +70,29 @@ static void test_toto_opens_marketsim_toto_dir(void **state)
     write_checkpoint(checkpoint);
     setenv("MARKETSIM_TOTO_DIR", checkpoint, 1);
     ms_model *model = NULL;
-    assert_int_equal(ms_model_open(&model, "toto", NULL), MS_OK);
+    assert_int_equal(open_toto_from_env(&model), MS_OK);
     assert_string_equal(ms_model_name(model), "toto");
     ms_model_free(model);
     unsetenv("MARKETSIM_TOTO_DIR");
+    free(checkpoint);
+}
+
+static void test_toto_ignores_the_environment_unless_asked(void **state)
+{
+    isolate_environment(*state);
+    char *checkpoint = temp_dir_path(*state, "explicit");
+    write_checkpoint(checkpoint);
+    setenv("MARKETSIM_TOTO_DIR", checkpoint, 1);
+    ms_model *model = NULL;
+    assert_int_equal(ms_model_open(&model, "toto", NULL), MS_ERR_NOT_FOUND);
+    assert_null(model);
+    assert_non_null(strstr(ms_last_error(), "toto_dir"));
+    unsetenv("MARKETSIM_TOTO_DIR");
+    unsetenv("HF_HOME");
+    ms_model_options options = MS_MODEL_OPTIONS_INIT;
+    options.toto_dir = checkpoint;
+    assert_int_equal(ms_model_open(&model, "toto", &options), MS_OK);
+    ms_model_free(model);
     free(checkpoint);
 }
 
@@ -74,7 +101,7 @@ static void test_toto_rejects_a_marketsim_toto_dir_that_is_missing(void **state)
     isolate_environment(*state);
     setenv("MARKETSIM_TOTO_DIR", "/nonexistent/toto", 1);
     ms_model *model = NULL;
-    assert_int_equal(ms_model_open(&model, "toto", NULL), MS_ERR_NOT_FOUND);
+    assert_int_equal(open_toto_from_env(&model), MS_ERR_NOT_FOUND);
     assert_non_null(strstr(ms_last_error(), "MARKETSIM_TOTO_DIR"));
     assert_non_null(strstr(ms_last_error(), "/nonexistent/toto"));
     unsetenv("MARKETSIM_TOTO_DIR");
@@ -94,7 +121,7 @@ static void test_toto_opens_the_newest_hugging_face_snapshot(void **state)
     char *newest = temp_dir_path(*state, "hub/models--Datadog--Toto-Open-Base-1.0/snapshots/new");
     write_checkpoint(newest);
     ms_model *model = NULL;
-    assert_int_equal(ms_model_open(&model, "toto", NULL), MS_OK);
+    assert_int_equal(open_toto_from_env(&model), MS_OK);
     ms_model_free(model);
     free(old_config);
     free(hub);
@@ -105,7 +132,7 @@ static void test_toto_without_checkpoint_names_every_place_looked(void **state)
 {
     isolate_environment(*state);
     ms_model *model = NULL;
-    assert_int_equal(ms_model_open(&model, "toto", NULL), MS_ERR_NOT_FOUND);
+    assert_int_equal(open_toto_from_env(&model), MS_ERR_NOT_FOUND);
     assert_non_null(strstr(ms_last_error(), "MARKETSIM_TOTO_DIR"));
     assert_non_null(strstr(ms_last_error(), *state));
     assert_non_null(strstr(ms_last_error(), "models--Datadog--Toto-Open-Base-1.0/snapshots"));
@@ -182,6 +209,7 @@ int main(void)
         WITH_DIR(test_a_checkpoint_directory_opens_as_toto),
         WITH_DIR(test_an_empty_directory_names_the_missing_config),
         WITH_DIR(test_toto_opens_marketsim_toto_dir),
+        WITH_DIR(test_toto_ignores_the_environment_unless_asked),
         WITH_DIR(test_toto_rejects_a_marketsim_toto_dir_that_is_missing),
         WITH_DIR(test_toto_opens_the_newest_hugging_face_snapshot),
         WITH_DIR(test_toto_without_checkpoint_names_every_place_looked),

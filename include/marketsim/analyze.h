@@ -52,9 +52,10 @@ MS_API const char *ms_offsets_name(ms_offsets_mode mode);
  * Analysis settings: fill them with ms_analyzer_options_init (or
  * MS_ANALYZER_OPTIONS_INIT), then set what you choose. Fields left as
  * those set them (0, NULL, or -1 where noted: unset, never a valid value)
- * take the environment's value if set, else the default;
- * ms_analyzer_options_resolve shows the result. The CLI sets fields
- * from flags, so flags win. Fees, buying power and position size are unset
+ * take the default; ms_analyzer_options_resolve shows the result. The
+ * MARKETSIM_* variable a field names applies only when the caller asks,
+ * through ms_analyzer_options_from_env (the CLI does, after setting fields
+ * from flags, so flags win). Fees, buying power and position size are unset
  * when negative, so 0 is a real value for them (no fee, no buying power).
  * Sizing: docs/strategies.md, "Sizing".
  */
@@ -96,11 +97,12 @@ typedef struct ms_analyzer_options {
                                  is used; 0 (MS_COHERENCE_WIDEN) by default */
     /* The persistent forecast cache (cache.h): a file path, "default"
      * ($XDG_CACHE_HOME/marketsim/forecasts.sqlite, ms_cache_default_path)
-     * or "off". NULL: MARKETSIM_CACHE when set, else "off" (the library
-     * writes no file unless asked; the CLI asks for "default"). Forecasts
-     * the cache holds for the same model, options and context values are
-     * not computed again; they come back bit for bit. A cache file that
-     * fails is reported once on stderr and bypassed. */
+     * or "off". NULL: "off" (the library writes no file unless asked; the
+     * CLI asks for "default"), or MARKETSIM_CACHE through
+     * ms_analyzer_options_from_env. Forecasts the cache holds for the same
+     * model, options and context values are not computed again; they come
+     * back bit for bit. A cache file that fails is reported once in the log
+     * and bypassed. */
     const char *cache;
     size_t cache_max_entries; /* forecasts kept, least recently used evicted first;
                                  0: MARKETSIM_CACHE_MAX_ENTRIES, else
@@ -161,13 +163,26 @@ typedef enum ms_coherence {
 MS_API ms_status ms_ablations_parse(const char *text, unsigned *out);
 
 /*
- * Resolves every unset field of *opts from the environment and the defaults,
- * in place, in the layout of its version (any of 1 to
- * MS_ANALYZER_OPTIONS_VERSION; the fields an older version lacks are
- * resolved to their defaults and not written). as_of stays 0 when unset:
- * the analysis resolves it from its bars. A version newer than the
- * library's is MS_ERR_INVALID_ARG naming ms_analyzer_options.
- * Errors: MS_ERR_INVALID_ARG naming a malformed variable or field (a fee or
+ * Opt-in: fills the unset fields of *opts that name a MARKETSIM_* variable
+ * from that variable when it is set and not empty (simulations, parallel,
+ * workers, warmup, max_positions, position_size, stock_fee, crypto_fee,
+ * cache, cache_max_entries); fields already set are kept. The texts it
+ * stores live as long as the process. Nothing else in the analysis reads
+ * the environment.
+ * Errors: MS_ERR_INVALID_ARG naming a malformed variable (7O for a count, a
+ * negative fee, a word that is not a boolean) or a NULL argument,
+ * MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_analyzer_options_from_env(ms_analyzer_options *opts);
+
+/*
+ * Resolves every unset field of *opts from the defaults, in place, in the
+ * layout of its version (any of 1 to MS_ANALYZER_OPTIONS_VERSION; the
+ * fields an older version lacks are resolved to their defaults and not
+ * written). as_of stays 0 when unset: the analysis resolves it from its
+ * bars. A version newer than the library's is MS_ERR_INVALID_ARG naming
+ * ms_analyzer_options.
+ * Errors: MS_ERR_INVALID_ARG naming a malformed field (a fee or
  * buying power not finite, a position size outside (0, 1], a negative as_of).
  */
 MS_API ms_status ms_analyzer_options_resolve(ms_analyzer_options *opts);
@@ -184,7 +199,7 @@ typedef struct ms_analyzer ms_analyzer;
 
 /*
  * Creates an analyzer over a data source and a model, both borrowed: they
- * must outlive the analyzer. opts NULL = defaults and environment; the
+ * must outlive the analyzer. opts NULL = defaults; the
  * options are copied and resolved (ms_analyzer_options_resolve). *out is
  * freed with ms_analyzer_free.
  * Errors: MS_ERR_INVALID_ARG (NULL out, source or model; bad options),

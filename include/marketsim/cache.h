@@ -26,7 +26,9 @@ extern "C" {
 
 /*
  * The cache file's default path: $XDG_CACHE_HOME/marketsim/forecasts.sqlite,
- * else ~/.cache/marketsim/forecasts.sqlite. *out is freed with ms_free.
+ * else ~/.cache/marketsim/forecasts.sqlite. It reads the environment, so it
+ * runs only when the caller asks for the default place: this call, a NULL
+ * path below, the analyzer's cache "default". *out is freed with ms_free.
  * Errors: MS_ERR_INVALID_ARG (NULL out), MS_ERR_NOT_FOUND (neither
  * XDG_CACHE_HOME nor HOME is set), MS_ERR_NOMEM.
  */

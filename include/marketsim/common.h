@@ -13,6 +13,18 @@
  * handles. Pointers returned by accessors are borrowed from their owner and
  * live as long as it does.
  *
+ * Environment: the library reads no environment variable unless its
+ * caller asks, through the functions named for it: ms_log_level_from_env,
+ * ms_model_options_from_env, ms_analyzer_options_from_env (each fills only
+ * what the caller left unset, so explicit settings win) and
+ * ms_cache_default_path (the XDG cache directory, when the default place is
+ * asked for). The CLI and the Python bindings call them; a program that
+ * does not sees the same behaviour whatever its environment holds. The
+ * broker layer (broker.h) still reads its Alpaca settings and keys itself.
+ *
+ * Logging: warnings and errors go to stderr unless ms_log_set routes them
+ * to the caller (as llama_log_set does); ms_log_set_level sets the level.
+ *
  * Thread safety: every function of this header may be called from any
  * thread at any time; the last error is kept per thread.
  */
@@ -77,8 +89,9 @@ MS_API const char *ms_version(void);
  * pass a handle: handles have their own ms_<type>_free. NULL-safe. */
 MS_API void ms_free(void *ptr);
 
-/* Log levels. The level comes from MARKETSIM_LOG (debug|info|warn|error),
- * read once; the default is warn. Messages go to stderr. */
+/* Log levels. The library logs warn and error lines by default; the level
+ * and where lines go are the caller's choice (ms_log_set_level, ms_log_set),
+ * never the environment's unless asked (ms_log_level_from_env). */
 typedef enum ms_log_level {
     MS_LOG_DEBUG = 0,
     MS_LOG_INFO = 1,
@@ -86,9 +99,40 @@ typedef enum ms_log_level {
     MS_LOG_ERROR = 3
 } ms_log_level;
 
-/* The level in force: MARKETSIM_LOG as read on the first call (an unknown
- * value means warn). */
+/* The level in force: lines below it are not formatted or delivered. */
 MS_API ms_log_level ms_log_threshold(void);
+
+/* Sets the level in force for the whole process (warn until set); a value
+ * outside ms_log_level is ignored. */
+MS_API void ms_log_set_level(ms_log_level level);
+
+/*
+ * Opt-in: sets the level from MARKETSIM_LOG (debug|info|warn|warning|error,
+ * any case); unset or empty leaves it as it is. The only function of this
+ * header that reads the environment.
+ * Errors: MS_ERR_INVALID_ARG for any other value (the level becomes warn
+ * and the message says so).
+ */
+MS_API ms_status ms_log_level_from_env(void);
+
+/* Receives one log line: its level and the message without a prefix or a
+ * newline (borrowed for the call). */
+typedef void (*ms_log_fn)(ms_log_level level, const char *message, void *user_data);
+
+/*
+ * Routes the library's log lines at or above the level to `fn`, with
+ * `user_data`, instead of stderr ("marketsim: LEVEL: message"); NULL
+ * restores stderr. Process-wide and safe to call from any thread.
+ *
+ * `fn` is called from whichever thread logs: the caller's, and the worker
+ * threads of an analysis or a forecast. Calls never overlap (one line at a
+ * time, in the order logged) and none is running or will start once
+ * ms_log_set returns, so the previous fn and its user_data may be freed
+ * then. `fn` must not call back into the library (a line it logs goes to
+ * stderr; ms_log_set from inside it deadlocks) and should return quickly:
+ * the threads that log wait for it.
+ */
+MS_API void ms_log_set(ms_log_fn fn, void *user_data);
 
 /* Seconds on a monotonic clock with an arbitrary origin: for measuring
  * durations only, never as a date. */

@@ -47,14 +47,50 @@ typedef struct ms_model_options {
      * or AMX) or "int8" (CPU only: weights quantized per output channel,
      * activations per call). The scaler, normalisation, softmax, mixture
      * head and sampling stay float32/float64 in every precision; accuracy
-     * against fp32 is in docs/performance.md. NULL = $MARKETSIM_PRECISION,
-     * else "fp32". The baseline computes in float64 and takes "fp32" only. */
+     * against fp32 is in docs/performance.md. NULL = "fp32" (or
+     * MARKETSIM_PRECISION through ms_model_options_from_env). The baseline
+     * computes in float64 and takes "fp32" only. */
     const char *precision;
+    /* Since version 3: where named models are found; ms_model_options_from_env
+     * fills them from the environment. The checkpoint directory "toto"
+     * stands for; NULL = the newest snapshot in hf_home. */
+    const char *toto_dir;
+    /* The directory holding <name>/tokenizer and <name>/model for the Kronos
+     * names; NULL = the newest snapshots in hf_home. */
+    const char *kronos_dir;
+    /* The Hugging Face cache root (what HF_HOME names: it holds hub/); NULL =
+     * none, so a named model without its directory above is not found. */
+    const char *hf_home;
 } ms_model_options;
 
-/* Version 1 (without precision) is still accepted: precision takes its default. */
-#define MS_MODEL_OPTIONS_VERSION 2
-#define MS_MODEL_OPTIONS_INIT { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, NULL }
+/* Versions 1 (without precision) and 2 (without the directories) are still
+ * accepted. */
+#define MS_MODEL_OPTIONS_VERSION 3
+#define MS_MODEL_OPTIONS_INIT \
+    { MS_MODEL_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL }
+
+/*
+ * Opt-in: fills the unset (NULL) fields of *opts that the environment names,
+ * as the CLI and the Python bindings do: precision from MARKETSIM_PRECISION
+ * (when dtype is NULL too), toto_dir from MARKETSIM_TOTO_DIR, kronos_dir
+ * from MARKETSIM_KRONOS_DIR, hf_home from HF_HOME, else
+ * $HOME/.cache/huggingface. The texts it stores live as long as the
+ * process. Nothing else of this header reads the environment.
+ * Errors: MS_ERR_INVALID_ARG (NULL opts, a version before 3, a
+ * MARKETSIM_PRECISION that is not fp32, bf16 or int8), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_model_options_from_env(ms_model_options *opts);
+
+/*
+ * The libtorch plugin file that Toto and Kronos models load on first use,
+ * instead of the one installed beside libmarketsim (tests, a relocated
+ * install); NULL or "" restores that one. The path is copied. The CLI sets
+ * it from MARKETSIM_TORCH_PLUGIN. A process loads one plugin: once it is
+ * loaded this has no effect. Builds that link libtorch into the library
+ * (the static archive) load no plugin and ignore it.
+ * Errors: MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_model_set_plugin(const char *path);
 
 /* Fills *opts with the defaults of version `version` (1 to
  * MS_MODEL_OPTIONS_VERSION; pass MS_MODEL_OPTIONS_VERSION), as MS_MODEL_OPTIONS_INIT does. Writes
@@ -65,10 +101,10 @@ MS_API ms_status ms_model_options_init(ms_model_options *opts, int version);
 
 /*
  * Opens a model. `path` is "baseline", a checkpoint directory, or "toto"
- * (found through $MARKETSIM_TOTO_DIR or the Hugging Face cache), or a
- * Kronos pair: "kronos-mini", "kronos-small", "kronos-base" (found through
- * $MARKETSIM_KRONOS_DIR/<name>/{tokenizer,model} or the Hugging Face
- * cache) or a directory holding tokenizer/ and model/. NULL or ""
+ * (found in opts->toto_dir or the Hugging Face cache opts->hf_home), or a
+ * Kronos pair: "kronos-mini", "kronos-small", "kronos-base" (found in
+ * opts->kronos_dir/<name>/{tokenizer,model} or opts->hf_home) or a
+ * directory holding tokenizer/ and model/. NULL or ""
  * means "baseline"; `opts` NULL means MS_MODEL_OPTIONS_INIT. On success
  * *out owns the model (free with ms_model_free); on failure it is NULL.
  * Errors: MS_ERR_INVALID_ARG (NULL out, bad options), MS_ERR_NOT_FOUND (no

@@ -1,11 +1,10 @@
 /*
  * options.c - resolving analyzer options: explicit fields win, then the
- * reference system's environment variables, then the defaults of
- * strategies.md. One place, so the CLI flags and the environment cannot
- * drift apart.
+ * defaults of strategies.md. The environment enters only through
+ * ms_analyzer_options_from_env (options_env.c), which fills the same
+ * unset fields before this runs.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "analyze_internal.h"
@@ -22,24 +21,10 @@
 #define DEFAULT_MIN_POSITIONS 4
 #define DEFAULT_EQUITY 100000.0
 
-/* A count that is unset when 0: the environment's value when set (and not
- * 0), else `fallback`. */
-static ms_status resolve_count(const char *variable, size_t *field, size_t fallback)
-{
-    if (*field != 0)
-        return MS_OK;
-    size_t env = 0;
-    ms_status status = ms_env_size(variable, &env);
-    *field = env ? env : fallback;
-    return status;
-}
-
 static ms_status resolve_counts(ms_analyzer_options *opts)
 {
-    ms_status status = resolve_count("MARKETSIM_BACKTEST_SIMULATIONS", &opts->simulations,
-                                     DEFAULT_SIMULATIONS);
-    if (status != MS_OK)
-        return status;
+    if (opts->simulations == 0)
+        opts->simulations = DEFAULT_SIMULATIONS;
     if (opts->eval_days == 0)
         opts->eval_days = DEFAULT_EVAL_DAYS;
     if (opts->context_length == 0)
@@ -63,63 +48,43 @@ static ms_status resolve_counts(ms_analyzer_options *opts)
  * min(32, cpus + 4), unless set. */
 static ms_status resolve_parallelism(ms_analyzer_options *opts)
 {
-    if (opts->parallel < 0) {
-        int env = 1;
-        ms_status status = ms_env_bool("MARKETSIM_PARALLEL_ANALYSIS", &env);
-        if (status != MS_OK)
-            return status;
-        opts->parallel = env;
-    }
-    if (opts->warmup < 0) {
-        int env = 0;
-        ms_status status = ms_env_bool("MARKETSIM_WARMUP_MODELS", &env);
-        if (status != MS_OK)
-            return status;
-        opts->warmup = env;
-    }
+    if (opts->parallel < 0)
+        opts->parallel = 1;
+    if (opts->warmup < 0)
+        opts->warmup = 0;
     if (opts->workers < 0)
         return ms_error(MS_ERR_INVALID_ARG, "workers must be >= 0, got %d", opts->workers);
     if (opts->workers == 0) {
-        size_t env = 0;
-        ms_status status = ms_env_size("MARKETSIM_PARALLEL_WORKERS", &env);
-        if (status != MS_OK)
-            return status;
         size_t automatic = ms_cpu_count() + 4;
-        opts->workers = (int)(env ? env : (automatic < 32 ? automatic : 32));
+        opts->workers = (int)(automatic < 32 ? automatic : 32);
     }
     if (opts->workers > 1024)
         return ms_error(MS_ERR_INVALID_ARG, "workers %d exceeds the limit of 1024", opts->workers);
     return MS_OK;
 }
 
-/* A money field that is unset when negative (-1): the environment's value
- * when `variable` names one, else `fallback`. 0 is a real value. */
-static ms_status resolve_unset(const char *name, const char *variable, double *field,
-                               double fallback)
+/* A money field that is unset when negative (-1): `fallback` then. 0 is a
+ * real value. */
+static ms_status resolve_unset(const char *name, double *field, double fallback)
 {
     if (!isfinite(*field))
         return ms_error(MS_ERR_INVALID_ARG, "%s must be finite, got %g", name, *field);
-    if (*field >= 0)
-        return MS_OK;
-    double value = fallback;
-    ms_status status = variable != NULL ? ms_env_double(variable, &value) : MS_OK;
-    *field = value;
-    return status;
+    if (*field < 0)
+        *field = fallback;
+    return MS_OK;
 }
 
 static ms_status resolve_positions(ms_analyzer_options *opts)
 {
-    ms_status status = resolve_count("MARKETSIM_MAX_POSITIONS", &opts->max_positions,
-                                     DEFAULT_MAX_POSITIONS);
-    if (status != MS_OK)
-        return status;
+    if (opts->max_positions == 0)
+        opts->max_positions = DEFAULT_MAX_POSITIONS;
     if (opts->min_positions == 0)
         opts->min_positions = DEFAULT_MIN_POSITIONS;
     if (opts->min_positions > opts->max_positions)
         opts->min_positions = opts->max_positions;
     /* By default max_positions full-size positions use the equity once. */
-    status = resolve_unset("position_size", "MARKETSIM_POSITION_SIZE", &opts->position_size,
-                           1.0 / (double)opts->max_positions);
+    ms_status status = resolve_unset("position_size", &opts->position_size,
+                                     1.0 / (double)opts->max_positions);
     if (status == MS_OK && !(opts->position_size > 0 && opts->position_size <= 1))
         return ms_error(MS_ERR_INVALID_ARG, "position_size (MARKETSIM_POSITION_SIZE) is a "
                         "fraction of equity in (0, 1] (0.2 for 20%%), got %g", opts->position_size);
@@ -133,11 +98,9 @@ static ms_status resolve_trading(ms_analyzer_options *opts)
     if (!isfinite(opts->equity) || opts->equity < 0)
         return ms_error(MS_ERR_INVALID_ARG, "equity must be finite and > 0, got %g", opts->equity);
     ms_status status;
-    if ((status = resolve_unset("stock_fee", "MARKETSIM_STOCK_FEE", &opts->stock_fee,
-                                DEFAULT_STOCK_FEE)) != MS_OK ||
-        (status = resolve_unset("crypto_fee", "MARKETSIM_CRYPTO_FEE", &opts->crypto_fee,
-                                DEFAULT_CRYPTO_FEE)) != MS_OK ||
-        (status = resolve_unset("buying_power", NULL, &opts->buying_power,
+    if ((status = resolve_unset("stock_fee", &opts->stock_fee, DEFAULT_STOCK_FEE)) != MS_OK ||
+        (status = resolve_unset("crypto_fee", &opts->crypto_fee, DEFAULT_CRYPTO_FEE)) != MS_OK ||
+        (status = resolve_unset("buying_power", &opts->buying_power,
                                 2.0 * opts->equity)) != MS_OK)
         return status;
     if (opts->as_of < 0)
@@ -146,16 +109,13 @@ static ms_status resolve_trading(ms_analyzer_options *opts)
     return resolve_positions(opts);
 }
 
-/* The cache is opt-in for library callers: NULL is the environment's
- * choice, else off. */
-static ms_status resolve_cache(ms_analyzer_options *opts)
+/* The cache is opt-in for library callers: unset is off. */
+static void resolve_cache(ms_analyzer_options *opts)
 {
-    if (opts->cache == NULL || *opts->cache == '\0') {
-        const char *env = getenv("MARKETSIM_CACHE");
-        opts->cache = env != NULL && *env != '\0' ? env : "off";
-    }
-    return resolve_count("MARKETSIM_CACHE_MAX_ENTRIES", &opts->cache_max_entries,
-                         MS_CACHE_DEFAULT_MAX_ENTRIES);
+    if (opts->cache == NULL || *opts->cache == '\0')
+        opts->cache = "off";
+    if (opts->cache_max_entries == 0)
+        opts->cache_max_entries = MS_CACHE_DEFAULT_MAX_ENTRIES;
 }
 
 MS_API ms_status ms_ablations_parse(const char *text, unsigned *out)
@@ -246,9 +206,9 @@ ms_status ms_analyzer_options_resolve_newest(ms_analyzer_options *opts)
     if (status != MS_OK)
         return status;
     if ((status = resolve_counts(opts)) != MS_OK || (status = resolve_parallelism(opts)) != MS_OK ||
-        (status = resolve_fills(opts)) != MS_OK ||
-        (status = resolve_cache(opts)) != MS_OK)
+        (status = resolve_fills(opts)) != MS_OK)
         return status;
+    resolve_cache(opts);
     if (opts->coherence != MS_COHERENCE_WIDEN && opts->coherence != MS_COHERENCE_AS_FORECAST)
         return ms_error(MS_ERR_INVALID_ARG, "coherence must be MS_COHERENCE_WIDEN (0) or "
                         "MS_COHERENCE_AS_FORECAST (1), got %d", opts->coherence);

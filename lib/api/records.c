@@ -31,7 +31,8 @@
 #define O ms_model_options
 static const ms_record_field model_options[] = {
     INT(O, version), STRING(O, device), INT(O, num_threads), STRING(O, dtype),
-    SIZE(O, max_batch), INT(O, disable_kv_cache), STRING(O, precision),
+    SIZE(O, max_batch), INT(O, disable_kv_cache), STRING(O, precision), STRING(O, toto_dir),
+    STRING(O, kronos_dir), STRING(O, hf_home),
 };
 #undef O
 #define O ms_forecast_options

@@ -1,7 +1,7 @@
 /*
- * cache_admin.c - the public side of the forecast cache (cache.h): its
- * default place, what a cache file holds, and emptying it, for
- * `marketsim cache info|clear`. Unlike an analysis, which bypasses a bad
+ * cache_admin.c - the public side of the forecast cache (cache.h): what a
+ * cache file holds and emptying it, for `marketsim cache info|clear` (its
+ * default place is cache_env.c's). Unlike an analysis, which bypasses a bad
  * file, these report it: the user asked about that file.
  */
 #include <errno.h>
@@ -14,30 +14,6 @@
 
 #include "cache_internal.h"
 #include "core/core_internal.h"
-
-#define CACHE_FILE_NAME "marketsim/forecasts.sqlite"
-
-MS_API ms_status ms_cache_default_path(char **out)
-{
-    if (out == NULL)
-        return ms_error(MS_ERR_INVALID_ARG, "ms_cache_default_path: out is NULL");
-    *out = NULL;
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    const char *base = xdg != NULL && *xdg == '/' ? xdg : NULL;
-    const char *middle = "";
-    if (base == NULL && home != NULL && *home != '\0') {
-        base = home;
-        middle = "/.cache";
-    }
-    if (base == NULL)
-        return ms_error(MS_ERR_NOT_FOUND, "no place for the forecast cache: set XDG_CACHE_HOME "
-                        "or HOME, or name a file (--cache PATH)");
-    size_t size = strlen(base) + strlen(middle) + sizeof "/" CACHE_FILE_NAME;
-    if ((*out = malloc(size)) == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory for the cache path");
-    snprintf(*out, size, "%s%s/%s", base, middle, CACHE_FILE_NAME);
-    return MS_OK;
-}
 
 /* `path`, or the default path when NULL, in *owned (freed by the caller). */
 static ms_status resolve_path(const char *path, char **owned)

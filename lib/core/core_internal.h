@@ -31,14 +31,18 @@ ms_status ms_error(ms_status status, const char *fmt, ...) MS_PRINTF(2, 3);
  * or file being processed) and returns `status` unchanged. */
 ms_status ms_error_wrap(ms_status status, const char *fmt, ...) MS_PRINTF(2, 3);
 
-/* Logs a message at `level` when MARKETSIM_LOG allows it. */
+/* Logs a message at `level` when the level in force (ms_log_set_level)
+ * allows it, to the sink of ms_log_set or stderr. */
 void ms_log(ms_log_level level, const char *fmt, ...) MS_PRINTF(2, 3);
 
 #define MS_DEBUG(...) ms_log(MS_LOG_DEBUG, __VA_ARGS__)
 #define MS_INFO(...) ms_log(MS_LOG_INFO, __VA_ARGS__)
 #define MS_WARN(...) ms_log(MS_LOG_WARN, __VA_ARGS__)
 
-/* ---- Environment ---------------------------------------------------------- */
+/* ---- Environment (env.c) ---------------------------------------------------- */
+
+/* For the opt-in ms_*_from_env functions only: the library reads no
+ * variable unless its caller asks (scripts/check-env). */
 
 /* Reads an unsigned integer variable. Unset or empty: *out untouched, MS_OK.
  * Malformed or negative: MS_ERR_INVALID_ARG naming the variable. */
@@ -51,6 +55,15 @@ ms_status ms_env_bool(const char *name, int *out);
 /* Reads a finite number >= 0 (1e-3, 0.25). Unset or empty: *out untouched,
  * MS_OK. Anything else: MS_ERR_INVALID_ARG naming the variable. */
 ms_status ms_env_double(const char *name, double *out);
+
+/* Reads a text variable: set and not empty, *out becomes a copy that lives
+ * as long as the process; otherwise *out is untouched. Errors:
+ * MS_ERR_NOMEM. */
+ms_status ms_env_text(const char *name, const char **out);
+
+/* A copy of `text` that lives as long as the process, kept once however
+ * often it is asked for; NULL when memory runs out. */
+const char *ms_env_intern(const char *text);
 
 /* ---- Strings -------------------------------------------------------------- */
 

@@ -156,11 +156,12 @@ static const ms_forecaster_ops kronos_ops = {
 };
 
 /* Fills the backend's two directories (absolute when they resolve). */
-static ms_status find_pair(const char *path, kronos_backend *backend)
+static ms_status find_pair(const char *path, const ms_model_options *opts,
+                           kronos_backend *backend)
 {
     char tokenizer[PATH_MAX], model[PATH_MAX];
     if (ms_kronos_is_name(path)) {
-        ms_status status = ms_kronos_locate(path, tokenizer, model, sizeof tokenizer);
+        ms_status status = ms_kronos_locate(opts, path, tokenizer, model, sizeof tokenizer);
         if (status != MS_OK)
             return status;
     } else if (snprintf(tokenizer, sizeof tokenizer, "%s/tokenizer", path) >= (int)sizeof tokenizer
@@ -202,7 +203,7 @@ ms_status ms_kronos_backend_open(const char *path, const ms_model_options *opts,
     kronos_backend *backend = calloc(1, sizeof *backend);
     if (backend == NULL)
         return ms_error(MS_ERR_NOMEM, "model '%s': no memory", path);
-    ms_status status = find_pair(path, backend);
+    ms_status status = find_pair(path, opts, backend);
     if (status == MS_OK)
         status = load(backend);
     if (status != MS_OK || pthread_mutex_init(&backend->lock, NULL) != 0) {

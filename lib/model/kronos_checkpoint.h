@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "marketsim/common.h"
+#include "marketsim/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -155,13 +156,15 @@ ms_status ms_kronos_checkpoint_init(const char *dir, const ms_kronos_tokenizer_c
 bool ms_kronos_is_name(const char *name);
 
 /*
- * The tokenizer and model directories of `name`: $MARKETSIM_KRONOS_DIR/<name>/
- * {tokenizer,model} when that variable is set, else the newest snapshots of
+ * The tokenizer and model directories of `name`: <opts->kronos_dir>/<name>/
+ * {tokenizer,model} when kronos_dir is set, else the newest snapshots of
  * NeoQuasar/Kronos-<size> and its tokenizer (Kronos-Tokenizer-2k for mini,
- * Kronos-Tokenizer-base otherwise) in the Hugging Face cache. Errors:
- * MS_ERR_NOT_FOUND naming where it looked, MS_ERR_INVALID_ARG for another name.
+ * Kronos-Tokenizer-base otherwise) in the Hugging Face cache opts->hf_home.
+ * Errors: MS_ERR_NOT_FOUND naming where it looked, MS_ERR_INVALID_ARG for
+ * another name.
  */
-ms_status ms_kronos_locate(const char *name, char *tokenizer_dir, char *model_dir, size_t size);
+ms_status ms_kronos_locate(const ms_model_options *opts, const char *name, char *tokenizer_dir,
+                           char *model_dir, size_t size);
 
 #ifdef __cplusplus
 }

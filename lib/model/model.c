@@ -98,7 +98,7 @@ static ms_status open_backend(const char *path, const ms_model_options *opts,
         return ms_kronos_backend_open(path, opts, out);
     if (ms_str_ieq(path, "toto")) {
         char dir[PATH_MAX];
-        ms_status status = ms_toto_locate(dir, sizeof dir);
+        ms_status status = ms_toto_locate(opts, dir, sizeof dir);
         if (status == MS_OK && realpath(dir, checkpoint) == NULL)
             snprintf(checkpoint, PATH_MAX, "%s", dir);
         return status != MS_OK ? status : ms_toto_open(dir, opts, out);
@@ -164,6 +164,8 @@ MS_API ms_status ms_model_open(ms_model **out, const char *path, const ms_model_
         model->single_pass_horizon = forecaster.ops->single_pass_horizon(forecaster.state);
     model->max_batch = resolved.max_batch;
     model->options = resolved;
+    /* Borrowed from the caller for the open only; the checkpoint keeps where. */
+    model->options.toto_dir = model->options.kronos_dir = model->options.hf_home = NULL;
     *out = model;
     return MS_OK;
 }

@@ -199,28 +199,31 @@ ms_status ms_kronos_backend_open(const char *path, const ms_model_options *opts,
                                  ms_forecaster *out);
 
 /* The checkpoint directory the model name "toto" stands for
- * (toto_locate.c): $MARKETSIM_TOTO_DIR when set, else the newest snapshot
- * of Datadog/Toto-Open-Base-1.0 under $HF_HOME/hub or
- * ~/.cache/huggingface/hub, written into dir (size bytes).
- * Errors: MS_ERR_NOT_FOUND naming every place looked. */
-ms_status ms_toto_locate(char *dir, size_t size);
-
-/* The Hugging Face cache root (toto_locate.c): $HF_HOME, else
- * $HOME/.cache/huggingface; false when neither is set or it does not fit. */
-bool ms_hf_cache_root(char *root, size_t size);
+ * (toto_locate.c): opts->toto_dir when set, else the newest snapshot of
+ * Datadog/Toto-Open-Base-1.0 under <opts->hf_home>/hub, written into dir
+ * (size bytes). Errors: MS_ERR_NOT_FOUND naming every place looked. */
+ms_status ms_toto_locate(const ms_model_options *opts, char *dir, size_t size);
 
 /* The newest snapshot of hub repository `repo` ("Datadog/Toto-Open-Base-1.0")
- * under the cache root: the most recently modified directory in
+ * under the cache root `hf_home` (NULL or "": none): the most recently modified directory in
  * <root>/hub/models--<owner>--<name>/snapshots. False when there is none;
  * `snapshots` (may be NULL) receives the directory searched. */
-bool ms_hf_newest_snapshot(const char *repo, char *found, size_t size, char *snapshots,
-                           size_t snapshots_size);
+bool ms_hf_newest_snapshot(const char *hf_home, const char *repo, char *found, size_t size,
+                           char *snapshots, size_t snapshots_size);
+
+/* The plugin file ms_model_set_plugin chose (plugin_choice.c), copied
+ * into path: false when none was chosen. *fits is false when it does not
+ * fit in `size` bytes. */
+bool ms_model_chosen_plugin(char *path, size_t size, bool *fits);
 
 /* ---- Precision (precision.c) ------------------------------------------------ */
 
+/* The canonical name of a precision (fp32, bf16, int8; any case), or NULL. */
+const char *ms_precision_canonical(const char *text);
+
 /* Sets resolved->precision from precision, the older dtype (the two must
- * agree when both are set), $MARKETSIM_PRECISION or "fp32", as its
- * canonical name, and dtype to match. Errors: MS_ERR_INVALID_ARG naming
+ * agree when both are set) or "fp32", as its canonical name, and dtype to
+ * match. Errors: MS_ERR_INVALID_ARG naming
  * the unknown value or the contradiction. */
 ms_status ms_precision_resolve(ms_model_options *resolved);
 

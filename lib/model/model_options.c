@@ -9,8 +9,9 @@
 #include "core/core_internal.h"
 #include "model_internal.h"
 
-/* Version 2 appended precision. */
+/* Version 2 appended precision, version 3 the model directories. */
 static const size_t model_sizes[] = { offsetof(ms_model_options, precision),
+                                      offsetof(ms_model_options, toto_dir),
                                       sizeof(ms_model_options) };
 static const size_t forecast_sizes[] = { sizeof(ms_forecast_options) };
 static const size_t bar_forecast_sizes[] = { sizeof(ms_bar_forecast_options) };

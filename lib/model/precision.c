@@ -1,11 +1,10 @@
 /*
  * precision.c - what a model computes in: the "precision" option's
- * vocabulary (fp32, bf16, int8), its older spelling "dtype", the
- * MARKETSIM_PRECISION variable, and the CPU features a reduced precision
+ * vocabulary (fp32, bf16, int8), its older spelling "dtype", and the CPU
+ * features a reduced precision
  * needs, read with cpuid at run time (the build machine says nothing about
  * the one the library runs on).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -16,8 +15,7 @@
 
 static const char *const precisions[] = { "fp32", "bf16", "int8" };
 
-/* The canonical name of `text` (case-insensitive), or NULL. */
-static const char *canonical_precision(const char *text)
+const char *ms_precision_canonical(const char *text)
 {
     for (size_t i = 0; i < MS_ARRAY_LEN(precisions); i++)
         if (ms_str_ieq(text, precisions[i]))
@@ -37,8 +35,9 @@ static ms_status precision_of_dtype(const char *dtype, const char **out)
     return MS_OK;
 }
 
-/* Options > environment > default, like every other option; an explicit
- * dtype counts as an explicit precision, and the two must then agree. */
+/* Options > default, like every other option (the environment comes in
+ * through ms_model_options_from_env); an explicit dtype counts as an
+ * explicit precision, and the two must then agree. */
 ms_status ms_precision_resolve(ms_model_options *resolved)
 {
     const char *from_dtype = NULL;
@@ -49,7 +48,7 @@ ms_status ms_precision_resolve(ms_model_options *resolved)
     }
     const char *precision = NULL;
     if (resolved->precision != NULL) {
-        precision = canonical_precision(resolved->precision);
+        precision = ms_precision_canonical(resolved->precision);
         if (precision == NULL)
             return ms_error(MS_ERR_INVALID_ARG, "precision '%s': expected fp32, bf16 or int8",
                             resolved->precision);
@@ -60,11 +59,7 @@ ms_status ms_precision_resolve(ms_model_options *resolved)
     } else if (from_dtype != NULL) {
         precision = from_dtype;
     } else {
-        const char *env = getenv("MARKETSIM_PRECISION");
-        precision = env != NULL && *env != '\0' ? canonical_precision(env) : "fp32";
-        if (precision == NULL)
-            return ms_error(MS_ERR_INVALID_ARG, "environment variable MARKETSIM_PRECISION=%s: "
-                            "expected fp32, bf16 or int8", env);
+        precision = "fp32";
     }
     resolved->precision = precision;
     resolved->dtype = strcmp(precision, "bf16") == 0 ? "bfloat16" : "float32";

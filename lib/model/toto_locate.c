@@ -1,13 +1,13 @@
 /*
  * toto_locate.c - where the model called "toto" lives on this machine:
- * $MARKETSIM_TOTO_DIR when set, otherwise the newest snapshot of
- * Datadog/Toto-Open-Base-1.0 in the Hugging Face cache ($HF_HOME/hub, or
- * ~/.cache/huggingface/hub), the layout huggingface_hub downloads into.
- * The cache look-up is shared with Kronos (kronos_locate.c).
+ * the options' toto_dir when set, otherwise the newest snapshot of
+ * Datadog/Toto-Open-Base-1.0 in the Hugging Face cache the options' hf_home
+ * names (<hf_home>/hub), the layout huggingface_hub downloads into. The
+ * environment enters only through ms_model_options_from_env. The cache
+ * look-up is shared with Kronos (kronos_locate.c).
  */
 #include <dirent.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -19,17 +19,6 @@
 static bool is_directory(const char *path, struct stat *info)
 {
     return stat(path, info) == 0 && S_ISDIR(info->st_mode);
-}
-
-bool ms_hf_cache_root(char *root, size_t size)
-{
-    const char *hf_home = getenv("HF_HOME");
-    if (hf_home != NULL && *hf_home != '\0')
-        return snprintf(root, size, "%s", hf_home) < (int)size;
-    const char *home = getenv("HOME");
-    if (home == NULL || *home == '\0')
-        return false;
-    return snprintf(root, size, "%s/.cache/huggingface", home) < (int)size;
 }
 
 /* The most recently modified revision directory under `snapshots`. */
@@ -62,44 +51,45 @@ static bool newest_snapshot(const char *snapshots, char *found, size_t size)
     return any;
 }
 
-bool ms_hf_newest_snapshot(const char *repo, char *found, size_t size, char *snapshots,
-                           size_t snapshots_size)
+bool ms_hf_newest_snapshot(const char *hf_home, const char *repo, char *found, size_t size,
+                           char *snapshots, size_t snapshots_size)
 {
-    char root[4096], owner[256], path[4096];
+    char owner[256], path[4096];
     const char *slash = strchr(repo, '/');
-    if (slash == NULL || (size_t)(slash - repo) >= sizeof owner
-        || !ms_hf_cache_root(root, sizeof root))
+    if (slash == NULL || (size_t)(slash - repo) >= sizeof owner || hf_home == NULL
+        || *hf_home == '\0')
         return false;
     snprintf(owner, sizeof owner, "%.*s", (int)(slash - repo), repo);
-    bool fits = snprintf(path, sizeof path, "%s/hub/models--%s--%s/snapshots", root, owner,
+    bool fits = snprintf(path, sizeof path, "%s/hub/models--%s--%s/snapshots", hf_home, owner,
                          slash + 1) < (int)sizeof path;
     if (snapshots != NULL)
         snprintf(snapshots, snapshots_size, "%s", path);
     return fits && newest_snapshot(path, found, size);
 }
 
-ms_status ms_toto_locate(char *dir, size_t size)
+ms_status ms_toto_locate(const ms_model_options *opts, char *dir, size_t size)
 {
     struct stat info;
-    const char *explicit_dir = getenv("MARKETSIM_TOTO_DIR");
+    const char *explicit_dir = opts->toto_dir;
     if (explicit_dir != NULL && *explicit_dir != '\0') {
         if (is_directory(explicit_dir, &info) && snprintf(dir, size, "%s", explicit_dir) < (int)size)
             return MS_OK;
-        return ms_error(MS_ERR_NOT_FOUND,
-                        "model 'toto': MARKETSIM_TOTO_DIR is '%s', which is not a directory",
-                        explicit_dir);
+        return ms_error(MS_ERR_NOT_FOUND, "model 'toto': toto_dir (MARKETSIM_TOTO_DIR) is '%s', "
+                        "which is not a directory", explicit_dir);
     }
-    char root[4096], snapshots[4096];
-    if (!ms_hf_cache_root(root, sizeof root))
+    if (opts->hf_home == NULL || *opts->hf_home == '\0')
         return ms_error(MS_ERR_NOT_FOUND,
-                        "model 'toto': no checkpoint found: MARKETSIM_TOTO_DIR, HF_HOME and HOME "
-                        "are all unset; set MARKETSIM_TOTO_DIR to a directory with config.json "
-                        "and model.safetensors");
-    if (ms_hf_newest_snapshot(TOTO_HUB_REPO, dir, size, snapshots, sizeof snapshots))
+                        "model 'toto': no checkpoint found: neither toto_dir nor hf_home is set "
+                        "(MARKETSIM_TOTO_DIR, HF_HOME and HOME through "
+                        "ms_model_options_from_env); set MARKETSIM_TOTO_DIR to a directory with "
+                        "config.json and model.safetensors");
+    char snapshots[4096];
+    if (ms_hf_newest_snapshot(opts->hf_home, TOTO_HUB_REPO, dir, size, snapshots,
+                              sizeof snapshots))
         return MS_OK;
     return ms_error(MS_ERR_NOT_FOUND,
-                    "model 'toto': no checkpoint found: MARKETSIM_TOTO_DIR is unset and '%s' "
-                    "has no snapshot; set MARKETSIM_TOTO_DIR to a directory with config.json "
-                    "and model.safetensors, or download Datadog/Toto-Open-Base-1.0 there",
-                    snapshots);
+                    "model 'toto': no checkpoint found: toto_dir (MARKETSIM_TOTO_DIR) is unset "
+                    "and '%s' has no snapshot; set MARKETSIM_TOTO_DIR to a directory with "
+                    "config.json and model.safetensors, or download Datadog/Toto-Open-Base-1.0 "
+                    "there", snapshots);
 }

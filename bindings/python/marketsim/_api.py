@@ -283,3 +283,14 @@ _declare("ms_trade_plan_to_text", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_result_to_text", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_result_to_json", c_status, c_void_p, P(c_void_p))
 _declare("ms_trade_step_to_json", c_status, c_void_p, P(c_void_p))
+
+# The environment, read by the library only when asked (common.h, model.h,
+# analyze.h), and the log sink (common.h).
+LOG_FN = ctypes.CFUNCTYPE(None, c_enum, c_char_p, c_void_p)  # ms_log_fn
+_declare("ms_log_set", None, LOG_FN, c_void_p)
+_declare("ms_log_set_level", None, c_enum)
+_declare("ms_log_threshold", c_enum)
+_declare("ms_log_level_from_env", c_status)
+_declare("ms_model_options_from_env", c_status, P(ModelOptions))
+_declare("ms_model_set_plugin", c_status, c_char_p)
+_declare("ms_analyzer_options_from_env", c_status, P(AnalyzerOptions))

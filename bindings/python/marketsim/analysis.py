@@ -77,6 +77,9 @@ def _options(simulations, workers, eval_days, parallel, aggregate, samples, seed
     options.fills = _rule(lib.ms_fill_model_parse, sizing.get("fills"), options.fills)
     options.offsets = _rule(lib.ms_offsets_parse, sizing.get("offsets"), options.offsets)
     options.cache = encode(cache)
+    # The bindings opt in to the environment, as the CLI does: it fills
+    # only the fields left unset above.
+    check(lib.ms_analyzer_options_from_env(ctypes.byref(options)))
     return options
 
 

@@ -1,12 +1,19 @@
 """marketsim.Model: a forecasting model (ms_model) and its forecasts."""
 import ctypes
 import json
+import os
 from typing import Dict, Optional, Sequence
 
 from . import _api, _arrays, _frames, bar_forecast
 from ._handle import Handle
 from ._api import lib
 from .errors import ArgumentError, check, count, encode
+
+
+# The libtorch plugin the CLI's MARKETSIM_TORCH_PLUGIN names: the library
+# reads no environment unless asked, so the bindings ask, as the CLI does.
+if os.environ.get("MARKETSIM_TORCH_PLUGIN"):
+    check(lib.ms_model_set_plugin(encode(os.environ["MARKETSIM_TORCH_PLUGIN"])))
 
 
 class Forecast:
@@ -65,7 +72,9 @@ class Model(Handle):
         device: "cpu" (default) or "cuda"; threads: 0 = all cores;
         max_batch: contexts per forward pass, 0 = the library's default;
         precision: "fp32", "bf16" or "int8" for Toto's Linear layers, None =
-        $MARKETSIM_PRECISION, else fp32.
+        $MARKETSIM_PRECISION, else fp32. "toto" and the Kronos names are
+        looked up as the CLI does: $MARKETSIM_TOTO_DIR, $MARKETSIM_KRONOS_DIR,
+        then the Hugging Face cache ($HF_HOME or ~/.cache/huggingface).
         Raises marketsim.Error (e.g. status_name "not found", "unsupported"
         for bf16 on a CPU without AVX512_BF16 or AMX); a negative count
         raises marketsim.ArgumentError (also a ValueError)."""
@@ -73,6 +82,8 @@ class Model(Handle):
         max_batch = count("max_batch", max_batch, minimum=0, optional=False)
         options = _api.init(_api.ModelOptions, device=encode(device), num_threads=threads,
                             max_batch=max_batch, precision=encode(precision))
+        # The bindings opt in to the environment, as the CLI does.
+        check(lib.ms_model_options_from_env(ctypes.byref(options)))
         handle = ctypes.c_void_p()
         check(lib.ms_model_open(ctypes.byref(handle), encode(path), ctypes.byref(options)))
         return cls(handle)

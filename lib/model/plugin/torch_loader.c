@@ -2,7 +2,8 @@
  * torch_loader.c - the library's side of torch_plugin.h (compiled into
  * libmarketsim.so only): the libtorch backends' entry points, each loading
  * the plugin on first use and calling through its table. The plugin is
- * $MARKETSIM_TORCH_PLUGIN when set (tests), else MS_TORCH_PLUGIN_FILE in
+ * the file ms_model_set_plugin chose (tests; the CLI's
+ * MARKETSIM_TORCH_PLUGIN), else MS_TORCH_PLUGIN_FILE in
  * the folder this library was loaded from (make install puts it there),
  * found with dladdr so that no path is compiled in.
  */
@@ -11,7 +12,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "model/plugin/torch_plugin.h"
@@ -44,16 +44,15 @@ static const ms_torch_plugin *loaded;
 
 static ms_status plugin_path(char *path, size_t size)
 {
-    const char *chosen = getenv("MARKETSIM_TORCH_PLUGIN");
-    if (chosen != NULL && chosen[0] != '\0') {
-        if ((size_t)snprintf(path, size, "%s", chosen) >= size)
-            return ms_error(MS_ERR_INVALID_ARG, "MARKETSIM_TORCH_PLUGIN is too long");
-        return MS_OK;
-    }
+    bool fits;
+    if (ms_model_chosen_plugin(path, size, &fits))
+        return fits ? MS_OK : ms_error(MS_ERR_INVALID_ARG, "the libtorch plugin's path "
+                                       "(ms_model_set_plugin) is too long");
     Dl_info self;
     if (dladdr((void *)&plugin_path, &self) == 0 || self.dli_fname == NULL)
         return ms_error(MS_ERR_INTERNAL, "the libtorch plugin: cannot tell where libmarketsim "
-                        "was loaded from (set MARKETSIM_TORCH_PLUGIN)");
+                        "was loaded from (choose it with ms_model_set_plugin, "
+                        "MARKETSIM_TORCH_PLUGIN for the CLI)");
     const char *slash = strrchr(self.dli_fname, '/');
     int folder = slash != NULL ? (int)(slash - self.dli_fname) : 1;
     const char *base = slash != NULL ? self.dli_fname : ".";
