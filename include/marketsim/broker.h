@@ -148,6 +148,44 @@ typedef enum ms_order_class {
     MS_CLASS_SIMPLE = 0, MS_CLASS_OTO = 1, MS_CLASS_BRACKET = 2, MS_CLASS_OCO = 3
 } ms_order_class;
 
+/*
+ * Where an order stands, in marketsim's words: each broker maps its own
+ * (Alpaca's strings in its JSON, the simulated broker sets these directly),
+ * and keeps its own word in ms_order.status for display. MS_ORDER_OTHER is
+ * a word marketsim does not know; it counts as open, so an order is never
+ * taken for done on a guess. Values may be added at the end.
+ */
+typedef enum ms_order_status {
+    MS_ORDER_OTHER = 0,
+    MS_ORDER_NEW = 1,                /* working at the broker */
+    MS_ORDER_ACCEPTED = 2,           /* taken, not yet routed */
+    MS_ORDER_PENDING_NEW = 3,
+    MS_ORDER_PARTIALLY_FILLED = 4,
+    MS_ORDER_FILLED = 5,
+    MS_ORDER_DONE_FOR_DAY = 6,       /* resumes the next session */
+    MS_ORDER_CANCELED = 7,
+    MS_ORDER_EXPIRED = 8,
+    MS_ORDER_REPLACED = 9,
+    MS_ORDER_PENDING_CANCEL = 10,
+    MS_ORDER_PENDING_REPLACE = 11,
+    MS_ORDER_REJECTED = 12,
+    MS_ORDER_SUSPENDED = 13,
+    MS_ORDER_STOPPED = 14,
+    MS_ORDER_CALCULATED = 15,
+    MS_ORDER_ACCEPTED_FOR_BIDDING = 16,
+    MS_ORDER_HELD = 17               /* an OTO/bracket leg waiting for its entry to fill */
+} ms_order_status;
+
+/* Whether an order in `status` may still fill: every status but filled,
+ * canceled, expired, rejected and replaced (MS_ORDER_OTHER included). */
+MS_API int ms_order_is_open(ms_order_status status);
+
+/* marketsim's name of a status, a static string: "new", "partially_filled",
+ * "filled", ..., "held", "other" for MS_ORDER_OTHER and "?" outside the
+ * enum. The names read as Alpaca's words, so records written before the
+ * enum existed (ledgers, journals) stay readable. */
+MS_API const char *ms_order_status_name(ms_order_status status);
+
 /* An order to place. Prices are NAN when not used. */
 typedef struct ms_order_request {
     const char *symbol;              /* "AAPL", "BTC/USD" */
@@ -167,7 +205,7 @@ typedef struct ms_order {
     char id[64];
     char client_order_id[64];
     char symbol[32];
-    char status[24];                 /* Alpaca's words: new, filled, canceled, ... */
+    char status[24];                 /* the broker's own word, for display; decide on `state` */
     double qty;
     double filled_qty;
     double filled_avg_price;         /* NAN before a fill */
@@ -192,7 +230,27 @@ typedef struct ms_order {
     char take_profit_status[24];
     double take_profit_filled_qty;
     double take_profit_filled_avg_price; /* NAN before a fill */
+    ms_order_status state;           /* where the order stands (status is the broker's word for it) */
+    ms_order_status take_profit_state; /* the take-profit leg's; meaningful when take_profit_id is set */
 } ms_order;
+
+/*
+ * The smallest price step the broker takes for `symbol` at `price` (its
+ * rule, not marketsim's): Alpaca and the simulated broker take stocks in
+ * 0.01 from $1 up and 0.0001 below, and crypto at any price (0). NAN for a
+ * NULL argument or a price that is not positive and finite.
+ */
+MS_API double ms_broker_price_increment(const ms_broker *broker, const char *symbol, double price);
+
+/* The longest client_order_id the broker takes (Alpaca and the simulated
+ * broker: 48); 0 for NULL. */
+MS_API size_t ms_broker_client_id_max(const ms_broker *broker);
+
+/* MS_OK when the broker takes `client_order_id` (1 to
+ * ms_broker_client_id_max characters; Alpaca and the simulated broker:
+ * letters, digits, '-', '_' and '.'). Errors: MS_ERR_INVALID_ARG (NULL
+ * argument, or the rule it breaks). */
+MS_API ms_status ms_broker_check_client_id(const ms_broker *broker, const char *client_order_id);
 
 /*
  * Places an order, exactly once per client_order_id: a timeout, a 5xx or a
@@ -200,7 +258,7 @@ typedef struct ms_order {
  * order found, never by posting again. *out receives the order; `request`
  * is only read during the call.
  * Errors: MS_ERR_INVALID_ARG (NULL argument, an incomplete request: no
- * symbol or one over 31 characters, client_order_id empty or over 48 characters, qty <= 0, side not
+ * symbol or one over 31 characters, a client_order_id ms_broker_check_client_id refuses, qty <= 0, side not
  * +-1, a price the type or class needs missing), MS_ERR_BROKER (rejected: the message carries the broker's code and
  * text, e.g. a wash trade), MS_ERR_HTTP, MS_ERR_TIMEOUT, MS_ERR_RATE_LIMIT.
  */

@@ -257,6 +257,7 @@ ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out)
         return status;
     }
     out->ops = &alpaca_ops;
+    out->limits = &ms_alpaca_order_limits;
     out->state = trading;
     snprintf(out->name, sizeof out->name, "alpaca-%s", trading->config.live ? "live" : "paper");
     MS_INFO("broker %s at %s", out->name, trading->config.trading_url);

@@ -125,6 +125,10 @@ ms_status ms_alpaca_parse_account(const json_t *json, const char *where, ms_acco
 ms_status ms_alpaca_parse_clock(const json_t *json, const char *where, ms_market_clock *out);
 ms_status ms_alpaca_parse_order(const json_t *json, const char *where, ms_order *out);
 
+/* Alpaca's word for an order's status as marketsim's status; MS_ORDER_OTHER
+ * for a word Alpaca has not documented. */
+ms_order_status ms_alpaca_order_status(const char *word);
+
 /* A JSON array into a malloc'ed array (NULL with count 0 when empty).
  * Errors: MS_ERR_PARSE naming the element, MS_ERR_NOMEM. */
 ms_status ms_alpaca_parse_positions(const json_t *json, const char *where, ms_position **out,

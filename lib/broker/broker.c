@@ -135,17 +135,18 @@ MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out)
 }
 
 /* Prices the order type needs are positive and finite; the others NAN. */
-static ms_status check_request(const ms_order_request *r)
+static ms_status check_request(const ms_broker *broker, const ms_order_request *r)
 {
     REQUIRE(r->symbol != NULL && *r->symbol != '\0', "order: no symbol");
+    REQUIRE(r->client_order_id != NULL, "order %s: no client_order_id", r->symbol);
+    ms_status id = ms_order_limits_check_id(broker->limits, r->client_order_id);
+    if (id != MS_OK)
+        return ms_error_wrap(id, "order %s", r->symbol);
     /* Orders and positions keep the symbol in a char[32]: a longer one
      * would be cut and the order placed for another name. */
     REQUIRE(strlen(r->symbol) < sizeof ((ms_order *)0)->symbol,
             "order: symbol '%.40s...' is longer than %zu characters", r->symbol,
             sizeof ((ms_order *)0)->symbol - 1);
-    REQUIRE(r->client_order_id != NULL && *r->client_order_id != '\0' &&
-                strlen(r->client_order_id) <= 48,
-            "order %s: client_order_id must be 1 to 48 characters", r->symbol);
     REQUIRE(isfinite(r->qty) && r->qty > 0, "order %s: quantity must be positive, got %g", r->symbol, r->qty);
     REQUIRE(r->side == 1 || r->side == -1, "order %s: side must be +1 (buy) or -1 (sell)", r->symbol);
     /* Out-of-range enums come from bindings casting integers; sending a
@@ -174,7 +175,7 @@ MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *req
 {
     REQUIRE(broker != NULL && request != NULL && out != NULL, "ms_broker_submit: NULL argument");
     REQUIRE(!broker->read_only, "ms_broker_submit: the broker was opened read-only (a dry run)");
-    ms_status status = check_request(request);
+    ms_status status = check_request(broker, request);
     return status == MS_OK ? broker->ops->submit(broker->state, request, out) : status;
 }
 
@@ -211,4 +212,27 @@ MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t no
         return MS_OK;
     REQUIRE(prices != NULL, "ms_broker_sync: a simulated broker needs a price source");
     return broker->ops->sync(broker->state, prices, now);
+}
+
+MS_API double ms_broker_price_increment(const ms_broker *broker, const char *symbol, double price)
+{
+    if (broker == NULL || symbol == NULL || !isfinite(price) || price <= 0)
+        return NAN;
+    return broker->limits->price_increment(ms_symbol_asset_class(symbol), price);
+}
+
+MS_API size_t ms_broker_client_id_max(const ms_broker *broker)
+{
+    return broker != NULL ? broker->limits->client_id_max : 0;
+}
+
+MS_API ms_status ms_broker_check_client_id(const ms_broker *broker, const char *client_order_id)
+{
+    REQUIRE(broker != NULL && client_order_id != NULL, "ms_broker_check_client_id: NULL argument");
+    return ms_order_limits_check_id(broker->limits, client_order_id);
+}
+
+const ms_order_limits *ms_broker_limits(const ms_broker *broker)
+{
+    return broker->limits;
 }

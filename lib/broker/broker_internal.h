@@ -8,6 +8,7 @@
 
 #include "core/core_internal.h"
 #include "marketsim/broker.h"
+#include "order_rules.h"
 
 /*
  * One broker implementation. broker.c has checked every pointer argument
@@ -35,6 +36,7 @@ struct ms_broker {
     const ms_broker_ops *ops;
     void *state;
     char name[32];               /* "alpaca-paper", "alpaca-live", "sim" */
+    const ms_order_limits *limits; /* the broker's own: increments, client_order_id rule */
     bool read_only;              /* opened to change nothing: submit and cancel refuse */
 };
 
@@ -45,6 +47,10 @@ struct ms_broker {
 ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *defaults);
 
 ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out);
+
+/* The broker's order limits (never NULL for an open broker): what the
+ * trade plan builds prices and ids to. */
+const ms_order_limits *ms_broker_limits(const ms_broker *broker);
 
 /* Where the trade layer keeps the ledger of its own orders in this
  * account by default: beside a local account's file ("PATH.ledger"), else
