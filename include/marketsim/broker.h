@@ -42,43 +42,68 @@ MS_API ms_status ms_global_init(void);
  */
 MS_API void ms_interrupt_requests(int stop);
 
+/*
+ * How a broker (or the Alpaca market-data source) is set up. The library
+ * reads no environment variable unless `from_env` is 1 (as libgit2's
+ * GIT_REPOSITORY_OPEN_FROM_ENV): then a setting the options leave unset
+ * comes from the variable named beside it ($NAME below), and only then.
+ * The marketsim CLI and the Python bindings opt in.
+ */
 typedef struct ms_broker_options {
-    int version;                 /* MS_BROKER_OPTIONS_VERSION */
-    int live;                    /* 1: live trading; needs MARKETSIM_LIVE_TRADING=yes too. Default paper */
+    int version;                 /* MS_BROKER_OPTIONS_VERSION (1 still accepted: from_env 0) */
+    int live;                    /* 1: live trading; needs from_env and MARKETSIM_LIVE_TRADING=yes
+                                    too, and PAPER=1 overrides it. Default paper */
     const char *trading_url;     /* NULL: $APCA_API_BASE_URL, else the paper (or live) host */
     const char *data_url;        /* NULL: $APCA_API_DATA_URL, else https://data.alpaca.markets */
-    const char *key_id;          /* NULL: $APCA_API_KEY_ID, else key_file */
+    const char *key_id;          /* NULL: $APCA_API_KEY_ID (with secret_key's), else key_file */
     const char *secret_key;      /* NULL: $APCA_API_SECRET_KEY, else key_file */
     const char *key_file;        /* "KEY_ID\nSECRET\n", must not be readable by group or others */
     double connect_timeout;      /* seconds; 0 = 10 */
     double timeout;              /* seconds for a whole request; 0 = 30 */
     int max_retries;             /* retries of a GET; 0 = 5, -1 = none */
     double requests_per_minute;  /* client-side limit; 0 = 190 */
-    const char *cache_dir;       /* market-data cache; NULL = $XDG_CACHE_HOME/marketsim or ~/.cache/marketsim */
+    const char *cache_dir;       /* market-data cache; NULL = $XDG_CACHE_HOME/marketsim or $HOME/.cache/marketsim */
     double sim_cash;             /* sim: a new journal's starting cash; 0 = 100000 (an existing journal keeps its own) */
     int read_only;               /* 1: change nothing (a dry run): orders and cancels are refused;
                                     a sim journal is read, not locked, and syncs stay in memory */
+    int from_env;                /* 1: read the $NAMEs above, and the ledger's default place
+                                    ($XDG_STATE_HOME or $HOME), from the environment. Default 0 */
 } ms_broker_options;
 
-#define MS_BROKER_OPTIONS_VERSION 1
-#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 }
+#define MS_BROKER_OPTIONS_VERSION 2
+#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0, 0 }
 
 typedef struct ms_broker ms_broker;
 
 /*
- * Opens a broker: "alpaca" (keys from options, environment or key file;
- * paper unless opts->live and MARKETSIM_LIVE_TRADING=yes) or "sim:PATH" (a
- * simulated account whose journal is PATH, created on first use). NULL or
- * "" means alpaca when keys are configured, else "sim:" + the default
- * journal ($XDG_STATE_HOME/marketsim/sim.journal). `opts` NULL means
- * MS_BROKER_OPTIONS_INIT; its strings are copied. *out is freed with
- * ms_broker_free.
- * Errors: MS_ERR_INVALID_ARG (NULL out, unknown broker, bad options
- * version, live without the opt-in, no keys, a key file readable by
- * others), MS_ERR_IO, MS_ERR_PARSE (a corrupt journal, naming the line),
- * MS_ERR_HTTP, MS_ERR_NOMEM.
+ * Opens the broker `uri` names, which must be explicit: "alpaca" (keys
+ * from the options, else with from_env the environment, else the key
+ * file; paper unless opts->live, from_env and MARKETSIM_LIVE_TRADING=yes)
+ * or "sim:PATH" (a simulated account whose journal is PATH, created on
+ * first use). NULL or "" is refused: no broker is picked behind the
+ * caller's back (ms_broker_default_uri makes the CLI's choice for a caller
+ * that wants it). `opts` NULL means MS_BROKER_OPTIONS_INIT; its strings are
+ * copied. *out is freed with ms_broker_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, NULL, empty or unknown broker, bad
+ * options version, live without the opt-in, no keys (the message names
+ * where they may come from), a key file readable by others), MS_ERR_IO,
+ * MS_ERR_PARSE (a corrupt journal, naming the line), MS_ERR_HTTP,
+ * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts);
+
+/*
+ * Writes the broker marketsim's CLI uses when none is named into out
+ * (`size` bytes): "alpaca" when Alpaca keys are configured in `opts` (key
+ * pair or key file) or, with from_env, in APCA_API_KEY_ID and
+ * APCA_API_SECRET_KEY; else "sim:" + the default journal,
+ * $XDG_STATE_HOME/marketsim/sim.journal or
+ * $HOME/.local/state/marketsim/sim.journal (with from_env only).
+ * Errors: MS_ERR_INVALID_ARG (NULL argument, bad options version, no keys
+ * and no state directory (without from_env there is none), or a path
+ * longer than `size`).
+ */
+MS_API ms_status ms_broker_default_uri(const ms_broker_options *opts, char *out, size_t size);
 
 /* Closes a broker, wiping its keys from memory. NULL-safe. */
 MS_API void ms_broker_free(ms_broker *broker);

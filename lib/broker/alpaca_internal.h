@@ -20,8 +20,8 @@ typedef struct ms_alpaca_keys {
     char secret_key[256];
 } ms_alpaca_keys;
 
-/* The keys from opts, else APCA_API_KEY_ID/APCA_API_SECRET_KEY, else
- * opts->key_file; present is false when none is configured. When keys are
+/* The keys from opts, else (with opts->from_env only)
+ * APCA_API_KEY_ID/APCA_API_SECRET_KEY, else opts->key_file; present is false when none is configured. When keys are
  * configured the process is made non-dumpable (PR_SET_DUMPABLE 0,
  * RLIMIT_CORE 0) before they are read.
  * Errors: MS_ERR_INVALID_ARG (half a pair, a key file that is not a
@@ -45,7 +45,7 @@ typedef struct ms_alpaca_config {
     double requests_per_minute;
 } ms_alpaca_config;
 
-/* Resolves opts and the environment into *out. `trading`: also decide
+/* Resolves opts, and the environment when opts->from_env, into *out. `trading`: also decide
  * paper or live and the trading URL. Errors: MS_ERR_INVALID_ARG (live
  * without the opt-in, a URL that ms_base_url_parse refuses, paper trading on
  * the live host, a bad number), those of ms_alpaca_keys_resolve. */

@@ -1,9 +1,11 @@
 /*
- * broker.c - ms_broker: choosing a broker from its URI and checking every
- * call's arguments once, so implementations only see valid requests.
+ * broker.c - ms_broker: opening the broker its URI names (never one picked
+ * behind the caller's back) and checking every call's arguments once, so
+ * implementations only see valid requests.
  */
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +13,14 @@
 #include "broker_internal.h"
 #include "order_words.h"
 
-/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME. */
-static ms_status state_file(const char *name, const char *what, char *path, size_t size)
+/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME: read
+ * from the environment only when the caller opted in (from_env). */
+static ms_status state_file(bool from_env, const char *name, const char *what, char *path,
+                            size_t size)
 {
+    if (!from_env)
+        return ms_error(MS_ERR_INVALID_ARG, "no default %s: the library reads XDG_STATE_HOME and "
+                        "HOME only with the broker option from_env", what);
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
     int written = state && *state ? snprintf(path, size, "%s/marketsim/%s", state, name)
@@ -22,11 +29,6 @@ static ms_status state_file(const char *name, const char *what, char *path, size
     if (written < 0 || (size_t)written >= size)
         return ms_error(MS_ERR_INVALID_ARG, "no default %s: set XDG_STATE_HOME or HOME", what);
     return MS_OK;
-}
-
-static ms_status default_journal(char *path, size_t size)
-{
-    return state_file("sim.journal", "sim journal (or open sim:PATH)", path, size);
 }
 
 ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
@@ -45,18 +47,13 @@ ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id,
         if (isalnum((unsigned char)*c) || *c == '-')
             name[kept++] = *c;
     snprintf(name + kept, sizeof name - kept, ".sqlite");
-    return state_file(name, "ledger", out, size);
+    return state_file(broker->from_env, name, "ledger (pass a ledger path)", out, size);
 }
 
 static ms_status open_implementation(const char *uri, const ms_broker_options *opts, ms_broker *broker)
 {
-    if (uri == NULL || *uri == '\0') {
-        if (ms_alpaca_keys_configured(opts))
-            return ms_alpaca_broker_open(opts, broker);
-        char path[4096];
-        ms_status status = default_journal(path, sizeof path);
-        return status == MS_OK ? ms_sim_broker_open(path, opts, broker) : status;
-    }
+    if (uri == NULL || *uri == '\0')
+        return ms_error(MS_ERR_INVALID_ARG, "no broker named: open \"alpaca\" or \"sim:PATH\"");
     if (ms_str_ieq(uri, "alpaca"))
         return ms_alpaca_broker_open(opts, broker);
     if (strncmp(uri, "sim:", 4) == 0 && uri[4] != '\0')
@@ -69,10 +66,37 @@ ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_op
     *defaults = (ms_broker_options)MS_BROKER_OPTIONS_INIT;
     if (*opts == NULL)
         *opts = defaults;
-    if ((*opts)->version != MS_BROKER_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected %d",
-                        (*opts)->version, MS_BROKER_OPTIONS_VERSION);
+    int version = (*opts)->version;
+    if (version < 1 || version > MS_BROKER_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "broker options version %d, expected 1 to %d",
+                        version, MS_BROKER_OPTIONS_VERSION);
+    /* A version 1 struct ends before from_env: its fields are copied over
+     * the defaults, so the field it lacks reads as 0 (no environment). */
+    if (version == 1) {
+        memcpy(defaults, *opts, offsetof(ms_broker_options, from_env));
+        *opts = defaults;
+    }
     return MS_OK;
+}
+
+MS_API ms_status ms_broker_default_uri(const ms_broker_options *opts, char *out, size_t size)
+{
+    if (out == NULL || size == 0)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
+    ms_broker_options defaults;
+    ms_status status = ms_broker_options_resolve(&opts, &defaults);
+    if (status != MS_OK)
+        return status;
+    if (ms_alpaca_keys_configured(opts)) {
+        int written = snprintf(out, size, "alpaca");
+        return (size_t)written < size ? MS_OK
+               : ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
+    }
+    if (size < 5)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
+    memcpy(out, "sim:", 5);
+    return state_file(opts->from_env, "sim.journal", "sim journal (no Alpaca keys either)",
+                      out + 4, size - 4);
 }
 
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)
@@ -93,6 +117,7 @@ MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broke
         return status;
     }
     broker->read_only = opts->read_only != 0;
+    broker->from_env = opts->from_env != 0;
     *out = broker;
     return MS_OK;
 }

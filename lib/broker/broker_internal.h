@@ -38,6 +38,7 @@ struct ms_broker {
     char name[32];               /* "alpaca-paper", "alpaca-live", "sim" */
     const ms_order_limits *limits; /* the broker's own: increments, client_order_id rule */
     bool read_only;              /* opened to change nothing: submit and cancel refuse */
+    bool from_env;               /* the caller let it read the environment (ms_broker_options) */
 };
 
 /* Opens Alpaca into *out (ops, state, name): keys, URLs, paper/live
@@ -55,16 +56,17 @@ const ms_order_limits *ms_broker_limits(const ms_broker *broker);
 /* Where the trade layer keeps the ledger of its own orders in this
  * account by default: beside a local account's file ("PATH.ledger"), else
  * $XDG_STATE_HOME/marketsim/ledger/<broker name>-<account id>.sqlite (the
- * id reduced to letters, digits and '-'). Errors: MS_ERR_INVALID_ARG (no
- * state directory, or a path longer than `size`). */
+ * id reduced to letters, digits and '-'; the environment is read only for
+ * a broker opened with from_env). Errors: MS_ERR_INVALID_ARG (no state
+ * directory, or a path longer than `size`). */
 ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
                                 size_t size);
 
 /* Opens the simulated broker with its journal at `path` (sim_broker.c). */
 ms_status ms_sim_broker_open(const char *path, const ms_broker_options *opts, ms_broker *out);
 
-/* Whether Alpaca keys are configured (options or environment or key file),
- * which makes Alpaca the default broker. */
+/* Whether Alpaca keys are configured (options, the environment when
+ * opts->from_env, or a key file): ms_broker_default_uri then names Alpaca. */
 bool ms_alpaca_keys_configured(const ms_broker_options *opts);
 
 #endif

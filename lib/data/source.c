@@ -6,6 +6,7 @@
  * open, so ms_source_load may run on many threads at once.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,16 @@ static ms_status resolve_options(const ms_source_options *opts, ms_source_option
     static const ms_source_options defaults = MS_SOURCE_OPTIONS_INIT;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version != MS_SOURCE_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "source options: version %d, expected %d",
+    if (opts->version < 1 || opts->version > MS_SOURCE_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "source options: version %d, expected 1 to %d",
                         opts->version, MS_SOURCE_OPTIONS_VERSION);
     if (opts->synthetic_bars > MS_SYNTHETIC_MAX_BARS)
         return ms_error(MS_ERR_INVALID_ARG, "source options: synthetic_bars %zu is over %d",
                         opts->synthetic_bars, MS_SYNTHETIC_MAX_BARS);
-    *out = *opts;
+    /* A version 1 struct ends before from_env, which then stays 0. */
+    *out = defaults;
+    memcpy(out, opts, opts->version == 1 ? offsetof(ms_source_options, from_env) : sizeof *out);
+    out->version = MS_SOURCE_OPTIONS_VERSION;
     if (out->synthetic_bars == 0)
         out->synthetic_bars = DEFAULT_SYNTHETIC_BARS;
     return ms_bars_options_resolve(&opts->bars, &out->bars);

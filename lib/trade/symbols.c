@@ -54,6 +54,9 @@ MS_API ms_status ms_trade_order_id(int64_t cycle_time, const char *symbol, int s
         return status;
     /* Without '/' and '-' for every asset, so "BTC/USD" and "BTCUSD" agree. */
     char key[32];
+    if (strlen(symbol) >= sizeof key)
+        return ms_error(MS_ERR_INVALID_ARG, "symbol '%.40s...' is longer than %zu characters",
+                        symbol, sizeof key - 1);
     size_t kept = 0;
     for (const char *c = symbol; *c != '\0' && kept < sizeof key - 1; c++)
         if (*c != '/' && *c != '-')

@@ -191,7 +191,17 @@ class BrokerOptions(Structure):
                 ("data_url", c_char_p), ("key_id", c_char_p), ("secret_key", c_char_p),
                 ("key_file", c_char_p), ("connect_timeout", c_double), ("timeout", c_double),
                 ("max_retries", c_int), ("requests_per_minute", c_double),
-                ("cache_dir", c_char_p), ("sim_cash", c_double), ("read_only", c_int)]
+                ("cache_dir", c_char_p), ("sim_cash", c_double), ("read_only", c_int),
+                ("from_env", c_int)]
+
+
+class BarsOptions(Structure):
+    _fields_ = [("version", c_int), ("ohlc_policy", c_enum), ("ohlc_tolerance", c_double)]
+
+
+class SourceOptions(Structure):
+    _fields_ = [("version", c_int), ("synthetic_bars", c_size_t), ("bars", BarsOptions),
+                ("from_env", c_int)]
 
 
 class Account(Structure):

@@ -80,7 +80,10 @@ class Broker(Handle):
         orders and cancels raise marketsim.Error, and a sim journal is only
         read (its syncs stay in memory)."""
         options = _api.BrokerOptions()
-        options.version = 1
+        options.version = 2
+        # Python programs set up Alpaca as the CLI does: APCA_*, PAPER,
+        # MARKETSIM_LIVE_TRADING and the XDG directories from the environment.
+        options.from_env = 1
         options.live = int(bool(live))
         options.sim_cash = sim_cash
         options.read_only = int(bool(read_only))

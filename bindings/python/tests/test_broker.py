@@ -171,3 +171,8 @@ def test_broker_states_its_price_increments_and_id_limit(broker):
     assert broker.price_increment("AAPL", 0.5) == 0.0001
     assert broker.price_increment("BTCUSD", 60000.0) == 0
     assert broker.client_id_max() == 48
+
+
+def test_a_broker_must_be_named():
+    with pytest.raises(marketsim.Error, match="no broker named"):
+        marketsim.Broker.open(None)
