@@ -3,7 +3,7 @@
  * the request's parameters, and the "alpaca:1Day" source with its on-disk
  * cache (kept apart per data URL, feed, adjustment and timeframe) and loads
  * from several threads, opened by URI through ms_source_open's scheme
- * table (lib/broker/alpaca_bars.c, bar_cache.c, alpaca_source.c). */
+ * table (lib/broker/alpaca/alpaca_bars.c, bar_cache.c, alpaca_source.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "support/fake_alpaca.h"
 #include "support/temp_dir.h"
 

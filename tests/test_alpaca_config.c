@@ -3,7 +3,7 @@
  * picked unless named (ms_broker_default_uri makes the CLI's choice), paper by default, live only with
  * MARKETSIM_LIVE_TRADING=yes, PAPER=1 forcing paper, URLs and their checks
  * (parsed: base_url.c), key files that are no regular file, and no core
- * dumps once keys are configured (lib/broker/alpaca_keys.c,
+ * dumps once keys are configured (lib/broker/alpaca/alpaca_keys.c,
  * alpaca_config.c, alpaca_broker.c). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "support/temp_dir.h"
 
 #define KEY_ID "PKTESTKEYID0001"

@@ -1,6 +1,6 @@
 /* test_alpaca_json.c - reading Alpaca's JSON tolerantly (numbers as strings
  * or numbers, nulls, RFC 3339 times), the account, position, clock and order
- * objects, order request bodies and symbol names (lib/broker/alpaca_*.c). */
+ * objects, order request bodies and symbol names (lib/broker/alpaca/alpaca_*.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 
 static json_t *parse(const char *text)
 {

@@ -1,7 +1,7 @@
 /* test_alpaca_secrets.c - the API keys never appear in debug logs or error
  * messages, whatever the calls do: MARKETSIM_LOG=debug is set before the
  * library first logs, and stderr is captured around real calls against the
- * local fake server (lib/broker/http_client.c). */
+ * local fake server (lib/broker/net/http_client.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

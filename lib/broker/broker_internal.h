@@ -1,7 +1,7 @@
 /*
  * broker_internal.h - the broker interface behind ms_broker: the functions
- * a broker implements (Alpaca in alpaca_*.c, the simulated broker in
- * sim_*.c) and how broker.c dispatches to them after checking arguments.
+ * a broker implements (Alpaca in alpaca/, the simulated broker in
+ * sim/) and how broker.c dispatches to them after checking arguments.
  */
 #ifndef MS_BROKER_INTERNAL_H
 #define MS_BROKER_INTERNAL_H

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "order_rules.h"
+#include "broker/order_rules.h"
 #include "sim_internal.h"
 
 /* Share counts and prices compare with this slack, as Alpaca's do in cents. */

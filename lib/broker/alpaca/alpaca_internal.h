@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "broker_internal.h"
-#include "http.h"
+#include "broker/broker_internal.h"
+#include "broker/net/http.h"
 
 /* ---- Configuration (alpaca_keys.c, alpaca_config.c) --------------------- */
 
