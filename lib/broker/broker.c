@@ -163,15 +163,15 @@ MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out)
 static ms_status check_request(const ms_broker *broker, const ms_order_request *r)
 {
     REQUIRE(r->symbol != NULL && *r->symbol != '\0', "order: no symbol");
-    REQUIRE(r->client_order_id != NULL, "order %s: no client_order_id", r->symbol);
-    ms_status id = ms_order_limits_check_id(broker->limits, r->client_order_id);
-    if (id != MS_OK)
-        return ms_error_wrap(id, "order %s", r->symbol);
     /* Orders and positions keep the symbol in a char[32]: a longer one
      * would be cut and the order placed for another name. */
     REQUIRE(strlen(r->symbol) < sizeof ((ms_order *)0)->symbol,
             "order: symbol '%.40s...' is longer than %zu characters", r->symbol,
             sizeof ((ms_order *)0)->symbol - 1);
+    REQUIRE(r->client_order_id != NULL, "order %s: no client_order_id", r->symbol);
+    ms_status id = ms_order_limits_check_id(broker->limits, r->client_order_id);
+    if (id != MS_OK)
+        return ms_error_wrap(id, "order %s", r->symbol);
     REQUIRE(isfinite(r->qty) && r->qty > 0, "order %s: quantity must be positive, got %g", r->symbol, r->qty);
     REQUIRE(r->side == 1 || r->side == -1, "order %s: side must be +1 (buy) or -1 (sell)", r->symbol);
     /* Out-of-range enums come from bindings casting integers; sending a
