@@ -69,7 +69,9 @@ TORCH_LIBS   := -L$(TORCH)/lib -Wl,-rpath,$(TORCH)/lib -Wl,--no-as-needed -ltorc
                 $(TORCH_CUDA_LIBS) -lc10 -Wl,--as-needed
 endif
 
-LIB_C_SRC    := $(sort $(wildcard lib/*/*.c))
+# lib/broker is split by concept (net/, alpaca/, sim/); lib/model/plugin
+# is linked on its own below.
+LIB_C_SRC    := $(sort $(wildcard lib/*/*.c lib/broker/*/*.c))
 LIB_CXX_SRC  := $(sort $(wildcard lib/model/toto/*.cpp lib/model/kronos/*.cpp))
 LIB_C_OBJ    := $(LIB_C_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_CXX_OBJ  := $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)

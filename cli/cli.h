@@ -36,6 +36,12 @@ int cli_account(int argc, char **argv);
 int cli_source_open(const char *command, const char *uri, const ms_source_options *opts,
                     ms_source **out);
 
+/* The broker to open: `named` (--broker) when given, else the CLI's
+ * default, Alpaca when its keys are configured and else the default sim
+ * journal (ms_broker_default_uri, written into buffer). *uri is set. */
+ms_status cli_broker_uri(const char *named, const ms_broker_options *opts, char *buffer,
+                         size_t size, const char **uri);
+
 /* ---- Model flags, shared by the subcommands that open a model (model_flags.c) */
 
 typedef struct cli_model_args {

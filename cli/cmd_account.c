@@ -243,9 +243,14 @@ static int show(const account_args *args)
 {
     ms_broker_options options = MS_BROKER_OPTIONS_INIT;
     options.read_only = 1;
+    options.from_env = 1;
     ms_broker *broker = NULL;
     holdings h = { 0 };
-    ms_status status = ms_broker_open(&broker, args->broker, &options);
+    char buffer[4096];
+    const char *uri = NULL;
+    ms_status status = cli_broker_uri(args->broker, &options, buffer, sizeof buffer, &uri);
+    if (status == MS_OK)
+        status = ms_broker_open(&broker, uri, &options);
     if (status == MS_OK)
         status = ms_broker_account(broker, &h.account);
     if (status == MS_OK)

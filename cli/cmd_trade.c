@@ -362,7 +362,12 @@ static int open_broker(const trade_args *args, ms_broker **out)
     options.sim_cash = args->sim_cash;
     /* A dry run changes nothing: the sim's sync stays in memory. */
     options.read_only = args->dry_run;
-    ms_status status = ms_broker_open(out, args->broker, &options);
+    options.from_env = 1;
+    char buffer[4096];
+    const char *uri = NULL;
+    ms_status status = cli_broker_uri(args->broker, &options, buffer, sizeof buffer, &uri);
+    if (status == MS_OK)
+        status = ms_broker_open(out, uri, &options);
     if (status != MS_OK)
         return cli_setup_error("trade", "broker", status);
     if (args->live && strcmp(ms_broker_name(*out), "sim") == 0)

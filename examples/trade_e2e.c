@@ -8,6 +8,8 @@
  *   trade_e2e [BROKER [DATA [SYMBOLS]]]
  *   defaults: sim:trade_e2e.journal  synthetic  AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD
  *   e.g.      trade_e2e alpaca csv:../shared/data/daily JD,NIO,PDD,SUIUSD
+ * Like the marketsim CLI it lets the library read Alpaca's settings
+ * (APCA_API_KEY_ID, ...) from the environment: from_env in the options.
  */
 #include <stdio.h>
 #include <string.h>
@@ -91,11 +93,15 @@ int main(int argc, char **argv)
     ms_model *model = NULL;
     ms_broker *broker = NULL;
     int code = 1;
-    if (ms_source_open(&source, data_uri, NULL) != MS_OK)
+    ms_source_options source_options = MS_SOURCE_OPTIONS_INIT;
+    source_options.from_env = 1;
+    ms_broker_options broker_options = MS_BROKER_OPTIONS_INIT;
+    broker_options.from_env = 1;
+    if (ms_source_open(&source, data_uri, &source_options) != MS_OK)
         failed("data");
     else if (ms_model_open(&model, "baseline", NULL) != MS_OK)
         failed("model");
-    else if (ms_broker_open(&broker, broker_uri, NULL) != MS_OK)
+    else if (ms_broker_open(&broker, broker_uri, &broker_options) != MS_OK)
         failed("broker");
     else
         code = trade(source, model, broker, symbols, n);

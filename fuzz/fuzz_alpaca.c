@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "fuzz_support.h"
 
 enum {

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/http.h"
+#include "broker/net/http.h"
 #include "fuzz_support.h"
 
 static char *part_of(CURLU *handle, CURLUPart part)

@@ -38,7 +38,8 @@ FUZZ_LDFLAGS   := $(FUZZ_SANITIZE) -fsanitize=fuzzer -pthread
 # The C library's link line without libtorch, which no target needs.
 FUZZ_LIBS      := -lcurl -ljansson -lm -lpthread
 FUZZ_LAYERS    := core data model broker
-FUZZ_LIB_SRC   := $(sort $(foreach layer,$(FUZZ_LAYERS),$(wildcard lib/$(layer)/*.c)))
+FUZZ_LIB_SRC   := $(sort $(foreach layer,$(FUZZ_LAYERS),$(wildcard lib/$(layer)/*.c)) \
+                         $(wildcard lib/broker/*/*.c))
 FUZZ_LIB_OBJ   := $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_ARCHIVE   := $(FUZZ_DIR)/libmarketsim_fuzz.a
 

@@ -3,7 +3,7 @@
  * the request's parameters, and the "alpaca:1Day" source with its on-disk
  * cache (kept apart per data URL, feed, adjustment and timeframe) and loads
  * from several threads, opened by URI through ms_source_open's scheme
- * table (lib/broker/alpaca_bars.c, bar_cache.c, alpaca_source.c). */
+ * table (lib/broker/alpaca/alpaca_bars.c, bar_cache.c, alpaca_source.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "support/fake_alpaca.h"
 #include "support/temp_dir.h"
 
@@ -370,8 +370,9 @@ static void test_cache_paths_differ_by_data_url_feed_and_timeframe(void **state)
     assert_non_null(strstr(paths[5], "/1Day-crypto-" MS_ALPACA_CRYPTO_LOCATION "/BTCUSD.csv"));
 }
 
-/* The URI alone opens the source through the data layer's scheme table, as
- * --data and Python's Source do: keys, URL and cache from the environment. */
+/* The URI opens the source through the data layer's scheme table, as
+ * --data and Python's Source do: keys, URL and cache from the environment
+ * when the options opt in (from_env), and never without. */
 static void test_source_open_opens_an_alpaca_uri_through_the_scheme_table(void **state)
 {
     control("{\"generate_bars\": {\"AAPL\": {\"start\": \"2024-01-01\", \"days\": 6, \"price\": 100}}}");
@@ -380,7 +381,12 @@ static void test_source_open_opens_an_alpaca_uri_through_the_scheme_table(void *
     setenv("APCA_API_SECRET_KEY", FAKE_ALPACA_SECRET, 1);
     setenv("XDG_CACHE_HOME", *state, 1);
     ms_source *source = NULL;
-    ms_status status = ms_source_open(&source, "Alpaca:1Day", NULL);
+    ms_status without = ms_source_open(&source, "Alpaca:1Day", NULL);
+    char without_message[512];
+    snprintf(without_message, sizeof without_message, "%s", ms_last_error());
+    ms_source_options opts = MS_SOURCE_OPTIONS_INIT;
+    opts.from_env = 1;
+    ms_status status = ms_source_open(&source, "Alpaca:1Day", &opts);
     double first = 0, last = 0;
     size_t len = 0;
     if (status == MS_OK)
@@ -390,6 +396,8 @@ static void test_source_open_opens_an_alpaca_uri_through_the_scheme_table(void *
     unsetenv("APCA_API_KEY_ID");
     unsetenv("APCA_API_SECRET_KEY");
     unsetenv("XDG_CACHE_HOME");
+    assert_int_equal(without, MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(without_message, "from_env"));
     assert_int_equal(status, MS_OK);
     assert_int_equal(len, 6);
     assert_int_equal(fake_alpaca_requests(fake_alpaca_server, "GET", "/v2/stocks/bars"), 1);

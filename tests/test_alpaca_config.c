@@ -1,8 +1,9 @@
 /* test_alpaca_config.c - opening the Alpaca broker: keys from options,
- * environment or a private key file, paper by default, live only with
+ * the environment (only with from_env) or a private key file, no broker
+ * picked unless named (ms_broker_default_uri makes the CLI's choice), paper by default, live only with
  * MARKETSIM_LIVE_TRADING=yes, PAPER=1 forcing paper, URLs and their checks
  * (parsed: base_url.c), key files that are no regular file, and no core
- * dumps once keys are configured (lib/broker/alpaca_keys.c,
+ * dumps once keys are configured (lib/broker/alpaca/alpaca_keys.c,
  * alpaca_config.c, alpaca_broker.c). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "support/temp_dir.h"
 
 #define KEY_ID "PKTESTKEYID0001"
@@ -45,6 +46,7 @@ static ms_broker_options keyed_options(void)
     opts.key_id = KEY_ID;
     opts.secret_key = SECRET;
     opts.trading_url = "http://127.0.0.1:9";
+    opts.from_env = 1;
     return opts;
 }
 
@@ -256,6 +258,7 @@ static void test_keys_come_from_the_environment(void **state)
 {
     (void)state;
     ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    opts.from_env = 1;
     assert_false(ms_alpaca_keys_configured(&opts));
     setenv("APCA_API_KEY_ID", KEY_ID, 1);
     setenv("APCA_API_SECRET_KEY", SECRET, 1);
@@ -271,11 +274,115 @@ static void test_half_a_key_pair_is_refused_without_showing_it(void **state)
 {
     (void)state;
     ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    opts.from_env = 1;
     setenv("APCA_API_KEY_ID", KEY_ID, 1);
     ms_alpaca_keys keys;
     assert_int_equal(ms_alpaca_keys_resolve(&opts, &keys), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "not the secret key"));
     assert_null(strstr(ms_last_error(), KEY_ID));
+}
+
+static void test_keys_in_the_environment_are_not_read_without_from_env(void **state)
+{
+    (void)state;
+    setenv("APCA_API_KEY_ID", KEY_ID, 1);
+    setenv("APCA_API_SECRET_KEY", SECRET, 1);
+    ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    opts.trading_url = "http://127.0.0.1:9";
+    assert_false(ms_alpaca_keys_configured(&opts));
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_ERR_INVALID_ARG);
+    assert_null(broker);
+    /* The message names what is missing and why it was not found. */
+    assert_non_null(strstr(ms_last_error(), "no API keys"));
+    assert_non_null(strstr(ms_last_error(), "from_env is 0"));
+    assert_null(strstr(ms_last_error(), SECRET));
+    opts.from_env = 1;
+    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_OK);
+    assert_string_equal(ms_broker_name(broker), "alpaca-paper");
+    ms_broker_free(broker);
+}
+
+static void test_urls_in_the_environment_are_not_read_without_from_env(void **state)
+{
+    (void)state;
+    ms_broker_options opts = keyed_options();
+    opts.from_env = 0;
+    opts.trading_url = NULL;
+    setenv("APCA_API_BASE_URL", "http://127.0.0.1:7", 1);
+    setenv("APCA_API_DATA_URL", "http://127.0.0.1:8", 1);
+    ms_alpaca_config config;
+    assert_int_equal(ms_alpaca_config_resolve(&opts, true, &config), MS_OK);
+    assert_string_equal(config.trading_url, "https://paper-api.alpaca.markets");
+    assert_string_equal(config.data_url, "https://data.alpaca.markets");
+}
+
+static void test_live_needs_from_env_whatever_the_environment_says(void **state)
+{
+    (void)state;
+    ms_broker_options opts = keyed_options();
+    opts.from_env = 0;
+    opts.live = 1;
+    setenv("MARKETSIM_LIVE_TRADING", "yes", 1);
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "from_env"));
+    assert_null(broker);
+}
+
+static void test_version_1_options_read_no_environment(void **state)
+{
+    (void)state;
+    setenv("APCA_API_KEY_ID", KEY_ID, 1);
+    setenv("APCA_API_SECRET_KEY", SECRET, 1);
+    /* A caller built against version 1 has no from_env: whatever lies
+     * past its struct is not read as an opt-in. */
+    ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    opts.version = 1;
+    opts.from_env = 1;
+    opts.trading_url = "http://127.0.0.1:9";
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "no API keys"));
+    opts.version = MS_BROKER_OPTIONS_VERSION + 1;
+    assert_int_equal(ms_broker_open(&broker, "alpaca", &opts), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "version"));
+}
+
+static void test_no_broker_is_picked_unless_named(void **state)
+{
+    (void)state;
+    setenv("APCA_API_KEY_ID", KEY_ID, 1);
+    setenv("APCA_API_SECRET_KEY", SECRET, 1);
+    ms_broker_options opts = keyed_options();
+    ms_broker *broker = NULL;
+    assert_int_equal(ms_broker_open(&broker, NULL, &opts), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "no broker named"));
+    assert_int_equal(ms_broker_open(&broker, "", &opts), MS_ERR_INVALID_ARG);
+    assert_null(broker);
+}
+
+static void test_default_uri_is_alpaca_with_keys_else_the_state_journal(void **state)
+{
+    char uri[512];
+    ms_broker_options opts = MS_BROKER_OPTIONS_INIT;
+    setenv("XDG_STATE_HOME", (const char *)*state, 1);
+    /* No keys and no environment: no default at all. */
+    assert_int_equal(ms_broker_default_uri(&opts, uri, sizeof uri), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "from_env"));
+    opts.from_env = 1;
+    assert_int_equal(ms_broker_default_uri(&opts, uri, sizeof uri), MS_OK);
+    char expected[512];
+    snprintf(expected, sizeof expected, "sim:%s/marketsim/sim.journal", (const char *)*state);
+    assert_string_equal(uri, expected);
+    setenv("APCA_API_KEY_ID", KEY_ID, 1);
+    setenv("APCA_API_SECRET_KEY", SECRET, 1);
+    assert_int_equal(ms_broker_default_uri(&opts, uri, sizeof uri), MS_OK);
+    assert_string_equal(uri, "alpaca");
+    opts.from_env = 0;
+    assert_int_equal(ms_broker_default_uri(&opts, uri, sizeof uri), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_broker_default_uri(&opts, uri, 3), MS_ERR_INVALID_ARG);
+    unsetenv("XDG_STATE_HOME");
 }
 
 static void test_key_with_a_control_character_is_refused(void **state)
@@ -437,6 +544,12 @@ int main(void)
         TEST(test_negative_timeout_is_refused),
         TEST(test_keys_come_from_the_environment),
         TEST(test_half_a_key_pair_is_refused_without_showing_it),
+        TEST(test_keys_in_the_environment_are_not_read_without_from_env),
+        TEST(test_urls_in_the_environment_are_not_read_without_from_env),
+        TEST(test_live_needs_from_env_whatever_the_environment_says),
+        TEST(test_version_1_options_read_no_environment),
+        TEST(test_no_broker_is_picked_unless_named),
+        TEST(test_default_uri_is_alpaca_with_keys_else_the_state_journal),
         TEST(test_key_with_a_control_character_is_refused),
         TEST(test_trading_without_keys_is_refused),
         TEST(test_private_key_file_is_read),

@@ -3,7 +3,7 @@
  * retried on 429 (after the reset), 5xx, timeouts and cut connections;
  * bad JSON is a parse error naming the endpoint; a POST with an unknown
  * outcome is resolved by looking its client_order_id up, so the server
- * never holds a second order (lib/broker/http_client.c, alpaca_submit.c). */
+ * never holds a second order (lib/broker/net/http_client.c, alpaca/alpaca_submit.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

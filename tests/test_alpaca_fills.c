@@ -3,7 +3,7 @@
  * server (tests/servers/fake_alpaca.py): the FILL account activities read
  * page after page with page_token, each field checked, partial fills and
  * short sales understood, `after` passed on, and a fill with a field
- * missing refused with the field named (lib/broker/alpaca_activities.c);
+ * missing refused with the field named (lib/broker/alpaca/alpaca_activities.c);
  * and `marketsim account` on them, which notes the positions its fills do
  * not add up to.
  */

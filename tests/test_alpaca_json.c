@@ -1,6 +1,6 @@
 /* test_alpaca_json.c - reading Alpaca's JSON tolerantly (numbers as strings
  * or numbers, nulls, RFC 3339 times), the account, position, clock and order
- * objects, order request bodies and symbol names (lib/broker/alpaca_*.c). */
+ * objects, order request bodies and symbol names (lib/broker/alpaca/alpaca_*.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 
 static json_t *parse(const char *text)
 {
@@ -198,6 +198,58 @@ static void test_bracket_take_profit_is_the_limit_leg_not_the_stop(void **state)
     json_decref(json);
 }
 
+static void test_order_status_words_become_marketsims_statuses(void **state)
+{
+    (void)state;
+    json_t *json = parse("{\"id\": \"o1\", \"symbol\": \"AAPL\", \"status\": \"partially_filled\","
+                         " \"side\": \"buy\", \"time_in_force\": \"day\", \"type\": \"limit\","
+                         " \"order_class\": \"oto\", \"legs\": [{\"type\": \"limit\", \"limit_price\": 110,"
+                         " \"id\": \"leg\", \"status\": \"held\"}]}");
+    ms_order order;
+    assert_int_equal(ms_alpaca_parse_order(json, "order", &order), MS_OK);
+    assert_int_equal(order.state, MS_ORDER_PARTIALLY_FILLED);
+    assert_string_equal(order.status, "partially_filled");
+    assert_int_equal(order.take_profit_state, MS_ORDER_HELD);
+    assert_true(ms_order_is_open(order.state) && ms_order_is_open(order.take_profit_state));
+    json_decref(json);
+    assert_int_equal(ms_alpaca_order_status("filled"), MS_ORDER_FILLED);
+    assert_int_equal(ms_alpaca_order_status("done_for_day"), MS_ORDER_DONE_FOR_DAY);
+    assert_int_equal(ms_alpaca_order_status("accepted_for_bidding"), MS_ORDER_ACCEPTED_FOR_BIDDING);
+}
+
+static void test_unknown_status_word_is_other_and_kept_for_display(void **state)
+{
+    (void)state;
+    json_t *json = parse("{" ORDER_FIELDS "\"type\": \"market\"}");
+    json_object_set_new(json, "status", json_string("being_reviewed"));
+    ms_order order;
+    assert_int_equal(ms_alpaca_parse_order(json, "order", &order), MS_OK);
+    assert_int_equal(order.state, MS_ORDER_OTHER);
+    assert_string_equal(order.status, "being_reviewed");
+    /* Not known to be done, so it is treated as able to fill. */
+    assert_true(ms_order_is_open(order.state));
+    json_decref(json);
+}
+
+static void test_only_filled_canceled_expired_rejected_and_replaced_are_closed(void **state)
+{
+    (void)state;
+    size_t closed = 0;
+    for (int s = MS_ORDER_OTHER; s <= MS_ORDER_HELD; s++) {
+        const char *name = ms_order_status_name((ms_order_status)s);
+        bool done = strcmp(name, "filled") == 0 || strcmp(name, "canceled") == 0 ||
+                    strcmp(name, "expired") == 0 || strcmp(name, "rejected") == 0 ||
+                    strcmp(name, "replaced") == 0;
+        closed += done;
+        assert_int_equal(ms_order_is_open((ms_order_status)s), !done);
+        /* Every name is Alpaca's word for the same status. */
+        if (s != MS_ORDER_OTHER)
+            assert_int_equal(ms_alpaca_order_status(name), s);
+    }
+    assert_int_equal(closed, 5);
+    assert_string_equal(ms_order_status_name((ms_order_status)99), "?");
+}
+
 static void test_simple_order_has_no_take_profit(void **state)
 {
     (void)state;
@@ -362,6 +414,9 @@ int main(void)
         cmocka_unit_test(test_prices_are_sent_as_given_without_binary_noise),
         cmocka_unit_test(test_crypto_body_uses_the_pair_name_and_fine_quantities),
         cmocka_unit_test(test_symbol_names_crypto_pairs_with_a_slash),
+        cmocka_unit_test(test_order_status_words_become_marketsims_statuses),
+        cmocka_unit_test(test_unknown_status_word_is_other_and_kept_for_display),
+        cmocka_unit_test(test_only_filled_canceled_expired_rejected_and_replaced_are_closed),
     };
     return cmocka_run_group_tests_name("alpaca_json", tests, NULL, NULL);
 }

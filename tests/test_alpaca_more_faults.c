@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "support/fake_alpaca.h"
 
 static void control(const char *command)

@@ -2,7 +2,7 @@
  * (the fake server's "reset" fault): a GET is retried; a POST's outcome is
  * unknown, so the order is looked up by client_order_id and adopted when
  * the request had been carried out, posted once more when it had not
- * (lib/broker/http_client.c, alpaca_submit.c). The server never holds a
+ * (lib/broker/net/http_client.c, alpaca/alpaca_submit.c). The server never holds a
  * second order. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* test_alpaca_secrets.c - the API keys never appear in debug logs or error
  * messages, whatever the calls do: the log level is debug, and stderr is
- * captured around real calls against the local fake server (lib/broker/http_client.c). */
+ * captured around real calls against the local fake server (lib/broker/net/http_client.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * (tests/servers/fake_alpaca.py): every trading endpoint and its JSON
  * shapes, orders of each class, wash-trade and duplicate-id rejections, a
  * refusal under the strict rules recorded by the server,
- * and 401 (lib/broker/alpaca_broker.c, alpaca_submit.c). */
+ * and 401 (lib/broker/alpaca/alpaca_broker.c, alpaca_submit.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

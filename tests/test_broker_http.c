@@ -1,6 +1,6 @@
 /* test_broker_http.c - the HTTP side's pure parts: the client-side rate
  * limiter, the retry delays, request URLs and timeframes
- * (lib/broker/rate_limiter.c, retry_policy.c, url.c, alpaca_bars.c). */
+ * (lib/broker/net/rate_limiter.c, retry_policy.c, url.c, alpaca/alpaca_bars.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 
 /* Waits are sums of a few multiples of 1/rate: exact up to rounding. */
 #define WAIT_TOLERANCE 1e-9

@@ -23,8 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "broker/alpaca_internal.h"
-#include "broker/http.h"
+#include "broker/alpaca/alpaca_internal.h"
+#include "broker/net/http.h"
 
 /* A listening socket on 127.0.0.1 and its port; -1 on failure. */
 static int listen_on_loopback(int *port)

@@ -52,7 +52,7 @@ static void test_an_order_id_over_48_characters_is_refused(void **state)
 {
     ms_order_request r = valid();
     r.client_order_id = "0123456789012345678901234567890123456789012345678";
-    assert_refused(*state, r, "client_order_id must be 1 to 48 characters");
+    assert_refused(*state, r, "is 49 characters: Alpaca takes 1 to 48");
 }
 
 static void test_a_quantity_that_is_not_positive_and_finite_is_refused(void **state)

@@ -337,11 +337,35 @@ static void test_positions_are_valued_at_the_last_close(void **state)
     assert_int_equal(clock.timestamp, SIM_DAY(1));
 }
 
+static void test_sim_states_alpacas_price_increments_and_id_rule(void **state)
+{
+    sim_fixture *f = *state;
+    assert_true(ms_broker_price_increment(f->broker, "AAPL", 150.0) == 0.01);
+    assert_true(ms_broker_price_increment(f->broker, "AAPL", 0.5) == 0.0001);
+    assert_true(ms_broker_price_increment(f->broker, "BTC/USD", 60000.0) == 0);
+    assert_true(isnan(ms_broker_price_increment(f->broker, "AAPL", -1)));
+    assert_int_equal(ms_broker_client_id_max(f->broker), 48);
+    assert_int_equal(ms_broker_check_client_id(f->broker, "ms-20260102-BRK.B-buy-entry"), MS_OK);
+    char long_id[50];
+    memset(long_id, 'a', 49);
+    long_id[49] = '\0';
+    assert_int_equal(ms_broker_check_client_id(f->broker, long_id), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "Alpaca takes 1 to 48"));
+    assert_int_equal(ms_broker_check_client_id(f->broker, "has space"), MS_ERR_INVALID_ARG);
+    ms_order order;
+    ms_order_request request = { .symbol = "AAPL", .qty = 1, .side = 1, .type = MS_ORDER_MARKET,
+                                 .limit_price = NAN, .stop_price = NAN, .take_profit_limit = NAN,
+                                 .stop_loss_stop = NAN, .client_order_id = "with/slash" };
+    assert_int_equal(ms_broker_submit(f->broker, &request, &order), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "letters, digits"));
+}
+
 #define FIXTURE_TEST(name) cmocka_unit_test_setup_teardown(name, sim_fixture_setup, sim_fixture_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        FIXTURE_TEST(test_sim_states_alpacas_price_increments_and_id_rule),
         FIXTURE_TEST(test_buy_limit_fills_at_limit_when_low_reaches_it),
         FIXTURE_TEST(test_buy_limit_fills_at_open_when_bar_opens_below),
         FIXTURE_TEST(test_sell_limit_fills_when_high_reaches_it),

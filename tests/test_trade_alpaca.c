@@ -18,6 +18,7 @@
 #include "marketsim/marketsim.h"
 #include "support/fake_alpaca.h"
 #include "support/temp_dir.h"
+#include "broker/broker_internal.h"
 #include "trade/trade_internal.h"
 
 static ms_report *report;
@@ -166,7 +167,7 @@ static void test_planned_close_cancels_our_take_profit_first_and_is_accepted(voi
     ms_plan_inputs in = { .cycle_time = 1704319500, .buying_power = 1e5, .signals = signals,
                           .signal_count = 1, .positions = positions, .holdings = &ours,
                           .position_count = 1, .orders = orders, .own_orders = own,
-                          .order_count = 1 };
+                          .order_count = 1, .limits = ms_broker_limits(broker) };
     ms_trade_result *result = ms_trade_result_new();
     assert_int_equal(ms_plan_build(&in, result), MS_OK);
     char *ledger = temp_dir_path(scratch, "close.ledger");

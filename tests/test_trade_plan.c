@@ -39,16 +39,16 @@ static ms_order working_order(const char *id, const char *client_order_id, const
     strcpy(order.id, id);
     strcpy(order.client_order_id, client_order_id);
     strcpy(order.symbol, symbol);
-    strcpy(order.status, "new");
+    ms_order_set_state(&order, MS_ORDER_NEW);
     return order;
 }
 
 #define MOST 16
 
-/* Builds the plan of `in` (buying power 1e6 unless set). Unless the test
- * says otherwise, every position is wholly ours (with no take profit
- * recorded) and every order is ours. */
-static ms_trade_result *plan(ms_plan_inputs in)
+/* Fills in what a test leaves unset: buying power 1e6, the cycle time,
+ * Alpaca's order limits; every position wholly ours (with no take profit
+ * recorded) and every order ours. */
+static ms_plan_inputs prepare(ms_plan_inputs in)
 {
     static ms_plan_holding holdings[MOST];
     static bool own_orders[MOST];
@@ -66,6 +66,15 @@ static ms_trade_result *plan(ms_plan_inputs in)
             own_orders[i] = true;
         in.own_orders = own_orders;
     }
+    if (in.limits == NULL)
+        in.limits = &ms_alpaca_order_limits;
+    return in;
+}
+
+/* Builds the plan of `in` as prepare() completes it. */
+static ms_trade_result *plan(ms_plan_inputs in)
+{
+    in = prepare(in);
     ms_trade_result *result = ms_trade_result_new();
     assert_non_null(result);
     assert_int_equal(ms_plan_build(&in, result), MS_OK);
@@ -92,15 +101,47 @@ static void test_order_ids_are_deterministic_per_date_symbol_side_leg(void **sta
     assert_string_equal(again, id);
 }
 
-static void test_order_id_rejects_odd_symbols_and_long_ids(void **state)
+static void test_order_id_rejects_odd_symbols_and_ids_that_do_not_fit(void **state)
 {
     (void)state;
     char id[64];
     assert_int_equal(ms_trade_order_id(CYCLE_TIME, "AA PL", 1, "entry", id, sizeof id),
                      MS_ERR_INVALID_ARG);
     assert_int_equal(ms_trade_order_id(CYCLE_TIME, "ABCDEFGHIJKLMNOPQRSTUVWXYZA", 1, "entry", id,
-                                       sizeof id), MS_ERR_INVALID_ARG);
-    assert_non_null(strstr(ms_last_error(), "48"));
+                                       40), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "room for 39"));
+}
+
+/* A broker of nickels and 24-character ids: the plan follows its limits,
+ * not Alpaca's. */
+static double nickels(ms_asset_class asset, double price)
+{
+    (void)asset;
+    (void)price;
+    return 0.05;
+}
+
+static const ms_order_limits nickel_broker = {
+    .broker = "the nickel broker", .client_id_max = 26, .client_id_punctuation = "-",
+    .price_increment = nickels,
+};
+
+static void test_plan_prices_and_ids_follow_the_brokers_limits(void **state)
+{
+    (void)state;
+    ms_pick picks[] = { pick("AAPL", 1, 100.04, 103.46, 5) };
+    ms_trade_result *result = plan((ms_plan_inputs){ .picks = picks, .pick_count = 1,
+                                                     .limits = &nickel_broker });
+    assert_true(step(result, 0)->limit_price == 100.00);
+    assert_true(step(result, 0)->take_profit_limit == 103.45);
+    ms_trade_result_free(result);
+    ms_pick longer[] = { pick("GOOGL", 1, 100, 110, 5) };
+    ms_plan_inputs in = prepare((ms_plan_inputs){ .picks = longer, .pick_count = 1,
+                                                  .limits = &nickel_broker });
+    result = ms_trade_result_new();
+    assert_int_equal(ms_plan_build(&in, result), MS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ms_last_error(), "the nickel broker takes 1 to 26"));
+    ms_trade_result_free(result);
 }
 
 static void test_maxdiff_pick_becomes_one_oto_order(void **state)
@@ -478,7 +519,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_ids_are_deterministic_per_date_symbol_side_leg),
-        cmocka_unit_test(test_order_id_rejects_odd_symbols_and_long_ids),
+        cmocka_unit_test(test_order_id_rejects_odd_symbols_and_ids_that_do_not_fit),
+        cmocka_unit_test(test_plan_prices_and_ids_follow_the_brokers_limits),
         cmocka_unit_test(test_maxdiff_pick_becomes_one_oto_order),
         cmocka_unit_test(test_sell_entry_rounds_up_to_the_cent),
         cmocka_unit_test(test_crypto_pick_is_gtc_under_the_pair_name),

@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "broker/alpaca_internal.h"
+#include "broker/alpaca/alpaca_internal.h"
 #include "core/core_internal.h"
 #include "marketsim/model.h"
 #include "support/cli_run.h"

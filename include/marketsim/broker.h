@@ -42,26 +42,36 @@ MS_API ms_status ms_global_init(void);
  */
 MS_API void ms_interrupt_requests(int stop);
 
+/*
+ * How a broker (or the Alpaca market-data source) is set up. The library
+ * reads no environment variable unless `from_env` is 1 (as libgit2's
+ * GIT_REPOSITORY_OPEN_FROM_ENV): then a setting the options leave unset
+ * comes from the variable named beside it ($NAME below), and only then.
+ * The marketsim CLI and the Python bindings opt in.
+ */
 typedef struct ms_broker_options {
-    int version;                 /* MS_BROKER_OPTIONS_VERSION */
-    int live;                    /* 1: live trading; needs MARKETSIM_LIVE_TRADING=yes too. Default paper */
+    int version;                 /* MS_BROKER_OPTIONS_VERSION (1 still accepted: from_env 0) */
+    int live;                    /* 1: live trading; needs from_env and MARKETSIM_LIVE_TRADING=yes
+                                    too, and PAPER=1 overrides it. Default paper */
     const char *trading_url;     /* NULL: $APCA_API_BASE_URL, else the paper (or live) host */
     const char *data_url;        /* NULL: $APCA_API_DATA_URL, else https://data.alpaca.markets */
-    const char *key_id;          /* NULL: $APCA_API_KEY_ID, else key_file */
+    const char *key_id;          /* NULL: $APCA_API_KEY_ID (with secret_key's), else key_file */
     const char *secret_key;      /* NULL: $APCA_API_SECRET_KEY, else key_file */
     const char *key_file;        /* "KEY_ID\nSECRET\n", must not be readable by group or others */
     double connect_timeout;      /* seconds; 0 = 10 */
     double timeout;              /* seconds for a whole request; 0 = 30 */
     int max_retries;             /* retries of a GET; 0 = 5, -1 = none */
     double requests_per_minute;  /* client-side limit; 0 = 190 */
-    const char *cache_dir;       /* market-data cache; NULL = $XDG_CACHE_HOME/marketsim or ~/.cache/marketsim */
+    const char *cache_dir;       /* market-data cache; NULL = $XDG_CACHE_HOME/marketsim or $HOME/.cache/marketsim */
     double sim_cash;             /* sim: a new journal's starting cash; 0 = 100000 (an existing journal keeps its own) */
     int read_only;               /* 1: change nothing (a dry run): orders and cancels are refused;
                                     a sim journal is read, not locked, and syncs stay in memory */
+    int from_env;                /* 1: read the $NAMEs above, and the ledger's default place
+                                    ($XDG_STATE_HOME or $HOME), from the environment. Default 0 */
 } ms_broker_options;
 
-#define MS_BROKER_OPTIONS_VERSION 1
-#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 }
+#define MS_BROKER_OPTIONS_VERSION 2
+#define MS_BROKER_OPTIONS_INIT { MS_BROKER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0, 0 }
 
 /* Fills *opts with the defaults of version `version` (1 to
  * MS_BROKER_OPTIONS_VERSION; pass MS_BROKER_OPTIONS_VERSION), as MS_BROKER_OPTIONS_INIT does. Writes
@@ -73,19 +83,34 @@ MS_API ms_status ms_broker_options_init(ms_broker_options *opts, int version);
 typedef struct ms_broker ms_broker;
 
 /*
- * Opens a broker: "alpaca" (keys from options, environment or key file;
- * paper unless opts->live and MARKETSIM_LIVE_TRADING=yes) or "sim:PATH" (a
- * simulated account whose journal is PATH, created on first use). NULL or
- * "" means alpaca when keys are configured, else "sim:" + the default
- * journal ($XDG_STATE_HOME/marketsim/sim.journal). `opts` NULL means
- * MS_BROKER_OPTIONS_INIT; its strings are copied. *out is freed with
- * ms_broker_free.
- * Errors: MS_ERR_INVALID_ARG (NULL out, unknown broker, bad options
- * version, live without the opt-in, no keys, a key file readable by
- * others), MS_ERR_IO, MS_ERR_PARSE (a corrupt journal, naming the line),
- * MS_ERR_HTTP, MS_ERR_NOMEM.
+ * Opens the broker `uri` names, which must be explicit: "alpaca" (keys
+ * from the options, else with from_env the environment, else the key
+ * file; paper unless opts->live, from_env and MARKETSIM_LIVE_TRADING=yes)
+ * or "sim:PATH" (a simulated account whose journal is PATH, created on
+ * first use). NULL or "" is refused: no broker is picked behind the
+ * caller's back (ms_broker_default_uri makes the CLI's choice for a caller
+ * that wants it). `opts` NULL means MS_BROKER_OPTIONS_INIT; its strings are
+ * copied. *out is freed with ms_broker_free.
+ * Errors: MS_ERR_INVALID_ARG (NULL out, NULL, empty or unknown broker, bad
+ * options version, live without the opt-in, no keys (the message names
+ * where they may come from), a key file readable by others), MS_ERR_IO,
+ * MS_ERR_PARSE (a corrupt journal, naming the line), MS_ERR_HTTP,
+ * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts);
+
+/*
+ * Writes the broker marketsim's CLI uses when none is named into out
+ * (`size` bytes): "alpaca" when Alpaca keys are configured in `opts` (key
+ * pair or key file) or, with from_env, in APCA_API_KEY_ID and
+ * APCA_API_SECRET_KEY; else "sim:" + the default journal,
+ * $XDG_STATE_HOME/marketsim/sim.journal or
+ * $HOME/.local/state/marketsim/sim.journal (with from_env only).
+ * Errors: MS_ERR_INVALID_ARG (NULL argument, bad options version, no keys
+ * and no state directory (without from_env there is none), or a path
+ * longer than `size`).
+ */
+MS_API ms_status ms_broker_default_uri(const ms_broker_options *opts, char *out, size_t size);
 
 /* Closes a broker, wiping its keys from memory. NULL-safe. */
 MS_API void ms_broker_free(ms_broker *broker);
@@ -155,6 +180,44 @@ typedef enum ms_order_class {
     MS_CLASS_SIMPLE = 0, MS_CLASS_OTO = 1, MS_CLASS_BRACKET = 2, MS_CLASS_OCO = 3
 } ms_order_class;
 
+/*
+ * Where an order stands, in marketsim's words: each broker maps its own
+ * (Alpaca's strings in its JSON, the simulated broker sets these directly),
+ * and keeps its own word in ms_order.status for display. MS_ORDER_OTHER is
+ * a word marketsim does not know; it counts as open, so an order is never
+ * taken for done on a guess. Values may be added at the end.
+ */
+typedef enum ms_order_status {
+    MS_ORDER_OTHER = 0,
+    MS_ORDER_NEW = 1,                /* working at the broker */
+    MS_ORDER_ACCEPTED = 2,           /* taken, not yet routed */
+    MS_ORDER_PENDING_NEW = 3,
+    MS_ORDER_PARTIALLY_FILLED = 4,
+    MS_ORDER_FILLED = 5,
+    MS_ORDER_DONE_FOR_DAY = 6,       /* resumes the next session */
+    MS_ORDER_CANCELED = 7,
+    MS_ORDER_EXPIRED = 8,
+    MS_ORDER_REPLACED = 9,
+    MS_ORDER_PENDING_CANCEL = 10,
+    MS_ORDER_PENDING_REPLACE = 11,
+    MS_ORDER_REJECTED = 12,
+    MS_ORDER_SUSPENDED = 13,
+    MS_ORDER_STOPPED = 14,
+    MS_ORDER_CALCULATED = 15,
+    MS_ORDER_ACCEPTED_FOR_BIDDING = 16,
+    MS_ORDER_HELD = 17               /* an OTO/bracket leg waiting for its entry to fill */
+} ms_order_status;
+
+/* Whether an order in `status` may still fill: every status but filled,
+ * canceled, expired, rejected and replaced (MS_ORDER_OTHER included). */
+MS_API int ms_order_is_open(ms_order_status status);
+
+/* marketsim's name of a status, a static string: "new", "partially_filled",
+ * "filled", ..., "held", "other" for MS_ORDER_OTHER and "?" outside the
+ * enum. The names read as Alpaca's words, so records written before the
+ * enum existed (ledgers, journals) stay readable. */
+MS_API const char *ms_order_status_name(ms_order_status status);
+
 /* An order to place. Prices are NAN when not used. */
 typedef struct ms_order_request {
     const char *symbol;              /* "AAPL", "BTC/USD" */
@@ -174,7 +237,7 @@ typedef struct ms_order {
     char id[64];
     char client_order_id[64];
     char symbol[32];
-    char status[24];                 /* Alpaca's words: new, filled, canceled, ... */
+    char status[24];                 /* the broker's own word, for display; decide on `state` */
     double qty;
     double filled_qty;
     double filled_avg_price;         /* NAN before a fill */
@@ -199,7 +262,27 @@ typedef struct ms_order {
     char take_profit_status[24];
     double take_profit_filled_qty;
     double take_profit_filled_avg_price; /* NAN before a fill */
+    ms_order_status state;           /* where the order stands (status is the broker's word for it) */
+    ms_order_status take_profit_state; /* the take-profit leg's; meaningful when take_profit_id is set */
 } ms_order;
+
+/*
+ * The smallest price step the broker takes for `symbol` at `price` (its
+ * rule, not marketsim's): Alpaca and the simulated broker take stocks in
+ * 0.01 from $1 up and 0.0001 below, and crypto at any price (0). NAN for a
+ * NULL argument or a price that is not positive and finite.
+ */
+MS_API double ms_broker_price_increment(const ms_broker *broker, const char *symbol, double price);
+
+/* The longest client_order_id the broker takes (Alpaca and the simulated
+ * broker: 48); 0 for NULL. */
+MS_API size_t ms_broker_client_id_max(const ms_broker *broker);
+
+/* MS_OK when the broker takes `client_order_id` (1 to
+ * ms_broker_client_id_max characters; Alpaca and the simulated broker:
+ * letters, digits, '-', '_' and '.'). Errors: MS_ERR_INVALID_ARG (NULL
+ * argument, or the rule it breaks). */
+MS_API ms_status ms_broker_check_client_id(const ms_broker *broker, const char *client_order_id);
 
 /*
  * Places an order, exactly once per client_order_id: a timeout, a 5xx or a
@@ -207,7 +290,7 @@ typedef struct ms_order {
  * order found, never by posting again. *out receives the order; `request`
  * is only read during the call.
  * Errors: MS_ERR_INVALID_ARG (NULL argument, an incomplete request: no
- * symbol or one over 31 characters, client_order_id empty or over 48 characters, qty <= 0, side not
+ * symbol or one over 31 characters, a client_order_id ms_broker_check_client_id refuses, qty <= 0, side not
  * +-1, a price the type or class needs missing), MS_ERR_BROKER (rejected: the message carries the broker's code and
  * text, e.g. a wash trade), MS_ERR_HTTP, MS_ERR_TIMEOUT, MS_ERR_RATE_LIMIT.
  */

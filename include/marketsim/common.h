@@ -20,7 +20,9 @@
  * ms_cache_default_path (the XDG cache directory, when the default place is
  * asked for). The CLI and the Python bindings call them; a program that
  * does not sees the same behaviour whatever its environment holds. The
- * broker layer (broker.h) still reads its Alpaca settings and keys itself.
+ * broker layer asks per options struct: ms_broker_options.from_env and
+ * ms_source_options.from_env (Alpaca's keys, URLs and the state and cache
+ * directories).
  *
  * Logging: warnings and errors go to stderr unless ms_log_set routes them
  * to the caller (as llama_log_set does); ms_log_set_level sets the level.

@@ -165,13 +165,15 @@ MS_API ms_status ms_bars_parse_csv(ms_bars **out, const char *text, size_t len,
 typedef struct ms_source ms_source;
 
 typedef struct ms_source_options {
-    int version;                 /* MS_SOURCE_OPTIONS_VERSION */
+    int version;                 /* MS_SOURCE_OPTIONS_VERSION (1 still accepted: from_env 0) */
     size_t synthetic_bars;       /* bars per synthetic symbol; 0 = 1000 */
     ms_bars_options bars;        /* validation of loaded bars */
+    int from_env;                /* 1: a scheme may read its settings from the environment
+                                    (alpaca: as the broker option from_env). Default 0 */
 } ms_source_options;
 
-#define MS_SOURCE_OPTIONS_VERSION 1
-#define MS_SOURCE_OPTIONS_INIT { MS_SOURCE_OPTIONS_VERSION, 0, MS_BARS_OPTIONS_INIT }
+#define MS_SOURCE_OPTIONS_VERSION 2
+#define MS_SOURCE_OPTIONS_INIT { MS_SOURCE_OPTIONS_VERSION, 0, MS_BARS_OPTIONS_INIT, 0 }
 
 /* Fills *opts with the defaults of version `version` (1 to
  * MS_SOURCE_OPTIONS_VERSION; pass MS_SOURCE_OPTIONS_VERSION), as MS_SOURCE_OPTIONS_INIT does. Writes
@@ -192,7 +194,7 @@ MS_API ms_status ms_source_options_init(ms_source_options *opts, int version);
  *                           source when uri is NULL or "".
  *   "alpaca[:TIMEFRAME]"    Alpaca market data (broker.h,
  *                           ms_source_open_alpaca with default broker
- *                           options; TIMEFRAME defaults to 1Day), registered
+ *                           options and opts->from_env; TIMEFRAME defaults to 1Day), registered
  *                           by the broker layer when the library is loaded.
  *                           A program linking the static archive has it when
  *                           it links the broker layer's market-data source

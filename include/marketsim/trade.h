@@ -224,7 +224,8 @@ MS_API ms_status ms_trade_step_to_json(const ms_trade_step *step, char **out);
  * or "close"). Errors: MS_ERR_INVALID_ARG for a NULL argument, an empty
  * leg, another side, or when the
  * symbol has characters other than letters, digits, '.', '/' and '-', or
- * the id would pass Alpaca's 48 characters (or `size`).
+ * the id would not fit `size`. Whether a broker takes the id is its own
+ * rule: ms_broker_check_client_id (the trade plan checks every id so).
  */
 MS_API ms_status ms_trade_order_id(int64_t cycle_time, const char *symbol, int side,
                                    const char *leg, char *out, size_t size);

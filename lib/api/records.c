@@ -60,6 +60,7 @@ static const ms_record_field bars_options[] = {
 #define O ms_source_options
 static const ms_record_field source_options[] = {
     INT(O, version), SIZE(O, synthetic_bars), RECORD(O, bars, "ms_bars_options"),
+    INT(O, from_env),
 };
 #undef O
 #define O ms_analyzer_options
@@ -80,7 +81,7 @@ static const ms_record_field broker_options[] = {
     INT(O, version), INT(O, live), STRING(O, trading_url), STRING(O, data_url),
     STRING(O, key_id), STRING(O, secret_key), STRING(O, key_file), DOUBLE(O, connect_timeout),
     DOUBLE(O, timeout), INT(O, max_retries), DOUBLE(O, requests_per_minute),
-    STRING(O, cache_dir), DOUBLE(O, sim_cash), INT(O, read_only),
+    STRING(O, cache_dir), DOUBLE(O, sim_cash), INT(O, read_only), INT(O, from_env),
 };
 #undef O
 #define O ms_trade_options

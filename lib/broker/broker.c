@@ -1,9 +1,11 @@
 /*
- * broker.c - ms_broker: choosing a broker from its URI and checking every
- * call's arguments once, so implementations only see valid requests.
+ * broker.c - ms_broker: opening the broker its URI names (never one picked
+ * behind the caller's back) and checking every call's arguments once, so
+ * implementations only see valid requests.
  */
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +13,14 @@
 #include "broker_internal.h"
 #include "order_words.h"
 
-/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME. */
-static ms_status state_file(const char *name, const char *what, char *path, size_t size)
+/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME: read
+ * from the environment only when the caller opted in (from_env). */
+static ms_status state_file(bool from_env, const char *name, const char *what, char *path,
+                            size_t size)
 {
+    if (!from_env)
+        return ms_error(MS_ERR_INVALID_ARG, "no default %s: the library reads XDG_STATE_HOME and "
+                        "HOME only with the broker option from_env", what);
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
     int written = state && *state ? snprintf(path, size, "%s/marketsim/%s", state, name)
@@ -22,11 +29,6 @@ static ms_status state_file(const char *name, const char *what, char *path, size
     if (written < 0 || (size_t)written >= size)
         return ms_error(MS_ERR_INVALID_ARG, "no default %s: set XDG_STATE_HOME or HOME", what);
     return MS_OK;
-}
-
-static ms_status default_journal(char *path, size_t size)
-{
-    return state_file("sim.journal", "sim journal (or open sim:PATH)", path, size);
 }
 
 ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
@@ -45,18 +47,13 @@ ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id,
         if (isalnum((unsigned char)*c) || *c == '-')
             name[kept++] = *c;
     snprintf(name + kept, sizeof name - kept, ".sqlite");
-    return state_file(name, "ledger", out, size);
+    return state_file(broker->from_env, name, "ledger (pass a ledger path)", out, size);
 }
 
 static ms_status open_implementation(const char *uri, const ms_broker_options *opts, ms_broker *broker)
 {
-    if (uri == NULL || *uri == '\0') {
-        if (ms_alpaca_keys_configured(opts))
-            return ms_alpaca_broker_open(opts, broker);
-        char path[4096];
-        ms_status status = default_journal(path, sizeof path);
-        return status == MS_OK ? ms_sim_broker_open(path, opts, broker) : status;
-    }
+    if (uri == NULL || *uri == '\0')
+        return ms_error(MS_ERR_INVALID_ARG, "no broker named: open \"alpaca\" or \"sim:PATH\"");
     if (ms_str_ieq(uri, "alpaca"))
         return ms_alpaca_broker_open(opts, broker);
     if (strncmp(uri, "sim:", 4) == 0 && uri[4] != '\0')
@@ -64,7 +61,9 @@ static ms_status open_implementation(const char *uri, const ms_broker_options *o
     return ms_error(MS_ERR_INVALID_ARG, "broker '%s': expected alpaca or sim:PATH", uri);
 }
 
-static const size_t broker_sizes[] = { sizeof(ms_broker_options) };
+/* Version 2 appended from_env (a version 1 caller reads no environment). */
+static const size_t broker_sizes[] = { offsetof(ms_broker_options, from_env),
+                                       sizeof(ms_broker_options) };
 _Static_assert(MS_ARRAY_LEN(broker_sizes) == MS_BROKER_OPTIONS_VERSION, "a size per version");
 static const ms_options_layout broker_layout = { "ms_broker_options", broker_sizes,
                                                  MS_BROKER_OPTIONS_VERSION };
@@ -80,6 +79,26 @@ ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_op
     ms_status status = ms_options_import(&broker_layout, imported, &broker_defaults, *opts);
     *opts = imported;
     return status;
+}
+
+MS_API ms_status ms_broker_default_uri(const ms_broker_options *opts, char *out, size_t size)
+{
+    if (out == NULL || size == 0)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
+    ms_broker_options defaults;
+    ms_status status = ms_broker_options_resolve(&opts, &defaults);
+    if (status != MS_OK)
+        return status;
+    if (ms_alpaca_keys_configured(opts)) {
+        int written = snprintf(out, size, "alpaca");
+        return (size_t)written < size ? MS_OK
+               : ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
+    }
+    if (size < 5)
+        return ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
+    memcpy(out, "sim:", 5);
+    return state_file(opts->from_env, "sim.journal", "sim journal (no Alpaca keys either)",
+                      out + 4, size - 4);
 }
 
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)
@@ -100,6 +119,7 @@ MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broke
         return status;
     }
     broker->read_only = opts->read_only != 0;
+    broker->from_env = opts->from_env != 0;
     *out = broker;
     return MS_OK;
 }
@@ -142,7 +162,7 @@ MS_API ms_status ms_broker_clock(ms_broker *broker, ms_market_clock *out)
 }
 
 /* Prices the order type needs are positive and finite; the others NAN. */
-static ms_status check_request(const ms_order_request *r)
+static ms_status check_request(const ms_broker *broker, const ms_order_request *r)
 {
     REQUIRE(r->symbol != NULL && *r->symbol != '\0', "order: no symbol");
     /* Orders and positions keep the symbol in a char[32]: a longer one
@@ -150,9 +170,10 @@ static ms_status check_request(const ms_order_request *r)
     REQUIRE(strlen(r->symbol) < sizeof ((ms_order *)0)->symbol,
             "order: symbol '%.40s...' is longer than %zu characters", r->symbol,
             sizeof ((ms_order *)0)->symbol - 1);
-    REQUIRE(r->client_order_id != NULL && *r->client_order_id != '\0' &&
-                strlen(r->client_order_id) <= 48,
-            "order %s: client_order_id must be 1 to 48 characters", r->symbol);
+    REQUIRE(r->client_order_id != NULL, "order %s: no client_order_id", r->symbol);
+    ms_status id = ms_order_limits_check_id(broker->limits, r->client_order_id);
+    if (id != MS_OK)
+        return ms_error_wrap(id, "order %s", r->symbol);
     REQUIRE(isfinite(r->qty) && r->qty > 0, "order %s: quantity must be positive, got %g", r->symbol, r->qty);
     REQUIRE(r->side == 1 || r->side == -1, "order %s: side must be +1 (buy) or -1 (sell)", r->symbol);
     /* Out-of-range enums come from bindings casting integers; sending a
@@ -181,7 +202,7 @@ MS_API ms_status ms_broker_submit(ms_broker *broker, const ms_order_request *req
 {
     REQUIRE(broker != NULL && request != NULL && out != NULL, "ms_broker_submit: NULL argument");
     REQUIRE(!broker->read_only, "ms_broker_submit: the broker was opened read-only (a dry run)");
-    ms_status status = check_request(request);
+    ms_status status = check_request(broker, request);
     return status == MS_OK ? broker->ops->submit(broker->state, request, out) : status;
 }
 
@@ -218,4 +239,27 @@ MS_API ms_status ms_broker_sync(ms_broker *broker, ms_source *prices, int64_t no
         return MS_OK;
     REQUIRE(prices != NULL, "ms_broker_sync: a simulated broker needs a price source");
     return broker->ops->sync(broker->state, prices, now);
+}
+
+MS_API double ms_broker_price_increment(const ms_broker *broker, const char *symbol, double price)
+{
+    if (broker == NULL || symbol == NULL || !isfinite(price) || price <= 0)
+        return NAN;
+    return broker->limits->price_increment(ms_symbol_asset_class(symbol), price);
+}
+
+MS_API size_t ms_broker_client_id_max(const ms_broker *broker)
+{
+    return broker != NULL ? broker->limits->client_id_max : 0;
+}
+
+MS_API ms_status ms_broker_check_client_id(const ms_broker *broker, const char *client_order_id)
+{
+    REQUIRE(broker != NULL && client_order_id != NULL, "ms_broker_check_client_id: NULL argument");
+    return ms_order_limits_check_id(broker->limits, client_order_id);
+}
+
+const ms_order_limits *ms_broker_limits(const ms_broker *broker)
+{
+    return broker->limits;
 }

@@ -1,13 +1,14 @@
 /*
  * broker_internal.h - the broker interface behind ms_broker: the functions
- * a broker implements (Alpaca in alpaca_*.c, the simulated broker in
- * sim_*.c) and how broker.c dispatches to them after checking arguments.
+ * a broker implements (Alpaca in alpaca/, the simulated broker in
+ * sim/) and how broker.c dispatches to them after checking arguments.
  */
 #ifndef MS_BROKER_INTERNAL_H
 #define MS_BROKER_INTERNAL_H
 
 #include "core/core_internal.h"
 #include "marketsim/broker.h"
+#include "order_rules.h"
 
 /*
  * One broker implementation. broker.c has checked every pointer argument
@@ -38,7 +39,9 @@ struct ms_broker {
     const ms_broker_ops *ops;
     void *state;
     char name[32];               /* "alpaca-paper", "alpaca-live", "sim" */
+    const ms_order_limits *limits; /* the broker's own: increments, client_order_id rule */
     bool read_only;              /* opened to change nothing: submit and cancel refuse */
+    bool from_env;               /* the caller let it read the environment (ms_broker_options) */
 };
 
 /* Opens Alpaca into *out (ops, state, name): keys, URLs, paper/live
@@ -50,19 +53,24 @@ ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_op
 
 ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out);
 
+/* The broker's order limits (never NULL for an open broker): what the
+ * trade plan builds prices and ids to. */
+const ms_order_limits *ms_broker_limits(const ms_broker *broker);
+
 /* Where the trade layer keeps the ledger of its own orders in this
  * account by default: beside a local account's file ("PATH.ledger"), else
  * $XDG_STATE_HOME/marketsim/ledger/<broker name>-<account id>.sqlite (the
- * id reduced to letters, digits and '-'). Errors: MS_ERR_INVALID_ARG (no
- * state directory, or a path longer than `size`). */
+ * id reduced to letters, digits and '-'; the environment is read only for
+ * a broker opened with from_env). Errors: MS_ERR_INVALID_ARG (no state
+ * directory, or a path longer than `size`). */
 ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
                                 size_t size);
 
 /* Opens the simulated broker with its journal at `path` (sim_broker.c). */
 ms_status ms_sim_broker_open(const char *path, const ms_broker_options *opts, ms_broker *out);
 
-/* Whether Alpaca keys are configured (options or environment or key file),
- * which makes Alpaca the default broker. */
+/* Whether Alpaca keys are configured (options, the environment when
+ * opts->from_env, or a key file): ms_broker_default_uri then names Alpaca. */
 bool ms_alpaca_keys_configured(const ms_broker_options *opts);
 
 #endif

@@ -5,10 +5,14 @@
  * takes simple market, limit and stop-limit orders, gtc or ioc, in
  * fractions; stocks take every class and time in force, fractions only as
  * market day orders, and prices in cents from $1 up (0.0001 below).
+ * Also Alpaca's order limits (ms_alpaca_order_limits): the increments and
+ * client_order_id rule the trade plan builds to.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/core_internal.h"
 #include "data/data_internal.h"
@@ -61,28 +65,54 @@ ms_time_in_force ms_order_resting_time_in_force(ms_asset_class asset)
     return rules_for(asset)->resting;
 }
 
-/* Price units per dollar: cents from $1 up, 0.0001 below (the stock tick,
- * kept in one place: data/asset.c). */
-static double ticks_per_dollar(double price)
+/* Alpaca's sub-penny rule: cents from $1 up, 0.0001 below (the same
+ * digits the reports print: data/asset.c). */
+static double alpaca_price_increment(ms_asset_class asset, double price)
 {
-    return pow(10.0, ms_price_decimals(MS_ASSET_STOCK, price));
+    if (!rules_for(asset)->priced_in_ticks)
+        return 0;
+    return pow(10.0, -ms_price_decimals(MS_ASSET_STOCK, price));
 }
 
-double ms_order_price_to_tick(ms_asset_class asset, double price, int direction)
+const ms_order_limits ms_alpaca_order_limits = {
+    .broker = "Alpaca",
+    .client_id_max = 48,
+    /* Alpaca documents only the length; these are what marketsim's ids use. */
+    .client_id_punctuation = "-_.",
+    .price_increment = alpaca_price_increment,
+};
+
+double ms_order_limits_round(const ms_order_limits *limits, ms_asset_class asset, double price,
+                             int direction)
 {
-    if (!rules_for(asset)->priced_in_ticks || !isfinite(price))
+    double increment = isfinite(price) ? limits->price_increment(asset, price) : 0;
+    if (!(increment > 0))
         return price;
-    double per_dollar = ticks_per_dollar(price);
+    /* Counted per dollar (increments are 1/N of a dollar), so 6403 / 100
+     * gives 64.03 as it is printed; the slack keeps a price already on a
+     * tick (64.03 * 100 = 6402.999...) from moving a whole tick. */
+    double per_dollar = round(1.0 / increment);
     double units = price * per_dollar;
-    /* The slack keeps a price that is already on a tick (64.03 * 100 =
-     * 6402.999...) from moving a whole tick. */
     units = direction < 0 ? floor(units + 1e-6) : direction > 0 ? ceil(units - 1e-6) : round(units);
     return units / per_dollar;
 }
 
+ms_status ms_order_limits_check_id(const ms_order_limits *limits, const char *id)
+{
+    size_t length = strlen(id);
+    if (length == 0 || length > limits->client_id_max)
+        return ms_error(MS_ERR_INVALID_ARG, "client_order_id '%.60s' is %zu characters: %s takes 1 "
+                        "to %zu", id, length, limits->broker, limits->client_id_max);
+    for (const char *c = id; *c != '\0'; c++)
+        if (!isalnum((unsigned char)*c) && strchr(limits->client_id_punctuation, *c) == NULL)
+            return ms_error(MS_ERR_INVALID_ARG, "client_order_id '%s': %s takes letters, digits "
+                            "and '%s' only", id, limits->broker, limits->client_id_punctuation);
+    return MS_OK;
+}
+
 static bool on_tick(double price)
 {
-    double units = price * ticks_per_dollar(price);
+    double units = price * round(1.0 / alpaca_price_increment(MS_ASSET_STOCK, price));
     return fabs(units - round(units)) < 1e-6;
 }
 

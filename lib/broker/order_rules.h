@@ -31,10 +31,35 @@ bool ms_order_class_allowed(ms_asset_class asset, ms_order_class order_class);
  * (which has no sessions and refuses day). */
 ms_time_in_force ms_order_resting_time_in_force(ms_asset_class asset);
 
-/* A price moved onto the asset's increment: stocks trade in cents from
- * $1 up and in 0.0001 below; crypto prices pass unchanged. direction: -1
- * down, +1 up, 0 nearest. */
-double ms_order_price_to_tick(ms_asset_class asset, double price, int direction);
+/*
+ * What a broker states of the orders it takes beyond the request's fields
+ * (ms_broker_price_increment, ms_broker_client_id_max): each broker points
+ * ms_broker.limits at its own, and the trade plan builds prices and ids to
+ * them instead of assuming Alpaca's.
+ */
+typedef struct ms_order_limits {
+    const char *broker;                  /* whose limits, in messages: "Alpaca" */
+    size_t client_id_max;                /* the longest client_order_id */
+    const char *client_id_punctuation;   /* what an id may hold besides letters and digits */
+    /* The price step for `asset` at `price`, 1/N of a dollar; 0 when any
+     * price is taken. */
+    double (*price_increment)(ms_asset_class asset, double price);
+} ms_order_limits;
+
+/* Alpaca's: client_order_id up to 48 characters; stocks in cents from $1 up
+ * and in 0.0001 below (its sub-penny rule), crypto prices as sent (Alpaca's
+ * per-pair increments are not read: marketsim sends crypto limits as the
+ * analysis priced them). The simulated broker states these too. */
+extern const ms_order_limits ms_alpaca_order_limits;
+
+/* `price` moved onto the limits' increment for `asset`; unchanged when the
+ * broker takes any price. direction: -1 down, +1 up, 0 nearest. */
+double ms_order_limits_round(const ms_order_limits *limits, ms_asset_class asset, double price,
+                             int direction);
+
+/* MS_OK when the broker takes `id` as a client_order_id, else
+ * MS_ERR_INVALID_ARG naming the broker's rule it breaks. */
+ms_status ms_order_limits_check_id(const ms_order_limits *limits, const char *id);
 
 /*
  * Whether Alpaca would refuse `request` on the order's own terms: true with

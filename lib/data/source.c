@@ -6,6 +6,7 @@
  * open, so ms_source_load may run on many threads at once.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,11 @@
 
 #define DEFAULT_SYNTHETIC_BARS 1000
 
-/* The embedded bars options are the struct's last field: a version that
- * appends fields after them must not let them grow in between. */
-static const size_t source_sizes[] = { sizeof(ms_source_options) };
+/* Version 2 appended from_env (a version 1 caller reads no environment).
+ * The bars options are embedded by value before it: if ms_bars_options
+ * grows, this struct needs a new version whose layout moves from_env. */
+static const size_t source_sizes[] = { offsetof(ms_source_options, from_env),
+                                       sizeof(ms_source_options) };
 _Static_assert(MS_ARRAY_LEN(source_sizes) == MS_SOURCE_OPTIONS_VERSION, "a size per version");
 static const ms_options_layout source_layout = { "ms_source_options", source_sizes,
                                                  MS_SOURCE_OPTIONS_VERSION };

@@ -1,7 +1,8 @@
 /*
  * source_schemes.c - the URI schemes ms_source_open knows: the data layer's
  * own (synthetic, csv) and those the layers above it register with
- * ms_source_register_scheme (the broker layer's alpaca, at library load).
+ * ms_source_register_scheme (the broker layer's alpaca, at library load, from
+ * lib/broker/alpaca/alpaca_source.c).
  * One table, so every caller (the C API, the CLI's --data, Python's Source)
  * opens a URI the same way and an unknown scheme's message lists them all.
  */

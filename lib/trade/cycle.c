@@ -203,7 +203,7 @@ static ms_status plan_into(ms_broker *broker, const ms_report *report, const ms_
             .positions = state.positions, .holdings = state.holdings,
             .position_count = state.position_count,
             .orders = state.orders, .own_orders = state.own_orders,
-            .order_count = state.order_count,
+            .order_count = state.order_count, .limits = ms_broker_limits(broker),
         };
         status = ms_plan_build(&inputs, result);
         ms_trade_count_outcomes(result);
@@ -255,7 +255,7 @@ static bool cancel_failed(const ms_trade_result *result, size_t before, const ch
 static bool still_working(const ms_order *open, size_t count, const char *order_id)
 {
     for (size_t i = 0; i < count; i++)
-        if (strcmp(open[i].id, order_id) == 0 && ms_trade_order_working(open[i].status))
+        if (strcmp(open[i].id, order_id) == 0 && ms_order_is_open(open[i].state))
             return true;
     return false;
 }

@@ -69,7 +69,7 @@ static const ms_order *find_known(const ms_plan_inputs *in, const char *client_o
 
 static bool working_on(const ms_plan_inputs *in, size_t i, const char *key)
 {
-    return ms_trade_order_working(in->orders[i].status) && same_symbol(in->orders[i].symbol, key);
+    return ms_order_is_open(in->orders[i].state) && same_symbol(in->orders[i].symbol, key);
 }
 
 /* Someone else's working order on the symbol on `side`; NULL when none. */
@@ -87,7 +87,7 @@ static double held_by_others(const ms_plan_inputs *in, const char *key, int side
     double held = 0;
     for (size_t i = 0; i < in->order_count; i++)
         if (!in->own_orders[i] && working_on(in, i, key) && in->orders[i].side == side &&
-            strcmp(in->orders[i].status, "held") != 0)
+            in->orders[i].state != MS_ORDER_HELD)
             held += in->orders[i].qty;
     return held;
 }
@@ -105,7 +105,8 @@ static void set_order(ms_trade_step *step, const char *client_order_id, const ms
 static ms_status order_id(const ms_plan_inputs *in, const char *symbol, int side, const char *leg,
                           char id[MS_TRADE_ID_SIZE])
 {
-    return ms_trade_order_id(in->cycle_time, symbol, side, leg, id, MS_TRADE_ID_SIZE);
+    ms_status status = ms_trade_order_id(in->cycle_time, symbol, side, leg, id, MS_TRADE_ID_SIZE);
+    return status == MS_OK ? ms_order_limits_check_id(in->limits, id) : status;
 }
 
 /* ---- 1. Someone else's -------------------------------------------------- */
@@ -125,7 +126,7 @@ static ms_status leave_foreign(const ms_plan_inputs *in, ms_trade_result *result
                  others, in->positions[i].qty, in->holdings[i].qty);
     }
     for (size_t i = 0; i < in->order_count; i++) {
-        if (in->own_orders[i] || !ms_trade_order_working(in->orders[i].status))
+        if (in->own_orders[i] || !ms_order_is_open(in->orders[i].state))
             continue;
         ms_trade_step *step = ms_trade_add_step(result, MS_TRADE_LEAVE, in->orders[i].symbol);
         if (step == NULL)
@@ -171,7 +172,7 @@ static ms_status cancel_ours(const ms_plan_inputs *in, ms_trade_result *result, 
 {
     for (size_t i = 0; i < in->order_count; i++) {
         const ms_order *order = &in->orders[i];
-        if (!in->own_orders[i] || !working_on(in, i, key) || strcmp(order->status, "held") == 0 ||
+        if (!in->own_orders[i] || !working_on(in, i, key) || order->state == MS_ORDER_HELD ||
             strcmp(order->client_order_id, keep) == 0)
             continue;
         ms_trade_step *cancel = ms_trade_add_step(result, MS_TRADE_CANCEL, symbol);
@@ -254,7 +255,7 @@ static ms_status plan_exit(const ms_plan_inputs *in, ms_trade_result *result,
         return hold(result, symbol, ours->qty, why);
     }
     ms_asset_class asset = ms_symbol_asset_class(symbol);
-    double price = ms_order_price_to_tick(asset, ours->take_profit, held);
+    double price = ms_order_limits_round(in->limits, asset, ours->take_profit, held);
     double qty = fmin(fabs(ours->qty), fabs(position->qty) - held_by_others(in, key, -held));
     if (known == NULL && (qty <= 0 || foreign_order_on(in, key, held) != NULL)) {
         snprintf(why, sizeof why, "%s; someone else's orders leave no room for its take profit",
@@ -310,7 +311,7 @@ static bool earlier_entry(const ms_plan_inputs *in, const ms_order *order)
     const char *id = order->client_order_id;
     size_t length = strlen(id), prefix = strlen(MS_TRADE_ID_PREFIX);
     return length > prefix + 8 && strcmp(id + length - 6, "-entry") == 0 &&
-           strncmp(id + prefix, today, 8) != 0 && strcmp(order->status, "held") != 0;
+           strncmp(id + prefix, today, 8) != 0 && order->state != MS_ORDER_HELD;
 }
 
 static ms_status cancel_earlier_entries(const ms_plan_inputs *in, ms_trade_result *result,
@@ -318,7 +319,7 @@ static ms_status cancel_earlier_entries(const ms_plan_inputs *in, ms_trade_resul
 {
     for (size_t i = 0; i < in->order_count; i++) {
         const ms_order *order = &in->orders[i];
-        if (!in->own_orders[i] || !ms_trade_order_working(order->status) ||
+        if (!in->own_orders[i] || !ms_order_is_open(order->state) ||
             !earlier_entry(in, order) || canceled_in_plan(result, order->id))
             continue;
         ms_trade_step *cancel = ms_trade_add_step(result, MS_TRADE_CANCEL, order->symbol);
@@ -408,8 +409,8 @@ static ms_status plan_pick(const ms_plan_inputs *in, ms_trade_result *result, co
     step->strategy = pick->strategy;
     step->side = pick->side;
     const ms_order *known = find_known(in, id);
-    double entry = ms_order_price_to_tick(asset, pick->entry_price, -pick->side);
-    double take_profit = ms_order_price_to_tick(asset, pick->take_profit_price, 0);
+    double entry = ms_order_limits_round(in->limits, asset, pick->entry_price, -pick->side);
+    double take_profit = ms_order_limits_round(in->limits, asset, pick->take_profit_price, 0);
     if (known != NULL) {
         fill_entry(step, pick, asset, known->limit_price,
                    isfinite(known->take_profit_limit) ? known->take_profit_limit : take_profit,

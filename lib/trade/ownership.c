@@ -20,12 +20,6 @@
 
 #include "trade_internal.h"
 
-/* An order that can no longer fill. */
-static bool final_status(const char *status)
-{
-    return *status != '\0' && !ms_trade_order_working(status);
-}
-
 static void read_broker_order(const ms_order *order, ms_ledger_order *entry)
 {
     snprintf(entry->broker_id, sizeof entry->broker_id, "%s", order->id);
@@ -34,8 +28,8 @@ static void read_broker_order(const ms_order *order, ms_ledger_order *entry)
     snprintf(entry->leg_id, sizeof entry->leg_id, "%s", order->take_profit_id);
     snprintf(entry->leg_status, sizeof entry->leg_status, "%s", order->take_profit_status);
     entry->leg_filled_qty = order->take_profit_filled_qty;
-    entry->open = !final_status(entry->status) ||
-                  (*entry->leg_id != '\0' && !final_status(entry->leg_status));
+    entry->open = ms_order_is_open(order->state) ||
+                  (*entry->leg_id != '\0' && ms_order_is_open(order->take_profit_state));
 }
 
 static ms_status refresh(ms_broker *broker, ms_ledger *ledger, ms_ledger_order *entry,

@@ -10,9 +10,6 @@
 
 #include "trade_internal.h"
 
-/* Alpaca's limit on client_order_id. */
-#define MAX_CLIENT_ORDER_ID 48
-
 ms_status ms_trade_broker_symbol(const char *symbol, char out[32])
 {
     size_t length = strlen(symbol);
@@ -37,15 +34,6 @@ void ms_trade_cycle_date(int64_t time, char out[9])
         snprintf(out, 9, "00000000");
 }
 
-bool ms_trade_order_working(const char *status)
-{
-    static const char *const done[] = { "filled", "canceled", "expired", "rejected", "replaced" };
-    for (size_t i = 0; i < MS_ARRAY_LEN(done); i++)
-        if (strcmp(status, done[i]) == 0)
-            return false;
-    return true;
-}
-
 static ms_status check_symbol(const char *symbol)
 {
     for (const char *c = symbol; *c != '\0'; c++)
@@ -66,6 +54,9 @@ MS_API ms_status ms_trade_order_id(int64_t cycle_time, const char *symbol, int s
         return status;
     /* Without '/' and '-' for every asset, so "BTC/USD" and "BTCUSD" agree. */
     char key[32];
+    if (strlen(symbol) >= sizeof key)
+        return ms_error(MS_ERR_INVALID_ARG, "symbol '%.40s...' is longer than %zu characters",
+                        symbol, sizeof key - 1);
     size_t kept = 0;
     for (const char *c = symbol; *c != '\0' && kept < sizeof key - 1; c++)
         if (*c != '/' && *c != '-')
@@ -74,8 +65,8 @@ MS_API ms_status ms_trade_order_id(int64_t cycle_time, const char *symbol, int s
     char date[9];
     ms_trade_cycle_date(cycle_time, date);
     int length = snprintf(out, size, "ms-%s-%s-%s-%s", date, key, side > 0 ? "buy" : "sell", leg);
-    if (length < 0 || (size_t)length >= size || length > MAX_CLIENT_ORDER_ID)
-        return ms_error(MS_ERR_INVALID_ARG, "order id for %s (%s) would be %d characters: Alpaca "
-                        "allows %d", symbol, leg, length, MAX_CLIENT_ORDER_ID);
+    if (length < 0 || (size_t)length >= size)
+        return ms_error(MS_ERR_INVALID_ARG, "order id for %s (%s) would be %d characters: room "
+                        "for %zu", symbol, leg, length, size - 1);
     return MS_OK;
 }

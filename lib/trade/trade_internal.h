@@ -38,10 +38,6 @@ ms_status ms_trade_broker_symbol(const char *symbol, char out[32]);
 /* YYYYMMDD of a UTC time. */
 void ms_trade_cycle_date(int64_t time, char out[9]);
 
-/* Whether an order in this Alpaca status may still fill (not filled,
- * canceled, expired, rejected or replaced). */
-bool ms_trade_order_working(const char *status);
-
 /* ---- Ownership (ownership.c) --------------------------------------------- */
 
 /* Our part of one position, and where its profit is to be taken. */
@@ -89,6 +85,7 @@ typedef struct ms_plan_inputs {
     const ms_order *orders;
     const bool *own_orders;
     size_t order_count;
+    const ms_order_limits *limits;     /* the broker's: price increments, id rule */
 } ms_plan_inputs;
 
 /* Appends the plan's steps to `result` (see ms_trade_plan for the rules)

@@ -142,6 +142,8 @@ Pick = view("ms_pick")
 Timings = view("ms_timings")
 BrokerOptions = view("ms_broker_options")
 TradeOptions = view("ms_trade_options")
+BarsOptions = view("ms_bars_options")
+SourceOptions = view("ms_source_options")
 
 
 class Account(Structure):
@@ -181,7 +183,8 @@ class Order(Structure):
                 ("submitted_at", c_int64), ("filled_at", c_int64), ("take_profit_limit", c_double),
                 ("parent_id", c_char * 64), ("take_profit_id", c_char * 64),
                 ("take_profit_status", c_char * 24), ("take_profit_filled_qty", c_double),
-                ("take_profit_filled_avg_price", c_double)]
+                ("take_profit_filled_avg_price", c_double), ("state", c_enum),
+                ("take_profit_state", c_enum)]
 
 
 class Fill(Structure):
@@ -264,6 +267,11 @@ _declare("ms_report_to_html", c_status, c_void_p, P(c_void_p))
 _declare("ms_broker_open", c_status, P(c_void_p), c_char_p, P(BrokerOptions))
 _declare("ms_broker_free", None, c_void_p)
 _declare("ms_broker_name", c_char_p, c_void_p)
+_declare("ms_order_is_open", c_int, c_enum)
+_declare("ms_order_status_name", c_char_p, c_enum)
+_declare("ms_broker_price_increment", c_double, c_void_p, c_char_p, c_double)
+_declare("ms_broker_client_id_max", c_size_t, c_void_p)
+_declare("ms_broker_check_client_id", c_status, c_void_p, c_char_p)
 _declare("ms_broker_account", c_status, c_void_p, P(Account))
 _declare("ms_broker_positions", c_status, c_void_p, P(c_void_p), P(c_size_t))
 _declare("ms_broker_clock", c_status, c_void_p, P(MarketClock))

@@ -17,13 +17,23 @@ _ENUM_FIELDS = {"type": ORDER_TYPES, "time_in_force": TIMES_IN_FORCE,
                 "order_class": ORDER_CLASSES, "asset_class": ASSET_CLASSES}
 
 
+_STATE_FIELDS = ("state", "take_profit_state")
+
+
 def struct_dict(struct):
-    """A broker struct as a dict: char arrays decoded, enums and sides by name."""
+    """A broker struct as a dict: char arrays decoded, enums and sides by
+    name. An order's "status" is the broker's own word (for display), its
+    "state" marketsim's name for it ("other" for a word marketsim does not
+    know), and "is_open" whether it may still fill (ms_order_is_open)."""
     result = {}
     for name, _ in struct._fields_:
         value = getattr(struct, name)
         if isinstance(value, bytes):
             value = value.decode()
+        elif name in _STATE_FIELDS:
+            if name == "state":
+                result["is_open"] = bool(lib.ms_order_is_open(value))
+            value = lib.ms_order_status_name(value).decode()
         elif name in _ENUM_FIELDS:
             value = _ENUM_FIELDS[name][value]
         elif name == "side":
@@ -70,6 +80,9 @@ class Broker(Handle):
         orders and cancels raise marketsim.Error, and a sim journal is only
         read (its syncs stay in memory)."""
         options = _api.init(_api.BrokerOptions)
+        # Python programs set up Alpaca as the CLI does: APCA_*, PAPER,
+        # MARKETSIM_LIVE_TRADING and the XDG directories from the environment.
+        options.from_env = 1
         options.live = int(bool(live))
         options.sim_cash = sim_cash
         options.read_only = int(bool(read_only))
@@ -85,6 +98,17 @@ class Broker(Handle):
 
     def _summary(self):
         return self.name
+
+    def price_increment(self, symbol, price):
+        """The smallest price step this broker takes for `symbol` at
+        `price` (0: any price)."""
+        with self.use() as handle:
+            return lib.ms_broker_price_increment(handle, encode(symbol), float(price))
+
+    def client_id_max(self):
+        """The longest client_order_id this broker takes."""
+        with self.use() as handle:
+            return lib.ms_broker_client_id_max(handle)
 
     def account(self):
         account = _api.Account()

@@ -3,6 +3,7 @@ table (ms_source_open), as the CLI opens --data: "csv:DIR",
 "synthetic[...]", "alpaca[:TIMEFRAME]"."""
 import ctypes
 
+from . import _api
 from ._api import lib
 from ._handle import Handle
 from .errors import check
@@ -16,8 +17,11 @@ class Source(Handle):
     _kind = "data source"
 
     def __init__(self, uri):
+        # The library's defaults, with the environment read as the CLI reads
+        # it (alpaca: keys, URLs and cache directory).
+        options = _api.init(_api.SourceOptions, from_env=1)
         handle = ctypes.c_void_p()
-        check(lib.ms_source_open(ctypes.byref(handle), uri.encode(), None))
+        check(lib.ms_source_open(ctypes.byref(handle), uri.encode(), ctypes.byref(options)))
         super().__init__(handle)
 
     def timestamps(self, symbol):

@@ -32,11 +32,13 @@ def test_new_sim_account_starts_with_its_cash(broker):
 def test_submit_lookup_and_cancel_an_order(broker):
     order = broker.submit("AAPL", 2, "buy", "py-test-1", type="limit", limit_price=100.0)
     assert (order["status"], order["side"], order["type"]) == ("new", "buy", "limit")
+    assert (order["state"], order["is_open"]) == ("new", True)
     assert math.isnan(order["stop_price"])
     assert broker.order("py-test-1")["id"] == order["id"]
     assert [o["client_order_id"] for o in broker.orders("open")] == ["py-test-1"]
     broker.cancel(order["id"])
-    assert broker.order("py-test-1")["status"] == "canceled"
+    canceled = broker.order("py-test-1")
+    assert (canceled["status"], canceled["state"], canceled["is_open"]) == ("canceled", "canceled", False)
     assert broker.orders("open") == []
 
 
@@ -162,3 +164,15 @@ def test_read_only_sim_broker_refuses_orders_and_writes_nothing(tmp_path):
         with pytest.raises(marketsim.Error, match="read-only"):
             broker.submit("AAPL", 1, "buy", "ms-read-only", type="limit", limit_price=10)
     assert not journal.exists()
+
+
+def test_broker_states_its_price_increments_and_id_limit(broker):
+    assert broker.price_increment("AAPL", 150.0) == 0.01
+    assert broker.price_increment("AAPL", 0.5) == 0.0001
+    assert broker.price_increment("BTCUSD", 60000.0) == 0
+    assert broker.client_id_max() == 48
+
+
+def test_a_broker_must_be_named():
+    with pytest.raises(marketsim.Error, match="no broker named"):
+        marketsim.Broker.open(None)

@@ -114,7 +114,7 @@ static ms_status add_order(ms_sim *sim, const ms_order_request *r, int64_t time,
     snprintf(o->client_order_id, sizeof o->client_order_id, "%s",
              leg == MS_SIM_ENTRY ? r->client_order_id : o->id);
     snprintf(o->symbol, sizeof o->symbol, "%s", r->symbol);
-    snprintf(o->status, sizeof o->status, "%s", leg == MS_SIM_ENTRY ? "new" : "held");
+    ms_order_set_state(o, leg == MS_SIM_ENTRY ? MS_ORDER_NEW : MS_ORDER_HELD);
     o->qty = r->qty;
     o->filled_avg_price = NAN;
     o->side = leg == MS_SIM_ENTRY ? r->side : -r->side;
@@ -173,12 +173,12 @@ static void cancel_if_open(ms_sim_order *order, int64_t time)
 {
     (void)time;
     if (ms_sim_order_open(order))
-        snprintf(order->order.status, sizeof order->order.status, "canceled");
+        ms_order_set_state(&order->order, MS_ORDER_CANCELED);
 }
 
 static void activate(ms_sim_order *leg, int64_t time)
 {
-    snprintf(leg->order.status, sizeof leg->order.status, "new");
+    ms_order_set_state(&leg->order, MS_ORDER_NEW);
     leg->active_after = time;
 }
 
@@ -200,20 +200,20 @@ static ms_status find_open(ms_sim *sim, const json_t *record, size_t *index, int
 
 /* Closing one order closes its family: an entry takes its legs with it,
  * and a leg its sibling (the legs are one-cancels-other). */
-static void close_family(ms_sim *sim, size_t index, const char *status, int64_t time)
+static void close_family(ms_sim *sim, size_t index, ms_order_status state, int64_t time)
 {
     ms_sim_order *order = &sim->orders[index];
-    snprintf(order->order.status, sizeof order->order.status, "%s", status);
+    ms_order_set_state(&order->order, state);
     for_each_leg(sim, order->entry, index, cancel_if_open, time);
 }
 
-static ms_status apply_close(ms_sim *sim, const json_t *record, const char *status)
+static ms_status apply_close(ms_sim *sim, const json_t *record, ms_order_status state)
 {
     size_t index = 0;
     int64_t time = 0;
     ms_status found = find_open(sim, record, &index, &time);
     if (found == MS_OK)
-        close_family(sim, index, status, time);
+        close_family(sim, index, state, time);
     return found;
 }
 
@@ -226,7 +226,7 @@ static ms_status apply_fill(ms_sim *sim, const json_t *record)
     if (status == MS_OK)
         status = read_positive(record, "price", false, &price);
     ms_sim_order *filled = status == MS_OK ? &sim->orders[index] : NULL;
-    if (filled != NULL && strcmp(filled->order.status, "held") == 0)
+    if (filled != NULL && filled->order.state == MS_ORDER_HELD)
         return ms_error(MS_ERR_PARSE, "order %s is a held leg: its entry has not filled",
                         filled->order.id);
     if (status == MS_OK)
@@ -236,7 +236,7 @@ static ms_status apply_fill(ms_sim *sim, const json_t *record)
         status = ms_sim_log_fill(sim, index);
     if (status != MS_OK)
         return status;
-    snprintf(filled->order.status, sizeof filled->order.status, "filled");
+    ms_order_set_state(&filled->order, MS_ORDER_FILLED);
     filled->order.filled_qty = filled->order.qty;
     filled->order.filled_avg_price = price;
     filled->order.filled_at = time;
@@ -294,9 +294,9 @@ static ms_status apply_record(ms_sim *sim, const json_t *record)
     if (strcmp(type, "fill") == 0)
         return apply_fill(sim, record);
     if (strcmp(type, "cancel") == 0)
-        return apply_close(sim, record, "canceled");
+        return apply_close(sim, record, MS_ORDER_CANCELED);
     if (strcmp(type, "expire") == 0)
-        return apply_close(sim, record, "expired");
+        return apply_close(sim, record, MS_ORDER_EXPIRED);
     if (strcmp(type, "sync") == 0)
         return apply_sync(sim, record);
     return ms_error(MS_ERR_PARSE, "unknown record type '%s'", type);

@@ -22,7 +22,7 @@ int64_t ms_sim_now(const ms_sim *sim)
 
 bool ms_sim_order_open(const ms_sim_order *order)
 {
-    return strcmp(order->order.status, "new") == 0 || strcmp(order->order.status, "held") == 0;
+    return order->order.state == MS_ORDER_NEW || order->order.state == MS_ORDER_HELD;
 }
 
 ms_sim_order *ms_sim_find_order(ms_sim *sim, const char *id)

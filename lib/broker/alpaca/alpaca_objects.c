@@ -107,6 +107,28 @@ static const ms_json_word order_classes[] = {
  * stop-loss leg is a stop); legs are present when the order was read
  * nested (a lookup by id, or a nested listing). Leaves *out as it is when
  * there is none. */
+/* Alpaca's order statuses (its order documentation lists these); any other
+ * word reads as MS_ORDER_OTHER, kept in ms_order.status as sent. */
+static const struct { const char *word; ms_order_status status; } order_statuses[] = {
+    { "new", MS_ORDER_NEW }, { "accepted", MS_ORDER_ACCEPTED },
+    { "pending_new", MS_ORDER_PENDING_NEW }, { "partially_filled", MS_ORDER_PARTIALLY_FILLED },
+    { "filled", MS_ORDER_FILLED }, { "done_for_day", MS_ORDER_DONE_FOR_DAY },
+    { "canceled", MS_ORDER_CANCELED }, { "expired", MS_ORDER_EXPIRED },
+    { "replaced", MS_ORDER_REPLACED }, { "pending_cancel", MS_ORDER_PENDING_CANCEL },
+    { "pending_replace", MS_ORDER_PENDING_REPLACE }, { "rejected", MS_ORDER_REJECTED },
+    { "suspended", MS_ORDER_SUSPENDED }, { "stopped", MS_ORDER_STOPPED },
+    { "calculated", MS_ORDER_CALCULATED }, { "accepted_for_bidding", MS_ORDER_ACCEPTED_FOR_BIDDING },
+    { "held", MS_ORDER_HELD },
+};
+
+ms_order_status ms_alpaca_order_status(const char *word)
+{
+    for (size_t i = 0; i < MS_ARRAY_LEN(order_statuses); i++)
+        if (strcmp(word, order_statuses[i].word) == 0)
+            return order_statuses[i].status;
+    return MS_ORDER_OTHER;
+}
+
 static ms_status read_take_profit(const json_t *order, const char *where, ms_order *out)
 {
     const json_t *legs = json_object_get(order, "legs");
@@ -126,6 +148,7 @@ static ms_status read_take_profit(const json_t *order, const char *where, ms_ord
                        MS_JSON_OPTIONAL);
         ms_json_string(&fields, "status", out->take_profit_status, sizeof out->take_profit_status,
                        MS_JSON_OPTIONAL);
+        out->take_profit_state = ms_alpaca_order_status(out->take_profit_status);
         double filled = ms_json_number(&fields, "filled_qty", MS_JSON_OPTIONAL);
         out->take_profit_filled_qty = isnan(filled) ? 0.0 : filled;
         out->take_profit_filled_avg_price = ms_json_number(&fields, "filled_avg_price",
@@ -146,6 +169,7 @@ ms_status ms_alpaca_parse_order(const json_t *json, const char *where, ms_order 
                    MS_JSON_OPTIONAL);
     ms_json_string(&fields, "symbol", out->symbol, sizeof out->symbol, MS_JSON_REQUIRED);
     ms_json_string(&fields, "status", out->status, sizeof out->status, MS_JSON_REQUIRED);
+    out->state = ms_alpaca_order_status(out->status);
     /* qty is null for notional orders. */
     out->qty = ms_json_number(&fields, "qty", MS_JSON_OPTIONAL);
     double filled = ms_json_number(&fields, "filled_qty", MS_JSON_OPTIONAL);

@@ -1,7 +1,8 @@
 /*
  * alpaca_keys.c - where the API keys come from: the options, else
- * APCA_API_KEY_ID / APCA_API_SECRET_KEY, else a key file ("KEY_ID\nSECRET\n")
- * that only its owner may read. Messages say which source failed and how,
+ * APCA_API_KEY_ID / APCA_API_SECRET_KEY when the caller opted in to the
+ * environment (from_env), else a key file ("KEY_ID\nSECRET\n") that only
+ * its owner may read. Messages say which source failed and how,
  * never a key.
  *
  * Once keys are configured the process is made non-dumpable and its core-size
@@ -167,10 +168,12 @@ static ms_status find_keys(const ms_broker_options *opts, ms_alpaca_keys *out)
     ms_status status = pair_from(out, opts->key_id, opts->secret_key, "broker options", &found);
     if (status != MS_OK || found)
         return status;
-    status = pair_from(out, getenv("APCA_API_KEY_ID"), getenv("APCA_API_SECRET_KEY"),
-                       "APCA_API_KEY_ID/APCA_API_SECRET_KEY", &found);
-    if (status != MS_OK || found)
-        return status;
+    if (opts->from_env) {
+        status = pair_from(out, getenv("APCA_API_KEY_ID"), getenv("APCA_API_SECRET_KEY"),
+                           "APCA_API_KEY_ID/APCA_API_SECRET_KEY", &found);
+        if (status != MS_OK || found)
+            return status;
+    }
     return has_text(opts->key_file) ? read_key_file(out, opts->key_file) : MS_OK;
 }
 
@@ -194,7 +197,8 @@ bool ms_alpaca_keys_configured(const ms_broker_options *opts)
 {
     if (opts != NULL && has_text(opts->key_id) && has_text(opts->secret_key))
         return true;
-    if (has_text(getenv("APCA_API_KEY_ID")) && has_text(getenv("APCA_API_SECRET_KEY")))
+    if (opts != NULL && opts->from_env && has_text(getenv("APCA_API_KEY_ID")) &&
+        has_text(getenv("APCA_API_SECRET_KEY")))
         return true;
     return opts != NULL && has_text(opts->key_file);
 }

@@ -104,6 +104,7 @@ static ms_status sim_order_by_client_id(void *state, const char *client_order_id
             continue;
         snprintf(out->take_profit_id, sizeof out->take_profit_id, "%s", leg->order.id);
         snprintf(out->take_profit_status, sizeof out->take_profit_status, "%s", leg->order.status);
+        out->take_profit_state = leg->order.state;
         out->take_profit_filled_qty = leg->order.filled_qty;
         out->take_profit_filled_avg_price = leg->order.filled_avg_price;
     }
@@ -172,6 +173,9 @@ ms_status ms_sim_broker_open(const char *path, const ms_broker_options *opts, ms
         return status;
     }
     out->ops = &sim_ops;
+    /* It stands in for Alpaca's paper account, so it takes what Alpaca
+     * takes (docs/trading.md): a plan that passes here passes there. */
+    out->limits = &ms_alpaca_order_limits;
     out->state = sim;
     snprintf(out->name, sizeof out->name, "sim");
     return MS_OK;

@@ -230,8 +230,10 @@ static ms_status connect_trading(ms_alpaca_trading *trading, const ms_broker_opt
 {
     ms_status status = ms_alpaca_config_resolve(opts, true, &trading->config);
     if (status == MS_OK && !trading->config.keys.present)
-        return ms_error(MS_ERR_INVALID_ARG, "alpaca: no API keys: set APCA_API_KEY_ID and "
-                        "APCA_API_SECRET_KEY, or give a key file");
+        return ms_error(MS_ERR_INVALID_ARG, "alpaca: no API keys: give key_id and secret_key or a "
+                        "key_file in the broker options, or set APCA_API_KEY_ID and "
+                        "APCA_API_SECRET_KEY and open with from_env%s",
+                        opts->from_env ? "" : " (the environment was not read: from_env is 0)");
     if (status == MS_OK)
         status = ms_rate_limiter_init(&trading->limiter, trading->config.requests_per_minute);
     if (status != MS_OK)
@@ -258,6 +260,7 @@ ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out)
         return status;
     }
     out->ops = &alpaca_ops;
+    out->limits = &ms_alpaca_order_limits;
     out->state = trading;
     snprintf(out->name, sizeof out->name, "alpaca-%s", trading->config.live ? "live" : "paper");
     MS_INFO("broker %s at %s", out->name, trading->config.trading_url);

@@ -87,7 +87,7 @@ static size_t next_fill(const ms_sim *sim, const bar_walk *walk, int segment, do
     double best_at = INFINITY;
     for (size_t i = 0; i < sim->order_count; i++) {
         if (walk->segment[i] == NOT_ACTIVE || walk->segment[i] > segment ||
-            strcmp(sim->orders[i].order.status, "new") != 0)
+            sim->orders[i].order.state != MS_ORDER_NEW)
             continue;
         double from = walk->segment[i] == segment ? walk->from[i] : start, at_price = 0;
         double distance = trigger_distance(&sim->orders[i].order, from, end, &at_price);
@@ -107,7 +107,7 @@ static size_t next_fill(const ms_sim *sim, const bar_walk *walk, int segment, do
 static void activate_legs(const ms_sim *sim, bar_walk *walk, size_t entry, int segment, double price)
 {
     for (size_t i = entry + 1; i < sim->order_count && sim->orders[i].leg != MS_SIM_ENTRY; i++)
-        if (strcmp(sim->orders[i].order.status, "new") == 0) {
+        if (sim->orders[i].order.state == MS_ORDER_NEW) {
             walk->segment[i] = segment;
             walk->from[i] = price;
         }
@@ -135,7 +135,7 @@ static ms_status expire_day_orders(ms_sim *sim, const bar_walk *walk)
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_order *order = &sim->orders[i].order;
         if (walk->segment[i] == NOT_ACTIVE || order->time_in_force != MS_TIF_DAY ||
-            strcmp(order->status, "new") != 0)
+            order->state != MS_ORDER_NEW)
             continue;
         ms_status status = ms_sim_commit(sim, ms_sim_expire_record(order->id, walk->time));
         if (status != MS_OK)
@@ -158,7 +158,7 @@ static ms_status play_bar(ms_sim *sim, const char *symbol, const ms_bars *bars, 
     walk->time = ms_bars_timestamps(bars)[k];
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_sim_order *order = &sim->orders[i];
-        bool working = strcmp(order->order.status, "new") == 0 && order->active_after < walk->time;
+        bool working = order->order.state == MS_ORDER_NEW && order->active_after < walk->time;
         walk->segment[i] = working && is_symbol(order, symbol) ? 0 : NOT_ACTIVE;
         walk->from[i] = open;
     }

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "order_rules.h"
+#include "broker/order_rules.h"
 #include "sim_internal.h"
 
 /* Share counts and prices compare with this slack, as Alpaca's do in cents. */
@@ -85,7 +85,7 @@ static ms_status check_wash_trade(const ms_sim *sim, const ms_order_request *r)
     ms_symbol_canonical(r->symbol, symbol);
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_order *o = &sim->orders[i].order;
-        if (o->side != r->side && strcmp(o->status, "new") == 0 && same_symbol(o, symbol))
+        if (o->side != r->side && o->state == MS_ORDER_NEW && same_symbol(o, symbol))
             return reject(r, MS_ALPACA_CODE_FORBIDDEN, "potential wash trade detected. use complex "
                           "orders (opposite order %s is open)", o->id);
     }
@@ -98,7 +98,7 @@ static double held_by_orders(const ms_sim *sim, const char *symbol, int closing_
     double held = 0.0;
     for (size_t i = 0; i < sim->order_count; i++) {
         const ms_order *o = &sim->orders[i].order;
-        if (o->side == closing_side && strcmp(o->status, "new") == 0 && same_symbol(o, symbol))
+        if (o->side == closing_side && o->state == MS_ORDER_NEW && same_symbol(o, symbol))
             held += o->qty;
     }
     return held;

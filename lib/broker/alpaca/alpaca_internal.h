@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "broker_internal.h"
-#include "http.h"
+#include "broker/broker_internal.h"
+#include "broker/net/http.h"
 
 /* ---- Configuration (alpaca_keys.c, alpaca_config.c) --------------------- */
 
@@ -20,8 +20,8 @@ typedef struct ms_alpaca_keys {
     char secret_key[256];
 } ms_alpaca_keys;
 
-/* The keys from opts, else APCA_API_KEY_ID/APCA_API_SECRET_KEY, else
- * opts->key_file; present is false when none is configured. When keys are
+/* The keys from opts, else (with opts->from_env only)
+ * APCA_API_KEY_ID/APCA_API_SECRET_KEY, else opts->key_file; present is false when none is configured. When keys are
  * configured the process is made non-dumpable (PR_SET_DUMPABLE 0,
  * RLIMIT_CORE 0) before they are read.
  * Errors: MS_ERR_INVALID_ARG (half a pair, a key file that is not a
@@ -45,7 +45,7 @@ typedef struct ms_alpaca_config {
     double requests_per_minute;
 } ms_alpaca_config;
 
-/* Resolves opts and the environment into *out. `trading`: also decide
+/* Resolves opts, and the environment when opts->from_env, into *out. `trading`: also decide
  * paper or live and the trading URL. Errors: MS_ERR_INVALID_ARG (live
  * without the opt-in, a URL that ms_base_url_parse refuses, paper trading on
  * the live host, a bad number), those of ms_alpaca_keys_resolve. */
@@ -124,6 +124,10 @@ int ms_json_enum(ms_json_fields *fields, const char *key, const ms_json_word *wo
 ms_status ms_alpaca_parse_account(const json_t *json, const char *where, ms_account *out);
 ms_status ms_alpaca_parse_clock(const json_t *json, const char *where, ms_market_clock *out);
 ms_status ms_alpaca_parse_order(const json_t *json, const char *where, ms_order *out);
+
+/* Alpaca's word for an order's status as marketsim's status; MS_ORDER_OTHER
+ * for a word Alpaca has not documented. */
+ms_order_status ms_alpaca_order_status(const char *word);
 
 /* A JSON array into a malloc'ed array (NULL with count 0 when empty).
  * Errors: MS_ERR_PARSE naming the element, MS_ERR_NOMEM. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "alpaca_internal.h"
-#include "order_words.h"
+#include "broker/order_words.h"
 
 #define FINE_PLACES 9
 

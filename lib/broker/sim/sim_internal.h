@@ -21,8 +21,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "broker_internal.h"
-#include "order_words.h"
+#include "broker/broker_internal.h"
+#include "broker/order_words.h"
 
 /* A new journal's cash when the options give none. */
 #define MS_SIM_DEFAULT_CASH 100000.0

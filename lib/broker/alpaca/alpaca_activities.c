@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "alpaca_internal.h"
-#include "fills_internal.h"
+#include "broker/fills_internal.h"
 
 #define PAGE_SIZE 100
 #define WHERE_TEXT 224

@@ -120,17 +120,19 @@ static void free_source(void *context)
     free(source);
 }
 
+/* The option, else (with from_env only) $XDG_CACHE_HOME/marketsim or
+ * $HOME/.cache/marketsim. */
 static ms_status resolve_cache_dir(const ms_broker_options *opts, char out[CACHE_PATH_MAX])
 {
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
+    const char *xdg = opts->from_env ? getenv("XDG_CACHE_HOME") : NULL;
+    const char *home = opts->from_env ? getenv("HOME") : NULL;
     int written = opts->cache_dir != NULL && *opts->cache_dir ? snprintf(out, CACHE_PATH_MAX, "%s", opts->cache_dir)
                   : xdg != NULL && *xdg ? snprintf(out, CACHE_PATH_MAX, "%s/marketsim", xdg)
                   : home != NULL && *home ? snprintf(out, CACHE_PATH_MAX, "%s/.cache/marketsim", home)
                                           : -1;
     if (written < 0 || written >= CACHE_PATH_MAX)
         return ms_error(MS_ERR_INVALID_ARG, "no market-data cache directory: set the cache_dir "
-                        "option, XDG_CACHE_HOME or HOME");
+                        "option, or XDG_CACHE_HOME or HOME with the option from_env");
     return MS_OK;
 }
 
@@ -184,14 +186,16 @@ MS_API ms_status ms_source_open_alpaca(ms_source **out, const char *timeframe,
     return status;
 }
 
-/* The "alpaca[:TIMEFRAME]" scheme's opener: default broker options, so keys
- * and URLs come as ms_source_open_alpaca(out, timeframe, NULL) finds them. */
+/* The "alpaca[:TIMEFRAME]" scheme's opener (ms_source_open hands it
+ * resolved options): default broker options, with the environment read
+ * (keys, URLs, cache directory) only when the source options opt in. */
 static ms_status open_alpaca_scheme(ms_source **out, const char *uri, const char *rest,
                                     const ms_source_options *opts)
 {
     (void)uri;
-    (void)opts;
-    return ms_source_open_alpaca(out, rest, NULL);
+    ms_broker_options broker = MS_BROKER_OPTIONS_INIT;
+    broker.from_env = opts->from_env;
+    return ms_source_open_alpaca(out, rest, &broker);
 }
 
 /* The data layer cannot name the broker layer, so the broker adds its

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fills_internal.h"
+#include "broker/fills_internal.h"
 #include "sim_internal.h"
 
 ms_status ms_sim_log_fill(ms_sim *sim, size_t order)

@@ -1,9 +1,10 @@
 /*
- * alpaca_config.c - resolving a broker's options and the environment:
- * paper or live, the trading and data URLs, timeouts, retries and the
- * request budget. Options win over the environment, which wins over the
- * defaults. Paper is the default; live needs both the option and
- * MARKETSIM_LIVE_TRADING=yes, and PAPER=1 forces paper.
+ * alpaca_config.c - resolving a broker's options and, when the caller opted
+ * in (from_env), the environment: paper or live, the trading and data
+ * URLs, timeouts, retries and the request budget. Options win over the
+ * environment, which wins over the defaults. Paper is the default; live
+ * needs the option, from_env and MARKETSIM_LIVE_TRADING=yes, and PAPER=1
+ * forces paper.
  *
  * URLs are parsed (base_url.c), never compared as text: the live-host
  * check looks at the host libcurl will connect to, whatever its spelling.
@@ -26,10 +27,13 @@
  * burst (rate_limiter.c). */
 #define DEFAULT_REQUESTS_PER_MINUTE 190.0
 
-static const char *first_set(const char *option, const char *variable)
+/* The option, else (with from_env) the variable, else NULL. */
+static const char *first_set(const ms_broker_options *opts, const char *option, const char *variable)
 {
     if (option != NULL && *option != '\0')
         return option;
+    if (!opts->from_env)
+        return NULL;
     const char *value = getenv(variable);
     return value != NULL && *value != '\0' ? value : NULL;
 }
@@ -52,10 +56,14 @@ static ms_status copy_url(char out[MS_ALPACA_URL_MAX], const char *url, const ch
 static ms_status resolve_mode(const ms_broker_options *opts, bool *live)
 {
     int paper = 0;
-    ms_status status = ms_env_bool("PAPER", &paper);
+    ms_status status = opts->from_env ? ms_env_bool("PAPER", &paper) : MS_OK;
     *live = false;
     if (status != MS_OK || !opts->live)
         return status;
+    if (!opts->from_env)
+        return ms_error(MS_ERR_INVALID_ARG, "live trading needs MARKETSIM_LIVE_TRADING=yes in the "
+                        "environment, read only with the broker option from_env: a second, "
+                        "deliberate step so that no stray option trades real money");
     if (paper) {
         MS_WARN("PAPER=%s in the environment: trading on the paper account, not live", getenv("PAPER"));
         return MS_OK;
@@ -71,7 +79,7 @@ static ms_status resolve_mode(const ms_broker_options *opts, bool *live)
 
 static ms_status resolve_trading_url(const ms_broker_options *opts, ms_alpaca_config *config)
 {
-    const char *url = first_set(opts->trading_url, "APCA_API_BASE_URL");
+    const char *url = first_set(opts, opts->trading_url, "APCA_API_BASE_URL");
     bool live_host = false;
     ms_status status = copy_url(config->trading_url, url != NULL ? url : config->live ? LIVE_URL : PAPER_URL,
                                 "trading URL", &live_host);
@@ -122,7 +130,7 @@ ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, 
     if (status == MS_OK && trading)
         status = resolve_trading_url(opts, out);
     if (status == MS_OK) {
-        const char *data_url = first_set(opts->data_url, "APCA_API_DATA_URL");
+        const char *data_url = first_set(opts, opts->data_url, "APCA_API_DATA_URL");
         status = copy_url(out->data_url, data_url != NULL ? data_url : DATA_URL, "data URL", NULL);
     }
     if (status == MS_OK)
