@@ -173,6 +173,39 @@ static void a_contexts_samples_do_not_depend_on_the_others_in_the_call(void **st
     ms_model_free(model);
 }
 
+/* Contexts of equal length run as one batch; each one's sampled bars are
+ * those it gets alone (its own stream: the same tokens drawn), with the
+ * window filling during generation and sliding after. Not bit for bit:
+ * BLAS blocks a matrix product of more rows differently, which moves
+ * float32 results by an ulp or two (about 1e-7 relative); 1e-5 relative
+ * still tells a single different token, which moves a bar by far more. */
+static void equal_length_contexts_batched_match_each_alone(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    kronos_case_bars a = kronos_bars_of(kronos_lookup(kronos_case("predict_ctx40"), "inputs"));
+    enum { N = 3, H = 6 };
+    ms_bar_context contexts[N];
+    for (size_t i = 0; i < N; i++) {
+        contexts[i] = context_of(&a);
+        contexts[i].seed = 20 + i;
+    }
+    contexts[1].close = a.bars.open;   /* another series of the same length */
+    ms_bar_forecast_options opts = MS_BAR_FORECAST_OPTIONS_INIT;
+    opts.horizon = H, opts.max_context = a.bars.length + 2, opts.num_samples = 3;
+    opts.top_k = 0, opts.top_p = 0.9, opts.seed = 5;
+    double batch[N * H * MS_BAR_FIELDS], alone[H * MS_BAR_FIELDS];
+    assert_int_equal(ms_model_forecast_bars(model, contexts, N, &opts, batch), MS_OK);
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(ms_model_forecast_bars(model, &contexts[i], 1, &opts, alone), MS_OK);
+        for (size_t j = 0; j < H * MS_BAR_FIELDS; j++)
+            assert_true(fabs(alone[j] - batch[i * H * MS_BAR_FIELDS + j])
+                        <= 1e-5 * fabs(alone[j]) + 1e-9);
+    }
+    kronos_free_bars(&a);
+    ms_model_free(model);
+}
+
 static void the_identity_names_both_checkpoints(void **state)
 {
     (void)state;
@@ -285,6 +318,7 @@ int main(void)
         cmocka_unit_test(bar_forecasts_are_refused_by_a_series_model),
         cmocka_unit_test(bad_sampling_settings_are_refused),
         cmocka_unit_test(a_contexts_samples_do_not_depend_on_the_others_in_the_call),
+        cmocka_unit_test(equal_length_contexts_batched_match_each_alone),
         cmocka_unit_test(the_identity_names_both_checkpoints),
         cmocka_unit_test_setup_teardown(a_name_is_found_under_marketsim_kronos_dir,
                                         temp_dir_setup, temp_dir_teardown),

@@ -69,11 +69,34 @@ void check_ids(const at::Tensor &ids, int bits, const char *what)
                                     std::to_string(bits) + ")");
 }
 
-/* One row of torch.multinomial(probs, 1) per row of `probs`. */
-at::Tensor draw(const at::Tensor &logits, const ms_kronos_sampling &sampling,
-                at::Generator &generator)
+/* The random streams of a generation: one for the whole batch, or one
+ * per series (ms_kronos_sampling.series_seeds). */
+std::vector<at::Generator> make_generators(const ms_kronos_sampling &sampling, int64_t series)
 {
-    return at::multinomial(sample_probabilities(logits, sampling), 1, false, generator);
+    std::vector<at::Generator> generators;
+    if (sampling.series_seeds == nullptr)
+        generators.push_back(at::make_generator<at::CPUGeneratorImpl>(sampling.seed));
+    else
+        for (int64_t b = 0; b < series; b++)
+            generators.push_back(at::make_generator<at::CPUGeneratorImpl>(sampling.series_seeds[b]));
+    return generators;
+}
+
+/* One row of torch.multinomial(probs, 1) per row of `probs`; with one
+ * stream per series, each series' sample_count rows are drawn from its own
+ * stream, as the same series alone in a batch would be. */
+at::Tensor draw(const at::Tensor &logits, const ms_kronos_sampling &sampling,
+                std::vector<at::Generator> &generators)
+{
+    at::Tensor probs = sample_probabilities(logits, sampling);
+    if (generators.size() == 1)
+        return at::multinomial(probs, 1, false, generators[0]);
+    const int64_t rows = static_cast<int64_t>(sampling.sample_count);
+    std::vector<at::Tensor> drawn;
+    for (size_t b = 0; b < generators.size(); b++)
+        drawn.push_back(at::multinomial(probs.narrow(0, static_cast<int64_t>(b) * rows, rows), 1,
+                                        false, generators[b]));
+    return at::cat(drawn, 0);
 }
 
 struct Generation {
@@ -114,7 +137,8 @@ Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &
     at::Tensor full_stamp = at::cat({ x_stamp, y_stamp }, 1);
     at::Tensor s1_all = at::cat({ tokens.first, at::zeros({ R, steps }, tokens.first.options()) }, 1);
     at::Tensor s2_all = at::cat({ tokens.second, at::zeros({ R, steps }, tokens.second.options()) }, 1);
-    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(sampling.seed);
+    std::vector<at::Generator> generators =
+        make_generators(sampling, R / static_cast<int64_t>(sampling.sample_count));
     Cache cache;
     for (int64_t i = 0; i < steps; i++) {
         /* The window: the last min(cur, max_context) tokens, positions from 0. */
@@ -122,9 +146,9 @@ Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &
         auto out = window_s1(net.model, s1_all, s2_all, full_stamp, start, current,
                              use_cache ? &cache : nullptr);
         at::Tensor s1_logits = out.first.select(1, -1);
-        at::Tensor next_s1 = draw(s1_logits, sampling, generator);
+        at::Tensor next_s1 = draw(s1_logits, sampling, generators);
         at::Tensor s2_logits = decode_s2_last(net.model, out.second, next_s1).select(1, -1);
-        at::Tensor next_s2 = draw(s2_logits, sampling, generator);
+        at::Tensor next_s2 = draw(s2_logits, sampling, generators);
         s1_all.select(1, current).copy_(next_s1.squeeze(-1));
         s2_all.select(1, current).copy_(next_s2.squeeze(-1));
         g.s1_last.push_back(s1_logits);

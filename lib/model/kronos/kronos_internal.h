@@ -75,6 +75,11 @@ typedef struct ms_kronos_sampling {
     double top_p;         /* in (0, 1] */
     size_t sample_count;  /* >= 1 paths per series, averaged */
     uint64_t seed;
+    /* NULL: one torch stream seeded with `seed` draws every row of the batch
+     * in order (the official code after torch.manual_seed). Else [batch]
+     * seeds: series b's sample_count rows draw from their own stream, so a
+     * series' paths are the same whatever else is in the batch. */
+    const uint64_t *series_seeds;
 } ms_kronos_sampling;
 
 /* The official filter up to torch.multinomial: probs [rows][vocab] of
