@@ -16,7 +16,7 @@ Series are available.
 """
 from ._api import lib as _library
 from ._version import __version__  # the package's (VERSION); version() is the library's
-from .analysis import Report, analyze
+from .analysis import ModelChoice, Report, analyze, analyze_models
 from .backtest import backtest
 from .broker import Broker
 from .errors import ArgumentError, Error
@@ -30,5 +30,5 @@ def version():
     return _library.ms_version().decode()
 
 
-__all__ = ["ArgumentError", "Broker", "Error", "Forecast", "Model", "Report", "TradeResult",
-           "analyze", "backtest", "metrics", "trade_cycle", "version"]
+__all__ = ["ArgumentError", "Broker", "Error", "Forecast", "Model", "ModelChoice", "Report",
+           "TradeResult", "analyze", "analyze_models", "backtest", "metrics", "trade_cycle", "version"]
