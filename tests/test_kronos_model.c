@@ -206,6 +206,62 @@ static void equal_length_contexts_batched_match_each_alone(void **state)
     ms_model_free(model);
 }
 
+/* Aggregates of the sample paths: the trimmed mean with nothing trimmed is
+ * the mean (the official one averages in normalised units: equal up to
+ * float32 rounding), quantiles are ordered, the median of one path is it. */
+static void aggregates_summarise_the_sample_paths_field_by_field(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    kronos_case_bars a = kronos_bars_of(kronos_lookup(kronos_case("predict_ctx40"), "inputs"));
+    ms_bar_context context = context_of(&a);
+    context.seed = 4;
+    enum { H = 3, COUNT = H * MS_BAR_FIELDS };
+    ms_bar_forecast_options opts = MS_BAR_FORECAST_OPTIONS_INIT;
+    opts.horizon = H, opts.num_samples = 9, opts.seed = 2;
+    const char *const names[] = { "mean", "trimmed_mean_0", "quantile_0.1", "median",
+                                  "quantile_0.9" };
+    double out[5][COUNT];
+    for (size_t k = 0; k < 5; k++) {
+        assert_int_equal(ms_aggregate_parse(names[k], &opts.aggregate), MS_OK);
+        assert_int_equal(ms_model_forecast_bars(model, &context, 1, &opts, out[k]), MS_OK);
+    }
+    bool spread = false;
+    for (size_t j = 0; j < COUNT; j++) {
+        assert_true(fabs(out[1][j] - out[0][j]) <= 1e-5 * fabs(out[0][j]) + 1e-6);
+        assert_true(out[2][j] <= out[3][j] && out[3][j] <= out[4][j]);
+        spread = spread || out[2][j] < out[4][j];
+    }
+    assert_true(spread);
+    opts.num_samples = 1;
+    double one_mean[COUNT], one_median[COUNT];
+    assert_int_equal(ms_aggregate_parse("median", &opts.aggregate), MS_OK);
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &opts, one_median), MS_OK);
+    opts.aggregate = (ms_aggregate){ MS_AGG_MEAN, 0.0 };
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &opts, one_mean), MS_OK);
+    assert_memory_equal(one_mean, one_median, sizeof one_mean);
+    kronos_free_bars(&a);
+    ms_model_free(model);
+}
+
+/* A version 1 options struct (before `aggregate`) still forecasts, the mean. */
+static void version_one_options_mean_the_mean(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    kronos_case_bars a = kronos_bars_of(kronos_lookup(kronos_case("predict_ctx40"), "inputs"));
+    ms_bar_context context = context_of(&a);
+    ms_bar_forecast_options v2 = MS_BAR_FORECAST_OPTIONS_INIT, v1 = v2;
+    v1.version = 1;
+    v1.aggregate = (ms_aggregate){ (ms_aggregate_kind)99, 0.0 };   /* not read */
+    double x[MS_BAR_FIELDS], y[MS_BAR_FIELDS];
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &v2, x), MS_OK);
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &v1, y), MS_OK);
+    assert_memory_equal(x, y, sizeof x);
+    kronos_free_bars(&a);
+    ms_model_free(model);
+}
+
 static void the_identity_names_both_checkpoints(void **state)
 {
     (void)state;
@@ -319,6 +375,8 @@ int main(void)
         cmocka_unit_test(bad_sampling_settings_are_refused),
         cmocka_unit_test(a_contexts_samples_do_not_depend_on_the_others_in_the_call),
         cmocka_unit_test(equal_length_contexts_batched_match_each_alone),
+        cmocka_unit_test(aggregates_summarise_the_sample_paths_field_by_field),
+        cmocka_unit_test(version_one_options_mean_the_mean),
         cmocka_unit_test(the_identity_names_both_checkpoints),
         cmocka_unit_test_setup_teardown(a_name_is_found_under_marketsim_kronos_dir,
                                         temp_dir_setup, temp_dir_teardown),

@@ -6,6 +6,10 @@
  * the contexts of equal length together, each on its own random stream, so
  * a context's sample paths never depend on the others of the call.
  *
+ * Each bar is the mean of the context's sample paths as the official
+ * predictor computes it, or another aggregate of the de-normalised paths
+ * (median, quantile, trimmed mean) when the options ask for one.
+ *
  * Kronos predicts whole bars from tokens; it has no predictive
  * distribution to give ms_model_forecast, which it refuses.
  */
@@ -79,6 +83,29 @@ static uint64_t context_seed(const ms_bar_forecast_options *opts, const ms_bar_c
  * fill the cores) and only grows the keys, values and scores it holds. */
 #define KRONOS_MAX_ROWS 32
 
+/* Replaces each context's bars with the options' aggregate of its sample
+ * paths (paths [n][samples][horizon][F]), field by field and step by step.
+ * The mean is not done here: the official predictor averages in
+ * normalised units, which ms_kronos_predict_paths' `out` already is. */
+static ms_status summarise_paths(const float *paths, size_t n,
+                                 const ms_bar_forecast_options *opts, float *bars)
+{
+    const size_t N = opts->num_samples, H = opts->horizon, F = MS_BAR_FIELDS;
+    double *values = malloc(N * sizeof *values);
+    if (values == NULL)
+        return ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu samples", N);
+    for (size_t i = 0; i < n; i++)
+        for (size_t h = 0; h < H; h++)
+            for (size_t f = 0; f < F; f++) {
+                for (size_t s = 0; s < N; s++)
+                    values[s] = paths[((i * N + s) * H + h) * F + f];
+                ms_sort_doubles(values, N);
+                bars[(i * H + h) * F + f] = (float)ms_sorted_aggregate(values, N, &opts->aggregate);
+            }
+    free(values);
+    return MS_OK;
+}
+
 /* One generation over `n` contexts of equal length (`which` their indices
  * in `contexts`), each on its own random stream: out rows in `which` order. */
 static ms_status forecast_group(kronos_backend *backend, const ms_bar_context *contexts,
@@ -100,11 +127,22 @@ static ms_status forecast_group(kronos_backend *backend, const ms_bar_context *c
     ms_kronos_sampling sampling = { opts->temperature, opts->top_k, opts->top_p,
                                     opts->num_samples, 0, seeds };
     size_t window = opts->max_context > 0 ? opts->max_context : backend->max_context;
-    pthread_mutex_lock(&backend->lock);
-    ms_status status = ms_kronos_predict(backend->net, inputs, n, opts->horizon, window,
-                                         KRONOS_CLIP, &sampling, bars);
-    pthread_mutex_unlock(&backend->lock);
-    free(inputs), free(seeds);
+    bool mean = opts->aggregate.kind == MS_AGG_MEAN;
+    float *paths = mean ? NULL : malloc(n * opts->num_samples * opts->horizon * MS_BAR_FIELDS
+                                        * sizeof *paths);
+    ms_status status = mean || paths != NULL
+                           ? MS_OK
+                           : ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu sample paths",
+                                      n * opts->num_samples);
+    if (status == MS_OK) {
+        pthread_mutex_lock(&backend->lock);
+        status = ms_kronos_predict_paths(backend->net, inputs, n, opts->horizon, window,
+                                         KRONOS_CLIP, &sampling, bars, paths);
+        pthread_mutex_unlock(&backend->lock);
+    }
+    if (status == MS_OK && !mean)
+        status = summarise_paths(paths, n, opts, bars);
+    free(inputs), free(seeds), free(paths);
     return status;
 }
 

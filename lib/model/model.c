@@ -449,9 +449,8 @@ MS_API ms_status ms_model_identity(const ms_model *model, char **out)
 static ms_status check_bar_arguments(const ms_bar_context *contexts, size_t n,
                                      const ms_bar_forecast_options *opts, const double *out)
 {
-    if (opts->version != MS_BAR_FORECAST_OPTIONS_VERSION)
-        return ms_error(MS_ERR_INVALID_ARG, "bar forecast options version %d, expected %d",
-                        opts->version, MS_BAR_FORECAST_OPTIONS_VERSION);
+    if (ms_aggregate_check(&opts->aggregate) != MS_OK)
+        return ms_error_wrap(MS_ERR_INVALID_ARG, "bar forecast");
     if (opts->horizon < 1 || opts->num_samples < 1)
         return ms_error(MS_ERR_INVALID_ARG, "bar forecast: horizon (%zu) and num_samples (%zu) "
                         "must be >= 1", opts->horizon, opts->num_samples);
@@ -486,9 +485,16 @@ MS_API ms_status ms_model_forecast_bars(ms_model *model, const ms_bar_context *c
     if (ops->forecast_bars == NULL)
         return ms_error(MS_ERR_UNSUPPORTED, "model '%s' forecasts series, not bars: use "
                         "ms_model_forecast, or a Kronos model here", ops->name);
-    ms_bar_forecast_options defaults = MS_BAR_FORECAST_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
+    /* A version 1 caller's struct ends before `aggregate`: read only its
+     * fields, the aggregate staying the mean. */
+    ms_bar_forecast_options full = MS_BAR_FORECAST_OPTIONS_INIT;
+    if (opts != NULL && opts->version != 1 && opts->version != MS_BAR_FORECAST_OPTIONS_VERSION)
+        return ms_error(MS_ERR_INVALID_ARG, "bar forecast options version %d, expected 1 or %d",
+                        opts->version, MS_BAR_FORECAST_OPTIONS_VERSION);
+    if (opts != NULL)
+        memcpy(&full, opts, opts->version == 1 ? offsetof(ms_bar_forecast_options, aggregate)
+                                               : sizeof full);
+    opts = &full;
     ms_status status = check_bar_arguments(contexts, n, opts, out);
     if (status != MS_OK)
         return status;

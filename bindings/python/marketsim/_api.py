@@ -58,8 +58,8 @@ class BarContext(Structure):
 class BarForecastOptions(Structure):
     _fields_ = [("version", c_int), ("horizon", c_size_t), ("max_context", c_size_t),
                 ("num_samples", c_size_t), ("temperature", c_double), ("top_k", c_int),
-                ("top_p", c_double), ("seed", c_uint64)]
-    VERSION = 1  # MS_BAR_FORECAST_OPTIONS_VERSION
+                ("top_p", c_double), ("seed", c_uint64), ("aggregate", Aggregate)]
+    VERSION = 2  # MS_BAR_FORECAST_OPTIONS_VERSION
 
 
 BAR_FIELDS = ("open", "high", "low", "close", "volume", "amount")  # MS_BAR_FIELDS order
@@ -314,6 +314,7 @@ _declare("ms_report_to_html", c_status, c_void_p, P(c_void_p))
 _declare("ms_model_choice_run", c_status, P(c_void_p), c_void_p, P(c_void_p), P(c_char_p),
          c_size_t, P(AnalyzerOptions), P(c_char_p), c_size_t)
 _declare("ms_model_choice_free", None, c_void_p)
+_declare("ms_aggregate_parse", c_status, c_char_p, P(Aggregate))
 _declare("ms_model_choice_model_count", c_size_t, c_void_p)
 _declare("ms_model_choice_model_name", c_char_p, c_void_p, c_size_t)
 _declare("ms_model_choice_symbol_count", c_size_t, c_void_p)

@@ -155,6 +155,14 @@ ms_status ms_kronos_predict(ms_kronos *kronos, const ms_kronos_bars *series, siz
                             size_t horizon, size_t max_context, double clip,
                             const ms_kronos_sampling *sampling, float *out);
 
+/* ms_kronos_predict that also de-normalises every sample path into `paths`
+ * [n_series][sample_count][horizon][F] (in the same float32 arithmetic as
+ * `out`), for summaries other than the official mean. */
+ms_status ms_kronos_predict_paths(ms_kronos *kronos, const ms_kronos_bars *series,
+                                  size_t n_series, size_t horizon, size_t max_context,
+                                  double clip, const ms_kronos_sampling *sampling, float *out,
+                                  float *paths);
+
 #ifdef __cplusplus
 }
 #endif
