@@ -78,10 +78,13 @@ static uint64_t context_seed(const ms_bar_forecast_options *opts, const ms_bar_c
     return ms_rng_next(&rng) >> 1;
 }
 
-/* Rows (series x sample paths) of one generation at most: past a few
- * dozen rows a batch gains nothing on the CPU (the 512-token GEMMs already
- * fill the cores) and only grows the keys, values and scores it holds. */
-#define KRONOS_MAX_ROWS 32
+/* Tokens (rows = contexts x sample paths, times the window) one generation
+ * takes at most. Measured (docs/performance.md): at a 512-bar window one
+ * row already gives GEMMs of 512 rows that fill the CPU, and batching 16
+ * such contexts was 2.5x slower per context than one at a time (the L x L
+ * scores and cached keys of every row outgrow the caches); short windows
+ * are what batching helps. */
+#define KRONOS_BATCH_TOKENS 512
 
 /* Replaces each context's bars with the options' aggregate of its sample
  * paths (paths [n][samples][horizon][F]), field by field and step by step.
@@ -160,18 +163,26 @@ static size_t gather_equal_length(const ms_bar_context *contexts, size_t n, size
     return count;
 }
 
-/* Contexts of equal length run as one generation (one batch of
- * KRONOS_MAX_ROWS rows at most): every context has its own stream, so the
- * grouping changes the speed, not the draws. */
+/* How many contexts of `length` bars one generation takes: as many as
+ * KRONOS_BATCH_TOKENS allows with their sample paths, at least one. */
+static size_t group_limit(const kronos_backend *backend, size_t length,
+                          const ms_bar_forecast_options *opts)
+{
+    size_t window = opts->max_context > 0 ? opts->max_context : backend->max_context;
+    size_t tokens = (length < window ? length : window) * opts->num_samples;
+    return tokens < KRONOS_BATCH_TOKENS ? KRONOS_BATCH_TOKENS / tokens : 1;
+}
+
+/* Contexts of equal length run as one generation (up to group_limit):
+ * every context has its own stream, so the grouping changes the speed, not
+ * the draws. */
 static ms_status forecast_bars(void *state, const ms_bar_context *contexts, size_t n,
                                const ms_bar_forecast_options *opts, double *out, size_t *passes)
 {
     kronos_backend *backend = state;
     const size_t per_context = opts->horizon * MS_BAR_FIELDS;
-    size_t limit = KRONOS_MAX_ROWS / opts->num_samples;
-    limit = limit < 1 ? 1 : limit;
-    float *bars = malloc(limit * per_context * sizeof *bars);
-    size_t *which = malloc(limit * sizeof *which);
+    float *bars = malloc(n * per_context * sizeof *bars);
+    size_t *which = malloc(n * sizeof *which);
     bool *done = calloc(n, sizeof *done);
     ms_status status = bars != NULL && which != NULL && done != NULL
                            ? MS_OK
@@ -179,6 +190,7 @@ static ms_status forecast_bars(void *state, const ms_bar_context *contexts, size
     for (size_t first = 0; first < n && status == MS_OK; first++) {
         if (done[first])
             continue;
+        size_t limit = group_limit(backend, contexts[first].length, opts);
         size_t count = gather_equal_length(contexts, n, first, limit, done, which);
         status = forecast_group(backend, contexts, which, count, opts, bars);
         if (status != MS_OK) {
