@@ -15,8 +15,11 @@
  *
  * Reproducibility: each context's random stream is its close context's
  * seed (seed, symbol, origin date; contexts.c), and ms_model_forecast_bars
- * draws every context on its own stream, so a symbol's forecasts do not
- * depend on the batch, the workers or the other symbols.
+ * draws every context on its own stream, so a symbol's sampled tokens do
+ * not depend on the batch, the workers or the other symbols. Its bars do
+ * not either, bit for bit, while a context's window runs alone (Kronos
+ * batches only windows under 512 tokens, kronos_backend.c); batched short
+ * windows may differ from alone by a float32 ulp (BLAS blocking).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -146,3 +146,19 @@ def test_analyze_models_with_open_models_is_the_cli_choice(kronos):
 def test_analyze_models_refuses_two_models_named_alike():
     with pytest.raises(marketsim.ArgumentError):
         marketsim.analyze_models(["GOOD"], ["baseline", "baseline"], data=ANALYZE_FIXTURES)
+
+
+def test_forecast_bars_aggregates_the_sample_paths(kronos, case):
+    bars = _bars(case)
+    kwargs = dict(horizon=3, samples=9, seed=4, top_k=0, top_p=0.9)
+    low = kronos.forecast_bars(bars, aggregate="quantile_0.1", **kwargs)
+    median = kronos.forecast_bars(bars, aggregate="median", **kwargs)
+    high = kronos.forecast_bars(bars, aggregate="quantile_0.9", **kwargs)
+    mean = kronos.forecast_bars(bars, **kwargs)
+    for field in ("open", "high", "low", "close"):
+        for a, b, c in zip(low[field], median[field], high[field]):
+            assert a <= b <= c
+    assert any(a < c for a, c in zip(low["close"], high["close"]))
+    assert median["close"] != mean["close"]
+    with pytest.raises(marketsim.Error):
+        kronos.forecast_bars(bars, aggregate="loudest", **kwargs)
