@@ -575,8 +575,8 @@ typedef struct ms_model_choice ms_model_choice;
 /*
  * The choice over `n_models` reports already made (reports[m] the analysis
  * with the model named model_names[m]) for `symbols` (the rows, in that
- * order). The choice takes the reports over, also on error (they are freed
- * with it). Errors: MS_ERR_INVALID_ARG (a NULL argument or name, no model),
+ * order), into *out to free with ms_model_choice_free. The choice takes the
+ * reports over, also on error (they are freed with it). Errors: MS_ERR_INVALID_ARG (a NULL argument or name, no model),
  * MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_choice_create(ms_model_choice **out, const char *const *model_names,
@@ -585,8 +585,8 @@ MS_API ms_status ms_model_choice_create(ms_model_choice **out, const char *const
 
 /*
  * Runs ms_analyzer_run over `symbols` once per model (each with an analyzer
- * of `source`, models[m] and `opts`), then ms_model_choice_create.
- * Arguments are borrowed for the call. Errors: those of ms_analyzer_create
+ * of `source`, models[m] and `opts`), then ms_model_choice_create: *out
+ * to free with ms_model_choice_free. Arguments are borrowed for the call. Errors: those of ms_analyzer_create
  * and ms_analyzer_run, naming the model; MS_ERR_INVALID_ARG, MS_ERR_NOMEM.
  */
 MS_API ms_status ms_model_choice_run(ms_model_choice **out, ms_source *source,
