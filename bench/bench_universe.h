@@ -1,7 +1,8 @@
 /*
  * bench_universe.h - the symbols the analysis benchmarks read: the first N
  * CSV files (sorted) of a data directory, or when it holds fewer the
- * synthetic market's SYN00.. symbols. Header-only (static functions), so
+ * synthetic market's SYN00.. symbols. Header-only (static inline, so a
+ * program using one function does not warn of the other), so
  * every bench/bench_*.c stays one program built from one file.
  */
 #ifndef MS_BENCH_UNIVERSE_H
@@ -12,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int bench_compare_names(const void *a, const void *b)
+static inline int bench_compare_names(const void *a, const void *b)
 {
     return strcmp(a, b);
 }
 
 /* The first `wanted` (at most 256) csv files' symbols of `dir`, sorted; how many. */
-static size_t bench_list_symbols(const char *dir, char (*names)[32], size_t wanted)
+static inline size_t bench_list_symbols(const char *dir, char (*names)[32], size_t wanted)
 {
     char found[256][32];
     size_t n = 0;
@@ -39,7 +40,7 @@ static size_t bench_list_symbols(const char *dir, char (*names)[32], size_t want
 /* `count` symbols: `dir`'s first CSV files when it has `count`, else the
  * synthetic market's; their names in `names`, pointers in `symbols`, the
  * source URI to open them with in `uri`. */
-static void bench_universe(const char *dir, size_t count, char (*names)[32],
+static inline void bench_universe(const char *dir, size_t count, char (*names)[32],
                            const char **symbols, char *uri, size_t uri_size)
 {
     if (bench_list_symbols(dir, names, count) == count) {
