@@ -50,10 +50,9 @@ static void a_directory_with_tokenizer_and_model_opens_as_kronos(void **state)
     ms_model_free(model);
 }
 
-static void greedy_bars_match_the_official_predict(void **state)
+/* The model's greedy bars of predict_ctx40 against the official predict. */
+static void expect_official_greedy_bars(ms_model *model)
 {
-    (void)state;
-    ms_model *model = open_tiny();
     json_t *c = kronos_case("predict_ctx40");
     kronos_case_bars input = kronos_bars_of(kronos_lookup(c, "inputs"));
     size_t steps = (size_t)json_integer_value(kronos_lookup(c, "inputs.pred_len"));
@@ -72,6 +71,26 @@ static void greedy_bars_match_the_official_predict(void **state)
     }
     free(ref), free(x_std), free(out);
     kronos_free_bars(&input);
+}
+
+static void greedy_bars_match_the_official_predict(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    expect_official_greedy_bars(model);
+    ms_model_free(model);
+}
+
+/* num_threads reaches libtorch for Kronos too; the bars stay the official ones. */
+static void a_model_opened_with_one_thread_predicts_the_same_bars(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();   /* sets fixture_dir */
+    ms_model_free(model);
+    ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+    opts.num_threads = 1;
+    assert_int_equal(ms_model_open(&model, fixture_dir, &opts), MS_OK);
+    expect_official_greedy_bars(model);
     ms_model_free(model);
 }
 
@@ -367,6 +386,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_directory_with_tokenizer_and_model_opens_as_kronos),
         cmocka_unit_test(greedy_bars_match_the_official_predict),
+        cmocka_unit_test(a_model_opened_with_one_thread_predicts_the_same_bars),
         cmocka_unit_test(a_context_of_no_bars_is_refused),
         cmocka_unit_test(a_nan_price_is_refused_naming_column_and_bar),
         cmocka_unit_test(a_negative_volume_is_refused),

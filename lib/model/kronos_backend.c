@@ -299,6 +299,12 @@ ms_status ms_kronos_backend_open(const char *path, const ms_model_options *opts,
     ms_status status = find_pair(path, backend);
     if (status == MS_OK)
         status = load(backend);
+    /* Explicit, as Toto: num_threads, or one per core (on a loaded machine
+     * fewer threads than cores is faster, docs/performance.md). */
+    if (status == MS_OK)
+        status = ms_kronos_set_threads(backend->net, opts->num_threads > 0
+                                                         ? opts->num_threads
+                                                         : (int)ms_cpu_count());
     if (status != MS_OK || pthread_mutex_init(&backend->lock, NULL) != 0) {
         ms_kronos_free(backend->net);
         free(backend);

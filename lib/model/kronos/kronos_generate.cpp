@@ -7,6 +7,7 @@
  * paths averaged. Every entry point holds the network's lock, runs in
  * inference mode, and turns exceptions into ms_error.
  */
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
@@ -212,6 +213,16 @@ void ms_kronos_free(ms_kronos *kronos)
     delete kronos;
 }
 
+ms_status ms_kronos_set_threads(ms_kronos *kronos, int threads)
+{
+    if (kronos == nullptr || threads < 1)
+        return ms_error(MS_ERR_INVALID_ARG, "kronos: %d threads: a model and >= 1 thread are "
+                        "required", threads);
+    std::lock_guard<std::mutex> hold(kronos->net.lock);
+    kronos->net.threads = threads;
+    return MS_OK;
+}
+
 ms_status ms_kronos_encode(ms_kronos *kronos, const float *x, size_t batch, size_t length,
                            int64_t *s1, int64_t *s2, float *z_pre_quant)
 {
@@ -326,6 +337,8 @@ ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float
         return ms_error(MS_ERR_INVALID_ARG, "kronos generate: batch, context length, steps and "
                         "max_context must be >= 1 and clip > 0");
     return run_locked(kronos, "kronos generate", [&](const Net &net) {
+        if (net.threads > 0 && at::get_num_threads() != net.threads)
+            at::set_num_threads(net.threads);
         const int64_t B = batch, L = length, S = steps, N = sampling->sample_count;
         const int64_t F = MS_KRONOS_FEATURES, T = MS_KRONOS_STAMPS;
         /* Rows series-major: s0c0, s0c1, ..., s1c0, ... */

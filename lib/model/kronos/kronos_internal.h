@@ -37,6 +37,11 @@ typedef struct ms_kronos ms_kronos;
 ms_status ms_kronos_open(ms_kronos **out, const ms_kronos_checkpoint *checkpoint);
 void ms_kronos_free(ms_kronos *kronos);
 
+/* libtorch's intra-op threads for this network's generations (>= 1; set
+ * before each, as Toto does: the count is process-wide). Until called,
+ * libtorch's default. MS_ERR_INVALID_ARG for NULL or threads < 1. */
+ms_status ms_kronos_set_threads(ms_kronos *kronos, int threads);
+
 /* KronosTokenizer.encode(x [B][L][F], half=True): s1, s2 [B][L];
  * z_pre_quant [B][L][s1_bits + s2_bits] (may be NULL). */
 ms_status ms_kronos_encode(ms_kronos *kronos, const float *x, size_t batch, size_t length,
