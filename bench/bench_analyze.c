@@ -5,36 +5,15 @@
  * Reads the first 30 files of ../shared/data/daily when present (or the
  * directory given as argv[1]), else the synthetic market.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_universe.h"
 #include "marketsim/marketsim.h"
 
 #define SYMBOLS 30
 #define RUNS 7
-
-static size_t list_symbols(const char *dir, char names[SYMBOLS][32])
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return 0;
-    char found[256][32];
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL && n < 256;) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && len < 36 && strcmp(e->d_name + len - 4, ".csv") == 0) {
-            memcpy(found[n], e->d_name, len - 4);
-            found[n++][len - 4] = '\0';
-        }
-    }
-    closedir(d);
-    qsort(found, n, sizeof found[0], (int (*)(const void *, const void *))strcmp);
-    size_t count = n < SYMBOLS ? n : SYMBOLS;
-    memcpy(names, found, count * sizeof found[0]);
-    return count;
-}
 
 static int compare_double(const void *a, const void *b)
 {
@@ -77,18 +56,10 @@ static double time_config(ms_source *source, ms_model *model, const char *const 
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "../shared/data/daily";
-    char names[SYMBOLS][32];
-    size_t n = list_symbols(dir, names);
-    char uri[1024] = "synthetic";
-    if (n == SYMBOLS) {
-        snprintf(uri, sizeof uri, "csv:%s", dir);
-    } else {
-        for (n = 0; n < SYMBOLS; n++)
-            snprintf(names[n], sizeof names[n], "SYN%02zu", n);
-    }
+    char names[SYMBOLS][32], uri[1024];
     const char *symbols[SYMBOLS];
-    for (size_t i = 0; i < n; i++)
-        symbols[i] = names[i];
+    const size_t n = SYMBOLS;
+    bench_universe(dir, n, names, symbols, uri, sizeof uri);
     ms_source *source = NULL;
     ms_model *model = NULL;
     if (ms_source_open(&source, uri, NULL) != MS_OK || ms_model_open(&model, "baseline", NULL) != MS_OK) {

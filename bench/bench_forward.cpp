@@ -373,7 +373,7 @@ struct kronos_input {
     /* Seconds of one greedy horizon-1 forecast of every series; NAN when it fails. */
     double time_call(ms_kronos *kronos)
     {
-        const ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 0 };
+        const ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 0, nullptr };
         double start = seconds_now();
         if (ms_kronos_predict(kronos, bars.data(), bars.size(), 1, kContext, 5.0, &greedy,
                               out.data()) != MS_OK) {

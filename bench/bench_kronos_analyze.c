@@ -13,43 +13,16 @@
  * exits 0: `make bench` runs every benchmark and stops at the first that
  * fails, and a missing backend is not a failed measurement.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bench_universe.h"
 #include "marketsim/marketsim.h"
 
 #define SYMBOLS 30
 #define CHECKPOINT "build/bench/checkpoints/kronos-small"
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
-/* The first SYMBOLS csv files' symbols of `dir`, sorted; how many. */
-static size_t list_symbols(const char *dir, char names[SYMBOLS][32])
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return 0;
-    char found[256][32];
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL && n < 256;) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && len < 36 && strcmp(e->d_name + len - 4, ".csv") == 0) {
-            memcpy(found[n], e->d_name, len - 4);
-            found[n++][len - 4] = '\0';
-        }
-    }
-    closedir(d);
-    qsort(found, n, sizeof found[0], compare_names);
-    size_t count = n < SYMBOLS ? n : SYMBOLS;
-    memcpy(names, found, count * sizeof found[0]);
-    return count;
-}
 
 /* The kronos-small pair, written once; false (said on stderr) when it cannot be. */
 static int ensure_checkpoint(void)
@@ -77,18 +50,10 @@ int main(int argc, char **argv)
         return 0;
     }
     double load = ms_clock_seconds() - started;
-    char names[SYMBOLS][32];
-    size_t n = list_symbols(dir, names);
-    char uri[1024] = "synthetic";
-    if (n == SYMBOLS) {
-        snprintf(uri, sizeof uri, "csv:%s", dir);
-    } else {
-        for (n = 0; n < SYMBOLS; n++)
-            snprintf(names[n], sizeof names[n], "SYN%02zu", n);
-    }
+    char names[SYMBOLS][32], uri[1024];
     const char *symbols[SYMBOLS];
-    for (size_t i = 0; i < n; i++)
-        symbols[i] = names[i];
+    const size_t n = SYMBOLS;
+    bench_universe(dir, n, names, symbols, uri, sizeof uri);
     ms_source *source = NULL;
     ms_analyzer *analyzer = NULL;
     ms_report *report = NULL;

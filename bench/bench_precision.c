@@ -28,7 +28,6 @@
  * share of symbols whose best strategy and side agree with fp32's, and
  * whether the picks are the same (symbol, strategy and side, in order).
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@
 #include <sys/stat.h>
 
 #include "analyze/analyze_internal.h"
+#include "bench_universe.h"
 #include "marketsim/marketsim.h"
 
 #define MAX_SYMBOLS 64
@@ -60,11 +60,6 @@ static void die(const char *what)
     exit(1);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -75,24 +70,6 @@ static double median(double *values, size_t n)
 {
     qsort(values, n, sizeof *values, compare_doubles);
     return values[n / 2];
-}
-
-static size_t list_symbols(const char *data, char names[MAX_SYMBOLS][32], size_t wanted)
-{
-    char found[256][32];
-    size_t n = 0;
-    DIR *dir = opendir(data);
-    for (struct dirent *e; dir && (e = readdir(dir)) != NULL && n < 256;) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && len < 36 && strcmp(e->d_name + len - 4, ".csv") == 0)
-            snprintf(found[n++], 32, "%.*s", (int)(len - 4), e->d_name);
-    }
-    if (dir)
-        closedir(dir);
-    qsort(found, n, sizeof found[0], compare_names);
-    n = n < wanted ? n : wanted;
-    memcpy(names, found, n * sizeof found[0]);
-    return n;
 }
 
 static const char *checkpoint_dir(const char *name, char *buf, size_t size)
@@ -339,7 +316,7 @@ static void report_decisions(const char *precision, const ms_report *fp32, const
 static void run_accuracy(const settings *run, const char *dir)
 {
     char names[MAX_SYMBOLS][32];
-    size_t n = list_symbols(run->data, names, run->symbols);
+    size_t n = bench_list_symbols(run->data, names, run->symbols);
     if (n == 0) {
         fprintf(stderr, "bench_precision: no CSV files in %s\n", run->data);
         exit(1);

@@ -1,13 +1,11 @@
 /*
  * model_choice.c - `marketsim analyze --model A,B,...`: every symbol is
- * analysed with each model, and per symbol the model whose best strategy
- * scores higher in the walk-forward backtest (the best strategy's mean
- * average daily return, ranking.c) is chosen, as the Python original chose
- * between Toto and Kronos. The output shows every model's full report and
- * the choice: text, --json ({"models", "reports", "choice"}) and --html
- * (a choice page linking one report page per model).
+ * analysed with each model (with the CLI's progress and options), and the
+ * library's ms_model_choice (lib/analyze/model_choice.c) chooses the model
+ * per symbol. The output shows every model's full report and the choice:
+ * text, --json (ms_model_choice_to_json) and --html (a choice page linking
+ * one report page per model).
  */
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,103 +22,56 @@ typedef struct model_runs {
     ms_report *reports[MAX_MODELS];
 } model_runs;
 
-/* A symbol's score under one report: its best strategy's mean average
- * daily return; NaN when the symbol failed or has none. */
-static double symbol_score(const ms_report *report, const char *symbol, ms_strategy *best)
+/* Symbol i's cell for model m: "<best strategy> <return>%" or "failed". */
+static void score_cell(const ms_model_choice *choice, size_t i, size_t m, char *cell,
+                       size_t size)
 {
-    for (size_t i = 0; i < ms_report_symbol_count(report); i++) {
-        const ms_symbol_report *s = ms_report_symbol(report, i);
-        if (strcmp(s->symbol, symbol) == 0) {
-            *best = s->best_strategy;
-            return s->strategies[s->best_strategy].mean.avg_daily_return;
-        }
-    }
-    return NAN;
+    ms_strategy best;
+    double score = ms_model_choice_score(choice, i, m, &best);
+    if (isfinite(score))
+        snprintf(cell, size, "%s %+.4f%%", ms_strategy_name(best), 100.0 * score);
+    else
+        snprintf(cell, size, "failed");
 }
 
-/* The chosen model's index for `symbol`: the highest score; ties and NaN
- * keep the model listed first; -1 when no model scored it. */
-static int choose(const model_runs *runs, const char *symbol, double *scores,
-                  ms_strategy *bests)
+static void print_text(const ms_model_choice *choice)
 {
-    int chosen = -1;
-    for (size_t m = 0; m < runs->count; m++) {
-        scores[m] = symbol_score(runs->reports[m], symbol, &bests[m]);
-        if (isfinite(scores[m]) && (chosen < 0 || scores[m] > scores[chosen]))
-            chosen = (int)m;
-    }
-    return chosen;
-}
-
-static void print_text(const model_runs *runs, const cli_symbols *symbols)
-{
-    for (size_t m = 0; m < runs->count; m++) {
+    const size_t models = ms_model_choice_model_count(choice);
+    for (size_t m = 0; m < models; m++) {
         char *text = NULL;
-        printf("==== model %s ====\n", runs->names[m]);
-        if (ms_report_to_text(runs->reports[m], &text) == MS_OK)
+        printf("==== model %s ====\n", ms_model_choice_model_name(choice, m));
+        if (ms_report_to_text(ms_model_choice_report(choice, m), &text) == MS_OK)
             fputs(text, stdout);
         ms_free(text);
         printf("\n");
     }
     printf("==== model choice per symbol (best strategy's mean daily return) ====\n%-12s",
            "symbol");
-    for (size_t m = 0; m < runs->count; m++)
-        printf(" %28.28s", runs->names[m]);
+    for (size_t m = 0; m < models; m++)
+        printf(" %28.28s", ms_model_choice_model_name(choice, m));
     printf("  chosen\n");
-    for (size_t i = 0; i < symbols->count; i++) {
-        double scores[MAX_MODELS];
-        ms_strategy bests[MAX_MODELS];
-        int chosen = choose(runs, symbols->names[i], scores, bests);
-        printf("%-12s", symbols->names[i]);
-        for (size_t m = 0; m < runs->count; m++) {
-            char cell[64] = "failed";
-            if (isfinite(scores[m]))
-                snprintf(cell, sizeof cell, "%s %+.4f%%", ms_strategy_name(bests[m]),
-                         100.0 * scores[m]);
+    for (size_t i = 0; i < ms_model_choice_symbol_count(choice); i++) {
+        int chosen = ms_model_choice_chosen(choice, i);
+        printf("%-12s", ms_model_choice_symbol(choice, i));
+        for (size_t m = 0; m < models; m++) {
+            char cell[64];
+            score_cell(choice, i, m, cell, sizeof cell);
             printf(" %28.28s", cell);
         }
-        printf("  %s\n", chosen >= 0 ? runs->names[chosen] : "-");
+        printf("  %s\n", chosen >= 0 ? ms_model_choice_model_name(choice, (size_t)chosen) : "-");
     }
 }
 
-static json_t *choice_json(const model_runs *runs, const cli_symbols *symbols)
+static int print_json(const char *command, const ms_model_choice *choice)
 {
-    json_t *rows = json_array();
-    for (size_t i = 0; i < symbols->count; i++) {
-        double scores[MAX_MODELS];
-        ms_strategy bests[MAX_MODELS];
-        int chosen = choose(runs, symbols->names[i], scores, bests);
-        json_t *by_model = json_object();
-        for (size_t m = 0; m < runs->count; m++)
-            json_object_set_new(by_model, runs->names[m],
-                                isfinite(scores[m])
-                                    ? json_pack("{s:s,s:f}", "best_strategy",
-                                                ms_strategy_name(bests[m]), "avg_daily_return",
-                                                scores[m])
-                                    : json_null());
-        json_array_append_new(rows, json_pack("{s:s,s:o,s:o}", "symbol", symbols->names[i],
-                                              "models", by_model, "chosen",
-                                              chosen >= 0 ? json_string(runs->names[chosen])
-                                                          : json_null()));
+    char *text = NULL;
+    if (ms_model_choice_to_json(choice, &text) != MS_OK) {
+        fprintf(stderr, "marketsim %s: %s\n", command, ms_last_error());
+        return CLI_EXIT_FAILED;
     }
-    return rows;
-}
-
-static void print_json(const model_runs *runs, const cli_symbols *symbols)
-{
-    json_t *names = json_array(), *reports = json_object();
-    for (size_t m = 0; m < runs->count; m++) {
-        char *text = NULL;
-        json_array_append_new(names, json_string(runs->names[m]));
-        if (ms_report_to_json(runs->reports[m], &text) == MS_OK)
-            json_object_set_new(reports, runs->names[m], json_loads(text, 0, NULL));
-        ms_free(text);
-    }
-    json_t *root = json_pack("{s:o,s:o,s:o}", "models", names, "reports", reports, "choice",
-                             choice_json(runs, symbols));
-    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    fputc('\n', stdout);
-    json_decref(root);
+    printf("%s\n", text);
+    ms_free(text);
+    return CLI_EXIT_OK;
 }
 
 /* "<path without .html>.<model, letters and digits kept>.html". */
@@ -138,8 +89,7 @@ static void model_page(const char *path, const char *model, char *out, size_t si
     snprintf(out, size, "%.*s.%s.html", (int)stem, path, safe);
 }
 
-static int write_html(const char *command, const model_runs *runs, const cli_symbols *symbols,
-                      const char *path)
+static int write_html(const char *command, const ms_model_choice *choice, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL) {
@@ -150,26 +100,27 @@ static int write_html(const char *command, const model_runs *runs, const cli_sym
                "choice</title></head><body>\n<h1>Model choice per symbol</h1>\n<p>Score: the "
                "best strategy's mean average daily return in the walk-forward backtest.</p>\n"
                "<table border=\"1\"><tr><th>symbol</th>");
-    for (size_t m = 0; m < runs->count; m++) {
+    const size_t models = ms_model_choice_model_count(choice);
+    for (size_t m = 0; m < models; m++) {
+        const char *name = ms_model_choice_model_name(choice, m);
         char page[4096];
-        model_page(path, runs->names[m], page, sizeof page);
+        model_page(path, name, page, sizeof page);
         const char *base = strrchr(page, '/') ? strrchr(page, '/') + 1 : page;
-        fprintf(f, "<th><a href=\"%s\">%s</a></th>", base, runs->names[m]);
-        if (ms_report_write_html(runs->reports[m], page) != MS_OK)
+        fprintf(f, "<th><a href=\"%s\">%s</a></th>", base, name);
+        if (ms_report_write_html(ms_model_choice_report(choice, m), page) != MS_OK)
             fprintf(stderr, "marketsim %s: %s\n", command, ms_last_error());
     }
     fprintf(f, "<th>chosen</th></tr>\n");
-    for (size_t i = 0; i < symbols->count; i++) {
-        double scores[MAX_MODELS];
-        ms_strategy bests[MAX_MODELS];
-        int chosen = choose(runs, symbols->names[i], scores, bests);
-        fprintf(f, "<tr><td>%s</td>", symbols->names[i]);
-        for (size_t m = 0; m < runs->count; m++)
-            if (isfinite(scores[m]))
-                fprintf(f, "<td>%s %+.4f%%</td>", ms_strategy_name(bests[m]), 100.0 * scores[m]);
-            else
-                fprintf(f, "<td>failed</td>");
-        fprintf(f, "<td><b>%s</b></td></tr>\n", chosen >= 0 ? runs->names[chosen] : "-");
+    for (size_t i = 0; i < ms_model_choice_symbol_count(choice); i++) {
+        int chosen = ms_model_choice_chosen(choice, i);
+        fprintf(f, "<tr><td>%s</td>", ms_model_choice_symbol(choice, i));
+        for (size_t m = 0; m < models; m++) {
+            char cell[64];
+            score_cell(choice, i, m, cell, sizeof cell);
+            fprintf(f, "<td>%s</td>", cell);
+        }
+        fprintf(f, "<td><b>%s</b></td></tr>\n",
+                chosen >= 0 ? ms_model_choice_model_name(choice, (size_t)chosen) : "-");
     }
     fprintf(f, "</table>\n</body></html>\n");
     return fclose(f) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
@@ -194,6 +145,21 @@ static int split_models(const char *command, const char *list, model_runs *runs)
     return cli_usage_error(command, "--model '%s': at most %d models", list, MAX_MODELS);
 }
 
+/* The choice over the runs' reports (taken over, also on error). */
+static int make_choice(const char *command, model_runs *runs, const cli_symbols *symbols,
+                       ms_model_choice **choice)
+{
+    ms_status status = ms_model_choice_create(choice, (const char *const *)runs->names,
+                                              runs->reports, runs->count,
+                                              (const char *const *)symbols->names,
+                                              symbols->count);
+    memset(runs->reports, 0, sizeof runs->reports);
+    if (status == MS_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "marketsim %s: %s\n", command, ms_last_error());
+    return CLI_EXIT_FAILED;
+}
+
 int cli_analyze_models(const char *command, const cli_analysis_args *args, bool json)
 {
     model_runs runs = { 0 };
@@ -210,17 +176,22 @@ int cli_analyze_models(const char *command, const cli_analysis_args *args, bool 
         ms_model_free(model);
         ms_source_free(source);
     }
+    ms_model_choice *choice = NULL;
+    if (code == CLI_EXIT_OK)
+        code = make_choice(command, &runs, &args->symbols, &choice);
     if (code == CLI_EXIT_OK) {
         if (json)
-            print_json(&runs, &args->symbols);
+            code = print_json(command, choice);
         else
-            print_text(&runs, &args->symbols);
-        if (args->html != NULL)
-            code = write_html(command, &runs, &args->symbols, args->html);
+            print_text(choice);
+        if (args->html != NULL && code == CLI_EXIT_OK)
+            code = write_html(command, choice, args->html);
     }
-    for (size_t m = 0; m < runs.count; m++) {
-        if (code == CLI_EXIT_OK && ms_report_error_count(runs.reports[m]) > 0)
+    for (size_t m = 0; m < ms_model_choice_model_count(choice); m++)
+        if (code == CLI_EXIT_OK && ms_report_error_count(ms_model_choice_report(choice, m)) > 0)
             code = CLI_EXIT_FAILED;
+    ms_model_choice_free(choice);
+    for (size_t m = 0; m < runs.count; m++) {
         ms_report_free(runs.reports[m]);
         free(runs.names[m]);
     }

@@ -4,8 +4,8 @@
  * and low together, reproducible whatever the batch, workers and other
  * symbols (each context on its own stream seeded by seed, symbol and
  * origin date), the seed changing sampled forecasts, the forecast cache
- * serving a repeat bit for bit, and aggregates other than the official
- * mean refused.
+ * serving a repeat bit for bit, and --aggregate's median and quantiles of
+ * the sample paths.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,20 +145,32 @@ static void a_repeat_comes_from_the_forecast_cache_bit_for_bit(void **state)
     temp_dir_remove(dir);
 }
 
-static void an_aggregate_other_than_the_mean_is_refused(void **state)
+/* --aggregate summarises each context's sample paths: the median and the
+ * quartiles are other forecasts than the mean, ordered as quantiles are,
+ * and as reproducible whatever the batch. */
+static void aggregates_summarise_the_sample_paths(void **state)
 {
     fixture *f = *state;
-    ms_analyzer_options opts = options(0, 1, 0, 4, 0);
-    opts.aggregate = "median";
-    ms_analyzer *analyzer = NULL;
-    ms_report *report = NULL;
-    ms_status status = ms_analyzer_create(&analyzer, f->source, f->kronos, &opts);
-    if (status == MS_OK)
-        status = ms_analyzer_run(analyzer, everyone, 1, &report);
-    assert_int_equal(status, MS_ERR_INVALID_ARG);
-    assert_non_null(strstr(ms_last_error(), "mean"));
-    ms_report_free(report);
-    ms_analyzer_free(analyzer);
+    const char *const aggregates[] = { "mean", "quantile_0.25", "median", "quantile_0.75" };
+    ms_report *reports[4];
+    for (size_t a = 0; a < 4; a++) {
+        ms_analyzer_options opts = options(0, 1, 0, 8, 3);
+        opts.aggregate = aggregates[a];
+        reports[a] = analyze(f, everyone, 1, opts);
+    }
+    const ms_symbol_report *mean = find(reports[0], "GOOD"), *low = find(reports[1], "GOOD");
+    const ms_symbol_report *median = find(reports[2], "GOOD"), *high = find(reports[3], "GOOD");
+    assert_true(median->forecast_close != mean->forecast_close);
+    assert_true(low->forecast_close <= median->forecast_close);
+    assert_true(median->forecast_close <= high->forecast_close);
+    assert_true(low->forecast_close < high->forecast_close);
+    ms_analyzer_options batched = options(1, 2, 2, 8, 3);
+    batched.aggregate = "median";
+    ms_report *again = analyze(f, everyone, 3, batched);
+    same_bits(median, find(again, "GOOD"));
+    for (size_t a = 0; a < 4; a++)
+        ms_report_free(reports[a]);
+    ms_report_free(again);
 }
 
 int main(void)
@@ -168,7 +180,7 @@ int main(void)
         cmocka_unit_test(sampled_results_do_not_depend_on_batches_workers_or_other_symbols),
         cmocka_unit_test(the_seed_changes_sampled_forecasts),
         cmocka_unit_test(a_repeat_comes_from_the_forecast_cache_bit_for_bit),
-        cmocka_unit_test(an_aggregate_other_than_the_mean_is_refused),
+        cmocka_unit_test(aggregates_summarise_the_sample_paths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

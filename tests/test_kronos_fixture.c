@@ -137,7 +137,7 @@ static void the_sampling_filter_keeps_and_weighs_as_the_official_one(void **stat
         ms_kronos_sampling sampling = {
             json_number_value(json_object_get(setting, "T")),
             (int)json_integer_value(json_object_get(setting, "top_k")),
-            json_number_value(json_object_get(setting, "top_p")), 1, 0,
+            json_number_value(json_object_get(setting, "top_p")), 1, 0, NULL,
         };
         assert_int_equal(ms_kronos_sample_filter(logits, rows, vocab, &sampling, probs), MS_OK);
         char name[64];
@@ -217,7 +217,7 @@ static void check_generation(const char *name, bool use_cache)
     float *x = kronos_floats(x_node), *x_stamp = kronos_floats(kronos_lookup(c, "intermediate.x_stamp"));
     float *y_stamp = kronos_floats(kronos_lookup(c, "intermediate.y_stamp"));
     float *preds = malloc(steps * MS_KRONOS_FEATURES * sizeof *preds);
-    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 7 };
+    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 7, NULL };
     ms_kronos_trace trace;
     assert_int_equal(ms_kronos_generate(kronos_fixture()->kronos, x, x_stamp, y_stamp, 1, length, steps,
                                         max_context, clip, &greedy, use_cache, preds, NULL,

@@ -50,10 +50,9 @@ static void a_directory_with_tokenizer_and_model_opens_as_kronos(void **state)
     ms_model_free(model);
 }
 
-static void greedy_bars_match_the_official_predict(void **state)
+/* The model's greedy bars of predict_ctx40 against the official predict. */
+static void expect_official_greedy_bars(ms_model *model)
 {
-    (void)state;
-    ms_model *model = open_tiny();
     json_t *c = kronos_case("predict_ctx40");
     kronos_case_bars input = kronos_bars_of(kronos_lookup(c, "inputs"));
     size_t steps = (size_t)json_integer_value(kronos_lookup(c, "inputs.pred_len"));
@@ -72,6 +71,26 @@ static void greedy_bars_match_the_official_predict(void **state)
     }
     free(ref), free(x_std), free(out);
     kronos_free_bars(&input);
+}
+
+static void greedy_bars_match_the_official_predict(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    expect_official_greedy_bars(model);
+    ms_model_free(model);
+}
+
+/* num_threads reaches libtorch for Kronos too; the bars stay the official ones. */
+static void a_model_opened_with_one_thread_predicts_the_same_bars(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();   /* sets fixture_dir */
+    ms_model_free(model);
+    ms_model_options opts = MS_MODEL_OPTIONS_INIT;
+    opts.num_threads = 1;
+    assert_int_equal(ms_model_open(&model, fixture_dir, &opts), MS_OK);
+    expect_official_greedy_bars(model);
     ms_model_free(model);
 }
 
@@ -170,6 +189,95 @@ static void a_contexts_samples_do_not_depend_on_the_others_in_the_call(void **st
     assert_int_equal(ms_model_forecast_bars(model, &both[1], 1, &opts, other), MS_OK);
     assert_true(memcmp(alone, other, sizeof alone) != 0);
     kronos_free_bars(&a), kronos_free_bars(&b);
+    ms_model_free(model);
+}
+
+/* Contexts of equal length run as one batch; each one's sampled bars are
+ * those it gets alone (its own stream: the same tokens drawn), with the
+ * window filling during generation and sliding after. Not bit for bit:
+ * BLAS blocks a matrix product of more rows differently, which moves
+ * float32 results by an ulp or two (about 1e-7 relative); 1e-5 relative
+ * still tells a single different token, which moves a bar by far more. */
+static void equal_length_contexts_batched_match_each_alone(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    kronos_case_bars a = kronos_bars_of(kronos_lookup(kronos_case("predict_ctx40"), "inputs"));
+    enum { N = 3, H = 6 };
+    ms_bar_context contexts[N];
+    for (size_t i = 0; i < N; i++) {
+        contexts[i] = context_of(&a);
+        contexts[i].seed = 20 + i;
+    }
+    contexts[1].close = a.bars.open;   /* another series of the same length */
+    ms_bar_forecast_options opts = MS_BAR_FORECAST_OPTIONS_INIT;
+    opts.horizon = H, opts.max_context = a.bars.length + 2, opts.num_samples = 3;
+    opts.top_k = 0, opts.top_p = 0.9, opts.seed = 5;
+    double batch[N * H * MS_BAR_FIELDS], alone[H * MS_BAR_FIELDS];
+    assert_int_equal(ms_model_forecast_bars(model, contexts, N, &opts, batch), MS_OK);
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(ms_model_forecast_bars(model, &contexts[i], 1, &opts, alone), MS_OK);
+        for (size_t j = 0; j < H * MS_BAR_FIELDS; j++)
+            assert_true(fabs(alone[j] - batch[i * H * MS_BAR_FIELDS + j])
+                        <= 1e-5 * fabs(alone[j]) + 1e-9);
+    }
+    kronos_free_bars(&a);
+    ms_model_free(model);
+}
+
+/* Aggregates of the sample paths: the trimmed mean with nothing trimmed is
+ * the mean (the official one averages in normalised units: equal up to
+ * float32 rounding), quantiles are ordered, the median of one path is it. */
+static void aggregates_summarise_the_sample_paths_field_by_field(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    kronos_case_bars a = kronos_bars_of(kronos_lookup(kronos_case("predict_ctx40"), "inputs"));
+    ms_bar_context context = context_of(&a);
+    context.seed = 4;
+    enum { H = 3, COUNT = H * MS_BAR_FIELDS };
+    ms_bar_forecast_options opts = MS_BAR_FORECAST_OPTIONS_INIT;
+    opts.horizon = H, opts.num_samples = 9, opts.seed = 2;
+    const char *const names[] = { "mean", "trimmed_mean_0", "quantile_0.1", "median",
+                                  "quantile_0.9" };
+    double out[5][COUNT];
+    for (size_t k = 0; k < 5; k++) {
+        assert_int_equal(ms_aggregate_parse(names[k], &opts.aggregate), MS_OK);
+        assert_int_equal(ms_model_forecast_bars(model, &context, 1, &opts, out[k]), MS_OK);
+    }
+    bool spread = false;
+    for (size_t j = 0; j < COUNT; j++) {
+        assert_true(fabs(out[1][j] - out[0][j]) <= 1e-5 * fabs(out[0][j]) + 1e-6);
+        assert_true(out[2][j] <= out[3][j] && out[3][j] <= out[4][j]);
+        spread = spread || out[2][j] < out[4][j];
+    }
+    assert_true(spread);
+    opts.num_samples = 1;
+    double one_mean[COUNT], one_median[COUNT];
+    assert_int_equal(ms_aggregate_parse("median", &opts.aggregate), MS_OK);
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &opts, one_median), MS_OK);
+    opts.aggregate = (ms_aggregate){ MS_AGG_MEAN, 0.0 };
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &opts, one_mean), MS_OK);
+    assert_memory_equal(one_mean, one_median, sizeof one_mean);
+    kronos_free_bars(&a);
+    ms_model_free(model);
+}
+
+/* A version 1 options struct (before `aggregate`) still forecasts, the mean. */
+static void version_one_options_mean_the_mean(void **state)
+{
+    (void)state;
+    ms_model *model = open_tiny();
+    kronos_case_bars a = kronos_bars_of(kronos_lookup(kronos_case("predict_ctx40"), "inputs"));
+    ms_bar_context context = context_of(&a);
+    ms_bar_forecast_options v2 = MS_BAR_FORECAST_OPTIONS_INIT, v1 = v2;
+    v1.version = 1;
+    v1.aggregate = (ms_aggregate){ (ms_aggregate_kind)99, 0.0 };   /* not read */
+    double x[MS_BAR_FIELDS], y[MS_BAR_FIELDS];
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &v2, x), MS_OK);
+    assert_int_equal(ms_model_forecast_bars(model, &context, 1, &v1, y), MS_OK);
+    assert_memory_equal(x, y, sizeof x);
+    kronos_free_bars(&a);
     ms_model_free(model);
 }
 
@@ -281,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_directory_with_tokenizer_and_model_opens_as_kronos),
         cmocka_unit_test(greedy_bars_match_the_official_predict),
+        cmocka_unit_test(a_model_opened_with_one_thread_predicts_the_same_bars),
         cmocka_unit_test(a_context_of_no_bars_is_refused),
         cmocka_unit_test(a_nan_price_is_refused_naming_column_and_bar),
         cmocka_unit_test(a_negative_volume_is_refused),
@@ -288,6 +397,9 @@ int main(void)
         cmocka_unit_test(bar_forecasts_are_refused_by_a_series_model),
         cmocka_unit_test(bad_sampling_settings_are_refused),
         cmocka_unit_test(a_contexts_samples_do_not_depend_on_the_others_in_the_call),
+        cmocka_unit_test(equal_length_contexts_batched_match_each_alone),
+        cmocka_unit_test(aggregates_summarise_the_sample_paths_field_by_field),
+        cmocka_unit_test(version_one_options_mean_the_mean),
         cmocka_unit_test(the_identity_names_both_checkpoints),
         cmocka_unit_test_setup_teardown(a_name_is_found_under_marketsim_kronos_dir,
                                         temp_dir_setup, temp_dir_teardown),

@@ -59,7 +59,7 @@ static void check_prediction(const char *name)
     ms_kronos_time_features(input.future, steps, y_stamp);
     kronos_compare_floats("x_stamp", x_stamp, kronos_lookup(c, "intermediate.x_stamp"), exact);
     kronos_compare_floats("y_stamp", y_stamp, kronos_lookup(c, "intermediate.y_stamp"), exact);
-    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 3 };
+    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 3, NULL };
     assert_int_equal(ms_kronos_predict(kronos_fixture()->kronos, &input.bars, 1, steps,
                                        (size_t)json_integer_value(kronos_lookup(c, "inputs.max_context")),
                                        clip, &greedy, pred), MS_OK);
@@ -106,7 +106,7 @@ static void predict_batch_matches_every_series(void **state)
         bars[i] = inputs[i].bars;
     }
     float *pred = malloc(n * steps * F * sizeof *pred);
-    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5 };
+    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5, NULL };
     assert_int_equal(ms_kronos_predict(kronos_fixture()->kronos, bars, n, steps,
                                        (size_t)json_integer_value(kronos_lookup(c, "inputs.max_context")),
                                        json_number_value(kronos_lookup(c, "inputs.clip")), &greedy,
@@ -127,7 +127,7 @@ static void predict_refuses_a_negative_price_naming_it(void **state)
     kronos_case_bars input = kronos_bars_of(kronos_lookup(c, "inputs"));
     input.columns[2][4] = -1.0;
     float pred[8 * MS_KRONOS_FEATURES];
-    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5 };
+    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5, NULL };
     assert_int_equal(ms_kronos_predict(kronos_fixture()->kronos, &input.bars, 1, 8, 24, 5.0, &greedy,
                                        pred), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "bar 4: low is -1"));
@@ -160,7 +160,7 @@ static void a_context_without_bars_is_refused(void **state)
     kronos_case_bars input = kronos_bars_of(kronos_lookup(c, "inputs"));
     input.bars.length = 0;
     float pred[8 * MS_KRONOS_FEATURES];
-    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5 };
+    ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 5, NULL };
     assert_int_equal(ms_kronos_predict(kronos_fixture()->kronos, &input.bars, 1, 8, 24, 5.0, &greedy,
                                        pred), MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "at least one bar"));
@@ -220,7 +220,7 @@ static void sampled_paths_have_the_official_mean_and_quantiles(void **state)
     ms_kronos_time_features(input.future, steps, y_stamp);
     ms_kronos_sampling sampling = { json_number_value(kronos_lookup(c, "inputs.T")),
                                     (int)json_integer_value(kronos_lookup(c, "inputs.top_k")),
-                                    json_number_value(kronos_lookup(c, "inputs.top_p")), N, 20251204 };
+                                    json_number_value(kronos_lookup(c, "inputs.top_p")), N, 20251204, NULL };
     assert_int_equal(ms_kronos_generate(kronos_fixture()->kronos, x_norm, x_stamp, y_stamp, 1, L, steps,
                                         (size_t)json_integer_value(kronos_lookup(c, "inputs.max_context")),
                                         clip, &sampling, true, preds, paths, NULL), MS_OK);

@@ -81,7 +81,7 @@ static int shaped_teardown(void **state)
     return 0;
 }
 
-static const ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 1 };
+static const ms_kronos_sampling greedy = { 1.0, 1, 1.0, 1, 1, NULL };
 
 static void the_cache_gives_the_tokens_of_the_recomputation(void **state)
 {
@@ -127,7 +127,7 @@ static void a_greedy_forecast_does_not_depend_on_its_batch(void **state)
 static void sampled_forecasts_are_finite_and_repeat_with_their_seed(void **state)
 {
     shaped *s = *state;
-    ms_kronos_sampling sampling = { 0.9, 0, 0.8, 4, 99 };
+    ms_kronos_sampling sampling = { 0.9, 0, 0.8, 4, 99, NULL };
     float first[2][STEPS][F], second[2][STEPS][F], paths[2][4][STEPS][F];
     assert_int_equal(ms_kronos_generate(s->kronos, &s->x[0][0][0], &s->x_stamp[0][0][0],
                                         &s->y_stamp[0][0][0], 2, LENGTH, STEPS, MAX_CONTEXT, 5.0,
@@ -151,7 +151,7 @@ static void sampled_forecasts_are_finite_and_repeat_with_their_seed(void **state
 static void bad_sampling_settings_are_refused(void **state)
 {
     shaped *s = *state;
-    ms_kronos_sampling cold = { 0.0, 0, 0.9, 1, 1 };
+    ms_kronos_sampling cold = { 0.0, 0, 0.9, 1, 1, NULL };
     float preds[STEPS][F];
     assert_int_equal(ms_kronos_generate(s->kronos, &s->x[0][0][0], &s->x_stamp[0][0][0],
                                         &s->y_stamp[0][0][0], 1, LENGTH, STEPS, MAX_CONTEXT, 5.0,

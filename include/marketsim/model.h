@@ -362,10 +362,16 @@ typedef struct ms_bar_forecast_options {
     int top_k;              /* >= 0; 0 = off; > 0 ignores top_p (as the official filter) */
     double top_p;           /* in (0, 1] */
     uint64_t seed;          /* with each context's seed, its random stream */
+    /* Version 2: the summary of the num_samples paths per bar field and
+     * step: mean (the official predictor's average, taken in normalised
+     * units), median, quantile_Q or trimmed_mean_X of the paths' values.
+     * Version 1 structs end before it and mean the mean. */
+    ms_aggregate aggregate;
 } ms_bar_forecast_options;
 
-#define MS_BAR_FORECAST_OPTIONS_VERSION 1
-#define MS_BAR_FORECAST_OPTIONS_INIT { MS_BAR_FORECAST_OPTIONS_VERSION, 1, 0, 1, 1.0, 0, 0.9, 0 }
+#define MS_BAR_FORECAST_OPTIONS_VERSION 2
+#define MS_BAR_FORECAST_OPTIONS_INIT \
+    { MS_BAR_FORECAST_OPTIONS_VERSION, 1, 0, 1, 1.0, 0, 0.9, 0, { MS_AGG_MEAN, 0.0 } }
 
 /* Fills *opts with the defaults of version `version` (1 to
  * MS_BAR_FORECAST_OPTIONS_VERSION; pass MS_BAR_FORECAST_OPTIONS_VERSION), as MS_BAR_FORECAST_OPTIONS_INIT does. Writes
@@ -377,7 +383,8 @@ MS_API ms_status ms_bar_forecast_options_init(ms_bar_forecast_options *opts, int
 /*
  * Predicts the next `horizon` bars of each of `n` contexts with a bar model
  * (ms_model_name "kronos"): out [n][horizon][MS_BAR_FIELDS] (caller-owned),
- * each bar the mean of its num_samples paths. `contexts`, their arrays and
+ * each bar the options' aggregate (by default the mean) of its num_samples
+ * paths. Options of version 1 or 2 are read. `contexts`, their arrays and
  * `out` are borrowed for the call; `opts` NULL means
  * MS_BAR_FORECAST_OPTIONS_INIT. A context's result depends only on it, the
  * options and the model.

@@ -8,10 +8,18 @@
  * Cache: each context's three changes are stored under keys of everything
  * the prediction reads (engine_cache.c).
  *
+ * --samples sets the sample paths per context and --aggregate their
+ * summary (the mean, as the official predictor, by default; median,
+ * quantile or trimmed mean of the paths otherwise); the forecast cache's
+ * keys hold both.
+ *
  * Reproducibility: each context's random stream is its close context's
  * seed (seed, symbol, origin date; contexts.c), and ms_model_forecast_bars
- * draws every context on its own stream, so a symbol's forecasts do not
- * depend on the batch, the workers or the other symbols.
+ * draws every context on its own stream, so a symbol's sampled tokens do
+ * not depend on the batch, the workers or the other symbols. Its bars do
+ * not either, bit for bit, while a context's window runs alone (Kronos
+ * batches only windows under 512 tokens, kronos_backend.c); batched short
+ * windows may differ from alone by a float32 ulp (BLAS blocking).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +33,6 @@ bool ms_engine_bar_model(const ms_engine *engine)
 
 ms_status ms_engine_bars_init(ms_engine_state *run)
 {
-    const ms_analyzer_options *opts = run->engine->options;
-    ms_aggregate mean = { MS_AGG_MEAN, 0.0 };
-    if (run->aggregate.kind != mean.kind)
-        return ms_error(MS_ERR_INVALID_ARG, "aggregate '%s': model '%s' averages its sample "
-                        "paths as the official predictor does; only --aggregate mean applies",
-                        opts->aggregate, ms_model_name(run->engine->model));
     run->bars = true;
     run->bar_contexts = malloc(run->batch_size * sizeof *run->bar_contexts);
     run->bar_future = malloc(run->batch_size * sizeof *run->bar_future);
@@ -99,6 +101,7 @@ ms_status ms_engine_forecast_bars(ms_engine_state *run, size_t n)
     }
     ms_bar_forecast_options forecast = MS_BAR_FORECAST_OPTIONS_INIT;
     forecast.num_samples = opts->num_samples > 0 ? opts->num_samples : 1;
+    forecast.aggregate = run->aggregate;
     return ms_model_forecast_bars(run->engine->model, run->bar_contexts, n, &forecast,
                                   run->bar_out);
 }

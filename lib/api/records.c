@@ -45,6 +45,7 @@ static const ms_record_field forecast_options[] = {
 static const ms_record_field bar_forecast_options[] = {
     INT(O, version), SIZE(O, horizon), SIZE(O, max_context), SIZE(O, num_samples),
     DOUBLE(O, temperature), INT(O, top_k), DOUBLE(O, top_p), UINT64(O, seed),
+    RECORD(O, aggregate, "ms_aggregate"),
 };
 #undef O
 #define O ms_metrics_options

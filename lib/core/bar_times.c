@@ -4,7 +4,8 @@
  * move to the next US market sessions (market_calendar.c), intraday bars
  * step by their interval within the hours the series itself trades,
  * continuing at the next session's first bar time. Continuous markets
- * (crypto) step by the interval on every day.
+ * (crypto) step by the interval on every day. ms_next_bar_time, the
+ * daily step of one bar, lives here too, so there is one daily stepper.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,17 +49,28 @@ static int64_t eastern_to_utc(int64_t day, int64_t seconds)
     return local - ms_eastern_offset(guess);
 }
 
+/* The one daily stepper (`marketsim forecast`'s dates and the bar models'
+ * future times both use it): crypto moves by days, stocks by US session
+ * days, at the bar's UTC time of day. */
+MS_API int64_t ms_next_bar_time(int64_t timestamp, ms_asset_class asset_class, size_t steps)
+{
+    int64_t day = ms_floor_div(timestamp, MS_SECONDS_PER_DAY);
+    int64_t time_of_day = timestamp - day * MS_SECONDS_PER_DAY;
+    if (asset_class == MS_ASSET_CRYPTO)
+        return timestamp + (int64_t)steps * MS_SECONDS_PER_DAY;
+    for (size_t done = 0; done < steps;) {
+        day++;
+        done += ms_us_session_day(day);
+    }
+    return day * MS_SECONDS_PER_DAY + time_of_day;
+}
+
 /* Daily bars: the next session days, at the last bar's UTC time of day. */
 static void next_sessions(int64_t last, bool every_day, size_t horizon, int64_t *out)
 {
-    int64_t day = ms_floor_div(last, MS_SECONDS_PER_DAY);
-    int64_t time_of_day = last - day * MS_SECONDS_PER_DAY;
-    for (size_t h = 0; h < horizon; h++) {
-        do
-            day++;
-        while (!every_day && !ms_us_session_day(day));
-        out[h] = day * MS_SECONDS_PER_DAY + time_of_day;
-    }
+    ms_asset_class days = every_day ? MS_ASSET_CRYPTO : MS_ASSET_STOCK;
+    for (size_t h = 0; h < horizon; h++)
+        out[h] = ms_next_bar_time(h == 0 ? last : out[h - 1], days, 1);
 }
 
 /* Intraday bars of a session market: the series' own first and last

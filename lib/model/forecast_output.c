@@ -88,7 +88,7 @@ static double mixture_aggregate(const ms_mixture *point, const ms_aggregate *agg
     return ms_mixture_mean(point);
 }
 
-static double sample_aggregate(const double *sorted, size_t n, const ms_aggregate *aggregate)
+double ms_sorted_aggregate(const double *sorted, size_t n, const ms_aggregate *aggregate)
 {
     switch (aggregate->kind) {
     case MS_AGG_MEDIAN:
@@ -140,7 +140,7 @@ static void write_from_samples(const double *sorted, size_t n, size_t v, size_t 
     if (rows->aggregates != NULL)
         for (size_t a = 0; a < opts->num_aggregates; a++)
             rows->aggregates[row_at(rows, a, v, h)] =
-                sample_aggregate(sorted, n, &opts->aggregates[a]);
+                ms_sorted_aggregate(sorted, n, &opts->aggregates[a]);
 }
 
 /* Draws samples[s][v][h] for every s and h of variate v from its stream. */

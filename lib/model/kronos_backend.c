@@ -2,9 +2,13 @@
  * kronos_backend.c - the Kronos port behind ms_model: a bar model. It opens
  * a named pair (kronos_locate.c) or a directory holding tokenizer/ and
  * model/, keeps the libtorch network (lib/model/kronos/), and serves
- * ms_model_forecast_bars by running KronosPredictor (kronos_predict.c) one
- * context at a time, each with its own random stream, so a context's sample
- * paths never depend on the others of the call.
+ * ms_model_forecast_bars by running KronosPredictor (kronos_predict.c) over
+ * the contexts of equal length together, each on its own random stream, so
+ * a context's sample paths never depend on the others of the call.
+ *
+ * Each bar is the mean of the context's sample paths as the official
+ * predictor computes it, or another aggregate of the de-normalised paths
+ * (median, quantile, trimmed mean) when the options ask for one.
  *
  * Kronos predicts whole bars from tokens; it has no predictive
  * distribution to give ms_model_forecast, which it refuses.
@@ -74,43 +78,133 @@ static uint64_t context_seed(const ms_bar_forecast_options *opts, const ms_bar_c
     return ms_rng_next(&rng) >> 1;
 }
 
-static ms_status forecast_one(kronos_backend *backend, const ms_bar_context *context,
-                              const ms_bar_forecast_options *opts, float *bars)
+/* Tokens (rows = contexts x sample paths, times the window) one generation
+ * takes at most. Measured (docs/performance.md): at a 512-bar window one
+ * row already gives GEMMs of 512 rows that fill the CPU, and batching 16
+ * such contexts was 2.5x slower per context than one at a time (the L x L
+ * scores and cached keys of every row outgrow the caches); short windows
+ * are what batching helps. */
+#define KRONOS_BATCH_TOKENS 512
+
+/* Replaces each context's bars with the options' aggregate of its sample
+ * paths (paths [n][samples][horizon][F]), field by field and step by step.
+ * The mean is not done here: the official predictor averages in
+ * normalised units, which ms_kronos_predict_paths' `out` already is. */
+static ms_status summarise_paths(const float *paths, size_t n,
+                                 const ms_bar_forecast_options *opts, float *bars)
 {
-    ms_kronos_bars input = { context->length, context->open, context->high, context->low,
-                             context->close, context->volume, context->amount,
-                             context->timestamps, context->future_timestamps };
+    const size_t N = opts->num_samples, H = opts->horizon, F = MS_BAR_FIELDS;
+    double *values = malloc(N * sizeof *values);
+    if (values == NULL)
+        return ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu samples", N);
+    for (size_t i = 0; i < n; i++)
+        for (size_t h = 0; h < H; h++)
+            for (size_t f = 0; f < F; f++) {
+                for (size_t s = 0; s < N; s++)
+                    values[s] = paths[((i * N + s) * H + h) * F + f];
+                ms_sort_doubles(values, N);
+                bars[(i * H + h) * F + f] = (float)ms_sorted_aggregate(values, N, &opts->aggregate);
+            }
+    free(values);
+    return MS_OK;
+}
+
+/* One generation over `n` contexts of equal length (`which` their indices
+ * in `contexts`), each on its own random stream: out rows in `which` order. */
+static ms_status forecast_group(kronos_backend *backend, const ms_bar_context *contexts,
+                                const size_t *which, size_t n,
+                                const ms_bar_forecast_options *opts, float *bars)
+{
+    ms_kronos_bars *inputs = malloc(n * sizeof *inputs);
+    uint64_t *seeds = malloc(n * sizeof *seeds);
+    if (inputs == NULL || seeds == NULL) {
+        free(inputs), free(seeds);
+        return ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu contexts", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ms_bar_context *c = &contexts[which[i]];
+        inputs[i] = (ms_kronos_bars){ c->length, c->open, c->high, c->low, c->close, c->volume,
+                                      c->amount, c->timestamps, c->future_timestamps };
+        seeds[i] = context_seed(opts, c);
+    }
     ms_kronos_sampling sampling = { opts->temperature, opts->top_k, opts->top_p,
-                                    opts->num_samples, context_seed(opts, context) };
+                                    opts->num_samples, 0, seeds };
     size_t window = opts->max_context > 0 ? opts->max_context : backend->max_context;
-    pthread_mutex_lock(&backend->lock);
-    ms_status status = ms_kronos_predict(backend->net, &input, 1, opts->horizon, window,
-                                         KRONOS_CLIP, &sampling, bars);
-    pthread_mutex_unlock(&backend->lock);
+    bool mean = opts->aggregate.kind == MS_AGG_MEAN;
+    float *paths = mean ? NULL : malloc(n * opts->num_samples * opts->horizon * MS_BAR_FIELDS
+                                        * sizeof *paths);
+    ms_status status = mean || paths != NULL
+                           ? MS_OK
+                           : ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu sample paths",
+                                      n * opts->num_samples);
+    if (status == MS_OK) {
+        pthread_mutex_lock(&backend->lock);
+        status = ms_kronos_predict_paths(backend->net, inputs, n, opts->horizon, window,
+                                         KRONOS_CLIP, &sampling, bars, paths);
+        pthread_mutex_unlock(&backend->lock);
+    }
+    if (status == MS_OK && !mean)
+        status = summarise_paths(paths, n, opts, bars);
+    free(inputs), free(seeds), free(paths);
     return status;
 }
 
+/* The contexts from `first` on (not yet done) with the length of `first`,
+ * up to `limit`: their indices in `which`, marked done; how many. */
+static size_t gather_equal_length(const ms_bar_context *contexts, size_t n, size_t first,
+                                  size_t limit, bool *done, size_t *which)
+{
+    size_t count = 0;
+    for (size_t i = first; i < n && count < limit; i++)
+        if (!done[i] && contexts[i].length == contexts[first].length) {
+            done[i] = true;
+            which[count++] = i;
+        }
+    return count;
+}
+
+/* How many contexts of `length` bars one generation takes: as many as
+ * KRONOS_BATCH_TOKENS allows with their sample paths, at least one. */
+static size_t group_limit(const kronos_backend *backend, size_t length,
+                          const ms_bar_forecast_options *opts)
+{
+    size_t window = opts->max_context > 0 ? opts->max_context : backend->max_context;
+    size_t tokens = (length < window ? length : window) * opts->num_samples;
+    return tokens < KRONOS_BATCH_TOKENS ? KRONOS_BATCH_TOKENS / tokens : 1;
+}
+
+/* Contexts of equal length run as one generation (up to group_limit):
+ * every context has its own stream, so the grouping changes the speed, not
+ * the draws. */
 static ms_status forecast_bars(void *state, const ms_bar_context *contexts, size_t n,
                                const ms_bar_forecast_options *opts, double *out, size_t *passes)
 {
     kronos_backend *backend = state;
     const size_t per_context = opts->horizon * MS_BAR_FIELDS;
-    float *bars = malloc(per_context * sizeof *bars);
-    if (bars == NULL)
-        return ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu bars", opts->horizon);
-    ms_status status = MS_OK;
-    for (size_t i = 0; i < n && status == MS_OK; i++) {
-        status = forecast_one(backend, &contexts[i], opts, bars);
+    float *bars = malloc(n * per_context * sizeof *bars);
+    size_t *which = malloc(n * sizeof *which);
+    bool *done = calloc(n, sizeof *done);
+    ms_status status = bars != NULL && which != NULL && done != NULL
+                           ? MS_OK
+                           : ms_error(MS_ERR_NOMEM, "kronos: no memory for %zu contexts", n);
+    for (size_t first = 0; first < n && status == MS_OK; first++) {
+        if (done[first])
+            continue;
+        size_t limit = group_limit(backend, contexts[first].length, opts);
+        size_t count = gather_equal_length(contexts, n, first, limit, done, which);
+        status = forecast_group(backend, contexts, which, count, opts, bars);
         if (status != MS_OK) {
-            status = ms_error_wrap(status, "context %zu", i);
+            status = ms_error_wrap(status, "contexts %zu..: %zu bars each", first,
+                                   contexts[first].length);
             break;
         }
-        for (size_t j = 0; j < per_context; j++)
-            out[i * per_context + j] = bars[j];
+        for (size_t i = 0; i < count; i++)
+            for (size_t j = 0; j < per_context; j++)
+                out[which[i] * per_context + j] = bars[i * per_context + j];
         /* One decode_s1 + decode_s2 pass per generated bar. */
         *passes += opts->horizon;
     }
-    free(bars);
+    free(bars), free(which), free(done);
     return status;
 }
 
@@ -206,6 +300,12 @@ ms_status ms_kronos_backend_open(const char *path, const ms_model_options *opts,
     ms_status status = find_pair(path, opts, backend);
     if (status == MS_OK)
         status = load(backend);
+    /* Explicit, as Toto: num_threads, or one per core (on a loaded machine
+     * fewer threads than cores is faster, docs/performance.md). */
+    if (status == MS_OK)
+        status = ms_kronos_set_threads(backend->net, opts->num_threads > 0
+                                                         ? opts->num_threads
+                                                         : (int)ms_cpu_count());
     if (status != MS_OK || pthread_mutex_init(&backend->lock, NULL) != 0) {
         ms_kronos_free(backend->net);
         free(backend);

@@ -153,13 +153,24 @@ static ms_status prepare(const ms_kronos_bars *series, size_t n, size_t horizon,
     return MS_OK;
 }
 
-ms_status ms_kronos_predict(ms_kronos *kronos, const ms_kronos_bars *series, size_t n_series,
-                            size_t horizon, size_t max_context, double clip,
-                            const ms_kronos_sampling *sampling, float *out)
+/* x * (std + 1e-5) + mean of series i's `rows` rows of F features, in place. */
+static void denormalise(const predict_buffers *b, size_t i, float *rows, size_t count)
 {
-    if (kronos == NULL || series == NULL || n_series < 1 || horizon < 1 || out == NULL)
+    const size_t F = MS_KRONOS_FEATURES;
+    for (size_t r = 0; r < count; r++)
+        for (size_t f = 0; f < F; f++)
+            rows[r * F + f] = rows[r * F + f] * (b->std[i * F + f] + 1e-5f) + b->mean[i * F + f];
+}
+
+ms_status ms_kronos_predict_paths(ms_kronos *kronos, const ms_kronos_bars *series,
+                                  size_t n_series, size_t horizon, size_t max_context,
+                                  double clip, const ms_kronos_sampling *sampling, float *out,
+                                  float *paths)
+{
+    if (kronos == NULL || series == NULL || n_series < 1 || horizon < 1 || out == NULL
+        || sampling == NULL)
         return ms_error(MS_ERR_INVALID_ARG, "ms_kronos_predict: a model, at least one series, "
-                        "a horizon >= 1 and an output buffer are required");
+                        "a horizon >= 1, sampling settings and an output buffer are required");
     const size_t L = series[0].length, F = MS_KRONOS_FEATURES;
     predict_buffers b = { 0 };
     ms_status status = allocate_buffers(&b, n_series, L, horizon)
@@ -168,13 +179,23 @@ ms_status ms_kronos_predict(ms_kronos *kronos, const ms_kronos_bars *series, siz
                                       n_series);
     if (status == MS_OK)
         status = ms_kronos_generate(kronos, b.x_norm, b.x_stamp, b.y_stamp, n_series, L,
-                                    horizon, max_context, clip, sampling, true, b.preds, NULL, NULL);
-    for (size_t i = 0; status == MS_OK && i < n_series; i++)
-        for (size_t h = 0; h < horizon; h++)
-            for (size_t f = 0; f < F; f++) {
-                size_t at = (i * horizon + h) * F + f;
-                out[at] = b.preds[at] * (b.std[i * F + f] + 1e-5f) + b.mean[i * F + f];
-            }
+                                    horizon, max_context, clip, sampling, true, b.preds, paths,
+                                    NULL);
+    const size_t per_path = horizon * F, per_series = sampling->sample_count * per_path;
+    for (size_t i = 0; status == MS_OK && i < n_series; i++) {
+        memcpy(out + i * per_path, b.preds + i * per_path, per_path * sizeof *out);
+        denormalise(&b, i, out + i * per_path, horizon);
+        if (paths != NULL)
+            denormalise(&b, i, paths + i * per_series, sampling->sample_count * horizon);
+    }
     free_buffers(&b);
     return status;
+}
+
+ms_status ms_kronos_predict(ms_kronos *kronos, const ms_kronos_bars *series, size_t n_series,
+                            size_t horizon, size_t max_context, double clip,
+                            const ms_kronos_sampling *sampling, float *out)
+{
+    return ms_kronos_predict_paths(kronos, series, n_series, horizon, max_context, clip,
+                                   sampling, out, NULL);
 }

@@ -444,6 +444,8 @@ MS_API ms_status ms_model_identity(const ms_model *model, char **out)
 static ms_status check_bar_arguments(const ms_bar_context *contexts, size_t n,
                                      const ms_bar_forecast_options *opts, const double *out)
 {
+    if (ms_aggregate_check(&opts->aggregate) != MS_OK)
+        return ms_error_wrap(MS_ERR_INVALID_ARG, "bar forecast");
     if (opts->horizon < 1 || opts->num_samples < 1)
         return ms_error(MS_ERR_INVALID_ARG, "bar forecast: horizon (%zu) and num_samples (%zu) "
                         "must be >= 1", opts->horizon, opts->num_samples);

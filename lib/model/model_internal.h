@@ -299,6 +299,10 @@ double ms_sorted_trimmed_mean(const double *sorted, size_t n, double tail);
 /* The arithmetic mean of n >= 1 values. */
 double ms_values_mean(const double *values, size_t n);
 
+/* An aggregate (mean, median, quantile, trimmed mean) of n >= 1 sorted
+ * values (forecast_output.c; Toto's samples and Kronos' sample paths). */
+double ms_sorted_aggregate(const double *sorted, size_t n, const ms_aggregate *aggregate);
+
 /* ---- Forecast outputs (forecast_output.c, forecast_check.c) ------------- */
 
 /* *product *= factor unless that overflows size_t (then false, unchanged). */

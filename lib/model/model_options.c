@@ -14,7 +14,9 @@ static const size_t model_sizes[] = { offsetof(ms_model_options, precision),
                                       offsetof(ms_model_options, toto_dir),
                                       sizeof(ms_model_options) };
 static const size_t forecast_sizes[] = { sizeof(ms_forecast_options) };
-static const size_t bar_forecast_sizes[] = { sizeof(ms_bar_forecast_options) };
+/* Version 2 appended aggregate (a version 1 caller gets the mean). */
+static const size_t bar_forecast_sizes[] = { offsetof(ms_bar_forecast_options, aggregate),
+                                             sizeof(ms_bar_forecast_options) };
 
 _Static_assert(MS_ARRAY_LEN(model_sizes) == MS_MODEL_OPTIONS_VERSION, "a size per version");
 _Static_assert(MS_ARRAY_LEN(forecast_sizes) == MS_FORECAST_OPTIONS_VERSION, "a size per version");

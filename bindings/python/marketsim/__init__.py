@@ -19,7 +19,7 @@ from . import _log
 from ._api import lib as _library
 from ._log import set_log_level
 from ._version import __version__  # the package's (VERSION); version() is the library's
-from .analysis import Report, analyze
+from .analysis import ModelChoice, Report, analyze, analyze_models
 from .backtest import backtest
 from .broker import Broker
 from .errors import ArgumentError, Error
@@ -36,5 +36,6 @@ def version():
     return _library.ms_version().decode()
 
 
-__all__ = ["ArgumentError", "Broker", "Error", "Forecast", "Model", "Report", "TradeResult",
-           "analyze", "backtest", "metrics", "set_log_level", "trade_cycle", "version"]
+__all__ = ["ArgumentError", "Broker", "Error", "Forecast", "Model", "ModelChoice", "Report",
+           "TradeResult", "analyze", "analyze_models", "backtest", "metrics", "set_log_level",
+           "trade_cycle", "version"]

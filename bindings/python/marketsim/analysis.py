@@ -3,7 +3,10 @@ a data source and a model, and the report it returns.
 
 The report's dict form is ms_report_to_json parsed, so it is exactly the
 document `marketsim analyze --json` prints; the C report stays open so it
-can be handed to trade_cycle."""
+can be handed to trade_cycle. analyze_models and its ModelChoice: every
+symbol analysed with several models and the better one chosen per symbol
+(ms_model_choice, `marketsim analyze --model A,B`)."""
+import contextlib
 import ctypes
 import datetime
 import json
@@ -156,6 +159,125 @@ def analyze(symbols: Union[str, Sequence[str]], data: str = "synthetic",
         for resource in owned:
             resource.close()
         raise
+
+
+def analyze_models(symbols: Union[str, Sequence[str]], models: Sequence[Union[str, Model]],
+                   data: str = "synthetic", **settings) -> "ModelChoice":
+    """Analyses `symbols` once with each of `models` (paths for Model.open
+    or open Models, borrowed) and chooses per symbol the model whose best
+    strategy scores higher in the walk-forward backtest (its mean average
+    daily return; ties and failures keep the model listed first), as
+    `marketsim analyze --model A,B` does (ms_model_choice_run). `settings`
+    are analyze()'s options except model (simulations, samples, seed,
+    cache, ...). Returns a ModelChoice."""
+    if isinstance(symbols, str):
+        symbols = [name for name in symbols.split(",") if name]
+    symbols = list(symbols)
+    models = list(models)
+    if not symbols or not models:
+        raise ArgumentError("analyze_models needs symbols and at least one model")
+    sizing = {key: settings.pop(key, None) for key in (
+        "position_size", "max_positions", "stock_fee", "crypto_fee", "equity",
+        "buying_power", "as_of")}
+    sizing.update(_rules(settings.pop("fills", None), settings.pop("offsets", None),
+                         settings.pop("reference", False)))
+    core = [settings.pop(key, None) for key in (
+        "simulations", "workers", "eval_days", "parallel", "aggregate", "samples", "seed")]
+    options = _options(*core, sizing, settings.pop("cache", None))
+    if settings:
+        raise ArgumentError("analyze_models: unknown options %s" % sorted(settings))
+    names = [model.name if isinstance(model, Model) else str(model) for model in models]
+    if len(set(names)) != len(names):
+        raise ArgumentError("analyze_models: two models named alike in %s" % names)
+    owned = [Source(data)]
+    try:
+        opened = []
+        for model in models:
+            opened.append(model if isinstance(model, Model) else Model.open(model))
+            if opened[-1] is not model:
+                owned.append(opened[-1])
+        return ModelChoice(_run_choice(owned[0], opened, names, symbols, options), owned)
+    except BaseException:
+        for resource in owned:
+            resource.close()
+        raise
+
+
+def _run_choice(source, models, names, symbols, options):
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(model.use()) for model in models]
+        source_handle = stack.enter_context(source.use())
+        choice = ctypes.c_void_p()
+        check(lib.ms_model_choice_run(
+            ctypes.byref(choice), source_handle, (ctypes.c_void_p * len(handles))(*handles),
+            (ctypes.c_char_p * len(names))(*[name.encode() for name in names]), len(names),
+            ctypes.byref(options),
+            (ctypes.c_char_p * len(symbols))(*[name.encode() for name in symbols]),
+            len(symbols)))
+        return choice
+
+
+class ModelChoice(Handle):
+    """The model chosen per symbol over several analyses (ms_model_choice):
+    models (names, in the order given), chosen ({symbol: model name or
+    None}), score(symbol, model) ((best strategy, mean daily return) or
+    None when the symbol failed under that model), report(model) that
+    model's report as a dict (`marketsim analyze --json`), to_dict() the
+    whole document `marketsim analyze --model A,B --json` prints. close()
+    (or a with block) frees it."""
+
+    _free = staticmethod(lib.ms_model_choice_free)
+    _kind = "model choice"
+
+    def __init__(self, handle, owned):
+        # As a Report, the reports may refer to the source and models the
+        # call opened: they are freed with the choice.
+        super().__init__(handle)
+        self._owned = owned
+        try:
+            self._document = json.loads(self._render(lib.ms_model_choice_to_json))
+        except Error:
+            self.close()
+            raise
+
+    @property
+    def models(self) -> List[str]:
+        with self.use() as handle:
+            return [lib.ms_model_choice_model_name(handle, m).decode()
+                    for m in range(lib.ms_model_choice_model_count(handle))]
+
+    @property
+    def chosen(self) -> Dict[str, Optional[str]]:
+        with self.use() as handle:
+            result = {}
+            for i in range(lib.ms_model_choice_symbol_count(handle)):
+                m = lib.ms_model_choice_chosen(handle, i)
+                name = lib.ms_model_choice_model_name(handle, m) if m >= 0 else None
+                result[lib.ms_model_choice_symbol(handle, i).decode()] = (
+                    name.decode() if name is not None else None)
+            return result
+
+    def score(self, symbol: str, model: str):
+        """(best strategy name, its mean average daily return) of `symbol`
+        under `model`; None when the symbol failed there. KeyError for a
+        symbol or model not in the choice."""
+        for row in self._document["choice"]:
+            if row["symbol"] == symbol:
+                entry = row["models"][model]
+                return None if entry is None else (entry["best_strategy"],
+                                                   entry["avg_daily_return"])
+        raise KeyError(symbol)
+
+    def report(self, model: str) -> dict:
+        """`model`'s report as `marketsim analyze --json` prints it."""
+        return json.loads(json.dumps(self._document["reports"][model]))
+
+    def to_dict(self) -> dict:
+        return json.loads(json.dumps(self._document))
+
+    def _after_close(self):
+        for resource in self._owned:
+            resource.close()
 
 
 def _run(source, model, symbols, options):

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 
 from . import _api
 from ._api import lib
-from .errors import ArgumentError, check, count
+from .errors import ArgumentError, check, count, encode
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -68,7 +68,7 @@ def next_times(timestamps: Sequence, horizon: int, every_day: bool = False) -> L
 
 def forecast_bars(handle, bars, future_timestamps: Optional[Sequence], horizon: Optional[int],
                   context_length: int, samples: int, temperature: float, top_k: int,
-                  top_p: float, seed: int) -> Dict[str, list]:
+                  top_p: float, seed: int, aggregate: str = "mean") -> Dict[str, list]:
     """See Model.forecast_bars."""
     if _is_frame(bars):
         frame = bars
@@ -98,6 +98,7 @@ def forecast_bars(handle, bars, future_timestamps: Optional[Sequence], horizon: 
         num_samples=count("samples", samples, optional=False), temperature=float(temperature),
         top_k=count("top_k", top_k, minimum=0, optional=False), top_p=float(top_p),
         seed=count("seed", seed, minimum=0, optional=False))
+    check(lib.ms_aggregate_parse(encode(aggregate), ctypes.byref(options.aggregate)))
     out = (ctypes.c_double * (steps * len(_api.BAR_FIELDS)))()
     check(lib.ms_model_forecast_bars(handle, ctypes.byref(context), 1, ctypes.byref(options),
                                      out))

@@ -171,7 +171,8 @@ class Model(Handle):
     def forecast_bars(self, bars, future_timestamps: Optional[Sequence] = None,
                       horizon: Optional[int] = None, context_length: int = 0,
                       samples: int = 1, temperature: float = 1.0, top_k: int = 0,
-                      top_p: float = 0.9, seed: int = 0) -> Dict[str, list]:
+                      top_p: float = 0.9, seed: int = 0,
+                      aggregate: str = "mean") -> Dict[str, list]:
         """Predicts whole bars with a bar model (Kronos): `bars` is a dict
         (or pandas DataFrame indexed by time) with "timestamps" and
         "open", "high", "low", "close" columns, "volume" and "amount"
@@ -182,11 +183,13 @@ class Model(Handle):
         calendar (marketsim.bar_forecast.next_times). context_length is the
         predictor's window (0 = the model's); samples paths are averaged
         with temperature, top_k (> 0 ignores top_p) and top_p; seed picks
-        the random stream. Returns {"timestamps": [datetime],
+        the random stream; aggregate summarises the paths per field and step
+        ("mean", the official average; "median", "quantile_Q",
+        "trimmed_mean_X"). Returns {"timestamps": [datetime],
         "open": [...], ..., "amount": [...]}. Raises marketsim.Error
         ("unsupported" for a series model; "invalid argument" naming the
         column and bar of a NaN or negative value)."""
         with self.use() as handle:
             return bar_forecast.forecast_bars(handle, bars, future_timestamps, horizon,
                                               context_length, samples, temperature, top_k,
-                                              top_p, seed)
+                                              top_p, seed, aggregate)

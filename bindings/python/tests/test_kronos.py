@@ -113,3 +113,52 @@ def test_numpy_columns_and_integer_times_give_the_same_bars_as_lists(kronos, cas
     future = case["inputs"]["y_timestamp"]
     assert kronos.forecast_bars(arrays, future_timestamps=future, top_k=1) == \
         kronos.forecast_bars(bars, future_timestamps=future, top_k=1)
+
+
+ANALYZE_FIXTURES = "csv:" + os.path.join(REPO_ROOT, "tests", "fixtures", "analyze")
+
+
+def test_analyze_models_chooses_the_model_with_the_better_best_strategy():
+    with marketsim.analyze_models(["GOOD", "OTHER"], ["baseline", PAIR],
+                                  data=ANALYZE_FIXTURES, simulations=3, cache="off") as choice:
+        assert choice.models == ["baseline", PAIR]
+        for symbol, chosen in choice.chosen.items():
+            scores = {}
+            for model in choice.models:
+                best, score = choice.score(symbol, model)
+                row = next(s for s in choice.report(model)["symbols"] if s["symbol"] == symbol)
+                assert best == row["best_strategy"]
+                assert score == row["strategies"][best]["avg_daily_return"]
+                scores[model] = score
+            assert chosen == max(choice.models, key=lambda m: (scores[m], -choice.models.index(m)))
+        assert choice.to_dict()["choice"][0]["symbol"] == "GOOD"
+
+
+def test_analyze_models_with_open_models_is_the_cli_choice(kronos):
+    with marketsim.Model.open("baseline") as baseline:
+        with marketsim.analyze_models("GOOD,OTHER", [baseline, kronos], data=ANALYZE_FIXTURES,
+                                      simulations=3, cache="off") as choice:
+            assert choice.models == ["baseline", "kronos"]
+            assert set(choice.chosen) == {"GOOD", "OTHER"}
+        assert kronos.name == "kronos"   # borrowed models stay open
+
+
+def test_analyze_models_refuses_two_models_named_alike():
+    with pytest.raises(marketsim.ArgumentError):
+        marketsim.analyze_models(["GOOD"], ["baseline", "baseline"], data=ANALYZE_FIXTURES)
+
+
+def test_forecast_bars_aggregates_the_sample_paths(kronos, case):
+    bars = _bars(case)
+    kwargs = dict(horizon=3, samples=9, seed=4, top_k=0, top_p=0.9)
+    low = kronos.forecast_bars(bars, aggregate="quantile_0.1", **kwargs)
+    median = kronos.forecast_bars(bars, aggregate="median", **kwargs)
+    high = kronos.forecast_bars(bars, aggregate="quantile_0.9", **kwargs)
+    mean = kronos.forecast_bars(bars, **kwargs)
+    for field in ("open", "high", "low", "close"):
+        for a, b, c in zip(low[field], median[field], high[field]):
+            assert a <= b <= c
+    assert any(a < c for a, c in zip(low["close"], high["close"]))
+    assert median["close"] != mean["close"]
+    with pytest.raises(marketsim.Error):
+        kronos.forecast_bars(bars, aggregate="loudest", **kwargs)

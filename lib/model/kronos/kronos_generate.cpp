@@ -7,6 +7,7 @@
  * paths averaged. Every entry point holds the network's lock, runs in
  * inference mode, and turns exceptions into ms_error.
  */
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
@@ -69,11 +70,34 @@ void check_ids(const at::Tensor &ids, int bits, const char *what)
                                     std::to_string(bits) + ")");
 }
 
-/* One row of torch.multinomial(probs, 1) per row of `probs`. */
-at::Tensor draw(const at::Tensor &logits, const ms_kronos_sampling &sampling,
-                at::Generator &generator)
+/* The random streams of a generation: one for the whole batch, or one
+ * per series (ms_kronos_sampling.series_seeds). */
+std::vector<at::Generator> make_generators(const ms_kronos_sampling &sampling, int64_t series)
 {
-    return at::multinomial(sample_probabilities(logits, sampling), 1, false, generator);
+    std::vector<at::Generator> generators;
+    if (sampling.series_seeds == nullptr)
+        generators.push_back(at::make_generator<at::CPUGeneratorImpl>(sampling.seed));
+    else
+        for (int64_t b = 0; b < series; b++)
+            generators.push_back(at::make_generator<at::CPUGeneratorImpl>(sampling.series_seeds[b]));
+    return generators;
+}
+
+/* One row of torch.multinomial(probs, 1) per row of `probs`; with one
+ * stream per series, each series' sample_count rows are drawn from its own
+ * stream, as the same series alone in a batch would be. */
+at::Tensor draw(const at::Tensor &logits, const ms_kronos_sampling &sampling,
+                std::vector<at::Generator> &generators)
+{
+    at::Tensor probs = sample_probabilities(logits, sampling);
+    if (generators.size() == 1)
+        return at::multinomial(probs, 1, false, generators[0]);
+    const int64_t rows = static_cast<int64_t>(sampling.sample_count);
+    std::vector<at::Tensor> drawn;
+    for (size_t b = 0; b < generators.size(); b++)
+        drawn.push_back(at::multinomial(probs.narrow(0, static_cast<int64_t>(b) * rows, rows), 1,
+                                        false, generators[b]));
+    return at::cat(drawn, 0);
 }
 
 struct Generation {
@@ -114,7 +138,8 @@ Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &
     at::Tensor full_stamp = at::cat({ x_stamp, y_stamp }, 1);
     at::Tensor s1_all = at::cat({ tokens.first, at::zeros({ R, steps }, tokens.first.options()) }, 1);
     at::Tensor s2_all = at::cat({ tokens.second, at::zeros({ R, steps }, tokens.second.options()) }, 1);
-    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(sampling.seed);
+    std::vector<at::Generator> generators =
+        make_generators(sampling, R / static_cast<int64_t>(sampling.sample_count));
     Cache cache;
     for (int64_t i = 0; i < steps; i++) {
         /* The window: the last min(cur, max_context) tokens, positions from 0. */
@@ -122,9 +147,9 @@ Generation generate_rows(const Net &net, const at::Tensor &x, const at::Tensor &
         auto out = window_s1(net.model, s1_all, s2_all, full_stamp, start, current,
                              use_cache ? &cache : nullptr);
         at::Tensor s1_logits = out.first.select(1, -1);
-        at::Tensor next_s1 = draw(s1_logits, sampling, generator);
+        at::Tensor next_s1 = draw(s1_logits, sampling, generators);
         at::Tensor s2_logits = decode_s2_last(net.model, out.second, next_s1).select(1, -1);
-        at::Tensor next_s2 = draw(s2_logits, sampling, generator);
+        at::Tensor next_s2 = draw(s2_logits, sampling, generators);
         s1_all.select(1, current).copy_(next_s1.squeeze(-1));
         s2_all.select(1, current).copy_(next_s2.squeeze(-1));
         g.s1_last.push_back(s1_logits);
@@ -186,6 +211,16 @@ ms_status ms_kronos_open(ms_kronos **out, const ms_kronos_checkpoint *checkpoint
 void ms_kronos_free(ms_kronos *kronos)
 {
     delete kronos;
+}
+
+ms_status ms_kronos_set_threads(ms_kronos *kronos, int threads)
+{
+    if (kronos == nullptr || threads < 1)
+        return ms_error(MS_ERR_INVALID_ARG, "kronos: %d threads: a model and >= 1 thread are "
+                        "required", threads);
+    std::lock_guard<std::mutex> hold(kronos->net.lock);
+    kronos->net.threads = threads;
+    return MS_OK;
 }
 
 ms_status ms_kronos_encode(ms_kronos *kronos, const float *x, size_t batch, size_t length,
@@ -302,6 +337,8 @@ ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float
         return ms_error(MS_ERR_INVALID_ARG, "kronos generate: batch, context length, steps and "
                         "max_context must be >= 1 and clip > 0");
     return run_locked(kronos, "kronos generate", [&](const Net &net) {
+        if (net.threads > 0 && at::get_num_threads() != net.threads)
+            at::set_num_threads(net.threads);
         const int64_t B = batch, L = length, S = steps, N = sampling->sample_count;
         const int64_t F = MS_KRONOS_FEATURES, T = MS_KRONOS_STAMPS;
         /* Rows series-major: s0c0, s0c1, ..., s1c0, ... */

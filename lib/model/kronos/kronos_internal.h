@@ -37,6 +37,11 @@ typedef struct ms_kronos ms_kronos;
 ms_status ms_kronos_open(ms_kronos **out, const ms_kronos_checkpoint *checkpoint);
 void ms_kronos_free(ms_kronos *kronos);
 
+/* libtorch's intra-op threads for this network's generations (>= 1; set
+ * before each, as Toto does: the count is process-wide). Until called,
+ * libtorch's default. MS_ERR_INVALID_ARG for NULL or threads < 1. */
+ms_status ms_kronos_set_threads(ms_kronos *kronos, int threads);
+
 /* KronosTokenizer.encode(x [B][L][F], half=True): s1, s2 [B][L];
  * z_pre_quant [B][L][s1_bits + s2_bits] (may be NULL). */
 ms_status ms_kronos_encode(ms_kronos *kronos, const float *x, size_t batch, size_t length,
@@ -75,6 +80,11 @@ typedef struct ms_kronos_sampling {
     double top_p;         /* in (0, 1] */
     size_t sample_count;  /* >= 1 paths per series, averaged */
     uint64_t seed;
+    /* NULL: one torch stream seeded with `seed` draws every row of the batch
+     * in order (the official code after torch.manual_seed). Else [batch]
+     * seeds: series b's sample_count rows draw from their own stream, so a
+     * series' paths are the same whatever else is in the batch. */
+    const uint64_t *series_seeds;
 } ms_kronos_sampling;
 
 /* The official filter up to torch.multinomial: probs [rows][vocab] of
@@ -149,6 +159,14 @@ ms_status ms_kronos_normalise(const ms_kronos_bars *bars, double clip, float *x,
 ms_status ms_kronos_predict(ms_kronos *kronos, const ms_kronos_bars *series, size_t n_series,
                             size_t horizon, size_t max_context, double clip,
                             const ms_kronos_sampling *sampling, float *out);
+
+/* ms_kronos_predict that also de-normalises every sample path into `paths`
+ * [n_series][sample_count][horizon][F] (in the same float32 arithmetic as
+ * `out`), for summaries other than the official mean. */
+ms_status ms_kronos_predict_paths(ms_kronos *kronos, const ms_kronos_bars *series,
+                                  size_t n_series, size_t horizon, size_t max_context,
+                                  double clip, const ms_kronos_sampling *sampling, float *out,
+                                  float *paths);
 
 #ifdef __cplusplus
 }

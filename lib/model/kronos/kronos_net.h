@@ -61,6 +61,7 @@ struct Net {
     Tokenizer tokenizer;
     Model model;
     std::mutex lock;
+    int threads = 0;   /* intra-op threads for generation; 0 = libtorch's default */
 };
 
 /* Copies every weight out of the checkpoint. Throws on failure. */

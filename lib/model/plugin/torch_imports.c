@@ -50,6 +50,7 @@ static const ms_torch_plugin plugin = {
     .kronos_open = ms_kronos_open,
     .kronos_free = ms_kronos_free,
     .kronos_generate = ms_kronos_generate,
+    .kronos_set_threads = ms_kronos_set_threads,
 };
 
 __attribute__((visibility("default"))) const ms_torch_plugin *

@@ -119,6 +119,13 @@ void ms_kronos_free(ms_kronos *kronos)
         plugin->kronos_free(kronos);
 }
 
+ms_status ms_kronos_set_threads(ms_kronos *kronos, int threads)
+{
+    const ms_torch_plugin *plugin;
+    ms_status status = load("Kronos", &plugin);
+    return status != MS_OK ? status : plugin->kronos_set_threads(kronos, threads);
+}
+
 ms_status ms_kronos_generate(ms_kronos *kronos, const float *x_norm, const float *x_stamp,
                              const float *y_stamp, size_t batch, size_t length, size_t steps,
                              size_t max_context, double clip, const ms_kronos_sampling *sampling,

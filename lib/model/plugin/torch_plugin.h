@@ -107,6 +107,7 @@ typedef struct ms_torch_plugin {
                                  size_t max_context, double clip,
                                  const ms_kronos_sampling *sampling, bool use_cache, float *preds,
                                  float *paths, ms_kronos_trace *trace);
+    ms_status (*kronos_set_threads)(ms_kronos *kronos, int threads);
 } ms_torch_plugin;
 
 /* The plugin's one exported symbol: keeps `host` (which outlives the
