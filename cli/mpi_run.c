@@ -27,6 +27,8 @@ static const char usage[] =
     "0, 1 (a failure: some symbol failed, or a rank died or stopped answering), 2 (usage),\n"
     "130 (stopped). mpirun alone exits 128 + the signal when a rank is killed.\n";
 
+#ifdef MS_WITH_MPI
+
 static pid_t launched;
 
 /* SIGINT and SIGTERM go to the launcher, which passes them to the ranks;
@@ -77,26 +79,9 @@ static int own_code(int status)
     return CLI_EXIT_FAILED;
 }
 
-int cli_mpi_run(int argc, char **argv)
+/* Runs the launch line and waits for it, SIGINT and SIGTERM passed on. */
+static int launch(int argc, char **argv, int command_at)
 {
-    int command_at = 1;
-    while (command_at < argc && strcmp(argv[command_at], "analyze") != 0 &&
-           strcmp(argv[command_at], "trade") != 0) {
-        if (strcmp(argv[command_at], "--help") == 0 || strcmp(argv[command_at], "-h") == 0) {
-            fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        command_at++;
-    }
-    if (command_at == argc) {
-        fputs(usage, stderr);
-        return cli_usage_error("mpirun", "no analyze or trade command to run over ranks");
-    }
-#ifndef MS_WITH_MPI
-    fprintf(stderr, "marketsim mpirun: this marketsim was built without MPI. Install "
-            "libopenmpi-dev and rebuild (the Makefile finds mpicc), or run one process.\n");
-    return CLI_EXIT_FAILED;
-#else
     const char *launcher = getenv("MARKETSIM_MPIRUN");
     char *launcher_copy = strdup(launcher != NULL && *launcher != '\0' ? launcher : "mpirun");
     char **line = launcher_copy ? launch_line(argc, argv, command_at, launcher_copy) : NULL;
@@ -126,5 +111,36 @@ int cli_mpi_run(int argc, char **argv)
         return CLI_EXIT_FAILED;
     }
     return own_code(status);
+}
+
+#else
+
+static int launch(int argc, char **argv, int command_at)
+{
+    (void)argc;
+    (void)argv;
+    (void)command_at;
+    fprintf(stderr, "marketsim mpirun: this marketsim was built without MPI. Install "
+            "libopenmpi-dev and rebuild (the Makefile finds mpicc), or run one process.\n");
+    return CLI_EXIT_FAILED;
+}
+
 #endif
+
+int cli_mpi_run(int argc, char **argv)
+{
+    int command_at = 1;
+    while (command_at < argc && strcmp(argv[command_at], "analyze") != 0 &&
+           strcmp(argv[command_at], "trade") != 0) {
+        if (strcmp(argv[command_at], "--help") == 0 || strcmp(argv[command_at], "-h") == 0) {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        }
+        command_at++;
+    }
+    if (command_at == argc) {
+        fputs(usage, stderr);
+        return cli_usage_error("mpirun", "no analyze or trade command to run over ranks");
+    }
+    return launch(argc, argv, command_at);
 }

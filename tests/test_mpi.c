@@ -471,6 +471,23 @@ static void a_build_without_mpi_refuses_to_run_as_one_of_several_ranks(void **st
     temp_dir_remove(dir);
 }
 
+static void a_build_without_mpi_refuses_marketsim_mpirun(void **state)
+{
+    (void)state;
+    if (built_with_mpi())
+        skip();
+    char command[4400], out[4200];
+    char *dir = temp_dir_create();
+    snprintf(out, sizeof out, "%s/err", dir);
+    snprintf(command, sizeof command, "'%s' mpirun -n 2 analyze --symbols AAPL --simulations 5 "
+             "--cache off > /dev/null 2> '%s'", bin(), out);
+    assert_int_equal(WEXITSTATUS(system(command)), 1);
+    char *text = read_file(out);
+    assert_non_null(strstr(text, "built without MPI"));
+    free(text);
+    temp_dir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +501,7 @@ int main(void)
         cmocka_unit_test(under_marketsim_mpirun_a_killed_rank_ends_the_job_with_status_1),
         cmocka_unit_test(a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it),
         cmocka_unit_test(a_build_without_mpi_refuses_to_run_as_one_of_several_ranks),
+        cmocka_unit_test(a_build_without_mpi_refuses_marketsim_mpirun),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
