@@ -95,15 +95,15 @@ CLI_SRC      := $(sort $(wildcard cli/*.c))
 CLI_LIBS     := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 # MPI (docs/scaling.md): Open MPI's pkg-config (ompi-c), else mpicc's own
 # flags; MPI=0 builds without. Only the CLI's cli/mpi_*.c see MPI, so
-# libmarketsim.so never links libmpi; without it cli/mpi_job.c is left out
-# and a launch with several ranks is refused.
+# libmarketsim.so never links libmpi; without it cli/mpi_job.c and
+# cli/mpi_watch.c are left out and a launch with several ranks is refused.
 MPI          ?= 1
 ifneq ($(MPI),0)
 MPI_CFLAGS   := $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile 2>/dev/null)
 MPI_LIBS     := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link 2>/dev/null)
 endif
 ifeq ($(strip $(MPI_LIBS)),)
-CLI_SRC      := $(filter-out cli/mpi_job.c,$(CLI_SRC))
+CLI_SRC      := $(filter-out cli/mpi_job.c cli/mpi_watch.c,$(CLI_SRC))
 else
 CLI_LIBS     += $(MPI_LIBS)
 $(CLI_SRC:%.c=$(BUILD)/obj/%.o): CPPFLAGS_ALL += $(if $(findstring /mpi_,$@),-DMS_WITH_MPI $(MPI_CFLAGS))

@@ -30,6 +30,9 @@ int cli_model(int argc, char **argv);
 int cli_cache(int argc, char **argv);
 int cli_trade(int argc, char **argv);
 int cli_account(int argc, char **argv);
+/* `marketsim mpirun [LAUNCHER OPTIONS] analyze|trade ...`: the MPI job
+ * through mpirun, ending with marketsim's exit codes (mpi_run.c). */
+int cli_mpi_run(int argc, char **argv);
 
 /* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
  * failure prints the error and returns the exit code (0 on success). */

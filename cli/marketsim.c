@@ -25,6 +25,7 @@ static const command commands[] = {
     { "trade", cli_trade, "analyze, then place the picks' orders with a broker (paper by default)" },
     { "account", cli_account, "show a broker's cash, equity, positions and working orders" },
     { "config", cli_config, "show a command's effective settings and where each came from" },
+    { "mpirun", cli_mpi_run, "run analyze or trade over MPI ranks, ending with marketsim's codes" },
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -1,49 +1,27 @@
 /*
- * mpi_job.c - the MPI side of a sharded analysis (docs/scaling.md): the
- * only file that calls MPI. Only the main thread does; the rank's share is
- * analysed on a second thread so the main thread stays free to send
- * heartbeats and to notice a silent rank within the timeout
- * (MARKETSIM_MPI_TIMEOUT seconds, default 30), which then ends the job
- * with status 1 and a message naming the rank and its symbols.
+ * mpi_job.c - the MPI side of a sharded analysis (docs/scaling.md): MPI's
+ * start, the assignment of symbols to ranks, each rank's share analysed on
+ * a second thread, the gather and the merge on rank 0 with the job's
+ * timings. The main thread, the only one calling MPI, keeps the fault
+ * watch going meanwhile (mpi_watch.c: heartbeats, timeouts, the lines
+ * naming a lost rank's symbols).
  */
-#include <math.h>
 #include <mpi.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "mpi_job.h"
+#include "mpi_watch.h"
 
-enum { TAG_HEARTBEAT = 1, TAG_RESULT = 2, TAG_DONE = 3 };
-#define HEARTBEAT_SECONDS 1.0
-#define POLL_NANOSECONDS 20000000L
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void pause_poll(void)
-{
-    struct timespec t = { 0, POLL_NANOSECONDS };
-    nanosleep(&t, NULL);
-}
-
-static double timeout_seconds(void)
-{
-    const char *value = getenv("MARKETSIM_MPI_TIMEOUT");
-    double seconds = value ? atof(value) : 0;
-    return seconds > 0 ? seconds : 30.0;
-}
+/* Tag 1 is mpi_watch.c's heartbeat. */
+enum { TAG_RESULT = 2, TAG_DONE = 3 };
 
 static void finalize(void)
 {
@@ -74,24 +52,6 @@ bool mpi_job_start(mpi_job *job)
     return true;
 }
 
-/* Waits for a collective step every rank takes, within the timeout: a
- * rank that died before it would otherwise keep the others waiting. */
-static void wait_all(MPI_Request *request, const char *what)
-{
-    double started = now(), timeout = timeout_seconds();
-    int done = 0;
-    while (MPI_Test(request, &done, MPI_STATUS_IGNORE), !done) {
-        if (now() - started > timeout) {
-            int rank = 0;
-            MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-            fprintf(stderr, "marketsim: rank %d: not every rank joined %s within %.0f s (one "
-                    "died or hangs); the job ends with status 1\n", rank, what, timeout);
-            MPI_Abort(MPI_COMM_WORLD, 1);
-        }
-        pause_poll();
-    }
-}
-
 char *mpi_job_share_text(const char **text)
 {
     int rank = 0;
@@ -99,7 +59,7 @@ char *mpi_job_share_text(const char **text)
     int length = rank == 0 && *text != NULL ? (int)strlen(*text) + 1 : 0;
     MPI_Request request;
     MPI_Ibcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
-    wait_all(&request, "the start");
+    mpi_watch_wait_all(&request, "the start");
     char *copy = length > 0 ? malloc((size_t)length) : NULL;
     if (length > 0 && copy == NULL)
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
@@ -107,7 +67,7 @@ char *mpi_job_share_text(const char **text)
         memcpy(copy, *text, (size_t)length);
     if (length > 0) {
         MPI_Ibcast(copy, length, MPI_CHAR, 0, MPI_COMM_WORLD, &request);
-        wait_all(&request, "the start");
+        mpi_watch_wait_all(&request, "the start");
     }
     *text = copy;
     return copy;
@@ -141,7 +101,7 @@ static double *share_work(const mpi_job *job, ms_source *source, const char *con
             mine[i] = symbol_work(source, symbols[i], context_length);
         MPI_Request request;
         MPI_Iallreduce(mine, all, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &request);
-        wait_all(&request, "the symbols' weighing");
+        mpi_watch_wait_all(&request, "the symbols' weighing");
     }
     free(mine);
     return all;
@@ -192,122 +152,48 @@ typedef struct shard {
     ms_status status;
     char message[512];
     double seconds;
-    double ended;      /* now() when the share was done */
+    double cpu_seconds;
+    double ended;      /* mpi_watch_now() when the share was done */
     atomic_int done;
 } shard;
+
+/* User + system seconds of every thread of this process: while the share
+ * runs, the analysis' own (the main thread only polls every 20 ms). CPU
+ * time stays meaningful on a loaded machine, where wall time does not. */
+static double process_cpu_seconds(void)
+{
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0)
+        return 0;
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec * 1e-6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec * 1e-6;
+}
 
 static void *run_shard(void *context)
 {
     shard *s = context;
-    double started = now();
+    double started = mpi_watch_now(), cpu_started = process_cpu_seconds();
     s->status = ms_analyzer_run(s->analyzer, s->symbols, s->count, &s->report);
     if (s->status != MS_OK)
         snprintf(s->message, sizeof s->message, "%s", ms_last_error());
-    s->ended = now();
+    s->cpu_seconds = process_cpu_seconds() - cpu_started;
+    s->ended = mpi_watch_now();
     s->seconds = s->ended - started;
     atomic_store(&s->done, 1);
     return NULL;
 }
 
-/* ---- What rank 0 says when a rank is lost ----------------------------------------- */
-
-/* "rank R (host, pid P): A, B, C" per rank, written before the analysis,
- * so the SIGTERM handler only writes prepared bytes. */
-static char **rank_lines;
-static volatile sig_atomic_t *delivered;
-static int line_count;
-
-static bool prepare_lines(const mpi_job *job, const char *const *symbols, size_t n,
-                          const int *owner, const char *hosts)
+static bool shard_done(void *context)
 {
-    rank_lines = calloc((size_t)job->size, sizeof *rank_lines);
-    delivered = calloc((size_t)job->size, sizeof *delivered);
-    if (rank_lines == NULL || delivered == NULL)
-        return false;
-    for (int r = 0; r < job->size; r++) {
-        size_t length = 0;
-        FILE *f = open_memstream(&rank_lines[r], &length);
-        if (f == NULL)
-            return false;
-        fprintf(f, "rank %d (%s):", r, hosts + (size_t)r * 64);
-        for (size_t i = 0; i < n; i++)
-            if (owner[i] == r)
-                fprintf(f, " %s", symbols[i]);
-        fputc('\n', f);
-        fclose(f);
-    }
-    line_count = job->size;
-    return true;
+    return atomic_load(&((shard *)context)->done) != 0;
 }
 
-static void say(const char *text)
-{
-    ssize_t written = write(STDERR_FILENO, text, strlen(text));
-    (void)written;
-}
+/* ---- Parts on the wire ------------------------------------------------------------ */
 
-/* Open MPI's default on a dead rank: mpirun stops the others (SIGTERM).
- * Rank 0 then names the ranks whose parts had not arrived. */
-static void stopped_by_launcher(int signal_number)
-{
-    (void)signal_number;
-    say("marketsim: stopped by the MPI launcher (a rank died: it names it) before these "
-        "ranks delivered their symbols:\n");
-    for (int r = 1; r < line_count; r++)
-        if (!delivered[r]) {
-            say("  ");
-            say(rank_lines[r]);
-        }
-    say("marketsim: re-run the same command: the forecast cache keeps every forecast "
-        "already made, so only the lost work is done again\n");
-    _exit(CLI_EXIT_FAILED);
-}
-
-static void abort_job(const char *command, int rank, double silent)
-{
-    fprintf(stderr, "marketsim %s: rank %d stopped answering (no heartbeat for %.0f s: it died "
-            "or hangs); its symbols were not analysed:\n  %s", command, rank, silent,
-            rank_lines[rank]);
-    fprintf(stderr, "marketsim %s: the job ends with status 1; re-run the same command: the "
-            "forecast cache keeps every forecast already made, so only the lost work is done "
-            "again\n", command);
-    fflush(stderr);
-    MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-}
-
-/* ---- Heartbeats -------------------------------------------------------------------- */
-
-static void send_heartbeat(int to)
-{
-    static const int beat = 1;
-    MPI_Request request;
-    MPI_Isend(&beat, 1, MPI_INT, to, TAG_HEARTBEAT, MPI_COMM_WORLD, &request);
-    MPI_Request_free(&request);
-}
-
-/* Receives every heartbeat waiting from `from` (MPI_ANY_SOURCE: anyone),
- * stamping heard[source]. */
-static void hear_heartbeats(int from, double *heard)
-{
-    int flag = 1;
-    while (flag) {
-        MPI_Status status;
-        MPI_Iprobe(from, TAG_HEARTBEAT, MPI_COMM_WORLD, &flag, &status);
-        if (flag) {
-            int beat;
-            MPI_Recv(&beat, 1, MPI_INT, status.MPI_SOURCE, TAG_HEARTBEAT, MPI_COMM_WORLD,
-                     MPI_STATUS_IGNORE);
-            heard[status.MPI_SOURCE] = now();
-        }
-    }
-}
-
-/* ---- Workers ---------------------------------------------------------------------- */
-
-/* A part on the wire: this header, then the pack (status MS_OK) or the
- * message of the share's failure. */
+/* A part: this header, then the pack (status MS_OK) or the message of the
+ * share's failure. */
 typedef struct part_header {
-    double seconds;
+    ms_part_timings timings;
     int32_t status;
     int32_t reserved;
 } part_header;
@@ -316,7 +202,10 @@ static bool encode_part(shard *s, unsigned char **out, size_t *size)
 {
     void *pack = NULL;
     size_t pack_size = 0;
-    part_header header = { .seconds = s->seconds, .status = s->status };
+    part_header header = {
+        .timings = { .analysis = s->seconds, .cpu = s->cpu_seconds, .symbols = s->count,
+                     .warmup = s->report ? ms_report_timings(s->report)->warmup : 0 },
+        .status = s->status };
     if (s->status == MS_OK && (header.status = ms_report_pack(s->report, &pack, &pack_size)) != MS_OK)
         snprintf(s->message, sizeof s->message, "%s", ms_last_error());
     const void *body = header.status == MS_OK ? pack : (const void *)s->message;
@@ -331,30 +220,14 @@ static bool encode_part(shard *s, unsigned char **out, size_t *size)
     return *out != NULL;
 }
 
-/* Keeps the heartbeats going both ways until `finished` says so; ends the
- * job when rank 0 falls silent. */
-static void worker_wait(const mpi_job *job, double *heard, double *sent, double timeout,
-                        bool (*finished)(void *), void *context)
+static part_header part_header_of(const unsigned char *part)
 {
-    while (!finished(context)) {
-        if (now() - *sent >= HEARTBEAT_SECONDS) {
-            send_heartbeat(0);
-            *sent = now();
-        }
-        hear_heartbeats(0, heard);
-        if (now() - heard[0] > timeout) {
-            fprintf(stderr, "marketsim: rank %d: rank 0 stopped answering (no heartbeat for "
-                    "%.0f s); the job ends with status 1\n", job->rank, now() - heard[0]);
-            MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-        }
-        pause_poll();
-    }
+    part_header header;
+    memcpy(&header, part, sizeof header);
+    return header;
 }
 
-static bool shard_done(void *context)
-{
-    return atomic_load(&((shard *)context)->done) != 0;
-}
+/* ---- Workers ---------------------------------------------------------------------- */
 
 typedef struct worker_send {
     MPI_Request request;
@@ -379,12 +252,9 @@ static bool part_taken(void *context)
 
 static void worker_finish(const mpi_job *job, shard *s)
 {
-    double timeout = timeout_seconds(), sent = 0;
-    double *heard = calloc((size_t)job->size, sizeof *heard);
-    if (heard == NULL)
-        MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-    heard[0] = now();
-    worker_wait(job, heard, &sent, timeout, shard_done, s);
+    mpi_watch watch;
+    mpi_watch_init(&watch, job);
+    mpi_watch_worker_wait(&watch, job, shard_done, s);
     unsigned char *bytes = NULL;
     size_t size = 0;
     if (!encode_part(s, &bytes, &size)) {
@@ -393,9 +263,9 @@ static void worker_finish(const mpi_job *job, shard *s)
     }
     worker_send w = { 0 };
     MPI_Isend(bytes, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &w.request);
-    worker_wait(job, heard, &sent, timeout, part_taken, &w);
+    mpi_watch_worker_wait(&watch, job, part_taken, &w);
     free(bytes);
-    free(heard);
+    mpi_watch_release(&watch);
     ms_report_free(s->report);
     exit(CLI_EXIT_OK);
 }
@@ -405,128 +275,131 @@ static void worker_finish(const mpi_job *job, shard *s)
 typedef struct gather {
     unsigned char **parts;    /* [rank]: header + body, as received */
     size_t *sizes;
-    double *heard;
     size_t missing;
     double receive_seconds;
     double last_arrival;
 } gather;
 
-static void receive_part(gather *g, const MPI_Status *probed)
+static void receive_part(gather *g, mpi_watch *watch, const MPI_Status *probed)
 {
     int count = 0;
     MPI_Get_count(probed, MPI_BYTE, &count);
     int from = probed->MPI_SOURCE;
-    double started = now();
+    double started = mpi_watch_now();
     g->parts[from] = malloc(count > 0 ? (size_t)count : 1);
     if (g->parts[from] == NULL)
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
     MPI_Recv(g->parts[from], count, MPI_BYTE, from, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     g->sizes[from] = (size_t)count;
-    g->receive_seconds += now() - started;
-    g->last_arrival = now();
-    g->heard[from] = now();
-    delivered[from] = 1;
+    g->last_arrival = mpi_watch_now();
+    g->receive_seconds += g->last_arrival - started;
+    mpi_watch_delivered(watch, from);
     g->missing--;
 }
 
 static void gather_parts(const mpi_job *job, const char *command, gather *g, shard *own)
 {
-    double timeout = timeout_seconds(), sent = 0;
+    mpi_watch watch;
+    mpi_watch_init(&watch, job);
     while (g->missing > 0 || !shard_done(own)) {
-        if (now() - sent >= HEARTBEAT_SECONDS) {
-            /* Delivered workers too: they wait for the merge and watch
-             * rank 0 until then, however long its own share takes. */
-            for (int r = 1; r < job->size; r++)
-                send_heartbeat(r);
-            sent = now();
-        }
-        hear_heartbeats(MPI_ANY_SOURCE, g->heard);
+        mpi_watch_root_tick(&watch, job, command);
         int flag = 1;
         while (flag) {
             MPI_Status probed;
             MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &probed);
             if (flag)
-                receive_part(g, &probed);
+                receive_part(g, &watch, &probed);
         }
-        for (int r = 1; r < job->size; r++)
-            if (!delivered[r] && now() - g->heard[r] > timeout)
-                abort_job(command, r, now() - g->heard[r]);
-        pause_poll();
+        mpi_watch_pause();
     }
+    mpi_watch_release(&watch);
 }
 
 /* A part whose share failed as a whole (not a symbol: the analysis) ends
  * the job: its symbols have no results to merge. */
 static void check_part(const char *command, int rank, const unsigned char *part, size_t size)
 {
-    part_header header;
-    memcpy(&header, part, sizeof header);
-    if (header.status == MS_OK)
+    if (part_header_of(part).status == MS_OK)
         return;
     fprintf(stderr, "marketsim %s: rank %d: analysis: %.*s\n  %s", command, rank,
-            (int)(size - sizeof header), (const char *)part + sizeof header, rank_lines[rank]);
+            (int)(size - sizeof(part_header)), (const char *)part + sizeof(part_header),
+            mpi_watch_rank_line(rank));
     MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
 }
 
-static void print_balance(const char *command, const mpi_job *job, const gather *g,
-                          double own_end, double merge_seconds)
+/* With MARKETSIM_LOG=info: each rank's analysis wall and CPU seconds, the
+ * imbalance, rank 0's wait for the last part, receive and merge times. */
+static void print_balance(const char *command, const mpi_job *job, const ms_part_timings *parts,
+                          const gather *g, double own_end, double merge_seconds)
 {
     if (ms_log_threshold() > MS_LOG_INFO)
         return;
-    double sum = 0, most = 0;
-    fprintf(stderr, "marketsim %s: %d ranks, analysis seconds per rank:", command, job->size);
+    double sum = 0, most = 0, cpu_sum = 0, cpu_most = 0;
+    fprintf(stderr, "marketsim %s: %d ranks, analysis seconds per rank (wall / cpu):", command,
+            job->size);
     for (int r = 0; r < job->size; r++) {
-        part_header header;
-        memcpy(&header, g->parts[r], sizeof header);
-        fprintf(stderr, " %.3f", header.seconds);
-        sum += header.seconds;
-        most = header.seconds > most ? header.seconds : most;
+        fprintf(stderr, " %.3f/%.3f", parts[r].analysis, parts[r].cpu);
+        sum += parts[r].analysis;
+        most = parts[r].analysis > most ? parts[r].analysis : most;
+        cpu_sum += parts[r].cpu;
+        cpu_most = parts[r].cpu > cpu_most ? parts[r].cpu : cpu_most;
     }
     double wait = g->last_arrival > own_end ? g->last_arrival - own_end : 0;
-    fprintf(stderr, "; imbalance (max / mean) %.3f; rank 0 waited %.3f s for the last part; "
-            "receive %.4f s; merge %.4f s\n", most / (sum / job->size), wait,
-            g->receive_seconds, merge_seconds);
+    fprintf(stderr, "; imbalance (max / mean) wall %.3f, cpu %.3f; rank 0 waited %.3f s for the "
+            "last part; receive %.4f s; merge %.4f s\n", most / (sum / job->size),
+            cpu_most / (cpu_sum / job->size), wait, g->receive_seconds, merge_seconds);
+}
+
+/* The merge of every part, with the job's timings (`started`: the
+ * sharded analysis' start on rank 0). */
+static ms_status merge_parts(const char *command, const mpi_job *job, shard *own,
+                             const gather *g, const char *const *symbols, size_t n,
+                             double started, ms_report **out)
+{
+    const void **bodies = calloc((size_t)job->size, sizeof *bodies);
+    size_t *body_sizes = calloc((size_t)job->size, sizeof *body_sizes);
+    ms_part_timings *timings = calloc((size_t)job->size, sizeof *timings);
+    if (bodies == NULL || body_sizes == NULL || timings == NULL)
+        MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
+    for (int r = 0; r < job->size; r++) {
+        bodies[r] = g->parts[r] + sizeof(part_header);
+        body_sizes[r] = g->sizes[r] - sizeof(part_header);
+        timings[r] = part_header_of(g->parts[r]).timings;
+    }
+    double merge_started = mpi_watch_now();
+    ms_status status = ms_analyzer_merge(own->analyzer, symbols, n, bodies, body_sizes,
+                                         (size_t)job->size, out);
+    double merged = mpi_watch_now();
+    if (status == MS_OK)
+        status = ms_report_set_job_timings(*out, merged - started, timings, (size_t)job->size);
+    print_balance(command, job, timings, g, own->ended, merged - merge_started);
+    free(bodies);
+    free(body_sizes);
+    free(timings);
+    return status;
 }
 
 static int root_finish(const mpi_job *job, const char *command, shard *own,
-                       const char *const *symbols, size_t n, ms_report **out)
+                       const char *const *symbols, size_t n, double started, ms_report **out)
 {
     gather g = { .parts = calloc((size_t)job->size, sizeof *g.parts),
                  .sizes = calloc((size_t)job->size, sizeof *g.sizes),
-                 .heard = calloc((size_t)job->size, sizeof *g.heard),
                  .missing = (size_t)job->size - 1 };
-    if (g.parts == NULL || g.sizes == NULL || g.heard == NULL)
+    if (g.parts == NULL || g.sizes == NULL)
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-    for (int r = 0; r < job->size; r++)
-        g.heard[r] = now();
     gather_parts(job, command, &g, own);
-    double own_end = own->ended;
     if (!encode_part(own, &g.parts[0], &g.sizes[0]))
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-    signal(SIGTERM, SIG_DFL);
+    mpi_watch_name_lost_ranks_on_sigterm(false);
     for (int r = 0; r < job->size; r++)
         check_part(command, r, g.parts[r], g.sizes[r]);
     for (int r = 1; r < job->size; r++)
         MPI_Send(NULL, 0, MPI_BYTE, r, TAG_DONE, MPI_COMM_WORLD);
-    const void **bodies = calloc((size_t)job->size, sizeof *bodies);
-    size_t *body_sizes = calloc((size_t)job->size, sizeof *body_sizes);
-    if (bodies == NULL || body_sizes == NULL)
-        MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
-    for (int r = 0; r < job->size; r++) {
-        bodies[r] = g.parts[r] + sizeof(part_header);
-        body_sizes[r] = g.sizes[r] - sizeof(part_header);
-    }
-    double merge_started = now();
-    ms_status status = ms_analyzer_merge(own->analyzer, symbols, n, bodies, body_sizes,
-                                         (size_t)job->size, out);
-    print_balance(command, job, &g, own_end, now() - merge_started);
+    ms_status status = merge_parts(command, job, own, &g, symbols, n, started, out);
     for (int r = 0; r < job->size; r++)
         free(g.parts[r]);
     free(g.parts);
     free(g.sizes);
-    free(g.heard);
-    free(bodies);
-    free(body_sizes);
     ms_report_free(own->report);
     return status == MS_OK ? CLI_EXIT_OK : cli_setup_error(command, "merging the ranks' parts",
                                                            status);
@@ -543,6 +416,7 @@ int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
                     const ms_analyzer_options *options, ms_source *source,
                     const char *const *symbols, size_t n, ms_report **out)
 {
+    double started = mpi_watch_now();
     /* "host, pid N" in a fixed 64-byte slot per rank: the host name is cut
      * at 31 characters so the longest pid still fits. */
     char hosts_mine[64];
@@ -557,10 +431,10 @@ int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
     MPI_Request request;
     MPI_Iallgather(hosts_mine, 64, MPI_CHAR, hosts, 64, MPI_CHAR, MPI_COMM_WORLD, &request);
-    wait_all(&request, "the start");
+    mpi_watch_wait_all(&request, "the start");
     double *work = share_work(job, source, symbols, n, context_length(options));
     if (work == NULL || !assign(work, n, job->size, owner, load) ||
-        !prepare_lines(job, symbols, n, owner, hosts))
+        !mpi_watch_prepare(job, symbols, n, owner, hosts))
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
     for (size_t i = 0; i < n; i++)
         if (owner[i] == job->rank)
@@ -570,16 +444,16 @@ int mpi_job_analyze(mpi_job *job, const char *command, ms_analyzer *analyzer,
     free(load);
     free(hosts);
     if (job->rank == 0) {
-        signal(SIGTERM, stopped_by_launcher);
+        mpi_watch_name_lost_ranks_on_sigterm(true);
         for (int r = 0; r < job->size && ms_log_threshold() <= MS_LOG_INFO; r++)
-            fprintf(stderr, "marketsim %s: share of %s", command, rank_lines[r]);
+            fprintf(stderr, "marketsim %s: share of %s", command, mpi_watch_rank_line(r));
     }
     pthread_t thread;
     if (pthread_create(&thread, NULL, run_shard, &own) != 0)
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_FAILED);
     if (job->rank != 0)
         worker_finish(job, &own);
-    int code = root_finish(job, command, &own, symbols, n, out);
+    int code = root_finish(job, command, &own, symbols, n, started, out);
     pthread_join(thread, NULL);
     free(own.symbols);
     return code;

@@ -1,7 +1,7 @@
 /*
  * mpi_job.h - the MPI side of a sharded analysis (mpi_job.c, built only
- * with MPI): starting MPI, the assignment of symbols to ranks, heartbeats,
- * the gather and the merge on rank 0.
+ * with MPI): starting MPI, the assignment of symbols to ranks, the gather
+ * and the merge on rank 0 (the fault watch: mpi_watch.h).
  */
 #ifndef MS_CLI_MPI_JOB_H
 #define MS_CLI_MPI_JOB_H

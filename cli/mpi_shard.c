@@ -12,9 +12,9 @@
  * send their packed part to rank 0, which merges the parts into the report
  * a single process would have printed. A rank silent for longer than the
  * timeout ends the job: rank 0 names it and its symbols and aborts with
- * status 1 (mpirun --enable-recovery keeps the job up long enough to say
- * so; without it Open MPI ends the job itself and rank 0 names the ranks
- * that had not delivered as it is stopped).
+ * status 1. A rank that dies makes Open MPI end the job itself (status 128
+ * + the signal; `marketsim mpirun`, mpi_run.c, turns that into 1) and rank
+ * 0 names the ranks that had not delivered as it is stopped.
  */
 #define _GNU_SOURCE
 #include <sched.h>

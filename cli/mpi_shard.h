@@ -41,8 +41,10 @@ void cli_mpi_share_cores(ms_model_options *model, ms_analyzer_options *analysis)
  * every share on rank 0: there *out receives the merged report (equal to
  * ms_analyzer_run's over all the symbols) and the exit code is returned.
  * Other ranks send their part and end the process inside (they have
- * nothing to print or trade). A rank that dies or stops answering ends the
- * job with exit status 1 and a message naming it and its symbols.
+ * nothing to print or trade). A rank that stops answering ends the job
+ * with exit status 1 and a message naming it and its symbols; one that
+ * dies, with the same message and mpirun's status (1 under `marketsim
+ * mpirun`).
  */
 int cli_mpi_analyze(const char *command, ms_analyzer *analyzer,
                     const ms_analyzer_options *options, ms_source *source,

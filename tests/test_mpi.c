@@ -5,7 +5,8 @@
  * baseline model, the tiny Toto fixture and a small checkpoint; `trade`
  * over ranks places the orders one process does, once; a rank
  * killed mid-run ends the job in bounded time, naming the rank and its
- * symbols. With a marketsim built without MPI, a launch as several ranks
+ * symbols (`marketsim mpirun`: with status 1). A merged report times
+ * the job and lists every rank. With a marketsim built without MPI, a launch as several ranks
  * is refused instead. The runs oversubscribe this machine's cores.
  */
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "support/cache_fixture.h"
 #include "support/temp_dir.h"
@@ -46,19 +48,34 @@ static bool built_with_mpi(void)
     return system(command) == 0;
 }
 
-/* mpirun as CI runs it: more ranks than cores, as root when root. */
 /* Under the sanitize build the ranks run without LeakSanitizer: Open MPI
  * keeps MPI_Init's allocations to the end and dlcloses its components,
  * so their leak reports cannot be told apart or suppressed by module. The
  * same code paths of ours are leak-checked in one process (the other
  * suites and make leakcheck). Elsewhere ASAN_OPTIONS means nothing. */
-static const char *mpirun(void)
+#define NO_LEAK_CHECK "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
+
+/* mpirun's options as CI runs it: more ranks than cores, as root when root. */
+static const char *mpirun_options(void)
 {
-    return geteuid() == 0
-               ? "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" mpirun --oversubscribe "
-                 "--bind-to none --allow-run-as-root"
-               : "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" mpirun --oversubscribe "
-                 "--bind-to none";
+    return geteuid() == 0 ? "--oversubscribe --bind-to none --allow-run-as-root"
+                          : "--oversubscribe --bind-to none";
+}
+
+/* "mpirun OPTIONS -n K marketsim", or with `ours` "marketsim mpirun
+ * OPTIONS -n K": what comes before the command. */
+static void ranks_start(char *out, size_t size, int ranks, bool ours)
+{
+    if (ours)
+        snprintf(out, size, NO_LEAK_CHECK "'%s' mpirun %s -n %d", bin(), mpirun_options(), ranks);
+    else
+        snprintf(out, size, NO_LEAK_CHECK "mpirun %s -n %d '%s'", mpirun_options(), ranks, bin());
+}
+
+/* marketsim's path alone: one process. */
+static void plain_start(char *out, size_t size)
+{
+    snprintf(out, size, "'%s'", bin());
 }
 
 static char *read_file(const char *path)
@@ -102,24 +119,23 @@ typedef struct run_output {
     char *html;
 } run_output;
 
-/* One analysis as JSON with the HTML page, by `launcher` ("" for a plain
- * process), and with `text` a second one as the text table. */
-static run_output run_analysis(const char *dir, const char *launcher, const char *args,
-                               bool text)
+/* One analysis as JSON with the HTML page, started by `start` (what comes
+ * before "analyze": marketsim's path, after a launcher or not), and with
+ * `text` a second one as the text table. */
+static run_output run_analysis(const char *dir, const char *start, const char *args, bool text)
 {
     char command[16384], out[4200], html[4200];
     run_output result = { 0 };
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(html, sizeof html, "%s/report.html", dir);
-    snprintf(command, sizeof command, "%s '%s' analyze %s --json --html '%s' > '%s' 2>/dev/null",
-             launcher, bin(), args, html, out);
+    snprintf(command, sizeof command, "%s analyze %s --json --html '%s' > '%s' 2>/dev/null",
+             start, args, html, out);
     result.status = WEXITSTATUS(system(command));
     char *json = read_file(out);
     result.json = cache_json_without_timings(json);
     free(json);
     result.html = without_timing_lines(read_file(html));
-    snprintf(command, sizeof command, "%s '%s' analyze %s > '%s' 2>/dev/null", launcher, bin(),
-             args, out);
+    snprintf(command, sizeof command, "%s analyze %s > '%s' 2>/dev/null", start, args, out);
     if (text)
         assert_int_equal(WEXITSTATUS(system(command)), result.status);
     result.text = text ? without_timing_lines(read_file(out)) : strdup("");
@@ -138,16 +154,17 @@ static void run_output_release(run_output *r)
  * echoes them. */
 static void assert_ranks_match_one_process(const char *model, bool text)
 {
-    char *dir = temp_dir_create(), args[8192], launcher[256];
+    char *dir = temp_dir_create(), args[8192], start[4400];
     snprintf(args, sizeof args, "--model '%s' --data 'csv:%s/tests/fixtures/analyze' "
              "--symbols GOOD,OTHER,STALE,SHORT,NOFILE --simulations 10 --cache off "
              "--workers 2 --threads 1", model, source_dir());
-    run_output one = run_analysis(dir, "", args, text);
+    plain_start(start, sizeof start);
+    run_output one = run_analysis(dir, start, args, text);
     assert_int_equal(one.status, 1);    /* SHORT and NOFILE fail, alone */
     assert_non_null(strstr(one.json, "\"OTHER\""));
     for (int ranks = 1; ranks <= 4; ranks++) {
-        snprintf(launcher, sizeof launcher, "%s -n %d", mpirun(), ranks);
-        run_output many = run_analysis(dir, launcher, args, text);
+        ranks_start(start, sizeof start, ranks, false);
+        run_output many = run_analysis(dir, start, args, text);
         assert_int_equal(many.status, one.status);
         assert_string_equal(many.json, one.json);
         assert_string_equal(many.text, one.text);
@@ -191,15 +208,15 @@ static void ranks_report_what_one_process_does_with_a_small_checkpoint(void **st
     temp_dir_remove(dir);
 }
 
-/* `trade` through the simulated broker at `journal`, by `launcher`: its
- * stdout without timing lines, and its status. */
-static char *run_trade(const char *dir, const char *launcher, const char *journal, int *status)
+/* `trade` through the simulated broker at `journal`, started by `start`
+ * (as run_analysis): its stdout without timing lines, and its status. */
+static char *run_trade(const char *dir, const char *start, const char *journal, int *status)
 {
     char command[12000], out[4200];
     snprintf(out, sizeof out, "%s/trade.out", dir);
-    snprintf(command, sizeof command, "%s '%s' trade --broker 'sim:%s' --symbols "
+    snprintf(command, sizeof command, "%s trade --broker 'sim:%s' --symbols "
              "AAPL,MSFT,NVDA,SPY,BTCUSD,ETHUSD --simulations 10 --cache off --workers 2 "
-             "--threads 1 > '%s' 2>/dev/null", launcher, bin(), journal, out);
+             "--threads 1 > '%s' 2>/dev/null", start, journal, out);
     *status = WEXITSTATUS(system(command));
     return without_timing_lines(read_file(out));
 }
@@ -209,12 +226,13 @@ static void trade_over_ranks_places_the_orders_one_process_does_once(void **stat
     (void)state;
     if (!built_with_mpi())
         skip();
-    char *dir = temp_dir_create(), launcher[256];
+    char *dir = temp_dir_create(), start[4400];
     char *first = temp_dir_path(dir, "one.journal"), *second = temp_dir_path(dir, "ranks.journal");
     int one_status, ranks_status;
-    char *one = run_trade(dir, "", first, &one_status);
-    snprintf(launcher, sizeof launcher, "%s -n 3", mpirun());
-    char *ranks = run_trade(dir, launcher, second, &ranks_status);
+    plain_start(start, sizeof start);
+    char *one = run_trade(dir, start, first, &one_status);
+    ranks_start(start, sizeof start, 3, false);
+    char *ranks = run_trade(dir, start, second, &ranks_status);
     assert_int_equal(ranks_status, one_status);
     assert_non_null(strstr(one, "results: sent "));
     assert_string_equal(ranks, one);
@@ -222,6 +240,64 @@ static void trade_over_ranks_places_the_orders_one_process_does_once(void **stat
     free(ranks);
     free(first);
     free(second);
+    temp_dir_remove(dir);
+}
+
+/* The JSON's timings: total is the job's wall time on rank 0, at least
+ * any rank's analysis; timings.parts has one entry per rank, whose symbols
+ * add up to the run's. */
+static void a_merged_report_times_the_job_and_lists_every_rank(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *dir = temp_dir_create(), command[12000], out[4200], start[4400];
+    snprintf(out, sizeof out, "%s/out", dir);
+    ranks_start(start, sizeof start, 3, false);
+    snprintf(command, sizeof command, "%s analyze --model baseline --symbols "
+             "AAPL,MSFT,NVDA,SPY,BTCUSD --simulations 10 --cache off --json > '%s' 2>/dev/null",
+             start, out);
+    assert_int_equal(WEXITSTATUS(system(command)), 0);
+    char *json = read_file(out);
+    json_t *root = json_loads(json, 0, NULL), *timings = json_object_get(root, "timings");
+    json_t *parts = json_object_get(timings, "parts");
+    assert_int_equal(json_array_size(parts), 3);
+    json_int_t symbols = 0;
+    double longest = 0;
+    for (size_t r = 0; r < 3; r++) {
+        json_t *part = json_array_get(parts, r);
+        double analysis = json_real_value(json_object_get(part, "analysis"));
+        assert_true(analysis > 0 && json_real_value(json_object_get(part, "cpu")) > 0);
+        longest = analysis > longest ? analysis : longest;
+        symbols += json_integer_value(json_object_get(part, "symbols"));
+    }
+    assert_int_equal(symbols, 5);
+    assert_true(json_real_value(json_object_get(timings, "total")) >= longest);
+    json_decref(root);
+    free(json);
+    temp_dir_remove(dir);
+}
+
+/* `marketsim mpirun` runs the same job: the same report, and the status
+ * of a run whose symbols partly failed (1) passes through. */
+static void marketsim_mpirun_reports_what_one_process_does_with_its_status(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *dir = temp_dir_create(), args[8192], start[4400];
+    snprintf(args, sizeof args, "--model baseline --data 'csv:%s/tests/fixtures/analyze' "
+             "--symbols GOOD,OTHER,STALE,SHORT,NOFILE --simulations 10 --cache off "
+             "--workers 2 --threads 1", source_dir());
+    plain_start(start, sizeof start);
+    run_output one = run_analysis(dir, start, args, false);
+    ranks_start(start, sizeof start, 2, true);
+    run_output many = run_analysis(dir, start, args, false);
+    assert_int_equal(one.status, 1);
+    assert_int_equal(many.status, 1);
+    assert_string_equal(many.json, one.json);
+    run_output_release(&one);
+    run_output_release(&many);
     temp_dir_remove(dir);
 }
 
@@ -287,19 +363,21 @@ static int wait_bounded(pid_t pid, double limit)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Runs a 3-rank job (MARKETSIM_LOG=info and `env`), sends `signal_number`
- * to rank 2 once rank 0 has listed the shares, and returns the job's exit
- * status (failing when it is still running after 90 s) with its stderr. */
-static int signal_rank_2(int signal_number, const char *env, char **err_text)
+/* Runs a 3-rank job (MARKETSIM_LOG=info and `env`) by mpirun, or with
+ * `launcher` by `marketsim mpirun`, sends `signal_number` to rank 2 once
+ * rank 0 has listed the shares, and returns the job's exit status (failing
+ * when it is still running after 90 s) with its stderr. */
+static int signal_rank_2(int signal_number, const char *env, bool launcher, char **err_text)
 {
-    char *dir = temp_dir_create(), command[12000], mark[64];
+    char *dir = temp_dir_create(), command[12000], mark[64], start[4400];
     char *err = temp_dir_path(dir, "err");
     FILE *created = fopen(err, "w");
     fclose(created);
     snprintf(mark, sizeof mark, "MARKETSIM_TEST_MARK=%ld", (long)getpid());
-    snprintf(command, sizeof command, "MARKETSIM_LOG=info %s %s %s -n 3 '%s' analyze --model "
-             "'%s/tests/fixtures/toto-tiny' --symbols SYMA,SYMB,SYMC,SYMD,SYME,SYMF,SYMG,SYMH,SYMI "
-             "--simulations 60 --cache off > /dev/null 2> '%s'", env, mark, mpirun(), bin(),
+    ranks_start(start, sizeof start, 3, launcher);
+    snprintf(command, sizeof command, "MARKETSIM_LOG=info %s %s %s analyze "
+             "--model '%s/tests/fixtures/toto-tiny' --symbols SYMA,SYMB,SYMC,SYMD,SYME,SYMF,SYMG,"
+             "SYMH,SYMI --simulations 60 --cache off > /dev/null 2> '%s'", env, mark, start,
              source_dir(), err);
     pid_t job = fork();
     if (job == 0) {
@@ -342,15 +420,30 @@ static void assert_names_rank_2(char *text, const char *prefix)
 }
 
 /* Open MPI ends the job itself: its message names the rank, rank 0 names
- * the ranks whose parts were missing; the status is mpirun's. */
-static void a_killed_rank_ends_the_job_naming_it_and_its_symbols(void **state)
+ * the ranks whose parts were missing; the status is mpirun's own (128 +
+ * the signal), which is why `marketsim mpirun` exists. */
+static void under_mpirun_a_killed_rank_ends_the_job_naming_it_and_its_symbols(void **state)
 {
     (void)state;
     if (!built_with_mpi())
         skip();
     char *text = NULL;
-    int status = signal_rank_2(SIGKILL, "", &text);
+    int status = signal_rank_2(SIGKILL, "", false, &text);
     assert_true(status != 0);
+    assert_non_null(strstr(text, "process rank 2"));
+    assert_names_rank_2(text, "  rank 2 (");
+    free(text);
+}
+
+/* mpirun's 137 (or 1, when rank 0's own exit reached it first) becomes 1. */
+static void under_marketsim_mpirun_a_killed_rank_ends_the_job_with_status_1(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *text = NULL;
+    int status = signal_rank_2(SIGKILL, "", true, &text);
+    assert_int_equal(status, 1);
     assert_non_null(strstr(text, "process rank 2"));
     assert_names_rank_2(text, "  rank 2 (");
     free(text);
@@ -363,7 +456,7 @@ static void a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it(voi
     if (!built_with_mpi())
         skip();
     char *text = NULL;
-    int status = signal_rank_2(SIGSTOP, "MARKETSIM_MPI_TIMEOUT=5", &text);
+    int status = signal_rank_2(SIGSTOP, "MARKETSIM_MPI_TIMEOUT=5", false, &text);
     assert_int_equal(status, 1);
     assert_non_null(strstr(text, "rank 2 stopped answering"));
     assert_names_rank_2(text, "  rank 2 (");
@@ -389,6 +482,23 @@ static void a_build_without_mpi_refuses_to_run_as_one_of_several_ranks(void **st
     temp_dir_remove(dir);
 }
 
+static void a_build_without_mpi_refuses_marketsim_mpirun(void **state)
+{
+    (void)state;
+    if (built_with_mpi())
+        skip();
+    char command[4400], out[4200];
+    char *dir = temp_dir_create();
+    snprintf(out, sizeof out, "%s/err", dir);
+    snprintf(command, sizeof command, "'%s' mpirun -n 2 analyze --symbols AAPL --simulations 5 "
+             "--cache off > /dev/null 2> '%s'", bin(), out);
+    assert_int_equal(WEXITSTATUS(system(command)), 1);
+    char *text = read_file(out);
+    assert_non_null(strstr(text, "built without MPI"));
+    free(text);
+    temp_dir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,9 +506,13 @@ int main(void)
         cmocka_unit_test(ranks_report_what_one_process_does_with_the_tiny_toto_fixture),
         cmocka_unit_test(ranks_report_what_one_process_does_with_a_small_checkpoint),
         cmocka_unit_test(trade_over_ranks_places_the_orders_one_process_does_once),
-        cmocka_unit_test(a_killed_rank_ends_the_job_naming_it_and_its_symbols),
+        cmocka_unit_test(a_merged_report_times_the_job_and_lists_every_rank),
+        cmocka_unit_test(marketsim_mpirun_reports_what_one_process_does_with_its_status),
+        cmocka_unit_test(under_mpirun_a_killed_rank_ends_the_job_naming_it_and_its_symbols),
+        cmocka_unit_test(under_marketsim_mpirun_a_killed_rank_ends_the_job_with_status_1),
         cmocka_unit_test(a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it),
         cmocka_unit_test(a_build_without_mpi_refuses_to_run_as_one_of_several_ranks),
+        cmocka_unit_test(a_build_without_mpi_refuses_marketsim_mpirun),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

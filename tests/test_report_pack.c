@@ -4,7 +4,8 @@
  * the pack's tables name every field of the structs it carries, a report
  * merged from its own pack equals it field for field, a report merged from
  * shards equals the run over all symbols (freshness judged over all of
- * them), and a damaged pack is refused.
+ * them), and a damaged pack is refused. A merged report takes the job's
+ * timings (ms_report_set_job_timings) and lists its parts in the JSON.
  */
 #include <setjmp.h>
 #include <stdalign.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "analyze/report_pack.h"
 #include "support/cache_fixture.h"
@@ -239,6 +241,53 @@ static void a_pack_cut_short_or_a_missing_symbol_is_refused(void **state)
     ms_report_free(whole);
 }
 
+static void a_merged_report_takes_the_jobs_total_and_lists_its_parts(void **state)
+{
+    fixture *f = *state;
+    ms_report *whole = analyse(f, symbols, 3);
+    void *pack = NULL;
+    size_t size = 0;
+    assert_int_equal(ms_report_pack(whole, &pack, &size), MS_OK);
+    const void *parts[] = { pack };
+    ms_report *merged = NULL;
+    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 3, parts, &size, 1, &merged), MS_OK);
+    const ms_part_timings ranks[] = { { .analysis = 3.0, .cpu = 2.0, .warmup = 0.25, .symbols = 1 },
+                                      { .analysis = 4.0, .cpu = 3.5, .warmup = 0.5, .symbols = 2 } };
+    double data = ms_report_timings(merged)->data;
+    assert_int_equal(ms_report_set_job_timings(merged, 12.5, ranks, 2), MS_OK);
+    const ms_timings *t = ms_report_timings(merged);
+    assert_true(t->total == 12.5 && t->warmup == 0.75 && t->data == data);
+    char *json = NULL;
+    assert_int_equal(ms_report_to_json(merged, &json), MS_OK);
+    json_t *root = json_loads(json, 0, NULL), *listed = json_object_get(
+        json_object_get(root, "timings"), "parts");
+    assert_int_equal(json_array_size(listed), 2);
+    assert_true(json_real_value(json_object_get(json_array_get(listed, 1), "cpu")) == 3.5);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(listed, 1), "symbols")), 2);
+    assert_int_equal(ms_report_set_job_timings(NULL, 1.0, ranks, 2), MS_ERR_INVALID_ARG);
+    assert_int_equal(ms_report_set_job_timings(merged, 1.0, NULL, 2), MS_ERR_INVALID_ARG);
+    json_decref(root);
+    ms_free(json);
+    ms_free(pack);
+    ms_report_free(merged);
+    ms_report_free(whole);
+}
+
+/* A run of its own lists no parts. */
+static void a_report_of_one_run_lists_no_parts(void **state)
+{
+    fixture *f = *state;
+    ms_report *report = analyse(f, symbols, 2);
+    char *json = NULL;
+    assert_int_equal(ms_report_to_json(report, &json), MS_OK);
+    json_t *root = json_loads(json, 0, NULL);
+    assert_non_null(json_object_get(root, "timings"));
+    assert_null(json_object_get(json_object_get(root, "timings"), "parts"));
+    json_decref(root);
+    ms_free(json);
+    ms_report_free(report);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +300,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_pack_cut_short_or_a_missing_symbol_is_refused, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_merged_report_takes_the_jobs_total_and_lists_its_parts,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_report_of_one_run_lists_no_parts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -564,6 +564,27 @@ MS_API ms_status ms_analyzer_merge(ms_analyzer *analyzer, const char *const *sym
                                    const void *const *parts, const size_t *sizes, size_t count,
                                    ms_report **out);
 
+/* One part's figures in a sharded analysis (under mpirun: one rank's share). */
+typedef struct ms_part_timings {
+    double analysis;     /* wall seconds of the part's ms_analyzer_run */
+    double cpu;          /* CPU seconds (user + system, all threads) its process spent meanwhile */
+    double warmup;       /* its model warm-up's wall seconds (0 when off) */
+    size_t symbols;      /* symbols in the part */
+} ms_part_timings;
+
+/*
+ * Gives a merged report (ms_analyzer_merge) the timings of the job it
+ * ends, which only the caller saw: `total`, the job's wall seconds from the
+ * start of the sharded analysis to the merged report, and each part's
+ * figures (copied; the JSON report lists them as timings.parts). The
+ * report's warm-up becomes the parts' sum; its per-phase sums (data,
+ * inference, strategies, forecasts) already are the parts' and `ranking`
+ * is the merge's. Errors: MS_ERR_INVALID_ARG (NULL report; NULL parts
+ * with count > 0), MS_ERR_NOMEM.
+ */
+MS_API ms_status ms_report_set_job_timings(ms_report *report, double total,
+                                          const ms_part_timings *parts, size_t count);
+
 /* ---- Cancelling and watching a run ----------------------------------------- */
 
 /*

@@ -324,6 +324,8 @@ struct ms_report {
     size_t warning_count;
     ms_timings timings;
     ms_forecast_quality forecast_quality;   /* every symbol's pooled */
+    ms_part_timings *parts;                 /* a merged report's parts (ms_report_set_job_timings) */
+    size_t part_count;
 };
 
 /* Appends a printf-style warning to the report. Errors: MS_ERR_NOMEM. */

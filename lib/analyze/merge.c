@@ -7,6 +7,8 @@
  * ms_analyzer_run would have made: each symbol's results depend only on
  * its own data, the model and the options (tests/test_reproducible.c), and
  * everything across symbols is judged again here over all of them.
+ * ms_report_set_job_timings then gives the merged report the job's
+ * timings, which only the caller measured.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,4 +80,24 @@ MS_API ms_status ms_analyzer_merge(ms_analyzer *analyzer, const char *const *sym
         ms_pack_results_release(&m.parts[p]);
     free(m.parts);
     return status;
+}
+
+MS_API ms_status ms_report_set_job_timings(ms_report *report, double total,
+                                          const ms_part_timings *parts, size_t count)
+{
+    if (report == NULL || (parts == NULL && count > 0))
+        return ms_error(MS_ERR_INVALID_ARG, "ms_report_set_job_timings: NULL argument");
+    ms_part_timings *copy = calloc(count ? count : 1, sizeof *copy);
+    if (copy == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory for a job's timings");
+    report->timings.warmup = 0;
+    for (size_t i = 0; i < count; i++) {
+        copy[i] = parts[i];
+        report->timings.warmup += parts[i].warmup;
+    }
+    free(report->parts);
+    report->parts = copy;
+    report->part_count = count;
+    report->timings.total = total;
+    return MS_OK;
 }

@@ -34,6 +34,7 @@ MS_API void ms_report_free(ms_report *report)
     free(report->symbols);
     free(report->errors);
     free(report->picks);
+    free(report->parts);
     free(report->aggregate_name);
     free(report->source_uri);
     free(report->model_name);

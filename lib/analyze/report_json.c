@@ -173,6 +173,29 @@ static json_t *error_object(const ms_symbol_error *e)
 
 /* An entry that cannot be built fails the whole document (out of memory)
  * rather than leaving the array one entry short. */
+/* The run's timings; a merged report's also list its parts (the ranks of
+ * a sharded job: ms_report_set_job_timings). */
+static json_t *timings_object(const ms_report *report)
+{
+    const ms_timings *t = &report->timings;
+    json_t *timings = json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:I}",
+                                "warmup", t->warmup, "data", t->data, "inference", t->inference,
+                                "strategies", t->strategies, "ranking", t->ranking,
+                                "total", t->total,
+                                "forecasts_cached", (json_int_t)t->forecasts_cached,
+                                "forecasts_computed", (json_int_t)t->forecasts_computed);
+    json_t *parts = report->part_count > 0 ? json_array() : NULL;
+    for (size_t i = 0; parts != NULL && i < report->part_count; i++) {
+        const ms_part_timings *p = &report->parts[i];
+        json_array_append_new(parts, json_pack("{s:f,s:f,s:f,s:I}", "analysis", p->analysis,
+                                               "cpu", p->cpu, "warmup", p->warmup,
+                                               "symbols", (json_int_t)p->symbols));
+    }
+    if (timings != NULL && parts != NULL)
+        json_object_set_new(timings, "parts", parts);
+    return timings;
+}
+
 static json_t *report_object(const ms_report *report)
 {
     json_t *symbols = json_array(), *picks = json_array(), *errors = json_array();
@@ -193,14 +216,10 @@ static json_t *report_object(const ms_report *report)
         json_decref(warnings);
         return NULL;
     }
-    const ms_timings *t = &report->timings;
-    return json_pack("{s:s,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:I},s:o,s:o,s:o,s:o,s:o}",
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
                      "version", ms_version(),
                      "config", config_object(report),
-                     "timings", "warmup", t->warmup, "data", t->data, "inference", t->inference,
-                     "strategies", t->strategies, "ranking", t->ranking, "total", t->total,
-                     "forecasts_cached", (json_int_t)t->forecasts_cached,
-                     "forecasts_computed", (json_int_t)t->forecasts_computed,
+                     "timings", timings_object(report),
                      "symbols", symbols, "picks", picks, "errors", errors,
                      "warnings", warnings,
                      "forecast_quality", ms_json_forecast_quality(&report->forecast_quality));
