@@ -125,7 +125,7 @@ static ms_report *analyze(ms_source *source, ms_model *model, const char *const 
 
 static void run_speed(const settings *run, const char *dir)
 {
-    char names[MAX_SYMBOLS][16];
+    char names[MAX_SYMBOLS][24]; /* "SYN" and any size_t */
     const char *symbols[MAX_SYMBOLS];
     for (size_t s = 0; s < run->symbols; s++) {
         snprintf(names[s], sizeof names[s], "SYN%02zu", s);
