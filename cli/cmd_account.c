@@ -210,6 +210,12 @@ static void print_mismatch(void *context, const char *symbol)
            "  incomplete basis\n", symbol);
 }
 
+/* Prices print to the instrument's tick, as in every text form. */
+static int price_decimals(const char *symbol, double price)
+{
+    return ms_price_decimals(ms_symbol_asset_class(symbol), price);
+}
+
 static void print_text(const holdings *h, const char *broker)
 {
     double unrealized = 0;
@@ -223,14 +229,17 @@ static void print_text(const holdings *h, const char *broker)
                "value $", "unrealised $");
     for (size_t i = 0; i < h->position_count; i++) {
         const ms_position *p = &h->positions[i];
-        printf("  %-10s %12.6g %14.4f %14.4f %14.2f %+14.2f\n", p->symbol, p->qty,
-               p->avg_entry_price, p->current_price, p->market_value, p->unrealized_pl);
+        printf("  %-10s %12.6g %14.*f %14.*f %14.2f %+14.2f\n", p->symbol, p->qty,
+               price_decimals(p->symbol, p->avg_entry_price), p->avg_entry_price,
+               price_decimals(p->symbol, p->current_price), p->current_price, p->market_value,
+               p->unrealized_pl);
     }
     printf("\nworking orders (%zu):\n", h->order_count);
     for (size_t i = 0; i < h->order_count; i++) {
         const ms_order *o = &h->orders[i];
-        printf("  %-4s %-10s %12.6g limit %-12.6g %-10s %s\n", o->side > 0 ? "buy" : "sell",
-               o->symbol, o->qty, o->limit_price, o->status, o->client_order_id);
+        printf("  %-4s %-10s %12.6g limit %-12.*f %-10s %s\n", o->side > 0 ? "buy" : "sell",
+               o->symbol, o->qty, price_decimals(o->symbol, o->limit_price), o->limit_price,
+               o->status, o->client_order_id);
     }
     char *text = NULL;
     if (ms_fills_to_text(h->fills, h->since, &text) == MS_OK)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "marketsim/data.h"
 #include "support/cli_run.h"
 #include "support/trade_data.h"
 
@@ -40,6 +41,36 @@ static void test_account_shows_the_orders_a_trade_placed(void **state)
     snprintf(expected, sizeof expected, "working orders (%zu):", orders);
     assert_non_null(strstr(r.out, expected));
     assert_non_null(strstr(r.out, "cash $"));
+    cli_run_release(&r);
+}
+
+static void test_account_prints_order_prices_to_the_instruments_tick(void **state)
+{
+    trade_market *m = *state;
+    cli_run_result r = cli_run(NULL, "trade", "--broker", m->broker_uri, "--symbols",
+                               "AAPL,BTCUSD,MSFT", "--simulations", "5", "--cache", "off", NULL);
+    assert_int_equal(r.exit_code, 0);
+    cli_run_release(&r);
+    r = cli_run(NULL, "account", "--broker", m->broker_uri, "--json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = json_loads(r.out, 0, NULL);
+    assert_non_null(root);
+    cli_run_release(&r);
+    r = cli_run(NULL, "account", "--broker", m->broker_uri, NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *orders = json_object_get(root, "orders");
+    assert_true(json_array_size(orders) >= 1);
+    size_t index;
+    json_t *order;
+    json_array_foreach(orders, index, order) {
+        const char *symbol = json_string_value(json_object_get(order, "symbol"));
+        double limit = json_number_value(json_object_get(order, "limit_price"));
+        char expected[64];
+        snprintf(expected, sizeof expected, "limit %.*f ",
+                 ms_price_decimals(ms_symbol_asset_class(symbol), limit), limit);
+        assert_non_null(strstr(r.out, expected));
+    }
+    json_decref(root);
     cli_run_release(&r);
 }
 
@@ -83,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         MARKET_TEST(test_account_shows_the_orders_a_trade_placed),
+        MARKET_TEST(test_account_prints_order_prices_to_the_instruments_tick),
         MARKET_TEST(test_account_of_an_unknown_broker_is_an_error),
         MARKET_TEST(test_account_refuses_a_since_that_is_not_a_day),
         MARKET_TEST(test_account_of_a_new_sim_lists_no_fills_since_the_day_given),

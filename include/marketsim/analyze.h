@@ -534,57 +534,6 @@ MS_API ms_status ms_report_to_html(const ms_report *report, char **out);
  */
 MS_API ms_status ms_report_write_html(const ms_report *report, const char *path);
 
-/* ---- Sharded analyses ------------------------------------------------------ */
-
-/*
- * The report's per-symbol results (every symbol report, whole, and every
- * error) as bytes for ms_analyzer_merge in another process of the same
- * build: a process that analysed a share of the symbols packs its report
- * and sends the bytes (marketsim under mpirun: docs/scaling.md). Doubles
- * travel as their bits. *out (*size bytes) is freed with ms_free.
- * Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
- */
-MS_API ms_status ms_report_pack(const ms_report *report, void **out, size_t *size);
-
-/*
- * The report ms_analyzer_run(analyzer, symbols, n) would have made, from
- * `count` packs (ms_report_pack: parts[i], sizes[i] bytes) of runs that
- * analysed the symbols between them, on analyzers with the same source,
- * model and options: bit for bit the same symbol reports, errors,
- * warnings, ranking and picks (timings aside: they are the parts'), because
- * a symbol's results depend only on its own data, the model and the
- * options, and what depends on all symbols (spellings of one instrument,
- * freshness, ranking, picks) is judged here over all of them. A symbol in
- * several parts is taken from the first. Nothing is analysed here. *out
- * is freed with ms_report_free. Errors: MS_ERR_INVALID_ARG (a NULL
- * argument; a symbol no part has a result for, named), MS_ERR_DATA (a pack
- * cut short or made by another build), MS_ERR_NOMEM.
- */
-MS_API ms_status ms_analyzer_merge(ms_analyzer *analyzer, const char *const *symbols, size_t n,
-                                   const void *const *parts, const size_t *sizes, size_t count,
-                                   ms_report **out);
-
-/* One part's figures in a sharded analysis (under mpirun: one rank's share). */
-typedef struct ms_part_timings {
-    double analysis;     /* wall seconds of the part's ms_analyzer_run */
-    double cpu;          /* CPU seconds (user + system, all threads) its process spent meanwhile */
-    double warmup;       /* its model warm-up's wall seconds (0 when off) */
-    size_t symbols;      /* symbols in the part */
-} ms_part_timings;
-
-/*
- * Gives a merged report (ms_analyzer_merge) the timings of the job it
- * ends, which only the caller saw: `total`, the job's wall seconds from the
- * start of the sharded analysis to the merged report, and each part's
- * figures (copied; the JSON report lists them as timings.parts). The
- * report's warm-up becomes the parts' sum; its per-phase sums (data,
- * inference, strategies, forecasts) already are the parts' and `ranking`
- * is the merge's. Errors: MS_ERR_INVALID_ARG (NULL report; NULL parts
- * with count > 0), MS_ERR_NOMEM.
- */
-MS_API ms_status ms_report_set_job_timings(ms_report *report, double total,
-                                          const ms_part_timings *parts, size_t count);
-
 /* ---- Cancelling and watching a run ----------------------------------------- */
 
 /*
@@ -638,67 +587,6 @@ MS_API ms_status ms_analyzer_progress(ms_analyzer *analyzer, ms_analysis_progres
  * ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM.
  */
 MS_API ms_status ms_report_to_text_layout(const ms_report *report, unsigned flags, char **out);
-
-/* ---- The model chosen per symbol (`analyze --model A,B`) --------------------- */
-
-/* Every symbol analysed with each of several models, and per symbol the
- * model whose best strategy scores higher in the walk-forward backtest
- * (the best strategy's mean average daily return; ties and failures keep
- * the model listed first), as the Python original chose between Toto and
- * Kronos. Holds the models' reports. */
-typedef struct ms_model_choice ms_model_choice;
-
-/*
- * The choice over `n_models` reports already made (reports[m] the analysis
- * with the model named model_names[m]) for `symbols` (the rows, in that
- * order), into *out to free with ms_model_choice_free. The choice takes the
- * reports over, also on error (they are freed with it). Errors: MS_ERR_INVALID_ARG (a NULL argument or name, no model),
- * MS_ERR_NOMEM.
- */
-MS_API ms_status ms_model_choice_create(ms_model_choice **out, const char *const *model_names,
-                                        ms_report **reports, size_t n_models,
-                                        const char *const *symbols, size_t n_symbols);
-
-/*
- * Runs ms_analyzer_run over `symbols` once per model (each with an analyzer
- * of `source`, models[m] and `opts`), then ms_model_choice_create: *out
- * to free with ms_model_choice_free. Arguments are borrowed for the call. Errors: those of ms_analyzer_create
- * and ms_analyzer_run, naming the model; MS_ERR_INVALID_ARG, MS_ERR_NOMEM.
- */
-MS_API ms_status ms_model_choice_run(ms_model_choice **out, ms_source *source,
-                                     ms_model *const *models, const char *const *model_names,
-                                     size_t n_models, const ms_analyzer_options *opts,
-                                     const char *const *symbols, size_t n_symbols);
-
-/* Frees the choice and its reports. NULL-safe. */
-MS_API void ms_model_choice_free(ms_model_choice *choice);
-
-/* The models: the count, model m's name and report, owned by the choice
- * (NULL when m is out of range or choice is NULL; the count is then 0). */
-MS_API size_t ms_model_choice_model_count(const ms_model_choice *choice);
-MS_API const char *ms_model_choice_model_name(const ms_model_choice *choice, size_t m);
-MS_API const ms_report *ms_model_choice_report(const ms_model_choice *choice, size_t m);
-
-/* The symbols (rows): the count and symbol i, owned by the choice (NULL out
- * of range). */
-MS_API size_t ms_model_choice_symbol_count(const ms_model_choice *choice);
-MS_API const char *ms_model_choice_symbol(const ms_model_choice *choice, size_t i);
-
-/* The index of the model chosen for symbol i; -1 when no model analysed it
- * (or i is out of range). */
-MS_API int ms_model_choice_chosen(const ms_model_choice *choice, size_t i);
-
-/* Symbol i's score under model m (its best strategy's mean average daily
- * return) and, when `best` is not NULL, that strategy; NaN when the symbol
- * failed under that model (or out of range). */
-MS_API double ms_model_choice_score(const ms_model_choice *choice, size_t i, size_t m,
-                                    ms_strategy *best);
-
-/* The choice as JSON: {"models": [names], "reports": {name: the report's
- * JSON}, "choice": [{"symbol", "models": {name: {"best_strategy",
- * "avg_daily_return"} or null}, "chosen": name or null}]}; *out is freed
- * with ms_free. Errors: MS_ERR_INVALID_ARG (NULL argument), MS_ERR_NOMEM. */
-MS_API ms_status ms_model_choice_to_json(const ms_model_choice *choice, char **out);
 
 #ifdef __cplusplus
 }

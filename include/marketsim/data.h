@@ -39,6 +39,15 @@ MS_API const char *ms_asset_class_name(ms_asset_class asset_class);
 MS_API ms_asset_class ms_symbol_asset_class(const char *symbol);
 
 /*
+ * The decimals a price of the asset class is shown with, as every text
+ * form of marketsim prints prices: stocks trade in cents from $1 up and in
+ * 0.0001 below (Alpaca's tick, which the order rules enforce); crypto has
+ * no tick in marketsim, so its prices show six significant digits, 2 to 8
+ * decimals. A non-finite price gives 2.
+ */
+MS_API int ms_price_decimals(ms_asset_class asset_class, double price);
+
+/*
  * The time of the daily bar `steps` bars after the one stamped `timestamp`
  * (Unix seconds): `steps` days later for crypto; for stocks the `steps`-th
  * US session day (weekdays less NYSE holidays) after the bar's UTC date, at

@@ -55,9 +55,10 @@ typedef struct ms_record {
 /*
  * The description of public struct `name` ("ms_symbol_report",
  * "ms_analyzer_options", ...): a static table, never freed; NULL for a NULL
- * or unknown name. Every options struct and every record the analysis
- * hands out is described (ms_record_at lists them); the broker's records
- * (ms_account, ms_position, ms_order, ...) are not yet.
+ * or unknown name. Every options struct, every record the analysis hands
+ * out and the broker's records (ms_account, ms_position, ms_market_clock,
+ * ms_order_request, ms_order, ms_fill) are described (ms_record_at lists
+ * them).
  */
 MS_API const ms_record *ms_record_find(const char *name);
 

@@ -14,6 +14,8 @@
 
 #include "cache/cache_internal.h"
 #include "marketsim/analyze.h"
+#include "marketsim/model_choice.h"
+#include "marketsim/shard.h"
 #include "marketsim/data.h"
 #include "marketsim/model.h"
 

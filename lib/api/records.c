@@ -25,6 +25,7 @@
 #define STRING(rec, field) FIELD(rec, field, MS_FIELD_STRING, NULL)
 #define POINTER(rec, field, target) FIELD(rec, field, MS_FIELD_POINTER, target)
 #define RECORD(rec, field, target) FIELD(rec, field, MS_FIELD_RECORD, target)
+#define CHARS(rec, field) ARRAY(rec, field, MS_FIELD_CHARS, NULL)
 
 /* ---- Options structs ------------------------------------------------------ */
 
@@ -214,6 +215,55 @@ static const ms_record_field timings[] = {
 };
 #undef R
 
+/* ---- Broker records ------------------------------------------------------- */
+
+#define R ms_account
+static const ms_record_field account[] = {
+    CHARS(R, id), CHARS(R, status), CHARS(R, currency), DOUBLE(R, cash),
+    DOUBLE(R, buying_power), DOUBLE(R, equity), DOUBLE(R, last_equity),
+    DOUBLE(R, portfolio_value), DOUBLE(R, multiplier), INT(R, pattern_day_trader),
+    INT(R, trading_blocked), INT(R, account_blocked), INT(R, shorting_enabled),
+    INT(R, daytrade_count),
+};
+#undef R
+#define R ms_position
+static const ms_record_field position[] = {
+    CHARS(R, symbol), INT(R, asset_class), DOUBLE(R, qty), DOUBLE(R, avg_entry_price),
+    DOUBLE(R, market_value), DOUBLE(R, cost_basis), DOUBLE(R, unrealized_pl),
+    DOUBLE(R, current_price), DOUBLE(R, qty_available),
+};
+#undef R
+#define R ms_market_clock
+static const ms_record_field market_clock[] = {
+    INT64(R, timestamp), INT(R, is_open), INT64(R, next_open), INT64(R, next_close),
+};
+#undef R
+#define R ms_order_request
+static const ms_record_field order_request[] = {
+    STRING(R, symbol), DOUBLE(R, qty), INT(R, side), INT(R, type), INT(R, time_in_force),
+    DOUBLE(R, limit_price), DOUBLE(R, stop_price), INT(R, order_class),
+    DOUBLE(R, take_profit_limit), DOUBLE(R, stop_loss_stop), STRING(R, client_order_id),
+};
+#undef R
+#define R ms_order
+static const ms_record_field order[] = {
+    CHARS(R, id), CHARS(R, client_order_id), CHARS(R, symbol), CHARS(R, status),
+    DOUBLE(R, qty), DOUBLE(R, filled_qty), DOUBLE(R, filled_avg_price), DOUBLE(R, limit_price),
+    DOUBLE(R, stop_price), INT(R, side), INT(R, type), INT(R, time_in_force),
+    INT(R, order_class), INT64(R, created_at), INT64(R, submitted_at), INT64(R, filled_at),
+    DOUBLE(R, take_profit_limit), CHARS(R, parent_id), CHARS(R, take_profit_id),
+    CHARS(R, take_profit_status), DOUBLE(R, take_profit_filled_qty),
+    DOUBLE(R, take_profit_filled_avg_price), INT(R, state), INT(R, take_profit_state),
+};
+#undef R
+#define R ms_fill
+static const ms_record_field fill[] = {
+    CHARS(R, id), CHARS(R, order_id), CHARS(R, client_order_id), CHARS(R, symbol),
+    INT(R, side), DOUBLE(R, qty), DOUBLE(R, price), INT64(R, time), INT(R, partial),
+    DOUBLE(R, position_after), DOUBLE(R, realized_pl),
+};
+#undef R
+
 #define DESCRIBE(type, table, version) \
     { #type, sizeof(type), version, MS_ARRAY_LEN(table), table }
 
@@ -244,6 +294,12 @@ static const ms_record records[] = {
     DESCRIBE(ms_symbol_error, symbol_error, 0),
     DESCRIBE(ms_pick, pick, 0),
     DESCRIBE(ms_timings, timings, 0),
+    DESCRIBE(ms_account, account, 0),
+    DESCRIBE(ms_position, position, 0),
+    DESCRIBE(ms_market_clock, market_clock, 0),
+    DESCRIBE(ms_order_request, order_request, 0),
+    DESCRIBE(ms_order, order, 0),
+    DESCRIBE(ms_fill, fill, 0),
 };
 
 MS_API size_t ms_record_count(void)

@@ -63,7 +63,7 @@ MS_API void ms_symbol_canonical(const char *symbol, char out[MS_SYMBOL_CAPACITY]
     out[kept] = '\0';
 }
 
-int ms_price_decimals(ms_asset_class asset_class, double price)
+MS_API int ms_price_decimals(ms_asset_class asset_class, double price)
 {
     if (asset_class != MS_ASSET_CRYPTO)
         return fabs(price) >= 1.0 || !isfinite(price) ? 2 : 4;

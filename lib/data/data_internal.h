@@ -34,12 +34,6 @@ ms_status ms_bars_alloc(ms_bars **out, const char *symbol, size_t n);
 /* The canonical lower-case name of a column ("open", ..., "volume"). */
 const char *ms_column_name(ms_column column);
 
-/* The decimals a price of the asset class is quoted in: stocks trade in
- * cents from $1 up and in 0.0001 below (Alpaca's tick, which the order
- * rules enforce: broker/order_rules.c); crypto has no tick in marketsim, so
- * its prices show six significant digits, 2 to 8 decimals. */
-int ms_price_decimals(ms_asset_class asset_class, double price);
-
 /* ---- Value rules (bar_rules.c) ------------------------------------------- */
 
 /* One bar's values, indexed by ms_column. */

@@ -7,9 +7,8 @@ The structs' views are built from the library's own description of them
 appends reaches Python without a change here, and a view that does not
 match the loaded library (an offset or a size) is an ImportError, never a
 silent misread. Options structs are filled by the library's init
-functions (init below), not by re-creating their defaults here. The
-broker's records (Account, Position, MarketClock, OrderRequest, Order)
-are still mirrored by hand: the library does not describe them yet.
+functions (init below), not by re-creating their defaults here; the
+broker's records too are views of the library's descriptions.
 Enums are C ints. Strings the library allocates for the caller are
 declared as void pointers so they can be handed back to ms_free.
 """
@@ -146,52 +145,13 @@ BarsOptions = view("ms_bars_options")
 SourceOptions = view("ms_source_options")
 
 
-class Account(Structure):
-    _fields_ = [("id", c_char * 64), ("status", c_char * 32), ("currency", c_char * 8),
-                ("cash", c_double), ("buying_power", c_double), ("equity", c_double),
-                ("last_equity", c_double), ("portfolio_value", c_double),
-                ("multiplier", c_double), ("pattern_day_trader", c_int),
-                ("trading_blocked", c_int), ("account_blocked", c_int),
-                ("shorting_enabled", c_int), ("daytrade_count", c_int)]
-
-
-class Position(Structure):
-    _fields_ = [("symbol", c_char * 32), ("asset_class", c_enum), ("qty", c_double),
-                ("avg_entry_price", c_double), ("market_value", c_double),
-                ("cost_basis", c_double), ("unrealized_pl", c_double),
-                ("current_price", c_double), ("qty_available", c_double)]
-
-
-class MarketClock(Structure):
-    _fields_ = [("timestamp", c_int64), ("is_open", c_int),
-                ("next_open", c_int64), ("next_close", c_int64)]
-
-
-class OrderRequest(Structure):
-    _fields_ = [("symbol", c_char_p), ("qty", c_double), ("side", c_int), ("type", c_enum),
-                ("time_in_force", c_enum), ("limit_price", c_double), ("stop_price", c_double),
-                ("order_class", c_enum), ("take_profit_limit", c_double),
-                ("stop_loss_stop", c_double), ("client_order_id", c_char_p)]
-
-
-class Order(Structure):
-    _fields_ = [("id", c_char * 64), ("client_order_id", c_char * 64), ("symbol", c_char * 32),
-                ("status", c_char * 24), ("qty", c_double), ("filled_qty", c_double),
-                ("filled_avg_price", c_double), ("limit_price", c_double),
-                ("stop_price", c_double), ("side", c_int), ("type", c_enum),
-                ("time_in_force", c_enum), ("order_class", c_enum), ("created_at", c_int64),
-                ("submitted_at", c_int64), ("filled_at", c_int64), ("take_profit_limit", c_double),
-                ("parent_id", c_char * 64), ("take_profit_id", c_char * 64),
-                ("take_profit_status", c_char * 24), ("take_profit_filled_qty", c_double),
-                ("take_profit_filled_avg_price", c_double), ("state", c_enum),
-                ("take_profit_state", c_enum)]
-
-
-class Fill(Structure):
-    _fields_ = [("id", c_char * 64), ("order_id", c_char * 64), ("client_order_id", c_char * 64),
-                ("symbol", c_char * 32), ("side", c_int), ("qty", c_double), ("price", c_double),
-                ("time", c_int64), ("partial", c_int), ("position_after", c_double),
-                ("realized_pl", c_double)]
+# The broker's records, also from the library's descriptions.
+Account = view("ms_account")
+Position = view("ms_position")
+MarketClock = view("ms_market_clock")
+OrderRequest = view("ms_order_request")
+Order = view("ms_order")
+Fill = view("ms_fill")
 
 
 def _declare(name, restype, *argtypes):
