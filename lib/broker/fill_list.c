@@ -94,7 +94,8 @@ static double book(holding *h, const ms_fill *fill)
 
 static ms_status finish(ms_fills *fills)
 {
-    qsort(fills->entries, fills->count, sizeof *fills->entries, by_time);
+    if (fills->count > 1)   /* an empty list has no entries array, and qsort's may not be NULL */
+        qsort(fills->entries, fills->count, sizeof *fills->entries, by_time);
     holding *held = calloc(fills->count + 1, sizeof *held);
     if (held == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory listing fills");
