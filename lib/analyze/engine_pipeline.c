@@ -40,8 +40,14 @@ static void load_symbol(void *arg)
 {
     load_task *task = arg;
     pipeline *pipe = task->pipe;
-    if (!ms_engine_cancelled(pipe->run->engine)) /* a cancelled run's loads are skipped */
-        ms_job_load(pipe->run, &pipe->run->engine->jobs[task->index]);
+    ms_symbol_job *job = &pipe->run->engine->jobs[task->index];
+    /* A cancelled run's loads are skipped, and the job says so: the driver
+     * may take it before it sees the cancel, and must never plan a symbol
+     * that has no bars. */
+    if (ms_engine_cancelled(pipe->run->engine))
+        ms_job_fail(job, ms_error(MS_ERR_CANCELLED, "the analysis was cancelled"));
+    else
+        ms_job_load(pipe->run, job);
     pthread_mutex_lock(&pipe->lock);
     pipe->ready[pipe->ready_count++] = task->index;
     pipe->loads_remaining--;
