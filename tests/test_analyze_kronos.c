@@ -102,9 +102,9 @@ static void same_bits(const ms_symbol_report *x, const ms_symbol_report *y)
     assert_memory_equal(&x->forecast_low, &y->forecast_low, sizeof x->forecast_low);
     assert_memory_equal(&x->composite_score, &y->composite_score, sizeof x->composite_score);
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-        for (size_t k = 0; k < x->strategies[s].simulations; k++)
-            assert_memory_equal(&x->strategies[s].simulation_returns[k],
-                                &y->strategies[s].simulation_returns[k], sizeof(double));
+        for (size_t k = 0; k < x->strategies[s]->simulations; k++)
+            assert_memory_equal(&x->strategies[s]->simulation_returns[k],
+                                &y->strategies[s]->simulation_returns[k], sizeof(double));
 }
 
 static void sampled_results_do_not_depend_on_batches_workers_or_other_symbols(void **state)

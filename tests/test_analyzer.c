@@ -103,10 +103,10 @@ static void assert_same_reports(const ms_report *a, const ms_report *b)
         assert_memory_equal(&x->forecast_close, &y->forecast_close, 3 * sizeof(double));
         assert_memory_equal(&x->entry_price, &y->entry_price, 2 * sizeof(double));
         for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-            assert_same_metrics(&x->strategies[s].mean, &y->strategies[s].mean);
-            assert_memory_equal(x->strategies[s].simulation_returns,
-                                y->strategies[s].simulation_returns,
-                                x->strategies[s].simulations * sizeof(double));
+            assert_same_metrics(&x->strategies[s]->mean, &y->strategies[s]->mean);
+            assert_memory_equal(x->strategies[s]->simulation_returns,
+                                y->strategies[s]->simulation_returns,
+                                x->strategies[s]->simulations * sizeof(double));
         }
     }
     assert_int_equal(ms_report_pick_count(a), ms_report_pick_count(b));
@@ -162,9 +162,9 @@ static void test_best_strategy_has_highest_mean_daily_return(void **state)
     ms_report *report = analyze(f, universe, 6, 10, 1, 2);
     for (size_t i = 0; i < ms_report_symbol_count(report); i++) {
         const ms_symbol_report *r = ms_report_symbol(report, i);
-        double best = r->strategies[r->best_strategy].mean.avg_daily_return;
+        double best = r->strategies[r->best_strategy]->mean.avg_daily_return;
         for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-            assert_false(r->strategies[s].mean.avg_daily_return > best);
+            assert_false(r->strategies[s]->mean.avg_daily_return > best);
         assert_true(r->composite_score == (best > 0 ? best : 0));
     }
     ms_report_free(report);

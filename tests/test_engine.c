@@ -80,9 +80,9 @@ static void assert_same(const ms_report *a, const ms_report *b, tolerances tol)
         assert_close(x->forecast_high, y->forecast_high, tol.forecast, "high", x->symbol);
         assert_close(x->forecast_low, y->forecast_low, tol.forecast, "low", x->symbol);
         for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-            assert_same_metrics(&x->strategies[s].mean, &y->strategies[s].mean, tol.metric, x->symbol);
-            for (size_t k = 0; k < x->strategies[s].simulations; k++)
-                assert_close(x->strategies[s].simulation_returns[k], y->strategies[s].simulation_returns[k],
+            assert_same_metrics(&x->strategies[s]->mean, &y->strategies[s]->mean, tol.metric, x->symbol);
+            for (size_t k = 0; k < x->strategies[s]->simulations; k++)
+                assert_close(x->strategies[s]->simulation_returns[k], y->strategies[s]->simulation_returns[k],
                              tol.metric, "simulation return", x->symbol);
         }
     }

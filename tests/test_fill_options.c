@@ -132,12 +132,12 @@ static void test_a_run_carries_the_original_maxdiff_figure_of_a_reference_run(vo
         const ms_symbol_report *h = ms_report_symbol(honest, i);
         const ms_symbol_report *o = find_symbol(original, h->symbol);
         for (int s = MS_STRATEGY_MAXDIFF; s <= MS_STRATEGY_MAXDIFF_ALWAYS_ON; s++) {
-            assert_memory_equal(&h->strategies[s].reference_mean, &o->strategies[s].mean,
+            assert_memory_equal(&h->strategies[s]->reference_mean, &o->strategies[s]->mean,
                                 sizeof(ms_period_metrics));
-            assert_memory_equal(&o->strategies[s].reference_mean, &o->strategies[s].mean,
+            assert_memory_equal(&o->strategies[s]->reference_mean, &o->strategies[s]->mean,
                                 sizeof(ms_period_metrics));
         }
-        assert_true(isnan(h->strategies[MS_STRATEGY_SIMPLE].reference_mean.total_return));
+        assert_true(isnan(h->strategies[MS_STRATEGY_SIMPLE]->reference_mean.total_return));
     }
     ms_report_free(honest);
     ms_report_free(original);

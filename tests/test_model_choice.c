@@ -50,7 +50,7 @@ static double best_return(const ms_report *report, const char *symbol)
     for (size_t i = 0; i < ms_report_symbol_count(report); i++) {
         const ms_symbol_report *s = ms_report_symbol(report, i);
         if (strcmp(s->symbol, symbol) == 0)
-            return s->strategies[s->best_strategy].mean.avg_daily_return;
+            return s->strategies[s->best_strategy]->mean.avg_daily_return;
     }
     return NAN;
 }

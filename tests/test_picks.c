@@ -16,16 +16,24 @@
 
 #define STOCK_FEE 0.0005
 
+/* The strategy blocks of the symbols below: one per call, alive for the
+ * whole program (the reports are copied by value into each test's list). */
+static ms_strategy_block blocks[32];
+static size_t blocks_used;
+
 /* A ranked symbol whose best strategy (simple) earned `mean_return` a day. */
 static ms_symbol_report symbol(const char *name, double mean_return, int side,
                                double last_close, double forecast_close)
 {
     ms_symbol_report r = { 0 };
+    assert_true(blocks_used < sizeof blocks / sizeof blocks[0]);
+    ms_strategy_block *block = &blocks[blocks_used++];
+    ms_strategy_block_point(&r, block);
     r.symbol = name;
     r.asset_class = ms_symbol_asset_class(name);
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-        r.strategies[s].mean.avg_daily_return = NAN;
-    r.strategies[MS_STRATEGY_SIMPLE].mean.avg_daily_return = mean_return;
+        block->summaries[s].mean.avg_daily_return = NAN;
+    block->summaries[MS_STRATEGY_SIMPLE].mean.avg_daily_return = mean_return;
     ms_rank_symbol(&r);
     r.side = side;
     r.last_close = last_close;

@@ -71,6 +71,7 @@ typedef struct odd_report {
     ms_report report;
     ms_symbol_report symbol;
     ms_symbol_error error;
+    ms_strategy_block strategies;
     double returns[MS_STRATEGY_COUNT][3];
     double closes[3];
     int64_t times[3];
@@ -90,12 +91,14 @@ static void make_odd_report(odd_report *odd)
     odd->symbol.composite_score = NAN;
     odd->symbol.entry_price = NAN;
     odd->symbol.take_profit_price = NAN;
+    ms_strategy_block_point(&odd->symbol, &odd->strategies);
     for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        odd->symbol.strategies[s].mean.sharpe = NAN;
+        ms_strategy_summary *summary = &odd->strategies.summaries[s];
+        summary->mean.sharpe = NAN;
         for (int k = 0; k < 3; k++)
             odd->returns[s][k] = k == 1 ? NAN : 0.01;
-        odd->symbol.strategies[s].simulation_returns = odd->returns[s];
-        odd->symbol.strategies[s].simulations = 3;
+        summary->simulation_returns = odd->returns[s];
+        summary->simulations = 3;
     }
     odd->closes[0] = 1.0;
     odd->closes[1] = NAN;

@@ -114,6 +114,36 @@ static char *json_of(const ms_report *report)
 static void assert_fields_equal(const void *a, const void *b, const ms_pack_field *fields,
                                 size_t count);
 
+/* Strategy s's row of a per-strategy field. */
+static const void *row_of(const ms_symbol_report *r, ms_pack_kind kind, size_t s)
+{
+    if (kind == MS_PACK_SUMMARIES)
+        return r->strategies[s];
+    return kind == MS_PACK_STRATEGY_INTS ? (const void *)r->walk_forward_sides[s]
+                                         : (const void *)r->walk_forward_returns[s];
+}
+
+/* Strategy by strategy: the summaries field for field, the walk-forward
+ * rows value for value, each in its own allocation. */
+static void assert_per_strategy_equal(const ms_symbol_report *a, const ms_symbol_report *b,
+                                      const ms_pack_field *field)
+{
+    size_t summary_count;
+    const ms_pack_field *summary = ms_pack_summary_fields(&summary_count);
+    size_t row_size = a->walk_forward_days *
+                      (field->kind == MS_PACK_STRATEGY_INTS ? sizeof(int) : sizeof(double));
+    assert_int_equal(a->strategy_count, MS_STRATEGY_COUNT);
+    assert_int_equal(b->strategy_count, a->strategy_count);
+    for (size_t s = 0; s < a->strategy_count; s++) {
+        const void *x = row_of(a, field->kind, s), *y = row_of(b, field->kind, s);
+        assert_true(x != NULL && y != NULL && x != y);
+        if (field->kind == MS_PACK_SUMMARIES)
+            assert_fields_equal(x, y, summary, summary_count);
+        else if (memcmp(x, y, row_size) != 0)
+            fail_msg("field %s row %zu differs", field->name, s);
+    }
+}
+
 static void assert_field_equal(const void *a, const void *b, const ms_pack_field *field)
 {
     const char *x = (const char *)a + field->offset, *y = (const char *)b + field->offset;
@@ -139,15 +169,9 @@ static void assert_field_equal(const void *a, const void *b, const ms_pack_field
                 fail_msg("field %s row %zu differs", field->name, row);
         }
         return;
-    case MS_PACK_SUMMARIES: {
-        size_t summary_count;
-        const ms_pack_field *summary = ms_pack_summary_fields(&summary_count);
-        for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-            assert_fields_equal(&((const ms_symbol_report *)a)->strategies[s],
-                                &((const ms_symbol_report *)b)->strategies[s], summary,
-                                summary_count);
+    case MS_PACK_SUMMARIES: case MS_PACK_STRATEGY_DOUBLES: case MS_PACK_STRATEGY_INTS:
+        assert_per_strategy_equal(a, b, field);
         return;
-    }
     }
 }
 
@@ -161,32 +185,61 @@ static void assert_fields_equal(const void *a, const void *b, const ms_pack_fiel
 static const char *const symbols[] = { "GOOD", "SHORT", "OTHER", "STALE", "BADHIGH", "NOFILE" };
 #define SYMBOL_COUNT (sizeof symbols / sizeof symbols[0])
 
+/* An analysis of some symbols and its pack, as one rank of a job has them. */
+typedef struct packed_run {
+    ms_report *report;
+    void *pack;
+    size_t size;
+} packed_run;
+
+static packed_run analyse_and_pack(fixture *f, const char *const *names, size_t n)
+{
+    packed_run run = { analyse(f, names, n), NULL, 0 };
+    assert_int_equal(ms_report_pack(run.report, &run.pack, &run.size), MS_OK);
+    return run;
+}
+
+/* The report merged from the runs' packs over the first n of `symbols`. */
+static ms_report *merge_runs(fixture *f, const packed_run *runs, size_t count, size_t n)
+{
+    const void *parts[2];
+    size_t sizes[2];
+    assert_true(count <= 2);
+    for (size_t i = 0; i < count; i++) {
+        parts[i] = runs[i].pack;
+        sizes[i] = runs[i].size;
+    }
+    ms_report *merged = NULL;
+    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, n, parts, sizes, count, &merged),
+                     MS_OK);
+    return merged;
+}
+
+static void packed_run_free(packed_run *run)
+{
+    ms_free(run->pack);
+    ms_report_free(run->report);
+}
+
 static void a_report_merged_from_its_own_pack_equals_it_field_for_field(void **state)
 {
     fixture *f = *state;
-    ms_report *whole = analyse(f, symbols, SYMBOL_COUNT);
-    void *pack = NULL;
-    size_t size = 0;
-    assert_int_equal(ms_report_pack(whole, &pack, &size), MS_OK);
-    const void *parts[] = { pack };
-    ms_report *merged = NULL;
-    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, SYMBOL_COUNT, parts, &size, 1,
-                                       &merged), MS_OK);
+    packed_run whole = analyse_and_pack(f, symbols, SYMBOL_COUNT);
+    ms_report *merged = merge_runs(f, &whole, 1, SYMBOL_COUNT);
     size_t count;
     const ms_pack_field *fields = ms_pack_symbol_fields(&count);
-    assert_int_equal(ms_report_symbol_count(merged), ms_report_symbol_count(whole));
-    assert_true(ms_report_symbol_count(whole) >= 3);
-    for (size_t i = 0; i < ms_report_symbol_count(whole); i++)
-        assert_fields_equal(ms_report_symbol(whole, i), ms_report_symbol(merged, i), fields,
-                            count);
+    assert_int_equal(ms_report_symbol_count(merged), ms_report_symbol_count(whole.report));
+    assert_true(ms_report_symbol_count(whole.report) >= 3);
+    for (size_t i = 0; i < ms_report_symbol_count(whole.report); i++)
+        assert_fields_equal(ms_report_symbol(whole.report, i), ms_report_symbol(merged, i),
+                            fields, count);
     assert_int_equal(ms_report_error_count(merged), 3);
-    char *expected = json_of(whole), *actual = json_of(merged);
+    char *expected = json_of(whole.report), *actual = json_of(merged);
     assert_string_equal(actual, expected);
     free(expected);
     free(actual);
-    ms_free(pack);
     ms_report_free(merged);
-    ms_report_free(whole);
+    packed_run_free(&whole);
 }
 
 /* STALE alone in a shard is judged against its own last bar and found
@@ -198,24 +251,16 @@ static void a_report_merged_from_shards_equals_the_run_over_all_symbols(void **s
     ms_report *whole = analyse(f, symbols, SYMBOL_COUNT);
     const char *const first[] = { "GOOD", "OTHER", "NOFILE" };
     const char *const second[] = { "BADHIGH", "STALE", "SHORT" };
-    ms_report *shards[2] = { analyse(f, second, 3), analyse(f, first, 3) };
-    assert_int_equal(ms_report_warning_count(shards[0]), 0);
-    void *packs[2];
-    size_t sizes[2];
-    for (int i = 0; i < 2; i++)
-        assert_int_equal(ms_report_pack(shards[i], &packs[i], &sizes[i]), MS_OK);
-    ms_report *merged = NULL;
-    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, SYMBOL_COUNT,
-                                       (const void *const *)packs, sizes, 2, &merged), MS_OK);
+    packed_run shards[2] = { analyse_and_pack(f, second, 3), analyse_and_pack(f, first, 3) };
+    assert_int_equal(ms_report_warning_count(shards[0].report), 0);
+    ms_report *merged = merge_runs(f, shards, 2, SYMBOL_COUNT);
     assert_true(ms_report_warning_count(merged) >= 1);
     char *expected = json_of(whole), *actual = json_of(merged);
     assert_string_equal(actual, expected);
     free(expected);
     free(actual);
-    for (int i = 0; i < 2; i++) {
-        ms_free(packs[i]);
-        ms_report_free(shards[i]);
-    }
+    for (int i = 0; i < 2; i++)
+        packed_run_free(&shards[i]);
     ms_report_free(merged);
     ms_report_free(whole);
 }
@@ -223,34 +268,25 @@ static void a_report_merged_from_shards_equals_the_run_over_all_symbols(void **s
 static void a_pack_cut_short_or_a_missing_symbol_is_refused(void **state)
 {
     fixture *f = *state;
-    ms_report *whole = analyse(f, symbols, 3);
-    void *pack = NULL;
-    size_t size = 0;
-    assert_int_equal(ms_report_pack(whole, &pack, &size), MS_OK);
-    const void *parts[] = { pack };
+    packed_run whole = analyse_and_pack(f, symbols, 3);
+    const void *parts[] = { whole.pack };
     ms_report *merged = NULL;
-    for (size_t cut = 0; cut < size; cut += size / 7 + 1) {
+    for (size_t cut = 0; cut < whole.size; cut += whole.size / 7 + 1) {
         assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 3, parts, &cut, 1, &merged),
                          MS_ERR_DATA);
         assert_null(merged);
     }
-    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 4, parts, &size, 1, &merged),
+    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 4, parts, &whole.size, 1, &merged),
                      MS_ERR_INVALID_ARG);
     assert_non_null(strstr(ms_last_error(), "STALE"));
-    ms_free(pack);
-    ms_report_free(whole);
+    packed_run_free(&whole);
 }
 
 static void a_merged_report_takes_the_jobs_total_and_lists_its_parts(void **state)
 {
     fixture *f = *state;
-    ms_report *whole = analyse(f, symbols, 3);
-    void *pack = NULL;
-    size_t size = 0;
-    assert_int_equal(ms_report_pack(whole, &pack, &size), MS_OK);
-    const void *parts[] = { pack };
-    ms_report *merged = NULL;
-    assert_int_equal(ms_analyzer_merge(f->analyzer, symbols, 3, parts, &size, 1, &merged), MS_OK);
+    packed_run whole = analyse_and_pack(f, symbols, 3);
+    ms_report *merged = merge_runs(f, &whole, 1, 3);
     const ms_part_timings ranks[] = { { .analysis = 3.0, .cpu = 2.0, .warmup = 0.25, .symbols = 1 },
                                       { .analysis = 4.0, .cpu = 3.5, .warmup = 0.5, .symbols = 2 } };
     double data = ms_report_timings(merged)->data;
@@ -268,9 +304,8 @@ static void a_merged_report_takes_the_jobs_total_and_lists_its_parts(void **stat
     assert_int_equal(ms_report_set_job_timings(merged, 1.0, NULL, 2), MS_ERR_INVALID_ARG);
     json_decref(root);
     ms_free(json);
-    ms_free(pack);
     ms_report_free(merged);
-    ms_report_free(whole);
+    packed_run_free(&whole);
 }
 
 /* A run of its own lists no parts. */

@@ -132,11 +132,11 @@ static int same_symbol(const ms_symbol_report *x, const ms_symbol_report *y, con
     SAME(maxdiff_choice.close_at_eod) SAME(best_strategy) SAME(composite_score)
     SAME(side) SAME(entry_price) SAME(take_profit_price)
     for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        SAME(strategies[s].mean) SAME(strategies[s].baseline_mean)
-        SAME(strategies[s].optimized_mean) SAME(strategies[s].total_return_std)
-        SAME(strategies[s].simulations)
-        for (size_t k = 0; k < x->strategies[s].simulations; k++)
-            SAME(strategies[s].simulation_returns[k])
+        SAME(strategies[s]->mean) SAME(strategies[s]->baseline_mean)
+        SAME(strategies[s]->optimized_mean) SAME(strategies[s]->total_return_std)
+        SAME(strategies[s]->simulations)
+        for (size_t k = 0; k < x->strategies[s]->simulations; k++)
+            SAME(strategies[s]->simulation_returns[k])
     }
 #undef SAME
     return 1;

@@ -31,8 +31,11 @@ typedef enum ms_field_type {
     MS_FIELD_POINTER = 9,    /* a pointer to elements of `target`: "double",
                                 "int64", "int", "sig_atomic_t" or a record's name; NULL
                                 `target`: opaque (void *) */
-    MS_FIELD_FUNCTION = 10   /* a callback; `target` names its signature:
+    MS_FIELD_FUNCTION = 10,  /* a callback; `target` names its signature:
                                 "ms_analyzer_progress_fn", "ms_trade_step_fn" */
+    MS_FIELD_POINTERS = 11   /* a pointer to an array of pointers, each to elements
+                                of `target` as MS_FIELD_POINTER's (a symbol
+                                report's per-strategy rows) */
 } ms_field_type;
 
 typedef struct ms_record_field {

@@ -274,7 +274,8 @@ void ms_release_recent_bars(ms_symbol_report *report);
 
 /* Allocates the report's walk-forward: ceil(N / E) windows of E days, the
  * bar times filled, returns NaN and sides 0 until the simulations write
- * them. Errors: MS_ERR_NOMEM. */
+ * them; the rows go in the report's strategy block, which it must have.
+ * Errors: MS_ERR_NOMEM. */
 ms_status ms_walk_forward_init(ms_symbol_report *report, const ms_bars *bars,
                                size_t simulations, size_t eval_days);
 
@@ -343,9 +344,36 @@ int64_t ms_bar_day(int64_t timestamp, ms_asset_class asset_class);
  * `stale` and warns about each stale one. Errors: MS_ERR_NOMEM. */
 ms_status ms_judge_freshness(ms_report *report);
 
-/* Frees what one symbol report owns (its symbol name, simulation returns
- * and recent prices). */
+/* Frees what one symbol report owns (its symbol name, strategy block,
+ * simulation returns, walk-forward and recent prices). */
 void ms_symbol_report_release(ms_symbol_report *report);
+
+/*
+ * The per-strategy data a symbol report owns, one allocation: the pointer
+ * arrays its strategies, walk_forward_returns and walk_forward_sides point
+ * at, and the summaries. summary_rows comes first, so the block's address
+ * is report->strategies (ms_strategy_block_of). The walk-forward rows
+ * point into one block of values each (report_series.c).
+ */
+typedef struct ms_strategy_block {
+    const ms_strategy_summary *summary_rows[MS_STRATEGY_COUNT];
+    const double *return_rows[MS_STRATEGY_COUNT];
+    const int *side_rows[MS_STRATEGY_COUNT];
+    ms_strategy_summary summaries[MS_STRATEGY_COUNT];
+} ms_strategy_block;
+
+/* Points the report's per-strategy fields at `block` (strategy_count
+ * MS_STRATEGY_COUNT, summary_rows[s] at summaries[s]), which the caller
+ * keeps alive: a hand-made report's block may be its own. */
+void ms_strategy_block_point(ms_symbol_report *report, ms_strategy_block *block);
+
+/* Gives the report a zeroed block of its own (walk-forward rows NULL),
+ * freed by ms_symbol_report_release. Errors: MS_ERR_NOMEM. */
+ms_status ms_strategy_block_attach(ms_symbol_report *report);
+
+/* The report's block (NULL before one is attached): where the library
+ * writes what the report's const pointers show. */
+ms_strategy_block *ms_strategy_block_of(const ms_symbol_report *report);
 
 /* ---- Report rendering (report_text.c, report_html.c, report_svg.c) -------- */
 

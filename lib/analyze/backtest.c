@@ -217,10 +217,11 @@ static ms_status run_simulations(ms_symbol_report *report, const window_source *
                 sim0[s] = result;
         }
     }
+    ms_strategy_summary *summaries = ms_strategy_block_of(report)->summaries;
     for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        ms_summary_finish(&builders[s], returns[s], n_sims, &report->strategies[s]);
-        report->strategies[s].simulation_returns = returns[s];
-        report->strategies[s].simulations = n_sims;
+        ms_summary_finish(&builders[s], returns[s], n_sims, &summaries[s]);
+        summaries[s].simulation_returns = returns[s];
+        summaries[s].simulations = n_sims;
     }
     return status;
 }
@@ -252,6 +253,8 @@ ms_status ms_backtest_symbol(ms_symbol_report *report, const ms_bars *bars,
     size_t n = ms_bars_len(bars);
     window_source source;
     ms_status status = window_source_init(&source, bars, table, opts->eval_days);
+    if (status == MS_OK && report->strategies == NULL)
+        status = ms_strategy_block_attach(report);
     if (status == MS_OK)
         status = ms_walk_forward_init(report, bars, opts->simulations, opts->eval_days);
     if (status == MS_OK)

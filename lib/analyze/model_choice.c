@@ -33,7 +33,7 @@ static double symbol_score(const ms_report *report, const char *symbol, ms_strat
         const ms_symbol_report *s = ms_report_symbol(report, i);
         if (strcmp(s->symbol, symbol) == 0) {
             *best = s->best_strategy;
-            return s->strategies[s->best_strategy].mean.avg_daily_return;
+            return s->strategies[s->best_strategy]->mean.avg_daily_return;
         }
     }
     *best = (ms_strategy)0;

@@ -16,7 +16,7 @@ void ms_rank_symbol(ms_symbol_report *report)
     ms_strategy best = MS_STRATEGY_MAXDIFF;
     double best_return = -INFINITY;
     for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        double value = report->strategies[s].mean.avg_daily_return;
+        double value = report->strategies[s]->mean.avg_daily_return;
         if (isfinite(value) && value > best_return) {
             best_return = value;
             best = (ms_strategy)s;
@@ -77,7 +77,7 @@ void ms_check_plan(ms_symbol_report *report, double fee)
 
 static int qualifies(const ms_symbol_report *report)
 {
-    double mean_return = report->strategies[report->best_strategy].mean.avg_daily_return;
+    double mean_return = report->strategies[report->best_strategy]->mean.avg_daily_return;
     double predicted_change = report->forecast_close / report->last_close - 1.0;
     return report->side != 0 && isfinite(mean_return) && mean_return > 0 &&
            report->side * predicted_change > 0 && isfinite(report->entry_price) &&

@@ -1,21 +1,55 @@
-/* report.c - ownership and read access for ms_report (analyze.h), and its warnings. */
+/* report.c - ownership and read access for ms_report (analyze.h): its symbol
+ * reports' per-strategy blocks, accessors and warnings. */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "analyze_internal.h"
 #include "core/core_internal.h"
 
+void ms_strategy_block_point(ms_symbol_report *report, ms_strategy_block *block)
+{
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++)
+        block->summary_rows[s] = &block->summaries[s];
+    report->strategy_count = MS_STRATEGY_COUNT;
+    report->strategies = block->summary_rows;
+    report->walk_forward_returns = block->return_rows;
+    report->walk_forward_sides = block->side_rows;
+}
+
+ms_status ms_strategy_block_attach(ms_symbol_report *report)
+{
+    ms_strategy_block *block = calloc(1, sizeof *block);
+    if (block == NULL)
+        return ms_error(MS_ERR_NOMEM, "out of memory for a symbol's strategies");
+    ms_strategy_block_point(report, block);
+    return MS_OK;
+}
+
+_Static_assert(offsetof(ms_strategy_block, summary_rows) == 0,
+               "a report's strategies pointer is its block's address");
+
+ms_strategy_block *ms_strategy_block_of(const ms_symbol_report *report)
+{
+    return (ms_strategy_block *)(uintptr_t)report->strategies;
+}
+
 void ms_symbol_report_release(ms_symbol_report *report)
 {
     free((char *)report->symbol);
     report->symbol = NULL;
-    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        free((double *)report->strategies[s].simulation_returns);
-        report->strategies[s].simulation_returns = NULL;
-    }
     ms_release_recent_bars(report);
     ms_release_walk_forward(report);
+    ms_strategy_block *block = ms_strategy_block_of(report);
+    for (size_t s = 0; block != NULL && s < report->strategy_count; s++)
+        free((double *)block->summaries[s].simulation_returns);
+    free(block);
+    report->strategies = NULL;
+    report->walk_forward_returns = NULL;
+    report->walk_forward_sides = NULL;
+    report->strategy_count = 0;
 }
 
 MS_API void ms_report_free(ms_report *report)
@@ -53,13 +87,14 @@ MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t 
 
 static bool known_strategy(const ms_symbol_report *report, ms_strategy strategy)
 {
-    return report != NULL && (int)strategy >= 0 && strategy < MS_STRATEGY_COUNT;
+    return report != NULL && report->strategies != NULL && (int)strategy >= 0 &&
+           (size_t)strategy < report->strategy_count;
 }
 
 MS_API const ms_strategy_summary *ms_symbol_report_strategy(const ms_symbol_report *report,
                                                             ms_strategy strategy)
 {
-    return known_strategy(report, strategy) ? &report->strategies[strategy] : NULL;
+    return known_strategy(report, strategy) ? report->strategies[strategy] : NULL;
 }
 
 MS_API const double *ms_symbol_report_walk_forward_returns(const ms_symbol_report *report,

@@ -109,13 +109,13 @@ static void write_ranking(FILE *f, const ms_report *report)
           f);
     for (size_t i = 0; i < report->symbol_count; i++) {
         const ms_symbol_report *r = &report->symbols[i];
-        const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
+        const ms_period_metrics *best = &r->strategies[r->best_strategy]->mean;
         fprintf(f, "<tr><td>%zu</td><td><a href=\"#symbol-%zu\">", i + 1, i + 1);
         ms_html_escape(f, r->symbol);
         fprintf(f, "</a></td><td>%s</td>", ms_strategy_name(r->best_strategy));
         number_cell(f, "%.4f", r->composite_score);
         number_cell(f, "%+.5f", best->avg_daily_return);
-        number_cell(f, "%+.5f", r->strategies[r->best_strategy].reference_mean.avg_daily_return);
+        number_cell(f, "%+.5f", r->strategies[r->best_strategy]->reference_mean.avg_daily_return);
         number_cell(f, "%.2f", best->sharpe);
         number_cell(f, "%.1f", best->win_rate * 100.0);
         number_cell(f, "%.4f", r->last_close);

@@ -95,7 +95,7 @@ static json_t *symbol_fields(const ms_symbol_report *r)
     json_t *strategies = json_object();
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
         json_object_set_new(strategies, ms_strategy_name((ms_strategy)s),
-                            strategy_object((ms_strategy)s, &r->strategies[s], &r->maxdiff_choice));
+                            strategy_object((ms_strategy)s, r->strategies[s], &r->maxdiff_choice));
     return json_pack("{s:o,s:s,s:I,s:o,s:o,s:b,s:o,s:{s:o,s:o,s:o},s:I,s:I,s:o,s:s,s:o,s:o,s:o,"
                      "s:o,s:s,s:{s:f,s:f,s:f,s:I,s:I}}",
                      "symbol", ms_json_text(r->symbol),

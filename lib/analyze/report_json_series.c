@@ -111,8 +111,8 @@ static json_t *simulation_returns(const ms_symbol_report *r)
     json_t *object = json_object();
     for (int s = 0; s < MS_STRATEGY_COUNT && object != NULL; s++)
         if (json_object_set_new(object, ms_strategy_name((ms_strategy)s),
-                                numbers(r->strategies[s].simulation_returns,
-                                        r->strategies[s].simulations)) != 0) {
+                                numbers(r->strategies[s]->simulation_returns,
+                                        r->strategies[s]->simulations)) != 0) {
             json_decref(object);
             return NULL;
         }

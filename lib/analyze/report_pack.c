@@ -45,6 +45,7 @@ static const ms_pack_field symbol_fields[] = {
     SYMBOL_VALUE(forecast_close),
     SYMBOL_VALUE(forecast_high),
     SYMBOL_VALUE(forecast_low),
+    SYMBOL_VALUE(strategy_count),
     PACK_FIELD(ms_symbol_report, strategies, MS_PACK_SUMMARIES, 0),
     SYMBOL_VALUE(maxdiff_choice),
     SYMBOL_VALUE(best_strategy),
@@ -70,8 +71,8 @@ static const ms_pack_field symbol_fields[] = {
     PACK_ROWS(ms_symbol_report, recent_forecast_close, 3, MS_PACK_DOUBLES,
               offsetof(ms_symbol_report, recent_count)),
     WALK_FORWARD(walk_forward_time, MS_PACK_INT64S),
-    WALK_FORWARD(walk_forward_returns, MS_PACK_DOUBLES),
-    WALK_FORWARD(walk_forward_sides, MS_PACK_INTS),
+    WALK_FORWARD(walk_forward_returns, MS_PACK_STRATEGY_DOUBLES),
+    WALK_FORWARD(walk_forward_sides, MS_PACK_STRATEGY_INTS),
     SYMBOL_VALUE(walk_forward_days),
     SYMBOL_VALUE(forecast_quality),
 };
@@ -158,14 +159,53 @@ static size_t field_rows(const ms_pack_field *field)
 
 static size_t element_size(const ms_pack_field *field)
 {
-    return field->kind == MS_PACK_INTS ? sizeof(int) : 8;
+    return field->kind == MS_PACK_INTS || field->kind == MS_PACK_STRATEGY_INTS ? sizeof(int) : 8;
+}
+
+static bool is_per_strategy(const ms_pack_field *field)
+{
+    return field->kind == MS_PACK_SUMMARIES || field->kind == MS_PACK_STRATEGY_DOUBLES ||
+           field->kind == MS_PACK_STRATEGY_INTS;
+}
+
+/* Row s of a per-strategy field (strategies, walk_forward_*): NULL when the
+ * report has no such row. */
+static const void *strategy_row(const ms_symbol_report *report, const ms_pack_field *field,
+                                size_t s)
+{
+    const void *const *rows = field_pointer(report, field);
+    return rows ? rows[s] : NULL;
 }
 
 static void put_pointers(FILE *f, const void *base, const ms_pack_field *fields, size_t count);
 
+/* A per-strategy field: each summary's raw bytes and what its pointers
+ * point at, or each walk-forward row (one count for all of them, 0 when a
+ * row is missing). strategy_count is in the report's raw bytes. */
+static void put_per_strategy(FILE *f, const ms_symbol_report *report, const ms_pack_field *field)
+{
+    size_t n = field->kind == MS_PACK_SUMMARIES ? 0 : field_count_at(report, field);
+    for (size_t s = 0; s < report->strategy_count; s++)
+        if (strategy_row(report, field, s) == NULL)
+            n = 0;
+    if (field->kind != MS_PACK_SUMMARIES)
+        put_size(f, n);
+    for (size_t s = 0; s < report->strategy_count; s++) {
+        const void *row = strategy_row(report, field, s);
+        if (field->kind == MS_PACK_SUMMARIES && row != NULL) {
+            fwrite(row, sizeof(ms_strategy_summary), 1, f);
+            put_pointers(f, row, summary_fields, COUNT_OF(summary_fields));
+        } else if (field->kind == MS_PACK_SUMMARIES) {
+            fwrite(&(ms_strategy_summary){ 0 }, sizeof(ms_strategy_summary), 1, f);
+        } else {
+            fwrite(row ? row : "", element_size(field), n, f);
+        }
+    }
+}
+
 static void put_field(FILE *f, const void *base, const ms_pack_field *field)
 {
-    const void *pointer = field->kind == MS_PACK_VALUE || field->kind == MS_PACK_SUMMARIES
+    const void *pointer = field->kind == MS_PACK_VALUE || is_per_strategy(field)
                               ? NULL : field_pointer(base, field);
     size_t n = 0;
     switch (field->kind) {
@@ -176,10 +216,8 @@ static void put_field(FILE *f, const void *base, const ms_pack_field *field)
         put_size(f, n);
         fwrite(pointer ? pointer : "", element_size(field), n * field_rows(field), f);
         return;
-    case MS_PACK_SUMMARIES:
-        for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-            put_pointers(f, &((const ms_symbol_report *)base)->strategies[s], summary_fields,
-                         COUNT_OF(summary_fields));
+    case MS_PACK_SUMMARIES: case MS_PACK_STRATEGY_DOUBLES: case MS_PACK_STRATEGY_INTS:
+        put_per_strategy(f, base, field);
         return;
     }
 }
@@ -289,17 +327,57 @@ static void set_rows(void *base, const ms_pack_field *field, const char *block, 
  * sender), so a struct cut short still frees safely. */
 static void clear_pointers(void *base, const ms_pack_field *fields, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        if (fields[i].kind == MS_PACK_SUMMARIES)
-            for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-                clear_pointers(&((ms_symbol_report *)base)->strategies[s], summary_fields,
-                               COUNT_OF(summary_fields));
-        else if (fields[i].kind != MS_PACK_VALUE)
+    for (size_t i = 0; i < count; i++)
+        if (fields[i].kind != MS_PACK_VALUE)
             set_rows(base, &fields[i], NULL, 0);
-    }
 }
 
 static void take_pointers(pack_reader *r, void *base, const ms_pack_field *fields, size_t count);
+
+/* The report's strategy block, filled summary by summary. The sender is
+ * this build (the header says so), so its strategy_count is ours. */
+static void take_summaries(pack_reader *r, ms_symbol_report *report)
+{
+    size_t count = report->strategy_count;
+    report->strategy_count = 0;
+    if (count != MS_STRATEGY_COUNT) {
+        r->failed = count != 0;
+        return;
+    }
+    if (ms_strategy_block_attach(report) != MS_OK) {
+        r->no_memory = r->failed = true;
+        return;
+    }
+    ms_strategy_block *block = ms_strategy_block_of(report);
+    for (size_t s = 0; s < count && !r->failed; s++) {
+        ms_strategy_summary *summary = &block->summaries[s];
+        take(r, summary, sizeof *summary);
+        clear_pointers(summary, summary_fields, COUNT_OF(summary_fields));
+        take_pointers(r, summary, summary_fields, COUNT_OF(summary_fields));
+    }
+}
+
+/* A walk-forward field's rows: one block of strategy_count x n values, row
+ * s at s x n, into the block's rows (the pointer field already points at
+ * them), as ms_walk_forward_init lays them out. */
+static void take_strategy_rows(pack_reader *r, ms_symbol_report *report,
+                               const ms_pack_field *field)
+{
+    size_t n = take_size(r), rows = report->strategy_count;
+    char *row_array = (char *)(uintptr_t)field_pointer(report, field);
+    if (n == 0 || r->failed)
+        return;
+    if (row_array == NULL || rows == 0 || n != field_count_at(report, field) ||
+        n > r->left / element_size(field) / rows) {
+        r->failed = true;
+        return;
+    }
+    char *values = take_copy(r, n * rows * element_size(field), 0);
+    for (size_t s = 0; values != NULL && s < rows; s++) {
+        const void *row = values + s * n * element_size(field);
+        memcpy(row_array + s * sizeof row, &row, sizeof row);
+    }
+}
 
 static void take_field(pack_reader *r, void *base, const ms_pack_field *field)
 {
@@ -316,10 +394,9 @@ static void take_field(pack_reader *r, void *base, const ms_pack_field *field)
         else if (n != 0)
             r->failed = true;
         return;
-    case MS_PACK_SUMMARIES:
-        for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-            take_pointers(r, &((ms_symbol_report *)base)->strategies[s], summary_fields,
-                          COUNT_OF(summary_fields));
+    case MS_PACK_SUMMARIES: take_summaries(r, base); return;
+    case MS_PACK_STRATEGY_DOUBLES: case MS_PACK_STRATEGY_INTS:
+        take_strategy_rows(r, base, field);
         return;
     }
 }

@@ -18,13 +18,18 @@ typedef enum ms_pack_kind {
     MS_PACK_DOUBLES,     /* const double *, count in the size_t at count_offset */
     MS_PACK_INT64S,      /* const int64_t *, count in the size_t at count_offset */
     MS_PACK_INTS,        /* const int *, count in the size_t at count_offset */
-    MS_PACK_SUMMARIES    /* ms_strategy_summary[MS_STRATEGY_COUNT], each by its own table */
+    /* The per-strategy fields, strategy_count rows in the report's strategy
+     * block (ms_strategy_block), rebuilt there on the receiving side: */
+    MS_PACK_SUMMARIES,          /* strategies: each summary's raw bytes, then its
+                                   pointer fields by its own table */
+    MS_PACK_STRATEGY_DOUBLES,   /* walk_forward_returns: rows of the count at count_offset */
+    MS_PACK_STRATEGY_INTS       /* walk_forward_sides: the same, of ints */
 } ms_pack_kind;
 
-/* A field whose size spans several pointers (an array of them, or
- * consecutive pointer fields of one allocation, as walk_forward_returns and
- * recent_forecast_close/high/low are) travels as one block of rows x count
- * elements; row r points r x count elements into it on both sides. */
+/* A field whose size spans several pointers (consecutive pointer fields
+ * of one allocation, as recent_forecast_close/high/low are) travels as one
+ * block of rows x count elements; row r points r x count elements into it
+ * on both sides. */
 typedef struct ms_pack_field {
     const char *name;
     size_t offset;

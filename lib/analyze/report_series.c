@@ -118,9 +118,10 @@ ms_status ms_walk_forward_init(ms_symbol_report *report, const ms_bars *bars,
         returns[i] = NAN;
     report->walk_forward_time = times;
     report->walk_forward_days = days;
+    ms_strategy_block *block = ms_strategy_block_of(report);
     for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        report->walk_forward_returns[s] = returns + (size_t)s * days;
-        report->walk_forward_sides[s] = sides + (size_t)s * days;
+        block->return_rows[s] = returns + (size_t)s * days;
+        block->side_rows[s] = sides + (size_t)s * days;
     }
     return MS_OK;
 }
@@ -137,14 +138,17 @@ size_t ms_walk_forward_offset(const ms_symbol_report *report, size_t simulation,
 void ms_release_walk_forward(ms_symbol_report *report)
 {
     free((int64_t *)report->walk_forward_time);
-    free((double *)report->walk_forward_returns[0]);   /* one block for every strategy */
-    free((int *)report->walk_forward_sides[0]);
     report->walk_forward_time = NULL;
-    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        report->walk_forward_returns[s] = NULL;
-        report->walk_forward_sides[s] = NULL;
-    }
     report->walk_forward_days = 0;
+    ms_strategy_block *block = ms_strategy_block_of(report);
+    if (block == NULL)
+        return;
+    free((double *)block->return_rows[0]);   /* one block of values for every strategy */
+    free((int *)block->side_rows[0]);
+    for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
+        block->return_rows[s] = NULL;
+        block->side_rows[s] = NULL;
+    }
 }
 
 void ms_equity_curve(const double *returns, size_t n, double *equity_pct, double *drawdown_pct)

@@ -136,7 +136,7 @@ static void box(FILE *f, const svg_plot *plot, int s, const double *sorted, size
 
 ms_status ms_svg_returns_spread(FILE *f, const ms_symbol_report *r)
 {
-    size_t n = r->strategies[0].simulations;
+    size_t n = r->strategies[0]->simulations;
     double *sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (sorted == NULL)
         return ms_error(MS_ERR_NOMEM, "out of memory for the returns chart of %s", r->symbol);
@@ -144,14 +144,14 @@ ms_status ms_svg_returns_spread(FILE *f, const ms_symbol_report *r)
     plot.width = CHART_WIDTH - PLOT_LEFT - 16.0; /* names under the boxes: no legend */
     plot.lo = plot.hi = 0.0;
     for (int s = 0; s < MS_STRATEGY_COUNT; s++)
-        for (size_t k = 0; k < r->strategies[s].simulations; k++)
-            svg_widen(&plot, 100.0 * r->strategies[s].simulation_returns[k]);
+        for (size_t k = 0; k < r->strategies[s]->simulations; k++)
+            svg_widen(&plot, 100.0 * r->strategies[s]->simulation_returns[k]);
     svg_finish_range(&plot);
     svg_open(f, "per-simulation return of each strategy", EQUITY_TOP + SPREAD_HEIGHT + NAME_AXIS);
     svg_value_axis(f, &plot, "%+.1f%%", "return per simulation");
     svg_zero_line(f, &plot);
     for (int s = 0; s < MS_STRATEGY_COUNT; s++) {
-        const ms_strategy_summary *summary = &r->strategies[s];
+        const ms_strategy_summary *summary = r->strategies[s];
         size_t count = 0;
         for (size_t k = 0; k < summary->simulations && k < n; k++)
             if (isfinite(summary->simulation_returns[k]))

@@ -131,8 +131,8 @@ static void write_notes(FILE *f, const ms_symbol_report *r, int coherence, bool 
 
 static void write_symbol(FILE *f, size_t rank, const ms_symbol_report *r, int coherence, bool wide)
 {
-    const ms_period_metrics *best = &r->strategies[r->best_strategy].mean;
-    const ms_period_metrics *reference = &r->strategies[r->best_strategy].reference_mean;
+    const ms_period_metrics *best = &r->strategies[r->best_strategy]->mean;
+    const ms_period_metrics *reference = &r->strategies[r->best_strategy]->reference_mean;
     ms_asset_class asset = r->asset_class;
     char b[10][32];
     ms_report_number(b[0], 32, "%+.3f", best->avg_daily_return * 100.0);

@@ -24,6 +24,7 @@
 #define UINT64(rec, field) FIELD(rec, field, MS_FIELD_UINT64, NULL)
 #define STRING(rec, field) FIELD(rec, field, MS_FIELD_STRING, NULL)
 #define POINTER(rec, field, target) FIELD(rec, field, MS_FIELD_POINTER, target)
+#define POINTERS(rec, field, target) FIELD(rec, field, MS_FIELD_POINTERS, target)
 #define RECORD(rec, field, target) FIELD(rec, field, MS_FIELD_RECORD, target)
 #define CHARS(rec, field) ARRAY(rec, field, MS_FIELD_CHARS, NULL)
 
@@ -180,7 +181,8 @@ static const ms_record_field forecast_quality[] = {
 static const ms_record_field symbol_report[] = {
     STRING(R, symbol), INT(R, asset_class), SIZE(R, bars), INT64(R, last_timestamp),
     INT(R, stale), DOUBLE(R, last_close), DOUBLE(R, forecast_close), DOUBLE(R, forecast_high),
-    DOUBLE(R, forecast_low), ARRAY(R, strategies, MS_FIELD_RECORD, "ms_strategy_summary"),
+    DOUBLE(R, forecast_low), SIZE(R, strategy_count),
+    POINTERS(R, strategies, "ms_strategy_summary"),
     RECORD(R, maxdiff_choice, "ms_maxdiff_choice"), INT(R, best_strategy),
     DOUBLE(R, composite_score), INT(R, side), DOUBLE(R, entry_price),
     DOUBLE(R, take_profit_price), DOUBLE(R, data_seconds), DOUBLE(R, inference_seconds),
@@ -191,8 +193,8 @@ static const ms_record_field symbol_report[] = {
     POINTER(R, recent_high, "double"), POINTER(R, recent_low, "double"),
     POINTER(R, recent_forecast_close, "double"), POINTER(R, recent_forecast_high, "double"),
     POINTER(R, recent_forecast_low, "double"), POINTER(R, walk_forward_time, "int64"),
-    ARRAY(R, walk_forward_returns, MS_FIELD_POINTER, "double"),
-    ARRAY(R, walk_forward_sides, MS_FIELD_POINTER, "int"), SIZE(R, walk_forward_days),
+    POINTERS(R, walk_forward_returns, "double"),
+    POINTERS(R, walk_forward_sides, "int"), SIZE(R, walk_forward_days),
     RECORD(R, forecast_quality, "ms_forecast_quality"),
 };
 #undef R

@@ -134,7 +134,7 @@ static ms_status read_report(const ms_report *report, broker_state *state)
         state->signals[i] = (ms_plan_signal){
             .symbol = symbol->symbol,
             .side = symbol->side,
-            .mean_return = symbol->strategies[symbol->best_strategy].mean.avg_daily_return,
+            .mean_return = symbol->strategies[symbol->best_strategy]->mean.avg_daily_return,
         };
     }
     for (size_t i = 0; i < picks; i++)
