@@ -192,6 +192,20 @@ $(BUILD)/tests/test_api_v1: tests/api_v1/caller.c $(wildcard tests/api_v1/market
 	$(CC) -std=c11 $(OPT) $(WARN) -Itests/api_v1 -o $@ $< -L$(BUILD)/lib -lmarketsim \
 	    -Wl,-rpath,$(abspath $(BUILD))/lib -lcmocka $(LDFLAGS)
 
+# The same caller as one built before the last two strategies were added:
+# the frozen headers with MS_STRATEGY_COUNT 6. A symbol report's layout
+# must not depend on the caller's strategy count.
+TEST_BIN     += $(BUILD)/tests/test_api_v1_six_strategies
+API_V1_SIX   := $(BUILD)/api_v1_six_strategies
+$(BUILD)/tests/test_api_v1_six_strategies: tests/api_v1/caller.c \
+        $(wildcard tests/api_v1/marketsim/*.h) $(BUILD)/lib/libmarketsim.so
+	@mkdir -p $(dir $@) $(API_V1_SIX)/marketsim
+	cp tests/api_v1/marketsim/*.h $(API_V1_SIX)/marketsim/
+	sed -i 's/MS_STRATEGY_COUNT = 8$$/MS_STRATEGY_COUNT = 6/' $(API_V1_SIX)/marketsim/strategy.h
+	grep -q 'MS_STRATEGY_COUNT = 6$$' $(API_V1_SIX)/marketsim/strategy.h
+	$(CC) -std=c11 $(OPT) $(WARN) -I$(API_V1_SIX) -o $@ $< -L$(BUILD)/lib -lmarketsim \
+	    -Wl,-rpath,$(abspath $(BUILD))/lib -lcmocka $(LDFLAGS)
+
 # Examples build as users build them: public headers and the INSTALLED
 # library, found through pkg-config (for a private prefix set
 # PKG_CONFIG_PATH=PREFIX/lib/pkgconfig), with an rpath to its libdir so they

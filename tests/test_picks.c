@@ -18,7 +18,7 @@
 
 /* The strategy blocks of the symbols below: one per call, alive for the
  * whole program (the reports are copied by value into each test's list). */
-static ms_strategy_block blocks[32];
+static ms_strategy_block blocks[64];
 static size_t blocks_used;
 
 /* A ranked symbol whose best strategy (simple) earned `mean_return` a day. */

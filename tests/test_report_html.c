@@ -256,7 +256,7 @@ static void test_walk_forward_is_the_simulations_windows_laid_end_to_end(void **
             double total = 0.0;
             for (size_t d = 0; d < e; d++)
                 total += days[d];
-            assert_float_equal(total, r->strategies[s].simulation_returns[m * e], 1e-12);
+            assert_float_equal(total, r->strategies[s]->simulation_returns[m * e], 1e-12);
         }
     }
     ms_report_free(report);

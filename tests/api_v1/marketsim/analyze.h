@@ -156,7 +156,10 @@ MS_API void ms_analyzer_free(ms_analyzer *analyzer);
 
 /* ---- Report --------------------------------------------------------------- */
 
-/* A strategy's results averaged over the simulations where each is finite. */
+/* A strategy's results averaged over the simulations where each is finite.
+ * Report records grow only at their end; one embedded by value in another
+ * (ms_period_metrics, ms_maxdiff_choice, ms_forecast_error and _quality)
+ * is frozen, as growing it would move the fields after it. */
 typedef struct ms_strategy_summary {
     ms_period_metrics mean;            /* NaN where no simulation had a finite value */
     ms_period_metrics baseline_mean;   /* MaxDiff kinds */
@@ -231,7 +234,12 @@ typedef struct ms_symbol_report {
     double forecast_close;          /* next bar, prices */
     double forecast_high;
     double forecast_low;
-    ms_strategy_summary strategies[MS_STRATEGY_COUNT];
+    /* strategies[s]: strategy s's summary, s below strategy_count (this
+     * library's MS_STRATEGY_COUNT). Pointers, so neither a caller's own
+     * MS_STRATEGY_COUNT nor a field appended to the summary moves a field
+     * here; ms_symbol_report_strategy reads them checked. */
+    size_t strategy_count;
+    const ms_strategy_summary *const *strategies;
     ms_maxdiff_choice maxdiff_choice;   /* the next day's MaxDiff offsets: optimised on
                                            simulation 0's window */
     ms_strategy best_strategy;
@@ -278,10 +286,10 @@ typedef struct ms_symbol_report {
      * strategy s's return that day (the MaxDiff kinds: their baseline's),
      * so prod(1 + r) - 1 over a prefix is the equity curve.
      * walk_forward_sides[s][d] is the signal strategies' position that day
-     * (+1, 0, -1), 0 for the MaxDiff kinds (limit orders, no signal). */
+     * (+1, 0, -1), 0 for the MaxDiff kinds (no signal). strategy_count rows each. */
     const int64_t *walk_forward_time;
-    const double *walk_forward_returns[MS_STRATEGY_COUNT];
-    const int *walk_forward_sides[MS_STRATEGY_COUNT];
+    const double *const *walk_forward_returns;
+    const int *const *walk_forward_sides;
     size_t walk_forward_days;
     /* One-step forecast errors of the close, high and low over the
      * backtest origins (forecast_quality.c), beside the naive forecast's. */
@@ -385,13 +393,9 @@ MS_API void ms_report_free(ms_report *report);
 MS_API size_t ms_report_symbol_count(const ms_report *report);
 MS_API const ms_symbol_report *ms_report_symbol(const ms_report *report, size_t i);
 
-/* A symbol report's per-strategy results by strategy: its backtest summary
- * (strategies[strategy]), and its walk-forward returns and sides
- * (walk_forward_days values each; see ms_symbol_report). Read them through
- * these rather than the arrays: the arrays' length is the caller's
- * MS_STRATEGY_COUNT, which grows when a strategy is added, and these stay
- * right for any caller. NULL for a NULL report or a strategy outside 0 to
- * MS_STRATEGY_COUNT - 1; owned by the report. */
+/* A symbol report's backtest summary, walk-forward returns and sides
+ * (walk_forward_days values each) of `strategy`, owned by the report: NULL
+ * for a NULL report or a strategy outside 0 to strategy_count - 1. */
 MS_API const ms_strategy_summary *ms_symbol_report_strategy(const ms_symbol_report *report,
                                                             ms_strategy strategy);
 MS_API const double *ms_symbol_report_walk_forward_returns(const ms_symbol_report *report,
