@@ -48,7 +48,7 @@ lib.ms_record_find.argtypes = [c_char_p]
 # ms_field_type -> ctypes, and the pointees and callbacks `target` names.
 _SCALARS = {0: c_int, 1: c_uint, 2: c_size_t, 3: c_int64, 4: c_uint64, 5: c_double,
             6: c_char_p}
-_CHARS, _RECORD, _POINTER, _FUNCTION = 7, 8, 9, 10
+_CHARS, _RECORD, _POINTER, _FUNCTION, _POINTERS = 7, 8, 9, 10, 11
 _POINTEES = {"double": c_double, "int64": c_int64, "int": c_int, "sig_atomic_t": c_int}
 _FUNCTIONS = {"ms_analyzer_progress_fn": PROGRESS_FN, "ms_trade_step_fn": TradeStepCallback}
 _views = {}
@@ -60,8 +60,11 @@ def _field_type(field):
         return c_char * field.count
     if field.type == _RECORD:
         element = view(target)
-    elif field.type == _POINTER:
+    elif field.type in (_POINTER, _POINTERS):
         element = c_void_p if target is None else POINTER(_POINTEES.get(target) or view(target))
+        # A pointer to an array of such pointers (a symbol report's
+        # per-strategy rows, strategy_count of them): report.strategies[s][0].
+        element = POINTER(element) if field.type == _POINTERS else element
     elif field.type == _FUNCTION:
         element = _FUNCTIONS[target]
     else:

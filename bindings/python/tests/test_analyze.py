@@ -1,5 +1,6 @@
 """marketsim.analyze and Report: the same document as the CLI's --json,
 struct access agreeing with it, symbol failures, and option errors."""
+import ctypes
 import json
 import subprocess
 
@@ -59,7 +60,10 @@ def test_report_structs_agree_with_the_json(report):
     assert first.symbol.decode() == listed["symbol"]
     assert first.bars == listed["bars"] and first.last_close == listed["last_close"]
     assert first.forecast_low == listed["forecast"]["low"]
-    maxdiff = first.strategies[0]
+    assert first.strategy_count == len(listed["strategies"])
+    maxdiff = first.strategies[0].contents
+    assert ctypes.addressof(maxdiff) == \
+        ctypes.addressof(_api.lib.ms_symbol_report_strategy(first, 0).contents)
     assert maxdiff.simulations == 4
     assert maxdiff.mean.total_return == listed["strategies"]["maxdiff"]["total_return"]
     assert maxdiff.total_return_std == listed["strategies"]["maxdiff"]["total_return_std"]
@@ -84,6 +88,8 @@ def test_forecast_quality_and_walk_forward_structs_agree_with_the_json(report):
     assert first.walk_forward_days == len(walk["date"]) == 5
     hold = walk["strategies"]["buy_hold"]["returns"]
     assert [first.walk_forward_returns[4][d] for d in range(5)] == hold
+    assert [first.walk_forward_sides[2][d] for d in range(5)] == \
+        walk["strategies"]["simple"]["sides"]
     recent = listed["series"]["recent"]
     assert first.recent_open[0] == recent["open"][0]
     assert report.forecast_quality["high"]["count"] == \
@@ -168,7 +174,8 @@ def test_fill_rules_are_options_and_the_original_figure_rides_along():
         ours = worst.symbols[0]["strategies"]["maxdiff"]
         theirs = original.symbols[0]["strategies"]["maxdiff"]
         assert ours["reference"]["total_return"] == theirs["total_return"]
-        summary = _api.lib.ms_report_symbol(worst.handle, 0).contents.strategies[0]
+        summary = _api.lib.ms_symbol_report_strategy(_api.lib.ms_report_symbol(worst.handle, 0),
+                                                     0).contents
         assert summary.reference_mean.total_return == theirs["total_return"]
     with pytest.raises(marketsim.Error):
         marketsim.analyze(["AAPL"], data=DATA, simulations=4, offsets="hindsight")
