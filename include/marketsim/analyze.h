@@ -215,9 +215,9 @@ MS_API void ms_analyzer_free(ms_analyzer *analyzer);
 /* ---- Report --------------------------------------------------------------- */
 
 /* A strategy's results averaged over the simulations where each is finite.
- * Report records grow only at their end; one embedded by value in another
- * (ms_period_metrics, ms_maxdiff_choice, ms_forecast_error and _quality)
- * is frozen, as growing it would move the fields after it. */
+ * Report records grow only at their end; a record embedded by value in
+ * another (ms_period_metrics, ms_maxdiff_choice, ms_forecast_error,
+ * ms_forecast_quality) is frozen: growing it would move later fields. */
 typedef struct ms_strategy_summary {
     ms_period_metrics mean;            /* NaN where no simulation had a finite value */
     ms_period_metrics baseline_mean;   /* MaxDiff kinds */

@@ -11,8 +11,11 @@
  * field, pointer or not, and test_report_pack proves they cover each
  * struct byte for byte, so a new field (a pointer most of all, which raw
  * bytes would carry as a dangling address) fails that test until it is
- * named here. The header records both struct sizes: a pack from another
- * build is refused, never misread.
+ * named here. The per-strategy data, behind the report's pointer arrays,
+ * travels strategy by strategy (each summary's raw bytes, then each
+ * walk-forward row) into a strategy block of the receiver's own. The
+ * header records both struct sizes: a pack from another build is
+ * refused, never misread.
  */
 #include <stdalign.h>
 #include <stdint.h>
