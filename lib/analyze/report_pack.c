@@ -171,39 +171,26 @@ static bool is_per_strategy(const ms_pack_field *field)
            field->kind == MS_PACK_STRATEGY_INTS;
 }
 
-/* Row s of a per-strategy field (strategies, walk_forward_*): NULL when the
- * report has no such row. */
-static const void *strategy_row(const ms_symbol_report *report, const ms_pack_field *field,
-                                size_t s)
-{
-    const void *const *rows = field_pointer(report, field);
-    return rows ? rows[s] : NULL;
-}
-
 static void put_pointers(FILE *f, const void *base, const ms_pack_field *fields, size_t count);
 
-/* A per-strategy field: each summary's raw bytes and what its pointers
- * point at, or each walk-forward row (one count for all of them, 0 when a
- * row is missing). strategy_count is in the report's raw bytes. */
+/* A per-strategy field, strategy_count rows (that count is in the
+ * report's raw bytes): each summary's raw bytes and what its pointers
+ * point at; or the walk-forward rows, after one count for all of them (0
+ * before the walk-forward is made: ms_walk_forward_init sets every row). */
 static void put_per_strategy(FILE *f, const ms_symbol_report *report, const ms_pack_field *field)
 {
-    size_t n = field->kind == MS_PACK_SUMMARIES ? 0 : field_count_at(report, field);
-    for (size_t s = 0; s < report->strategy_count; s++)
-        if (strategy_row(report, field, s) == NULL)
-            n = 0;
-    if (field->kind != MS_PACK_SUMMARIES)
-        put_size(f, n);
-    for (size_t s = 0; s < report->strategy_count; s++) {
-        const void *row = strategy_row(report, field, s);
-        if (field->kind == MS_PACK_SUMMARIES && row != NULL) {
-            fwrite(row, sizeof(ms_strategy_summary), 1, f);
-            put_pointers(f, row, summary_fields, COUNT_OF(summary_fields));
-        } else if (field->kind == MS_PACK_SUMMARIES) {
-            fwrite(&(ms_strategy_summary){ 0 }, sizeof(ms_strategy_summary), 1, f);
-        } else {
-            fwrite(row ? row : "", element_size(field), n, f);
+    if (field->kind == MS_PACK_SUMMARIES) {
+        for (size_t s = 0; s < report->strategy_count; s++) {
+            fwrite(report->strategies[s], sizeof(ms_strategy_summary), 1, f);
+            put_pointers(f, report->strategies[s], summary_fields, COUNT_OF(summary_fields));
         }
+        return;
     }
+    const void *const *rows = field_pointer(report, field);
+    size_t n = rows && report->strategy_count && rows[0] ? field_count_at(report, field) : 0;
+    put_size(f, n);
+    for (size_t s = 0; n > 0 && s < report->strategy_count; s++)
+        fwrite(rows[s], element_size(field), n, f);
 }
 
 static void put_field(FILE *f, const void *base, const ms_pack_field *field)
