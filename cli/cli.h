@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "marketsim/marketsim.h"
 
@@ -106,6 +107,10 @@ typedef struct cli_usage {
  * (malloc'ed; exits on out-of-memory). */
 char *cli_help_text(const cli_flag *flags, const cli_usage *usage);
 
+/* cli_help_text written to `out` (stdout for --help, stderr after a usage
+ * error). */
+void cli_help_print(FILE *out, const cli_flag *flags, const cli_usage *usage);
+
 /* Applies one parsed flag to a command's argument struct; returns
  * CLI_EXIT_OK or the exit code to stop with. */
 typedef int (*cli_flag_fn)(void *args, int option, const char *value);
@@ -113,22 +118,18 @@ typedef int (*cli_flag_fn)(void *args, int option, const char *value);
 /*
  * The flag loop every subcommand shares (flags.c): getopt_long over the
  * configuration file's entries for `command` (see below) and then argv,
- * with `options`; -h/--help prints `usage` and returns CLI_EXIT_OK; an
- * unknown flag (with the closest name suggested), a missing value or a
- * stray operand is a usage error; every other flag goes to `apply`.
- * `--config FILE` in argv chooses the file unless `options` has its own
- * --config. Returns -1 when all flags were applied, else the exit code to
- * stop with (CLI_EXIT_OK after printing the settings in config-show mode).
+ * with the table `flags` gives; -h/--help prints the help generated from
+ * `flags` and `usage` and returns CLI_EXIT_OK; an unknown flag (with the
+ * closest name suggested), a missing value or a stray operand is a usage
+ * error; every other flag goes to `apply`. `--config FILE` in argv chooses
+ * the file unless `flags` has its own --config. Returns -1 when all flags
+ * were applied, else the exit code to stop with (CLI_EXIT_OK after
+ * printing the settings in config-show mode).
  */
-int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
-                    const char *usage, cli_flag_fn apply, void *args);
-
-/* cli_parse_flags over a flag table: getopt's table and the help (-h)
- * both come from `flags`. */
 int cli_parse_flag_table(const char *command, int argc, char **argv, const cli_flag *flags,
                          const cli_usage *usage, cli_flag_fn apply, void *args);
 
-/* `marketsim config show`: cli_parse_flags prints the effective settings
+/* `marketsim config show`: cli_parse_flag_table prints the effective settings
  * and where each came from, and stops the command before it runs. */
 void cli_flags_show_only(bool show);
 
@@ -302,7 +303,7 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
  * command's own flags, applied to `args`; it returns CLI_NOT_OWN_FLAG for
  * any other), then to the analysis flags (applied to `analysis`, the
  * cli_analysis_args inside `args`); anything else is an unknown option.
- * Returns as cli_parse_flags.
+ * Returns as cli_parse_flag_table.
  */
 #define CLI_NOT_OWN_FLAG (-1)
 int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,

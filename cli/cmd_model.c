@@ -52,9 +52,7 @@ static const cli_flag info_flags[] = {
 /* `model --help` and `model info --help`: the synopsis and info's flags. */
 static int print_help(FILE *out, int code)
 {
-    char *help = cli_help_text(info_flags, &usage);
-    fputs(help, out);
-    free(help);
+    cli_help_print(out, info_flags, &usage);
     return code;
 }
 
