@@ -35,10 +35,12 @@ int cli_account(int argc, char **argv);
  * through mpirun, ending with marketsim's exit codes (mpi_run.c). */
 int cli_mpi_run(int argc, char **argv);
 
-/* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
- * failure prints the error and returns the exit code (0 on success). */
-int cli_source_open(const char *command, const char *uri, const ms_source_options *opts,
-                    ms_source **out);
+/* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME], its
+ * bars checked by `bars` (NULL: the defaults), `synthetic_bars` per
+ * synthetic symbol (0: the default). On failure prints the error and
+ * returns the exit code (0 on success). */
+int cli_source_open(const char *command, const char *uri, const ms_bars_options *bars,
+                    size_t synthetic_bars, ms_source **out);
 
 /* The broker to open: `named` (--broker) when given, else the CLI's
  * default, Alpaca when its keys are configured and else the default sim
@@ -71,6 +73,10 @@ enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
     { "precision", required_argument, CLI_OPT_PRECISION, "P", \
       "fp32 (default), bf16 (CPU with AVX512_BF16/AMX, or cuda) or int8\n" \
       "(CPU): what Toto's Linear layers compute in (MARKETSIM_PRECISION)" }
+
+/* Sets *args to no --model and the library's default model options
+ * (ms_model_options_init). Returns as cli_init_status. */
+int cli_model_args_init(const char *command, cli_model_args *args);
 
 /* Applies one model flag. Returns true when `option` was a model flag, with
  * *code set to CLI_EXIT_OK or a usage error's code. */
@@ -209,9 +215,6 @@ typedef struct cli_analysis_args {
     ms_bars_options validation;
 } cli_analysis_args;
 
-#define CLI_ANALYSIS_ARGS_INIT { .analyzer = MS_ANALYZER_OPTIONS_INIT, \
-                                 .validation = MS_BARS_OPTIONS_INIT, \
-                                 .model = { .options = MS_MODEL_OPTIONS_INIT } }
 
 enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
@@ -299,11 +302,12 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
 
 /*
  * The flag loop of the commands built on an analysis (analyze, backtest,
- * trade): cli_parse_flag_table, each flag offered first to `own` (the
- * command's own flags, applied to `args`; it returns CLI_NOT_OWN_FLAG for
- * any other), then to the analysis flags (applied to `analysis`, the
- * cli_analysis_args inside `args`); anything else is an unknown option.
- * Returns as cli_parse_flag_table.
+ * trade): *analysis set to no flags given (the library's default options,
+ * through their ms_*_options_init), then cli_parse_flag_table, each flag
+ * offered first to `own` (the command's own flags, applied to `args`; it
+ * returns CLI_NOT_OWN_FLAG for any other), then to the analysis flags
+ * (applied to `analysis`, the cli_analysis_args inside `args`); anything
+ * else is an unknown option. Returns as cli_parse_flag_table.
  */
 #define CLI_NOT_OWN_FLAG (-1)
 int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,
@@ -368,5 +372,12 @@ void cli_progress_stop(cli_progress *progress);
 /* Prints "marketsim <command>: <what>: <last error>" and returns the exit
  * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */
 int cli_setup_error(const char *command, const char *what, ms_status status);
+
+/* The status of an ms_<thing>_options_init(&o, MS_<THING>_OPTIONS_VERSION)
+ * call, the way the CLI fills every options struct: CLI_EXIT_OK, or after
+ * printing "marketsim <command>: <what>: <last error>" CLI_EXIT_FAILED (a
+ * library older than the header this marketsim was built with refuses the
+ * version; no flag of the user's is at fault) (args.c). */
+int cli_init_status(const char *command, const char *what, ms_status status);
 
 #endif

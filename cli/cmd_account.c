@@ -245,7 +245,11 @@ static void print_text(const holdings *h, const char *broker)
 
 static int show(const account_args *args)
 {
-    ms_broker_options options = MS_BROKER_OPTIONS_INIT;
+    ms_broker_options options;
+    int code = cli_init_status("account", "broker options",
+                               ms_broker_options_init(&options, MS_BROKER_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
     options.read_only = 1;
     options.from_env = 1;
     ms_broker *broker = NULL;
@@ -268,7 +272,7 @@ static int show(const account_args *args)
     h.since = args->since;
     if (status == MS_OK && h.since == 0 && (status = ms_broker_clock(broker, &clock)) == MS_OK)
         h.since = (clock.timestamp / SECONDS_PER_DAY - DEFAULT_DAYS) * SECONDS_PER_DAY;
-    int code = status == MS_OK ? CLI_EXIT_OK : cli_setup_error("account", "broker", status);
+    code = status == MS_OK ? CLI_EXIT_OK : cli_setup_error("account", "broker", status);
     if (code == CLI_EXIT_OK && args->json)
         print_json(&h);
     else if (code == CLI_EXIT_OK)
