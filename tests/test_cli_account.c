@@ -3,8 +3,7 @@
  * trade cycle it shows the sim's cash, equity and the working orders the
  * cycle placed, as text and as JSON, and reading it changes nothing;
  * --since takes a day (fills and realised P&L: tests/test_trade_fills.c);
- * its help comes from its flag table, and a flag given wrong exits 2
- * naming it.
+ * a flag given wrong exits 2 naming it (the help: test_cli_help.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,18 +108,6 @@ static void test_account_of_a_new_sim_lists_no_fills_since_the_day_given(void **
     cli_run_release(&r);
 }
 
-static void test_account_help_lists_the_flags_of_its_table(void **state)
-{
-    (void)state;
-    cli_run_result r = cli_run(NULL, "account", "--help", NULL);
-    assert_int_equal(r.exit_code, 0);
-    assert_non_null(strstr(r.out, "\n  --broker alpaca|sim:PATH  the broker (default: alpaca"));
-    assert_non_null(strstr(r.out, "\n  --since YYYY-MM-DD     fills and realised P&L"));
-    assert_non_null(strstr(r.out, "\n  --json                 one JSON document"));
-    assert_non_null(strstr(r.out, "\n  -h, --help             this help\n"));
-    cli_run_release(&r);
-}
-
 static void test_an_account_flag_given_wrong_is_a_usage_error_naming_it(void **state)
 {
     trade_market *m = *state;
@@ -146,7 +133,6 @@ int main(void)
         MARKET_TEST(test_account_of_an_unknown_broker_is_an_error),
         MARKET_TEST(test_account_refuses_a_since_that_is_not_a_day),
         MARKET_TEST(test_account_of_a_new_sim_lists_no_fills_since_the_day_given),
-        MARKET_TEST(test_account_help_lists_the_flags_of_its_table),
         MARKET_TEST(test_an_account_flag_given_wrong_is_a_usage_error_naming_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,8 @@
  * test_cli_cache.c - `marketsim cache info|clear [--cache PATH]` as a user
  * runs it: info describes the file an analysis filled, clear empties it,
  * the file comes from --cache, the configuration file's [cache] section or
- * MARKETSIM_CACHE, the help comes from the flag table, and a flag given
- * wrong is a usage error (exit 2) that names it.
+ * MARKETSIM_CACHE, and a flag given wrong is a usage error (exit 2) that
+ * names it (the help: test_cli_help.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,20 +89,6 @@ static void test_cache_takes_its_file_from_marketsim_cache(void **state)
     free(path);
 }
 
-static void test_cache_help_lists_the_flags_of_its_table(void **state)
-{
-    (void)state;
-    const char *const ways[][2] = { { "--help", NULL }, { "info", "--help" } };
-    for (size_t i = 0; i < 2; i++) {
-        cli_run_result r = cli_run(NULL, "cache", ways[i][0], ways[i][1], NULL);
-        assert_int_equal(r.exit_code, 0);
-        assert_non_null(strstr(r.out, "usage: marketsim cache info [--cache PATH]\n"));
-        assert_non_null(strstr(r.out, "\n  --cache PATH           the cache file (default"));
-        assert_non_null(strstr(r.out, "\n  -h, --help             this help\n"));
-        cli_run_release(&r);
-    }
-}
-
 static void test_cache_without_a_subcommand_prints_its_help_as_a_usage_error(void **state)
 {
     (void)state;
@@ -145,7 +131,6 @@ int main(void)
         TEST(test_cache_clear_empties_the_file_it_names),
         TEST(test_cache_takes_its_file_from_the_configuration_file),
         TEST(test_cache_takes_its_file_from_marketsim_cache),
-        TEST(test_cache_help_lists_the_flags_of_its_table),
         TEST(test_cache_without_a_subcommand_prints_its_help_as_a_usage_error),
         TEST(test_a_cache_flag_given_wrong_is_a_usage_error_naming_it),
     };

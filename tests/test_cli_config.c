@@ -247,18 +247,6 @@ static void test_config_show_lists_every_flag_and_runs_nothing(void **state)
     cli_run_release(&r);
 }
 
-static void test_config_help_lists_the_flags_of_its_table(void **state)
-{
-    (void)state;
-    cli_run_result r = cli_run(NULL, "config", "--help", NULL);
-    assert_int_equal(r.exit_code, 0);
-    assert_non_null(strstr(r.out, "usage: marketsim config show COMMAND [--config FILE] [flags]\n"));
-    assert_non_null(strstr(r.out, "\n  --config FILE          the configuration file (default:\n"));
-    assert_non_null(strstr(r.out, "\n  -h, --help             this help\n"));
-    assert_non_null(strstr(r.out, "  [analyze]\n  symbols = ARGX,KGC\n"));
-    cli_run_release(&r);
-}
-
 /* Each wrong use exits 2 with a message naming the flag. */
 static void test_a_config_flag_given_wrong_is_a_usage_error_naming_it(void **state)
 {
@@ -315,7 +303,6 @@ int main(void)
         TEST(test_a_line_that_is_not_a_setting_is_named),
         TEST(test_a_key_before_any_section_is_an_error),
         TEST(test_config_show_lists_every_flag_and_runs_nothing),
-        TEST(test_config_help_lists_the_flags_of_its_table),
         TEST(test_a_config_flag_given_wrong_is_a_usage_error_naming_it),
         TEST(test_config_show_refuses_mpirun_instead_of_starting_the_job),
     };
