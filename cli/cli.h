@@ -153,6 +153,10 @@ typedef struct cli_config_entry {
 /* Chooses the file (--config FILE); a missing chosen file is an error. */
 void cli_config_use(const char *path);
 
+/* The file chosen with --config, NULL when none was (mpi_run.c passes it
+ * on to the ranks). */
+const char *cli_config_chosen(void);
+
 /* Reads the file once per run; false, with "FILE:LINE: ..." on stderr,
  * when it cannot be read or a line or section is wrong. A missing default
  * file is no error (and no entries). */
