@@ -91,7 +91,7 @@ int cli_model_open(const char *command, const cli_model_args *args, ms_model **o
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* One flag of a command's table (help.c): what getopt_long needs and its
+/* One flag of a command's table (flags.c, help.c): what getopt_long needs and its
  * line in --help, in one place. A table ends with { NULL }. */
 typedef struct cli_flag {
     const char *name;      /* the long name, without "--" */
@@ -218,7 +218,6 @@ typedef struct cli_analysis_args {
     ms_analyzer_options analyzer;
     ms_bars_options validation;
 } cli_analysis_args;
-
 
 enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
@@ -378,10 +377,10 @@ void cli_progress_stop(cli_progress *progress);
 int cli_setup_error(const char *command, const char *what, ms_status status);
 
 /* The status of an ms_<thing>_options_init(&o, MS_<THING>_OPTIONS_VERSION)
- * call, the way the CLI fills every options struct: CLI_EXIT_OK, or after
- * printing "marketsim <command>: <what>: <last error>" CLI_EXIT_FAILED (a
- * library older than the header this marketsim was built with refuses the
- * version; no flag of the user's is at fault) (args.c). */
+ * call, the way the CLI fills every options struct (args.c): CLI_EXIT_OK,
+ * or after printing "marketsim <command>: <what>: <last error>"
+ * CLI_EXIT_FAILED. Only a library older than the header this marketsim was
+ * built with refuses the version: no flag of the user's is at fault. */
 int cli_init_status(const char *command, const char *what, ms_status status);
 
 #endif

@@ -40,9 +40,10 @@ static const cli_flag flags[] = {
     { NULL },
 };
 
-/* The commands config show refuses: itself, and mpirun, which would start
- * the job instead of showing anything (its ranks run the command named
- * after the launcher options: show that one). */
+/* The usage error for a COMMAND config show does not show: mpirun would
+ * start the job instead of showing anything (its ranks run the command
+ * named after the launcher options: show that one); any other, config
+ * itself included, is not a command with settings. */
 static int not_shown(const char *name)
 {
     if (strcmp(name, "mpirun") == 0)

@@ -166,7 +166,7 @@ static int model_info(int argc, char **argv)
         return code;
     args.model.path = argv[1];
     code = cli_parse_flag_table("model info", argc - 1, argv + 1, info_flags, &usage,
-                                    apply_info_flag, &args);
+                                apply_info_flag, &args);
     if (code >= 0)
         return code;
     json_t *description = describe(&args.model, &code);

@@ -45,7 +45,8 @@ static void forward(int signal_number)
  * rank gets them back), the command and its flags. */
 static char **launch_line(int argc, char **argv, int command_at, char *launcher_copy)
 {
-    /* argv less its [0], the words, the executable, --config FILE, NULL. */
+    /* argv less its [0], the words (fewer than its characters), the
+     * executable, --config FILE and the NULL. */
     char **line = calloc((size_t)argc + strlen(launcher_copy) + 4, sizeof *line);
     if (line == NULL)
         return NULL;
