@@ -107,6 +107,20 @@ static int rules_flag(const char *command, int option, const char *value, ms_ana
     return cli_usage_error(command, "unknown option");
 }
 
+/* *args with no flags given: no symbols, the library's default analyzer,
+ * bar validation and model options. Returns as cli_init_status. */
+static int analysis_args_init(const char *command, cli_analysis_args *args)
+{
+    *args = (cli_analysis_args){ 0 };
+    int code = cli_init_status(command, "analyzer options",
+                               ms_analyzer_options_init(&args->analyzer,
+                                                        MS_ANALYZER_OPTIONS_VERSION));
+    if (code == CLI_EXIT_OK)
+        code = cli_init_status(command, "bar options",
+                               ms_bars_options_init(&args->validation, MS_BARS_OPTIONS_VERSION));
+    return code == CLI_EXIT_OK ? cli_model_args_init(command, &args->model) : code;
+}
+
 bool cli_analysis_flag(const char *command, int option, const char *value,
                        cli_analysis_args *args, int *code)
 {
@@ -172,6 +186,9 @@ int cli_parse_analysis_flags(const char *command, int argc, char **argv, const c
                              cli_analysis_args *analysis)
 {
     analysis_command context = { command, own, args, analysis };
+    int code = analysis_args_init(command, analysis);
+    if (code != CLI_EXIT_OK)
+        return code;
     return cli_parse_flag_table(command, argc, argv, flags, usage, apply_analysis_command_flag,
                                 &context);
 }
@@ -192,14 +209,11 @@ int cli_setup_error(const char *command, const char *what, ms_status status)
 int cli_analysis_open(const char *command, const cli_analysis_args *args, ms_source **source,
                       ms_model **model)
 {
-    ms_source_options source_opts = MS_SOURCE_OPTIONS_INIT;
-    source_opts.synthetic_bars = args->bars;
-    source_opts.bars = args->validation;
     int code = cli_mpi_start(command);
     cli_model_args model_args = args->model;
     cli_mpi_share_cores(&model_args.options, NULL);
     if (code == CLI_EXIT_OK)
-        code = cli_source_open(command, args->data, &source_opts, source);
+        code = cli_source_open(command, args->data, &args->validation, args->bars, source);
     return code != CLI_EXIT_OK ? code : cli_model_open(command, &model_args, model);
 }
 

@@ -1,4 +1,5 @@
-/* args.c - usage errors, strict number parsing and symbol lists for the CLI. */
+/* args.c - usage errors, options structs the library refused to fill, strict
+ * number parsing and symbol lists for the CLI. */
 #include <ctype.h>
 #include <getopt.h>
 #include <errno.h>
@@ -19,6 +20,14 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'marketsim %s --help'.\n", command);
     return CLI_EXIT_USAGE;
+}
+
+int cli_init_status(const char *command, const char *what, ms_status status)
+{
+    if (status == MS_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "marketsim %s: %s: %s\n", command, what, ms_last_error());
+    return CLI_EXIT_FAILED;
 }
 
 bool cli_parse_size(const char *text, size_t *out)

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "marketsim/marketsim.h"
 
@@ -34,10 +35,12 @@ int cli_account(int argc, char **argv);
  * through mpirun, ending with marketsim's exit codes (mpi_run.c). */
 int cli_mpi_run(int argc, char **argv);
 
-/* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME]. On
- * failure prints the error and returns the exit code (0 on success). */
-int cli_source_open(const char *command, const char *uri, const ms_source_options *opts,
-                    ms_source **out);
+/* Opens `--data URI`: csv:DIR, synthetic[...] or alpaca[:TIMEFRAME], its
+ * bars checked by `bars` (NULL: the defaults), `synthetic_bars` per
+ * synthetic symbol (0: the default). On failure prints the error and
+ * returns the exit code (0 on success). */
+int cli_source_open(const char *command, const char *uri, const ms_bars_options *bars,
+                    size_t synthetic_bars, ms_source **out);
 
 /* The broker to open: `named` (--broker) when given, else the CLI's
  * default, Alpaca when its keys are configured and else the default sim
@@ -71,6 +74,10 @@ enum { CLI_OPT_MODEL = 1000, CLI_OPT_DEVICE, CLI_OPT_THREADS, CLI_OPT_MAX_BATCH,
       "fp32 (default), bf16 (CPU with AVX512_BF16/AMX, or cuda) or int8\n" \
       "(CPU): what Toto's Linear layers compute in (MARKETSIM_PRECISION)" }
 
+/* Sets *args to no --model and the library's default model options
+ * (ms_model_options_init). Returns as cli_init_status. */
+int cli_model_args_init(const char *command, cli_model_args *args);
+
 /* Applies one model flag. Returns true when `option` was a model flag, with
  * *code set to CLI_EXIT_OK or a usage error's code. */
 bool cli_model_flag(const char *command, int option, const char *value,
@@ -84,7 +91,7 @@ int cli_model_open(const char *command, const cli_model_args *args, ms_model **o
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* One flag of a command's table (help.c): what getopt_long needs and its
+/* One flag of a command's table (flags.c, help.c): what getopt_long needs and its
  * line in --help, in one place. A table ends with { NULL }. */
 typedef struct cli_flag {
     const char *name;      /* the long name, without "--" */
@@ -106,6 +113,10 @@ typedef struct cli_usage {
  * (malloc'ed; exits on out-of-memory). */
 char *cli_help_text(const cli_flag *flags, const cli_usage *usage);
 
+/* cli_help_text written to `out` (stdout for --help, stderr after a usage
+ * error). */
+void cli_help_print(FILE *out, const cli_flag *flags, const cli_usage *usage);
+
 /* Applies one parsed flag to a command's argument struct; returns
  * CLI_EXIT_OK or the exit code to stop with. */
 typedef int (*cli_flag_fn)(void *args, int option, const char *value);
@@ -113,22 +124,18 @@ typedef int (*cli_flag_fn)(void *args, int option, const char *value);
 /*
  * The flag loop every subcommand shares (flags.c): getopt_long over the
  * configuration file's entries for `command` (see below) and then argv,
- * with `options`; -h/--help prints `usage` and returns CLI_EXIT_OK; an
- * unknown flag (with the closest name suggested), a missing value or a
- * stray operand is a usage error; every other flag goes to `apply`.
- * `--config FILE` in argv chooses the file unless `options` has its own
- * --config. Returns -1 when all flags were applied, else the exit code to
- * stop with (CLI_EXIT_OK after printing the settings in config-show mode).
+ * with the table `flags` gives; -h/--help prints the help generated from
+ * `flags` and `usage` and returns CLI_EXIT_OK; an unknown flag (with the
+ * closest name suggested), a missing value or a stray operand is a usage
+ * error; every other flag goes to `apply`. `--config FILE` in argv chooses
+ * the file unless `flags` has its own --config. Returns -1 when all flags
+ * were applied, else the exit code to stop with (CLI_EXIT_OK after
+ * printing the settings in config-show mode).
  */
-int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
-                    const char *usage, cli_flag_fn apply, void *args);
-
-/* cli_parse_flags over a flag table: getopt's table and the help (-h)
- * both come from `flags`. */
 int cli_parse_flag_table(const char *command, int argc, char **argv, const cli_flag *flags,
                          const cli_usage *usage, cli_flag_fn apply, void *args);
 
-/* `marketsim config show`: cli_parse_flags prints the effective settings
+/* `marketsim config show`: cli_parse_flag_table prints the effective settings
  * and where each came from, and stops the command before it runs. */
 void cli_flags_show_only(bool show);
 
@@ -145,6 +152,10 @@ typedef struct cli_config_entry {
 
 /* Chooses the file (--config FILE); a missing chosen file is an error. */
 void cli_config_use(const char *path);
+
+/* The file chosen with --config, NULL when none was (mpi_run.c passes it
+ * on to the ranks). */
+const char *cli_config_chosen(void);
 
 /* Reads the file once per run; false, with "FILE:LINE: ..." on stderr,
  * when it cannot be read or a line or section is wrong. A missing default
@@ -207,10 +218,6 @@ typedef struct cli_analysis_args {
     ms_analyzer_options analyzer;
     ms_bars_options validation;
 } cli_analysis_args;
-
-#define CLI_ANALYSIS_ARGS_INIT { .analyzer = MS_ANALYZER_OPTIONS_INIT, \
-                                 .validation = MS_BARS_OPTIONS_INIT, \
-                                 .model = { .options = MS_MODEL_OPTIONS_INIT } }
 
 enum { CLI_OPT_SYMBOLS = 1100, CLI_OPT_SYMBOLS_FILE, CLI_OPT_DATA, CLI_OPT_BARS, CLI_OPT_REPAIR,
        CLI_OPT_SIMULATIONS, CLI_OPT_EVAL_DAYS, CLI_OPT_CONTEXT, CLI_OPT_AGGREGATE,
@@ -298,11 +305,12 @@ bool cli_analysis_flag(const char *command, int option, const char *value,
 
 /*
  * The flag loop of the commands built on an analysis (analyze, backtest,
- * trade): cli_parse_flag_table, each flag offered first to `own` (the
- * command's own flags, applied to `args`; it returns CLI_NOT_OWN_FLAG for
- * any other), then to the analysis flags (applied to `analysis`, the
- * cli_analysis_args inside `args`); anything else is an unknown option.
- * Returns as cli_parse_flags.
+ * trade): *analysis set to no flags given (the library's default options,
+ * through their ms_*_options_init), then cli_parse_flag_table, each flag
+ * offered first to `own` (the command's own flags, applied to `args`; it
+ * returns CLI_NOT_OWN_FLAG for any other), then to the analysis flags
+ * (applied to `analysis`, the cli_analysis_args inside `args`); anything
+ * else is an unknown option. Returns as cli_parse_flag_table.
  */
 #define CLI_NOT_OWN_FLAG (-1)
 int cli_parse_analysis_flags(const char *command, int argc, char **argv, const cli_flag *flags,
@@ -367,5 +375,12 @@ void cli_progress_stop(cli_progress *progress);
 /* Prints "marketsim <command>: <what>: <last error>" and returns the exit
  * code: a malformed option (MS_ERR_INVALID_ARG) is a usage error. */
 int cli_setup_error(const char *command, const char *what, ms_status status);
+
+/* The status of an ms_<thing>_options_init(&o, MS_<THING>_OPTIONS_VERSION)
+ * call, the way the CLI fills every options struct (args.c): CLI_EXIT_OK,
+ * or after printing "marketsim <command>: <what>: <last error>"
+ * CLI_EXIT_FAILED. Only a library older than the header this marketsim was
+ * built with refuses the version: no flag of the user's is at fault. */
+int cli_init_status(const char *command, const char *what, ms_status status);
 
 #endif

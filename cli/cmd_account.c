@@ -13,7 +13,6 @@
  * the coin, history the broker no longer lists), its P&L rests on an
  * incomplete basis, and the output says so.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,19 +21,15 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim account [--broker sim:PATH|alpaca] [--since YYYY-MM-DD] [--json]\n"
     "\n"
     "Shows the broker's account: cash, equity, buying power, open positions with\n"
     "unrealised P&L, working orders, and the fills since a date with the P&L they\n"
     "realised (average cost). Reads only: nothing is sent or written.\n"
-    "\n"
-    "  --broker alpaca|sim:PATH  the broker (default: alpaca when APCA_API_KEY_ID is set,\n"
-    "                         else sim:$XDG_STATE_HOME/marketsim/sim.journal)\n"
-    "  --since YYYY-MM-DD     fills and realised P&L from that UTC day on (default: the\n"
-    "                         30 days before the broker's clock)\n"
-    "  --json                 one JSON document instead of the text\n"
-    "  -h, --help             this help\n";
+    "\n",
+    NULL,
+};
 
 typedef struct account_args {
     const char *broker;
@@ -48,12 +43,16 @@ enum { OPT_BROKER = 256, OPT_JSON, OPT_SINCE };
 #define DEFAULT_DAYS 30
 #define SECONDS_PER_DAY 86400
 
-static const struct option long_options[] = {
-    { "broker", required_argument, NULL, OPT_BROKER },
-    { "since", required_argument, NULL, OPT_SINCE },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+static const cli_flag flags[] = {
+    { "broker", required_argument, OPT_BROKER, "alpaca|sim:PATH",
+      "the broker (default: alpaca when APCA_API_KEY_ID is set,\n"
+      "else sim:$XDG_STATE_HOME/marketsim/sim.journal)" },
+    { "since", required_argument, OPT_SINCE, "YYYY-MM-DD",
+      "fills and realised P&L from that UTC day on (default: the\n"
+      "30 days before the broker's clock)" },
+    { "json", no_argument, OPT_JSON, NULL, "one JSON document instead of the text" },
+    CLI_HELP_FLAG,
+    { NULL },
 };
 
 /* "YYYY-MM-DD" -> the start of that UTC day; false for anything else.
@@ -72,14 +71,10 @@ static int apply_flag(void *context, int option, const char *value)
     account_args *args = context;
     if (option == OPT_SINCE && !parse_day(value, &args->since))
         return cli_usage_error("account", "--since needs a date YYYY-MM-DD, got '%s'", value);
-    if (option == OPT_SINCE)
-        return CLI_EXIT_OK;
     if (option == OPT_BROKER)
         args->broker = value;
     else if (option == OPT_JSON)
         args->json = true;
-    else
-        return cli_usage_error("account", "unknown option");
     return CLI_EXIT_OK;
 }
 
@@ -250,7 +245,11 @@ static void print_text(const holdings *h, const char *broker)
 
 static int show(const account_args *args)
 {
-    ms_broker_options options = MS_BROKER_OPTIONS_INIT;
+    ms_broker_options options;
+    int code = cli_init_status("account", "broker options",
+                               ms_broker_options_init(&options, MS_BROKER_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
     options.read_only = 1;
     options.from_env = 1;
     ms_broker *broker = NULL;
@@ -273,7 +272,7 @@ static int show(const account_args *args)
     h.since = args->since;
     if (status == MS_OK && h.since == 0 && (status = ms_broker_clock(broker, &clock)) == MS_OK)
         h.since = (clock.timestamp / SECONDS_PER_DAY - DEFAULT_DAYS) * SECONDS_PER_DAY;
-    int code = status == MS_OK ? CLI_EXIT_OK : cli_setup_error("account", "broker", status);
+    code = status == MS_OK ? CLI_EXIT_OK : cli_setup_error("account", "broker", status);
     if (code == CLI_EXIT_OK && args->json)
         print_json(&h);
     else if (code == CLI_EXIT_OK)
@@ -288,6 +287,6 @@ static int show(const account_args *args)
 int cli_account(int argc, char **argv)
 {
     account_args args = { 0 };
-    int code = cli_parse_flags("account", argc, argv, long_options, usage, apply_flag, &args);
+    int code = cli_parse_flag_table("account", argc, argv, flags, &usage, apply_flag, &args);
     return code >= 0 ? code : show(&args);
 }

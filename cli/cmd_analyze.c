@@ -81,7 +81,7 @@ static int run_analysis(analyze_args *args)
 
 int cli_analyze(int argc, char **argv)
 {
-    analyze_args args = { .analysis = CLI_ANALYSIS_ARGS_INIT };
+    analyze_args args = { 0 };
     int code = parse_args(argc, argv, &args);
     if (code < 0) {
         cli_stop_install(false); /* the analysis is cancelled: its cache stays consistent */

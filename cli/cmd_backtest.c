@@ -90,12 +90,11 @@ static int parse_args(int argc, char **argv, backtest_args *args)
 
 static int run_backtest(const backtest_args *args)
 {
-    ms_source_options source_opts = MS_SOURCE_OPTIONS_INIT;
-    source_opts.bars = args->analysis.validation;
     ms_source *source = NULL;
     ms_forecasts *forecasts = NULL;
     ms_report *report = NULL;
-    int code = cli_source_open("backtest", args->analysis.data, &source_opts, &source);
+    int code = cli_source_open("backtest", args->analysis.data, &args->analysis.validation, 0,
+                               &source);
     if (code == CLI_EXIT_OK && ms_forecasts_load_csv(&forecasts, args->forecasts,
                                                      args->units) != MS_OK) {
         fprintf(stderr, "marketsim backtest: %s\n", ms_last_error());
@@ -121,7 +120,7 @@ static int run_backtest(const backtest_args *args)
 
 int cli_backtest(int argc, char **argv)
 {
-    backtest_args args = { .analysis = CLI_ANALYSIS_ARGS_INIT };
+    backtest_args args = { 0 };
     int code = parse_args(argc, argv, &args);
     cli_stop_install(true); /* nothing to finish: a stop exits at once */
     if (code < 0)

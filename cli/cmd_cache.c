@@ -2,7 +2,6 @@
  * cmd_cache.c - `marketsim cache info|clear [--cache PATH]`: what the
  * persistent forecast cache holds, and emptying it (cache.h).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,22 +11,30 @@
 #include "cli.h"
 #include "marketsim/marketsim.h"
 
-static const char usage[] =
+static const cli_usage usage = {
     "usage: marketsim cache info [--cache PATH]\n"
     "       marketsim cache clear [--cache PATH]\n"
     "\n"
     "info   the forecast cache's file, forecasts held, size and last use\n"
     "clear  empties it (a damaged cache file is removed)\n"
-    "\n"
-    "  --cache PATH           the cache file (default $XDG_CACHE_HOME/marketsim/forecasts.sqlite,\n"
-    "                         or MARKETSIM_CACHE when it names a file)\n";
+    "\n",
+    NULL,
+};
 
 enum { OPT_CACHE = 256 };
 
+static const cli_flag flags[] = {
+    { "cache", required_argument, OPT_CACHE, "PATH",
+      "the cache file (default $XDG_CACHE_HOME/marketsim/forecasts.sqlite,\n"
+      "or MARKETSIM_CACHE when it names a file)" },
+    CLI_HELP_FLAG,
+    { NULL },
+};
+
+/* --cache is the table's only flag but help, which the loop handles. */
 static int apply_flag(void *context, int option, const char *value)
 {
-    if (option != OPT_CACHE)
-        return cli_usage_error("cache", "unknown option");
+    (void)option;
     *(const char **)context = value;
     return CLI_EXIT_OK;
 }
@@ -75,18 +82,15 @@ static char *cache_path(const char *flag)
 
 int cli_cache(int argc, char **argv)
 {
-    static const struct option options[] = {
-        { "cache", required_argument, NULL, OPT_CACHE }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 } };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        cli_help_print(argc < 2 ? stderr : stdout, flags, &usage);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     bool info = strcmp(argv[1], "info") == 0;
     if (!info && strcmp(argv[1], "clear") != 0)
         return cli_usage_error("cache", "unknown subcommand '%s' (info or clear)", argv[1]);
     const char *flag = NULL;
-    int code = cli_parse_flags("cache", argc - 1, argv + 1, options, usage, apply_flag, &flag);
+    int code = cli_parse_flag_table("cache", argc - 1, argv + 1, flags, &usage, apply_flag, &flag);
     if (code >= 0)
         return code;
     if (flag != NULL && strcmp(flag, "off") == 0)

@@ -162,7 +162,10 @@ static int apply_flag(void *context, int option, const char *value)
 
 static int parse_args(int argc, char **argv, forecast_args *args)
 {
-    int code = cli_parse_flag_table("forecast", argc, argv, flags, &usage, apply_flag, args);
+    int code = cli_model_args_init("forecast", &args->model);
+    if (code != CLI_EXIT_OK)
+        return code;
+    code = cli_parse_flag_table("forecast", argc, argv, flags, &usage, apply_flag, args);
     if (code >= 0)
         return code;
     int inputs = (args->series_json != NULL) + (args->symbol != NULL) + (args->bars.bars_json != NULL);
@@ -180,7 +183,7 @@ static bool load_input(forecast_args *args, series_input *input)
         return series_input_from_json(args->series_json, input);
     ms_source *source = NULL;
     ms_bars *bars = NULL;
-    if (cli_source_open("forecast", args->data, NULL, &source) != CLI_EXIT_OK)
+    if (cli_source_open("forecast", args->data, NULL, 0, &source) != CLI_EXIT_OK)
         return false;
     bool ok = ms_source_load(source, args->symbol, &bars) == MS_OK;
     if (!ok)
@@ -332,12 +335,15 @@ static size_t samples_needed(const forecast_args *args, ms_model *model)
 static int forecast_with(forecast_args *args, const series_input *input, ms_model *model,
                          forecast_result *r)
 {
-    int code = CLI_EXIT_OK;
     args->samples = samples_needed(args, model);
     if (args->samples > 0 && !allocate_samples(r, input->variates * args->horizon * args->samples))
         return CLI_EXIT_FAILED;
     ms_series series = { input->values, input->length, input->variates, args->bars.seed };
-    ms_forecast_options opts = MS_FORECAST_OPTIONS_INIT;
+    ms_forecast_options opts;
+    int code = cli_init_status("forecast", "forecast options",
+                               ms_forecast_options_init(&opts, MS_FORECAST_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
     opts.horizon = args->horizon;
     opts.num_samples = args->samples;
     opts.quantiles = args->quantiles;
@@ -407,8 +413,7 @@ static int forecast_series_or_bars(forecast_args *args, ms_model *model, double 
 int cli_forecast(int argc, char **argv)
 {
     forecast_args args = { .column = MS_COL_CLOSE, .quantiles = { 0.1, 0.5, 0.9 },
-                           .num_quantiles = 3, .model = { .options = MS_MODEL_OPTIONS_INIT },
-                           .bars = { .temperature = 1.0, .top_p = 0.9 } };
+                           .num_quantiles = 3, .bars = { .temperature = 1.0, .top_p = 0.9 } };
     int code = parse_args(argc, argv, &args);
     if (code >= 0)
         return code;

@@ -52,9 +52,7 @@ static const cli_flag info_flags[] = {
 /* `model --help` and `model info --help`: the synopsis and info's flags. */
 static int print_help(FILE *out, int code)
 {
-    char *help = cli_help_text(info_flags, &usage);
-    fputs(help, out);
-    free(help);
+    cli_help_print(out, info_flags, &usage);
     return code;
 }
 
@@ -156,16 +154,19 @@ static json_t *describe(const cli_model_args *model_args, int *code)
 
 static int model_info(int argc, char **argv)
 {
-    info_args args = { .model = { .options = MS_MODEL_OPTIONS_INIT } };
     /* The one operand, MODEL, comes first: `model info DIR [flags]`. */
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
             return print_help(stdout, CLI_EXIT_OK);
         return cli_usage_error("model info", "needs exactly one MODEL");
     }
+    info_args args = { 0 };
+    int code = cli_model_args_init("model info", &args.model);
+    if (code != CLI_EXIT_OK)
+        return code;
     args.model.path = argv[1];
-    int code = cli_parse_flag_table("model info", argc - 1, argv + 1, info_flags, &usage,
-                                    apply_info_flag, &args);
+    code = cli_parse_flag_table("model info", argc - 1, argv + 1, info_flags, &usage,
+                                apply_info_flag, &args);
     if (code >= 0)
         return code;
     json_t *description = describe(&args.model, &code);

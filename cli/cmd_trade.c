@@ -248,10 +248,12 @@ static int print_report(const ms_report *report, bool wide)
     return CLI_EXIT_OK;
 }
 
-static void execute(const trade_args *args, ms_broker *broker, ms_trade_result *result)
+/* Sends the plan made with `planned`, watching each step. */
+static void execute(const trade_args *args, ms_broker *broker, const ms_trade_options *planned,
+                    ms_trade_result *result)
 {
     step_watch watch = { args->kill_after, 0 };
-    ms_trade_options options = MS_TRADE_OPTIONS_INIT;
+    ms_trade_options options = *planned;
     options.on_step = watch_step;
     options.context = &watch;
     options.stop = cli_stop_flag();
@@ -261,18 +263,22 @@ static void execute(const trade_args *args, ms_broker *broker, ms_trade_result *
 /* Prints the report and the plan, sends it, prints the results. */
 static int trade_report(const trade_args *args, ms_broker *broker, const ms_report *report)
 {
-    ms_trade_result *result = NULL;
-    ms_trade_options options = MS_TRADE_OPTIONS_INIT;
+    ms_trade_options options;
+    int code = cli_init_status("trade", "trade options",
+                               ms_trade_options_init(&options, MS_TRADE_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
     options.dry_run = args->dry_run;
+    ms_trade_result *result = NULL;
     ms_status status = ms_trade_plan(broker, report, &options, &result);
-    int code = status != MS_OK ? cli_setup_error("trade", "planning", status) : CLI_EXIT_OK;
+    code = status != MS_OK ? cli_setup_error("trade", "planning", status) : CLI_EXIT_OK;
     if (code == CLI_EXIT_OK && !args->json)
         code = print_report(report, args->analysis.wide);
     if (code == CLI_EXIT_OK && !args->json)
         code = print_text(result, ms_trade_plan_to_text);
     fflush(stdout);
     if (code == CLI_EXIT_OK && !args->dry_run)
-        execute(args, broker, result);
+        execute(args, broker, &options, result);
     if (code == CLI_EXIT_OK && !args->json)
         fputc('\n', stdout);
     if (code == CLI_EXIT_OK)
@@ -357,7 +363,11 @@ static int open_broker(const trade_args *args, ms_broker **out)
     if (args->live && args->broker == NULL && (key_id == NULL || *key_id == '\0'))
         return cli_usage_error("trade", "--live trades through Alpaca and needs its API keys: set "
                                "APCA_API_KEY_ID and APCA_API_SECRET_KEY");
-    ms_broker_options options = MS_BROKER_OPTIONS_INIT;
+    ms_broker_options options;
+    int code = cli_init_status("trade", "broker options",
+                               ms_broker_options_init(&options, MS_BROKER_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
     options.live = args->live;
     options.sim_cash = args->sim_cash;
     /* A dry run changes nothing: the sim's sync stays in memory. */
@@ -418,9 +428,7 @@ static int trade_with(trade_args *args, ms_broker *broker)
 
 int cli_trade(int argc, char **argv)
 {
-    trade_args args = { .analysis = CLI_ANALYSIS_ARGS_INIT,
-                        .times = { 9 * 3600 + 35 * 60, 15 * 3600 + 50 * 60 },
-                        .time_count = 2 };
+    trade_args args = { .times = { 9 * 3600 + 35 * 60, 15 * 3600 + 50 * 60 }, .time_count = 2 };
     int code = parse_args(argc, argv, &args);
     if (code < 0) {
         /* SIGINT and SIGTERM cancel the analysis, or end the run between

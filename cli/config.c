@@ -41,6 +41,11 @@ void cli_config_use(const char *path)
     config.chosen = path;
 }
 
+const char *cli_config_chosen(void)
+{
+    return config.chosen;
+}
+
 const char *cli_config_path(void)
 {
     return config.path;

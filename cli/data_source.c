@@ -9,14 +9,19 @@
 
 #include "cli.h"
 
-int cli_source_open(const char *command, const char *uri, const ms_source_options *opts,
-                    ms_source **out)
+int cli_source_open(const char *command, const char *uri, const ms_bars_options *bars,
+                    size_t synthetic_bars, ms_source **out)
 {
-    ms_source_options with_env = MS_SOURCE_OPTIONS_INIT;
-    if (opts != NULL)
-        with_env = *opts;
-    with_env.from_env = 1;
-    ms_status status = ms_source_open(out, uri, &with_env);
+    ms_source_options opts;
+    int code = cli_init_status(command, "source options",
+                               ms_source_options_init(&opts, MS_SOURCE_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
+    if (bars != NULL)
+        opts.bars = *bars;
+    opts.synthetic_bars = synthetic_bars;
+    opts.from_env = 1;
+    ms_status status = ms_source_open(out, uri, &opts);
     if (status == MS_OK)
         return CLI_EXIT_OK;
     fprintf(stderr, "marketsim %s: data: %s\n", command, ms_last_error());

@@ -1,5 +1,6 @@
 /*
- * flags.c - the flag loop every subcommand shares (cli_parse_flags), with
+ * flags.c - the flag loop every subcommand shares (cli_parse_flag_table):
+ * getopt_long over the table built from the command's cli_flag list, with
  * the configuration file folded in: the entries of [common] and of the
  * command's section become "--key=value" arguments placed before the
  * command line's, and one getopt_long pass over the command's own table
@@ -348,16 +349,31 @@ static int apply_all(const char *command, const struct option *options, const ch
     return -1;
 }
 
-int cli_parse_flags(const char *command, int argc, char **argv, const struct option *options,
-                    const char *usage, cli_flag_fn apply, void *args)
+/* getopt_long's table of `flags`, ending with the zero entry. */
+static struct option *option_table(const cli_flag *flags)
 {
-    if (!take_config_flag(command, options, &argc, argv))
-        return CLI_EXIT_USAGE;
-    if (!cli_config_load())
-        return CLI_EXIT_USAGE;
+    size_t count = 0;
+    while (flags[count].name != NULL)
+        count++;
+    struct option *options = allocate(count + 1, sizeof *options);
+    for (size_t i = 0; i < count; i++)
+        options[i] = (struct option){ flags[i].name, flags[i].has_arg, NULL, flags[i].val };
+    return options;
+}
+
+int cli_parse_flag_table(const char *command, int argc, char **argv, const cli_flag *flags,
+                         const cli_usage *usage, cli_flag_fn apply, void *args)
+{
+    struct option *options = option_table(flags);
     inputs in = { 0 };
-    int code = gather(command, argc, argv, options, &in)
-                   ? apply_all(command, options, usage, apply, args, &in) : CLI_EXIT_USAGE;
+    int code = CLI_EXIT_USAGE;
+    if (take_config_flag(command, options, &argc, argv) && cli_config_load() &&
+        gather(command, argc, argv, options, &in)) {
+        char *help = cli_help_text(flags, usage);
+        code = apply_all(command, options, help, apply, args, &in);
+        free(help);
+    }
     release(&in);
+    free(options);
     return code;
 }

@@ -132,7 +132,7 @@ static bool input_from_source(const bar_forecast_args *args, bar_input *input)
 {
     ms_source *source = NULL;
     ms_bars *bars = NULL;
-    if (cli_source_open("forecast", args->data, NULL, &source) != CLI_EXIT_OK)
+    if (cli_source_open("forecast", args->data, NULL, 0, &source) != CLI_EXIT_OK)
         return false;
     bool ok = ms_source_load(source, args->symbol, &bars) == MS_OK;
     if (ok) {
@@ -211,6 +211,11 @@ static void print_text(const bar_input *input, const double *out, double load_se
 static int predict(const bar_forecast_args *args, const bar_input *input, ms_model *model,
                    double load_seconds)
 {
+    ms_bar_forecast_options opts;
+    int code = cli_init_status("forecast", "bar forecast options",
+                               ms_bar_forecast_options_init(&opts, MS_BAR_FORECAST_OPTIONS_VERSION));
+    if (code != CLI_EXIT_OK)
+        return code;
     double *out = calloc(input->horizon * MS_BAR_FIELDS, sizeof *out);
     if (out == NULL) {
         fprintf(stderr, "marketsim forecast: out of memory\n");
@@ -219,7 +224,6 @@ static int predict(const bar_forecast_args *args, const bar_input *input, ms_mod
     ms_bar_context context = { input->length, input->timestamps, input->columns[0],
                                input->columns[1], input->columns[2], input->columns[3],
                                input->columns[4], input->columns[5], input->future, 0 };
-    ms_bar_forecast_options opts = MS_BAR_FORECAST_OPTIONS_INIT;
     opts.horizon = input->horizon;
     opts.max_context = args->context_length;
     opts.num_samples = args->samples;
@@ -230,7 +234,6 @@ static int predict(const bar_forecast_args *args, const bar_input *input, ms_mod
     double started = ms_clock_seconds();
     ms_status status = ms_model_forecast_bars(model, &context, 1, &opts, out);
     double seconds = ms_clock_seconds() - started;
-    int code = CLI_EXIT_OK;
     if (status != MS_OK) {
         fprintf(stderr, "marketsim forecast: %s%s%s\n",
                 args->bars_json != NULL ? args->bars_json : args->symbol, ": ", ms_last_error());

@@ -1,8 +1,8 @@
 /*
- * help.c - flag tables (cli_flag): one list per command that gives
- * getopt_long its table and --help its option lines, so a flag cannot be
- * accepted without being documented or documented without being accepted.
- * cli_parse_flag_table builds both and runs the shared flag loop (flags.c).
+ * help.c - the --help of a flag table (cli_flag): one list per command
+ * gives getopt_long its table (flags.c) and --help its option lines (here),
+ * so a flag cannot be accepted without being documented or documented
+ * without being accepted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,34 +12,6 @@
 
 /* Help text starts in this column; a longer flag gets two spaces. */
 #define HELP_COLUMN 25
-
-static void *allocate(size_t count, size_t size)
-{
-    void *memory = calloc(count ? count : 1, size);
-    if (memory == NULL) {
-        fputs("marketsim: out of memory building the flags\n", stderr);
-        exit(CLI_EXIT_FAILED);
-    }
-    return memory;
-}
-
-static size_t flag_count(const cli_flag *flags)
-{
-    size_t count = 0;
-    while (flags[count].name != NULL)
-        count++;
-    return count;
-}
-
-/* getopt_long's table of `flags`, ending with the zero entry. */
-static struct option *option_table(const cli_flag *flags)
-{
-    size_t count = flag_count(flags);
-    struct option *options = allocate(count + 1, sizeof *options);
-    for (size_t i = 0; i < count; i++)
-        options[i] = (struct option){ flags[i].name, flags[i].has_arg, NULL, flags[i].val };
-    return options;
-}
 
 /* Appends one flag's lines: "  --name METAVAR", the help from HELP_COLUMN,
  * each '\n' of the help continuing in that column. */
@@ -77,13 +49,9 @@ char *cli_help_text(const cli_flag *flags, const cli_usage *usage)
     return text;
 }
 
-int cli_parse_flag_table(const char *command, int argc, char **argv, const cli_flag *flags,
-                         const cli_usage *usage, cli_flag_fn apply, void *args)
+void cli_help_print(FILE *out, const cli_flag *flags, const cli_usage *usage)
 {
-    struct option *options = option_table(flags);
     char *help = cli_help_text(flags, usage);
-    int code = cli_parse_flags(command, argc, argv, options, help, apply, args);
+    fputs(help, out);
     free(help);
-    free(options);
-    return code;
 }

@@ -4,6 +4,13 @@
 
 #include "cli.h"
 
+int cli_model_args_init(const char *command, cli_model_args *args)
+{
+    args->path = NULL;
+    return cli_init_status(command, "model options",
+                           ms_model_options_init(&args->options, MS_MODEL_OPTIONS_VERSION));
+}
+
 bool cli_model_flag(const char *command, int option, const char *value,
                     cli_model_args *args, int *code)
 {

@@ -40,9 +40,13 @@ static void forward(int signal_number)
 }
 
 /* The launcher's words (MARKETSIM_MPIRUN split at spaces, else "mpirun"),
- * then its options, this executable, the command and its flags. */
+ * then its options, this executable, the global options given before
+ * `mpirun` (`marketsim --config FILE mpirun ...`: main took them, so each
+ * rank gets them back), the command and its flags. */
 static char **launch_line(int argc, char **argv, int command_at, char *launcher_copy)
 {
+    /* argv less its [0], the words (fewer than its characters), the
+     * executable, --config FILE and the NULL. */
     char **line = calloc((size_t)argc + strlen(launcher_copy) + 4, sizeof *line);
     if (line == NULL)
         return NULL;
@@ -55,6 +59,10 @@ static char **launch_line(int argc, char **argv, int command_at, char *launcher_
     ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
     self[length > 0 ? length : 0] = '\0';
     line[n++] = length > 0 ? self : "marketsim";
+    if (cli_config_chosen() != NULL) {
+        line[n++] = "--config";
+        line[n++] = (char *)cli_config_chosen();
+    }
     for (int i = command_at; i < argc; i++)
         line[n++] = argv[i];
     return line;

@@ -1,7 +1,8 @@
 /*
  * test_cli.c - `marketsim` as a user runs it: exit codes (0 ok, 1 a symbol
  * or the run failed, 2 usage), messages on stderr naming what was wrong,
- * and the JSON document on stdout. Runs the built binary (cli_run.h).
+ * and the JSON document on stdout, and the library's default settings when no
+ * flag sets them. Runs the built binary (cli_run.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "marketsim/marketsim.h"
 #include "support/cli_run.h"
 
 static void test_version_prints_library_version(void **state)
@@ -128,6 +130,42 @@ static void test_analyze_json_is_one_document_on_stdout(void **state)
     cli_run_release(&r);
 }
 
+/* The CLI fills its options with ms_analyzer_options_init: with no flag
+ * and no MARKETSIM_* variable, the report's settings are the library's
+ * defaults as ms_analyzer_options_resolve gives them. */
+static void test_analyze_without_flags_runs_with_the_library_defaults(void **state)
+{
+    (void)state;
+    static const char *const variables[] = { "MARKETSIM_BACKTEST_SIMULATIONS",
+                                             "MARKETSIM_MAX_POSITIONS", "MARKETSIM_POSITION_SIZE",
+                                             "MARKETSIM_STOCK_FEE", "MARKETSIM_CRYPTO_FEE" };
+    for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++)
+        unsetenv(variables[i]);
+    ms_analyzer_options defaults;
+    assert_int_equal(ms_analyzer_options_init(&defaults, MS_ANALYZER_OPTIONS_VERSION), MS_OK);
+    assert_int_equal(ms_analyzer_options_resolve(&defaults), MS_OK);
+    cli_run_result r = cli_run(NULL, "analyze", "--symbols", "AAPL", "--cache", "off", "--json",
+                               NULL);
+    assert_int_equal(r.exit_code, 0);
+    json_t *root = json_loads(r.out, 0, NULL), *config = json_object_get(root, "config");
+    assert_non_null(config);
+    assert_int_equal(json_integer_value(json_object_get(config, "simulations")),
+                     defaults.simulations);
+    assert_int_equal(json_integer_value(json_object_get(config, "eval_days")), defaults.eval_days);
+    assert_int_equal(json_integer_value(json_object_get(config, "context_length")),
+                     defaults.context_length);
+    assert_int_equal(json_integer_value(json_object_get(config, "max_positions")),
+                     defaults.max_positions);
+    assert_true(json_real_value(json_object_get(config, "stock_fee")) == defaults.stock_fee);
+    assert_true(json_real_value(json_object_get(config, "crypto_fee")) == defaults.crypto_fee);
+    assert_true(json_real_value(json_object_get(config, "position_size")) ==
+                defaults.position_size);
+    assert_string_equal(json_string_value(json_object_get(config, "fills")),
+                        ms_fill_model_name(defaults.fills));
+    json_decref(root);
+    cli_run_release(&r);
+}
+
 static void test_failed_symbol_exits_1_and_still_reports_the_rest(void **state)
 {
     (void)state;
@@ -207,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_invalid_log_level_is_warned_about_and_the_run_goes_on),
         cmocka_unit_test(test_analyze_synthetic_prints_ranked_table),
         cmocka_unit_test(test_analyze_json_is_one_document_on_stdout),
+        cmocka_unit_test(test_analyze_without_flags_runs_with_the_library_defaults),
         cmocka_unit_test(test_failed_symbol_exits_1_and_still_reports_the_rest),
         cmocka_unit_test(test_repair_flag_accepts_inconsistent_high),
         cmocka_unit_test(test_missing_csv_directory_fails),

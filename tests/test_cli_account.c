@@ -2,7 +2,8 @@
  * test_cli_account.c - `marketsim account --broker sim:PATH`: after a
  * trade cycle it shows the sim's cash, equity and the working orders the
  * cycle placed, as text and as JSON, and reading it changes nothing;
- * --since takes a day (fills and realised P&L: tests/test_trade_fills.c).
+ * --since takes a day (fills and realised P&L: tests/test_trade_fills.c);
+ * a flag given wrong exits 2 naming it (the help: test_cli_help.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,20 @@ static void test_account_of_a_new_sim_lists_no_fills_since_the_day_given(void **
     cli_run_release(&r);
 }
 
+static void test_an_account_flag_given_wrong_is_a_usage_error_naming_it(void **state)
+{
+    trade_market *m = *state;
+    cli_run_result r = cli_run(NULL, "account", "--broker", m->broker_uri, "--since", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "marketsim account: option '--since' needs a value"));
+    cli_run_release(&r);
+    r = cli_run(NULL, "account", "--broker", m->broker_uri, "--jsn", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "marketsim account: unknown option '--jsn' (did you mean "
+                                  "'--json'?)"));
+    cli_run_release(&r);
+}
+
 #define MARKET_TEST(name) \
     cmocka_unit_test_setup_teardown(name, trade_market_setup, trade_market_teardown)
 
@@ -118,6 +133,7 @@ int main(void)
         MARKET_TEST(test_account_of_an_unknown_broker_is_an_error),
         MARKET_TEST(test_account_refuses_a_since_that_is_not_a_day),
         MARKET_TEST(test_account_of_a_new_sim_lists_no_fills_since_the_day_given),
+        MARKET_TEST(test_an_account_flag_given_wrong_is_a_usage_error_naming_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,6 +247,44 @@ static void test_config_show_lists_every_flag_and_runs_nothing(void **state)
     cli_run_release(&r);
 }
 
+/* Each wrong use exits 2 with a message naming the flag. */
+static void test_a_config_flag_given_wrong_is_a_usage_error_naming_it(void **state)
+{
+    static const struct {
+        const char *args[4];
+        const char *message;
+    } wrong[] = {
+        { { "show", "analyze", "--config", NULL }, "marketsim analyze: --config needs a FILE" },
+        { { "--config", "FILE", "show", "analyze" },
+          "marketsim config: '--config' goes after the command: config show COMMAND" },
+        { { "show", "analyze", "--simulatons", "3" },
+          "marketsim analyze: unknown option '--simulatons' (did you mean '--simulations'?)" },
+    };
+    char *path = write_config(*state, "[analyze]\nsimulations = 3\n");
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        cli_run_result r = cli_run(NULL, "config", wrong[i].args[0], wrong[i].args[1],
+                                   wrong[i].args[2], wrong[i].args[3], "--config", path, NULL);
+        assert_int_equal(r.exit_code, 2);
+        if (strstr(r.err, wrong[i].message) == NULL)
+            fail_msg("expected '%s' in:\n%s", wrong[i].message, r.err);
+        cli_run_release(&r);
+    }
+    free(path);
+}
+
+/* mpirun has no settings: showing it would start the job (here a launcher
+ * that fails, exit 1) instead of showing anything. */
+static void test_config_show_refuses_mpirun_instead_of_starting_the_job(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run("MARKETSIM_MPIRUN=false", "config", "show", "mpirun", "-n", "2",
+                               "analyze", "--symbols", "AAPL", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "'mpirun' has no settings of its own"));
+    assert_string_equal(r.out, "");
+    cli_run_release(&r);
+}
+
 int main(void)
 {
 #define TEST(name) cmocka_unit_test_setup_teardown(name, temp_dir_setup, temp_dir_teardown)
@@ -265,6 +303,8 @@ int main(void)
         TEST(test_a_line_that_is_not_a_setting_is_named),
         TEST(test_a_key_before_any_section_is_an_error),
         TEST(test_config_show_lists_every_flag_and_runs_nothing),
+        TEST(test_a_config_flag_given_wrong_is_a_usage_error_naming_it),
+        TEST(test_config_show_refuses_mpirun_instead_of_starting_the_job),
     };
     return cmocka_run_group_tests_name("cli config", tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * test_cli_help.c - the help the commands print comes from their flag
  * tables (cli/help.c): every flag a command's --help lists is one the
- * command accepts, and the shared lists (analysis, strategy, model flags)
- * appear in each command that takes them.
+ * command accepts, the shared lists (analysis, strategy, model flags)
+ * appear in each command that takes them, and cache, config and account
+ * list their own tables' flags.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,6 +60,8 @@ static void test_every_flag_backtest_lists_is_accepted(void **state)
     assert_true(check_listed_flags_are_accepted("backtest") > 10);
 }
 
+#define HELP_LINE "\n  -h, --help             this help\n"
+
 static void assert_help_lists(const char *command, const char *const *lines)
 {
     cli_run_result help = cli_run(NULL, command, "--help", NULL);
@@ -77,7 +80,7 @@ static void test_shared_flag_lists_reach_every_command_that_takes_them(void **st
     static const char *const strategy[] = { "\n  --simulations N        walk-forward",
                                             "\n  --reference            the original's rules",
                                             NULL };
-    static const char *const help[] = { "\n  -h, --help             this help\n", NULL };
+    static const char *const help[] = { HELP_LINE, NULL };
     const char *const commands[] = { "analyze", "trade", "backtest", "forecast" };
     for (size_t i = 0; i < 4; i++) {
         assert_help_lists(commands[i], help);
@@ -88,6 +91,27 @@ static void test_shared_flag_lists_reach_every_command_that_takes_them(void **st
     }
 }
 
+/* The commands with a few flags of their own: each option line, -h
+ * included, comes from the command's table. */
+static void test_cache_config_and_account_help_comes_from_their_flag_tables(void **state)
+{
+    (void)state;
+    static const char *const cache[] = {
+        "usage: marketsim cache info [--cache PATH]\n",
+        "\n  --cache PATH           the cache file (default", HELP_LINE, NULL };
+    static const char *const config[] = {
+        "usage: marketsim config show COMMAND [--config FILE] [flags]\n",
+        "\n  --config FILE          the configuration file (default:\n", HELP_LINE,
+        "  [analyze]\n  symbols = ARGX,KGC\n", NULL };
+    static const char *const account[] = {
+        "\n  --broker alpaca|sim:PATH  the broker (default: alpaca",
+        "\n  --since YYYY-MM-DD     fills and realised P&L",
+        "\n  --json                 one JSON document", HELP_LINE, NULL };
+    assert_help_lists("cache", cache);
+    assert_help_lists("config", config);
+    assert_help_lists("account", account);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_every_flag_trade_lists_is_accepted),
         cmocka_unit_test(test_every_flag_backtest_lists_is_accepted),
         cmocka_unit_test(test_shared_flag_lists_reach_every_command_that_takes_them),
+        cmocka_unit_test(test_cache_config_and_account_help_comes_from_their_flag_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

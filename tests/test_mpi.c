@@ -6,7 +6,8 @@
  * over ranks places the orders one process does, once; a rank
  * killed mid-run ends the job in bounded time, naming the rank and its
  * symbols (`marketsim mpirun`: with status 1). A merged report times
- * the job and lists every rank. With a marketsim built without MPI, a launch as several ranks
+ * the job and lists every rank; `marketsim --config FILE mpirun` gives
+ * the file to every rank. With a marketsim built without MPI, a launch as several ranks
  * is refused instead. The runs oversubscribe this machine's cores.
  */
 #include <setjmp.h>
@@ -301,6 +302,39 @@ static void marketsim_mpirun_reports_what_one_process_does_with_its_status(void 
     temp_dir_remove(dir);
 }
 
+/* `marketsim --config FILE mpirun ...`: every rank reads the file, whose
+ * [analyze] section alone names the symbols (a rank without it would stop
+ * with a usage error) and the simulations. */
+static void a_config_given_before_marketsim_mpirun_reaches_every_rank(void **state)
+{
+    (void)state;
+    if (!built_with_mpi())
+        skip();
+    char *dir = temp_dir_create(), command[12000], out[4200];
+    char *config = temp_dir_path(dir, "config.ini");
+    FILE *f = fopen(config, "w");
+    assert_non_null(f);
+    fputs("[analyze]\nsymbols = AAPL,MSFT,NVDA,BTCUSD\nsimulations = 4\ncache = off\n"
+          "workers = 2\nthreads = 1\n", f);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(command, sizeof command, NO_LEAK_CHECK "'%s' --config '%s' mpirun %s -n 2 analyze "
+             "--json > '%s' 2>/dev/null", bin(), config, mpirun_options(), out);
+    assert_int_equal(WEXITSTATUS(system(command)), 0);
+    char *json = read_file(out);
+    json_t *root = json_loads(json, 0, NULL);
+    assert_non_null(root);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "config"),
+                                                        "simulations")), 4);
+    assert_int_equal(json_array_size(json_object_get(root, "symbols")), 4);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(root, "timings"), "parts")),
+                     2);
+    json_decref(root);
+    free(json);
+    free(config);
+    temp_dir_remove(dir);
+}
+
 /* ---- A rank killed mid-run ------------------------------------------------------ */
 
 static bool environ_has(const char *pid, const char *a, const char *b)
@@ -465,16 +499,14 @@ static void a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it(voi
 
 /* ---- Without MPI ----------------------------------------------------------------- */
 
-static void a_build_without_mpi_refuses_to_run_as_one_of_several_ranks(void **state)
+/* Runs `marketsim ARGS` with `env` set, expecting exit 1 and the message
+ * that this marketsim was built without MPI. */
+static void assert_refused_without_mpi(const char *env, const char *args)
 {
-    (void)state;
-    if (built_with_mpi())
-        skip();
     char command[4400], out[4200];
     char *dir = temp_dir_create();
     snprintf(out, sizeof out, "%s/err", dir);
-    snprintf(command, sizeof command, "OMPI_COMM_WORLD_SIZE=3 '%s' analyze --symbols AAPL "
-             "--simulations 5 --cache off > /dev/null 2> '%s'", bin(), out);
+    snprintf(command, sizeof command, "%s '%s' %s > /dev/null 2> '%s'", env, bin(), args, out);
     assert_int_equal(WEXITSTATUS(system(command)), 1);
     char *text = read_file(out);
     assert_non_null(strstr(text, "built without MPI"));
@@ -482,21 +514,21 @@ static void a_build_without_mpi_refuses_to_run_as_one_of_several_ranks(void **st
     temp_dir_remove(dir);
 }
 
+static void a_build_without_mpi_refuses_to_run_as_one_of_several_ranks(void **state)
+{
+    (void)state;
+    if (built_with_mpi())
+        skip();
+    assert_refused_without_mpi("OMPI_COMM_WORLD_SIZE=3",
+                               "analyze --symbols AAPL --simulations 5 --cache off");
+}
+
 static void a_build_without_mpi_refuses_marketsim_mpirun(void **state)
 {
     (void)state;
     if (built_with_mpi())
         skip();
-    char command[4400], out[4200];
-    char *dir = temp_dir_create();
-    snprintf(out, sizeof out, "%s/err", dir);
-    snprintf(command, sizeof command, "'%s' mpirun -n 2 analyze --symbols AAPL --simulations 5 "
-             "--cache off > /dev/null 2> '%s'", bin(), out);
-    assert_int_equal(WEXITSTATUS(system(command)), 1);
-    char *text = read_file(out);
-    assert_non_null(strstr(text, "built without MPI"));
-    free(text);
-    temp_dir_remove(dir);
+    assert_refused_without_mpi("", "mpirun -n 2 analyze --symbols AAPL --simulations 5 --cache off");
 }
 
 int main(void)
@@ -508,6 +540,7 @@ int main(void)
         cmocka_unit_test(trade_over_ranks_places_the_orders_one_process_does_once),
         cmocka_unit_test(a_merged_report_times_the_job_and_lists_every_rank),
         cmocka_unit_test(marketsim_mpirun_reports_what_one_process_does_with_its_status),
+        cmocka_unit_test(a_config_given_before_marketsim_mpirun_reaches_every_rank),
         cmocka_unit_test(under_mpirun_a_killed_rank_ends_the_job_naming_it_and_its_symbols),
         cmocka_unit_test(under_marketsim_mpirun_a_killed_rank_ends_the_job_with_status_1),
         cmocka_unit_test(a_rank_that_stops_answering_ends_the_job_with_status_1_naming_it),
