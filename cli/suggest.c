@@ -10,29 +10,36 @@
 /* Names longer than this are never typos of a flag or a command. */
 #define LONGEST_NAME 64
 
-/* Levenshtein distance (insertions, deletions, substitutions), one row at a
- * time; long words count as far from everything. */
+/* Edit distance with adjacent transpositions (optimal string alignment):
+ * insertions, deletions, substitutions and two neighbours swapped each
+ * cost one, since "--jsno" is one slip of the fingers, not two. Three rows
+ * at a time; long words count as far from everything. */
 static size_t distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > LONGEST_NAME || lb > LONGEST_NAME)
         return (size_t)-1;
-    size_t row[LONGEST_NAME + 1];
+    size_t rows[3][LONGEST_NAME + 1];
+    size_t *before = rows[0], *previous = rows[1], *current = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        previous[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
+        current[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            best = above + 1 < best ? above + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            diagonal = above;
-            row[j] = best;
+            size_t best = previous[j - 1] + (a[i - 1] != b[j - 1]);
+            best = previous[j] + 1 < best ? previous[j] + 1 : best;
+            best = current[j - 1] + 1 < best ? current[j - 1] + 1 : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                before[j - 2] + 1 < best)
+                best = before[j - 2] + 1;
+            current[j] = best;
         }
+        size_t *oldest = before;
+        before = previous;
+        previous = current;
+        current = oldest;
     }
-    return row[lb];
+    return previous[lb];
 }
 
 const char *cli_closest(const char *word, const char *const *names, size_t count)

@@ -47,6 +47,20 @@ static void test_a_mistyped_flag_gets_the_closest_flag(void **state)
     cli_run_release(&r);
 }
 
+/* Two neighbouring letters swapped are one slip, even in a short flag. */
+static void test_a_flag_with_two_letters_swapped_gets_the_flag(void **state)
+{
+    (void)state;
+    cli_run_result r = cli_run(NULL, "analyze", "--symbols", "AAPL", "--jsno", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "unknown option '--jsno' (did you mean '--json'?)"));
+    cli_run_release(&r);
+    r = cli_run(NULL, "backtset", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "(did you mean 'backtest'?)"));
+    cli_run_release(&r);
+}
+
 static void test_a_flag_without_its_value_says_it_needs_one(void **state)
 {
     (void)state;
@@ -109,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_a_mistyped_command_gets_the_closest_command),
         cmocka_unit_test(test_a_command_unlike_any_gets_no_suggestion),
         cmocka_unit_test(test_a_mistyped_flag_gets_the_closest_flag),
+        cmocka_unit_test(test_a_flag_with_two_letters_swapped_gets_the_flag),
         cmocka_unit_test(test_a_flag_without_its_value_says_it_needs_one),
         cmocka_unit_test_setup_teardown(test_alpaca_stock_bars_without_keys_fail_at_once_naming_the_keys,
                                         temp_dir_setup, temp_dir_teardown),
