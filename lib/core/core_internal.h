@@ -1,8 +1,8 @@
 /*
  * core_internal.h - the library-internal side of the core layer: recording
  * errors, logging, environment parsing, small string helpers, UTC dates,
- * the US stock market's calendar, sleeping, random numbers and the thread
- * pool. Every layer may include it;
+ * the US stock market's calendar, sleeping, random numbers, growing arrays
+ * and the thread pool. Every layer may include it;
  * nothing here is exported.
  */
 #ifndef MS_CORE_INTERNAL_H
@@ -108,6 +108,19 @@ struct json_t;
  * when memory runs out. For every outside string of a JSON document:
  * symbols, messages, paths, broker words. */
 struct json_t *ms_json_text(const char *text);
+
+/* ---- Growing arrays (reserve.c) ------------------------------------------ */
+
+/* Makes room for `wanted` items of `item_size` bytes in a malloc'ed array:
+ * `items` is the address of the array's pointer (a T **, NULL array and 0
+ * capacity to start) and `capacity` its count of items. When `wanted` is
+ * more than *capacity the array is realloc'ed to twice its capacity (at
+ * least `wanted`, at least 16 items) and both are updated; otherwise nothing
+ * changes. Records no message (the caller names what it was growing):
+ * MS_ERR_NOMEM when memory runs out or the size overflows size_t,
+ * MS_ERR_INVALID_ARG for a zero item_size; the array and capacity are then
+ * untouched. */
+ms_status ms_reserve(void *items, size_t *capacity, size_t wanted, size_t item_size);
 
 /* ---- Growing options structs (options.c) ---------------------------------- */
 
