@@ -62,17 +62,8 @@ static ms_status open_implementation(const char *uri, const ms_broker_options *o
 }
 
 /* Version 2 appended from_env (a version 1 caller reads no environment). */
-static const size_t broker_sizes[] = { offsetof(ms_broker_options, from_env),
-                                       sizeof(ms_broker_options) };
-_Static_assert(MS_ARRAY_LEN(broker_sizes) == MS_BROKER_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout broker_layout = { "ms_broker_options", broker_sizes,
-                                                 MS_BROKER_OPTIONS_VERSION };
-static const ms_broker_options broker_defaults = MS_BROKER_OPTIONS_INIT;
-
-MS_API ms_status ms_broker_options_init(ms_broker_options *opts, int version)
-{
-    return ms_options_init(&broker_layout, opts, &broker_defaults, version);
-}
+MS_OPTIONS_DECLARE(ms_broker_options, broker, MS_BROKER_OPTIONS, offsetof(ms_broker_options, from_env),
+                   sizeof(ms_broker_options));
 
 ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *imported)
 {

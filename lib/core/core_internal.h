@@ -153,6 +153,42 @@ ms_status ms_options_init(const ms_options_layout *layout, void *dst, const void
 ms_status ms_options_import(const ms_options_layout *layout, void *dst, const void *defaults,
                             const void *src);
 
+/*
+ * A public options struct's versions, declared in one statement:
+ *
+ *   MS_OPTIONS_LAYOUT(ms_foo_options, foo, MS_FOO_OPTIONS,
+ *                     offsetof(ms_foo_options, bar), sizeof(ms_foo_options));
+ *
+ * defines, static to the file, foo_sizes (the sizes given, oldest version
+ * first, the last sizeof the struct), foo_layout (named "ms_foo_options")
+ * and foo_defaults (MS_FOO_OPTIONS_INIT), and asserts at compile time that
+ * there is a size for each of MS_FOO_OPTIONS_VERSION's versions. The
+ * version and defaults macros are found by pasting onto the public name's
+ * upper-case stem, as every options struct's header spells them.
+ * MS_OPTIONS_DECLARE also defines the public init function ms_foo_options_init
+ * on ms_options_init, which is all every struct but the analyzer's needs.
+ */
+#define MS_OPTIONS_LAYOUT(type, prefix, STEM, ...)                                             \
+    MS_OPTIONS_DATA_(type, prefix, STEM, __VA_ARGS__)                                          \
+    MS_OPTIONS_CHECK_(type, prefix, STEM)
+
+#define MS_OPTIONS_DECLARE(type, prefix, STEM, ...)                                            \
+    MS_OPTIONS_DATA_(type, prefix, STEM, __VA_ARGS__)                                          \
+    MS_API ms_status type##_init(type *opts, int version)                                      \
+    {                                                                                          \
+        return ms_options_init(&prefix##_layout, opts, &prefix##_defaults, version);           \
+    }                                                                                          \
+    MS_OPTIONS_CHECK_(type, prefix, STEM)
+
+/* The two macros' parts: the check comes last, so that either statement
+ * ends with the caller's semicolon. */
+#define MS_OPTIONS_DATA_(type, prefix, STEM, ...)                                              \
+    static const size_t prefix##_sizes[] = { __VA_ARGS__ };                                    \
+    static const ms_options_layout prefix##_layout = { #type, prefix##_sizes, STEM##_VERSION }; \
+    static const type prefix##_defaults = STEM##_INIT;
+#define MS_OPTIONS_CHECK_(type, prefix, STEM)                                                  \
+    _Static_assert(MS_ARRAY_LEN(prefix##_sizes) == STEM##_VERSION, #type ": a size per version")
+
 /* ---- Dates (dates.c) ------------------------------------------------------ */
 
 #define MS_SECONDS_PER_DAY 86400
