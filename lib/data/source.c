@@ -20,8 +20,8 @@
 /* Version 2 appended from_env (a version 1 caller reads no environment).
  * The bars options are embedded by value before it: if ms_bars_options
  * grows, this struct needs a new version whose layout moves from_env. */
-MS_OPTIONS_DECLARE(ms_source_options, source, MS_SOURCE_OPTIONS, offsetof(ms_source_options, from_env),
-                   sizeof(ms_source_options));
+MS_OPTIONS_DECLARE(ms_source_options, source, MS_SOURCE_OPTIONS,
+                   offsetof(ms_source_options, from_env), sizeof(ms_source_options));
 
 static ms_status resolve_options(const ms_source_options *opts, ms_source_options *out)
 {
