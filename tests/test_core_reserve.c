@@ -39,17 +39,25 @@ static void test_a_full_array_doubles_and_keeps_its_items(void **state)
     free(items);
 }
 
+/* Asks ms_reserve for `wanted` items of `item_size` and expects `expected`
+ * with the array and its capacity as they were. */
+static void expect_array_kept(double **items, size_t *capacity, size_t wanted, size_t item_size,
+                              ms_status expected)
+{
+    double *kept = *items;
+    size_t kept_capacity = *capacity;
+    assert_int_equal(ms_reserve(items, capacity, wanted, item_size), expected);
+    assert_ptr_equal(*items, kept);
+    assert_int_equal(*capacity, kept_capacity);
+}
+
 static void test_an_array_with_room_is_left_alone(void **state)
 {
     (void)state;
-    int *items = NULL;
+    double *items = NULL;
     size_t capacity = 0;
     assert_int_equal(ms_reserve(&items, &capacity, 5, sizeof *items), MS_OK);
-    int *kept = items;
-    size_t kept_capacity = capacity;
-    assert_int_equal(ms_reserve(&items, &capacity, capacity, sizeof *items), MS_OK);
-    assert_ptr_equal(items, kept);
-    assert_int_equal(capacity, kept_capacity);
+    expect_array_kept(&items, &capacity, capacity, sizeof *items, MS_OK);
     free(items);
 }
 
@@ -72,13 +80,9 @@ static void test_a_size_past_size_max_is_refused_and_the_array_untouched(void **
     size_t capacity = 0;
     assert_int_equal(ms_reserve(&items, &capacity, 4, sizeof *items), MS_OK);
     items[0] = 1.5;
-    double *kept = items;
-    size_t kept_capacity = capacity;
-    assert_int_equal(ms_reserve(&items, &capacity, SIZE_MAX / sizeof *items + 1, sizeof *items),
-                     MS_ERR_NOMEM);
-    assert_int_equal(ms_reserve(&items, &capacity, SIZE_MAX, 1 + SIZE_MAX / 2), MS_ERR_NOMEM);
-    assert_ptr_equal(items, kept);
-    assert_int_equal(capacity, kept_capacity);
+    expect_array_kept(&items, &capacity, SIZE_MAX / sizeof *items + 1, sizeof *items,
+                      MS_ERR_NOMEM);
+    expect_array_kept(&items, &capacity, SIZE_MAX, 1 + SIZE_MAX / 2, MS_ERR_NOMEM);
     assert_true(items[0] == 1.5);
     free(items);
 }
@@ -86,31 +90,25 @@ static void test_a_size_past_size_max_is_refused_and_the_array_untouched(void **
 static void test_doubling_a_capacity_near_size_max_is_refused(void **state)
 {
     (void)state;
-    char *bytes = NULL;
+    double *items = NULL;
     size_t capacity = SIZE_MAX / 2 + 1;  /* as if it held that much: never dereferenced */
-    assert_int_equal(ms_reserve(&bytes, &capacity, capacity + 1, 2), MS_ERR_NOMEM);
-    assert_null(bytes);
-    assert_int_equal(capacity, SIZE_MAX / 2 + 1);
+    expect_array_kept(&items, &capacity, capacity + 1, 2, MS_ERR_NOMEM);
 }
 
 static void test_wanting_nothing_allocates_nothing(void **state)
 {
     (void)state;
-    int *items = NULL;
+    double *items = NULL;
     size_t capacity = 0;
-    assert_int_equal(ms_reserve(&items, &capacity, 0, sizeof *items), MS_OK);
-    assert_null(items);
-    assert_int_equal(capacity, 0);
+    expect_array_kept(&items, &capacity, 0, sizeof *items, MS_OK);
 }
 
 static void test_a_zero_item_size_is_refused(void **state)
 {
     (void)state;
-    int *items = NULL;
+    double *items = NULL;
     size_t capacity = 0;
-    assert_int_equal(ms_reserve(&items, &capacity, 4, 0), MS_ERR_INVALID_ARG);
-    assert_null(items);
-    assert_int_equal(capacity, 0);
+    expect_array_kept(&items, &capacity, 4, 0, MS_ERR_INVALID_ARG);
 }
 
 int main(void)

@@ -220,11 +220,13 @@ static void test_batcher_keeps_arrival_order_when_a_wrapped_queue_grows(void **s
     ms_context_request out[64];
     uint32_t pushed = 0;
     for (; pushed < 20; pushed++)
-        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ pushed, 0, 0, 1 }, 10), MS_OK);
+        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ pushed, 0, 0, 1 }, 10),
+                         MS_OK);
     assert_int_equal(ms_batcher_pop(&batcher, 10, 0, out), 10);
     /* the queue now starts mid-ring: these wrap round, fill it and grow it */
     for (; pushed < 60; pushed++)
-        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ pushed, 0, 0, 1 }, 10), MS_OK);
+        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ pushed, 0, 0, 1 }, 10),
+                         MS_OK);
     assert_int_equal(ms_batcher_pop(&batcher, 64, 1, out), 50);
     for (uint32_t i = 0; i < 50; i++)
         assert_int_equal(out[i].symbol, 10 + i);

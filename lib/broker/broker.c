@@ -70,8 +70,8 @@ MS_API ms_status ms_broker_default_uri(const ms_broker_options *opts, char *out,
     if (size < 5)
         return ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
     memcpy(out, "sim:", 5);
-    return ms_broker_state_file(opts->from_env, "sim.journal", "sim journal (no Alpaca keys either)",
-                                out + 4, size - 4);
+    return ms_broker_state_file(opts->from_env, "sim.journal",
+                                "sim journal (no Alpaca keys either)", out + 4, size - 4);
 }
 
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)

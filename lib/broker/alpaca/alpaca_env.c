@@ -36,7 +36,8 @@ ms_status ms_alpaca_resolve_mode(const ms_broker_options *opts, bool *live)
                         "environment, read only with the broker option from_env: a second, "
                         "deliberate step so that no stray option trades real money");
     if (paper) {
-        MS_WARN("PAPER=%s in the environment: trading on the paper account, not live", getenv("PAPER"));
+        MS_WARN("PAPER=%s in the environment: trading on the paper account, not live",
+                getenv("PAPER"));
         return MS_OK;
     }
     const char *opt_in = getenv("MARKETSIM_LIVE_TRADING");
@@ -48,7 +49,8 @@ ms_status ms_alpaca_resolve_mode(const ms_broker_options *opts, bool *live)
     return MS_OK;
 }
 
-bool ms_alpaca_env_keys(const ms_broker_options *opts, const char **key_id, const char **secret_key)
+bool ms_alpaca_env_keys(const ms_broker_options *opts, const char **key_id,
+                        const char **secret_key)
 {
     bool from_env = opts != NULL && opts->from_env;
     *key_id = from_env ? getenv("APCA_API_KEY_ID") : NULL;
@@ -60,7 +62,8 @@ ms_status ms_alpaca_cache_dir(const ms_broker_options *opts, char *out, size_t s
 {
     const char *xdg = opts->from_env ? getenv("XDG_CACHE_HOME") : NULL;
     const char *home = opts->from_env ? getenv("HOME") : NULL;
-    int written = opts->cache_dir != NULL && *opts->cache_dir ? snprintf(out, size, "%s", opts->cache_dir)
+    const char *option = opts->cache_dir;
+    int written = option != NULL && *option ? snprintf(out, size, "%s", option)
                   : xdg != NULL && *xdg ? snprintf(out, size, "%s/marketsim", xdg)
                   : home != NULL && *home ? snprintf(out, size, "%s/.cache/marketsim", home)
                                           : -1;

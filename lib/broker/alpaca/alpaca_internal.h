@@ -66,7 +66,8 @@ ms_status ms_alpaca_resolve_mode(const ms_broker_options *opts, bool *live);
 
 /* APCA_API_KEY_ID and APCA_API_SECRET_KEY (NULL when unset) when opts asks
  * for the environment, and true; else both NULL, and false. */
-bool ms_alpaca_env_keys(const ms_broker_options *opts, const char **key_id, const char **secret_key);
+bool ms_alpaca_env_keys(const ms_broker_options *opts, const char **key_id,
+                        const char **secret_key);
 
 /* The market-data cache's directory into `out`: the option cache_dir, else
  * (with from_env only) $XDG_CACHE_HOME/marketsim or $HOME/.cache/marketsim.
