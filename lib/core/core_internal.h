@@ -156,17 +156,18 @@ ms_status ms_options_import(const ms_options_layout *layout, void *dst, const vo
 /*
  * A public options struct's versions, declared in one statement:
  *
- *   MS_OPTIONS_LAYOUT(ms_foo_options, foo, MS_FOO_OPTIONS,
- *                     offsetof(ms_foo_options, bar), sizeof(ms_foo_options));
+ *   MS_OPTIONS_DECLARE(ms_broker_options, broker, MS_BROKER_OPTIONS,
+ *                      offsetof(ms_broker_options, from_env), sizeof(ms_broker_options));
  *
- * defines, static to the file, foo_sizes (the sizes given, oldest version
- * first, the last sizeof the struct), foo_layout (named "ms_foo_options")
- * and foo_defaults (MS_FOO_OPTIONS_INIT), and asserts at compile time that
- * there is a size for each of MS_FOO_OPTIONS_VERSION's versions. The
- * version and defaults macros are found by pasting onto the public name's
- * upper-case stem, as every options struct's header spells them.
- * MS_OPTIONS_DECLARE also defines the public init function ms_foo_options_init
- * on ms_options_init, which is all every struct but the analyzer's needs.
+ * defines, static to the file, broker_sizes (the sizes given, oldest
+ * version first, the last sizeof the struct), broker_layout (named
+ * "ms_broker_options") and broker_defaults (MS_BROKER_OPTIONS_INIT), asserts
+ * at compile time that there is a size for each of MS_BROKER_OPTIONS_VERSION's
+ * versions, and defines the public init function ms_broker_options_init on
+ * ms_options_init. The version and defaults macros are found by pasting
+ * onto the upper-case stem, as every options struct's header spells them.
+ * MS_OPTIONS_LAYOUT is the same without the init function, for a struct
+ * whose init writes an old version its own way (the analyzer's).
  */
 #define MS_OPTIONS_LAYOUT(type, prefix, STEM, ...)                                             \
     MS_OPTIONS_DATA_(type, prefix, STEM, __VA_ARGS__)                                          \

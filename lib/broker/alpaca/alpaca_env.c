@@ -5,7 +5,7 @@
  * live (PAPER, MARKETSIM_LIVE_TRADING), the API keys (APCA_API_KEY_ID,
  * APCA_API_SECRET_KEY) and the market-data cache's directory
  * (XDG_CACHE_HOME, HOME). Kept in one file so that scripts/check-env's one
- * rule (reads only in *_env.c files) covers them.
+ * rule (reads only in files whose names end in "_env") covers them.
  */
 #include <stdio.h>
 #include <stdlib.h>
