@@ -212,6 +212,27 @@ static void test_batcher_without_padding_mixes_every_length(void **state)
     ms_batcher_release(&batcher);
 }
 
+static void test_batcher_keeps_arrival_order_when_a_wrapped_queue_grows(void **state)
+{
+    (void)state;
+    ms_batcher batcher;
+    ms_batcher_init(&batcher, 0);
+    ms_context_request out[64];
+    uint32_t pushed = 0;
+    for (; pushed < 20; pushed++)
+        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ pushed, 0, 0, 1 }, 10),
+                         MS_OK);
+    assert_int_equal(ms_batcher_pop(&batcher, 10, 0, out), 10);
+    /* the queue now starts mid-ring: these wrap round, fill it and grow it */
+    for (; pushed < 60; pushed++)
+        assert_int_equal(ms_batcher_push(&batcher, (ms_context_request){ pushed, 0, 0, 1 }, 10),
+                         MS_OK);
+    assert_int_equal(ms_batcher_pop(&batcher, 64, 1, out), 50);
+    for (uint32_t i = 0; i < 50; i++)
+        assert_int_equal(out[i].symbol, 10 + i);
+    ms_batcher_release(&batcher);
+}
+
 static void test_planner_needs_n_plus_e_origins_per_series_in_canonical_order(void **state)
 {
     (void)state;
@@ -271,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_batches_mix_symbols_only_when_shared_batches_are_asked_for),
         cmocka_unit_test(test_batcher_groups_by_padded_length_first_in_first_out),
         cmocka_unit_test(test_batcher_without_padding_mixes_every_length),
+        cmocka_unit_test(test_batcher_keeps_arrival_order_when_a_wrapped_queue_grows),
         cmocka_unit_test(test_planner_needs_n_plus_e_origins_per_series_in_canonical_order),
         cmocka_unit_test(test_ablation_names_parse),
     };

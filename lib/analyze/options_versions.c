@@ -31,13 +31,9 @@ typedef struct analyzer_options_v1 {
     void *progress_context;
 } analyzer_options_v1;
 
-static const size_t analyzer_sizes[] = { sizeof(analyzer_options_v1),
-                                         offsetof(ms_analyzer_options, fills),
-                                         sizeof(ms_analyzer_options) };
-_Static_assert(MS_ARRAY_LEN(analyzer_sizes) == MS_ANALYZER_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout analyzer_layout = { "ms_analyzer_options", analyzer_sizes,
-                                                   MS_ANALYZER_OPTIONS_VERSION };
-static const ms_analyzer_options analyzer_defaults = MS_ANALYZER_OPTIONS_INIT;
+/* The layout alone: the init function below writes version 1 its own way. */
+MS_OPTIONS_LAYOUT(ms_analyzer_options, analyzer, MS_ANALYZER_OPTIONS, sizeof(analyzer_options_v1),
+                  offsetof(ms_analyzer_options, fills), sizeof(ms_analyzer_options));
 
 /* Version 1's 0 ("the default") is the newest version's -1 ("unset"). */
 static double unset_from_v1(double value)

@@ -22,14 +22,8 @@
 
 static ms_status push_request(ms_request_list *list, ms_context_request request)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? 2 * list->capacity : 256;
-        ms_context_request *items = realloc(list->items, capacity * sizeof *items);
-        if (items == NULL)
-            return ms_error(MS_ERR_NOMEM, "out of memory planning %zu contexts", capacity);
-        list->items = items;
-        list->capacity = capacity;
-    }
+    if (ms_reserve(&list->items, &list->capacity, list->count + 1, sizeof *list->items) != MS_OK)
+        return ms_error(MS_ERR_NOMEM, "out of memory planning %zu contexts", list->count + 1);
     list->items[list->count++] = request;
     return MS_OK;
 }
@@ -105,23 +99,20 @@ static ms_bucket *find_bucket(ms_batcher *batcher, size_t padded_length)
     return bucket;
 }
 
+/* Grows a full bucket's ring. The arrays are reserved on copies of the
+ * capacity, so one that grew while the other could not is merely larger
+ * than the bucket says. The requests that had wrapped round to the front
+ * then move to just past the old end, where the larger ring continues. */
 static int grow_bucket(ms_bucket *bucket)
 {
-    size_t capacity = bucket->capacity ? 2 * bucket->capacity : 64;
-    ms_context_request *items = malloc(capacity * sizeof *items);
-    uint64_t *order = malloc(capacity * sizeof *order);
-    if (items == NULL || order == NULL) {
-        free(items);
-        free(order);
+    size_t old = bucket->capacity, items_capacity = old, order_capacity = old;
+    if (ms_reserve(&bucket->items, &items_capacity, old + 1, sizeof *bucket->items) != MS_OK ||
+        ms_reserve(&bucket->order, &order_capacity, old + 1, sizeof *bucket->order) != MS_OK)
         return 0;
-    }
-    for (size_t i = 0; i < bucket->count; i++) {
-        items[i] = bucket->items[(bucket->head + i) % bucket->capacity];
-        order[i] = bucket->order[(bucket->head + i) % bucket->capacity];
-    }
-    free(bucket->items);
-    free(bucket->order);
-    *bucket = (ms_bucket){ bucket->padded_length, items, order, 0, bucket->count, capacity };
+    size_t wrapped = bucket->head + bucket->count > old ? bucket->head + bucket->count - old : 0;
+    memcpy(bucket->items + old, bucket->items, wrapped * sizeof *bucket->items);
+    memcpy(bucket->order + old, bucket->order, wrapped * sizeof *bucket->order);
+    bucket->capacity = items_capacity;
     return 1;
 }
 

@@ -13,24 +13,6 @@
 #include "broker_internal.h"
 #include "order_words.h"
 
-/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME: read
- * from the environment only when the caller opted in (from_env). */
-static ms_status state_file(bool from_env, const char *name, const char *what, char *path,
-                            size_t size)
-{
-    if (!from_env)
-        return ms_error(MS_ERR_INVALID_ARG, "no default %s: the library reads XDG_STATE_HOME and "
-                        "HOME only with the broker option from_env", what);
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    int written = state && *state ? snprintf(path, size, "%s/marketsim/%s", state, name)
-                  : home && *home ? snprintf(path, size, "%s/.local/state/marketsim/%s", home, name)
-                                  : -1;
-    if (written < 0 || (size_t)written >= size)
-        return ms_error(MS_ERR_INVALID_ARG, "no default %s: set XDG_STATE_HOME or HOME", what);
-    return MS_OK;
-}
-
 ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id, char *out,
                                 size_t size)
 {
@@ -47,7 +29,7 @@ ms_status ms_broker_ledger_path(const ms_broker *broker, const char *account_id,
         if (isalnum((unsigned char)*c) || *c == '-')
             name[kept++] = *c;
     snprintf(name + kept, sizeof name - kept, ".sqlite");
-    return state_file(broker->from_env, name, "ledger (pass a ledger path)", out, size);
+    return ms_broker_state_file(broker->from_env, name, "ledger (pass a ledger path)", out, size);
 }
 
 static ms_status open_implementation(const char *uri, const ms_broker_options *opts, ms_broker *broker)
@@ -62,17 +44,8 @@ static ms_status open_implementation(const char *uri, const ms_broker_options *o
 }
 
 /* Version 2 appended from_env (a version 1 caller reads no environment). */
-static const size_t broker_sizes[] = { offsetof(ms_broker_options, from_env),
-                                       sizeof(ms_broker_options) };
-_Static_assert(MS_ARRAY_LEN(broker_sizes) == MS_BROKER_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout broker_layout = { "ms_broker_options", broker_sizes,
-                                                 MS_BROKER_OPTIONS_VERSION };
-static const ms_broker_options broker_defaults = MS_BROKER_OPTIONS_INIT;
-
-MS_API ms_status ms_broker_options_init(ms_broker_options *opts, int version)
-{
-    return ms_options_init(&broker_layout, opts, &broker_defaults, version);
-}
+MS_OPTIONS_DECLARE(ms_broker_options, broker, MS_BROKER_OPTIONS,
+                   offsetof(ms_broker_options, from_env), sizeof(ms_broker_options));
 
 ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *imported)
 {
@@ -97,8 +70,8 @@ MS_API ms_status ms_broker_default_uri(const ms_broker_options *opts, char *out,
     if (size < 5)
         return ms_error(MS_ERR_INVALID_ARG, "ms_broker_default_uri: no room for the URI");
     memcpy(out, "sim:", 5);
-    return state_file(opts->from_env, "sim.journal", "sim journal (no Alpaca keys either)",
-                      out + 4, size - 4);
+    return ms_broker_state_file(opts->from_env, "sim.journal",
+                                "sim journal (no Alpaca keys either)", out + 4, size - 4);
 }
 
 MS_API ms_status ms_broker_open(ms_broker **out, const char *uri, const ms_broker_options *opts)

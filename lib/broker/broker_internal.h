@@ -51,6 +51,13 @@ struct ms_broker {
  * MS_ERR_INVALID_ARG for a version outside 1 to MS_BROKER_OPTIONS_VERSION. */
 ms_status ms_broker_options_resolve(const ms_broker_options **opts, ms_broker_options *imported);
 
+/* $XDG_STATE_HOME/marketsim/NAME, or ~/.local/state/marketsim/NAME, into
+ * `path` (broker_env.c): read from the environment only when the caller
+ * opted in (`from_env`). Errors: MS_ERR_INVALID_ARG naming `what` (no
+ * from_env, neither variable set, a path longer than `size`). */
+ms_status ms_broker_state_file(bool from_env, const char *name, const char *what, char *path,
+                               size_t size);
+
 ms_status ms_alpaca_broker_open(const ms_broker_options *opts, ms_broker *out);
 
 /* The broker's order limits (never NULL for an open broker): what the

@@ -34,14 +34,9 @@ struct ms_fills {
 
 ms_status ms_fills_append(ms_fills *fills, const ms_fill *fill)
 {
-    if (fills->count == fills->capacity) {
-        size_t wanted = fills->capacity ? 2 * fills->capacity : 64;
-        fill_entry *grown = realloc(fills->entries, wanted * sizeof *grown);
-        if (grown == NULL)
-            return ms_error(MS_ERR_NOMEM, "out of memory listing fills");
-        fills->entries = grown;
-        fills->capacity = wanted;
-    }
+    if (ms_reserve(&fills->entries, &fills->capacity, fills->count + 1, sizeof *fills->entries)
+        != MS_OK)
+        return ms_error(MS_ERR_NOMEM, "out of memory listing fills");
     fills->entries[fills->count] = (fill_entry){ .fill = *fill, .sequence = fills->count };
     ms_symbol_canonical(fill->symbol, fills->entries[fills->count].fill.symbol);
     fills->count++;

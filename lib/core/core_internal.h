@@ -1,8 +1,8 @@
 /*
  * core_internal.h - the library-internal side of the core layer: recording
  * errors, logging, environment parsing, small string helpers, UTC dates,
- * the US stock market's calendar, sleeping, random numbers and the thread
- * pool. Every layer may include it;
+ * the US stock market's calendar, sleeping, random numbers, growing arrays
+ * and the thread pool. Every layer may include it;
  * nothing here is exported.
  */
 #ifndef MS_CORE_INTERNAL_H
@@ -109,6 +109,19 @@ struct json_t;
  * symbols, messages, paths, broker words. */
 struct json_t *ms_json_text(const char *text);
 
+/* ---- Growing arrays (reserve.c) ------------------------------------------ */
+
+/* Makes room for `wanted` items of `item_size` bytes in a malloc'ed array:
+ * `items` is the address of the array's pointer (a T **, NULL array and 0
+ * capacity to start) and `capacity` its count of items. When `wanted` is
+ * more than *capacity the array is realloc'ed to twice its capacity (at
+ * least `wanted`, at least 16 items) and both are updated; otherwise nothing
+ * changes. Records no message (the caller names what it was growing):
+ * MS_ERR_NOMEM when memory runs out or the size overflows size_t,
+ * MS_ERR_INVALID_ARG for a zero item_size; the array and capacity are then
+ * untouched. */
+ms_status ms_reserve(void *items, size_t *capacity, size_t wanted, size_t item_size);
+
 /* ---- Growing options structs (options.c) ---------------------------------- */
 
 /*
@@ -139,6 +152,43 @@ ms_status ms_options_init(const ms_options_layout *layout, void *dst, const void
  * version becomes the newest. NULL src: the defaults alone. */
 ms_status ms_options_import(const ms_options_layout *layout, void *dst, const void *defaults,
                             const void *src);
+
+/*
+ * A public options struct's versions, declared in one statement:
+ *
+ *   MS_OPTIONS_DECLARE(ms_broker_options, broker, MS_BROKER_OPTIONS,
+ *                      offsetof(ms_broker_options, from_env), sizeof(ms_broker_options));
+ *
+ * defines, static to the file, broker_sizes (the sizes given, oldest
+ * version first, the last sizeof the struct), broker_layout (named
+ * "ms_broker_options") and broker_defaults (MS_BROKER_OPTIONS_INIT), asserts
+ * at compile time that there is a size for each of MS_BROKER_OPTIONS_VERSION's
+ * versions, and defines the public init function ms_broker_options_init on
+ * ms_options_init. The version and defaults macros are found by pasting
+ * onto the upper-case stem, as every options struct's header spells them.
+ * MS_OPTIONS_LAYOUT is the same without the init function, for a struct
+ * whose init writes an old version its own way (the analyzer's).
+ */
+#define MS_OPTIONS_LAYOUT(type, prefix, STEM, ...)                                             \
+    MS_OPTIONS_DATA_(type, prefix, STEM, __VA_ARGS__)                                          \
+    MS_OPTIONS_CHECK_(type, prefix, STEM)
+
+#define MS_OPTIONS_DECLARE(type, prefix, STEM, ...)                                            \
+    MS_OPTIONS_DATA_(type, prefix, STEM, __VA_ARGS__)                                          \
+    MS_API ms_status type##_init(type *opts, int version)                                      \
+    {                                                                                          \
+        return ms_options_init(&prefix##_layout, opts, &prefix##_defaults, version);           \
+    }                                                                                          \
+    MS_OPTIONS_CHECK_(type, prefix, STEM)
+
+/* The two macros' parts: the check comes last, so that either statement
+ * ends with the caller's semicolon. */
+#define MS_OPTIONS_DATA_(type, prefix, STEM, ...)                                              \
+    static const size_t prefix##_sizes[] = { __VA_ARGS__ };                                    \
+    static const ms_options_layout prefix##_layout = { #type, prefix##_sizes, STEM##_VERSION }; \
+    static const type prefix##_defaults = STEM##_INIT;
+#define MS_OPTIONS_CHECK_(type, prefix, STEM)                                                  \
+    _Static_assert(MS_ARRAY_LEN(prefix##_sizes) == STEM##_VERSION, #type ": a size per version")
 
 /* ---- Dates (dates.c) ------------------------------------------------------ */
 

@@ -13,16 +13,7 @@
 
 #include "data_internal.h"
 
-static const size_t bars_sizes[] = { sizeof(ms_bars_options) };
-_Static_assert(MS_ARRAY_LEN(bars_sizes) == MS_BARS_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout bars_layout = { "ms_bars_options", bars_sizes,
-                                               MS_BARS_OPTIONS_VERSION };
-static const ms_bars_options bars_defaults = MS_BARS_OPTIONS_INIT;
-
-MS_API ms_status ms_bars_options_init(ms_bars_options *opts, int version)
-{
-    return ms_options_init(&bars_layout, opts, &bars_defaults, version);
-}
+MS_OPTIONS_DECLARE(ms_bars_options, bars, MS_BARS_OPTIONS, sizeof(ms_bars_options));
 
 ms_status ms_bars_options_resolve(const ms_bars_options *caller, ms_bars_options *out)
 {

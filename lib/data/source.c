@@ -20,17 +20,8 @@
 /* Version 2 appended from_env (a version 1 caller reads no environment).
  * The bars options are embedded by value before it: if ms_bars_options
  * grows, this struct needs a new version whose layout moves from_env. */
-static const size_t source_sizes[] = { offsetof(ms_source_options, from_env),
-                                       sizeof(ms_source_options) };
-_Static_assert(MS_ARRAY_LEN(source_sizes) == MS_SOURCE_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout source_layout = { "ms_source_options", source_sizes,
-                                                 MS_SOURCE_OPTIONS_VERSION };
-static const ms_source_options source_defaults = MS_SOURCE_OPTIONS_INIT;
-
-MS_API ms_status ms_source_options_init(ms_source_options *opts, int version)
-{
-    return ms_options_init(&source_layout, opts, &source_defaults, version);
-}
+MS_OPTIONS_DECLARE(ms_source_options, source, MS_SOURCE_OPTIONS,
+                   offsetof(ms_source_options, from_env), sizeof(ms_source_options));
 
 static ms_status resolve_options(const ms_source_options *opts, ms_source_options *out)
 {

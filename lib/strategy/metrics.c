@@ -86,16 +86,7 @@ static double calmar(double cagr, double max_drawdown)
     return isinf(ratio) ? NAN : ratio;
 }
 
-static const size_t metrics_sizes[] = { sizeof(ms_metrics_options) };
-_Static_assert(MS_ARRAY_LEN(metrics_sizes) == MS_METRICS_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout metrics_layout = { "ms_metrics_options", metrics_sizes,
-                                                  MS_METRICS_OPTIONS_VERSION };
-static const ms_metrics_options metrics_defaults = MS_METRICS_OPTIONS_INIT;
-
-MS_API ms_status ms_metrics_options_init(ms_metrics_options *opts, int version)
-{
-    return ms_options_init(&metrics_layout, opts, &metrics_defaults, version);
-}
+MS_OPTIONS_DECLARE(ms_metrics_options, metrics, MS_METRICS_OPTIONS, sizeof(ms_metrics_options));
 
 /* The caller's options (any known version; NULL: the defaults) into *out,
  * checked. */

@@ -158,16 +158,7 @@ static ms_status read_broker(ms_broker *broker, ms_trade_summary *summary, broke
     return status;
 }
 
-static const size_t trade_sizes[] = { sizeof(ms_trade_options) };
-_Static_assert(MS_ARRAY_LEN(trade_sizes) == MS_TRADE_OPTIONS_VERSION, "a size per version");
-static const ms_options_layout trade_layout = { "ms_trade_options", trade_sizes,
-                                                MS_TRADE_OPTIONS_VERSION };
-static const ms_trade_options trade_defaults = MS_TRADE_OPTIONS_INIT;
-
-MS_API ms_status ms_trade_options_init(ms_trade_options *opts, int version)
-{
-    return ms_options_init(&trade_layout, opts, &trade_defaults, version);
-}
+MS_OPTIONS_DECLARE(ms_trade_options, trade, MS_TRADE_OPTIONS, sizeof(ms_trade_options));
 
 /* The caller's options (any known version; NULL: the defaults) read into
  * *imported, and *opts pointed at it. */

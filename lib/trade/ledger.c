@@ -270,14 +270,9 @@ ms_status ms_ledger_open_orders(ms_ledger *ledger, ms_ledger_order **out, size_t
     size_t capacity = 0;
     int rc;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW && status == MS_OK) {
-        if (*count == capacity) {
-            capacity = capacity ? 2 * capacity : 16;
-            ms_ledger_order *grown = realloc(*out, capacity * sizeof *grown);
-            if (grown == NULL) {
-                status = ms_error(MS_ERR_NOMEM, "out of memory reading the ledger");
-                break;
-            }
-            *out = grown;
+        if (ms_reserve(out, &capacity, *count + 1, sizeof **out) != MS_OK) {
+            status = ms_error(MS_ERR_NOMEM, "out of memory reading the ledger");
+            break;
         }
         read_row(statement, &(*out)[(*count)++]);
     }

@@ -17,14 +17,9 @@ ms_trade_result *ms_trade_result_new(void)
 
 ms_trade_step *ms_trade_add_step(ms_trade_result *result, ms_trade_action action, const char *symbol)
 {
-    if (result->step_count == result->step_capacity) {
-        size_t wanted = result->step_capacity ? result->step_capacity * 2 : 16;
-        ms_trade_step *grown = realloc(result->steps, wanted * sizeof *grown);
-        if (grown == NULL)
-            return NULL;
-        result->steps = grown;
-        result->step_capacity = wanted;
-    }
+    if (ms_reserve(&result->steps, &result->step_capacity, result->step_count + 1,
+                   sizeof *result->steps) != MS_OK)
+        return NULL;
     ms_trade_step *step = &result->steps[result->step_count++];
     memset(step, 0, sizeof *step);
     step->action = action;

@@ -1,16 +1,15 @@
 /*
  * alpaca_config.c - resolving a broker's options and, when the caller opted
- * in (from_env), the environment: paper or live, the trading and data
- * URLs, timeouts, retries and the request budget. Options win over the
- * environment, which wins over the defaults. Paper is the default; live
- * needs the option, from_env and MARKETSIM_LIVE_TRADING=yes, and PAPER=1
- * forces paper.
+ * in (from_env), the environment (read in alpaca_env.c): paper or live,
+ * the trading and data URLs, timeouts, retries and the request budget.
+ * Options win over the environment, which wins over the defaults. Paper
+ * is the default; live needs the option, from_env and
+ * MARKETSIM_LIVE_TRADING=yes, and PAPER=1 forces paper.
  *
  * URLs are parsed (base_url.c), never compared as text: the live-host
  * check looks at the host libcurl will connect to, whatever its spelling.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "alpaca_internal.h"
@@ -27,17 +26,6 @@
  * burst (rate_limiter.c). */
 #define DEFAULT_REQUESTS_PER_MINUTE 190.0
 
-/* The option, else (with from_env) the variable, else NULL. */
-static const char *first_set(const ms_broker_options *opts, const char *option, const char *variable)
-{
-    if (option != NULL && *option != '\0')
-        return option;
-    if (!opts->from_env)
-        return NULL;
-    const char *value = getenv(variable);
-    return value != NULL && *value != '\0' ? value : NULL;
-}
-
 /* The parsed, rebuilt URL into `out`; *live_host (when not NULL) tells
  * whether it is Alpaca's live trading host. */
 static ms_status copy_url(char out[MS_ALPACA_URL_MAX], const char *url, const char *what,
@@ -53,33 +41,9 @@ static ms_status copy_url(char out[MS_ALPACA_URL_MAX], const char *url, const ch
     return MS_OK;
 }
 
-static ms_status resolve_mode(const ms_broker_options *opts, bool *live)
-{
-    int paper = 0;
-    ms_status status = opts->from_env ? ms_env_bool("PAPER", &paper) : MS_OK;
-    *live = false;
-    if (status != MS_OK || !opts->live)
-        return status;
-    if (!opts->from_env)
-        return ms_error(MS_ERR_INVALID_ARG, "live trading needs MARKETSIM_LIVE_TRADING=yes in the "
-                        "environment, read only with the broker option from_env: a second, "
-                        "deliberate step so that no stray option trades real money");
-    if (paper) {
-        MS_WARN("PAPER=%s in the environment: trading on the paper account, not live", getenv("PAPER"));
-        return MS_OK;
-    }
-    const char *opt_in = getenv("MARKETSIM_LIVE_TRADING");
-    if (opt_in == NULL || strcmp(opt_in, "yes") != 0)
-        return ms_error(MS_ERR_INVALID_ARG, "live trading needs MARKETSIM_LIVE_TRADING=yes in the "
-                        "environment as well as the live option: a second, deliberate step so that "
-                        "no stray flag trades real money");
-    *live = true;
-    return MS_OK;
-}
-
 static ms_status resolve_trading_url(const ms_broker_options *opts, ms_alpaca_config *config)
 {
-    const char *url = first_set(opts, opts->trading_url, "APCA_API_BASE_URL");
+    const char *url = ms_alpaca_option_or_env(opts, opts->trading_url, "APCA_API_BASE_URL");
     bool live_host = false;
     ms_status status = copy_url(config->trading_url, url != NULL ? url : config->live ? LIVE_URL : PAPER_URL,
                                 "trading URL", &live_host);
@@ -126,11 +90,11 @@ ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, 
     memset(out, 0, sizeof *out);
     ms_status status = resolve_numbers(opts, out);
     if (status == MS_OK && trading)
-        status = resolve_mode(opts, &out->live);
+        status = ms_alpaca_resolve_mode(opts, &out->live);
     if (status == MS_OK && trading)
         status = resolve_trading_url(opts, out);
     if (status == MS_OK) {
-        const char *data_url = first_set(opts, opts->data_url, "APCA_API_DATA_URL");
+        const char *data_url = ms_alpaca_option_or_env(opts, opts->data_url, "APCA_API_DATA_URL");
         status = copy_url(out->data_url, data_url != NULL ? data_url : DATA_URL, "data URL", NULL);
     }
     if (status == MS_OK)

@@ -51,6 +51,29 @@ typedef struct ms_alpaca_config {
  * the live host, a bad number), those of ms_alpaca_keys_resolve. */
 ms_status ms_alpaca_config_resolve(const ms_broker_options *opts, bool trading, ms_alpaca_config *out);
 
+/* ---- The environment, with from_env only (alpaca_env.c) ------------------ */
+
+/* `option` when set and not empty, else (with from_env) the variable when
+ * set and not empty, else NULL. */
+const char *ms_alpaca_option_or_env(const ms_broker_options *opts, const char *option,
+                                    const char *variable);
+
+/* Paper or live into *live. Paper is the default; live needs the option,
+ * from_env and MARKETSIM_LIVE_TRADING=yes, and PAPER=1 forces paper (with
+ * a warning). Errors: MS_ERR_INVALID_ARG (live without the opt-in, a PAPER
+ * that is not a boolean). */
+ms_status ms_alpaca_resolve_mode(const ms_broker_options *opts, bool *live);
+
+/* APCA_API_KEY_ID and APCA_API_SECRET_KEY (NULL when unset) when opts asks
+ * for the environment, and true; else both NULL, and false. */
+bool ms_alpaca_env_keys(const ms_broker_options *opts, const char **key_id,
+                        const char **secret_key);
+
+/* The market-data cache's directory into `out`: the option cache_dir, else
+ * (with from_env only) $XDG_CACHE_HOME/marketsim or $HOME/.cache/marketsim.
+ * Errors: MS_ERR_INVALID_ARG (none of them, or longer than `size`). */
+ms_status ms_alpaca_cache_dir(const ms_broker_options *opts, char *out, size_t size);
+
 /* The HTTP settings of a config for requests to `base_url` (its
  * trading_url or data_url); the pointers point into it. */
 ms_http_settings ms_alpaca_http_settings(const ms_alpaca_config *config, const char *base_url);

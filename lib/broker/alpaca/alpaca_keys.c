@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -168,9 +167,10 @@ static ms_status find_keys(const ms_broker_options *opts, ms_alpaca_keys *out)
     ms_status status = pair_from(out, opts->key_id, opts->secret_key, "broker options", &found);
     if (status != MS_OK || found)
         return status;
-    if (opts->from_env) {
-        status = pair_from(out, getenv("APCA_API_KEY_ID"), getenv("APCA_API_SECRET_KEY"),
-                           "APCA_API_KEY_ID/APCA_API_SECRET_KEY", &found);
+    const char *env_key_id, *env_secret_key;
+    if (ms_alpaca_env_keys(opts, &env_key_id, &env_secret_key)) {
+        status = pair_from(out, env_key_id, env_secret_key, "APCA_API_KEY_ID/APCA_API_SECRET_KEY",
+                           &found);
         if (status != MS_OK || found)
             return status;
     }
@@ -197,8 +197,9 @@ bool ms_alpaca_keys_configured(const ms_broker_options *opts)
 {
     if (opts != NULL && has_text(opts->key_id) && has_text(opts->secret_key))
         return true;
-    if (opts != NULL && opts->from_env && has_text(getenv("APCA_API_KEY_ID")) &&
-        has_text(getenv("APCA_API_SECRET_KEY")))
+    const char *env_key_id, *env_secret_key;
+    if (ms_alpaca_env_keys(opts, &env_key_id, &env_secret_key) && has_text(env_key_id) &&
+        has_text(env_secret_key))
         return true;
     return opts != NULL && has_text(opts->key_file);
 }

@@ -120,27 +120,11 @@ static void free_source(void *context)
     free(source);
 }
 
-/* The option, else (with from_env only) $XDG_CACHE_HOME/marketsim or
- * $HOME/.cache/marketsim. */
-static ms_status resolve_cache_dir(const ms_broker_options *opts, char out[CACHE_PATH_MAX])
-{
-    const char *xdg = opts->from_env ? getenv("XDG_CACHE_HOME") : NULL;
-    const char *home = opts->from_env ? getenv("HOME") : NULL;
-    int written = opts->cache_dir != NULL && *opts->cache_dir ? snprintf(out, CACHE_PATH_MAX, "%s", opts->cache_dir)
-                  : xdg != NULL && *xdg ? snprintf(out, CACHE_PATH_MAX, "%s/marketsim", xdg)
-                  : home != NULL && *home ? snprintf(out, CACHE_PATH_MAX, "%s/.cache/marketsim", home)
-                                          : -1;
-    if (written < 0 || written >= CACHE_PATH_MAX)
-        return ms_error(MS_ERR_INVALID_ARG, "no market-data cache directory: set the cache_dir "
-                        "option, or XDG_CACHE_HOME or HOME with the option from_env");
-    return MS_OK;
-}
-
 static ms_status open_source(alpaca_source *source, const char *timeframe, const ms_broker_options *opts)
 {
     ms_status status = ms_alpaca_config_resolve(opts, false, &source->config);
     if (status == MS_OK)
-        status = resolve_cache_dir(opts, source->cache_dir);
+        status = ms_alpaca_cache_dir(opts, source->cache_dir, sizeof source->cache_dir);
     if (status == MS_OK)
         status = ms_rate_limiter_init(&source->limiter, source->config.requests_per_minute);
     if (status != MS_OK)

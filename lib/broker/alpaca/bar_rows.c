@@ -7,19 +7,18 @@
 
 #include "alpaca_internal.h"
 
+/* Each column is reserved on a copy of the capacity, so the columns that
+ * grew before one could not are merely larger than rows->capacity says. */
 static ms_status grow(ms_bar_rows *rows)
 {
-    size_t capacity = rows->capacity ? rows->capacity * 2 : 256;
-    int64_t *timestamps = realloc(rows->timestamps, capacity * sizeof *timestamps);
-    if (timestamps == NULL)
-        return ms_error(MS_ERR_NOMEM, "out of memory for %zu bars", capacity);
-    rows->timestamps = timestamps;
+    size_t wanted = rows->len + 1, capacity = rows->capacity;
+    if (ms_reserve(&rows->timestamps, &capacity, wanted, sizeof *rows->timestamps) != MS_OK)
+        return ms_error(MS_ERR_NOMEM, "out of memory for %zu bars", wanted);
     double **columns[] = { &rows->open, &rows->high, &rows->low, &rows->close, &rows->volume };
     for (size_t i = 0; i < MS_ARRAY_LEN(columns); i++) {
-        double *column = realloc(*columns[i], capacity * sizeof *column);
-        if (column == NULL)
-            return ms_error(MS_ERR_NOMEM, "out of memory for %zu bars", capacity);
-        *columns[i] = column;
+        size_t column_capacity = rows->capacity;
+        if (ms_reserve(columns[i], &column_capacity, wanted, sizeof **columns[i]) != MS_OK)
+            return ms_error(MS_ERR_NOMEM, "out of memory for %zu bars", wanted);
     }
     rows->capacity = capacity;
     return MS_OK;

@@ -177,16 +177,8 @@ static size_t collect_body(char *chunk, size_t size, size_t count, void *context
         body->oversized = true;
         return 0;
     }
-    if (body->len + len + 1 > body->capacity) {
-        size_t capacity = body->capacity ? body->capacity : 4096;
-        while (body->len + len + 1 > capacity)
-            capacity *= 2;
-        char *grown = realloc(body->data, capacity);
-        if (grown == NULL)
-            return 0;
-        body->data = grown;
-        body->capacity = capacity;
-    }
+    if (ms_reserve(&body->data, &body->capacity, body->len + len + 1, 1) != MS_OK)
+        return 0;
     memcpy(body->data + body->len, chunk, len);
     body->len += len;
     body->data[body->len] = '\0';

@@ -12,17 +12,9 @@ static void append(ms_url *url, const char *text, size_t len)
 {
     if (url->failed)
         return;
-    if (url->len + len + 1 > url->capacity) {
-        size_t capacity = url->capacity ? url->capacity : 128;
-        while (url->len + len + 1 > capacity)
-            capacity *= 2;
-        char *grown = realloc(url->text, capacity);
-        if (grown == NULL) {
-            url->failed = true;
-            return;
-        }
-        url->text = grown;
-        url->capacity = capacity;
+    if (ms_reserve(&url->text, &url->capacity, url->len + len + 1, 1) != MS_OK) {
+        url->failed = true;
+        return;
     }
     memcpy(url->text + url->len, text, len);
     url->len += len;

@@ -52,22 +52,10 @@ ms_sim_position *ms_sim_find_position(const ms_sim *sim, const char *symbol)
     return NULL;
 }
 
-static bool grow(void **items, size_t *capacity, size_t count, size_t item_size)
-{
-    if (count < *capacity)
-        return true;
-    size_t wanted = *capacity ? *capacity * 2 : 16;
-    void *grown = realloc(*items, wanted * item_size);
-    if (grown == NULL)
-        return false;
-    *items = grown;
-    *capacity = wanted;
-    return true;
-}
-
 ms_sim_order *ms_sim_add_order(ms_sim *sim)
 {
-    if (!grow((void **)&sim->orders, &sim->order_capacity, sim->order_count, sizeof *sim->orders))
+    if (ms_reserve(&sim->orders, &sim->order_capacity, sim->order_count + 1, sizeof *sim->orders)
+        != MS_OK)
         return NULL;
     ms_sim_order *order = &sim->orders[sim->order_count++];
     memset(order, 0, sizeof *order);
@@ -76,8 +64,8 @@ ms_sim_order *ms_sim_add_order(ms_sim *sim)
 
 static ms_sim_position *open_position(ms_sim *sim, const char *symbol)
 {
-    if (!grow((void **)&sim->positions, &sim->position_capacity, sim->position_count,
-              sizeof *sim->positions))
+    if (ms_reserve(&sim->positions, &sim->position_capacity, sim->position_count + 1,
+                   sizeof *sim->positions) != MS_OK)
         return NULL;
     ms_sim_position *position = &sim->positions[sim->position_count++];
     memset(position, 0, sizeof *position);

@@ -13,14 +13,9 @@
 
 ms_status ms_sim_log_fill(ms_sim *sim, size_t order)
 {
-    if (sim->fill_count == sim->fill_capacity) {
-        size_t wanted = sim->fill_capacity ? 2 * sim->fill_capacity : 64;
-        size_t *grown = realloc(sim->fill_log, wanted * sizeof *grown);
-        if (grown == NULL)
-            return ms_error(MS_ERR_NOMEM, "out of memory recording a fill");
-        sim->fill_log = grown;
-        sim->fill_capacity = wanted;
-    }
+    if (ms_reserve(&sim->fill_log, &sim->fill_capacity, sim->fill_count + 1, sizeof *sim->fill_log)
+        != MS_OK)
+        return ms_error(MS_ERR_NOMEM, "out of memory recording a fill");
     sim->fill_log[sim->fill_count++] = order;
     return MS_OK;
 }
