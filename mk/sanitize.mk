@@ -33,6 +33,8 @@ TSAN_SUITES    += test_stop_requests
 # Log lines from many threads to one callback; the CLI's progress watcher
 # woken by the signal handler (the suite runs this build's CLI).
 TSAN_SUITES    += test_log test_cli_progress
+# Cancels from another thread while loads, batches and strategies run.
+TSAN_SUITES    += test_analyzer_cancel
 TSAN_ENV       := TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/mk/tsan.supp"
 
 .PHONY: sanitize tsan

@@ -3,7 +3,8 @@
  * cancelled run returns MS_ERR_CANCELLED and no report (never a partial
  * one), the request is cleared for the next run, a cancel from another
  * thread stops a long run early, a cancel while symbols load never plans
- * the ones whose loads it skipped, and the progress of a finished run is
+ * the ones whose loads it skipped, a cancel once the forecasts are in
+ * never leaves a partial report, and the progress of a finished run is
  * whole.
  */
 #include <stdarg.h>
@@ -147,6 +148,62 @@ static void test_a_cancel_while_symbols_load_never_plans_a_skipped_symbol(void *
     ms_source_free(source);
 }
 
+/* Cancels the moment every symbol is planned and every forecast is in:
+ * the strategies are then queued or running, and the driver has nothing
+ * left to do. */
+static void *cancel_once_forecasts_are_in(void *arg)
+{
+    ms_analyzer *analyzer = arg;
+    ms_analysis_progress progress = { 0 };
+    for (long spin = 0; spin < 100000000; spin++) {
+        ms_analyzer_progress(analyzer, &progress);
+        if (progress.running && progress.symbols_planned == progress.symbols_total &&
+            progress.contexts_done == progress.contexts_planned && progress.contexts_planned > 0)
+            break;
+        if (progress.symbols_done == progress.symbols_total && progress.symbols_total > 0)
+            return NULL; /* too late: the run is over */
+    }
+    ms_analyzer_cancel(analyzer);
+    return NULL;
+}
+
+/* It used to return a report holding the symbols whose strategies the
+ * cancel skipped, without summaries (ranking a fresh one crashed). Either
+ * the whole run is cancelled or, when the cancel came after the last
+ * symbol, the report is whole. */
+static void test_a_cancel_once_every_forecast_is_in_never_yields_a_partial_report(void **state)
+{
+    fixture *f = *state;
+    ms_analyzer_options options = MS_ANALYZER_OPTIONS_INIT;
+    options.parallel = 1;
+    options.workers = 1; /* the strategies queue behind each other on one worker */
+    options.cache = "off";
+    int cancelled = 0;
+    for (int round = 0; round < 20; round++) {
+        ms_analyzer *analyzer = NULL; /* a new one: a late cancel must not reach the next run */
+        assert_int_equal(ms_analyzer_create(&analyzer, f->source, f->model, &options), MS_OK);
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, cancel_once_forecasts_are_in, analyzer), 0);
+        ms_report *report = NULL;
+        ms_status status = ms_analyzer_run(analyzer, f->symbols, 8, &report);
+        pthread_join(thread, NULL);
+        if (status == MS_ERR_CANCELLED) {
+            assert_null(report);
+            cancelled++;
+        } else {
+            assert_int_equal(status, MS_OK);
+            assert_int_equal(ms_report_error_count(report), 0);
+            assert_int_equal(ms_report_symbol_count(report), 8);
+            for (size_t i = 0; i < 8; i++)
+                assert_non_null(ms_symbol_report_strategy(ms_report_symbol(report, i),
+                                                          MS_STRATEGY_BUY_HOLD));
+        }
+        ms_report_free(report);
+        ms_analyzer_free(analyzer);
+    }
+    print_message("cancelled once every forecast was in: %d of 20 rounds\n", cancelled);
+}
+
 static void test_progress_of_a_finished_run_is_whole(void **state)
 {
     fixture *f = *state;
@@ -172,6 +229,7 @@ int main(void)
         TEST(test_a_cancel_before_the_run_returns_cancelled_and_no_report),
         TEST(test_a_cancel_from_another_thread_stops_the_run_early),
         TEST(test_a_cancel_while_symbols_load_never_plans_a_skipped_symbol),
+        TEST(test_a_cancel_once_every_forecast_is_in_never_yields_a_partial_report),
         TEST(test_progress_of_a_finished_run_is_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

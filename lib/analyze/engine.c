@@ -267,7 +267,10 @@ ms_status ms_engine_run(ms_engine *engine)
         return status;
     status = engine->options->parallel ? ms_run_pipelined(&run) : run_sequential(&run);
     ms_engine_state_release(&run);
-    if (status == MS_ERR_CANCELLED)
+    /* A cancel seen by any stage (a load, a batch, a symbol's strategies)
+     * left some symbol unfinished, even when the driver itself found
+     * nothing left to do: the run is cancelled, never a partial report. */
+    if (status == MS_ERR_CANCELLED || (status == MS_OK && ms_engine_cancelled(engine)))
         return ms_error(MS_ERR_CANCELLED, "the analysis was cancelled");
     return status;
 }

@@ -63,9 +63,11 @@ typedef struct strategy_task {
 static void run_strategies(void *arg)
 {
     strategy_task *task = arg;
-    if (ms_engine_cancelled(task->engine))
-        ms_job_release_inputs(task->job); /* its report would be thrown away */
-    else
+    if (ms_engine_cancelled(task->engine)) {
+        /* Its report would be thrown away: the run ends cancelled. */
+        ms_job_fail(task->job, ms_error(MS_ERR_CANCELLED, "the analysis was cancelled"));
+        ms_job_release_inputs(task->job);
+    } else
         ms_job_strategies(task->engine, task->job);
     free(task);
 }
