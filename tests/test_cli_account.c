@@ -17,15 +17,22 @@
 #include "support/cli_run.h"
 #include "support/trade_data.h"
 
-static void test_account_shows_the_orders_a_trade_placed(void **state)
+/* A trade cycle on the sim broker, then `account --json` of it (exit 0). */
+static cli_run_result account_after_a_trade(const trade_market *m)
 {
-    trade_market *m = *state;
     cli_run_result r = cli_run(NULL, "trade", "--broker", m->broker_uri, "--symbols",
                                "AAPL,BTCUSD,MSFT", "--simulations", "5", "--cache", "off", NULL);
     assert_int_equal(r.exit_code, 0);
     cli_run_release(&r);
     r = cli_run(NULL, "account", "--broker", m->broker_uri, "--json", NULL);
     assert_int_equal(r.exit_code, 0);
+    return r;
+}
+
+static void test_account_shows_the_orders_a_trade_placed(void **state)
+{
+    trade_market *m = *state;
+    cli_run_result r = account_after_a_trade(m);
     json_error_t error;
     json_t *root = json_loads(r.out, 0, &error);
     assert_non_null(root);
@@ -48,12 +55,7 @@ static void test_account_shows_the_orders_a_trade_placed(void **state)
 static void test_account_prints_order_prices_to_the_instruments_tick(void **state)
 {
     trade_market *m = *state;
-    cli_run_result r = cli_run(NULL, "trade", "--broker", m->broker_uri, "--symbols",
-                               "AAPL,BTCUSD,MSFT", "--simulations", "5", "--cache", "off", NULL);
-    assert_int_equal(r.exit_code, 0);
-    cli_run_release(&r);
-    r = cli_run(NULL, "account", "--broker", m->broker_uri, "--json", NULL);
-    assert_int_equal(r.exit_code, 0);
+    cli_run_result r = account_after_a_trade(m);
     json_t *root = json_loads(r.out, 0, NULL);
     assert_non_null(root);
     cli_run_release(&r);
